@@ -1,0 +1,128 @@
+//! Visitors: a random 128-bit id the widget keeps in localStorage, and the keyed hash of it
+//! that is all the server ever stores.
+
+use crate::ErrorCode;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::fmt::Write;
+
+/// A visitor id as the widget sends it: 32 hex digits (128 random bits), kept lowercase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitorId(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum VisitorIdError {
+    #[error("a visitor id is required")]
+    Missing,
+    #[error("a visitor id is 32 hex digits")]
+    Malformed,
+}
+
+impl VisitorIdError {
+    pub fn code(self) -> ErrorCode {
+        match self {
+            VisitorIdError::Missing => ErrorCode::MissingVisitor,
+            VisitorIdError::Malformed => ErrorCode::InvalidVisitor,
+        }
+    }
+}
+
+impl VisitorId {
+    pub const HEX_LEN: usize = 32;
+
+    pub fn parse(raw: Option<&str>) -> Result<Self, VisitorIdError> {
+        let raw = raw.map(str::trim).filter(|s| !s.is_empty()).ok_or(VisitorIdError::Missing)?;
+        if raw.len() != Self::HEX_LEN || !raw.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(VisitorIdError::Malformed);
+        }
+        Ok(VisitorId(raw.to_ascii_lowercase()))
+    }
+
+    /// A new id from 16 random bytes (the widget draws them from `crypto.getRandomValues`).
+    pub fn from_random(bytes: [u8; 16]) -> Self {
+        VisitorId(to_hex(&bytes))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The only form of the id the server keeps: HMAC-SHA256 under a secret salt, so a
+    /// leaked database cannot be joined with what a browser holds.
+    pub fn key(&self, salt: &[u8]) -> VisitorKey {
+        let mut mac = Hmac::<Sha256>::new_from_slice(salt).expect("HMAC takes keys of any length");
+        mac.update(self.0.as_bytes());
+        VisitorKey(to_hex(&mac.finalize().into_bytes()[..16]))
+    }
+}
+
+/// A salted hash of a visitor id, 32 hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct VisitorKey(String);
+
+impl VisitorKey {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "0123456789abcdef0123456789ABCDEF";
+
+    #[test]
+    fn a_32_digit_hex_id_is_accepted_and_lowercased() {
+        let id = VisitorId::parse(Some(ID)).unwrap();
+        assert_eq!(id.as_str(), "0123456789abcdef0123456789abcdef");
+    }
+
+    #[test]
+    fn a_missing_or_blank_id_is_missing() {
+        assert_eq!(VisitorId::parse(None), Err(VisitorIdError::Missing));
+        assert_eq!(VisitorId::parse(Some("  ")), Err(VisitorIdError::Missing));
+        assert_eq!(VisitorIdError::Missing.code(), ErrorCode::MissingVisitor);
+    }
+
+    #[test]
+    fn short_long_or_non_hex_ids_are_malformed() {
+        for raw in ["abc", &"a".repeat(33), "0123456789abcdef0123456789abcdeg"] {
+            assert_eq!(VisitorId::parse(Some(raw)), Err(VisitorIdError::Malformed), "{raw}");
+        }
+    }
+
+    #[test]
+    fn random_bytes_make_a_valid_id() {
+        let id = VisitorId::from_random([0xab; 16]);
+        assert_eq!(VisitorId::parse(Some(id.as_str())), Ok(id));
+    }
+
+    #[test]
+    fn the_key_depends_on_the_salt_and_never_contains_the_id() {
+        let id = VisitorId::parse(Some(ID)).unwrap();
+        let a = id.key(b"salt-a");
+        assert_eq!(a, id.key(b"salt-a"));
+        assert_ne!(a, id.key(b"salt-b"));
+        assert_eq!(a.as_str().len(), 32);
+        assert_ne!(a.as_str(), id.as_str());
+    }
+
+    #[test]
+    fn the_key_is_hmac_sha256_truncated_to_128_bits() {
+        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"Jefe").unwrap();
+        mac.update(b"what do ya want for nothing?");
+        assert_eq!(
+            to_hex(&mac.finalize().into_bytes()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+}

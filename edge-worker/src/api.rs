@@ -1,0 +1,58 @@
+//! The API's front door: CORS, routing, and turning every outcome into a response.
+
+use crate::config::{self, Config};
+use crate::cors;
+use crate::error::ApiError;
+use crate::handlers;
+use crate::page_ref::PageRef;
+use crate::routes::{self, Resolved, Route};
+use kudos_core::PageId;
+use kudos_core::visitor::{VisitorId, VisitorKey};
+use worker::{Env, Method, Request, Response};
+
+/// What every handler may use besides its request.
+pub struct Ctx {
+    pub env: Env,
+    pub config: Config,
+}
+
+impl Ctx {
+    pub fn page_ref(&self, raw: &str) -> Result<PageRef, ApiError> {
+        Ok(PageRef::new(&self.config.site_id, PageId::parse(raw)?))
+    }
+
+    pub fn visitor_key(&self, visitor: VisitorId) -> Result<VisitorKey, ApiError> {
+        Ok(visitor.key(config::visitor_salt(&self.env)?.as_bytes()))
+    }
+}
+
+pub async fn handle(req: Request, env: Env) -> Response {
+    let ctx = Ctx { config: Config::from_env(&env), env };
+    if req.method() == Method::Options {
+        return cors::preflight(&req, &ctx.config.allowed_origins)
+            .unwrap_or_else(|e| cors::with_origin(e.into_response(), None));
+    }
+    let origin = match cors::check_origin(&req, &ctx.config.allowed_origins) {
+        Ok(origin) => origin,
+        Err(e) => return cors::with_origin(e.into_response(), None),
+    };
+    let resp = match routes::resolve(req.method().as_ref(), &req.path()) {
+        Resolved::Found(route, _params) => dispatch(route, req, &ctx).await,
+        Resolved::WrongMethod(allow) => Err(ApiError::MethodNotAllowed { allow }),
+        Resolved::NotFound => Err(ApiError::NotFound),
+    };
+    cors::with_origin(resp.unwrap_or_else(ApiError::into_response), origin.as_deref())
+}
+
+async fn dispatch(route: Route, req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    match route {
+        Route::Health => handlers::health::health(ctx),
+        Route::PageView => handlers::page::view(&req, ctx).await,
+        Route::SetLike => handlers::page::set_like(req, ctx).await,
+        Route::Counts => handlers::counts::counts(&req, ctx).await,
+        #[cfg(feature = "bench-naive")]
+        Route::NaiveLike if req.method() == Method::Get => handlers::naive::read(&req, ctx).await,
+        #[cfg(feature = "bench-naive")]
+        Route::NaiveLike => handlers::naive::increment(&req, ctx).await,
+    }
+}

@@ -1,0 +1,87 @@
+//! The worker's one error type. Every failure becomes a status and a JSON body
+//! `{"error":{"code":...,"message":...}}`; internal detail goes to the log, not the client.
+
+use kudos_core::ErrorCode;
+use kudos_core::page_id::PageIdError;
+use kudos_core::visitor::VisitorIdError;
+use kudos_core::wire::{ErrorBody, ErrorDetail, MAX_COUNTS_PAGES};
+use worker::{Headers, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    PageId(#[from] PageIdError),
+    #[error(transparent)]
+    Visitor(#[from] VisitorIdError),
+    #[error("the request body is not valid JSON for this route: {0}")]
+    MalformedJson(String),
+    #[error("the query parameter `{0}` is missing or invalid")]
+    InvalidParameter(&'static str),
+    #[error("the request body is larger than {0} bytes")]
+    BodyTooLarge(usize),
+    #[error("ask for at most {MAX_COUNTS_PAGES} pages at once")]
+    TooManyPages,
+    #[error("there is no such route")]
+    NotFound,
+    #[error("this route does not take that method")]
+    MethodNotAllowed { allow: Vec<&'static str> },
+    #[error("this origin may not use the API")]
+    OriginNotAllowed,
+    /// A rule in the page's object refused the write; the object chose the code and message.
+    #[error("{message}")]
+    Rejected { code: ErrorCode, message: String },
+    #[error("the server is missing its configuration")]
+    Misconfigured(&'static str),
+    #[error("something went wrong on the server")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::PageId(e) => e.code(),
+            ApiError::Visitor(e) => e.code(),
+            ApiError::MalformedJson(_) => ErrorCode::MalformedJson,
+            ApiError::InvalidParameter(_) => ErrorCode::InvalidParameter,
+            ApiError::BodyTooLarge(_) => ErrorCode::BodyTooLarge,
+            ApiError::TooManyPages => ErrorCode::TooManyPages,
+            ApiError::NotFound => ErrorCode::NotFound,
+            ApiError::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
+            ApiError::OriginNotAllowed => ErrorCode::OriginNotAllowed,
+            ApiError::Rejected { code, .. } => *code,
+            ApiError::Misconfigured(_) => ErrorCode::ServerMisconfigured,
+            ApiError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    pub fn into_response(self) -> Response {
+        match &self {
+            ApiError::Internal(detail) => worker::console_error!("internal error: {detail}"),
+            ApiError::Misconfigured(name) => worker::console_error!("binding {name} is not set"),
+            _ => {}
+        }
+        let code = self.code();
+        let body = ErrorBody { error: ErrorDetail { code, message: self.to_string() } };
+        let headers = Headers::new();
+        let _ = headers.set("content-type", "application/json");
+        if let ApiError::MethodNotAllowed { allow } = &self {
+            let _ = headers.set("allow", &allow.join(", "));
+        }
+        let json = serde_json::to_string(&body).unwrap_or_default();
+        Response::ok(json)
+            .map(|r| r.with_status(code.status()).with_headers(headers))
+            .unwrap_or_else(|_| Response::empty().expect("an empty response").with_status(500))
+    }
+}
+
+impl From<worker::Error> for ApiError {
+    fn from(e: worker::Error) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<worker::kv::KvError> for ApiError {
+    fn from(e: worker::kv::KvError) -> Self {
+        ApiError::Internal(format!("KV: {e}"))
+    }
+}

@@ -1,0 +1,41 @@
+//! A page's view (read from KV) and its likes (written through the page's object).
+
+use crate::api::Ctx;
+use crate::error::ApiError;
+use crate::io::{self, Query};
+use crate::page_object::PageClient;
+use crate::read_model::ReadModel;
+use kudos_core::VisitorId;
+use kudos_core::wire::{PageView, SetLike};
+use worker::{Request, Response};
+
+/// Says where a page view came from: `kv` (the snapshot) or `object` (read through).
+pub const SOURCE_HEADER: &str = "x-kudos-source";
+
+// GET /api/v1/page?page=<id>[&since=<version>]
+/// Answers from the KV snapshot. A reader who wrote to the page sends the version their
+/// write returned as `since`; if the snapshot is older, the answer is read through the
+/// page's object, so they always see their own write.
+pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let query = Query::of(req)?;
+    let page = ctx.page_ref(query.first("page").unwrap_or_default())?;
+    let since = query.optional_u64("since")?;
+    let snapshot = ReadModel::new(&ctx.env, ctx.config.kv_cache_ttl_seconds)?.view(&page).await?;
+    let (view, source) = match (snapshot, since) {
+        (Some(view), since) if view.version >= since.unwrap_or(0) => (view, "kv"),
+        (None, None) => (PageView { page: page.page.to_string(), ..PageView::default() }, "kv"),
+        _ => (PageClient::new(&ctx.env, page)?.view().await?, "object"),
+    };
+    let mut resp = io::json(&view)?;
+    resp.headers_mut().set(SOURCE_HEADER, source)?;
+    Ok(resp)
+}
+
+// PUT /api/v1/page/like
+pub async fn set_like(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let body: SetLike = io::read_json(&mut req).await?;
+    let page = ctx.page_ref(body.page.as_deref().unwrap_or_default())?;
+    let visitor = ctx.visitor_key(VisitorId::parse(body.visitor.as_deref())?)?;
+    let reply = PageClient::new(&ctx.env, page)?.set_like(visitor, body.liked).await?;
+    io::json(&reply)
+}

@@ -1,0 +1,26 @@
+//! kudos-worker: the Cloudflare Worker behind kudos.
+//!
+//! It serves the API under `/api/v1` (static files, the widget and `embed.js`, are served
+//! by Workers static assets before the worker runs), keeps one Durable Object per page as
+//! the only writer of that page's state, and answers page views from KV snapshots.
+
+mod api;
+mod bindings;
+mod config;
+mod cors;
+mod error;
+mod handlers;
+mod io;
+mod page_object;
+mod page_ref;
+mod read_model;
+pub mod routes;
+
+pub use page_object::PageObject;
+
+use worker::{Context, Env, Request, Response, event};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    Ok(api::handle(req, env).await)
+}

@@ -1,0 +1,44 @@
+//! The KV read model: one snapshot per page, written only by the page's object on a flush,
+//! read by every page view and counts request. Nothing here ever reads a value to write it
+//! back; counts are computed in the object, never in KV.
+
+use crate::error::ApiError;
+use crate::page_ref::PageRef;
+use kudos_core::snapshot;
+use kudos_core::wire::PageView;
+use worker::Env;
+use worker::kv::KvStore;
+
+pub struct ReadModel {
+    kv: KvStore,
+    cache_ttl_seconds: u64,
+}
+
+impl ReadModel {
+    pub fn new(env: &Env, cache_ttl_seconds: u64) -> Result<Self, ApiError> {
+        Ok(ReadModel { kv: env.kv(crate::bindings::KV)?, cache_ttl_seconds })
+    }
+
+    pub async fn view(&self, page: &PageRef) -> Result<Option<PageView>, ApiError> {
+        let text = self.kv.get(&page.kv_key()).cache_ttl(self.cache_ttl_seconds).text().await?;
+        Ok(text.as_deref().and_then(snapshot::decode))
+    }
+
+    /// Snapshots of many pages in one KV bulk read, in the order asked.
+    pub async fn views(&self, pages: &[PageRef]) -> Result<Vec<Option<PageView>>, ApiError> {
+        if pages.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = pages.iter().map(PageRef::kv_key).collect();
+        let mut found = self.kv.get_bulk(&keys).cache_ttl(self.cache_ttl_seconds).text().await?;
+        Ok(keys
+            .iter()
+            .map(|k| found.remove(k).flatten().as_deref().and_then(snapshot::decode))
+            .collect())
+    }
+
+    pub async fn store(&self, page: &PageRef, view: &PageView) -> Result<(), ApiError> {
+        self.kv.put(&page.kv_key(), snapshot::encode(view))?.execute().await?;
+        Ok(())
+    }
+}

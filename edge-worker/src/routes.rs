@@ -1,0 +1,147 @@
+//! The API's route table. It is plain data so that a native test can hold it against
+//! `openapi.yaml`: a route missing from the spec, or a spec path the router lacks, fails it.
+
+/// Every API endpoint. The handler for each is chosen in `api::dispatch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Health,
+    PageView,
+    SetLike,
+    Counts,
+    /// A deliberately naive KV read-modify-write counter, compiled only into the benchmark
+    /// build so `cargo xtask bench` can show what it loses under concurrency.
+    #[cfg(feature = "bench-naive")]
+    NaiveLike,
+}
+
+pub const API_PREFIX: &str = "/api/v1";
+
+/// (method, path below `/api/v1`, route). Paths may hold `{param}` segments.
+pub const ROUTES: &[(&str, &str, Route)] = &[
+    ("GET", "/health", Route::Health),
+    ("GET", "/page", Route::PageView),
+    ("PUT", "/page/like", Route::SetLike),
+    ("GET", "/counts", Route::Counts),
+    #[cfg(feature = "bench-naive")]
+    ("PUT", "/_bench/naive-like", Route::NaiveLike),
+    #[cfg(feature = "bench-naive")]
+    ("GET", "/_bench/naive-like", Route::NaiveLike),
+];
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolved {
+    Found(Route, Vec<(&'static str, String)>),
+    /// The path exists with other methods (listed for the `Allow` header).
+    WrongMethod(Vec<&'static str>),
+    NotFound,
+}
+
+/// Finds the route for a method and a full request path.
+pub fn resolve(method: &str, path: &str) -> Resolved {
+    let Some(rest) = path.strip_prefix(API_PREFIX) else { return Resolved::NotFound };
+    let mut allow = Vec::new();
+    for &(m, pattern, route) in ROUTES {
+        if let Some(params) = match_path(pattern, rest) {
+            if m == method || (method == "HEAD" && m == "GET") {
+                return Resolved::Found(route, params);
+            }
+            allow.push(m);
+        }
+    }
+    if allow.is_empty() { Resolved::NotFound } else { Resolved::WrongMethod(allow) }
+}
+
+/// The methods a path takes, for CORS preflights.
+pub fn methods_for(path: &str) -> Vec<&'static str> {
+    match resolve("\0", path) {
+        Resolved::WrongMethod(allow) => allow,
+        _ => Vec::new(),
+    }
+}
+
+fn match_path(pattern: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
+    let mut params = Vec::new();
+    let mut want = pattern.split('/');
+    let mut got = path.split('/');
+    loop {
+        match (want.next(), got.next()) {
+            (None, None) => return Some(params),
+            (Some(w), Some(g)) if w.starts_with('{') && w.ends_with('}') && !g.is_empty() => {
+                params.push((&w[1..w.len() - 1], g.to_owned()));
+            }
+            (Some(w), Some(g)) if w == g => {}
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn a_known_route_resolves() {
+        assert_eq!(resolve("GET", "/api/v1/page"), Resolved::Found(Route::PageView, vec![]));
+    }
+
+    #[test]
+    fn head_is_answered_like_get() {
+        assert_eq!(resolve("HEAD", "/api/v1/counts"), Resolved::Found(Route::Counts, vec![]));
+    }
+
+    #[test]
+    fn a_known_path_with_the_wrong_method_lists_the_right_ones() {
+        assert_eq!(resolve("POST", "/api/v1/page/like"), Resolved::WrongMethod(vec!["PUT"]));
+        assert_eq!(methods_for("/api/v1/page/like"), ["PUT"]);
+    }
+
+    #[test]
+    fn unknown_paths_and_other_prefixes_are_not_found() {
+        assert_eq!(resolve("GET", "/api/v1/nope"), Resolved::NotFound);
+        assert_eq!(resolve("GET", "/api/v2/page"), Resolved::NotFound);
+        assert_eq!(resolve("GET", "/api/v1/page/"), Resolved::NotFound);
+    }
+
+    #[test]
+    fn path_parameters_are_captured() {
+        assert_eq!(match_path("/c/{id}", "/c/42"), Some(vec![("id", "42".to_owned())]));
+        assert_eq!(match_path("/c/{id}", "/c/"), None);
+    }
+
+    /// Reads `paths:` from the OpenAPI document: each path and the HTTP methods under it.
+    fn spec_routes() -> BTreeSet<(String, String)> {
+        let spec: serde_norway::Value =
+            serde_norway::from_str(include_str!("../openapi.yaml")).expect("openapi.yaml parses");
+        assert_eq!(spec["openapi"].as_str(), Some("3.1.0"));
+        let paths = spec["paths"].as_mapping().expect("openapi.yaml has paths");
+        let mut routes = BTreeSet::new();
+        for (path, item) in paths {
+            let path = path.as_str().unwrap();
+            for (method, _) in item.as_mapping().unwrap() {
+                let method = method.as_str().unwrap();
+                if ["get", "put", "post", "patch", "delete"].contains(&method) {
+                    routes.insert((method.to_uppercase(), path.to_owned()));
+                }
+            }
+        }
+        routes
+    }
+
+    #[test]
+    fn the_router_and_openapi_yaml_name_the_same_routes() {
+        let router: BTreeSet<(String, String)> =
+            ROUTES.iter().map(|(m, p, _)| (m.to_string(), format!("{API_PREFIX}{p}"))).collect();
+        let spec = spec_routes();
+        let missing_from_spec: Vec<_> = router.difference(&spec).collect();
+        let missing_from_router: Vec<_> = spec.difference(&router).collect();
+        assert!(
+            missing_from_spec.is_empty(),
+            "routes missing from openapi.yaml: {missing_from_spec:?}"
+        );
+        assert!(
+            missing_from_router.is_empty(),
+            "openapi.yaml routes the router lacks: {missing_from_router:?}"
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! Custom hooks: the effects that connect the widget's state to the API.
+
+pub mod use_page;

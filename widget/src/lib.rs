@@ -1,0 +1,51 @@
+//! kudos-widget: the like button (and, later, comments and rewards) that `embed.js` mounts
+//! into a Shadow DOM on an article page.
+//!
+//! `embed.js` loads this module only when a widget's place comes near the screen, then calls
+//! [`mount`] once per `<div data-kudos>`.
+
+mod api;
+mod components;
+mod hooks;
+mod i18n;
+mod state;
+mod storage;
+
+use components::app::{App, AppProps};
+use kudos_core::PageId;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, ShadowRootInit, ShadowRootMode};
+
+const CSS: &str = include_str!("style.css");
+
+/// Mounts a widget into `host`'s shadow root. `api` is the worker's origin, `page` the raw
+/// page id (normalised here as on the server), `theme` one of `light`, `dark` or `auto`,
+/// `lang` a BCP 47 tag such as `en` or `zh-CN`.
+#[wasm_bindgen]
+pub fn mount(
+    host: Element,
+    api: String,
+    page: String,
+    theme: String,
+    lang: String,
+) -> Result<(), JsValue> {
+    let page = PageId::parse(&page).map_err(|e| JsValue::from_str(&format!("kudos: {e}")))?;
+    let document = host.owner_document().ok_or("kudos: the host element has no document")?;
+    let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+    let style = document.create_element("style")?;
+    style.set_text_content(Some(CSS));
+    shadow.append_child(&style)?;
+    let root = document.create_element("div")?;
+    shadow.append_child(&root)?;
+    let props = AppProps {
+        api: api.trim_end_matches('/').to_owned().into(),
+        page,
+        theme: match theme.as_str() {
+            "light" | "dark" => theme.into(),
+            _ => "auto".into(),
+        },
+        lang: lang.into(),
+    };
+    yew::Renderer::<App>::with_root_and_props(root, props).render();
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! Builds what a deploy ships into target/kudos/site: embed.js, the widget's JS glue and
+//! Wasm under content-hashed names, and `_headers`; and the worker into edge-worker/build.
+
+use crate::setup;
+use crate::util::{self, Result, cargo, exec, out_dir, root, tool};
+use std::fs;
+use std::path::PathBuf;
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+pub fn run(debug: bool) -> Result {
+    setup::run()?;
+    build(debug)
+}
+
+pub fn build(debug: bool) -> Result {
+    worker_into("build", &[])?;
+    let widget = widget(debug)?;
+    site(&widget)
+}
+
+/// Builds the worker with worker-build into `edge-worker/<out>`; `features` are cargo
+/// features of kudos-worker.
+pub fn worker_into(out: &str, features: &[&str]) -> Result {
+    let mut cmd = tool("worker-build");
+    cmd.current_dir(root().join("edge-worker")).args(["--release", "--out-dir", out]);
+    if !features.is_empty() {
+        cmd.args(["--", "--features", &features.join(",")]);
+    }
+    exec(&mut cmd)
+}
+
+/// The widget's JS glue and Wasm, built and named by content.
+pub struct Widget {
+    pub js: PathBuf,
+    pub wasm: PathBuf,
+}
+
+/// Release: real LTO (cargo ignores `lto` for a crate that is also an rlib unless the crate
+/// type is forced), no name section, then wasm-opt -Oz. Debug: quick, for edit loops.
+fn widget(debug: bool) -> Result<Widget> {
+    let profile = if debug { "debug" } else { "release" };
+    let mut build = cargo();
+    build.args(["rustc", "-p", "kudos-widget", "--lib", "--target", WASM_TARGET]);
+    if !debug {
+        build.arg("--release");
+    }
+    exec(build.args(["--crate-type", "cdylib"]))?;
+
+    let raw = root().join(format!("target/{WASM_TARGET}/{profile}/kudos_widget.wasm"));
+    let out = out_dir().join("widget");
+    let _ = fs::remove_dir_all(&out);
+    let mut bindgen = tool(util::cargo_bin().join("wasm-bindgen"));
+    bindgen.arg(&raw).args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&out);
+    if !debug {
+        bindgen.args(["--remove-name-section", "--remove-producers-section"]);
+    }
+    exec(&mut bindgen)?;
+
+    let wasm = out.join("kudos_widget_bg.wasm");
+    if !debug {
+        exec(tool("wasm-opt").arg("-Oz").arg(&wasm).arg("-o").arg(&wasm))?;
+    }
+    Ok(Widget { js: out.join("kudos_widget.js"), wasm })
+}
+
+/// Assembles target/kudos/site from the widget and embed.js.
+fn site(widget: &Widget) -> Result {
+    let site = site_dir();
+    let _ = fs::remove_dir_all(&site);
+    fs::create_dir_all(site.join("w"))?;
+
+    let (js, wasm) = (fs::read(&widget.js)?, fs::read(&widget.wasm)?);
+    let hash = util::content_hash(&[&js, &wasm]);
+    let js_name = format!("/w/kudos-{}.js", &hash[..12]);
+    let wasm_name = format!("/w/kudos-{}.wasm", &hash[..12]);
+    fs::write(site.join(&js_name[1..]), &js)?;
+    fs::write(site.join(&wasm_name[1..]), &wasm)?;
+
+    let embed = fs::read_to_string(root().join("widget/embed.js"))?
+        .replace("__KUDOS_JS__", &js_name)
+        .replace("__KUDOS_WASM__", &wasm_name);
+    let unminified = out_dir().join("embed.src.js");
+    fs::write(&unminified, embed)?;
+    exec(
+        tool(root().join("node_modules/@esbuild/linux-x64/bin/esbuild"))
+            .arg(&unminified)
+            .args(["--minify", "--target=es2020", "--log-level=warning"])
+            .arg(format!("--outfile={}", site.join("embed.js").display())),
+    )?;
+
+    fs::write(site.join("_headers"), HEADERS)?;
+    Ok(())
+}
+
+/// Hashed widget files never change, so browsers keep them for a year; embed.js is
+/// revalidated so a deploy reaches readers within minutes. Any page may load them: the
+/// widget's module and Wasm are fetched in CORS mode.
+const HEADERS: &str = "\
+/w/*
+  Access-Control-Allow-Origin: *
+  Cache-Control: public, max-age=31536000, immutable
+/embed.js
+  Access-Control-Allow-Origin: *
+  Cache-Control: public, max-age=300
+";
+
+pub fn site_dir() -> PathBuf {
+    out_dir().join("site")
+}
+
+/// The site plus the example blog, which `dev` and the tests serve.
+pub fn dev_site() -> Result<PathBuf> {
+    let dev = out_dir().join("dev-site");
+    let _ = fs::remove_dir_all(&dev);
+    util::copy_dir(&site_dir(), &dev)?;
+    util::copy_dir(&root().join("examples/blog"), &dev)?;
+    Ok(dev)
+}

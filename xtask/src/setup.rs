@@ -1,0 +1,89 @@
+//! Installs what the project needs and is missing. Idempotent: a second run only checks.
+//!
+//! Everything lands in the repository (npm packages in node_modules/) or where the
+//! system's package managers put it (Debian packages, cargo-installed tools in ~/.cargo/bin).
+//! Versions are pinned: the wasm-bindgen CLI must equal Cargo.lock's wasm-bindgen exactly.
+
+use crate::util::{self, Result, cargo, exec, output, root, tool};
+use std::path::Path;
+use std::process::Command;
+
+pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+
+/// (binary, version it prints, crate, extra `cargo install` arguments)
+const CARGO_TOOLS: &[(&str, &str, &str, &[&str])] = &[
+    // `--locked` fails for wasm-bindgen-cli: its lockfile names a crate version the
+    // registry mirror lacks.
+    ("wasm-bindgen", WASM_BINDGEN_VERSION, "wasm-bindgen-cli", &[]),
+    ("worker-build", "0.8.7", "worker-build", &["--locked"]),
+    ("wasm-pack", "0.15.1", "wasm-pack", &[]),
+];
+
+const DEBIAN_PACKAGES: &[(&str, &str)] =
+    &[("/usr/bin/chromium", "chromium"), ("/usr/bin/chromedriver", "chromium-driver")];
+
+pub fn run() -> Result {
+    rust_target()?;
+    debian_packages()?;
+    cargo_tools()?;
+    npm_packages()
+}
+
+fn rust_target() -> Result {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]));
+    if installed.is_some_and(|list| list.lines().any(|l| l.trim() == "wasm32-unknown-unknown")) {
+        return Ok(());
+    }
+    exec(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn debian_packages() -> Result {
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .filter(|(path, _)| !Path::new(path).exists())
+        .map(|(_, package)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let is_root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+    let apt = |args: &[&str]| {
+        let mut cmd = if is_root { Command::new("apt-get") } else { Command::new("sudo") };
+        if !is_root {
+            cmd.arg("apt-get");
+        }
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    exec(&mut apt(&["update", "-qq"]))?;
+    exec(apt(&["install", "-y", "-qq", "--no-install-recommends"]).args(&missing))
+}
+
+fn cargo_tools() -> Result {
+    for (bin, version, krate, extra) in CARGO_TOOLS {
+        let path = util::cargo_bin().join(bin);
+        let current = output(Command::new(&path).arg("--version")).unwrap_or_default();
+        if current.split_whitespace().any(|word| word == *version) {
+            continue;
+        }
+        eprintln!("installing {krate} {version} (a few minutes, once)");
+        exec(cargo().args(["install", krate, "--version", version]).args(*extra))?;
+    }
+    Ok(())
+}
+
+/// Installs node_modules/ from package-lock.json when it is missing or was installed from
+/// another lock. `npm install` rather than `npm ci`: the registry mirror lacks workerd's
+/// macOS and Windows builds, so the lock cannot list them and `npm ci` refuses it; `npm
+/// install` keeps to the lock for everything it does list and leaves the file unchanged.
+fn npm_packages() -> Result {
+    let lock = std::fs::read(root().join("package-lock.json"))?;
+    let stamp_path = root().join("node_modules/.kudos-lock-hash");
+    let want = util::content_hash(&[&lock]);
+    if std::fs::read_to_string(&stamp_path).is_ok_and(|have| have == want) {
+        return Ok(());
+    }
+    exec(tool("npm").args(["install", "--no-audit", "--no-fund", "--loglevel=error"]))?;
+    std::fs::write(stamp_path, want)?;
+    Ok(())
+}

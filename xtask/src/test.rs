@@ -1,0 +1,74 @@
+//! `cargo xtask test`: every test, layer by layer, against real parts:
+//! 1. native: core rules, the worker's routes against openapi.yaml, the widget's reducer;
+//! 2. the widget in Chromium (`wasm-pack test --headless --chrome`), talking to the real
+//!    worker under `wrangler dev`;
+//! 3. end to end (tests/): wrangler dev + Chromium through chromedriver, concurrency,
+//!    restarts, and `wrangler deploy --dry-run`.
+//! Every layer runs even when an earlier one fails; the exit code says whether all passed.
+
+use crate::build;
+use crate::setup;
+use crate::tidy;
+use crate::util::{Result, cargo, exec, root};
+use std::net::TcpListener;
+
+pub fn run() -> Result {
+    setup::run()?;
+    build::build(false)?;
+    build::dev_site()?;
+
+    let layers: [(&str, fn() -> Result); 4] = [
+        ("tidy", tidy::run),
+        ("native unit tests", native),
+        ("widget in Chromium", widget_in_browser),
+        ("end to end", end_to_end),
+    ];
+    let mut failed = Vec::new();
+    for (name, layer) in layers {
+        eprintln!("\n=== {name} ===");
+        if let Err(e) = layer() {
+            eprintln!("--- {name} failed: {e}");
+            failed.push(name);
+        }
+    }
+    if failed.is_empty() {
+        eprintln!("\nall test layers passed");
+        Ok(())
+    } else {
+        Err(format!("failed: {}", failed.join(", ")).into())
+    }
+}
+
+fn native() -> Result {
+    exec(cargo().args([
+        "test",
+        "-p",
+        "kudos-core",
+        "-p",
+        "kudos-worker",
+        "-p",
+        "kudos-widget",
+        "-p",
+        "xtask",
+    ]))
+}
+
+/// The widget's browser tests need a worker whose CORS allowlist names the test page's
+/// origin, so the test runner is pinned to a free port that the worker is told about.
+fn widget_in_browser() -> Result {
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let origin = format!("http://127.0.0.1:{port}");
+    exec(
+        cargo()
+            .args(["run", "-q", "-p", "kudos-tests", "--bin", "with-worker", "--"])
+            .args(["--allow-origin", &origin, "--"])
+            .args(["wasm-pack", "test", "--headless", "--chrome"])
+            .arg(root().join("widget"))
+            .env("WASM_BINDGEN_TEST_ADDRESS", format!("127.0.0.1:{port}"))
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "60"),
+    )
+}
+
+fn end_to_end() -> Result {
+    exec(cargo().args(["test", "-p", "kudos-tests", "--", "--test-threads=2"]))
+}
