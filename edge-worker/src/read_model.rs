@@ -30,10 +30,11 @@ impl ReadModel {
             return Ok(Vec::new());
         }
         let keys: Vec<String> = pages.iter().map(PageRef::kv_key).collect();
-        let mut found = self.kv.get_bulk(&keys).cache_ttl(self.cache_ttl_seconds).text().await?;
+        let found = self.kv.get_bulk(&keys).cache_ttl(self.cache_ttl_seconds).text().await?;
+        // Two spellings of one page ask for the same key: each gets the answer.
         Ok(keys
             .iter()
-            .map(|k| found.remove(k).flatten().as_deref().and_then(snapshot::decode))
+            .map(|k| found.get(k).cloned().flatten().as_deref().and_then(snapshot::decode))
             .collect())
     }
 

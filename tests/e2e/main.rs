@@ -1,0 +1,8 @@
+//! End-to-end tests: the real worker under `wrangler dev` (workerd, local KV and Durable
+//! Objects on disk) and real headless Chromium. Each test starts its own worker with fresh
+//! state. Run by `cargo xtask test`, which builds everything first.
+
+mod api;
+mod browser;
+mod concurrency;
+mod deploy;

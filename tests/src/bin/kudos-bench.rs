@@ -1,0 +1,188 @@
+//! `cargo xtask bench`: what the widget costs a page and how the worker holds up, as one
+//! Markdown table for the README. A benchmark, not a test: figures vary by machine; compare
+//! ratios. Needs the builds `cargo xtask bench` makes first (the shipped site, and a worker
+//! with the naive KV counter route in edge-worker/build-bench).
+
+use futures::{StreamExt, stream};
+use kudos_tests::api::{Api, visitor};
+use kudos_tests::paths;
+use kudos_tests::worker::{Worker, WorkerOptions};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// The wrangler config `cargo xtask bench` writes for the benchmark build.
+const BENCH_CONFIG: &str = ".bench.wrangler.toml";
+
+#[tokio::main]
+async fn main() {
+    let mut out = String::new();
+    out.push_str("| artifact | raw bytes | gzip -9 | brotli -11 |\n|---|---:|---:|---:|\n");
+    let site = paths::root().join("target/kudos/site");
+    for (name, path) in [
+        ("embed.js", site.join("embed.js")),
+        ("widget .wasm", find(&site.join("w"), ".wasm")),
+        ("widget JS glue", find(&site.join("w"), ".js")),
+    ] {
+        let (raw, gzip, brotli) = sizes(&path);
+        out.push_str(&format!("| {name} | {raw} | {gzip} | {brotli} |\n"));
+    }
+    let (wasm, glue) =
+        (sizes(&find(&site.join("w"), ".wasm")), sizes(&find(&site.join("w"), ".js")));
+    out.push_str(&format!(
+        "| widget .wasm + glue | {} | {} | {} |\n",
+        wasm.0 + glue.0,
+        wasm.1 + glue.1,
+        wasm.2 + glue.2
+    ));
+    out.push_str(&format!("\nWorker upload (`wrangler deploy --dry-run`): {}\n\n", upload_size()));
+
+    let worker = Worker::spawn(WorkerOptions {
+        config: BENCH_CONFIG.into(),
+        flush_interval_ms: 2_000,
+        ..Default::default()
+    })
+    .await;
+    let api = Api::new(&worker.origin());
+    out.push_str("Load against local `wrangler dev` (one page; likes from distinct visitors):\n\n");
+    out.push_str("| request | in flight | requests | req/s | p50 ms | p99 ms | lost updates |\n");
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
+
+    api.like("/bench/view", &visitor(0), true).await;
+    for (in_flight, n) in [(1, 300), (50, 2_000)] {
+        let run = load(n, in_flight, |_| {
+            let api = api.clone();
+            async move { api.get_page("/bench/view", None).await.status() == 200 }
+        })
+        .await;
+        out.push_str(&run.row("GET page view", "–"));
+    }
+
+    for (in_flight, n) in [(1, 300), (50, 2_000)] {
+        let page = format!("/bench/like-{in_flight}");
+        let run = load(n, in_flight, |i| {
+            let (api, page) = (api.clone(), page.clone());
+            async move { api.put_like(&page, &visitor(i as u64), true).await.status() == 200 }
+        })
+        .await;
+        let (view, _) = api.view(&page, Some(n as u64)).await;
+        out.push_str(&run.row("PUT like (Durable Object)", &(n as u64 - view.likes).to_string()));
+    }
+
+    for (in_flight, n) in [(1, 300), (50, 2_000)] {
+        let path = format!("/api/v1/_bench/naive-like?page=/bench/naive-{in_flight}");
+        let url = api.url(&path);
+        let run = load(n, in_flight, |_| {
+            let (http, url) = (api.http.clone(), url.clone());
+            async move { http.put(&url).send().await.is_ok_and(|r| r.status() == 200) }
+        })
+        .await;
+        let count: serde_json::Value =
+            api.http.get(&url).send().await.unwrap().json().await.unwrap();
+        let lost = n as u64 - count["count"].as_u64().unwrap_or(0);
+        out.push_str(&run.row("PUT naive KV read-modify-write", &lost.to_string()));
+    }
+    println!("{out}");
+}
+
+struct Run {
+    in_flight: usize,
+    ok: usize,
+    requests: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Run {
+    fn row(&self, name: &str, lost: &str) -> String {
+        assert_eq!(
+            self.ok,
+            self.requests,
+            "{name}: {} of {} failed",
+            self.requests - self.ok,
+            self.requests
+        );
+        let rps = self.requests as f64 / self.elapsed.as_secs_f64();
+        format!(
+            "| {name} | {} | {} | {rps:.0} | {:.1} | {:.1} | {lost} |\n",
+            self.in_flight,
+            self.requests,
+            ms(percentile(&self.latencies, 0.50)),
+            ms(percentile(&self.latencies, 0.99)),
+        )
+    }
+}
+
+async fn load<F, Fut>(requests: usize, in_flight: usize, request: F) -> Run
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = Instant::now();
+    let results: Vec<(bool, Duration)> = stream::iter(0..requests)
+        .map(|i| {
+            let fut = request(i);
+            async move {
+                let t = Instant::now();
+                let ok = fut.await;
+                (ok, t.elapsed())
+            }
+        })
+        .buffer_unordered(in_flight)
+        .collect()
+        .await;
+    let elapsed = started.elapsed();
+    let mut latencies: Vec<Duration> = results.iter().map(|(_, d)| *d).collect();
+    latencies.sort();
+    Run {
+        in_flight,
+        ok: results.iter().filter(|(ok, _)| *ok).count(),
+        requests,
+        elapsed,
+        latencies,
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1_000.0
+}
+
+fn find(dir: &Path, suffix: &str) -> PathBuf {
+    std::fs::read_dir(dir)
+        .expect("the built site: run `cargo xtask bench`")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with(suffix))
+        .unwrap_or_else(|| panic!("no {suffix} in {}", dir.display()))
+}
+
+/// (raw, gzip -9, brotli -11) bytes, compressed by Node's zlib.
+fn sizes(path: &Path) -> (u64, u64, u64) {
+    const SCRIPT: &str = "const z=require('zlib'),b=require('fs').readFileSync(process.argv[1]);\
+        console.log(b.length,z.gzipSync(b,{level:9}).length,\
+        z.brotliCompressSync(b,{params:{[z.constants.BROTLI_PARAM_QUALITY]:11}}).length)";
+    let out = Command::new(paths::node_bin().join("node"))
+        .args(["-e", SCRIPT])
+        .arg(path)
+        .output()
+        .expect("node runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let n: Vec<u64> = text.split_whitespace().filter_map(|s| s.parse().ok()).collect();
+    (n[0], n[1], n[2])
+}
+
+/// What `wrangler deploy --dry-run` reports as the upload size of what ships.
+fn upload_size() -> String {
+    let out = paths::scratch("bench-deploy");
+    let output = paths::deploy_dry_run(&out);
+    let _ = std::fs::remove_dir_all(out);
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Total Upload: "))
+        .unwrap_or("unknown")
+        .to_owned()
+}

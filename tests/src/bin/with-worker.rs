@@ -1,0 +1,44 @@
+//! `with-worker [--allow-origin O]... -- <command>`: runs a command while a fresh worker is
+//! serving under `wrangler dev`, with `KUDOS_TEST_API` set to its origin. The widget's
+//! browser tests run this way, so they talk to the real worker.
+
+use kudos_tests::worker::{Worker, WorkerOptions};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let split = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    let (flags, command) = (&args[..split], args.get(split + 1..).unwrap_or_default());
+    let Some((program, rest)) = command.split_first() else {
+        eprintln!("usage: with-worker [--allow-origin ORIGIN]... -- COMMAND [ARGS]...");
+        return ExitCode::from(2);
+    };
+    let mut options = WorkerOptions::default();
+    let mut flags = flags.iter();
+    while let Some(flag) = flags.next() {
+        match (flag.as_str(), flags.next()) {
+            ("--allow-origin", Some(origin)) => options.extra_origins.push(origin.clone()),
+            _ => {
+                eprintln!("with-worker: unknown flag {flag}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let worker = Worker::start(options);
+    eprintln!("with-worker: the worker is serving at {}", worker.origin());
+    let status = Command::new(program).args(rest).env("KUDOS_TEST_API", worker.origin()).status();
+    match status {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => {
+            eprintln!(
+                "with-worker: {program} failed ({status}); the worker's log ends:\n{}",
+                worker.log_tail()
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("with-worker: cannot run {program}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Real headless Chromium (Debian's) driven through chromedriver, one profile per browser
+//! so that two browsers are two visitors.
+
+use crate::paths;
+use crate::poll;
+use crate::process::Group;
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde::Deserialize;
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Long enough for a cold Wasm compile on a loaded two-core machine.
+pub const WIDGET_WITHIN: Duration = Duration::from_secs(20);
+
+pub struct Browser {
+    pub client: Client,
+    _driver: Group,
+    profile: PathBuf,
+}
+
+/// What a reader sees of one widget.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct WidgetView {
+    pub pressed: String,
+    pub busy: String,
+    pub disabled: bool,
+    pub count: String,
+    pub status: String,
+    pub retry: bool,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let port = paths::free_port();
+        let profile = paths::scratch("chromium-profile");
+        let driver = Group::spawn(
+            Command::new(CHROMEDRIVER)
+                .arg(format!("--port={port}"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        )
+        .expect("chromedriver starts");
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1000,800",
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            }
+        });
+        let caps = caps.as_object().unwrap().clone();
+        let url = format!("http://127.0.0.1:{port}");
+        let client =
+            poll::until("chromedriver to accept a session", Duration::from_secs(30), || {
+                let caps = caps.clone();
+                let url = url.clone();
+                async move {
+                    ClientBuilder::new(HttpConnector::new())
+                        .capabilities(caps)
+                        .connect(&url)
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+            })
+            .await;
+        Browser { client, _driver: driver, profile }
+    }
+
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.expect("navigate");
+    }
+
+    pub async fn reload(&self) {
+        self.client.refresh().await.expect("reload");
+    }
+
+    /// What the widget in `host` (a CSS selector for its `data-kudos` element) shows, or
+    /// `None` while it has not rendered.
+    pub async fn widget(&self, host: &str) -> Option<WidgetView> {
+        const READ: &str = r#"
+            const root = document.querySelector(arguments[0])?.shadowRoot;
+            const button = root?.querySelector("button.like");
+            if (!button) return null;
+            return {
+                pressed: button.getAttribute("aria-pressed"),
+                busy: button.getAttribute("aria-busy"),
+                disabled: button.disabled,
+                count: root.querySelector(".count").textContent,
+                status: root.querySelector(".status").textContent,
+                retry: !!root.querySelector("button.retry"),
+            };"#;
+        let value = self.client.execute(READ, vec![json!(host)]).await.expect("read the widget");
+        serde_json::from_value(value).ok()
+    }
+
+    /// Waits until the widget in `host` shows what `want` accepts, and returns that view.
+    pub async fn wait_for(
+        &self,
+        host: &str,
+        what: &str,
+        want: impl Fn(&WidgetView) -> bool,
+    ) -> WidgetView {
+        poll::until(what, WIDGET_WITHIN, || async {
+            match self.widget(host).await {
+                Some(view) if want(&view) => Ok(view),
+                other => Err(format!("{other:?}")),
+            }
+        })
+        .await
+    }
+
+    /// Waits for the widget to load (its button enabled) and returns what it shows.
+    pub async fn loaded(&self, host: &str) -> WidgetView {
+        self.wait_for(host, "the widget to load", |v| !v.disabled && v.busy == "false").await
+    }
+
+    /// A real WebDriver click on an element inside the widget's shadow root.
+    pub async fn click_in(&self, host: &str, selector: &str) {
+        self.shadow_element(host, selector).await.click().await.expect("click");
+    }
+
+    async fn shadow_element(&self, host: &str, selector: &str) -> Element {
+        let host = self.client.find(Locator::Css(host)).await.expect("the widget's host element");
+        let root = host.shadow_root().await.expect("the widget's shadow root");
+        root.find(Locator::Css(selector)).await.expect("an element in the widget")
+    }
+
+    /// The text of a light-DOM element.
+    pub async fn text(&self, selector: &str) -> String {
+        let el = self.client.find(Locator::Css(selector)).await.expect("the element");
+        el.text().await.expect("its text")
+    }
+
+    /// Runs JavaScript in the page and returns its result.
+    pub async fn eval(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.expect("script runs")
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}

@@ -1,0 +1,80 @@
+//! Where things are: the repository, the tools the xtask installed, scratch space.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the repository").into()
+}
+
+pub fn node_bin() -> PathBuf {
+    root().join("node_modules/.bin")
+}
+
+pub fn wrangler() -> PathBuf {
+    let path = node_bin().join("wrangler");
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo xtask test`, which installs it",
+        path.display()
+    );
+    path
+}
+
+/// `wrangler` in edge-worker/, with Node 22 on PATH, the worker treated as built, and
+/// every phone-home switched off.
+pub fn wrangler_command() -> std::process::Command {
+    let mut cmd = std::process::Command::new(wrangler());
+    cmd.current_dir(root().join("edge-worker"))
+        .env("PATH", tool_path())
+        .env("KUDOS_PREBUILT", "1")
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("DO_NOT_TRACK", "1")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false");
+    cmd
+}
+
+/// Runs `wrangler deploy --dry-run --outdir <out>`: packs what a deploy would upload,
+/// without talking to Cloudflare.
+pub fn deploy_dry_run(out: &Path) -> std::process::Output {
+    wrangler_command()
+        .args(["deploy", "--dry-run", "--outdir"])
+        .arg(out)
+        .output()
+        .expect("wrangler runs")
+}
+
+/// The site with the example blog that `cargo xtask build`/`test` assemble.
+pub fn dev_site() -> PathBuf {
+    let path = root().join("target/kudos/dev-site");
+    assert!(
+        path.join("embed.js").exists(),
+        "{} is not built: run `cargo xtask test` (or `cargo xtask build` first)",
+        path.display()
+    );
+    path
+}
+
+/// A fresh, empty directory under target/kudos/scratch.
+pub fn scratch(name: &str) -> PathBuf {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = root().join(format!("target/kudos/scratch/{name}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+/// PATH with Node 22 and the project's npm tools first.
+pub fn tool_path() -> std::ffi::OsString {
+    let mut paths = vec![node_bin()];
+    paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    std::env::join_paths(paths).expect("valid PATH")
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}

@@ -1,0 +1,174 @@
+//! The real worker under `wrangler dev`: workerd with local KV and Durable Objects persisted
+//! to a directory of its own, on a free loopback port.
+
+use crate::paths;
+use crate::process::Group;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// How the worker under test is configured. `Default` gives a fresh state directory and
+/// a short flush interval, with the example blog served beside the API.
+#[derive(Clone)]
+pub struct WorkerOptions {
+    /// Shortest time between two KV writes of one page (the worker's `FLUSH_INTERVAL_MS`).
+    pub flush_interval_ms: u64,
+    /// Origins allowed besides the worker's own (`http://127.0.0.1:<port>`, `http://localhost:<port>`).
+    pub extra_origins: Vec<String>,
+    /// More `--var NAME:value` bindings.
+    pub vars: Vec<(String, String)>,
+    /// The wrangler config, relative to edge-worker/.
+    pub config: String,
+    pub port: Option<u16>,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        WorkerOptions {
+            flush_interval_ms: 1_000,
+            extra_origins: Vec::new(),
+            vars: Vec::new(),
+            config: "wrangler.toml".into(),
+            port: None,
+        }
+    }
+}
+
+pub struct Worker {
+    process: Option<Group>,
+    options: WorkerOptions,
+    pub port: u16,
+    persist: PathBuf,
+    log: PathBuf,
+}
+
+/// The salt every test worker uses; tests never depend on its value.
+const TEST_SALT: &str = "kudos-test-salt-not-secret";
+const START_WITHIN: Duration = Duration::from_secs(90);
+
+impl Worker {
+    pub fn start(options: WorkerOptions) -> Worker {
+        let dir = paths::scratch("worker");
+        let mut worker = Worker {
+            process: None,
+            port: options.port.unwrap_or_else(paths::free_port),
+            options,
+            persist: dir.join("state"),
+            log: dir.join("wrangler.log"),
+        };
+        worker.launch();
+        worker
+    }
+
+    /// Starts a worker from async code (start-up blocks for a few seconds).
+    pub async fn spawn(options: WorkerOptions) -> Worker {
+        tokio::task::spawn_blocking(move || Worker::start(options)).await.expect("worker start")
+    }
+
+    /// Restarts from async code; state on disk carries over.
+    pub async fn restarted(mut self) -> Worker {
+        tokio::task::spawn_blocking(move || {
+            self.restart();
+            self
+        })
+        .await
+        .expect("worker restart")
+    }
+
+    /// `http://127.0.0.1:<port>`
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin())
+    }
+
+    /// Stops workerd; its state stays on disk for [`Worker::restart`].
+    pub fn stop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            process.stop();
+        }
+    }
+
+    /// Starts again on the same port with the same state directory.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.launch();
+    }
+
+    fn launch(&mut self) {
+        let origins = [self.origin(), format!("http://localhost:{}", self.port)]
+            .into_iter()
+            .chain(self.options.extra_origins.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut vars = vec![
+            ("VISITOR_SALT".to_owned(), TEST_SALT.to_owned()),
+            ("FLUSH_INTERVAL_MS".to_owned(), self.options.flush_interval_ms.to_string()),
+            ("ALLOWED_ORIGINS".to_owned(), origins),
+        ];
+        vars.extend(self.options.vars.iter().cloned());
+
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap();
+        let mut cmd = paths::wrangler_command();
+        cmd.args(["dev", "--local", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
+            .args(["--inspector-port", &paths::free_port().to_string()])
+            .args(["--config", &self.options.config, "--show-interactive-dev-session=false"])
+            .args(["--live-reload=false", "--log-level", "warn"])
+            .arg("--persist-to")
+            .arg(&self.persist)
+            .arg("--assets")
+            .arg(paths::dev_site())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log);
+        for (name, value) in vars {
+            cmd.arg("--var").arg(format!("{name}:{value}"));
+        }
+        self.process = Some(Group::spawn(&mut cmd).expect("wrangler starts"));
+        self.wait_until_serving();
+    }
+
+    fn wait_until_serving(&mut self) {
+        let deadline = Instant::now() + START_WITHIN;
+        while Instant::now() < deadline {
+            if self.health_ok() {
+                return;
+            }
+            if let Some(status) = self.process.as_mut().and_then(Group::exited) {
+                panic!("wrangler dev exited ({status}):\n{}", self.log_tail());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("wrangler dev did not serve within {START_WITHIN:?}:\n{}", self.log_tail());
+    }
+
+    fn health_ok(&self) -> bool {
+        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else { return false };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        let request = "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+        let mut answer = String::new();
+        stream.write_all(request.as_bytes()).is_ok()
+            && stream.read_to_string(&mut answer).is_ok()
+            && answer.starts_with("HTTP/1.1 200")
+            && answer.contains("\"ok\":true")
+    }
+
+    pub fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.stop();
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(self.persist.parent().unwrap());
+        }
+    }
+}
