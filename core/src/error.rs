@@ -18,6 +18,19 @@ pub enum ErrorCode {
     MethodNotAllowed,
     NotFound,
     OriginNotAllowed,
+    CommentEmpty,
+    CommentTooLong,
+    NameTooLong,
+    InvalidWebsite,
+    InvalidIdempotencyKey,
+    InvalidCommentId,
+    ParentNotFound,
+    ParentOnOtherPage,
+    CommentNotFound,
+    DuplicateComment,
+    EditWindowClosed,
+    InvalidEditToken,
+    Unauthorized,
     RateLimited,
     ServerMisconfigured,
     Internal,
@@ -31,10 +44,25 @@ impl ErrorCode {
     pub fn status(self) -> u16 {
         use ErrorCode::*;
         match self {
-            InvalidPageId | PageIdTooLong | MissingVisitor | InvalidVisitor | MalformedJson
-            | InvalidParameter | TooManyPages => 400,
-            OriginNotAllowed => 403,
-            NotFound => 404,
+            InvalidPageId
+            | PageIdTooLong
+            | MissingVisitor
+            | InvalidVisitor
+            | MalformedJson
+            | InvalidParameter
+            | TooManyPages
+            | CommentEmpty
+            | CommentTooLong
+            | NameTooLong
+            | InvalidWebsite
+            | InvalidIdempotencyKey
+            | InvalidCommentId
+            | ParentNotFound
+            | ParentOnOtherPage => 400,
+            Unauthorized => 401,
+            OriginNotAllowed | EditWindowClosed | InvalidEditToken => 403,
+            NotFound | CommentNotFound => 404,
+            DuplicateComment => 409,
             MethodNotAllowed => 405,
             BodyTooLarge => 413,
             RateLimited => 429,

@@ -5,9 +5,13 @@
 //! into types that can only hold valid data (`PageId`, `VisitorId`), and the JSON shapes of
 //! the HTTP API live in [`wire`].
 
+pub mod comment;
 pub mod error;
+#[cfg(feature = "render")]
+pub mod markdown;
 pub mod page_id;
 pub mod snapshot;
+pub mod thread;
 pub mod visitor;
 pub mod wire;
 

@@ -2,21 +2,56 @@
 //! that every page view reads. It is a cache of the object's state, rebuilt from it on
 //! every flush, so its format can change by bumping [`FORMAT`].
 
-use crate::wire::PageView;
+use crate::comment::{CommentId, Cursor};
+use crate::wire::{PageView, Thread};
 use serde::{Deserialize, Serialize};
 
 /// Bump when the snapshot's shape changes; readers treat other formats as absent.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Far below KV's 25 MiB value limit, and a page view a reader's phone can afford.
+pub const MAX_SNAPSHOT_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Serialize)]
+struct StoredRef<'a> {
+    format: u32,
+    view: &'a PageView,
+}
+
+#[derive(Deserialize)]
 struct Stored {
     format: u32,
     view: PageView,
 }
 
+/// Encodes a page view for KV, within [`MAX_SNAPSHOT_BYTES`] however many comments the
+/// page has. A page holds at most 20 threads of 10 replies, so only very long comments
+/// can overflow; then replies are left out (readers load them on request), then threads
+/// from the end (the next-page cursor moves back to match).
 pub fn encode(view: &PageView) -> String {
-    serde_json::to_string(&Stored { format: FORMAT, view: view.clone() })
-        .expect("a page view always serialises")
+    let text = encode_raw(view);
+    if text.len() <= MAX_SNAPSHOT_BYTES {
+        return text;
+    }
+    let mut view = view.clone();
+    view.comments.threads.iter_mut().for_each(|t| t.replies.clear());
+    let mut text = encode_raw(&view);
+    while text.len() > MAX_SNAPSHOT_BYTES && !view.comments.threads.is_empty() {
+        view.comments.threads.pop();
+        view.comments.next = view.comments.threads.last().map(|t| cursor_after(t, &view));
+        text = encode_raw(&view);
+    }
+    text
+}
+
+fn encode_raw(view: &PageView) -> String {
+    serde_json::to_string(&StoredRef { format: FORMAT, view }).expect("a page view serialises")
+}
+
+fn cursor_after(thread: &Thread, view: &PageView) -> String {
+    let c = &thread.comment;
+    let seq = CommentId::parse(&c.id).map_or(0, |id| id.seq);
+    Cursor { order: view.comments.order, likes: c.likes, created_at: c.created_at, seq }.encode()
 }
 
 /// `None` for a snapshot of another format or a damaged one: the caller then reads through
@@ -38,9 +73,29 @@ pub fn next_flush_at(now_ms: i64, last_flush_started_ms: Option<i64>, interval_m
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::comment::{MAX_BODY_CHARS, Order, PAGE_SIZE, REPLIES_SHOWN};
+    use crate::wire::{Comment, CommentPage, CommentStatus, PageState};
 
     fn view() -> PageView {
-        PageView { page: "/posts/a".into(), version: 7, likes: 3 }
+        PageView {
+            state: PageState { page: "/posts/a".into(), version: 7, likes: 3, comments: 0 },
+            comments: CommentPage::default(),
+        }
+    }
+
+    fn comment(seq: u64, html: &str) -> Comment {
+        Comment {
+            id: format!("0123abcd-{seq}"),
+            parent: None,
+            depth: 0,
+            name: "Ada".into(),
+            website: None,
+            html: html.into(),
+            likes: 0,
+            created_at: 1_700_000_000_000 + seq as i64,
+            edited_at: None,
+            status: CommentStatus::Published,
+        }
     }
 
     #[test]
@@ -56,14 +111,47 @@ mod tests {
 
     #[test]
     fn a_snapshot_of_another_format_reads_as_absent() {
-        let other = encode(&view()).replace("\"format\":1", "\"format\":99");
+        let other = encode(&view()).replace(&format!("\"format\":{FORMAT}"), "\"format\":99");
         assert_eq!(decode(&other), None);
     }
 
     #[test]
     fn a_damaged_snapshot_reads_as_absent() {
-        assert_eq!(decode("{\"format\":1,"), None);
+        assert_eq!(decode("{\"format\":2,"), None);
         assert_eq!(decode(""), None);
+    }
+
+    /// The largest first page there can be: every comment at the length limit, in a
+    /// script whose every character takes four bytes, with every one escaped.
+    #[test]
+    fn the_largest_possible_first_page_still_fits_in_a_snapshot() {
+        let worst_html = "&lt;𝕏".repeat(MAX_BODY_CHARS);
+        let threads = (0..PAGE_SIZE as u64)
+            .map(|t| Thread {
+                comment: comment(t * 100, &worst_html),
+                replies: (1..=REPLIES_SHOWN as u64)
+                    .map(|r| comment(t * 100 + r, &worst_html))
+                    .collect(),
+                reply_count: 500,
+            })
+            .collect();
+        let mut big = view();
+        big.comments = CommentPage { order: Order::Newest, threads, next: Some("n1.1".into()) };
+
+        let text = encode(&big);
+        assert!(text.len() <= MAX_SNAPSHOT_BYTES, "{} bytes", text.len());
+        let back = decode(&text).unwrap();
+        assert!(!back.comments.threads.is_empty());
+        assert!(back.comments.threads.iter().all(|t| t.replies.is_empty() && t.reply_count == 500));
+        let last = back.comments.threads.last().unwrap();
+        if back.comments.threads.len() < PAGE_SIZE {
+            let cursor =
+                Cursor::decode(back.comments.next.as_deref().unwrap(), Order::Newest).unwrap();
+            assert_eq!(
+                cursor.created_at, last.comment.created_at,
+                "the next page starts after the last kept thread"
+            );
+        }
     }
 
     #[test]

@@ -50,10 +50,27 @@ impl VisitorId {
     /// The only form of the id the server keeps: HMAC-SHA256 under a secret salt, so a
     /// leaked database cannot be joined with what a browser holds.
     pub fn key(&self, salt: &[u8]) -> VisitorKey {
-        let mut mac = Hmac::<Sha256>::new_from_slice(salt).expect("HMAC takes keys of any length");
-        mac.update(self.0.as_bytes());
-        VisitorKey(to_hex(&mac.finalize().into_bytes()[..16]))
+        VisitorKey(keyed_hash(salt, "visitor", &[self.0.as_bytes()]))
     }
+}
+
+/// 128 bits of HMAC-SHA256 under `salt`, as hex, over `purpose` and `parts`. The purpose
+/// keeps hashes made for different uses (visitor keys, IP keys, edit tokens) apart, and
+/// the parts are length-prefixed so no two lists of parts hash alike.
+pub fn keyed_hash(salt: &[u8], purpose: &str, parts: &[&[u8]]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(salt).expect("HMAC takes keys of any length");
+    mac.update(purpose.as_bytes());
+    for part in parts {
+        mac.update(&(part.len() as u64).to_be_bytes());
+        mac.update(part);
+    }
+    to_hex(&mac.finalize().into_bytes()[..16])
+}
+
+/// SHA-256 as hex: how an edit token is kept, so a database leak reveals no usable token.
+pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    to_hex(&Sha256::digest(data))
 }
 
 /// A salted hash of a visitor id, 32 hex digits.
@@ -116,13 +133,18 @@ mod tests {
     }
 
     #[test]
-    fn the_key_is_hmac_sha256_truncated_to_128_bits() {
-        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
-        let mut mac = Hmac::<Sha256>::new_from_slice(b"Jefe").unwrap();
-        mac.update(b"what do ya want for nothing?");
+    fn keyed_hashes_differ_by_purpose_and_by_how_parts_are_split() {
+        let a = keyed_hash(b"salt", "ip", &[b"127.0.0.1"]);
+        assert_ne!(a, keyed_hash(b"salt", "visitor", &[b"127.0.0.1"]));
+        assert_ne!(keyed_hash(b"s", "x", &[b"ab", b"c"]), keyed_hash(b"s", "x", &[b"a", b"bc"]));
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn sha256_matches_the_standard_test_vector() {
         assert_eq!(
-            to_hex(&mac.finalize().into_bytes()),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
     }
 }

@@ -2,17 +2,28 @@
 //! `edge-worker/openapi.yaml` describes the same shapes for everyone else.
 
 use crate::ErrorCode;
+use crate::comment::Order;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Everything a page view shows. `GET /api/v1/page` answers with it, and write replies
-/// carry the fresh one so the writer sees their own write at once.
+/// A page's counts and version. Every write reply carries the fresh one, so the writer
+/// sees their own write at once.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PageView {
+pub struct PageState {
     pub page: String,
     /// Grows with every accepted write to the page; 0 for a page nobody has written to.
     pub version: u64,
     pub likes: u64,
+    /// Published comments.
+    pub comments: u64,
+}
+
+/// Everything a page view shows: `GET /api/v1/page`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageView {
+    pub state: PageState,
+    /// The first page of comments in the site's default order.
+    pub comments: CommentPage,
 }
 
 /// `PUT /api/v1/page/like`: set this visitor's like on a page. Setting the state (rather
@@ -28,7 +39,7 @@ pub struct SetLike {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LikeReply {
-    pub view: PageView,
+    pub state: PageState,
     /// Whether this visitor now likes the page.
     pub liked: bool,
 }
@@ -37,9 +48,10 @@ pub struct LikeReply {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageCounts {
     pub likes: u64,
+    pub comments: u64,
 }
 
-/// `GET /api/v1/counts?page=..&page=..`, keyed by normalised page id.
+/// `GET /api/v1/counts?page=..&page=..`, keyed by the page ids as asked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountsReply {
     pub counts: BTreeMap<String, PageCounts>,
@@ -47,6 +59,197 @@ pub struct CountsReply {
 
 /// Most page ids one counts request may ask for.
 pub const MAX_COUNTS_PAGES: usize = 100;
+
+/// What readers see of a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentStatus {
+    Published,
+    /// Waiting for the site owner's approval; only its author sees it.
+    Pending,
+    /// Deleted by its author; shown as a placeholder only because it has replies.
+    Deleted,
+    /// Hidden by the site owner; shown as a placeholder only because it has replies.
+    Removed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: String,
+    /// The comment it replies to; `None` for a top-level comment.
+    pub parent: Option<String>,
+    /// 0 for top-level comments.
+    pub depth: u32,
+    /// Empty for anonymous comments and placeholders.
+    pub name: String,
+    pub website: Option<String>,
+    /// Sanitised HTML rendered from the Markdown; empty for placeholders.
+    pub html: String,
+    pub likes: u64,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub status: CommentStatus,
+}
+
+/// A top-level comment and the first of its replies, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thread {
+    pub comment: Comment,
+    pub replies: Vec<Comment>,
+    /// All visible replies, including those not in `replies`.
+    pub reply_count: u64,
+}
+
+/// One page of a comment listing: `GET /api/v1/page/comments`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentPage {
+    pub order: Order,
+    pub threads: Vec<Thread>,
+    /// The cursor of the next page, if there is one.
+    pub next: Option<String>,
+}
+
+/// `POST /api/v1/page/comments`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewComment {
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub visitor: Option<String>,
+    /// The id of the comment this replies to.
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub body: String,
+    /// Chosen by the client per comment; sending it again returns the same comment.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+    /// A form field people never see. Anything in it marks the comment as spam.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hp: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedComment {
+    pub comment: Comment,
+    /// Lets this browser edit or delete the comment until `edit_until`. The server keeps
+    /// only its hash.
+    pub edit_token: String,
+    pub edit_until: i64,
+    pub state: PageState,
+}
+
+/// `PATCH /api/v1/page/comments/{id}` (by its author).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditComment {
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub edit_token: Option<String>,
+    #[serde(default)]
+    pub body: String,
+}
+
+/// `DELETE /api/v1/page/comments/{id}` (by its author).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteComment {
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub edit_token: Option<String>,
+}
+
+/// The reply to an edit or a delete, and to the site owner's moderation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentReply {
+    /// `None` once the comment is gone from every listing.
+    pub comment: Option<Comment>,
+    pub state: PageState,
+}
+
+/// `PUT /api/v1/page/comments/{id}/like`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetCommentLike {
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub visitor: Option<String>,
+    pub liked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentLikeReply {
+    pub id: String,
+    pub likes: u64,
+    pub liked: bool,
+    pub state: PageState,
+}
+
+/// `POST /api/v1/page/comments/pending`: a visitor's own comments awaiting approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRequest {
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub visitor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentList {
+    pub comments: Vec<Comment>,
+}
+
+/// `POST /api/v1/preview`: how a comment will look.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewRequest {
+    #[serde(default)]
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewReply {
+    pub html: String,
+}
+
+/// One comment waiting for moderation, in `GET /api/v1/admin/comments`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModerationItem {
+    pub page: String,
+    pub id: String,
+    pub name: String,
+    /// The start of its Markdown source.
+    pub excerpt: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModerationList {
+    pub comments: Vec<ModerationItem>,
+}
+
+/// What the site owner may set on a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModerationStatus {
+    Published,
+    Hidden,
+}
+
+/// `PATCH /api/v1/admin/comments/{id}`: approve (`published`), hide, or edit the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModerateComment {
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub status: Option<ModerationStatus>,
+    #[serde(default)]
+    pub body: Option<String>,
+}
 
 /// `{"error":{"code":"...","message":"..."}}`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +261,9 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     pub code: ErrorCode,
     pub message: String,
+    /// With `rate_limited`: seconds until a retry can succeed (also the `Retry-After` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 #[cfg(test)]
@@ -67,7 +273,11 @@ mod tests {
     #[test]
     fn an_error_body_has_the_documented_shape() {
         let body = ErrorBody {
-            error: ErrorDetail { code: ErrorCode::MalformedJson, message: "bad".into() },
+            error: ErrorDetail {
+                code: ErrorCode::MalformedJson,
+                message: "bad".into(),
+                retry_after: None,
+            },
         };
         assert_eq!(
             serde_json::to_value(&body).unwrap(),
@@ -84,5 +294,11 @@ mod tests {
     #[test]
     fn a_like_without_its_state_is_malformed() {
         assert!(serde_json::from_str::<SetLike>(r#"{"page":"/a","visitor":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn a_new_comment_with_missing_fields_still_parses_so_each_gets_its_own_error() {
+        let req: NewComment = serde_json::from_str("{}").unwrap();
+        assert_eq!((req.body.as_str(), req.idempotency_key), ("", None));
     }
 }

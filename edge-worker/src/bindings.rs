@@ -5,6 +5,9 @@
 pub const KV: &str = "KUDOS_KV";
 /// Durable Object namespace: one `PageObject` per page, the only writer of its state.
 pub const PAGES: &str = "PAGES";
+/// Durable Object namespace: one `SiteObject` per site, holding what spans pages (the
+/// moderation queue).
+pub const SITES: &str = "SITES";
 
 /// Plain variables (`[vars]` in wrangler.toml).
 pub mod vars {
@@ -17,10 +20,26 @@ pub mod vars {
     pub const FLUSH_INTERVAL_MS: &str = "FLUSH_INTERVAL_MS";
     /// How long an edge may cache a snapshot it read from KV, in seconds (KV's minimum is 30).
     pub const KV_CACHE_TTL_SECONDS: &str = "KV_CACHE_TTL_SECONDS";
+    /// `off` (comments appear at once) or `pre` (they wait for approval).
+    pub const MODERATION: &str = "MODERATION";
+    /// How deep replies nest; replies below it attach to the deepest level.
+    pub const MAX_DEPTH: &str = "MAX_DEPTH";
+    /// How long a comment's author may edit or delete it, in seconds.
+    pub const EDIT_WINDOW_SECONDS: &str = "EDIT_WINDOW_SECONDS";
+    /// Comments one visitor may post to a page per rate window.
+    pub const COMMENT_RATE_LIMIT: &str = "COMMENT_RATE_LIMIT";
+    /// Comments one IP address (hashed) may post to a page per rate window.
+    pub const COMMENT_IP_RATE_LIMIT: &str = "COMMENT_IP_RATE_LIMIT";
+    pub const RATE_WINDOW_SECONDS: &str = "RATE_WINDOW_SECONDS";
+    /// The order of the first page of comments: `newest`, `oldest` or `top`.
+    pub const DEFAULT_ORDER: &str = "DEFAULT_ORDER";
 }
 
 /// Secrets (`wrangler secret put NAME` in production, `.dev.vars` under `wrangler dev`).
 pub mod secrets {
-    /// Key for the HMAC that turns a visitor id into the only form the server stores.
+    /// Key for the HMACs that turn visitor ids and IP addresses into the only forms the
+    /// server stores, and that make edit tokens.
     pub const VISITOR_SALT: &str = "VISITOR_SALT";
+    /// The bearer token of the admin API.
+    pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
 }

@@ -2,6 +2,7 @@
 
 use crate::bindings::{secrets, vars};
 use crate::error::ApiError;
+use kudos_core::comment::Order;
 use worker::Env;
 
 pub const DEFAULT_FLUSH_INTERVAL_MS: i64 = 2_000;
@@ -11,42 +12,97 @@ pub struct Config {
     pub site_id: String,
     pub allowed_origins: Vec<String>,
     pub kv_cache_ttl_seconds: u64,
+    pub comments: CommentRules,
 }
 
 impl Config {
     pub fn from_env(env: &Env) -> Self {
         Config {
-            site_id: var(env, vars::SITE_ID).unwrap_or_else(|| "default".into()),
+            site_id: site_id(env),
             allowed_origins: var(env, vars::ALLOWED_ORIGINS)
                 .map(|s| parse_origins(&s))
                 .unwrap_or_default(),
-            kv_cache_ttl_seconds: var(env, vars::KV_CACHE_TTL_SECONDS)
-                .and_then(|s| s.trim().parse().ok())
+            kv_cache_ttl_seconds: number(env, vars::KV_CACHE_TTL_SECONDS)
                 .map(|ttl: u64| ttl.max(30))
                 .unwrap_or(DEFAULT_KV_CACHE_TTL_SECONDS),
+            comments: CommentRules::from_env(env),
         }
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moderation {
+    /// Comments appear at once.
+    Off,
+    /// Comments wait for the site owner's approval; only their author sees them meanwhile.
+    Pre,
+}
+
+/// The site owner's rules for comments. The page object applies them.
+#[derive(Debug, Clone, Copy)]
+pub struct CommentRules {
+    pub moderation: Moderation,
+    pub max_depth: u32,
+    pub edit_window_ms: i64,
+    pub per_visitor: usize,
+    pub per_ip: usize,
+    pub rate_window_ms: i64,
+    pub default_order: Order,
+}
+
+impl CommentRules {
+    pub fn from_env(env: &Env) -> Self {
+        CommentRules {
+            moderation: match var(env, vars::MODERATION).as_deref().map(str::trim) {
+                Some("pre") => Moderation::Pre,
+                _ => Moderation::Off,
+            },
+            max_depth: number(env, vars::MAX_DEPTH).unwrap_or(3).clamp(1, 10),
+            edit_window_ms: number(env, vars::EDIT_WINDOW_SECONDS).unwrap_or(900i64).max(0) * 1000,
+            per_visitor: number(env, vars::COMMENT_RATE_LIMIT).unwrap_or(5),
+            per_ip: number(env, vars::COMMENT_IP_RATE_LIMIT).unwrap_or(30),
+            rate_window_ms: number(env, vars::RATE_WINDOW_SECONDS).unwrap_or(60i64).max(1) * 1000,
+            default_order: var(env, vars::DEFAULT_ORDER)
+                .and_then(|o| Order::parse(Some(&o)).ok().flatten())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+pub fn site_id(env: &Env) -> String {
+    var(env, vars::SITE_ID).unwrap_or_else(|| "default".into())
+}
+
 /// The page object reads only this, so it is not part of [`Config`].
 pub fn flush_interval_ms(env: &Env) -> i64 {
-    var(env, vars::FLUSH_INTERVAL_MS)
-        .and_then(|s| s.trim().parse().ok())
+    number(env, vars::FLUSH_INTERVAL_MS)
         .filter(|ms: &i64| *ms >= 0)
         .unwrap_or(DEFAULT_FLUSH_INTERVAL_MS)
 }
 
 /// The salt for visitor keys. Writes fail with 503 rather than fall back to a known salt.
 pub fn visitor_salt(env: &Env) -> Result<String, ApiError> {
-    env.secret(secrets::VISITOR_SALT)
+    secret(env, secrets::VISITOR_SALT)
+}
+
+pub fn admin_token(env: &Env) -> Result<String, ApiError> {
+    secret(env, secrets::ADMIN_TOKEN)
+}
+
+fn secret(env: &Env, name: &'static str) -> Result<String, ApiError> {
+    env.secret(name)
         .map(|s| s.to_string())
         .ok()
         .filter(|s| !s.is_empty())
-        .ok_or(ApiError::Misconfigured(secrets::VISITOR_SALT))
+        .ok_or(ApiError::Misconfigured(name))
 }
 
 fn var(env: &Env, name: &str) -> Option<String> {
     env.var(name).ok().map(|v| v.to_string()).filter(|s| !s.trim().is_empty())
+}
+
+fn number<T: std::str::FromStr>(env: &Env, name: &str) -> Option<T> {
+    var(env, name).and_then(|s| s.trim().parse().ok())
 }
 
 pub fn parse_origins(list: &str) -> Vec<String> {

@@ -2,6 +2,7 @@
 //! `{"error":{"code":...,"message":...}}`; internal detail goes to the log, not the client.
 
 use kudos_core::ErrorCode;
+use kudos_core::comment::CommentError;
 use kudos_core::page_id::PageIdError;
 use kudos_core::visitor::VisitorIdError;
 use kudos_core::wire::{ErrorBody, ErrorDetail, MAX_COUNTS_PAGES};
@@ -13,6 +14,10 @@ pub enum ApiError {
     PageId(#[from] PageIdError),
     #[error(transparent)]
     Visitor(#[from] VisitorIdError),
+    #[error(transparent)]
+    Comment(#[from] CommentError),
+    #[error("this route needs the admin bearer token")]
+    Unauthorized,
     #[error("the request body is not valid JSON for this route: {0}")]
     MalformedJson(String),
     #[error("the query parameter `{0}` is missing or invalid")]
@@ -27,9 +32,10 @@ pub enum ApiError {
     MethodNotAllowed { allow: Vec<&'static str> },
     #[error("this origin may not use the API")]
     OriginNotAllowed,
-    /// A rule in the page's object refused the write; the object chose the code and message.
+    /// A rule refused the request (often in the page's object, which chose the code and
+    /// message).
     #[error("{message}")]
-    Rejected { code: ErrorCode, message: String },
+    Rejected { code: ErrorCode, message: String, retry_after: Option<u64> },
     #[error("the server is missing its configuration")]
     Misconfigured(&'static str),
     #[error("something went wrong on the server")]
@@ -41,6 +47,8 @@ impl ApiError {
         match self {
             ApiError::PageId(e) => e.code(),
             ApiError::Visitor(e) => e.code(),
+            ApiError::Comment(e) => e.code(),
+            ApiError::Unauthorized => ErrorCode::Unauthorized,
             ApiError::MalformedJson(_) => ErrorCode::MalformedJson,
             ApiError::InvalidParameter(_) => ErrorCode::InvalidParameter,
             ApiError::BodyTooLarge(_) => ErrorCode::BodyTooLarge,
@@ -54,6 +62,20 @@ impl ApiError {
         }
     }
 
+    pub fn reject(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError::Rejected { code, message: message.into(), retry_after: None }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        let retry_after = match self {
+            ApiError::Rejected { retry_after, .. } => *retry_after,
+            _ => None,
+        };
+        ErrorBody {
+            error: ErrorDetail { code: self.code(), message: self.to_string(), retry_after },
+        }
+    }
+
     pub fn into_response(self) -> Response {
         match &self {
             ApiError::Internal(detail) => worker::console_error!("internal error: {detail}"),
@@ -61,11 +83,20 @@ impl ApiError {
             _ => {}
         }
         let code = self.code();
-        let body = ErrorBody { error: ErrorDetail { code, message: self.to_string() } };
+        let body = self.body();
         let headers = Headers::new();
         let _ = headers.set("content-type", "application/json");
-        if let ApiError::MethodNotAllowed { allow } = &self {
-            let _ = headers.set("allow", &allow.join(", "));
+        match &self {
+            ApiError::MethodNotAllowed { allow } => {
+                let _ = headers.set("allow", &allow.join(", "));
+            }
+            ApiError::Unauthorized => {
+                let _ = headers.set("www-authenticate", "Bearer");
+            }
+            ApiError::Rejected { retry_after: Some(seconds), .. } => {
+                let _ = headers.set("retry-after", &seconds.to_string());
+            }
+            _ => {}
         }
         let json = serde_json::to_string(&body).unwrap_or_default();
         Response::ok(json)

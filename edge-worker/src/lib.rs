@@ -15,8 +15,10 @@ mod page_object;
 mod page_ref;
 mod read_model;
 pub mod routes;
+mod site_object;
 
 pub use page_object::PageObject;
+pub use site_object::SiteObject;
 
 use worker::{Context, Env, Request, Response, event};
 

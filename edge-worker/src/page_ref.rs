@@ -20,6 +20,11 @@ impl PageRef {
         format!("{}\n{}", self.site, self.page)
     }
 
+    /// The tag that starts the ids of this page's comments.
+    pub fn tag(&self) -> String {
+        kudos_core::comment::page_tag(&self.site, self.page.as_str())
+    }
+
     /// The KV key of the page's snapshot.
     pub fn kv_key(&self) -> String {
         format!("page:{}:{}", self.site, self.page)

@@ -8,6 +8,17 @@ pub enum Route {
     PageView,
     SetLike,
     Counts,
+    ListComments,
+    Replies,
+    CreateComment,
+    EditComment,
+    DeleteComment,
+    LikeComment,
+    PendingComments,
+    Preview,
+    AdminListComments,
+    AdminModerateComment,
+    AdminDeleteComment,
     /// A deliberately naive KV read-modify-write counter, compiled only into the benchmark
     /// build so `cargo xtask bench` can show what it loses under concurrency.
     #[cfg(feature = "bench-naive")]
@@ -22,6 +33,17 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("GET", "/page", Route::PageView),
     ("PUT", "/page/like", Route::SetLike),
     ("GET", "/counts", Route::Counts),
+    ("GET", "/page/comments", Route::ListComments),
+    ("POST", "/page/comments", Route::CreateComment),
+    ("POST", "/page/comments/pending", Route::PendingComments),
+    ("GET", "/page/comments/{id}/replies", Route::Replies),
+    ("PATCH", "/page/comments/{id}", Route::EditComment),
+    ("DELETE", "/page/comments/{id}", Route::DeleteComment),
+    ("PUT", "/page/comments/{id}/like", Route::LikeComment),
+    ("POST", "/preview", Route::Preview),
+    ("GET", "/admin/comments", Route::AdminListComments),
+    ("PATCH", "/admin/comments/{id}", Route::AdminModerateComment),
+    ("DELETE", "/admin/comments/{id}", Route::AdminDeleteComment),
     #[cfg(feature = "bench-naive")]
     ("PUT", "/_bench/naive-like", Route::NaiveLike),
     #[cfg(feature = "bench-naive")]
@@ -101,6 +123,18 @@ mod tests {
         assert_eq!(resolve("GET", "/api/v1/nope"), Resolved::NotFound);
         assert_eq!(resolve("GET", "/api/v2/page"), Resolved::NotFound);
         assert_eq!(resolve("GET", "/api/v1/page/"), Resolved::NotFound);
+    }
+
+    #[test]
+    fn a_fixed_segment_wins_over_a_parameter_for_its_method() {
+        assert_eq!(
+            resolve("POST", "/api/v1/page/comments/pending"),
+            Resolved::Found(Route::PendingComments, vec![])
+        );
+        assert_eq!(
+            resolve("PATCH", "/api/v1/page/comments/0123abcd-1"),
+            Resolved::Found(Route::EditComment, vec![("id", "0123abcd-1".to_owned())])
+        );
     }
 
     #[test]

@@ -17,18 +17,18 @@ async fn liking_twice_counts_once_and_unliking_twice_uncounts_once() {
     let (_worker, api) = started(WorkerOptions::default()).await;
 
     let first = api.like("/posts/x", &visitor(1), true).await;
-    assert_eq!((first.view.likes, first.liked), (1, true));
+    assert_eq!((first.state.likes, first.liked), (1, true));
     let again = api.like("/posts/x", &visitor(1), true).await;
-    assert_eq!(again.view.likes, 1);
-    assert_eq!(again.view.version, first.view.version, "a repeated like changes nothing");
+    assert_eq!(again.state.likes, 1);
+    assert_eq!(again.state.version, first.state.version, "a repeated like changes nothing");
 
     let other = api.like("https://blog.example/posts/x/?ref=feed", &visitor(2), true).await;
-    assert_eq!(other.view.page, "/posts/x", "the URL names the same page");
-    assert_eq!(other.view.likes, 2);
+    assert_eq!(other.state.page, "/posts/x", "the URL names the same page");
+    assert_eq!(other.state.likes, 2);
 
     for _ in 0..2 {
         let unliked = api.like("/posts/x", &visitor(1), false).await;
-        assert_eq!((unliked.view.likes, unliked.liked), (1, false));
+        assert_eq!((unliked.state.likes, unliked.liked), (1, false));
     }
 }
 
@@ -52,14 +52,14 @@ async fn views_come_from_kv_and_a_writer_reads_their_own_write_before_the_next_f
     .await;
 
     let second = api.like(page, &visitor(2), true).await;
-    assert_eq!(second.view.likes, 2);
+    assert_eq!(second.state.likes, 2);
     let (others, source) = api.view(page, None).await;
     assert_eq!(
         (others.likes, others.version, source.as_str()),
-        (1, first.view.version, "kv"),
+        (1, first.state.version, "kv"),
         "other readers see the snapshot until the next flush"
     );
-    let (writer, source) = api.view(page, Some(second.view.version)).await;
+    let (writer, source) = api.view(page, Some(second.state.version)).await;
     assert_eq!((writer.likes, source.as_str()), (2, "object"), "the writer sees their own write");
 }
 

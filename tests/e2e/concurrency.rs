@@ -36,7 +36,7 @@ async fn a_thousand_visitors_liking_at_once_count_exactly_a_thousand_in_the_obje
         .await;
     assert_eq!(replies.len(), 1000);
     assert!(replies.iter().all(|r| r.liked));
-    assert_eq!(replies.iter().map(|r| r.view.likes).max(), Some(1000));
+    assert_eq!(replies.iter().map(|r| r.state.likes).max(), Some(1000));
 
     let (view, source) = api.view(page, Some(1000)).await;
     assert_eq!((view.likes, view.version, source.as_str()), (1000, 1000, "object"));
@@ -55,7 +55,7 @@ async fn one_visitor_liking_fifty_times_at_once_counts_once() {
         .buffer_unordered(IN_FLIGHT)
         .collect()
         .await;
-    assert!(replies.iter().all(|r| r.liked && r.view.likes == 1), "every reply says one like");
+    assert!(replies.iter().all(|r| r.liked && r.state.likes == 1), "every reply says one like");
 
     let (view, _) = api.view(page, Some(1)).await;
     assert_eq!((view.likes, view.version), (1, 1));

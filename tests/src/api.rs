@@ -1,7 +1,7 @@
 //! An HTTP client for the worker's API, one method per endpoint, for tests that talk to it
 //! the way the widget and index pages do.
 
-use kudos_core::wire::{CountsReply, LikeReply, PageView};
+use kudos_core::wire::{CountsReply, LikeReply, PageState, PageView};
 use reqwest::{Method, Response};
 use serde_json::json;
 
@@ -34,8 +34,14 @@ impl Api {
         self.http.get(self.url("/api/v1/page")).query(&query).send().await.expect("GET /page")
     }
 
-    /// The page view and where it came from (`kv` or `object`).
-    pub async fn view(&self, page: &str, since: Option<u64>) -> (PageView, String) {
+    /// The page's counts and where they came from (`kv` or `object`).
+    pub async fn view(&self, page: &str, since: Option<u64>) -> (PageState, String) {
+        let (view, source) = self.page_view(page, since).await;
+        (view.state, source)
+    }
+
+    /// The whole page view (counts and first page of comments) and where it came from.
+    pub async fn page_view(&self, page: &str, since: Option<u64>) -> (PageView, String) {
         let resp = self.get_page(page, since).await;
         assert_eq!(resp.status(), 200, "GET /page?page={page}");
         let source = header(&resp, "x-kudos-source");

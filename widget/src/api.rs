@@ -3,8 +3,14 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::callback::Timeout;
-use kudos_core::wire::{ErrorBody, LikeReply, PageView, SetLike};
+use kudos_core::comment::Order;
+use kudos_core::wire::{
+    CommentLikeReply, CommentList, CommentPage, CommentReply, CreatedComment, DeleteComment,
+    EditComment, ErrorBody, LikeReply, NewComment, PageView, PendingRequest, PreviewReply,
+    PreviewRequest, SetCommentLike, SetLike,
+};
 use kudos_core::{ErrorCode, PageId, VisitorId};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use web_sys::AbortController;
 
@@ -14,40 +20,133 @@ const TIMEOUT_MS: u32 = 10_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiFailure {
     pub code: ErrorCode,
+    /// With `rate_limited`: seconds until trying again can succeed.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiFailure {
-    fn unreachable() -> Self {
-        ApiFailure { code: ErrorCode::Unreachable }
+    fn of(code: ErrorCode) -> Self {
+        ApiFailure { code, retry_after: None }
     }
 }
 
-// GET /api/v1/page
-/// A plain GET without custom headers: a CORS simple request, so no preflight.
-pub async fn page_view(
-    api: &str,
-    page: &PageId,
-    since: Option<u64>,
-) -> Result<PageView, ApiFailure> {
-    let mut url = format!("{api}/api/v1/page?page={}", encode(page.as_str()));
-    if let Some(since) = since {
-        url.push_str(&format!("&since={since}"));
+type Reply<T> = Result<T, ApiFailure>;
+
+/// The API origin and the page, which every call needs.
+#[derive(Clone, PartialEq)]
+pub struct Client {
+    pub api: String,
+    pub page: PageId,
+}
+
+impl Client {
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.api)
     }
-    let (builder, timer) = with_timeout(Request::get(&url));
+
+    fn page(&self) -> Option<String> {
+        Some(self.page.to_string())
+    }
+
+    // GET /api/v1/page
+    /// A plain GET without custom headers: a CORS simple request, so no preflight.
+    pub async fn page_view(&self, since: Option<u64>) -> Reply<PageView> {
+        let mut url = self.url(&format!("/page?page={}", encode(self.page.as_str())));
+        if let Some(since) = since {
+            url.push_str(&format!("&since={since}"));
+        }
+        get(&url).await
+    }
+
+    // PUT /api/v1/page/like
+    pub async fn set_like(&self, visitor: &VisitorId, liked: bool) -> Reply<LikeReply> {
+        let body = SetLike { page: self.page(), visitor: Some(visitor.as_str().into()), liked };
+        send(Request::put(&self.url("/page/like")), &body).await
+    }
+
+    // GET /api/v1/page/comments
+    pub async fn comments(&self, order: Order, cursor: Option<&str>) -> Reply<CommentPage> {
+        let order = serde_json::to_value(order)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let mut url =
+            self.url(&format!("/page/comments?page={}&order={order}", encode(self.page.as_str())));
+        if let Some(cursor) = cursor {
+            url.push_str(&format!("&cursor={}", encode(cursor)));
+        }
+        get(&url).await
+    }
+
+    // GET /api/v1/page/comments/{id}/replies
+    pub async fn replies(&self, root: &str) -> Reply<CommentList> {
+        get(&self.url(&format!(
+            "/page/comments/{}/replies?page={}",
+            encode(root),
+            encode(self.page.as_str())
+        )))
+        .await
+    }
+
+    // POST /api/v1/page/comments
+    pub async fn post_comment(&self, mut comment: NewComment) -> Reply<CreatedComment> {
+        comment.page = self.page();
+        send(Request::post(&self.url("/page/comments")), &comment).await
+    }
+
+    // PATCH /api/v1/page/comments/{id}
+    pub async fn edit_comment(
+        &self,
+        id: &str,
+        edit_token: &str,
+        body: &str,
+    ) -> Reply<CommentReply> {
+        let edit = EditComment {
+            page: self.page(),
+            edit_token: Some(edit_token.into()),
+            body: body.into(),
+        };
+        send(Request::patch(&self.url(&format!("/page/comments/{}", encode(id)))), &edit).await
+    }
+
+    // DELETE /api/v1/page/comments/{id}
+    pub async fn delete_comment(&self, id: &str, edit_token: &str) -> Reply<CommentReply> {
+        let delete = DeleteComment { page: self.page(), edit_token: Some(edit_token.into()) };
+        send(Request::delete(&self.url(&format!("/page/comments/{}", encode(id)))), &delete).await
+    }
+
+    // PUT /api/v1/page/comments/{id}/like
+    pub async fn like_comment(
+        &self,
+        id: &str,
+        visitor: &VisitorId,
+        liked: bool,
+    ) -> Reply<CommentLikeReply> {
+        let like =
+            SetCommentLike { page: self.page(), visitor: Some(visitor.as_str().into()), liked };
+        send(Request::put(&self.url(&format!("/page/comments/{}/like", encode(id)))), &like).await
+    }
+
+    // POST /api/v1/page/comments/pending
+    pub async fn pending(&self, visitor: &VisitorId) -> Reply<CommentList> {
+        let ask = PendingRequest { page: self.page(), visitor: Some(visitor.as_str().into()) };
+        send(Request::post(&self.url("/page/comments/pending")), &ask).await
+    }
+
+    // POST /api/v1/preview
+    pub async fn preview(&self, body: &str) -> Reply<PreviewReply> {
+        send(Request::post(&self.url("/preview")), &PreviewRequest { body: body.into() }).await
+    }
+}
+
+async fn get<T: DeserializeOwned>(url: &str) -> Reply<T> {
+    let (builder, timer) = with_timeout(Request::get(url));
     finish(builder.build(), timer).await
 }
 
-// PUT /api/v1/page/like
-pub async fn set_like(
-    api: &str,
-    page: &PageId,
-    visitor: &VisitorId,
-    liked: bool,
-) -> Result<LikeReply, ApiFailure> {
-    let body =
-        SetLike { page: Some(page.to_string()), visitor: Some(visitor.as_str().to_owned()), liked };
-    let (builder, timer) = with_timeout(Request::put(&format!("{api}/api/v1/page/like")));
-    finish(builder.json(&body), timer).await
+async fn send<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: &B) -> Reply<T> {
+    let (builder, timer) = with_timeout(builder);
+    finish(builder.json(body), timer).await
 }
 
 /// Aborts the request if it has not answered within [`TIMEOUT_MS`].
@@ -60,23 +159,23 @@ fn with_timeout(builder: RequestBuilder) -> (RequestBuilder, Option<Timeout>) {
 async fn finish<T: DeserializeOwned>(
     req: Result<Request, gloo_net::Error>,
     timer: Option<Timeout>,
-) -> Result<T, ApiFailure> {
-    let resp = req.map_err(|_| ApiFailure::unreachable())?.send().await;
+) -> Reply<T> {
+    let unreachable = |_| ApiFailure::of(ErrorCode::Unreachable);
+    let resp = req.map_err(unreachable)?.send().await;
     drop(timer);
-    decode(resp.map_err(|_| ApiFailure::unreachable())?).await
+    decode(resp.map_err(unreachable)?).await
 }
 
-async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiFailure> {
+async fn decode<T: DeserializeOwned>(resp: Response) -> Reply<T> {
     if resp.ok() {
-        return resp.json().await.map_err(|_| ApiFailure { code: ErrorCode::Internal });
+        return resp.json().await.map_err(|_| ApiFailure::of(ErrorCode::Internal));
     }
-    let code = match resp.json::<ErrorBody>().await {
-        Ok(body) => body.error.code,
+    match resp.json::<ErrorBody>().await {
+        Ok(body) => Err(ApiFailure { code: body.error.code, retry_after: body.error.retry_after }),
         // A proxy or the platform answered, not the worker.
-        Err(_) if resp.status() >= 500 => ErrorCode::Unreachable,
-        Err(_) => ErrorCode::Internal,
-    };
-    Err(ApiFailure { code })
+        Err(_) if resp.status() >= 500 => Err(ApiFailure::of(ErrorCode::Unreachable)),
+        Err(_) => Err(ApiFailure::of(ErrorCode::Internal)),
+    }
 }
 
 /// Percent-encodes a query value (`encodeURIComponent`).

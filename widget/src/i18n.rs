@@ -6,7 +6,7 @@ use kudos_core::ErrorCode;
 pub struct Strings {
     pub like: &'static str,
     pub unlike: &'static str,
-    /// "{n} likes", with the count spliced in by [`Strings::likes`].
+    /// Templates take the count in place of `{n}`.
     pub likes_one: &'static str,
     pub likes_many: &'static str,
     pub loading: &'static str,
@@ -17,8 +17,52 @@ pub struct Strings {
     pub try_again: &'static str,
     pub unreachable: &'static str,
     pub rate_limited: &'static str,
+    /// `{n}` seconds.
+    pub rate_limited_for: &'static str,
     pub server_error: &'static str,
     pub rejected: &'static str,
+    pub comments_heading: &'static str,
+    pub comments_one: &'static str,
+    pub comments_many: &'static str,
+    pub no_comments: &'static str,
+    pub sort: &'static str,
+    pub newest: &'static str,
+    pub oldest: &'static str,
+    pub top: &'static str,
+    pub load_more: &'static str,
+    /// `{n}` replies.
+    pub show_replies: &'static str,
+    pub anonymous: &'static str,
+    pub edited: &'static str,
+    pub awaiting_approval: &'static str,
+    pub deleted: &'static str,
+    pub removed: &'static str,
+    pub reply: &'static str,
+    pub edit: &'static str,
+    pub delete: &'static str,
+    pub confirm_delete: &'static str,
+    pub cancel: &'static str,
+    pub save: &'static str,
+    pub like_comment: &'static str,
+    pub name: &'static str,
+    pub website: &'static str,
+    pub your_comment: &'static str,
+    pub your_reply: &'static str,
+    pub markdown_hint: &'static str,
+    pub preview: &'static str,
+    pub back_to_editing: &'static str,
+    pub send: &'static str,
+    pub sending: &'static str,
+    pub posted: &'static str,
+    pub posted_pending: &'static str,
+    pub not_sent: &'static str,
+    pub comment_empty: &'static str,
+    pub comment_too_long: &'static str,
+    pub name_too_long: &'static str,
+    pub invalid_website: &'static str,
+    pub duplicate: &'static str,
+    pub edit_window_closed: &'static str,
+    pub comment_gone: &'static str,
 }
 
 pub const EN: Strings = Strings {
@@ -27,15 +71,57 @@ pub const EN: Strings = Strings {
     likes_one: "{n} like",
     likes_many: "{n} likes",
     loading: "Loading…",
-    load_failed: "Couldn't load likes.",
+    load_failed: "Couldn't load likes and comments.",
     retrying: "Trying again shortly.",
     saving_again: "Couldn't save your like yet; trying again…",
     save_failed: "Your like wasn't saved.",
     try_again: "Try again",
     unreachable: "The server can't be reached.",
     rate_limited: "Too many requests; wait a moment.",
+    rate_limited_for: "Too many comments; try again in {n} s.",
     server_error: "The server had a problem.",
     rejected: "The server refused the request.",
+    comments_heading: "Comments",
+    comments_one: "{n} comment",
+    comments_many: "{n} comments",
+    no_comments: "No comments yet. Be the first.",
+    sort: "Sort by",
+    newest: "Newest",
+    oldest: "Oldest",
+    top: "Most liked",
+    load_more: "Load more comments",
+    show_replies: "Show all {n} replies",
+    anonymous: "Anonymous",
+    edited: "edited",
+    awaiting_approval: "Awaiting approval: only you can see this.",
+    deleted: "[deleted]",
+    removed: "[removed]",
+    reply: "Reply",
+    edit: "Edit",
+    delete: "Delete",
+    confirm_delete: "Really delete",
+    cancel: "Cancel",
+    save: "Save",
+    like_comment: "Like this comment",
+    name: "Name",
+    website: "Website (optional)",
+    your_comment: "Your comment",
+    your_reply: "Your reply",
+    markdown_hint: "Markdown: *emphasis*, **bold**, [links](https://…), `code`, > quotes, - lists.",
+    preview: "Preview",
+    back_to_editing: "Back to editing",
+    send: "Post comment",
+    sending: "Posting…",
+    posted: "Your comment is posted.",
+    posted_pending: "Your comment will appear once it is approved.",
+    not_sent: "Your comment wasn't posted; your text is kept.",
+    comment_empty: "Write something first.",
+    comment_too_long: "That is longer than 10,000 characters.",
+    name_too_long: "Names are at most 50 characters.",
+    invalid_website: "The website must start with http:// or https://.",
+    duplicate: "You just posted this.",
+    edit_window_closed: "The time to change this comment is over.",
+    comment_gone: "That comment is no longer there.",
 };
 
 pub const ZH: Strings = Strings {
@@ -44,15 +130,57 @@ pub const ZH: Strings = Strings {
     likes_one: "{n} 个赞",
     likes_many: "{n} 个赞",
     loading: "加载中…",
-    load_failed: "无法加载点赞数。",
+    load_failed: "无法加载点赞和评论。",
     retrying: "稍后自动重试。",
     saving_again: "点赞尚未保存，正在重试…",
     save_failed: "点赞未能保存。",
     try_again: "重试",
     unreachable: "无法连接服务器。",
     rate_limited: "请求过于频繁，请稍候。",
+    rate_limited_for: "评论过于频繁，请 {n} 秒后再试。",
     server_error: "服务器出错了。",
     rejected: "服务器拒绝了请求。",
+    comments_heading: "评论",
+    comments_one: "{n} 条评论",
+    comments_many: "{n} 条评论",
+    no_comments: "还没有评论，来抢沙发吧。",
+    sort: "排序",
+    newest: "最新",
+    oldest: "最早",
+    top: "最多赞",
+    load_more: "加载更多评论",
+    show_replies: "查看全部 {n} 条回复",
+    anonymous: "匿名",
+    edited: "已编辑",
+    awaiting_approval: "等待审核：只有你能看到。",
+    deleted: "[已删除]",
+    removed: "[已移除]",
+    reply: "回复",
+    edit: "编辑",
+    delete: "删除",
+    confirm_delete: "确认删除",
+    cancel: "取消",
+    save: "保存",
+    like_comment: "赞这条评论",
+    name: "昵称",
+    website: "网站（可选）",
+    your_comment: "你的评论",
+    your_reply: "你的回复",
+    markdown_hint: "支持 Markdown：*斜体*、**粗体**、[链接](https://…)、`代码`、> 引用、- 列表。",
+    preview: "预览",
+    back_to_editing: "继续编辑",
+    send: "发表评论",
+    sending: "发送中…",
+    posted: "评论已发表。",
+    posted_pending: "评论审核通过后将会显示。",
+    not_sent: "评论未能发表，内容已保留。",
+    comment_empty: "请先写点什么。",
+    comment_too_long: "评论不能超过 10,000 个字符。",
+    name_too_long: "昵称最多 50 个字符。",
+    invalid_website: "网站地址须以 http:// 或 https:// 开头。",
+    duplicate: "你刚刚发过这条评论。",
+    edit_window_closed: "已超过可修改的时间。",
+    comment_gone: "这条评论已不存在。",
 };
 
 /// The strings for a BCP 47 language tag; English when the language is not translated.
@@ -66,19 +194,35 @@ pub fn strings(lang: &str) -> &'static Strings {
 
 impl Strings {
     pub fn likes(&self, n: u64) -> String {
-        let template = if n == 1 { self.likes_one } else { self.likes_many };
-        template.replace("{n}", &n.to_string())
+        count(if n == 1 { self.likes_one } else { self.likes_many }, n)
+    }
+
+    pub fn comments(&self, n: u64) -> String {
+        count(if n == 1 { self.comments_one } else { self.comments_many }, n)
     }
 
     /// Why a request failed, in words a reader understands.
-    pub fn reason(&self, code: ErrorCode) -> &'static str {
-        match code {
-            ErrorCode::Unreachable => self.unreachable,
-            ErrorCode::RateLimited => self.rate_limited,
-            ErrorCode::Internal | ErrorCode::ServerMisconfigured => self.server_error,
-            _ => self.rejected,
+    pub fn reason(&self, code: ErrorCode, retry_after: Option<u64>) -> String {
+        use ErrorCode::*;
+        match (code, retry_after) {
+            (RateLimited, Some(seconds)) => count(self.rate_limited_for, seconds),
+            (RateLimited, None) => self.rate_limited.into(),
+            (Unreachable, _) => self.unreachable.into(),
+            (Internal | ServerMisconfigured, _) => self.server_error.into(),
+            (CommentEmpty, _) => self.comment_empty.into(),
+            (CommentTooLong, _) => self.comment_too_long.into(),
+            (NameTooLong, _) => self.name_too_long.into(),
+            (InvalidWebsite, _) => self.invalid_website.into(),
+            (DuplicateComment, _) => self.duplicate.into(),
+            (EditWindowClosed, _) => self.edit_window_closed.into(),
+            (CommentNotFound | ParentNotFound, _) => self.comment_gone.into(),
+            _ => self.rejected.into(),
         }
     }
+}
+
+fn count(template: &str, n: u64) -> String {
+    template.replace("{n}", &n.to_string())
 }
 
 #[cfg(test)]
@@ -100,6 +244,14 @@ mod tests {
     #[test]
     fn the_count_is_spliced_into_the_plural_form() {
         assert_eq!(EN.likes(1), "1 like");
-        assert_eq!(EN.likes(3), "3 likes");
+        assert_eq!(EN.comments(3), "3 comments");
+    }
+
+    #[test]
+    fn a_rate_limit_says_how_long_to_wait() {
+        assert_eq!(
+            EN.reason(ErrorCode::RateLimited, Some(12)),
+            "Too many comments; try again in 12 s."
+        );
     }
 }

@@ -1,22 +1,25 @@
-//! kudos-widget: the like button (and, later, comments and rewards) that `embed.js` mounts
-//! into a Shadow DOM on an article page.
+//! kudos-widget: the like button and threaded comments that `embed.js` mounts into a
+//! Shadow DOM on an article page.
 //!
 //! `embed.js` loads this module only when a widget's place comes near the screen, then calls
 //! [`mount`] once per `<div data-kudos>`.
 
 mod api;
 mod components;
+mod context;
 mod hooks;
 mod i18n;
 mod state;
 mod storage;
+mod time;
 
 use components::app::{App, AppProps};
 use kudos_core::PageId;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 
-const CSS: &str = include_str!("style.css");
+/// `src/style.css`, minified by `build.rs`.
+const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
 
 /// Mounts a widget into `host`'s shadow root. `api` is the worker's origin, `page` the raw
 /// page id (normalised here as on the server), `theme` one of `light`, `dark` or `auto`,
@@ -38,8 +41,7 @@ pub fn mount(
     let root = document.create_element("div")?;
     shadow.append_child(&root)?;
     let props = AppProps {
-        api: api.trim_end_matches('/').to_owned().into(),
-        page,
+        client: api::Client { api: api.trim_end_matches('/').to_owned(), page },
         theme: match theme.as_str() {
             "light" | "dark" => theme.into(),
             _ => "auto".into(),

@@ -125,7 +125,7 @@ async fn press(
     let url = format!("{}/api/v1/page?page={page}&since={version}", api());
     let view: PageView =
         gloo_net::http::Request::get(&url).send().await.unwrap().json().await.unwrap();
-    assert_eq!((view.likes, view.version), (server_likes, version));
+    assert_eq!((view.state.likes, view.state.version), (server_likes, version));
 }
 
 #[wasm_bindgen_test]

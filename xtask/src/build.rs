@@ -70,7 +70,15 @@ fn site(widget: &Widget) -> Result {
     let _ = fs::remove_dir_all(&site);
     fs::create_dir_all(site.join("w"))?;
 
-    let (js, wasm) = (fs::read(&widget.js)?, fs::read(&widget.wasm)?);
+    // The wasm-bindgen glue is readable JS; readers need only its minified form.
+    let glue = out_dir().join("widget/kudos_widget.min.js");
+    exec(
+        tool(esbuild())
+            .arg(&widget.js)
+            .args(["--minify", "--format=esm", "--target=es2020", "--log-level=warning"])
+            .arg(format!("--outfile={}", glue.display())),
+    )?;
+    let (js, wasm) = (fs::read(&glue)?, fs::read(&widget.wasm)?);
     let hash = util::content_hash(&[&js, &wasm]);
     let js_name = format!("/w/kudos-{}.js", &hash[..12]);
     let wasm_name = format!("/w/kudos-{}.wasm", &hash[..12]);
@@ -104,6 +112,10 @@ const HEADERS: &str = "\
   Access-Control-Allow-Origin: *
   Cache-Control: public, max-age=300
 ";
+
+fn esbuild() -> PathBuf {
+    root().join("node_modules/@esbuild/linux-x64/bin/esbuild")
+}
 
 pub fn site_dir() -> PathBuf {
     out_dir().join("site")

@@ -27,19 +27,27 @@ pub fn run() -> Result {
 }
 
 /// Secrets for `wrangler dev` live in edge-worker/.dev.vars (never committed). The first
-/// run writes a random salt there.
+/// run writes random ones there; the admin token is printed for the moderation API.
 fn dev_vars() -> Result {
     let path = root().join("edge-worker/.dev.vars");
-    if path.exists() {
-        return Ok(());
+    let existing = fs::read_to_string(&path).unwrap_or_default();
+    let mut text = existing.clone();
+    if text.is_empty() {
+        text.push_str(
+            "# Secrets for `wrangler dev` only; production uses `wrangler secret put`.\n",
+        );
     }
-    let salt = random_hex()?;
-    fs::write(
-        &path,
-        format!(
-            "# Secrets for `wrangler dev` only; production uses `wrangler secret put`.\nVISITOR_SALT={salt}\n"
-        ),
-    )?;
+    for name in ["VISITOR_SALT", "ADMIN_TOKEN"] {
+        if !existing.lines().any(|l| l.starts_with(&format!("{name}="))) {
+            text.push_str(&format!("{name}={}\n", random_hex()?));
+        }
+    }
+    if text != existing {
+        fs::write(&path, &text)?;
+    }
+    if let Some(token) = text.lines().find_map(|l| l.strip_prefix("ADMIN_TOKEN=")) {
+        eprintln!("kudos: the admin API's bearer token is {token} (edge-worker/.dev.vars)");
+    }
     Ok(())
 }
 

@@ -25,8 +25,11 @@ pub async fn counts(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
         .iter()
         .zip(views)
         .map(|(raw, view)| {
-            let likes = view.map_or(0, |v| v.likes);
-            (raw.to_string(), PageCounts { likes })
+            let counts = view.map_or(PageCounts::default(), |v| PageCounts {
+                likes: v.state.likes,
+                comments: v.state.comments,
+            });
+            (raw.to_string(), counts)
         })
         .collect();
     io::json(&CountsReply { counts })

@@ -2,6 +2,8 @@
 //! parses its input into core types, and talks to storage only through `ReadModel` and
 //! `PageClient`.
 
+pub mod admin;
+pub mod comments;
 pub mod counts;
 pub mod health;
 #[cfg(feature = "bench-naive")]

@@ -6,7 +6,7 @@ use crate::io::{self, Query};
 use crate::page_object::PageClient;
 use crate::read_model::ReadModel;
 use kudos_core::VisitorId;
-use kudos_core::wire::{PageView, SetLike};
+use kudos_core::wire::{PageState, PageView, SetLike};
 use worker::{Request, Response};
 
 /// Says where a page view came from: `kv` (the snapshot) or `object` (read through).
@@ -22,8 +22,13 @@ pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let since = query.optional_u64("since")?;
     let snapshot = ReadModel::new(&ctx.env, ctx.config.kv_cache_ttl_seconds)?.view(&page).await?;
     let (view, source) = match (snapshot, since) {
-        (Some(view), since) if view.version >= since.unwrap_or(0) => (view, "kv"),
-        (None, None) => (PageView { page: page.page.to_string(), ..PageView::default() }, "kv"),
+        (Some(view), since) if view.state.version >= since.unwrap_or(0) => (view, "kv"),
+        (None, None) => {
+            let state = PageState { page: page.page.to_string(), ..PageState::default() };
+            let mut view = PageView { state, ..PageView::default() };
+            view.comments.order = ctx.config.comments.default_order;
+            (view, "kv")
+        }
         _ => (PageClient::new(&ctx.env, page)?.view().await?, "object"),
     };
     let mut resp = io::json(&view)?;

@@ -1,11 +1,15 @@
 //! The worker's side of the page object: one typed call per command.
 
-use super::protocol::Command;
+use super::protocol::{Command, Created, Editor, NewComment};
 use crate::error::ApiError;
 use crate::page_ref::PageRef;
 use kudos_core::ErrorCode;
+use kudos_core::comment::Order;
 use kudos_core::visitor::VisitorKey;
-use kudos_core::wire::{ErrorBody, LikeReply, PageView};
+use kudos_core::wire::{
+    CommentLikeReply, CommentList, CommentPage, CommentReply, ErrorBody, LikeReply,
+    ModerationStatus, PageView,
+};
 use serde::de::DeserializeOwned;
 use worker::{Env, Method, Request, RequestInit, Stub};
 
@@ -20,30 +24,93 @@ impl PageClient {
         Ok(PageClient { stub, page })
     }
 
+    fn page(&self) -> PageRef {
+        self.page.clone()
+    }
+
     pub async fn view(&self) -> Result<PageView, ApiError> {
-        self.call(&Command::View { page: self.page.clone() }).await
+        self.call(&Command::View { page: self.page() }).await
     }
 
     pub async fn set_like(&self, visitor: VisitorKey, liked: bool) -> Result<LikeReply, ApiError> {
-        self.call(&Command::SetLike { page: self.page.clone(), visitor, liked }).await
+        self.call(&Command::SetLike { page: self.page(), visitor, liked }).await
+    }
+
+    pub async fn list_comments(
+        &self,
+        order: Order,
+        cursor: Option<String>,
+    ) -> Result<CommentPage, ApiError> {
+        self.call(&Command::ListComments { page: self.page(), order, cursor }).await
+    }
+
+    pub async fn replies(&self, root: u64) -> Result<CommentList, ApiError> {
+        self.call(&Command::Replies { page: self.page(), root }).await
+    }
+
+    pub async fn create_comment(&self, comment: NewComment) -> Result<Created, ApiError> {
+        self.call(&Command::CreateComment { page: self.page(), comment }).await
+    }
+
+    pub async fn edit_comment(
+        &self,
+        seq: u64,
+        by: Editor,
+        body: String,
+        html: String,
+    ) -> Result<CommentReply, ApiError> {
+        self.call(&Command::EditComment { page: self.page(), seq, by, body, html }).await
+    }
+
+    pub async fn delete_comment(&self, seq: u64, by: Editor) -> Result<CommentReply, ApiError> {
+        self.call(&Command::DeleteComment { page: self.page(), seq, by }).await
+    }
+
+    pub async fn moderate(
+        &self,
+        seq: u64,
+        status: ModerationStatus,
+    ) -> Result<CommentReply, ApiError> {
+        self.call(&Command::Moderate { page: self.page(), seq, status }).await
+    }
+
+    pub async fn like_comment(
+        &self,
+        seq: u64,
+        visitor: VisitorKey,
+        liked: bool,
+    ) -> Result<CommentLikeReply, ApiError> {
+        self.call(&Command::LikeComment { page: self.page(), seq, visitor, liked }).await
+    }
+
+    pub async fn pending(&self, visitor: VisitorKey) -> Result<CommentList, ApiError> {
+        self.call(&Command::Pending { page: self.page(), visitor }).await
     }
 
     async fn call<T: DeserializeOwned>(&self, command: &Command) -> Result<T, ApiError> {
         let body = serde_json::to_string(command).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post).with_body(Some(body.into()));
-        // The host is never resolved: a stub routes every request to its object.
-        let req = Request::new_with_init("https://page-object/", &init)?;
-        let mut resp = self.stub.fetch_with_request(req).await?;
-        let text = resp.text().await?;
-        if resp.status_code() == 200 {
-            return serde_json::from_str(&text).map_err(|e| ApiError::Internal(e.to_string()));
-        }
-        match serde_json::from_str::<ErrorBody>(&text) {
-            Ok(ErrorBody { error }) if error.code != ErrorCode::Internal => {
-                Err(ApiError::Rejected { code: error.code, message: error.message })
-            }
-            _ => Err(ApiError::Internal(format!("page object answered {}", resp.status_code()))),
-        }
+        call_object(&self.stub, body).await
+    }
+}
+
+/// Sends a command to a Durable Object and reads its JSON answer. A rule's refusal comes
+/// back as the same `ErrorCode` the object chose.
+pub async fn call_object<T: DeserializeOwned>(stub: &Stub, body: String) -> Result<T, ApiError> {
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(Some(body.into()));
+    // The host is never resolved: a stub routes every request to its object.
+    let req = Request::new_with_init("https://object/", &init)?;
+    let mut resp = stub.fetch_with_request(req).await?;
+    let text = resp.text().await?;
+    if resp.status_code() == 200 {
+        return serde_json::from_str(&text).map_err(|e| ApiError::Internal(e.to_string()));
+    }
+    match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(ErrorBody { error }) if error.code != ErrorCode::Internal => Err(ApiError::Rejected {
+            code: error.code,
+            message: error.message,
+            retry_after: error.retry_after,
+        }),
+        _ => Err(ApiError::Internal(format!("object answered {}", resp.status_code()))),
     }
 }

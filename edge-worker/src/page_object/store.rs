@@ -1,15 +1,17 @@
-//! The page object's SQLite storage: schema, migrations and every query.
+//! The page object's SQLite storage: schema, migrations, the page row, likes, rate-limit
+//! events and the outbox. Comment queries are in `comment_store.rs`.
 //!
 //! All calls are synchronous; a request that makes several of them without an `await`
 //! in between commits them atomically, which is what keeps counts exact.
 
 use kudos_core::visitor::VisitorKey;
-use kudos_core::wire::PageView;
+use kudos_core::wire::PageState;
 use serde::Deserialize;
 use worker::{SqlStorage, SqlStorageValue};
 
 /// Applied in order, each once; the number applied is kept in `schema_version`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE page (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         site TEXT NOT NULL,
@@ -23,10 +25,44 @@ const MIGRATIONS: &[&str] = &[r#"
         visitor TEXT PRIMARY KEY,
         liked_at INTEGER NOT NULL
     ) WITHOUT ROWID;
-"#];
+    "#,
+    r#"
+    ALTER TABLE page ADD COLUMN comments INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE comments (
+        seq INTEGER PRIMARY KEY,
+        parent_seq INTEGER,
+        root_seq INTEGER NOT NULL,
+        depth INTEGER NOT NULL,
+        author TEXT NOT NULL,
+        ip TEXT NOT NULL,
+        name TEXT NOT NULL,
+        website TEXT,
+        body TEXT NOT NULL,
+        html TEXT NOT NULL,
+        status TEXT NOT NULL,
+        likes INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        edited_at INTEGER,
+        edit_token_hash TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        UNIQUE (author, idempotency_key)
+    );
+    CREATE INDEX comments_top_level ON comments (depth, created_at);
+    CREATE INDEX comments_thread ON comments (root_seq, seq);
+    CREATE INDEX comments_author ON comments (author, created_at);
+    CREATE TABLE comment_likes (
+        seq INTEGER NOT NULL,
+        visitor TEXT NOT NULL,
+        PRIMARY KEY (seq, visitor)
+    ) WITHOUT ROWID;
+    CREATE TABLE rate_events (key TEXT NOT NULL, at INTEGER NOT NULL);
+    CREATE INDEX rate_events_key ON rate_events (key, at);
+    CREATE TABLE outbox (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+    "#,
+];
 
 pub struct Store {
-    sql: SqlStorage,
+    pub(super) sql: SqlStorage,
 }
 
 #[derive(Debug, Deserialize)]
@@ -35,18 +71,31 @@ pub struct PageRow {
     pub page_id: String,
     pub version: i64,
     pub likes: i64,
+    pub comments: i64,
     pub flushed_version: i64,
     pub flush_started_at: Option<i64>,
 }
 
 impl PageRow {
-    pub fn view(&self) -> PageView {
-        PageView {
+    pub fn state(&self) -> PageState {
+        PageState {
             page: self.page_id.clone(),
             version: self.version as u64,
             likes: self.likes as u64,
+            comments: self.comments as u64,
         }
     }
+}
+
+#[derive(Deserialize)]
+struct Count {
+    n: i64,
+}
+
+#[derive(Deserialize)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub body: String,
 }
 
 impl Store {
@@ -83,11 +132,15 @@ impl Store {
         Ok(())
     }
 
+    pub(super) fn count(&self, query: &str, bindings: Vec<SqlStorageValue>) -> worker::Result<i64> {
+        Ok(self.sql.exec(query, bindings)?.to_array::<Count>()?.first().map_or(0, |c| c.n))
+    }
+
     pub fn page(&self) -> worker::Result<Option<PageRow>> {
         Ok(self
             .sql
             .exec(
-                "SELECT site, page_id, version, likes, flushed_version, flush_started_at
+                "SELECT site, page_id, version, likes, comments, flushed_version, flush_started_at
                  FROM page WHERE id = 1",
                 None,
             )?
@@ -100,6 +153,23 @@ impl Store {
         self.sql.exec(
             "INSERT OR IGNORE INTO page (id, site, page_id) VALUES (1, ?, ?)",
             vec![site.into(), page_id.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Marks a change readers can see: the next flush rewrites the snapshot.
+    pub fn bump_version(&self) -> worker::Result<()> {
+        self.sql.exec("UPDATE page SET version = version + 1 WHERE id = 1", None)?;
+        Ok(())
+    }
+
+    /// Recounts published comments (exact whatever changed) and bumps the version.
+    pub fn recount_comments(&self) -> worker::Result<()> {
+        self.sql.exec(
+            "UPDATE page SET version = version + 1,
+                comments = (SELECT COUNT(*) FROM comments WHERE status = 'published')
+             WHERE id = 1",
+            None,
         )?;
         Ok(())
     }
@@ -131,16 +201,59 @@ impl Store {
     }
 
     pub fn is_liked(&self, visitor: &VisitorKey) -> worker::Result<bool> {
+        let n = self.count(
+            "SELECT COUNT(*) AS n FROM likes WHERE visitor = ?",
+            vec![visitor.as_str().into()],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// The times of `key`'s rate-limited actions since `since_ms`, oldest first.
+    pub fn rate_events(&self, key: &str, since_ms: i64) -> worker::Result<Vec<i64>> {
         #[derive(Deserialize)]
-        struct Found {
-            #[allow(dead_code)]
-            visitor: String,
+        struct At {
+            at: i64,
         }
-        Ok(!self
+        let rows = self
             .sql
-            .exec("SELECT visitor FROM likes WHERE visitor = ?", vec![visitor.as_str().into()])?
-            .to_array::<Found>()?
-            .is_empty())
+            .exec(
+                "SELECT at FROM rate_events WHERE key = ? AND at > ? ORDER BY at",
+                vec![key.into(), since_ms.into()],
+            )?
+            .to_array::<At>()?;
+        Ok(rows.into_iter().map(|r| r.at).collect())
+    }
+
+    /// Records an action for each key and forgets actions older than `forget_before_ms`.
+    pub fn record_rate_event(
+        &self,
+        keys: &[&str],
+        now_ms: i64,
+        forget_before_ms: i64,
+    ) -> worker::Result<()> {
+        self.sql.exec("DELETE FROM rate_events WHERE at <= ?", vec![forget_before_ms.into()])?;
+        for key in keys {
+            self.sql.exec(
+                "INSERT INTO rate_events (key, at) VALUES (?, ?)",
+                vec![(*key).into(), now_ms.into()],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Queues a message for the site object; the alarm delivers it.
+    pub fn outbox_push(&self, body: &str) -> worker::Result<()> {
+        self.sql.exec("INSERT INTO outbox (body) VALUES (?)", vec![body.into()])?;
+        Ok(())
+    }
+
+    pub fn outbox(&self) -> worker::Result<Vec<OutboxRow>> {
+        self.sql.exec("SELECT id, body FROM outbox ORDER BY id", None)?.to_array()
+    }
+
+    pub fn outbox_done(&self, id: i64) -> worker::Result<()> {
+        self.sql.exec("DELETE FROM outbox WHERE id = ?", vec![id.into()])?;
+        Ok(())
     }
 
     pub fn mark_flush_started(&self, now_ms: i64) -> worker::Result<()> {

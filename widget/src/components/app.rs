@@ -1,18 +1,18 @@
-//! The widget's root: the like button and the status line under it.
+//! The widget's root: the like button and comment count, a status line, and the comments.
 
+use super::comments::Comments;
 use super::like_button::LikeButton;
 use super::status::Status;
-use crate::hooks::use_page::{is_ready, use_page};
+use crate::api::Client;
+use crate::context::Widget;
+use crate::hooks::use_page::use_page;
 use crate::i18n;
 use crate::state::{Action, Load, SaveProblem};
-use kudos_core::PageId;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct AppProps {
-    /// The worker's origin, without a trailing slash.
-    pub api: AttrValue,
-    pub page: PageId,
+    pub client: Client,
     /// `light`, `dark` or `auto` (follow the reader's system).
     pub theme: AttrValue,
     pub lang: AttrValue,
@@ -20,8 +20,10 @@ pub struct AppProps {
 
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    let state = use_page(props.api.clone(), props.page.clone());
+    let state = use_page(props.client.clone());
     let t = i18n::strings(&props.lang);
+    let widget =
+        Widget { client: props.client.clone(), lang: props.lang.clone(), state: state.clone() };
 
     let on_toggle = {
         let state = state.clone();
@@ -36,28 +38,38 @@ pub fn app(props: &AppProps) -> Html {
         (Load::Loading, _) => (Some(t.loading.to_owned()), None),
         (Load::Failed(code), _) => {
             let then = if code.is_retryable() { t.retrying } else { "" };
-            (Some(format!("{} {} {then}", t.load_failed, t.reason(*code))), Some(on_reload))
+            (Some(format!("{} {} {then}", t.load_failed, t.reason(*code, None))), Some(on_reload))
         }
         (Load::Ready, Some(SaveProblem::Retrying(code))) => {
-            (Some(format!("{} {}", t.reason(code), t.saving_again)), None)
+            (Some(format!("{} {}", t.reason(code, None), t.saving_again)), None)
         }
         (Load::Ready, Some(SaveProblem::Failed(code))) => {
-            (Some(format!("{} {}", t.save_failed, t.reason(code))), Some(on_toggle.clone()))
+            (Some(format!("{} {}", t.save_failed, t.reason(code, None))), Some(on_toggle.clone()))
         }
         (Load::Ready, None) => (None, None),
     };
 
     html! {
-        <section class={classes!("kudos", props.theme.to_string())} lang={props.lang.clone()}>
-            <LikeButton
-                liked={state.want_liked}
-                likes={state.shown_likes()}
-                busy={state.saving}
-                disabled={!is_ready(&state)}
-                lang={props.lang.clone()}
-                {on_toggle}
-            />
-            <Status {message} {retry} retry_label={t.try_again} />
-        </section>
+        <ContextProvider<Widget> context={widget}>
+            <section class={classes!("kudos", props.theme.to_string())} lang={props.lang.clone()}>
+                <div class="bar">
+                    <LikeButton
+                        liked={state.want_liked}
+                        likes={state.shown_likes()}
+                        busy={state.saving}
+                        disabled={state.load != Load::Ready}
+                        lang={props.lang.clone()}
+                        {on_toggle}
+                    />
+                    if state.load == Load::Ready {
+                        <span class="comment-count">{ t.comments(state.page.comments) }</span>
+                    }
+                </div>
+                <Status {message} {retry} retry_label={t.try_again} />
+                if state.load == Load::Ready {
+                    <Comments />
+                }
+            </section>
+        </ContextProvider<Widget>>
     }
 }

@@ -1,5 +1,8 @@
 //! The widget's function components, one per file.
 
 pub mod app;
+pub mod comment_form;
+pub mod comment_item;
+pub mod comments;
 pub mod like_button;
 pub mod status;

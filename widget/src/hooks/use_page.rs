@@ -2,11 +2,10 @@
 //! automatic retries, saves whenever what the reader wants differs from what the server
 //! has, retries a failed save a few times, then rolls it back visibly.
 
-use crate::api;
-use crate::state::{Action, Load, State};
+use crate::api::Client;
+use crate::state::{Action, State};
 use crate::storage;
 use gloo_timers::future::TimeoutFuture;
-use kudos_core::PageId;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -16,17 +15,21 @@ const SAVE_BACKOFF_MS: [u32; 3] = [500, 1_500, 3_000];
 const MAX_LOAD_BACKOFF_MS: u32 = 30_000;
 
 #[hook]
-pub fn use_page(api: AttrValue, page: PageId) -> UseReducerHandle<State> {
+pub fn use_page(client: Client) -> UseReducerHandle<State> {
     let state = use_reducer(State::default);
 
     {
-        let (state, api, page) = (state.clone(), api.clone(), page.clone());
+        let (state, client) = (state.clone(), client.clone());
         use_effect_with(state.load_attempt, move |attempt| {
             let attempt = *attempt;
             spawn_local(async move {
-                match api::page_view(&api, &page, storage::written_version(&page)).await {
+                let page = &client.page;
+                match client.page_view(storage::written_version(page)).await {
                     Ok(view) => {
-                        state.dispatch(Action::Loaded { view, liked: storage::liked(&page) })
+                        let (liked, liked_comments) =
+                            (storage::liked(page), storage::liked_comments(page));
+                        state.dispatch(Action::Loaded { view, liked, liked_comments });
+                        load_pending(&client, &state).await;
                     }
                     Err(failure) => {
                         state.dispatch(Action::LoadFailed(failure.code));
@@ -46,7 +49,7 @@ pub fn use_page(api: AttrValue, page: PageId) -> UseReducerHandle<State> {
         use_effect_with(state.needs_save(), move |needs_save| {
             if *needs_save {
                 dispatcher.dispatch(Action::SaveStarted);
-                spawn_local(save(api.to_string(), page, want, dispatcher));
+                spawn_local(save(client, want, dispatcher));
             }
         });
     }
@@ -54,14 +57,35 @@ pub fn use_page(api: AttrValue, page: PageId) -> UseReducerHandle<State> {
     state
 }
 
-async fn save(api: String, page: PageId, liked: bool, state: UseReducerDispatcher<State>) {
+/// The reader's own comments awaiting approval, if this browser sent any. Only then is
+/// the page's object asked, so ordinary page views never reach it.
+async fn load_pending(client: &Client, state: &UseReducerHandle<State>) {
+    let mine = storage::mine(&client.page);
+    if !mine.values().any(|m| m.pending) {
+        return;
+    }
+    if let Ok(list) = client.pending(&storage::visitor()).await {
+        for (id, entry) in mine.into_iter().filter(|(_, m)| m.pending) {
+            if !list.comments.iter().any(|c| c.id == id) {
+                storage::remember_mine(
+                    &client.page,
+                    &id,
+                    Some(storage::Mine { pending: false, ..entry }),
+                );
+            }
+        }
+        state.dispatch(Action::PendingLoaded(list.comments));
+    }
+}
+
+async fn save(client: Client, liked: bool, state: UseReducerDispatcher<State>) {
     let visitor = storage::visitor();
     let mut backoff = SAVE_BACKOFF_MS.iter();
     loop {
-        match api::set_like(&api, &page, &visitor, liked).await {
+        match client.set_like(&visitor, liked).await {
             Ok(reply) => {
-                storage::remember_write(&page, reply.liked, reply.view.version);
-                state.dispatch(Action::Saved(reply));
+                storage::remember_like(&client.page, reply.liked, reply.state.version);
+                state.dispatch(Action::Saved { state: reply.state, liked: reply.liked });
                 return;
             }
             Err(failure) => match backoff.next() {
@@ -80,9 +104,4 @@ async fn save(api: String, page: PageId, liked: bool, state: UseReducerDispatche
 
 fn load_backoff_ms(attempt: u32) -> u32 {
     2_000u32.saturating_mul(1 << attempt.min(5)).min(MAX_LOAD_BACKOFF_MS)
-}
-
-/// Whether the reader can press the button now.
-pub fn is_ready(state: &State) -> bool {
-    state.load == Load::Ready
 }

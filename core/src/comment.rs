@@ -1,0 +1,396 @@
+//! Comments as the rules see them: parsed display names, websites, bodies, idempotency
+//! keys and comment ids, the threading rule, list orders and pagination cursors. A handler
+//! that holds these types holds valid data.
+
+use crate::ErrorCode;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+pub const MAX_NAME_CHARS: usize = 50;
+pub const MAX_BODY_CHARS: usize = 10_000;
+pub const MAX_WEBSITE_CHARS: usize = 200;
+/// Top-level comments per page of a listing.
+pub const PAGE_SIZE: usize = 20;
+/// Replies shown with each top-level comment in a listing; the rest load on request.
+pub const REPLIES_SHOWN: usize = 10;
+/// The most replies one request for a thread's replies returns.
+pub const MAX_REPLIES: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CommentError {
+    #[error("the comment is empty")]
+    EmptyBody,
+    #[error("the comment is longer than {MAX_BODY_CHARS} characters")]
+    BodyTooLong,
+    #[error("the name is longer than {MAX_NAME_CHARS} characters")]
+    NameTooLong,
+    #[error("the website must be an http(s) address of at most {MAX_WEBSITE_CHARS} characters")]
+    InvalidWebsite,
+    #[error("the idempotency key must be 16 to 64 letters, digits, '-' or '_'")]
+    InvalidIdempotencyKey,
+    #[error("that is not a comment id")]
+    InvalidCommentId,
+    #[error("the order must be newest, oldest or top")]
+    InvalidOrder,
+    #[error("the cursor is not one this listing gave out")]
+    InvalidCursor,
+}
+
+impl CommentError {
+    pub fn code(self) -> ErrorCode {
+        match self {
+            CommentError::EmptyBody => ErrorCode::CommentEmpty,
+            CommentError::BodyTooLong => ErrorCode::CommentTooLong,
+            CommentError::NameTooLong => ErrorCode::NameTooLong,
+            CommentError::InvalidWebsite => ErrorCode::InvalidWebsite,
+            CommentError::InvalidIdempotencyKey => ErrorCode::InvalidIdempotencyKey,
+            CommentError::InvalidCommentId => ErrorCode::InvalidCommentId,
+            CommentError::InvalidOrder | CommentError::InvalidCursor => ErrorCode::InvalidParameter,
+        }
+    }
+}
+
+/// Characters that reorder text around them (bidirectional overrides and isolates). A name
+/// never needs them, and in a name they can make it read as something else.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// A display name: trimmed, without control or direction-changing characters, at most
+/// [`MAX_NAME_CHARS`]. Empty means anonymous.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Self, CommentError> {
+        let cleaned: String =
+            raw.chars().filter(|c| !c.is_control() && !is_bidi_control(*c)).collect();
+        let name = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(CommentError::NameTooLong);
+        }
+        Ok(DisplayName(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An optional http(s) address shown as the link on a commenter's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Website(String);
+
+impl Website {
+    pub fn parse(raw: Option<&str>) -> Result<Option<Self>, CommentError> {
+        let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
+        let lower = raw.to_ascii_lowercase();
+        let has_host = ["http://", "https://"].iter().any(|p| {
+            lower.strip_prefix(p).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+        });
+        let clean =
+            !raw.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"'`".contains(c));
+        if !has_host || !clean || raw.chars().count() > MAX_WEBSITE_CHARS {
+            return Err(CommentError::InvalidWebsite);
+        }
+        Ok(Some(Website(raw.to_owned())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A comment's Markdown source: trimmed, not empty, at most [`MAX_BODY_CHARS`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentBody(String);
+
+impl CommentBody {
+    pub fn parse(raw: &str) -> Result<Self, CommentError> {
+        let body = raw.trim();
+        if body.is_empty() {
+            return Err(CommentError::EmptyBody);
+        }
+        if body.chars().count() > MAX_BODY_CHARS {
+            return Err(CommentError::BodyTooLong);
+        }
+        Ok(CommentBody(body.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The key a client sends with a new comment so that sending it again (after a timeout, a
+/// reload, a flaky network) never makes a second comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub fn parse(raw: Option<&str>) -> Result<Self, CommentError> {
+        let raw = raw.unwrap_or_default();
+        let ok = (16..=64).contains(&raw.len())
+            && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Ok(IdempotencyKey(raw.to_owned()))
+        } else {
+            Err(CommentError::InvalidIdempotencyKey)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Eight hex digits naming a page among comment ids, from the site and page ids.
+pub fn page_tag(site: &str, page: &str) -> String {
+    let digest = Sha256::new().chain_update(site).chain_update([0]).chain_update(page).finalize();
+    crate::visitor::to_hex(&digest[..4])
+}
+
+/// A comment's id, `<page tag>-<number>`: the tag says which page it belongs to, so a reply
+/// naming a comment of another page is refused rather than matched to the wrong one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CommentId {
+    pub tag: String,
+    pub seq: u64,
+}
+
+impl CommentId {
+    pub fn parse(raw: &str) -> Result<Self, CommentError> {
+        let (tag, seq) = raw.split_once('-').ok_or(CommentError::InvalidCommentId)?;
+        let tag_ok = tag.len() == 8 && tag.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let seq = seq.parse().ok().filter(|_| tag_ok && !seq.starts_with('+'));
+        seq.map(|seq| CommentId { tag: tag.to_owned(), seq }).ok_or(CommentError::InvalidCommentId)
+    }
+}
+
+impl fmt::Display for CommentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.tag, self.seq)
+    }
+}
+
+/// Where a reply goes: `(parent seq, depth)`. Replies to a comment at the deepest allowed
+/// level become its siblings, so threads never nest deeper than `max_depth` (at least 1;
+/// top-level comments are depth 0).
+pub fn attach(
+    parent_seq: u64,
+    parent_depth: u32,
+    grandparent_seq: Option<u64>,
+    max_depth: u32,
+) -> (u64, u32) {
+    match grandparent_seq {
+        Some(grandparent) if parent_depth >= max_depth => (grandparent, parent_depth),
+        _ => (parent_seq, parent_depth + 1),
+    }
+}
+
+/// How top-level comments are listed. Replies are always oldest first under their parent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    #[default]
+    Newest,
+    Oldest,
+    /// Most liked first.
+    Top,
+}
+
+impl Order {
+    pub fn parse(raw: Option<&str>) -> Result<Option<Self>, CommentError> {
+        match raw.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some("newest") => Ok(Some(Order::Newest)),
+            Some("oldest") => Ok(Some(Order::Oldest)),
+            Some("top") => Ok(Some(Order::Top)),
+            Some(_) => Err(CommentError::InvalidOrder),
+        }
+    }
+
+    fn letter(self) -> char {
+        match self {
+            Order::Newest => 'n',
+            Order::Oldest => 'o',
+            Order::Top => 't',
+        }
+    }
+}
+
+/// Where the next page of a listing starts: after the comment with these sort keys. Keyset
+/// pagination, so comments added meanwhile never shift a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub order: Order,
+    pub likes: u64,
+    pub created_at: i64,
+    pub seq: u64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        match self.order {
+            Order::Top => format!("t{}.{}.{}", self.likes, self.created_at, self.seq),
+            order => format!("{}{}.{}", order.letter(), self.created_at, self.seq),
+        }
+    }
+
+    /// Parses a cursor, which must belong to a listing in `order`.
+    pub fn decode(raw: &str, order: Order) -> Result<Self, CommentError> {
+        let bad = CommentError::InvalidCursor;
+        let rest = raw.strip_prefix(order.letter()).ok_or(bad)?;
+        let parts: Vec<&str> = rest.split('.').collect();
+        let num = |s: &str| s.parse::<u64>().map_err(|_| bad);
+        let (likes, created, seq) = match (order, parts.as_slice()) {
+            (Order::Top, [likes, created, seq]) => (num(likes)?, num(created)?, num(seq)?),
+            (Order::Newest | Order::Oldest, [created, seq]) => (0, num(created)?, num(seq)?),
+            _ => return Err(bad),
+        };
+        let created_at = i64::try_from(created).map_err(|_| bad)?;
+        Ok(Cursor { order, likes, created_at, seq })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_trimmed_and_inner_whitespace_collapsed() {
+        assert_eq!(DisplayName::parse("  Ada \t Lovelace ").unwrap().as_str(), "Ada Lovelace");
+    }
+
+    #[test]
+    fn a_name_loses_control_and_direction_override_characters() {
+        let name = DisplayName::parse("ad\u{202E}nimda\u{0007}").unwrap();
+        assert_eq!(name.as_str(), "adnimda");
+    }
+
+    #[test]
+    fn a_name_of_fifty_characters_is_accepted_and_fifty_one_is_not() {
+        assert!(DisplayName::parse(&"é".repeat(50)).is_ok());
+        assert_eq!(DisplayName::parse(&"é".repeat(51)), Err(CommentError::NameTooLong));
+    }
+
+    #[test]
+    fn an_empty_name_is_anonymous() {
+        assert_eq!(DisplayName::parse("   ").unwrap().as_str(), "");
+    }
+
+    #[test]
+    fn a_website_must_be_http_or_https_with_a_host() {
+        assert_eq!(
+            Website::parse(Some(" https://ada.example/ ")).unwrap().unwrap().as_str(),
+            "https://ada.example/"
+        );
+        assert_eq!(Website::parse(Some("")), Ok(None));
+        assert_eq!(Website::parse(None), Ok(None));
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "https://",
+            "http:///x",
+            "ftp://x",
+            "https://a.example/\"onmouseover=x",
+        ] {
+            assert_eq!(Website::parse(Some(bad)), Err(CommentError::InvalidWebsite), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_body_is_trimmed_and_must_not_be_empty() {
+        assert_eq!(CommentBody::parse("  hi \n").unwrap().as_str(), "hi");
+        assert_eq!(CommentBody::parse(" \n\t "), Err(CommentError::EmptyBody));
+    }
+
+    #[test]
+    fn a_body_of_ten_thousand_characters_after_trimming_is_accepted_and_one_more_is_not() {
+        let max = format!("  {}  ", "字".repeat(MAX_BODY_CHARS));
+        assert!(CommentBody::parse(&max).is_ok());
+        assert_eq!(
+            CommentBody::parse(&"a".repeat(MAX_BODY_CHARS + 1)),
+            Err(CommentError::BodyTooLong)
+        );
+    }
+
+    #[test]
+    fn idempotency_keys_are_16_to_64_safe_characters() {
+        assert!(IdempotencyKey::parse(Some("0123456789abcdef")).is_ok());
+        assert!(IdempotencyKey::parse(Some(&"k".repeat(64))).is_ok());
+        for bad in [None, Some("short"), Some(&*"k".repeat(65)), Some("0123456789abcdef!")] {
+            assert_eq!(IdempotencyKey::parse(bad), Err(CommentError::InvalidIdempotencyKey));
+        }
+    }
+
+    #[test]
+    fn comment_ids_round_trip_and_name_their_page() {
+        let tag = page_tag("site", "/posts/a");
+        assert_eq!(tag.len(), 8);
+        assert_ne!(tag, page_tag("site", "/posts/b"));
+        let id = CommentId { tag: tag.clone(), seq: 17 };
+        assert_eq!(CommentId::parse(&id.to_string()), Ok(id));
+    }
+
+    #[test]
+    fn malformed_comment_ids_are_rejected() {
+        for bad in [
+            "",
+            "17",
+            "abc-1",
+            "0123456g-1",
+            "01234567-",
+            "01234567-x",
+            "01234567-+1",
+            "ABCDEF01-1",
+        ] {
+            assert_eq!(CommentId::parse(bad), Err(CommentError::InvalidCommentId), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_reply_nests_under_its_parent_until_the_depth_limit() {
+        assert_eq!(attach(5, 0, None, 3), (5, 1));
+        assert_eq!(attach(7, 2, Some(6), 3), (7, 3));
+    }
+
+    #[test]
+    fn a_reply_to_the_deepest_level_becomes_its_parents_sibling() {
+        assert_eq!(attach(8, 3, Some(7), 3), (7, 3));
+    }
+
+    #[test]
+    fn orders_parse_and_unknown_orders_are_rejected() {
+        assert_eq!(Order::parse(Some("top")), Ok(Some(Order::Top)));
+        assert_eq!(Order::parse(None), Ok(None));
+        assert_eq!(Order::parse(Some("random")), Err(CommentError::InvalidOrder));
+    }
+
+    #[test]
+    fn cursors_round_trip_for_each_order() {
+        for order in [Order::Newest, Order::Oldest, Order::Top] {
+            let cursor = Cursor {
+                order,
+                likes: if order == Order::Top { 4 } else { 0 },
+                created_at: 1_700_000_000_000,
+                seq: 42,
+            };
+            assert_eq!(Cursor::decode(&cursor.encode(), order), Ok(cursor));
+        }
+    }
+
+    #[test]
+    fn a_cursor_from_another_order_or_tampered_is_rejected() {
+        let newest = Cursor { order: Order::Newest, likes: 0, created_at: 5, seq: 1 }.encode();
+        assert_eq!(Cursor::decode(&newest, Order::Top), Err(CommentError::InvalidCursor));
+        for bad in ["", "n", "n5", "n5.x", "n-5.1", "n5.1.2", "t1.2.3", "n99999999999999999999.1"] {
+            assert_eq!(
+                Cursor::decode(bad, Order::Newest),
+                Err(CommentError::InvalidCursor),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Comment Markdown to safe HTML: pulldown-cmark renders, ammonia sanitises.
+//!
+//! Readers get paragraphs, emphasis, links, inline code, code blocks, quotes and lists.
+//! Raw HTML is shown as text, images become their alt text, headings become bold
+//! paragraphs. Links keep only http(s) and mailto URLs and get `rel="nofollow ugc noopener"`.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+pub fn render(markdown: &str) -> String {
+    let parser = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH);
+    let events = parser.flat_map(|event| match event {
+        // Raw HTML is not markup in a comment: show it as typed.
+        Event::Html(html) | Event::InlineHtml(html) => vec![Event::Text(html)],
+        // An image's alt text arrives as text events between these two, and stays.
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => vec![],
+        Event::Start(Tag::Heading { .. }) => {
+            vec![Event::Start(Tag::Paragraph), Event::Start(Tag::Strong)]
+        }
+        Event::End(TagEnd::Heading(_)) => {
+            vec![Event::End(TagEnd::Strong), Event::End(TagEnd::Paragraph)]
+        }
+        other => vec![other],
+    });
+    let mut html = String::with_capacity(markdown.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, events);
+    sanitizer().clean(&html).to_string()
+}
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static SANITIZER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    SANITIZER.get_or_init(|| {
+        let tags: HashSet<&str> = [
+            "p",
+            "br",
+            "em",
+            "strong",
+            "del",
+            "a",
+            "code",
+            "pre",
+            "blockquote",
+            "ul",
+            "ol",
+            "li",
+            "hr",
+        ]
+        .into();
+        let mut builder = ammonia::Builder::empty();
+        builder
+            .tags(tags)
+            .add_tag_attributes("a", ["href"])
+            .add_tag_attributes("ol", ["start"])
+            .url_schemes(["http", "https", "mailto"].into())
+            .link_rel(Some("nofollow ugc noopener"))
+            .strip_comments(true);
+        builder
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    #[test]
+    fn paragraphs_emphasis_and_code_render() {
+        assert_eq!(
+            render("Hello *there* and **you**, `x < y`"),
+            "<p>Hello <em>there</em> and <strong>you</strong>, <code>x &lt; y</code></p>\n"
+        );
+    }
+
+    #[test]
+    fn code_blocks_quotes_and_lists_render() {
+        let html = render("```\nfn main() {}\n```\n\n> quoted\n\n- one\n- two\n\n3. three");
+        assert!(html.contains("<pre><code>fn main() {}\n</code></pre>"), "{html}");
+        assert!(html.contains("<blockquote>\n<p>quoted</p>\n</blockquote>"), "{html}");
+        assert!(html.contains("<ul>\n<li>one</li>\n<li>two</li>\n</ul>"), "{html}");
+        assert!(html.contains("<ol start=\"3\">"), "{html}");
+    }
+
+    #[test]
+    fn links_get_nofollow_ugc_noopener() {
+        assert_eq!(
+            render("[site](https://ada.example)"),
+            "<p><a href=\"https://ada.example\" rel=\"nofollow ugc noopener\">site</a></p>\n"
+        );
+    }
+
+    #[test]
+    fn only_http_https_and_mailto_links_survive() {
+        for bad in [
+            "[x](javascript:alert(1))",
+            "[x](data:text/html;base64,PHNjcmlwdD4=)",
+            "[x](vbscript:msgbox)",
+            "<javascript:alert(1)>",
+        ] {
+            let html = render(bad);
+            assert!(!html.contains("href"), "{bad} -> {html}");
+        }
+        assert!(
+            render("[mail](mailto:ada@example.com)").contains("href=\"mailto:ada@example.com\"")
+        );
+    }
+
+    #[test]
+    fn raw_html_is_shown_as_text_not_markup() {
+        let html = render("<script>alert(1)</script> <b onclick=\"x()\">bold</b>");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<b "), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn images_become_their_alt_text() {
+        let html = render("![a cat](https://img.example/cat.png)");
+        assert_eq!(html, "<p>a cat</p>\n");
+    }
+
+    #[test]
+    fn headings_become_bold_text() {
+        assert_eq!(render("# Title\ntext"), "<p><strong>Title</strong></p>\n<p>text</p>\n");
+    }
+
+    /// The markup tags in rendered HTML (escaped text holds no `<`).
+    fn tags(html: &str) -> Vec<&str> {
+        html.split('<').skip(1).map(|rest| &rest[..rest.find('>').unwrap()]).collect()
+    }
+
+    #[test]
+    fn event_handler_attributes_never_survive() {
+        for attack in [
+            "[x](https://a.example \"title\" onmouseover=alert(1))",
+            "[x](https://a.example\"onmouseover=\"alert(1))",
+            "<a href=\"https://a.example\" onclick=\"alert(1)\">x</a>",
+            "<img src=x onerror=alert(1)>",
+            "[<b onclick=alert(1)>x</b>](https://a.example)",
+        ] {
+            let html = render(attack);
+            for tag in tags(&html) {
+                let attributes = tag.split_whitespace().skip(1);
+                for attr in attributes {
+                    assert!(
+                        attr.starts_with("href=")
+                            || attr.starts_with("rel=")
+                            || attr.starts_with("ugc")
+                            || attr.starts_with("noopener"),
+                        "{attack} -> {html}"
+                    );
+                }
+            }
+        }
+    }
+}

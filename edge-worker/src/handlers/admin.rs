@@ -1,0 +1,75 @@
+//! The site owner's moderation API, behind the `ADMIN_TOKEN` bearer token.
+
+use crate::api::Ctx;
+use crate::config;
+use crate::error::ApiError;
+use crate::io::{self, Query};
+use crate::page_object::PageClient;
+use crate::page_object::protocol::Editor;
+use crate::site_object::SiteClient;
+use kudos_core::comment::CommentBody;
+use kudos_core::markdown;
+use kudos_core::visitor::sha256_hex;
+use kudos_core::wire::{CommentReply, ModerateComment};
+use subtle::ConstantTimeEq;
+use worker::{Request, Response};
+
+type Params = [(&'static str, String)];
+
+/// Checks `Authorization: Bearer <ADMIN_TOKEN>`. Both sides are hashed first so the
+/// comparison takes the same time whatever the lengths, then compared in constant time.
+pub fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
+    let want = config::admin_token(&ctx.env)?;
+    let header = req.headers().get("authorization")?.unwrap_or_default();
+    let given = header.strip_prefix("Bearer ").ok_or(ApiError::Unauthorized)?;
+    let same: bool = sha256_hex(given.trim().as_bytes())
+        .as_bytes()
+        .ct_eq(sha256_hex(want.as_bytes()).as_bytes())
+        .into();
+    if same { Ok(()) } else { Err(ApiError::Unauthorized) }
+}
+
+// GET /api/v1/admin/comments[?status=pending]
+/// Comments awaiting approval on every page of the site, oldest first.
+pub async fn list(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    authorize(req, ctx)?;
+    let query = Query::of(req)?;
+    if query.first("status").is_some_and(|s| s != "pending") {
+        return Err(ApiError::InvalidParameter("status"));
+    }
+    io::json(&SiteClient::new(&ctx.env, &ctx.config.site_id)?.list_pending().await?)
+}
+
+// PATCH /api/v1/admin/comments/{id}
+/// Approves (`"status":"published"`), hides (`"status":"hidden"`) or edits (`"body"`) a
+/// comment.
+pub async fn moderate(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let change: ModerateComment = io::read_json(&mut req).await?;
+    let page = ctx.page_ref(change.page.as_deref().unwrap_or_default())?;
+    let seq = ctx.comment_seq(&page, params)?;
+    let body = change.body.as_deref().map(CommentBody::parse).transpose()?;
+    if body.is_none() && change.status.is_none() {
+        return Err(ApiError::InvalidParameter("status or body"));
+    }
+    let client = PageClient::new(&ctx.env, page)?;
+    let mut reply: Option<CommentReply> = None;
+    if let Some(body) = body {
+        let html = markdown::render(body.as_str());
+        reply =
+            Some(client.edit_comment(seq, Editor::Admin, body.as_str().to_owned(), html).await?);
+    }
+    if let Some(status) = change.status {
+        reply = Some(client.moderate(seq, status).await?);
+    }
+    io::json(&reply)
+}
+
+// DELETE /api/v1/admin/comments/{id}?page=<id>
+pub async fn delete(req: &Request, params: &Params, ctx: &Ctx) -> Result<Response, ApiError> {
+    authorize(req, ctx)?;
+    let query = Query::of(req)?;
+    let page = ctx.page_ref(query.first("page").unwrap_or_default())?;
+    let seq = ctx.comment_seq(&page, params)?;
+    io::json(&PageClient::new(&ctx.env, page)?.delete_comment(seq, Editor::Admin).await?)
+}

@@ -1,0 +1,269 @@
+//! Comment queries of the page object's SQLite storage.
+
+use super::store::Store;
+use kudos_core::comment::{Cursor, Order};
+use kudos_core::thread::Stored;
+use kudos_core::visitor::VisitorKey;
+use kudos_core::wire::{Comment, CommentStatus};
+use serde::Deserialize;
+use worker::SqlStorageValue;
+
+const COLUMNS: &str = "seq, parent_seq, root_seq, depth, name, website, body, html, \
+    status, likes, created_at, edited_at, edit_token_hash";
+
+/// A comment as stored.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommentRow {
+    pub seq: i64,
+    pub parent_seq: Option<i64>,
+    pub root_seq: i64,
+    pub depth: i64,
+    pub name: String,
+    pub website: Option<String>,
+    pub body: String,
+    pub html: String,
+    pub status: String,
+    pub likes: i64,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub edit_token_hash: String,
+}
+
+impl CommentRow {
+    pub fn stored(&self) -> Stored {
+        Stored::parse(&self.status).unwrap_or(Stored::Hidden)
+    }
+
+    /// The comment as the public sees it in state `shown`: placeholders carry no content.
+    pub fn to_comment(&self, tag: &str, shown: CommentStatus) -> Comment {
+        let content = matches!(shown, CommentStatus::Published | CommentStatus::Pending);
+        Comment {
+            id: format!("{tag}-{}", self.seq),
+            parent: self.parent_seq.map(|p| format!("{tag}-{p}")),
+            depth: self.depth as u32,
+            name: if content { self.name.clone() } else { String::new() },
+            website: self.website.clone().filter(|_| content),
+            html: if content { self.html.clone() } else { String::new() },
+            likes: self.likes as u64,
+            created_at: self.created_at,
+            edited_at: self.edited_at,
+            status: shown,
+        }
+    }
+
+    /// The comment as its author sees it. Spam looks published to whoever sent it.
+    pub fn to_authors_comment(&self, tag: &str) -> Comment {
+        let shown = match self.stored() {
+            Stored::Published | Stored::Spam => CommentStatus::Published,
+            Stored::Pending => CommentStatus::Pending,
+            Stored::Deleted => CommentStatus::Deleted,
+            Stored::Hidden => CommentStatus::Removed,
+        };
+        self.to_comment(tag, shown)
+    }
+}
+
+/// What a new comment row holds.
+pub struct NewRow<'a> {
+    pub parent_seq: Option<i64>,
+    pub root_seq: Option<i64>,
+    pub depth: u32,
+    pub author: &'a str,
+    pub ip: &'a str,
+    pub name: &'a str,
+    pub website: Option<&'a str>,
+    pub body: &'a str,
+    pub html: &'a str,
+    pub status: Stored,
+    pub created_at: i64,
+    pub edit_token_hash: &'a str,
+    pub idempotency_key: &'a str,
+}
+
+impl Store {
+    fn comments(
+        &self,
+        query: &str,
+        bindings: Vec<SqlStorageValue>,
+    ) -> worker::Result<Vec<CommentRow>> {
+        self.sql.exec(query, bindings)?.to_array()
+    }
+
+    pub fn comment(&self, seq: i64) -> worker::Result<Option<CommentRow>> {
+        let query = format!("SELECT {COLUMNS} FROM comments WHERE seq = ?");
+        Ok(self.comments(&query, vec![seq.into()])?.pop())
+    }
+
+    pub fn comment_by_key(
+        &self,
+        author: &VisitorKey,
+        key: &str,
+    ) -> worker::Result<Option<CommentRow>> {
+        let query =
+            format!("SELECT {COLUMNS} FROM comments WHERE author = ? AND idempotency_key = ?");
+        Ok(self.comments(&query, vec![author.as_str().into(), key.into()])?.pop())
+    }
+
+    /// Whether `author` sent this exact body to this page after `since_ms`.
+    pub fn sent_recently(
+        &self,
+        author: &VisitorKey,
+        body: &str,
+        since_ms: i64,
+    ) -> worker::Result<bool> {
+        let n = self.count(
+            "SELECT COUNT(*) AS n FROM comments WHERE author = ? AND body = ? AND created_at > ?",
+            vec![author.as_str().into(), body.into(), since_ms.into()],
+        )?;
+        Ok(n > 0)
+    }
+
+    pub fn insert_comment(&self, row: &NewRow) -> worker::Result<i64> {
+        let seq = self.count("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM comments", vec![])?;
+        self.sql.exec(
+            "INSERT INTO comments (seq, parent_seq, root_seq, depth, author, ip, name, website, body,
+                html, status, created_at, edit_token_hash, idempotency_key)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                seq.into(),
+                row.parent_seq.into(),
+                row.root_seq.unwrap_or(seq).into(),
+                i64::from(row.depth).into(),
+                row.author.into(),
+                row.ip.into(),
+                row.name.into(),
+                row.website.into(),
+                row.body.into(),
+                row.html.into(),
+                row.status.as_str().into(),
+                row.created_at.into(),
+                row.edit_token_hash.into(),
+                row.idempotency_key.into(),
+            ],
+        )?;
+        Ok(seq)
+    }
+
+    pub fn update_body(&self, seq: i64, body: &str, html: &str, now_ms: i64) -> worker::Result<()> {
+        self.sql.exec(
+            "UPDATE comments SET body = ?, html = ?, edited_at = ? WHERE seq = ?",
+            vec![body.into(), html.into(), now_ms.into(), seq.into()],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_status(&self, seq: i64, status: Stored) -> worker::Result<()> {
+        self.sql.exec(
+            "UPDATE comments SET status = ? WHERE seq = ?",
+            vec![status.as_str().into(), seq.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes a comment's content. The row stays (as a placeholder while it has replies).
+    pub fn delete_content(&self, seq: i64) -> worker::Result<()> {
+        self.sql.exec(
+            "UPDATE comments SET status = 'deleted', name = '', website = NULL, body = '', html = ''
+             WHERE seq = ?",
+            vec![seq.into()],
+        )?;
+        Ok(())
+    }
+
+    /// One page of top-level comments that readers can see, in `order`, after `cursor`.
+    /// Asks for one more than `limit` so the caller knows whether another page follows.
+    pub fn top_level(
+        &self,
+        order: Order,
+        cursor: Option<Cursor>,
+        limit: usize,
+    ) -> worker::Result<Vec<CommentRow>> {
+        let (after, sort) = match order {
+            Order::Newest => ("(r.created_at, r.seq) < (?, ?)", "r.created_at DESC, r.seq DESC"),
+            Order::Oldest => ("(r.created_at, r.seq) > (?, ?)", "r.created_at ASC, r.seq ASC"),
+            Order::Top => (
+                "(r.likes, r.created_at, r.seq) < (?, ?, ?)",
+                "r.likes DESC, r.created_at DESC, r.seq DESC",
+            ),
+        };
+        let mut bindings: Vec<SqlStorageValue> = Vec::new();
+        let after = match cursor {
+            Some(c) => {
+                if order == Order::Top {
+                    bindings.push((c.likes as i64).into());
+                }
+                bindings.push(c.created_at.into());
+                bindings.push((c.seq as i64).into());
+                format!("AND {after}")
+            }
+            None => String::new(),
+        };
+        bindings.push((limit as i64 + 1).into());
+        let query = format!(
+            "SELECT {COLUMNS} FROM comments r
+             WHERE r.depth = 0
+               AND (r.status = 'published' OR (r.status IN ('deleted', 'hidden') AND EXISTS (
+                    SELECT 1 FROM comments c
+                    WHERE c.root_seq = r.seq AND c.depth > 0 AND c.status = 'published')))
+               {after}
+             ORDER BY {sort} LIMIT ?"
+        );
+        self.comments(&query, bindings)
+    }
+
+    /// Every reply in a thread, oldest first (so a parent always precedes its replies).
+    pub fn thread_replies(&self, root_seq: i64) -> worker::Result<Vec<CommentRow>> {
+        let query =
+            format!("SELECT {COLUMNS} FROM comments WHERE root_seq = ? AND depth > 0 ORDER BY seq");
+        self.comments(&query, vec![root_seq.into()])
+    }
+
+    pub fn pending_by(&self, author: &VisitorKey) -> worker::Result<Vec<CommentRow>> {
+        let query = format!(
+            "SELECT {COLUMNS} FROM comments WHERE author = ? AND status = 'pending' ORDER BY seq"
+        );
+        self.comments(&query, vec![author.as_str().into()])
+    }
+
+    /// Sets one visitor's like on a comment; returns whether anything changed.
+    pub fn set_comment_like(
+        &self,
+        seq: i64,
+        visitor: &VisitorKey,
+        liked: bool,
+    ) -> worker::Result<bool> {
+        let written = if liked {
+            self.sql
+                .exec(
+                    "INSERT OR IGNORE INTO comment_likes (seq, visitor) VALUES (?, ?)",
+                    vec![seq.into(), visitor.as_str().into()],
+                )?
+                .rows_written()
+        } else {
+            self.sql
+                .exec(
+                    "DELETE FROM comment_likes WHERE seq = ? AND visitor = ?",
+                    vec![seq.into(), visitor.as_str().into()],
+                )?
+                .rows_written()
+        };
+        if written == 0 {
+            return Ok(false);
+        }
+        let delta: i64 = if liked { 1 } else { -1 };
+        self.sql.exec(
+            "UPDATE comments SET likes = likes + ? WHERE seq = ?",
+            vec![delta.into(), seq.into()],
+        )?;
+        self.bump_version()?;
+        Ok(true)
+    }
+
+    pub fn comment_liked_by(&self, seq: i64, visitor: &VisitorKey) -> worker::Result<bool> {
+        let n = self.count(
+            "SELECT COUNT(*) AS n FROM comment_likes WHERE seq = ? AND visitor = ?",
+            vec![seq.into(), visitor.as_str().into()],
+        )?;
+        Ok(n > 0)
+    }
+}
