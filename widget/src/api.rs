@@ -1,7 +1,6 @@
 //! The widget's API client: one typed async fn per endpoint. Components never build
 //! requests; they call these and get either the reply or an [`ApiFailure`].
 
-use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::callback::Timeout;
 use kudos_core::comment::Order;
 use kudos_core::wire::{
@@ -12,7 +11,9 @@ use kudos_core::wire::{
 use kudos_core::{ErrorCode, PageId, VisitorId};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use web_sys::AbortController;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, RequestInit, Response};
 
 /// A request that has not answered by then counts as the API being unreachable.
 const TIMEOUT_MS: u32 = 10_000;
@@ -61,7 +62,7 @@ impl Client {
     // PUT /api/v1/page/like
     pub async fn set_like(&self, visitor: &VisitorId, liked: bool) -> Reply<LikeReply> {
         let body = SetLike { page: self.page(), visitor: Some(visitor.as_str().into()), liked };
-        send(Request::put(&self.url("/page/like")), &body).await
+        send("PUT", &self.url("/page/like"), &body).await
     }
 
     // GET /api/v1/page/comments
@@ -91,7 +92,7 @@ impl Client {
     // POST /api/v1/page/comments
     pub async fn post_comment(&self, mut comment: NewComment) -> Reply<CreatedComment> {
         comment.page = self.page();
-        send(Request::post(&self.url("/page/comments")), &comment).await
+        send("POST", &self.url("/page/comments"), &comment).await
     }
 
     // PATCH /api/v1/page/comments/{id}
@@ -106,13 +107,13 @@ impl Client {
             edit_token: Some(edit_token.into()),
             body: body.into(),
         };
-        send(Request::patch(&self.url(&format!("/page/comments/{}", encode(id)))), &edit).await
+        send("PATCH", &self.url(&format!("/page/comments/{}", encode(id))), &edit).await
     }
 
     // DELETE /api/v1/page/comments/{id}
     pub async fn delete_comment(&self, id: &str, edit_token: &str) -> Reply<CommentReply> {
         let delete = DeleteComment { page: self.page(), edit_token: Some(edit_token.into()) };
-        send(Request::delete(&self.url(&format!("/page/comments/{}", encode(id)))), &delete).await
+        send("DELETE", &self.url(&format!("/page/comments/{}", encode(id))), &delete).await
     }
 
     // PUT /api/v1/page/comments/{id}/like
@@ -124,53 +125,61 @@ impl Client {
     ) -> Reply<CommentLikeReply> {
         let like =
             SetCommentLike { page: self.page(), visitor: Some(visitor.as_str().into()), liked };
-        send(Request::put(&self.url(&format!("/page/comments/{}/like", encode(id)))), &like).await
+        send("PUT", &self.url(&format!("/page/comments/{}/like", encode(id))), &like).await
     }
 
     // POST /api/v1/page/comments/pending
     pub async fn pending(&self, visitor: &VisitorId) -> Reply<CommentList> {
         let ask = PendingRequest { page: self.page(), visitor: Some(visitor.as_str().into()) };
-        send(Request::post(&self.url("/page/comments/pending")), &ask).await
+        send("POST", &self.url("/page/comments/pending"), &ask).await
     }
 
     // POST /api/v1/preview
     pub async fn preview(&self, body: &str) -> Reply<PreviewReply> {
-        send(Request::post(&self.url("/preview")), &PreviewRequest { body: body.into() }).await
+        send("POST", &self.url("/preview"), &PreviewRequest { body: body.into() }).await
     }
 }
 
 async fn get<T: DeserializeOwned>(url: &str) -> Reply<T> {
-    let (builder, timer) = with_timeout(Request::get(url));
-    finish(builder.build(), timer).await
+    parse(transport("GET", url, None).await?)
 }
 
-async fn send<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: &B) -> Reply<T> {
-    let (builder, timer) = with_timeout(builder);
-    finish(builder.json(body), timer).await
+async fn send<B: Serialize, T: DeserializeOwned>(method: &str, url: &str, body: &B) -> Reply<T> {
+    let json = serde_json::to_string(body).map_err(|_| ApiFailure::of(ErrorCode::Internal))?;
+    parse(transport(method, url, Some(json)).await?)
 }
 
-/// Aborts the request if it has not answered within [`TIMEOUT_MS`].
-fn with_timeout(builder: RequestBuilder) -> (RequestBuilder, Option<Timeout>) {
-    let Ok(controller) = AbortController::new() else { return (builder, None) };
-    let builder = builder.abort_signal(Some(&controller.signal()));
-    (builder, Some(Timeout::new(TIMEOUT_MS, move || controller.abort())))
+fn parse<T: DeserializeOwned>(text: String) -> Reply<T> {
+    serde_json::from_str(&text).map_err(|_| ApiFailure::of(ErrorCode::Internal))
 }
 
-async fn finish<T: DeserializeOwned>(
-    req: Result<Request, gloo_net::Error>,
-    timer: Option<Timeout>,
-) -> Reply<T> {
+/// Sends a request with `fetch` (aborted after [`TIMEOUT_MS`]) and returns the body of a
+/// 2xx answer. Not generic, so it exists once in the Wasm however many endpoints there are.
+async fn transport(method: &str, url: &str, json: Option<String>) -> Reply<String> {
     let unreachable = |_| ApiFailure::of(ErrorCode::Unreachable);
-    let resp = req.map_err(unreachable)?.send().await;
-    drop(timer);
-    decode(resp.map_err(unreachable)?).await
-}
-
-async fn decode<T: DeserializeOwned>(resp: Response) -> Reply<T> {
-    if resp.ok() {
-        return resp.json().await.map_err(|_| ApiFailure::of(ErrorCode::Internal));
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(json) = json {
+        let headers = Headers::new().map_err(unreachable)?;
+        headers.set("content-type", "application/json").map_err(unreachable)?;
+        init.set_headers(&headers);
+        init.set_body(&json.into());
     }
-    match resp.json::<ErrorBody>().await {
+    let controller = AbortController::new().ok();
+    if let Some(controller) = &controller {
+        init.set_signal(Some(&controller.signal()));
+    }
+    let timer = controller.map(|c| Timeout::new(TIMEOUT_MS, move || c.abort()));
+    let window = web_sys::window().ok_or(ApiFailure::of(ErrorCode::Unreachable))?;
+    let answer = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
+    let resp: Response = answer.map_err(unreachable)?.unchecked_into();
+    let text = JsFuture::from(resp.text().map_err(unreachable)?).await.map_err(unreachable)?;
+    drop(timer);
+    let text = text.as_string().unwrap_or_default();
+    if resp.ok() {
+        return Ok(text);
+    }
+    match serde_json::from_str::<ErrorBody>(&text) {
         Ok(body) => Err(ApiFailure { code: body.error.code, retry_after: body.error.retry_after }),
         // A proxy or the platform answered, not the worker.
         Err(_) if resp.status() >= 500 => Err(ApiFailure::of(ErrorCode::Unreachable)),

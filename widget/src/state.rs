@@ -4,7 +4,7 @@
 use kudos_core::ErrorCode;
 use kudos_core::comment::Order;
 use kudos_core::wire::{Comment, CommentPage, CommentStatus, PageState, PageView, Thread};
-use std::collections::{HashMap, HashSet};
+
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -45,9 +45,9 @@ pub struct State {
     /// This reader's comments that wait for approval (only they see them).
     pub pending: Vec<Comment>,
     /// Threads whose every reply has been loaded, by top-level comment id.
-    pub all_replies: HashMap<String, Vec<Comment>>,
+    pub all_replies: Vec<(String, Vec<Comment>)>,
     /// Comments this visitor likes.
-    pub liked_comments: HashSet<String>,
+    pub liked_comments: Vec<String>,
     /// The latest thing to announce to screen readers.
     pub announcement: String,
 }
@@ -65,8 +65,8 @@ impl Default for State {
             comments: CommentPage::default(),
             listing: false,
             pending: Vec::new(),
-            all_replies: HashMap::new(),
-            liked_comments: HashSet::new(),
+            all_replies: Vec::new(),
+            liked_comments: Vec::new(),
             announcement: String::new(),
         }
     }
@@ -86,7 +86,12 @@ impl State {
 
     /// The replies to show in a thread: all of them once loaded, else the first few.
     pub fn replies_of<'a>(&'a self, thread: &'a Thread) -> &'a [Comment] {
-        self.all_replies.get(&thread.comment.id).map_or(&thread.replies, Vec::as_slice)
+        self.loaded_replies(&thread.comment.id).unwrap_or(&thread.replies)
+    }
+
+    /// Every reply of the thread under `root`, once loaded.
+    fn loaded_replies(&self, root: &str) -> Option<&[Comment]> {
+        self.all_replies.iter().find(|(id, _)| id == root).map(|(_, replies)| replies.as_slice())
     }
 
     fn take_page(&mut self, page: PageState) {
@@ -102,7 +107,11 @@ impl State {
             .threads
             .iter_mut()
             .flat_map(|t| std::iter::once(&mut t.comment).chain(t.replies.iter_mut()));
-        let more = self.all_replies.values_mut().flatten().chain(self.pending.iter_mut());
+        let more = self
+            .all_replies
+            .iter_mut()
+            .flat_map(|(_, r)| r.iter_mut())
+            .chain(self.pending.iter_mut());
         copies.chain(more).filter(|c| c.id == id).for_each(change);
     }
 
@@ -114,12 +123,16 @@ impl State {
             thread.reply_count =
                 thread.reply_count.saturating_sub((before - thread.replies.len()) as u64);
         }
-        self.all_replies.values_mut().for_each(prune_replies);
-        let all = &self.all_replies;
-        self.comments.threads.retain(|t| {
-            let replies = all.get(&t.comment.id).map_or(t.replies.len(), Vec::len);
-            t.comment.status != CommentStatus::Deleted || replies > 0
-        });
+        self.all_replies.iter_mut().for_each(|(_, replies)| prune_replies(replies));
+        let kept: Vec<bool> = (self.comments.threads.iter())
+            .map(|t| {
+                let replies =
+                    self.loaded_replies(&t.comment.id).map_or(t.replies.len(), <[_]>::len);
+                t.comment.status != CommentStatus::Deleted || replies > 0
+            })
+            .collect();
+        let mut kept = kept.into_iter();
+        self.comments.threads.retain(|_| kept.next().unwrap_or(true));
     }
 
     /// Places a comment the reader just posted where it belongs.
@@ -137,26 +150,28 @@ impl State {
             }
             return;
         };
-        let in_thread =
-            |t: &Thread| t.comment.id == parent || t.replies.iter().any(|r| r.id == parent);
-        let all = &mut self.all_replies;
-        if let Some(thread) = self.comments.threads.iter_mut().find(|t| {
-            in_thread(t)
-                || all.get(&t.comment.id).is_some_and(|rs| rs.iter().any(|r| r.id == parent))
-        }) {
-            thread.reply_count += 1;
-            if let Some(all) = all.get_mut(&thread.comment.id) {
-                all.push(comment.clone());
-            }
-            thread.replies.push(comment);
+        let holds = |list: &[Comment]| list.iter().any(|r| r.id == parent);
+        let Some(thread) = (self.comments.threads.iter_mut()).find(|t| {
+            t.comment.id == parent
+                || holds(&t.replies)
+                || self.all_replies.iter().any(|(root, all)| *root == t.comment.id && holds(all))
+        }) else {
+            return;
+        };
+        thread.reply_count += 1;
+        if let Some((_, all)) =
+            self.all_replies.iter_mut().find(|(root, _)| *root == thread.comment.id)
+        {
+            all.push(comment.clone());
         }
+        thread.replies.push(comment);
     }
 }
 
 /// Removes deleted replies that no reply hangs below, until none is left.
 fn prune_replies(replies: &mut Vec<Comment>) {
     loop {
-        let parents: HashSet<String> = replies.iter().filter_map(|c| c.parent.clone()).collect();
+        let parents: Vec<String> = replies.iter().filter_map(|c| c.parent.clone()).collect();
         let before = replies.len();
         replies.retain(|c| c.status != CommentStatus::Deleted || parents.contains(&c.id));
         if replies.len() == before {
@@ -169,7 +184,7 @@ pub enum Action {
     Loaded {
         view: PageView,
         liked: bool,
-        liked_comments: HashSet<String>,
+        liked_comments: Vec<String>,
     },
     LoadFailed(ErrorCode),
     /// Load again after a failure (the reader's retry, or the automatic one).
@@ -260,7 +275,7 @@ impl Reducible for State {
             Action::Listed { page, append } => {
                 next.listing = false;
                 if append {
-                    let seen: HashSet<String> =
+                    let seen: Vec<String> =
                         next.comments.threads.iter().map(|t| t.comment.id.clone()).collect();
                     next.comments
                         .threads
@@ -274,7 +289,8 @@ impl Reducible for State {
             Action::ListFailed => next.listing = false,
             Action::PendingLoaded(pending) => next.pending = pending,
             Action::RepliesLoaded { root, replies } => {
-                next.all_replies.insert(root, replies);
+                next.all_replies.retain(|(id, _)| *id != root);
+                next.all_replies.push((root, replies));
             }
             Action::Posted { comment, state } => {
                 next.take_page(state);
@@ -297,10 +313,9 @@ impl Reducible for State {
                 }
             }
             Action::CommentLiked { id, liked, likes } => {
+                next.liked_comments.retain(|c| *c != id);
                 if liked {
-                    next.liked_comments.insert(id.clone());
-                } else {
-                    next.liked_comments.remove(&id);
+                    next.liked_comments.push(id.clone());
                 }
                 next.each_copy(&id, |c| c.likes = likes);
             }
@@ -335,11 +350,7 @@ mod tests {
 
     fn ready(likes: u64, liked: bool) -> Rc<State> {
         let view = PageView { state: page(likes, 1), comments: CommentPage::default() };
-        Rc::new(State::default()).reduce(Action::Loaded {
-            view,
-            liked,
-            liked_comments: HashSet::new(),
-        })
+        Rc::new(State::default()).reduce(Action::Loaded { view, liked, liked_comments: Vec::new() })
     }
 
     #[test]
@@ -490,7 +501,7 @@ mod tests {
             })
             .reduce(Action::CommentLiked { id: "t-1".into(), liked: true, likes: 1 });
         assert_eq!(state.comments.threads[0].comment.likes, 1);
-        assert!(state.liked_comments.contains("t-1"));
+        assert!(state.liked_comments.iter().any(|c| c == "t-1"));
     }
 
     #[test]

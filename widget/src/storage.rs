@@ -1,11 +1,9 @@
 //! What the widget keeps in the reader's localStorage: their visitor id, display name and
-//! website; per page, their like, the page version their last write returned, the comments
-//! they liked, drafts, and the edit tokens of their comments. Nothing else, and no cookies.
+//! website, and one record per page ([`PageMemory`]). Nothing else, and no cookies.
 
 use gloo_storage::{LocalStorage, Storage};
 use kudos_core::{PageId, VisitorId};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
 
 const VISITOR_KEY: &str = "kudos:visitor";
 const NAME_KEY: &str = "kudos:name";
@@ -18,58 +16,20 @@ pub fn visitor() -> VisitorId {
     if let Some(id) = stored.and_then(|s| VisitorId::parse(Some(&s)).ok()) {
         return id;
     }
-    let id = VisitorId::from_random(random_bytes());
+    let id = random_id();
     let _ = LocalStorage::set(VISITOR_KEY, id.as_str());
     id
 }
 
-/// 16 random bytes from `crypto.getRandomValues`, or `Math.random` where it is missing.
-pub fn random_bytes() -> [u8; 16] {
+/// 128 random bits from `crypto.getRandomValues` (or `Math.random` where it is missing),
+/// as 32 hex digits.
+pub fn random_id() -> VisitorId {
     let mut bytes = [0u8; 16];
     let crypto = web_sys::window().and_then(|w| w.crypto().ok());
     if !crypto.is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok()) {
         bytes.iter_mut().for_each(|b| *b = (js_sys::Math::random() * 256.0) as u8);
     }
-    bytes
-}
-
-fn key(what: &str, page: &PageId) -> String {
-    format!("kudos:{what}:{page}")
-}
-
-pub fn liked(page: &PageId) -> bool {
-    LocalStorage::get::<bool>(key("liked", page)).unwrap_or(false)
-}
-
-/// The version the reader's last write to the page returned; a page view asks for at least
-/// this one, so a reload shows the reader's own write even before KV has it.
-pub fn written_version(page: &PageId) -> Option<u64> {
-    LocalStorage::get(key("version", page)).ok()
-}
-
-pub fn remember_version(page: &PageId, version: u64) {
-    if written_version(page).is_none_or(|v| v < version) {
-        let _ = LocalStorage::set(key("version", page), version);
-    }
-}
-
-pub fn remember_like(page: &PageId, liked: bool, version: u64) {
-    let _ = LocalStorage::set(key("liked", page), liked);
-    remember_version(page, version);
-}
-
-pub fn liked_comments(page: &PageId) -> HashSet<String> {
-    LocalStorage::get(key("comment-likes", page)).unwrap_or_default()
-}
-
-pub fn remember_comment_like(page: &PageId, id: &str, liked: bool) {
-    let mut ids = liked_comments(page);
-    if liked {
-        ids.insert(id.to_owned());
-    } else {
-        ids.remove(id);
-    }
-    let _ = LocalStorage::set(key("comment-likes", page), ids);
+    VisitorId::from_random(bytes)
 }
 
 pub fn name() -> String {
@@ -85,11 +45,44 @@ pub fn remember_author(name: &str, website: &str) {
     let _ = LocalStorage::set(WEBSITE_KEY, website);
 }
 
-/// What the reader is writing: the text, and the idempotency key it was (or will be) sent
-/// with. The key changes only when the text does, so sending the same text again can never
-/// make a second comment.
+/// Everything this browser remembers about one page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PageMemory {
+    /// Whether this reader likes the page.
+    #[serde(default)]
+    pub liked: bool,
+    /// The version the reader's last write returned; a page view asks for at least this
+    /// one, so a reload shows the reader's own write even before KV has it.
+    #[serde(default)]
+    pub version: u64,
+    /// Ids of the comments this reader likes.
+    #[serde(default)]
+    pub liked_comments: Vec<String>,
+    /// The reader's own comments.
+    #[serde(default)]
+    pub mine: Vec<Mine>,
+    /// What the reader is writing, per comment replied to ("" for a new comment).
+    #[serde(default)]
+    pub drafts: Vec<Draft>,
+}
+
+/// One of the reader's own comments: what lets them change it, and its Markdown (the page
+/// shows only the rendered HTML).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mine {
+    pub id: String,
+    pub token: String,
+    pub until: i64,
+    pub body: String,
+    pub pending: bool,
+}
+
+/// Text being written, and the idempotency key it was (or will be) sent with. The key
+/// changes only when the text does, so sending the same text again can never make a
+/// second comment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
+    pub reply_to: String,
     pub body: String,
     pub key: String,
     /// The text `key` belongs to.
@@ -100,52 +93,54 @@ impl Draft {
     /// The key to send the current text with.
     pub fn send_key(&mut self) -> String {
         if self.key.is_empty() || self.key_body != self.body {
-            self.key = kudos_core::VisitorId::from_random(random_bytes()).as_str().to_owned();
+            self.key = random_id().as_str().to_owned();
             self.key_body = self.body.clone();
         }
         self.key.clone()
     }
 }
 
-/// `reply_to` is the comment replied to; `None` for a new top-level comment.
-fn draft_key(page: &PageId, reply_to: Option<&str>) -> String {
-    format!("kudos:draft:{page}:{}", reply_to.unwrap_or(""))
+fn key(page: &PageId) -> String {
+    format!("kudos:page:{page}")
 }
 
-pub fn draft(page: &PageId, reply_to: Option<&str>) -> Draft {
-    LocalStorage::get(draft_key(page, reply_to)).unwrap_or_default()
+pub fn page(page: &PageId) -> PageMemory {
+    LocalStorage::get(key(page)).unwrap_or_default()
 }
 
-pub fn save_draft(page: &PageId, reply_to: Option<&str>, draft: &Draft) {
-    let _ = LocalStorage::set(draft_key(page, reply_to), draft);
-}
-
-pub fn clear_draft(page: &PageId, reply_to: Option<&str>) {
-    LocalStorage::delete(draft_key(page, reply_to));
-}
-
-/// One of the reader's own comments: what lets them change it, and its Markdown (the page
-/// shows only the rendered HTML).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Mine {
-    pub token: String,
-    pub until: i64,
-    pub body: String,
-    pub pending: bool,
-}
-
-pub fn mine(page: &PageId) -> HashMap<String, Mine> {
-    LocalStorage::get(key("mine", page)).unwrap_or_default()
-}
-
-pub fn remember_mine(page: &PageId, id: &str, entry: Option<Mine>) {
-    let mut all = mine(page);
+/// Changes a page's record and saves it.
+pub fn update(id: &PageId, change: impl FnOnce(&mut PageMemory)) {
+    let mut memory = page(id);
+    change(&mut memory);
     let now = js_sys::Date::now() as i64;
-    // Tokens past their window are no use; forget them.
-    all.retain(|_, m| m.until > now || m.pending);
-    match entry {
-        Some(entry) => all.insert(id.to_owned(), entry),
-        None => all.remove(id),
-    };
-    let _ = LocalStorage::set(key("mine", page), all);
+    // Tokens past their edit window are of no use any more.
+    memory.mine.retain(|m| m.until > now || m.pending);
+    memory.drafts.retain(|d| !d.body.is_empty());
+    let _ = LocalStorage::set(key(id), memory);
+}
+
+impl PageMemory {
+    pub fn draft(&self, reply_to: Option<&str>) -> Draft {
+        let reply_to = reply_to.unwrap_or_default();
+        let found = self.drafts.iter().find(|d| d.reply_to == reply_to).cloned();
+        found.unwrap_or_else(|| Draft { reply_to: reply_to.to_owned(), ..Draft::default() })
+    }
+
+    pub fn set_draft(&mut self, draft: Draft) {
+        self.drafts.retain(|d| d.reply_to != draft.reply_to);
+        self.drafts.push(draft);
+    }
+
+    pub fn mine(&self, id: &str) -> Option<&Mine> {
+        self.mine.iter().find(|m| m.id == id)
+    }
+
+    pub fn set_mine(&mut self, id: &str, entry: Option<Mine>) {
+        self.mine.retain(|m| m.id != id);
+        self.mine.extend(entry);
+    }
+
+    pub fn wrote(&mut self, version: u64) {
+        self.version = self.version.max(version);
+    }
 }

@@ -4,7 +4,7 @@
 
 use crate::context::use_widget;
 use crate::state::Action;
-use crate::storage::{self, Draft, Mine};
+use crate::storage::{self, Mine};
 use kudos_core::wire::{CommentStatus, NewComment};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -19,53 +19,66 @@ pub struct CommentFormProps {
     pub on_done: Callback<()>,
 }
 
+/// The form's fields. They are left to the browser and read when needed, so typing costs
+/// no re-render; only the text is also saved as a draft on every keystroke.
+#[derive(Default, Clone, PartialEq)]
+struct Fields {
+    name: NodeRef,
+    website: NodeRef,
+    honeypot: NodeRef,
+    body: NodeRef,
+}
+
+impl Fields {
+    fn input(node: &NodeRef) -> String {
+        node.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default()
+    }
+
+    fn body(&self) -> String {
+        self.body.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default()
+    }
+}
+
 #[function_component(CommentForm)]
 pub fn comment_form(props: &CommentFormProps) -> Html {
     let widget = use_widget();
     let t = widget.t();
-    let page = widget.client.page.clone();
     let reply_to = props.reply_to.as_ref().map(|r| r.to_string());
-    let draft = {
-        let (page, reply_to) = (page.clone(), reply_to.clone());
-        use_state(move || storage::draft(&page, reply_to.as_deref()))
-    };
-    let name = use_state(storage::name);
-    let website = use_state(storage::website);
-    let honeypot = use_state(String::new);
-    let preview = use_state(|| None::<String>);
+    let fields = use_memo((), |_| Fields::default());
+    // The text while the preview replaces the text box; `None` while editing.
+    let preview = use_state(|| None::<(String, String)>);
     let sending = use_state(|| false);
     let error = use_state(|| None::<String>);
+    let draft_body = {
+        let (page, reply_to) = (widget.client.page.clone(), reply_to.clone());
+        use_memo((), move |_| storage::page(&page).draft(reply_to.as_deref()).body)
+    };
 
     let on_body = {
-        let (draft, page, reply_to) = (draft.clone(), page.clone(), reply_to.clone());
+        let (page, reply_to) = (widget.client.page.clone(), reply_to.clone());
         Callback::from(move |e: InputEvent| {
             let body = e.target_unchecked_into::<HtmlTextAreaElement>().value();
-            let next = Draft { body, ..(*draft).clone() };
-            storage::save_draft(&page, reply_to.as_deref(), &next);
-            draft.set(next);
-        })
-    };
-    let input = |field: &UseStateHandle<String>| {
-        let field = field.clone();
-        Callback::from(move |e: InputEvent| {
-            field.set(e.target_unchecked_into::<HtmlInputElement>().value())
+            storage::update(&page, |memory| {
+                let draft = storage::Draft { body, ..memory.draft(reply_to.as_deref()) };
+                memory.set_draft(draft);
+            });
         })
     };
     let on_preview = {
-        let (widget, draft, preview, error) =
-            (widget.clone(), draft.clone(), preview.clone(), error.clone());
+        let (widget, fields, preview, error) =
+            (widget.clone(), fields.clone(), preview.clone(), error.clone());
         Callback::from(move |_: MouseEvent| {
             if preview.is_some() {
                 preview.set(None);
                 return;
             }
             let (widget, body, preview, error) =
-                (widget.clone(), draft.body.clone(), preview.clone(), error.clone());
+                (widget.clone(), fields.body(), preview.clone(), error.clone());
             spawn_local(async move {
                 match widget.client.preview(&body).await {
                     Ok(reply) => {
                         error.set(None);
-                        preview.set(Some(reply.html));
+                        preview.set(Some((body, reply.html)));
                     }
                     Err(failure) => {
                         error.set(Some(widget.t().reason(failure.code, failure.retry_after)))
@@ -75,114 +88,105 @@ pub fn comment_form(props: &CommentFormProps) -> Html {
         })
     };
     let on_submit = {
-        let (widget, draft, name, website, honeypot) =
-            (widget.clone(), draft.clone(), name.clone(), website.clone(), honeypot.clone());
-        let (preview, sending, error, on_done, reply_to) = (
-            preview.clone(),
-            sending.clone(),
-            error.clone(),
-            props.on_done.clone(),
-            reply_to.clone(),
-        );
+        let (widget, fields, preview, sending, error) =
+            (widget.clone(), fields.clone(), preview.clone(), sending.clone(), error.clone());
+        let (on_done, reply_to) = (props.on_done.clone(), reply_to.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *sending {
                 return;
             }
-            let mut next = (*draft).clone();
-            let key = next.send_key();
-            storage::save_draft(&widget.client.page, reply_to.as_deref(), &next);
-            draft.set(next.clone());
+            let page = widget.client.page.clone();
+            let body = preview.as_ref().map_or_else(|| fields.body(), |(body, _)| body.clone());
+            let mut draft = storage::page(&page).draft(reply_to.as_deref());
+            draft.body = body;
+            let key = draft.send_key();
+            storage::update(&page, |memory| memory.set_draft(draft.clone()));
+            let (name, website) = (Fields::input(&fields.name), Fields::input(&fields.website));
             let new = NewComment {
                 page: None,
                 visitor: Some(storage::visitor().as_str().to_owned()),
                 parent: reply_to.clone(),
-                name: Some((*name).clone()),
-                website: Some((*website).clone()),
-                body: next.body.clone(),
+                name: Some(name.clone()),
+                website: Some(website.clone()),
+                body: draft.body.clone(),
                 idempotency_key: Some(key),
-                hp: Some((*honeypot).clone()).filter(|hp| !hp.is_empty()),
+                hp: Some(Fields::input(&fields.honeypot)).filter(|hp| !hp.is_empty()),
             };
             sending.set(true);
             error.set(None);
-            let (widget, draft, preview, sending, error, on_done, reply_to) = (
+            let (widget, fields, preview, sending, error, on_done) = (
                 widget.clone(),
-                draft.clone(),
+                fields.clone(),
                 preview.clone(),
                 sending.clone(),
                 error.clone(),
                 on_done.clone(),
-                reply_to.clone(),
             );
-            let (name, website) = ((*name).clone(), (*website).clone());
             spawn_local(async move {
                 let t = widget.t();
-                let page = &widget.client.page;
                 match widget.client.post_comment(new).await {
                     Ok(created) => {
                         let pending = created.comment.status == CommentStatus::Pending;
-                        storage::clear_draft(page, reply_to.as_deref());
                         storage::remember_author(&name, &website);
-                        let mine = Mine {
-                            token: created.edit_token,
-                            until: created.edit_until,
-                            body: next.body,
-                            pending,
-                        };
-                        storage::remember_mine(page, &created.comment.id, Some(mine));
-                        storage::remember_version(page, created.state.version);
+                        let id = created.comment.id.clone();
+                        let (token, until) = (created.edit_token, created.edit_until);
+                        let mine = Mine { id: id.clone(), token, until, body: draft.body, pending };
+                        storage::update(&page, |memory| {
+                            memory.drafts.retain(|d| d.reply_to != draft.reply_to);
+                            memory.set_mine(&id, Some(mine));
+                            memory.wrote(created.state.version);
+                        });
                         widget.dispatch(Action::Posted {
                             comment: created.comment,
                             state: created.state,
                         });
                         widget.announce(if pending { t.posted_pending } else { t.posted });
-                        draft.set(Draft::default());
+                        if let Some(body) = fields.body.cast::<HtmlTextAreaElement>() {
+                            body.set_value("");
+                        }
                         preview.set(None);
                         on_done.emit(());
                     }
                     Err(failure) => {
-                        error.set(Some(format!(
-                            "{} {}",
-                            t.not_sent,
-                            t.reason(failure.code, failure.retry_after)
-                        )));
+                        let reason = t.reason(failure.code, failure.retry_after);
+                        error.set(Some(format!("{} {reason}", t.not_sent)));
                     }
                 }
                 sending.set(false);
             });
         })
     };
-    let on_cancel = {
-        let on_done = props.on_done.clone();
-        Callback::from(move |_: MouseEvent| on_done.emit(()))
-    };
+    let on_cancel = props.on_done.reform(|_: MouseEvent| ());
 
     let label = if reply_to.is_some() { t.your_reply } else { t.your_comment };
+    // While the preview shows, the text box stays in the page (hidden), keeping the text.
+    let body_hidden = preview.is_some();
     html! {
         <form class="comment-form" onsubmit={on_submit}>
             <div class="who">
                 <label>{ t.name }
-                    <input name="name" autocomplete="nickname" maxlength="50" value={(*name).clone()} oninput={input(&name)} />
+                    <input ref={fields.name.clone()} name="name" autocomplete="nickname" maxlength="50" value={storage::name()} />
                 </label>
                 <label>{ t.website }
-                    <input name="website" type="url" autocomplete="url" maxlength="200" value={(*website).clone()} oninput={input(&website)} />
+                    <input ref={fields.website.clone()} name="website" type="url" autocomplete="url" maxlength="200" value={storage::website()} />
                 </label>
             </div>
             // People never see this field; bots fill it in.
             <label class="hp" aria-hidden="true">{ "Leave this empty" }
-                <input name="homepage" tabindex="-1" autocomplete="off" value={(*honeypot).clone()} oninput={input(&honeypot)} />
+                <input ref={fields.honeypot.clone()} name="homepage" tabindex="-1" autocomplete="off" />
             </label>
             <label class="body-label">{ label }
-                if let Some(html) = &*preview {
-                    <div class="preview body" dir="auto">{ Html::from_html_unchecked(html.clone().into()) }</div>
-                } else {
-                    <textarea name="body" rows="4" value={draft.body.clone()} oninput={on_body} />
-                }
+                <textarea ref={fields.body.clone()} name="body" rows="4" hidden={body_hidden}
+                    value={(*draft_body).clone()} oninput={on_body} />
             </label>
+            if let Some((_, html)) = &*preview {
+                <div class="preview body" dir="auto">{ Html::from_html_unchecked(html.clone().into()) }</div>
+            }
             <p class="hint">{ t.markdown_hint }</p>
             <div class="actions">
                 <button type="button" class="preview-button" onclick={on_preview}>
-                    { if preview.is_some() { t.back_to_editing } else { t.preview } }
+                    { if body_hidden { t.back_to_editing } else { t.preview } }
                 </button>
                 <button type="submit" class="send" disabled={*sending}>{ if *sending { t.sending } else { t.send } }</button>
                 if reply_to.is_some() {

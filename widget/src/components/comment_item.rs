@@ -32,7 +32,7 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
     let t = widget.t();
     let c = &props.comment;
     let mode = use_state(|| Mode::Reading);
-    let edit_body = use_state(String::new);
+    let edit_box = use_node_ref();
     let error = use_state(|| None::<String>);
 
     let placeholder = match c.status {
@@ -50,8 +50,8 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
     }
 
     let now = js_sys::Date::now();
-    let mine =
-        storage::mine(&widget.client.page).get(&c.id).cloned().filter(|m| m.until as f64 > now);
+    let memory = storage::page(&widget.client.page);
+    let mine = memory.mine(&c.id).cloned().filter(|m| m.until as f64 > now);
     let published = c.status == CommentStatus::Published;
     let liked = widget.state.liked_comments.contains(&c.id);
 
@@ -72,8 +72,13 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
             spawn_local(async move {
                 match widget.client.like_comment(&id, &storage::visitor(), want).await {
                     Ok(reply) => {
-                        storage::remember_comment_like(&widget.client.page, &id, reply.liked);
-                        storage::remember_version(&widget.client.page, reply.state.version);
+                        storage::update(&widget.client.page, |memory| {
+                            memory.liked_comments.retain(|c| *c != id);
+                            if reply.liked {
+                                memory.liked_comments.push(id.clone());
+                            }
+                            memory.wrote(reply.state.version);
+                        });
                         widget.dispatch(Action::CommentLiked {
                             id,
                             liked: reply.liked,
@@ -88,28 +93,23 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
             });
         })
     };
-    let on_edit = {
-        let (mode, edit_body, body) =
-            (mode.clone(), edit_body.clone(), mine.as_ref().map(|m| m.body.clone()));
-        Callback::from(move |_: MouseEvent| {
-            edit_body.set(body.clone().unwrap_or_default());
-            mode.set(Mode::Editing);
-        })
-    };
-    let on_edit_input = {
-        let edit_body = edit_body.clone();
-        Callback::from(move |e: InputEvent| {
-            edit_body.set(e.target_unchecked_into::<HtmlTextAreaElement>().value())
-        })
-    };
-    // Saves an edit (`Some(body)`) or deletes (`None`), with this browser's edit token.
-    let change = |body: Option<String>| {
-        let (widget, id, mine, mode, error) =
-            (widget.clone(), c.id.clone(), mine.clone(), mode.clone(), error.clone());
+    // Saves the edit box (`editing`) or deletes, with this browser's edit token.
+    let change = |editing: bool| {
+        let (widget, id, mine, mode, error, edit_box) = (
+            widget.clone(),
+            c.id.clone(),
+            mine.clone(),
+            mode.clone(),
+            error.clone(),
+            edit_box.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
             let Some(mine) = mine.clone() else { return };
-            let (widget, id, mode, error, body) =
-                (widget.clone(), id.clone(), mode.clone(), error.clone(), body.clone());
+            let body = editing.then(|| {
+                edit_box.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default()
+            });
+            let (widget, id, mode, error) =
+                (widget.clone(), id.clone(), mode.clone(), error.clone());
             spawn_local(async move {
                 let page = &widget.client.page;
                 let result = match &body {
@@ -118,9 +118,10 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
                 };
                 match result {
                     Ok(reply) => {
-                        let kept = body.map(|body| storage::Mine { body, ..mine });
-                        storage::remember_mine(page, &id, kept);
-                        storage::remember_version(page, reply.state.version);
+                        storage::update(page, |memory| {
+                            memory.set_mine(&id, body.map(|body| storage::Mine { body, ..mine }));
+                            memory.wrote(reply.state.version);
+                        });
                         widget.dispatch(Action::Changed {
                             id,
                             comment: reply.comment,
@@ -148,9 +149,9 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
             <div class="edit">
                 <label>
                     <span class="visually-hidden">{ t.your_comment }</span>
-                    <textarea rows="4" value={(*edit_body).clone()} oninput={on_edit_input} />
+                    <textarea ref={edit_box.clone()} rows="4" value={mine.as_ref().map(|m| m.body.clone()).unwrap_or_default()} />
                 </label>
-                <button type="button" onclick={change(Some((*edit_body).clone()))}>{ t.save }</button>
+                <button type="button" onclick={change(true)}>{ t.save }</button>
                 <button type="button" onclick={set_mode(Mode::Reading)}>{ t.cancel }</button>
             </div>
         }
@@ -180,11 +181,11 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
                         <button type="button" class="reply" onclick={set_mode(Mode::Replying)}>{ t.reply }</button>
                     }
                     if mine.is_some() && *mode == Mode::Reading {
-                        <button type="button" class="edit-button" onclick={on_edit}>{ t.edit }</button>
+                        <button type="button" class="edit-button" onclick={set_mode(Mode::Editing)}>{ t.edit }</button>
                         <button type="button" class="delete" onclick={set_mode(Mode::ConfirmingDelete)}>{ t.delete }</button>
                     }
                     if *mode == Mode::ConfirmingDelete {
-                        <button type="button" class="confirm-delete" onclick={change(None)}>{ t.confirm_delete }</button>
+                        <button type="button" class="confirm-delete" onclick={change(false)}>{ t.confirm_delete }</button>
                         <button type="button" onclick={set_mode(Mode::Reading)}>{ t.cancel }</button>
                     }
                 </footer>

@@ -23,12 +23,16 @@ pub fn use_page(client: Client) -> UseReducerHandle<State> {
         use_effect_with(state.load_attempt, move |attempt| {
             let attempt = *attempt;
             spawn_local(async move {
-                let page = &client.page;
-                match client.page_view(storage::written_version(page)).await {
+                let memory = storage::page(&client.page);
+                let since = Some(memory.version).filter(|v| *v > 0);
+                match client.page_view(since).await {
                     Ok(view) => {
-                        let (liked, liked_comments) =
-                            (storage::liked(page), storage::liked_comments(page));
-                        state.dispatch(Action::Loaded { view, liked, liked_comments });
+                        let liked_comments = memory.liked_comments.into_iter().collect();
+                        state.dispatch(Action::Loaded {
+                            view,
+                            liked: memory.liked,
+                            liked_comments,
+                        });
                         load_pending(&client, &state).await;
                     }
                     Err(failure) => {
@@ -60,20 +64,16 @@ pub fn use_page(client: Client) -> UseReducerHandle<State> {
 /// The reader's own comments awaiting approval, if this browser sent any. Only then is
 /// the page's object asked, so ordinary page views never reach it.
 async fn load_pending(client: &Client, state: &UseReducerHandle<State>) {
-    let mine = storage::mine(&client.page);
-    if !mine.values().any(|m| m.pending) {
+    if !storage::page(&client.page).mine.iter().any(|m| m.pending) {
         return;
     }
     if let Ok(list) = client.pending(&storage::visitor()).await {
-        for (id, entry) in mine.into_iter().filter(|(_, m)| m.pending) {
-            if !list.comments.iter().any(|c| c.id == id) {
-                storage::remember_mine(
-                    &client.page,
-                    &id,
-                    Some(storage::Mine { pending: false, ..entry }),
-                );
+        // Approved or refused meanwhile: no longer waiting.
+        storage::update(&client.page, |memory| {
+            for mine in &mut memory.mine {
+                mine.pending &= list.comments.iter().any(|c| c.id == mine.id);
             }
-        }
+        });
         state.dispatch(Action::PendingLoaded(list.comments));
     }
 }
@@ -84,7 +84,10 @@ async fn save(client: Client, liked: bool, state: UseReducerDispatcher<State>) {
     loop {
         match client.set_like(&visitor, liked).await {
             Ok(reply) => {
-                storage::remember_like(&client.page, reply.liked, reply.state.version);
+                storage::update(&client.page, |memory| {
+                    memory.liked = reply.liked;
+                    memory.wrote(reply.state.version);
+                });
                 state.dispatch(Action::Saved { state: reply.state, liked: reply.liked });
                 return;
             }
