@@ -1,7 +1,8 @@
 //! Counts stay exact under concurrent writes, in the page's object and, after a flush, in KV.
 
 use futures::{StreamExt, stream};
-use kudos_tests::api::{Api, visitor};
+use kudos_core::wire::CreatedComment;
+use kudos_tests::api::{Api, key, visitor};
 use kudos_tests::poll;
 use kudos_tests::worker::{Worker, WorkerOptions};
 use std::time::Duration;
@@ -60,4 +61,88 @@ async fn one_visitor_liking_fifty_times_at_once_counts_once() {
     let (view, _) = api.view(page, Some(1)).await;
     assert_eq!((view.likes, view.version), (1, 1));
     kv_likes(&api, page, 1, Duration::from_secs(10)).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn five_hundred_comments_from_a_hundred_visitors_at_once_are_all_stored_and_counted_exactly()
+{
+    let flush = 1_000;
+    let vars = vec![("COMMENT_IP_RATE_LIMIT".into(), "100000".into())];
+    let worker =
+        Worker::spawn(WorkerOptions { flush_interval_ms: flush, vars, ..Default::default() }).await;
+    let api = Api::new(&worker.origin());
+    let page = "/posts/busy";
+
+    // Five comments per visitor: exactly the per-visitor rate limit.
+    let created: Vec<CreatedComment> = stream::iter(0..500u64)
+        .map(|n| {
+            let api = api.clone();
+            async move {
+                let body = serde_json::json!({
+                    "page": page, "visitor": visitor(n % 100), "body": format!("comment {n}"),
+                    "idempotency_key": key(n),
+                });
+                let resp = api.post_comment(&body).await;
+                assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap_or_default());
+                resp.json::<CreatedComment>().await.unwrap()
+            }
+        })
+        .buffer_unordered(IN_FLIGHT)
+        .collect()
+        .await;
+    let newest = created.iter().map(|c| c.state.version).max().unwrap();
+    assert_eq!(created.iter().map(|c| c.state.comments).max(), Some(500));
+
+    let (state, _) = api.view(page, Some(newest)).await;
+    assert_eq!(state.comments, 500, "counted exactly in the object");
+    let (mut listed, mut cursor) = (0, None::<String>);
+    loop {
+        let listing = api.comments(page, None, cursor.as_deref()).await;
+        listed += listing.threads.len();
+        match listing.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(listed, 500, "every comment is stored and listed");
+    poll::until(
+        "KV to count 500 comments",
+        Duration::from_millis(flush) + Duration::from_secs(10),
+        || async {
+            let counts = api.counts(&[page]).await.counts[page];
+            if counts.comments == 500 { Ok(()) } else { Err(format!("{counts:?}")) }
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hundred_concurrent_retries_of_one_comment_make_one_comment() {
+    let worker = Worker::spawn(WorkerOptions::default()).await;
+    let api = Api::new(&worker.origin());
+    let page = "/posts/retry";
+    let body = serde_json::json!({
+        "page": page, "visitor": visitor(7), "body": "sent on a flaky network", "idempotency_key": key(7),
+    });
+    let created: Vec<CreatedComment> = stream::iter(0..100)
+        .map(|_| {
+            let (api, body) = (api.clone(), body.clone());
+            async move {
+                let resp = api.post_comment(&body).await;
+                assert_eq!(resp.status(), 201);
+                resp.json::<CreatedComment>().await.unwrap()
+            }
+        })
+        .buffer_unordered(IN_FLIGHT)
+        .collect()
+        .await;
+    let first = &created[0];
+    assert!(
+        created
+            .iter()
+            .all(|c| c.comment.id == first.comment.id && c.edit_token == first.edit_token)
+    );
+    let (state, _) = api.view(page, Some(1)).await;
+    assert_eq!(state.comments, 1);
+    assert_eq!(api.comments(page, None, None).await.threads.len(), 1);
 }

@@ -4,5 +4,7 @@
 
 mod api;
 mod browser;
+mod comments;
+mod comments_browser;
 mod concurrency;
 mod deploy;

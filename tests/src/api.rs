@@ -1,7 +1,10 @@
 //! An HTTP client for the worker's API, one method per endpoint, for tests that talk to it
 //! the way the widget and index pages do.
 
-use kudos_core::wire::{CountsReply, LikeReply, PageState, PageView};
+use kudos_core::wire::{
+    CommentList, CommentPage, CountsReply, CreatedComment, LikeReply, ModerationList, PageState,
+    PageView,
+};
 use reqwest::{Method, Response};
 use serde_json::json;
 
@@ -14,6 +17,11 @@ pub struct Api {
 /// A well-formed visitor id, distinct for each `n`.
 pub fn visitor(n: u64) -> String {
     format!("{n:032x}")
+}
+
+/// A well-formed idempotency key, distinct for each `n`.
+pub fn key(n: u64) -> String {
+    format!("key-{n:016}")
 }
 
 impl Api {
@@ -68,6 +76,113 @@ impl Api {
         resp.json().await.expect("counts")
     }
 
+    // POST /api/v1/page/comments
+    pub async fn post_comment(&self, comment: &serde_json::Value) -> Response {
+        self.http.post(self.url("/api/v1/page/comments")).json(comment).send().await.expect("POST")
+    }
+
+    /// Posts `body` as `visitor` (a reply when `parent` is set) and expects it stored.
+    pub async fn comment(
+        &self,
+        page: &str,
+        visitor: &str,
+        body: &str,
+        parent: Option<&str>,
+    ) -> CreatedComment {
+        let comment = json!({
+            "page": page, "visitor": visitor, "name": "Ada", "body": body, "parent": parent,
+            "idempotency_key": format!("k-{:016x}", fxhash(&[page, visitor, body])),
+        });
+        let resp = self.post_comment(&comment).await;
+        assert_eq!(
+            resp.status(),
+            201,
+            "POST /page/comments: {}",
+            resp.text().await.unwrap_or_default()
+        );
+        resp.json().await.expect("a created comment")
+    }
+
+    // GET /api/v1/page/comments
+    pub async fn comments(
+        &self,
+        page: &str,
+        order: Option<&str>,
+        cursor: Option<&str>,
+    ) -> CommentPage {
+        let mut query = vec![("page", page)];
+        query.extend(order.map(|o| ("order", o)));
+        query.extend(cursor.map(|c| ("cursor", c)));
+        let resp =
+            self.http.get(self.url("/api/v1/page/comments")).query(&query).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "GET /page/comments");
+        resp.json().await.expect("a comment page")
+    }
+
+    // GET /api/v1/page/comments/{id}/replies
+    pub async fn replies(&self, page: &str, id: &str) -> CommentList {
+        let url = self.url(&format!("/api/v1/page/comments/{id}/replies"));
+        let resp = self.http.get(url).query(&[("page", page)]).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "GET replies");
+        resp.json().await.expect("replies")
+    }
+
+    // PATCH /api/v1/page/comments/{id}
+    pub async fn edit_comment(
+        &self,
+        page: &str,
+        id: &str,
+        token: Option<&str>,
+        body: &str,
+    ) -> Response {
+        let edit = json!({ "page": page, "edit_token": token, "body": body });
+        let url = self.url(&format!("/api/v1/page/comments/{id}"));
+        self.http.patch(url).json(&edit).send().await.expect("PATCH")
+    }
+
+    // DELETE /api/v1/page/comments/{id}
+    pub async fn delete_comment(&self, page: &str, id: &str, token: Option<&str>) -> Response {
+        let url = self.url(&format!("/api/v1/page/comments/{id}"));
+        let delete = json!({ "page": page, "edit_token": token });
+        self.http.delete(url).json(&delete).send().await.expect("DELETE")
+    }
+
+    // PUT /api/v1/page/comments/{id}/like
+    pub async fn like_comment(&self, page: &str, id: &str, visitor: &str, liked: bool) -> Response {
+        let url = self.url(&format!("/api/v1/page/comments/{id}/like"));
+        let like = json!({ "page": page, "visitor": visitor, "liked": liked });
+        self.http.put(url).json(&like).send().await.expect("PUT comment like")
+    }
+
+    // POST /api/v1/page/comments/pending
+    pub async fn pending(&self, page: &str, visitor: &str) -> CommentList {
+        let url = self.url("/api/v1/page/comments/pending");
+        let resp = self
+            .http
+            .post(url)
+            .json(&json!({ "page": page, "visitor": visitor }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "POST pending");
+        resp.json().await.expect("pending comments")
+    }
+
+    // POST /api/v1/preview
+    pub async fn preview(&self, body: &str) -> Response {
+        self.http
+            .post(self.url("/api/v1/preview"))
+            .json(&json!({ "body": body }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The admin API, with `token` as the bearer token.
+    pub fn admin<'a>(&'a self, token: &'a str) -> Admin<'a> {
+        Admin { api: self, token }
+    }
+
     /// Sends anything, for tests of bad input.
     pub async fn raw(&self, method: Method, path: &str, body: Option<&str>) -> Response {
         let mut req = self.http.request(method, self.url(path));
@@ -76,6 +191,47 @@ impl Api {
         }
         req.send().await.expect("request")
     }
+}
+
+/// The site owner's side of the API.
+pub struct Admin<'a> {
+    api: &'a Api,
+    token: &'a str,
+}
+
+impl Admin<'_> {
+    // GET /api/v1/admin/comments
+    pub async fn get_pending(&self) -> Response {
+        let req = self.api.http.get(self.api.url("/api/v1/admin/comments"));
+        req.bearer_auth(self.token).send().await.expect("GET admin comments")
+    }
+
+    pub async fn pending(&self) -> ModerationList {
+        let resp = self.get_pending().await;
+        assert_eq!(resp.status(), 200, "GET /admin/comments");
+        resp.json().await.expect("the moderation queue")
+    }
+
+    // PATCH /api/v1/admin/comments/{id}
+    pub async fn moderate(&self, id: &str, change: &serde_json::Value) -> Response {
+        let url = self.api.url(&format!("/api/v1/admin/comments/{id}"));
+        self.api.http.patch(url).bearer_auth(self.token).json(change).send().await.expect("PATCH")
+    }
+
+    // DELETE /api/v1/admin/comments/{id}
+    pub async fn delete(&self, page: &str, id: &str) -> Response {
+        let url = self.api.url(&format!("/api/v1/admin/comments/{id}"));
+        let req = self.api.http.delete(url).query(&[("page", page)]).bearer_auth(self.token);
+        req.send().await.expect("DELETE")
+    }
+}
+
+/// A small stable hash, to make idempotency keys from what a comment says.
+fn fxhash(parts: &[&str]) -> u64 {
+    parts
+        .iter()
+        .flat_map(|p| p.bytes().chain([0]))
+        .fold(0xcbf29ce484222325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
 }
 
 pub fn header(resp: &Response, name: &str) -> String {

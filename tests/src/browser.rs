@@ -130,6 +130,35 @@ impl Browser {
         self.shadow_element(host, selector).await.click().await.expect("click");
     }
 
+    /// Types into a field inside the widget's shadow root, as a reader would.
+    pub async fn type_in(&self, host: &str, selector: &str, text: &str) {
+        let field = self.shadow_element(host, selector).await;
+        field.clear().await.expect("clear the field");
+        field.send_keys(text).await.expect("type");
+    }
+
+    /// Runs `script` with `root` bound to the widget's shadow root and returns its result
+    /// (`null` while the widget has not mounted).
+    pub async fn in_widget(&self, host: &str, script: &str) -> serde_json::Value {
+        let script = format!(
+            "const root = document.querySelector(arguments[0])?.shadowRoot; if (!root) return null; {script}"
+        );
+        self.client.execute(&script, vec![json!(host)]).await.expect("script runs in the widget")
+    }
+
+    /// Waits until `script` (run as by [`Browser::in_widget`]) returns something truthy.
+    pub async fn wait_in_widget(&self, host: &str, what: &str, script: &str) -> serde_json::Value {
+        poll::until(what, WIDGET_WITHIN, || async {
+            let value = self.in_widget(host, script).await;
+            let truthy =
+                !matches!(&value, serde_json::Value::Null | serde_json::Value::Bool(false))
+                    && value != json!("")
+                    && value != json!(0);
+            if truthy { Ok(value) } else { Err(format!("{value}")) }
+        })
+        .await
+    }
+
     async fn shadow_element(&self, host: &str, selector: &str) -> Element {
         let host = self.client.find(Locator::Css(host)).await.expect("the widget's host element");
         let root = host.shadow_root().await.expect("the widget's shadow root");

@@ -46,6 +46,8 @@ pub struct Worker {
 
 /// The salt every test worker uses; tests never depend on its value.
 const TEST_SALT: &str = "kudos-test-salt-not-secret";
+/// The admin API's bearer token in test workers.
+pub const ADMIN_TOKEN: &str = "kudos-test-admin-token";
 const START_WITHIN: Duration = Duration::from_secs(90);
 
 impl Worker {
@@ -107,6 +109,7 @@ impl Worker {
             .join(" ");
         let mut vars = vec![
             ("VISITOR_SALT".to_owned(), TEST_SALT.to_owned()),
+            ("ADMIN_TOKEN".to_owned(), ADMIN_TOKEN.to_owned()),
             ("FLUSH_INTERVAL_MS".to_owned(), self.options.flush_interval_ms.to_string()),
             ("ALLOWED_ORIGINS".to_owned(), origins),
         ];

@@ -6,7 +6,9 @@ use gloo_timers::future::TimeoutFuture;
 use kudos_core::wire::PageView;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlButtonElement, ShadowRoot};
+use web_sys::{
+    Element, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlTextAreaElement, ShadowRoot,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -42,8 +44,13 @@ fn find<T: JsCast>(host: &Element, selector: &str) -> Option<T> {
     shadow(host).query_selector(selector).unwrap().map(|e| e.unchecked_into())
 }
 
+/// The text a reader sees in an element, without the surrounding whitespace.
 fn text(host: &Element, selector: &str) -> String {
-    find::<Element>(host, selector).and_then(|e| e.text_content()).unwrap_or_default()
+    find::<Element>(host, selector)
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 fn button(host: &Element) -> HtmlButtonElement {
@@ -164,4 +171,170 @@ async fn the_theme_attribute_selects_the_theme() {
     let unknown = mount(api(), &unique_page("theme2"), "neon", "en");
     loaded(&unknown).await;
     assert!(find::<Element>(&unknown, "section.kudos").unwrap().class_list().contains("auto"));
+}
+
+// Comments.
+
+fn textarea(host: &Element, selector: &str) -> HtmlTextAreaElement {
+    find(host, selector).expect("a text box")
+}
+
+/// Types as a reader would: sets the text and fires the `input` event the widget listens to.
+fn type_into(host: &Element, selector: &str, text: &str) {
+    let field: HtmlTextAreaElement = textarea(host, selector);
+    field.set_value(text);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    field
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+}
+
+fn input(host: &Element, selector: &str) -> HtmlInputElement {
+    find(host, selector).expect("an input")
+}
+
+fn click(host: &Element, selector: &str) {
+    find::<HtmlElement>(host, selector).unwrap_or_else(|| panic!("no {selector}")).click();
+}
+
+const FORM: &str = ".comments > .comment-form";
+
+async fn comments_loaded(host: &Element) {
+    loaded(host).await;
+    until("the comments", || find::<Element>(host, FORM).is_some()).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_reader_previews_and_posts_a_comment_and_hears_that_it_is_posted() {
+    let host = mount(api(), &unique_page("post"), "auto", "en");
+    comments_loaded(&host).await;
+    input(&host, &format!("{FORM} input[name=name]")).set_value("Ada");
+    type_into(&host, &format!("{FORM} textarea"), "Hello *there*");
+
+    click(&host, &format!("{FORM} .preview-button"));
+    until("the preview", || text(&host, ".preview em") == "there").await;
+    assert!(
+        textarea(&host, &format!("{FORM} textarea")).hidden(),
+        "the preview stands in for the text box"
+    );
+    click(&host, &format!("{FORM} .preview-button"));
+    until("the text box again", || !textarea(&host, &format!("{FORM} textarea")).hidden()).await;
+    assert_eq!(textarea(&host, &format!("{FORM} textarea")).value(), "Hello *there*");
+
+    click(&host, &format!("{FORM} .send"));
+    until("the comment in the list", || text(&host, ".threads .comment .body em") == "there").await;
+    assert_eq!(text(&host, ".threads .comment .name"), "Ada");
+    assert_eq!(text(&host, ".comments [role=status][aria-live=polite]"), "Your comment is posted.");
+    assert_eq!(
+        textarea(&host, &format!("{FORM} textarea")).value(),
+        "",
+        "cleared for the next one"
+    );
+    assert_eq!(text(&host, ".comment-count"), "1 comment");
+}
+
+#[wasm_bindgen_test]
+async fn a_draft_comes_back_when_the_widget_loads_again() {
+    let page = unique_page("draft");
+    let first = mount(api(), &page, "auto", "en");
+    comments_loaded(&first).await;
+    type_into(&first, &format!("{FORM} textarea"), "half-written thought");
+    first.remove();
+
+    let again = mount(api(), &page, "auto", "en");
+    comments_loaded(&again).await;
+    assert_eq!(textarea(&again, &format!("{FORM} textarea")).value(), "half-written thought");
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_comment_keeps_its_text_says_why_and_posts_on_retry() {
+    let host = mount(api(), &unique_page("refused"), "auto", "en");
+    comments_loaded(&host).await;
+    let website = input(&host, &format!("{FORM} input[name=website]"));
+    website.set_value("ftp://ada.example");
+    type_into(&host, &format!("{FORM} textarea"), "worth keeping");
+    click(&host, &format!("{FORM} .send"));
+
+    until("the reason", || {
+        text(&host, &format!("{FORM} .error[role=alert]")).contains("http:// or https://")
+    })
+    .await;
+    assert!(text(&host, &format!("{FORM} .error")).contains("wasn't posted; your text is kept"));
+    assert_eq!(textarea(&host, &format!("{FORM} textarea")).value(), "worth keeping");
+
+    website.set_value("https://ada.example");
+    click(&host, &format!("{FORM} .error button.retry"));
+    until("the comment", || text(&host, ".threads .comment .body") == "worth keeping").await;
+    let name_link =
+        find::<Element>(&host, ".threads .comment a.name").expect("the name links to the website");
+    assert_eq!(name_link.get_attribute("href").as_deref(), Some("https://ada.example"));
+    assert!(name_link.get_attribute("rel").unwrap_or_default().contains("nofollow"));
+    assert!(find::<Element>(&host, &format!("{FORM} .error")).is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_author_edits_and_deletes_their_comment_and_anyone_can_like_it() {
+    let host = mount(api(), &unique_page("edit"), "auto", "en");
+    comments_loaded(&host).await;
+    type_into(&host, &format!("{FORM} textarea"), "first version");
+    click(&host, &format!("{FORM} .send"));
+    until("the comment", || text(&host, ".threads .comment .body") == "first version").await;
+
+    click(&host, ".threads .comment .comment-like");
+    until("the like", || {
+        find::<Element>(&host, ".threads .comment .comment-like")
+            .is_some_and(|b| b.get_attribute("aria-pressed").as_deref() == Some("true"))
+            && text(&host, ".threads .comment .comment-like .count") == "1"
+    })
+    .await;
+
+    click(&host, ".threads .comment .edit-button");
+    until("the edit box", || find::<Element>(&host, ".threads .comment .edit textarea").is_some())
+        .await;
+    let edit_box = textarea(&host, ".threads .comment .edit textarea");
+    assert_eq!(edit_box.value(), "first version", "it starts from what was written");
+    edit_box.set_value("second **version**");
+    click(&host, ".threads .comment .edit button");
+    until("the edit", || text(&host, ".threads .comment .body strong") == "version").await;
+    assert_eq!(text(&host, ".threads .comment .edited"), "edited");
+
+    click(&host, ".threads .comment .delete");
+    until("the confirmation", || {
+        find::<Element>(&host, ".threads .comment .confirm-delete").is_some()
+    })
+    .await;
+    click(&host, ".threads .comment .confirm-delete");
+    until("the comment to go", || find::<Element>(&host, ".threads .comment").is_none()).await;
+    assert_eq!(text(&host, ".comment-count"), "0 comments");
+}
+
+#[wasm_bindgen_test]
+async fn the_comments_speak_chinese_when_asked() {
+    let host = mount(api(), &unique_page("zh-comments"), "auto", "zh-CN");
+    comments_loaded(&host).await;
+    assert_eq!(text(&host, ".comments h2"), "评论");
+    assert_eq!(text(&host, &format!("{FORM} .send")), "发表评论");
+    assert_eq!(text(&host, ".empty"), "还没有评论，来抢沙发吧。");
+}
+
+#[wasm_bindgen_test]
+async fn every_field_has_a_label_and_the_comments_have_a_live_region() {
+    let host = mount(api(), &unique_page("aria"), "auto", "en");
+    comments_loaded(&host).await;
+    let fields =
+        shadow(&host).query_selector_all(".comment-form input, .comment-form textarea").unwrap();
+    for i in 0..fields.length() {
+        let field: Element = fields.item(i).unwrap().unchecked_into();
+        let label = field.closest("label").unwrap().expect("inside a label");
+        assert!(
+            !label.text_content().unwrap_or_default().trim().is_empty(),
+            "labelled: {:?}",
+            field.get_attribute("name")
+        );
+    }
+    let live = find::<Element>(&host, ".comments [aria-live=polite]").expect("a live region");
+    assert_eq!(live.get_attribute("role").as_deref(), Some("status"));
+    let section = find::<Element>(&host, "section.comments").unwrap();
+    assert_eq!(section.get_attribute("aria-labelledby").as_deref(), Some("kudos-comments-heading"));
 }

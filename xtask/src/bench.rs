@@ -7,7 +7,6 @@ use std::fs;
 
 pub fn run() -> Result {
     build::run(false)?;
-    build::dev_site()?;
     build::worker_into("build-bench", &["bench-naive"])?;
     // The same configuration, pointed at the benchmark build.
     let config = fs::read_to_string(root().join("edge-worker/wrangler.toml"))?;

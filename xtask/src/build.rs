@@ -16,7 +16,9 @@ pub fn run(debug: bool) -> Result {
 pub fn build(debug: bool) -> Result {
     worker_into("build", &[])?;
     let widget = widget(debug)?;
-    site(&widget)
+    site(&widget)?;
+    dev_site()?;
+    Ok(())
 }
 
 /// Builds the worker with worker-build into `edge-worker/<out>`; `features` are cargo
@@ -121,9 +123,13 @@ pub fn site_dir() -> PathBuf {
     out_dir().join("site")
 }
 
+pub fn out_dir_dev_site() -> PathBuf {
+    out_dir().join("dev-site")
+}
+
 /// The site plus the example blog, which `dev` and the tests serve.
 pub fn dev_site() -> Result<PathBuf> {
-    let dev = out_dir().join("dev-site");
+    let dev = out_dir_dev_site();
     let _ = fs::remove_dir_all(&dev);
     util::copy_dir(&site_dir(), &dev)?;
     util::copy_dir(&root().join("examples/blog"), &dev)?;

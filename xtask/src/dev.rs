@@ -12,7 +12,7 @@ pub const PORT: u16 = 8787;
 pub fn run() -> Result {
     setup::run()?;
     build::build(false)?;
-    let site = build::dev_site()?;
+    let site = build::out_dir_dev_site();
     dev_vars()?;
     eprintln!("\nkudos: the example blog is at http://127.0.0.1:{PORT}/ (Ctrl-C stops)\n");
     exec(

@@ -15,7 +15,6 @@ use std::net::TcpListener;
 pub fn run() -> Result {
     setup::run()?;
     build::build(false)?;
-    build::dev_site()?;
 
     let layers: [(&str, fn() -> Result); 4] = [
         ("tidy", tidy::run),

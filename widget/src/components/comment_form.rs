@@ -20,7 +20,9 @@ pub struct CommentFormProps {
 }
 
 /// The form's fields. They are left to the browser and read when needed, so typing costs
-/// no re-render; only the text is also saved as a draft on every keystroke.
+/// no re-render; only the text is also saved as a draft on every keystroke. Their first
+/// values go in as `defaultValue`: a `value` would be put back on every re-render,
+/// overwriting what the reader typed.
 #[derive(Default, Clone, PartialEq)]
 struct Fields {
     name: NodeRef,
@@ -166,10 +168,10 @@ pub fn comment_form(props: &CommentFormProps) -> Html {
         <form class="comment-form" onsubmit={on_submit}>
             <div class="who">
                 <label>{ t.name }
-                    <input ref={fields.name.clone()} name="name" autocomplete="nickname" maxlength="50" value={storage::name()} />
+                    <input ref={fields.name.clone()} name="name" autocomplete="nickname" maxlength="50" ~defaultValue={storage::name()} />
                 </label>
                 <label>{ t.website }
-                    <input ref={fields.website.clone()} name="website" type="url" autocomplete="url" maxlength="200" value={storage::website()} />
+                    <input ref={fields.website.clone()} name="website" type="url" autocomplete="url" maxlength="200" ~defaultValue={storage::website()} />
                 </label>
             </div>
             // People never see this field; bots fill it in.
@@ -178,7 +180,7 @@ pub fn comment_form(props: &CommentFormProps) -> Html {
             </label>
             <label class="body-label">{ label }
                 <textarea ref={fields.body.clone()} name="body" rows="4" hidden={body_hidden}
-                    value={(*draft_body).clone()} oninput={on_body} />
+                    ~defaultValue={(*draft_body).clone()} oninput={on_body} />
             </label>
             if let Some((_, html)) = &*preview {
                 <div class="preview body" dir="auto">{ Html::from_html_unchecked(html.clone().into()) }</div>

@@ -149,7 +149,7 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
             <div class="edit">
                 <label>
                     <span class="visually-hidden">{ t.your_comment }</span>
-                    <textarea ref={edit_box.clone()} rows="4" value={mine.as_ref().map(|m| m.body.clone()).unwrap_or_default()} />
+                    <textarea ref={edit_box.clone()} rows="4" ~defaultValue={mine.as_ref().map(|m| m.body.clone()).unwrap_or_default()} />
                 </label>
                 <button type="button" onclick={change(true)}>{ t.save }</button>
                 <button type="button" onclick={set_mode(Mode::Reading)}>{ t.cancel }</button>
