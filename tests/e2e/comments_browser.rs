@@ -94,6 +94,19 @@ async fn two_readers_discuss_in_a_thread_that_survives_reloads_and_a_restart() {
     let after = ada.wait_in_widget(WIDGET, "the thread after a restart",
         "const c = root.querySelectorAll('.comment .body'); return c.length === 2 && root.querySelector('.comment-count').textContent").await;
     assert_eq!(after, "2 comments");
+
+    ada.open(&worker.url("/")).await;
+    let span = "[data-kudos-count='/posts/a'][data-kudos-show=comments]";
+    poll::until("the index to count both comments", Duration::from_secs(20), || async {
+        ada.reload().await;
+        let shown = poll::until("the count", Duration::from_secs(10), || async {
+            let text = ada.text(span).await;
+            if text == "–" { Err(text) } else { Ok(text) }
+        })
+        .await;
+        if shown == "2" { Ok(()) } else { Err(shown) }
+    })
+    .await;
     ada.close().await;
     bob.close().await;
     drop(worker);

@@ -14,13 +14,23 @@ pub fn run() -> Result {
     build::build(false)?;
     let site = build::out_dir_dev_site();
     dev_vars()?;
-    eprintln!("\nkudos: the example blog is at http://127.0.0.1:{PORT}/ (Ctrl-C stops)\n");
+    eprintln!("\nkudos: the example blog is at http://127.0.0.1:{PORT}/ (Ctrl-C stops)");
+    eprintln!("kudos: comments wait for approval here (MODERATION=pre); see them and approve with");
+    eprintln!(
+        "  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:{PORT}/api/v1/admin/comments"
+    );
+    eprintln!(
+        "  curl -X PATCH -H \"Authorization: Bearer $TOKEN\" -d '{{\"page\":\"/posts/a\",\"status\":\"published\"}}' \\"
+    );
+    eprintln!("       http://127.0.0.1:{PORT}/api/v1/admin/comments/<id>\n");
     exec(
         tool(root().join("node_modules/.bin/wrangler"))
             .current_dir(root().join("edge-worker"))
             .env("KUDOS_PREBUILT", "1")
             .args(["dev", "--local", "--ip", "127.0.0.1", "--port", &PORT.to_string()])
             .args(["--persist-to", ".wrangler/state", "--show-interactive-dev-session=false"])
+            // The example blog shows the whole moderation flow; a deployment's default is "off".
+            .args(["--var", "MODERATION:pre"])
             .arg("--assets")
             .arg(site),
     )
@@ -46,7 +56,7 @@ fn dev_vars() -> Result {
         fs::write(&path, &text)?;
     }
     if let Some(token) = text.lines().find_map(|l| l.strip_prefix("ADMIN_TOKEN=")) {
-        eprintln!("kudos: the admin API's bearer token is {token} (edge-worker/.dev.vars)");
+        eprintln!("kudos: the admin API's bearer token is TOKEN={token} (edge-worker/.dev.vars)");
     }
     Ok(())
 }

@@ -4,7 +4,8 @@
 //! with the naive KV counter route in edge-worker/build-bench).
 
 use futures::{StreamExt, stream};
-use kudos_tests::api::{Api, visitor};
+use kudos_core::wire::PageView;
+use kudos_tests::api::{Api, key, visitor};
 use kudos_tests::paths;
 use kudos_tests::worker::{Worker, WorkerOptions};
 use std::path::{Path, PathBuf};
@@ -40,11 +41,15 @@ async fn main() {
     let worker = Worker::spawn(WorkerOptions {
         config: BENCH_CONFIG.into(),
         flush_interval_ms: 2_000,
+        // The load comes from one address; the per-address limit would refuse it.
+        vars: vec![("COMMENT_IP_RATE_LIMIT".into(), "1000000".into())],
         ..Default::default()
     })
     .await;
     let api = Api::new(&worker.origin());
-    out.push_str("Load against local `wrangler dev` (one page; likes from distinct visitors):\n\n");
+    out.push_str(
+        "Load against local `wrangler dev` (likes and comments from distinct visitors):\n\n",
+    );
     out.push_str("| request | in flight | requests | req/s | p50 ms | p99 ms | lost updates |\n");
     out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
 
@@ -69,6 +74,55 @@ async fn main() {
         out.push_str(&run.row("PUT like (Durable Object)", &(n as u64 - view.likes).to_string()));
     }
 
+    // Comments: a page with 200 of them, its view (KV), its second page (read through the
+    // page's object), and posting (each from its own visitor, so no rate limit applies).
+    let busy = "/bench/comments";
+    for n in 0..200u64 {
+        api.comment(
+            busy,
+            &visitor(1_000_000 + n),
+            &format!("comment {n}: some *Markdown* text"),
+            None,
+        )
+        .await;
+    }
+    let (view, _) = poll_view(&api, busy, 200).await;
+    let second_page = view.comments.next.expect("200 comments make more than one page");
+    for (in_flight, n) in [(1, 300), (50, 2_000)] {
+        let run = load(n, in_flight, |_| {
+            let api = api.clone();
+            async move { api.get_page(busy, None).await.status() == 200 }
+        })
+        .await;
+        out.push_str(&run.row("GET page view, 200 comments", "–"));
+    }
+    for (in_flight, n) in [(1, 300), (50, 2_000)] {
+        let run = load(n, in_flight, |_| {
+            let (api, cursor) = (api.clone(), second_page.clone());
+            async move {
+                let url = api.url("/api/v1/page/comments");
+                let query = [("page", busy), ("cursor", cursor.as_str())];
+                api.http.get(url).query(&query).send().await.is_ok_and(|r| r.status() == 200)
+            }
+        })
+        .await;
+        out.push_str(&run.row("GET next page of comments", "–"));
+    }
+    for (in_flight, n) in [(1, 300), (50, 2_000)] {
+        let page = format!("/bench/post-{in_flight}");
+        let run = load(n, in_flight, |i| {
+            let (api, page) = (api.clone(), page.clone());
+            async move {
+                let body = serde_json::json!({ "page": page, "visitor": visitor(2_000_000 + i as u64),
+                    "body": format!("comment {i}"), "idempotency_key": key(i as u64) });
+                api.post_comment(&body).await.status() == 201
+            }
+        })
+        .await;
+        let stored = api.view(&page, Some(n as u64)).await.0.comments;
+        out.push_str(&run.row("POST comment", &(n as u64 - stored).to_string()));
+    }
+
     for (in_flight, n) in [(1, 300), (50, 2_000)] {
         let path = format!("/api/v1/_bench/naive-like?page=/bench/naive-{in_flight}");
         let url = api.url(&path);
@@ -83,6 +137,18 @@ async fn main() {
         out.push_str(&run.row("PUT naive KV read-modify-write", &lost.to_string()));
     }
     println!("{out}");
+}
+
+/// Waits for the page's KV snapshot to show `comments` comments.
+async fn poll_view(api: &Api, page: &str, comments: u64) -> (PageView, String) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (view, source) = api.page_view(page, None).await;
+        if view.state.comments == comments || Instant::now() > deadline {
+            return (view, source);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 struct Run {
