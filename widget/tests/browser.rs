@@ -168,6 +168,9 @@ async fn the_theme_attribute_selects_the_theme() {
     loaded(&host).await;
     let section = find::<Element>(&host, "section.kudos").unwrap();
     assert!(section.class_list().contains("dark"));
+    // The widget paints its own dark background, so light text stays legible on any page.
+    let style = web_sys::window().unwrap().get_computed_style(&section).unwrap().unwrap();
+    assert_eq!(style.get_property_value("background-color").unwrap(), "rgb(13, 17, 23)");
     let unknown = mount(api(), &unique_page("theme2"), "neon", "en");
     loaded(&unknown).await;
     assert!(find::<Element>(&unknown, "section.kudos").unwrap().class_list().contains("auto"));
