@@ -31,6 +31,19 @@ pub enum ErrorCode {
     EditWindowClosed,
     InvalidEditToken,
     Unauthorized,
+    UnknownCurrency,
+    AmountTooSmall,
+    AmountTooLarge,
+    InvalidAmount,
+    MessageTooLong,
+    NoteEmpty,
+    NoteTooLong,
+    InvalidReturnUrl,
+    InvalidSignature,
+    NoteNotFound,
+    RewardNotFound,
+    RewardsUnavailable,
+    PaymentProviderUnavailable,
     RateLimited,
     ServerMisconfigured,
     Internal,
@@ -58,16 +71,26 @@ impl ErrorCode {
             | InvalidIdempotencyKey
             | InvalidCommentId
             | ParentNotFound
-            | ParentOnOtherPage => 400,
+            | ParentOnOtherPage
+            | UnknownCurrency
+            | AmountTooSmall
+            | AmountTooLarge
+            | InvalidAmount
+            | MessageTooLong
+            | NoteEmpty
+            | NoteTooLong
+            | InvalidReturnUrl
+            | InvalidSignature => 400,
             Unauthorized => 401,
             OriginNotAllowed | EditWindowClosed | InvalidEditToken => 403,
-            NotFound | CommentNotFound => 404,
+            NotFound | CommentNotFound | NoteNotFound | RewardNotFound => 404,
             DuplicateComment => 409,
             MethodNotAllowed => 405,
             BodyTooLarge => 413,
             RateLimited => 429,
             Internal | Unreachable => 500,
-            ServerMisconfigured => 503,
+            PaymentProviderUnavailable => 502,
+            ServerMisconfigured | RewardsUnavailable => 503,
         }
     }
 
@@ -77,6 +100,7 @@ impl ErrorCode {
         matches!(
             self,
             ErrorCode::RateLimited
+                | ErrorCode::PaymentProviderUnavailable
                 | ErrorCode::Internal
                 | ErrorCode::Unreachable
                 | ErrorCode::ServerMisconfigured

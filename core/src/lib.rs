@@ -10,7 +10,9 @@ pub mod error;
 #[cfg(feature = "render")]
 pub mod markdown;
 pub mod page_id;
+pub mod reward;
 pub mod snapshot;
+pub mod stripe;
 pub mod thread;
 pub mod visitor;
 pub mod wire;

@@ -78,8 +78,13 @@ mod tests {
 
     fn view() -> PageView {
         PageView {
-            state: PageState { page: "/posts/a".into(), version: 7, likes: 3, comments: 0 },
-            comments: CommentPage::default(),
+            state: PageState {
+                page: "/posts/a".into(),
+                version: 7,
+                likes: 3,
+                ..PageState::default()
+            },
+            ..PageView::default()
         }
     }
 

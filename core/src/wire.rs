@@ -3,6 +3,7 @@
 
 use crate::ErrorCode;
 use crate::comment::Order;
+use crate::reward::RewardOptions;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -16,6 +17,12 @@ pub struct PageState {
     pub likes: u64,
     /// Published comments.
     pub comments: u64,
+    /// Confirmed rewards, in minor units of the site's currency.
+    #[serde(default)]
+    pub reward_total: u64,
+    /// Confirmed rewards, counted.
+    #[serde(default)]
+    pub supporters: u64,
 }
 
 /// Everything a page view shows: `GET /api/v1/page`.
@@ -24,6 +31,158 @@ pub struct PageView {
     pub state: PageState,
     /// The first page of comments in the site's default order.
     pub comments: CommentPage,
+    /// The latest confirmed supporters.
+    #[serde(default)]
+    pub supporters: Vec<Supporter>,
+    /// How readers can reward the author; filled in by the worker from its configuration,
+    /// absent when rewards are off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rewards: Option<RewardOptions>,
+}
+
+/// A confirmed reward as the public sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Supporter {
+    pub id: String,
+    /// Empty when the supporter chose to stay anonymous.
+    pub name: String,
+    /// Empty when they left none, or the site owner hid it.
+    pub message: String,
+    pub amount: u64,
+    pub currency: String,
+    pub at: i64,
+}
+
+/// `POST /api/v1/rewards/checkout`: start paying the author through Stripe Checkout.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewReward {
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub visitor: Option<String>,
+    /// In minor units of the site's currency.
+    #[serde(default)]
+    pub amount: Option<u64>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Shown publicly with the reward.
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub anonymous: bool,
+    /// A private read-and-burn note for the author, sent along.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The article's address, to come back to after paying.
+    #[serde(default)]
+    pub return_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutStarted {
+    /// Stripe Checkout's page; the widget sends the reader there.
+    pub url: String,
+    pub session: String,
+}
+
+/// `GET /api/v1/rewards/status`: whether a Checkout Session's payment is confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RewardStatus {
+    pub confirmed: bool,
+    pub name: String,
+    pub amount: u64,
+    pub currency: String,
+}
+
+/// `POST /api/v1/notes`: a private note only the author can read, once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewNote {
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub visitor: Option<String>,
+    #[serde(default)]
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteSent {
+    /// When an unread note is destroyed anyway.
+    pub expires_at: i64,
+}
+
+/// One reward in the admin ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub id: String,
+    pub session: String,
+    pub event: String,
+    pub amount: u64,
+    pub currency: String,
+    pub name: String,
+    pub message: String,
+    pub anonymous: bool,
+    pub message_hidden: bool,
+    pub at: i64,
+}
+
+/// `GET /api/v1/admin/rewards?page=`: a page's ledger.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ledger {
+    pub page: String,
+    pub currency: String,
+    pub total: u64,
+    pub rewards: Vec<LedgerEntry>,
+}
+
+/// `GET /api/v1/admin/rewards`: totals across the site.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteRewards {
+    /// Totals per currency, in minor units.
+    pub totals: BTreeMap<String, u64>,
+    pub supporters: u64,
+    pub pages: Vec<PageRewards>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageRewards {
+    pub page: String,
+    pub currency: String,
+    pub total: u64,
+    pub supporters: u64,
+}
+
+/// `PATCH /api/v1/admin/rewards/{id}`: hide or show a supporter's public message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModerateReward {
+    #[serde(default)]
+    pub page: Option<String>,
+    pub message_hidden: bool,
+}
+
+/// `GET /api/v1/admin/notes`: unread notes, without their text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteList {
+    pub count: u64,
+    pub notes: Vec<NoteInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteInfo {
+    pub page: String,
+    pub id: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// `POST /api/v1/admin/notes/{id}/read`: the note's text, returned once; it is destroyed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteText {
+    pub id: String,
+    pub text: String,
+    pub created_at: i64,
 }
 
 /// `PUT /api/v1/page/like`: set this visitor's like on a page. Setting the state (rather
@@ -49,6 +208,9 @@ pub struct LikeReply {
 pub struct PageCounts {
     pub likes: u64,
     pub comments: u64,
+    /// Confirmed rewards, in minor units of the site's currency.
+    pub reward_total: u64,
+    pub supporters: u64,
 }
 
 /// `GET /api/v1/counts?page=..&page=..`, keyed by the page ids as asked.

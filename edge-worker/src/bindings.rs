@@ -33,6 +33,23 @@ pub mod vars {
     pub const RATE_WINDOW_SECONDS: &str = "RATE_WINDOW_SECONDS";
     /// The order of the first page of comments: `newest`, `oldest` or `top`.
     pub const DEFAULT_ORDER: &str = "DEFAULT_ORDER";
+    /// The currency rewards are paid in (ISO 4217, e.g. `usd`).
+    pub const REWARD_CURRENCY: &str = "REWARD_CURRENCY";
+    /// Preset reward amounts, comma separated, in minor units (`300,500,1000`).
+    pub const REWARD_PRESETS: &str = "REWARD_PRESETS";
+    /// Smallest and largest reward, in minor units.
+    pub const REWARD_MIN: &str = "REWARD_MIN";
+    pub const REWARD_MAX: &str = "REWARD_MAX";
+    /// The author's own ways to be paid, never counted as confirmed: a JSON array of
+    /// `{"kind":"qr"|"link","label":...,"url":...}`.
+    pub const REWARD_METHODS: &str = "REWARD_METHODS";
+    /// Stripe's API (`https://api.stripe.com`); tests point it at a local stand-in.
+    pub const STRIPE_API_BASE: &str = "STRIPE_API_BASE";
+    /// Days an unread private note is kept before it is destroyed anyway.
+    pub const NOTE_TTL_DAYS: &str = "NOTE_TTL_DAYS";
+    /// Checkouts and notes one visitor (and one address) may start per page per rate window.
+    pub const CHECKOUT_RATE_LIMIT: &str = "CHECKOUT_RATE_LIMIT";
+    pub const NOTE_RATE_LIMIT: &str = "NOTE_RATE_LIMIT";
 }
 
 /// Secrets (`wrangler secret put NAME` in production, `.dev.vars` under `wrangler dev`).
@@ -42,4 +59,8 @@ pub mod secrets {
     pub const VISITOR_SALT: &str = "VISITOR_SALT";
     /// The bearer token of the admin API.
     pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
+    /// Stripe's secret API key (`sk_live_...` or `sk_test_...`).
+    pub const STRIPE_SECRET_KEY: &str = "STRIPE_SECRET_KEY";
+    /// The signing secret of the webhook endpoint (`whsec_...`).
+    pub const STRIPE_WEBHOOK_SECRET: &str = "STRIPE_WEBHOOK_SECRET";
 }

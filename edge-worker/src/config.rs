@@ -3,6 +3,7 @@
 use crate::bindings::{secrets, vars};
 use crate::error::ApiError;
 use kudos_core::comment::Order;
+use kudos_core::reward::{Currency, PaymentMethod, RewardOptions};
 use worker::Env;
 
 pub const DEFAULT_FLUSH_INTERVAL_MS: i64 = 2_000;
@@ -13,6 +14,7 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     pub kv_cache_ttl_seconds: u64,
     pub comments: CommentRules,
+    pub rewards: RewardConfig,
 }
 
 impl Config {
@@ -26,6 +28,7 @@ impl Config {
                 .map(|ttl: u64| ttl.max(30))
                 .unwrap_or(DEFAULT_KV_CACHE_TTL_SECONDS),
             comments: CommentRules::from_env(env),
+            rewards: RewardConfig::from_env(env),
         }
     }
 }
@@ -67,6 +70,80 @@ impl CommentRules {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// How readers can reward the author.
+#[derive(Debug, Clone)]
+pub struct RewardConfig {
+    pub currency: Currency,
+    pub presets: Vec<u64>,
+    pub min: u64,
+    pub max: u64,
+    pub methods: Vec<PaymentMethod>,
+    pub stripe_api_base: String,
+    /// Whether Stripe is set up (its secret key is present).
+    pub checkout: bool,
+    pub note_ttl_ms: i64,
+    pub checkouts_per_window: usize,
+    pub notes_per_window: usize,
+}
+
+impl RewardConfig {
+    pub fn from_env(env: &Env) -> Self {
+        let currency = var(env, vars::REWARD_CURRENCY)
+            .and_then(|c| Currency::parse(&c).ok())
+            .unwrap_or_else(|| Currency::parse("usd").expect("usd is known"));
+        let presets = var(env, vars::REWARD_PRESETS)
+            .map(|p| p.split(',').filter_map(|a| a.trim().parse().ok()).collect())
+            .unwrap_or_else(|| vec![300, 500, 1_000]);
+        let methods: Vec<PaymentMethod> = var(env, vars::REWARD_METHODS)
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        RewardConfig {
+            currency,
+            presets,
+            min: number(env, vars::REWARD_MIN).unwrap_or(100),
+            max: number(env, vars::REWARD_MAX).unwrap_or(50_000),
+            methods: methods.into_iter().filter(PaymentMethod::is_safe).collect(),
+            stripe_api_base: var(env, vars::STRIPE_API_BASE)
+                .unwrap_or_else(|| "https://api.stripe.com".into())
+                .trim_end_matches('/')
+                .to_owned(),
+            checkout: secret(env, secrets::STRIPE_SECRET_KEY).is_ok(),
+            // Days, possibly fractional (a test may keep notes for seconds); at least a second.
+            note_ttl_ms: number::<f64>(env, vars::NOTE_TTL_DAYS)
+                .filter(|d| d.is_finite() && *d > 0.0)
+                .map_or(30 * 86_400_000, |days| ((days * 86_400_000.0) as i64).max(1_000)),
+            checkouts_per_window: number(env, vars::CHECKOUT_RATE_LIMIT).unwrap_or(10),
+            notes_per_window: number(env, vars::NOTE_RATE_LIMIT).unwrap_or(5),
+        }
+    }
+
+    /// What the widget needs to offer rewards; `None` when there is no way to pay at all.
+    pub fn options(&self) -> Option<RewardOptions> {
+        (self.checkout || !self.methods.is_empty()).then(|| RewardOptions {
+            currency: self.currency.code().to_owned(),
+            exponent: self.currency.exponent,
+            presets: self
+                .presets
+                .iter()
+                .copied()
+                .filter(|p| (self.min..=self.max).contains(p))
+                .collect(),
+            min: self.min,
+            max: self.max,
+            methods: self.methods.clone(),
+            checkout: self.checkout,
+        })
+    }
+}
+
+pub fn stripe_secret_key(env: &Env) -> Result<String, ApiError> {
+    secret(env, secrets::STRIPE_SECRET_KEY)
+}
+
+pub fn stripe_webhook_secret(env: &Env) -> Result<String, ApiError> {
+    secret(env, secrets::STRIPE_WEBHOOK_SECRET)
 }
 
 pub fn site_id(env: &Env) -> String {

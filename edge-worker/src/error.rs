@@ -4,6 +4,8 @@
 use kudos_core::ErrorCode;
 use kudos_core::comment::CommentError;
 use kudos_core::page_id::PageIdError;
+use kudos_core::reward::RewardError;
+use kudos_core::stripe::SignatureError;
 use kudos_core::visitor::VisitorIdError;
 use kudos_core::wire::{ErrorBody, ErrorDetail, MAX_COUNTS_PAGES};
 use worker::{Headers, Response};
@@ -18,6 +20,10 @@ pub enum ApiError {
     Comment(#[from] CommentError),
     #[error("this route needs the admin bearer token")]
     Unauthorized,
+    #[error(transparent)]
+    Reward(#[from] RewardError),
+    #[error("the Stripe signature is not valid: {0}")]
+    Signature(#[from] SignatureError),
     #[error("the request body is not valid JSON for this route: {0}")]
     MalformedJson(String),
     #[error("the query parameter `{0}` is missing or invalid")]
@@ -49,6 +55,8 @@ impl ApiError {
             ApiError::Visitor(e) => e.code(),
             ApiError::Comment(e) => e.code(),
             ApiError::Unauthorized => ErrorCode::Unauthorized,
+            ApiError::Reward(e) => e.code(),
+            ApiError::Signature(_) => ErrorCode::InvalidSignature,
             ApiError::MalformedJson(_) => ErrorCode::MalformedJson,
             ApiError::InvalidParameter(_) => ErrorCode::InvalidParameter,
             ApiError::BodyTooLarge(_) => ErrorCode::BodyTooLarge,

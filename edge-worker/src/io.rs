@@ -8,9 +8,15 @@ use worker::{Request, Response};
 /// Largest request body accepted. A comment of 10,000 characters, escaped, fits easily.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Parses the JSON body, refusing bodies over [`MAX_BODY_BYTES`] before reading them when
-/// the client says how long they are, and after reading when it does not.
+/// Parses the JSON body, refusing bodies over [`MAX_BODY_BYTES`] (see [`read_bytes`]).
 pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError> {
+    let bytes = read_bytes(req).await?;
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))
+}
+
+/// The raw body, refused when over [`MAX_BODY_BYTES`]: before reading it when the client
+/// says how long it is, and after reading when it does not.
+pub async fn read_bytes(req: &mut Request) -> Result<Vec<u8>, ApiError> {
     let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
         return Err(ApiError::BodyTooLarge(MAX_BODY_BYTES));
@@ -19,7 +25,7 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiE
     if bytes.len() > MAX_BODY_BYTES {
         return Err(ApiError::BodyTooLarge(MAX_BODY_BYTES));
     }
-    serde_json::from_slice(&bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))
+    Ok(bytes)
 }
 
 pub fn json<T: Serialize>(value: &T) -> Result<Response, ApiError> {

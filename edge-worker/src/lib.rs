@@ -16,6 +16,7 @@ mod page_ref;
 mod read_model;
 pub mod routes;
 mod site_object;
+mod stripe;
 
 pub use page_object::PageObject;
 pub use site_object::SiteObject;

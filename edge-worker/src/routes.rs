@@ -19,6 +19,14 @@ pub enum Route {
     AdminListComments,
     AdminModerateComment,
     AdminDeleteComment,
+    StartCheckout,
+    RewardStatus,
+    StripeWebhook,
+    SendNote,
+    AdminRewards,
+    AdminModerateReward,
+    AdminNotes,
+    AdminReadNote,
     /// A deliberately naive KV read-modify-write counter, compiled only into the benchmark
     /// build so `cargo xtask bench` can show what it loses under concurrency.
     #[cfg(feature = "bench-naive")]
@@ -44,6 +52,14 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("GET", "/admin/comments", Route::AdminListComments),
     ("PATCH", "/admin/comments/{id}", Route::AdminModerateComment),
     ("DELETE", "/admin/comments/{id}", Route::AdminDeleteComment),
+    ("POST", "/rewards/checkout", Route::StartCheckout),
+    ("GET", "/rewards/status", Route::RewardStatus),
+    ("POST", "/stripe/webhook", Route::StripeWebhook),
+    ("POST", "/notes", Route::SendNote),
+    ("GET", "/admin/rewards", Route::AdminRewards),
+    ("PATCH", "/admin/rewards/{id}", Route::AdminModerateReward),
+    ("GET", "/admin/notes", Route::AdminNotes),
+    ("POST", "/admin/notes/{id}/read", Route::AdminReadNote),
     #[cfg(feature = "bench-naive")]
     ("PUT", "/_bench/naive-like", Route::NaiveLike),
     #[cfg(feature = "bench-naive")]

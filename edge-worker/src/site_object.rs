@@ -1,5 +1,6 @@
-//! The site object: one Durable Object per site for what spans its pages. Today that is the
-//! moderation queue, so the site owner can list pending comments across every page.
+//! The site object: one Durable Object per site for what spans its pages: the moderation
+//! queue, the index of unread notes (dates only, never their text), and each page's
+//! reward totals, so the site owner can see all of them at once.
 //!
 //! Page objects report to it through their outbox (delivered by their alarm), so a page's
 //! change and its report never disagree for long, and a failed delivery is retried. Every
@@ -7,7 +8,9 @@
 
 use crate::error::ApiError;
 use crate::page_object::call_object;
-use kudos_core::wire::{ModerationItem, ModerationList};
+use kudos_core::wire::{
+    ModerationItem, ModerationList, NoteInfo, NoteList, PageRewards, SiteRewards,
+};
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use worker::{DurableObject, Env, Request, Response, State, Stub, durable_object};
@@ -16,8 +19,23 @@ use worker::{DurableObject, Env, Request, Response, State, Stub, durable_object}
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum SiteCommand {
     PendingAdded(ModerationItem),
-    PendingRemoved { page: String, id: String },
+    PendingRemoved {
+        page: String,
+        id: String,
+    },
     ListPending,
+    NoteAdded(NoteInfo),
+    NoteRemoved {
+        page: String,
+        id: String,
+    },
+    /// Unread notes that have not expired.
+    ListNotes {
+        now: i64,
+    },
+    /// A page's reward totals as they now are (set, not added: safe to deliver twice).
+    PageRewards(PageRewards),
+    SiteRewards,
 }
 
 #[durable_object]
@@ -60,6 +78,19 @@ impl SiteObject {
                     excerpt TEXT NOT NULL,
                     created_at INTEGER NOT NULL,
                     PRIMARY KEY (page, id)
+                ) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS notes (
+                    page TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    PRIMARY KEY (page, id)
+                ) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS page_rewards (
+                    page TEXT PRIMARY KEY,
+                    currency TEXT NOT NULL,
+                    total INTEGER NOT NULL,
+                    supporters INTEGER NOT NULL
                 ) WITHOUT ROWID",
                 None,
             )?;
@@ -96,8 +127,55 @@ impl SiteObject {
                 let comments: Vec<ModerationItem> = sql
                     .exec("SELECT page, id, name, excerpt, created_at FROM moderation ORDER BY created_at, id", None)?
                     .to_array()?;
-                serde_json::to_string(&ModerationList { comments })
-                    .map_err(|e| ApiError::Internal(e.to_string()))
+                to_json(&ModerationList { comments })
+            }
+            SiteCommand::NoteAdded(note) => {
+                sql.exec(
+                    "INSERT OR REPLACE INTO notes (page, id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                    vec![note.page.into(), note.id.into(), note.created_at.into(), note.expires_at.into()],
+                )?;
+                Ok("{}".into())
+            }
+            SiteCommand::NoteRemoved { page, id } => {
+                sql.exec(
+                    "DELETE FROM notes WHERE page = ? AND id = ?",
+                    vec![page.into(), id.into()],
+                )?;
+                Ok("{}".into())
+            }
+            SiteCommand::ListNotes { now } => {
+                let notes: Vec<NoteInfo> = sql
+                    .exec(
+                        "SELECT page, id, created_at, expires_at FROM notes WHERE expires_at > ?
+                         ORDER BY created_at, id",
+                        vec![now.into()],
+                    )?
+                    .to_array()?;
+                to_json(&NoteList { count: notes.len() as u64, notes })
+            }
+            SiteCommand::PageRewards(totals) => {
+                sql.exec(
+                    "INSERT OR REPLACE INTO page_rewards (page, currency, total, supporters) VALUES (?, ?, ?, ?)",
+                    vec![
+                        totals.page.into(),
+                        totals.currency.into(),
+                        (totals.total as i64).into(),
+                        (totals.supporters as i64).into(),
+                    ],
+                )?;
+                Ok("{}".into())
+            }
+            SiteCommand::SiteRewards => {
+                let pages: Vec<PageRewards> = sql
+                    .exec("SELECT page, currency, total, supporters FROM page_rewards ORDER BY total DESC, page", None)?
+                    .to_array()?;
+                let mut site = SiteRewards::default();
+                for page in &pages {
+                    *site.totals.entry(page.currency.clone()).or_default() += page.total;
+                    site.supporters += page.supporters;
+                }
+                site.pages = pages;
+                to_json(&site)
             }
         }
     }
@@ -122,8 +200,25 @@ impl SiteClient {
     }
 
     pub async fn list_pending(&self) -> Result<ModerationList, ApiError> {
-        let body = serde_json::to_string(&SiteCommand::ListPending)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        call_object(&self.stub, body).await
+        self.ask(&SiteCommand::ListPending).await
     }
+
+    pub async fn list_notes(&self, now: i64) -> Result<NoteList, ApiError> {
+        self.ask(&SiteCommand::ListNotes { now }).await
+    }
+
+    pub async fn rewards(&self) -> Result<SiteRewards, ApiError> {
+        self.ask(&SiteCommand::SiteRewards).await
+    }
+
+    async fn ask<T: serde::de::DeserializeOwned>(
+        &self,
+        command: &SiteCommand,
+    ) -> Result<T, ApiError> {
+        call_object(&self.stub, to_json(command)?).await
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))
 }

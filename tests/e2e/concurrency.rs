@@ -146,3 +146,84 @@ async fn a_hundred_concurrent_retries_of_one_comment_make_one_comment() {
     assert_eq!(state.comments, 1);
     assert_eq!(api.comments(page, None, None).await.threads.len(), 1);
 }
+
+/// A paid session that Stripe could send events about.
+fn paid_session(n: u64, page: &str, amount: u64) -> kudos_tests::fake_stripe::Session {
+    let metadata =
+        [("kudos_site", "example"), ("kudos_page", page), ("name", "Ada"), ("anonymous", "false")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+    kudos_tests::fake_stripe::Session {
+        id: format!("cs_test_{n:06}"),
+        amount,
+        currency: "usd".into(),
+        description: "test".into(),
+        metadata,
+        success_url: String::new(),
+        cancel_url: String::new(),
+        paid: true,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_webhook_event_twenty_times_at_once_counts_once() {
+    let (worker, stripe) = Worker::spawn_with_stripe(WorkerOptions::default()).await;
+    let stripe = std::sync::Arc::new(stripe);
+    let api = Api::new(&worker.origin());
+    let event = stripe.event(
+        &paid_session(1, "/posts/paid", 700),
+        "checkout.session.completed",
+        true,
+        "evt_once",
+    );
+    let statuses: Vec<u16> = stream::iter(0..20)
+        .map(|_| {
+            let (stripe, event) = (stripe.clone(), event.clone());
+            async move { tokio::task::spawn_blocking(move || stripe.deliver(&event)).await.unwrap() }
+        })
+        .buffer_unordered(20)
+        .collect()
+        .await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let (state, _) = api.view("/posts/paid", Some(u64::MAX / 2)).await;
+    assert_eq!((state.reward_total, state.supporters), (700, 1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_hundred_paid_events_at_once_add_up_exactly_in_the_object_and_in_kv() {
+    let flush = 1_000;
+    let (worker, stripe) =
+        Worker::spawn_with_stripe(WorkerOptions { flush_interval_ms: flush, ..Default::default() })
+            .await;
+    let stripe = std::sync::Arc::new(stripe);
+    let api = Api::new(&worker.origin());
+    let page = "/posts/generous";
+    let amounts: Vec<u64> = (0..200u64).map(|n| 100 + n * 7).collect();
+    let expected: u64 = amounts.iter().sum();
+    let statuses: Vec<u16> = stream::iter(amounts.into_iter().enumerate())
+        .map(|(n, amount)| {
+            let stripe = stripe.clone();
+            let event = stripe.event(&paid_session(n as u64, page, amount), "checkout.session.completed", true, &format!("evt_{n}"));
+            async move { tokio::task::spawn_blocking(move || stripe.deliver(&event)).await.unwrap() }
+        })
+        .buffer_unordered(IN_FLIGHT)
+        .collect()
+        .await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let (state, _) = api.view(page, Some(u64::MAX / 2)).await;
+    assert_eq!((state.reward_total, state.supporters), (expected, 200), "exact in the object");
+    poll::until(
+        "KV to hold the exact total",
+        Duration::from_millis(flush) + Duration::from_secs(10),
+        || async {
+            let counts = api.counts(&[page]).await.counts[page];
+            if counts.reward_total == expected && counts.supporters == 200 {
+                Ok(())
+            } else {
+                Err(format!("{counts:?}"))
+            }
+        },
+    )
+    .await;
+}

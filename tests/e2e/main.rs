@@ -8,3 +8,5 @@ mod comments;
 mod comments_browser;
 mod concurrency;
 mod deploy;
+mod rewards;
+mod rewards_browser;

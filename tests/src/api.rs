@@ -178,6 +178,41 @@ impl Api {
             .unwrap()
     }
 
+    // POST /api/v1/rewards/checkout
+    pub async fn checkout(&self, reward: &serde_json::Value) -> Response {
+        self.http
+            .post(self.url("/api/v1/rewards/checkout"))
+            .json(reward)
+            .send()
+            .await
+            .expect("POST checkout")
+    }
+
+    // GET /api/v1/rewards/status
+    pub async fn reward_status(&self, page: &str, session: &str) -> serde_json::Value {
+        let url = self.url("/api/v1/rewards/status");
+        let resp =
+            self.http.get(url).query(&[("page", page), ("session", session)]).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "GET /rewards/status");
+        resp.json().await.expect("a reward status")
+    }
+
+    // POST /api/v1/notes
+    pub async fn note(&self, page: &str, visitor: &str, text: &str) -> Response {
+        let note = json!({ "page": page, "visitor": visitor, "text": text });
+        self.http.post(self.url("/api/v1/notes")).json(&note).send().await.expect("POST note")
+    }
+
+    // POST /api/v1/stripe/webhook, as anyone (signed or not) might send it.
+    pub async fn webhook(&self, payload: &str, signature: Option<&str>) -> Response {
+        let mut req = self.http.post(self.url("/api/v1/stripe/webhook")).body(payload.to_owned());
+        req = req.header("content-type", "application/json");
+        if let Some(signature) = signature {
+            req = req.header("stripe-signature", signature);
+        }
+        req.send().await.expect("POST webhook")
+    }
+
     /// The admin API, with `token` as the bearer token.
     pub fn admin<'a>(&'a self, token: &'a str) -> Admin<'a> {
         Admin { api: self, token }
@@ -223,6 +258,36 @@ impl Admin<'_> {
         let url = self.api.url(&format!("/api/v1/admin/comments/{id}"));
         let req = self.api.http.delete(url).query(&[("page", page)]).bearer_auth(self.token);
         req.send().await.expect("DELETE")
+    }
+}
+
+impl Admin<'_> {
+    /// `GET` an admin path (`/api/v1/admin/...`) and its JSON.
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let resp =
+            self.api.http.get(self.api.url(path)).bearer_auth(self.token).send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or_default())
+    }
+
+    /// `POST /api/v1/admin/notes/{id}/read`.
+    pub async fn read_note(&self, page: &str, id: &str) -> Response {
+        let url = self.api.url(&format!("/api/v1/admin/notes/{id}/read"));
+        self.api
+            .http
+            .post(url)
+            .query(&[("page", page)])
+            .bearer_auth(self.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `PATCH /api/v1/admin/rewards/{id}`.
+    pub async fn hide_message(&self, page: &str, id: &str, hidden: bool) -> Response {
+        let url = self.api.url(&format!("/api/v1/admin/rewards/{id}"));
+        let body = json!({ "page": page, "message_hidden": hidden });
+        self.api.http.patch(url).bearer_auth(self.token).json(&body).send().await.unwrap()
     }
 }
 

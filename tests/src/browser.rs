@@ -130,6 +130,15 @@ impl Browser {
         self.shadow_element(host, selector).await.click().await.expect("click");
     }
 
+    /// Presses a key on whatever has focus, as a reader at a keyboard would.
+    pub async fn press(&self, key: fantoccini::key::Key) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key.into() })
+            .then(KeyAction::Up { value: key.into() });
+        self.client.perform_actions(keys).await.expect("key press");
+    }
+
     /// Types into a field inside the widget's shadow root, as a reader would.
     pub async fn type_in(&self, host: &str, selector: &str, text: &str) {
         let field = self.shadow_element(host, selector).await;

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod browser;
+pub mod fake_stripe;
 pub mod paths;
 pub mod poll;
 pub mod process;

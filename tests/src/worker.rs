@@ -1,6 +1,7 @@
 //! The real worker under `wrangler dev`: workerd with local KV and Durable Objects persisted
 //! to a directory of its own, on a free loopback port.
 
+use crate::fake_stripe::FakeStripe;
 use crate::paths;
 use crate::process::Group;
 use std::io::{Read, Write};
@@ -64,6 +65,23 @@ impl Worker {
         worker
     }
 
+    /// Starts a worker that uses its own local stand-in for Stripe (which sends its events
+    /// to the worker's webhook).
+    pub fn start_with_stripe(mut options: WorkerOptions) -> (Worker, FakeStripe) {
+        let port = options.port.unwrap_or_else(paths::free_port);
+        let stripe =
+            FakeStripe::start(0, &format!("http://127.0.0.1:{port}/api/v1/stripe/webhook"));
+        options.port = Some(port);
+        options.vars.push(("STRIPE_API_BASE".into(), stripe.base()));
+        (Worker::start(options), stripe)
+    }
+
+    /// [`Worker::start_with_stripe`] from async code.
+    pub async fn spawn_with_stripe(options: WorkerOptions) -> (Worker, FakeStripe) {
+        let started = tokio::task::spawn_blocking(move || Worker::start_with_stripe(options));
+        started.await.expect("worker start")
+    }
+
     /// Starts a worker from async code (start-up blocks for a few seconds).
     pub async fn spawn(options: WorkerOptions) -> Worker {
         tokio::task::spawn_blocking(move || Worker::start(options)).await.expect("worker start")
@@ -110,6 +128,8 @@ impl Worker {
         let mut vars = vec![
             ("VISITOR_SALT".to_owned(), TEST_SALT.to_owned()),
             ("ADMIN_TOKEN".to_owned(), ADMIN_TOKEN.to_owned()),
+            ("STRIPE_SECRET_KEY".to_owned(), crate::fake_stripe::SECRET_KEY.to_owned()),
+            ("STRIPE_WEBHOOK_SECRET".to_owned(), crate::fake_stripe::WEBHOOK_SECRET.to_owned()),
             ("FLUSH_INTERVAL_MS".to_owned(), self.options.flush_interval_ms.to_string()),
             ("ALLOWED_ORIGINS".to_owned(), origins),
         ];
@@ -158,6 +178,11 @@ impl Worker {
             && stream.read_to_string(&mut answer).is_ok()
             && answer.starts_with("HTTP/1.1 200")
             && answer.contains("\"ok\":true")
+    }
+
+    /// Everything the worker logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     pub fn log_tail(&self) -> String {

@@ -4,9 +4,9 @@
 use gloo_timers::callback::Timeout;
 use kudos_core::comment::Order;
 use kudos_core::wire::{
-    CommentLikeReply, CommentList, CommentPage, CommentReply, CreatedComment, DeleteComment,
-    EditComment, ErrorBody, LikeReply, NewComment, PageView, PendingRequest, PreviewReply,
-    PreviewRequest, SetCommentLike, SetLike,
+    CheckoutStarted, CommentLikeReply, CommentList, CommentPage, CommentReply, CreatedComment,
+    DeleteComment, EditComment, ErrorBody, LikeReply, NewComment, NewNote, NewReward, NoteSent,
+    PageView, PendingRequest, PreviewReply, PreviewRequest, RewardStatus, SetCommentLike, SetLike,
 };
 use kudos_core::{ErrorCode, PageId, VisitorId};
 use serde::Serialize;
@@ -132,6 +132,28 @@ impl Client {
     pub async fn pending(&self, visitor: &VisitorId) -> Reply<CommentList> {
         let ask = PendingRequest { page: self.page(), visitor: Some(visitor.as_str().into()) };
         send("POST", &self.url("/page/comments/pending"), &ask).await
+    }
+
+    // POST /api/v1/rewards/checkout
+    pub async fn checkout(&self, mut reward: NewReward) -> Reply<CheckoutStarted> {
+        reward.page = self.page();
+        send("POST", &self.url("/rewards/checkout"), &reward).await
+    }
+
+    // GET /api/v1/rewards/status
+    pub async fn reward_status(&self, session: &str) -> Reply<RewardStatus> {
+        let page = encode(self.page.as_str());
+        get(&self.url(&format!("/rewards/status?page={page}&session={}", encode(session)))).await
+    }
+
+    // POST /api/v1/notes
+    pub async fn send_note(&self, visitor: &VisitorId, text: &str) -> Reply<NoteSent> {
+        let note = NewNote {
+            page: self.page(),
+            visitor: Some(visitor.as_str().into()),
+            text: text.into(),
+        };
+        send("POST", &self.url("/notes"), &note).await
     }
 
     // POST /api/v1/preview

@@ -63,6 +63,37 @@ pub struct Strings {
     pub duplicate: &'static str,
     pub edit_window_closed: &'static str,
     pub comment_gone: &'static str,
+    pub reward: &'static str,
+    pub reward_title: &'static str,
+    pub amount: &'static str,
+    pub other_amount: &'static str,
+    pub public_message: &'static str,
+    pub stay_anonymous: &'static str,
+    pub private_note: &'static str,
+    pub private_note_hint: &'static str,
+    /// `{amount}`.
+    pub pay: &'static str,
+    pub send_note: &'static str,
+    pub close: &'static str,
+    pub other_ways: &'static str,
+    pub not_confirmed: &'static str,
+    pub amount_invalid: &'static str,
+    /// `{amount}`.
+    pub amount_min: &'static str,
+    pub amount_max: &'static str,
+    pub redirecting: &'static str,
+    pub note_sent: &'static str,
+    pub note_empty: &'static str,
+    pub confirming: &'static str,
+    /// `{name}`, `{amount}`.
+    pub thanks_named: &'static str,
+    pub thanks: &'static str,
+    pub still_confirming: &'static str,
+    pub supporters: &'static str,
+    /// `{amount}` from `{n}`.
+    pub supported_one: &'static str,
+    pub supported_many: &'static str,
+    pub payment_unavailable: &'static str,
 }
 
 pub const EN: Strings = Strings {
@@ -122,6 +153,33 @@ pub const EN: Strings = Strings {
     duplicate: "You just posted this.",
     edit_window_closed: "The time to change this comment is over.",
     comment_gone: "That comment is no longer there.",
+    reward: "Reward",
+    reward_title: "Reward the author",
+    amount: "Amount",
+    other_amount: "Other amount",
+    public_message: "Public message (optional)",
+    stay_anonymous: "Don't show my name",
+    private_note: "Private note to the author (optional)",
+    private_note_hint: "Only the author can read it, once; then it is destroyed.",
+    pay: "Pay {amount}",
+    send_note: "Send only the note",
+    close: "Close",
+    other_ways: "Other ways to support",
+    not_confirmed: "Paid these ways, a reward is not confirmed or counted here.",
+    amount_invalid: "Enter an amount such as 5 or 7.50.",
+    amount_min: "The smallest reward is {amount}.",
+    amount_max: "The largest reward is {amount}.",
+    redirecting: "Taking you to the payment page…",
+    note_sent: "Your note is on its way. Only the author can read it, once.",
+    note_empty: "Write a note first.",
+    confirming: "Confirming your payment…",
+    thanks_named: "Thank you, {name}! Your reward of {amount} is confirmed.",
+    thanks: "Thank you! Your reward of {amount} is confirmed.",
+    still_confirming: "Your payment is still being confirmed; it will show here shortly.",
+    supporters: "Supporters",
+    supported_one: "{amount} from {n} supporter",
+    supported_many: "{amount} from {n} supporters",
+    payment_unavailable: "The payment provider can't be reached; nothing was charged.",
 };
 
 pub const ZH: Strings = Strings {
@@ -181,6 +239,33 @@ pub const ZH: Strings = Strings {
     duplicate: "你刚刚发过这条评论。",
     edit_window_closed: "已超过可修改的时间。",
     comment_gone: "这条评论已不存在。",
+    reward: "打赏",
+    reward_title: "打赏作者",
+    amount: "金额",
+    other_amount: "其他金额",
+    public_message: "公开留言（可选）",
+    stay_anonymous: "不显示我的名字",
+    private_note: "给作者的私密留言（可选）",
+    private_note_hint: "只有作者能读，且只能读一次，读后即焚。",
+    pay: "支付 {amount}",
+    send_note: "只发送留言",
+    close: "关闭",
+    other_ways: "其他支持方式",
+    not_confirmed: "通过这些方式的打赏不会在此确认或计入。",
+    amount_invalid: "请输入金额，例如 5 或 7.50。",
+    amount_min: "最少打赏 {amount}。",
+    amount_max: "最多打赏 {amount}。",
+    redirecting: "正在前往支付页面…",
+    note_sent: "留言已送出，只有作者能读一次。",
+    note_empty: "请先写留言。",
+    confirming: "正在确认支付…",
+    thanks_named: "谢谢你，{name}！你的 {amount} 打赏已确认。",
+    thanks: "谢谢你！你的 {amount} 打赏已确认。",
+    still_confirming: "支付仍在确认中，稍后会显示在这里。",
+    supporters: "支持者",
+    supported_one: "{n} 位支持者共 {amount}",
+    supported_many: "{n} 位支持者共 {amount}",
+    payment_unavailable: "无法连接支付服务，没有扣款。",
 };
 
 /// The strings for a BCP 47 language tag; English when the language is not translated.
@@ -216,8 +301,16 @@ impl Strings {
             (DuplicateComment, _) => self.duplicate.into(),
             (EditWindowClosed, _) => self.edit_window_closed.into(),
             (CommentNotFound | ParentNotFound, _) => self.comment_gone.into(),
+            (NoteEmpty, _) => self.note_empty.into(),
+            (InvalidAmount, _) => self.amount_invalid.into(),
+            (PaymentProviderUnavailable | RewardsUnavailable, _) => self.payment_unavailable.into(),
             _ => self.rejected.into(),
         }
+    }
+
+    pub fn supported(&self, amount: &str, n: u64) -> String {
+        count(if n == 1 { self.supported_one } else { self.supported_many }, n)
+            .replace("{amount}", amount)
     }
 }
 

@@ -7,11 +7,11 @@
 mod api;
 mod components;
 mod context;
+mod format;
 mod hooks;
 mod i18n;
 mod state;
 mod storage;
-mod time;
 
 use components::app::{App, AppProps};
 use kudos_core::PageId;

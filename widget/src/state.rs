@@ -3,7 +3,10 @@
 
 use kudos_core::ErrorCode;
 use kudos_core::comment::Order;
-use kudos_core::wire::{Comment, CommentPage, CommentStatus, PageState, PageView, Thread};
+use kudos_core::reward::RewardOptions;
+use kudos_core::wire::{
+    Comment, CommentPage, CommentStatus, PageState, PageView, Supporter, Thread,
+};
 
 use std::rc::Rc;
 use yew::Reducible;
@@ -50,6 +53,12 @@ pub struct State {
     pub liked_comments: Vec<String>,
     /// The latest thing to announce to screen readers.
     pub announcement: String,
+    /// The latest confirmed supporters.
+    pub supporters: Vec<Supporter>,
+    /// How readers can reward the author (`None`: rewards are off).
+    pub rewards: Option<RewardOptions>,
+    /// What to tell a reader back from paying (confirming, then thanks).
+    pub thanks: Option<String>,
 }
 
 impl Default for State {
@@ -68,6 +77,9 @@ impl Default for State {
             all_replies: Vec::new(),
             liked_comments: Vec::new(),
             announcement: String::new(),
+            supporters: Vec::new(),
+            rewards: None,
+            thanks: None,
         }
     }
 }
@@ -227,6 +239,10 @@ pub enum Action {
         likes: u64,
     },
     Announce(String),
+    /// What to tell a reader back from Checkout.
+    Thank(String),
+    /// A fresh view after a reward is confirmed: counts and supporters, nothing else.
+    Supported(PageView),
 }
 
 impl Reducible for State {
@@ -239,6 +255,8 @@ impl Reducible for State {
                 next.load = Load::Ready;
                 next.page = view.state;
                 next.comments = view.comments;
+                next.supporters = view.supporters;
+                next.rewards = view.rewards;
                 next.liked = liked;
                 next.want_liked = liked;
                 next.liked_comments = liked_comments;
@@ -320,6 +338,11 @@ impl Reducible for State {
                 next.each_copy(&id, |c| c.likes = likes);
             }
             Action::Announce(text) => next.announcement = text,
+            Action::Thank(text) => next.thanks = Some(text),
+            Action::Supported(view) => {
+                next.take_page(view.state);
+                next.supporters = view.supporters;
+            }
         }
         Rc::new(next)
     }
@@ -330,7 +353,7 @@ mod tests {
     use super::*;
 
     fn page(likes: u64, version: u64) -> PageState {
-        PageState { page: "/a".into(), version, likes, comments: 0 }
+        PageState { page: "/a".into(), version, likes, ..PageState::default() }
     }
 
     fn comment(id: &str, parent: Option<&str>, status: CommentStatus) -> Comment {
@@ -349,7 +372,7 @@ mod tests {
     }
 
     fn ready(likes: u64, liked: bool) -> Rc<State> {
-        let view = PageView { state: page(likes, 1), comments: CommentPage::default() };
+        let view = PageView { state: page(likes, 1), ..PageView::default() };
         Rc::new(State::default()).reduce(Action::Loaded { view, liked, liked_comments: Vec::new() })
     }
 

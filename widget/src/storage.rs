@@ -64,6 +64,9 @@ pub struct PageMemory {
     /// What the reader is writing, per comment replied to ("" for a new comment).
     #[serde(default)]
     pub drafts: Vec<Draft>,
+    /// The Checkout Session this reader last started here, to thank them when they return.
+    #[serde(default)]
+    pub checkout: Option<String>,
 }
 
 /// One of the reader's own comments: what lets them change it, and its Markdown (the page

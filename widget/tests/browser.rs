@@ -341,3 +341,157 @@ async fn every_field_has_a_label_and_the_comments_have_a_live_region() {
     let section = find::<Element>(&host, "section.comments").unwrap();
     assert_eq!(section.get_attribute("aria-labelledby").as_deref(), Some("kudos-comments-heading"));
 }
+
+// Rewards.
+
+/// The local stand-in for Stripe that sends the worker its webhooks.
+fn stripe() -> &'static str {
+    option_env!("KUDOS_TEST_STRIPE")
+        .expect("run these through `cargo xtask test`, which starts a stand-in for Stripe")
+}
+
+/// Has Stripe (the stand-in) confirm a paid `checkout.session.completed` for `page`: it
+/// signs the event and sends it to the worker's webhook.
+async fn confirm_reward(page: &str, session: &str, amount: u64, name: &str, anonymous: bool) {
+    let event = serde_json::json!({
+        "id": format!("evt_{session}"), "object": "event", "type": "checkout.session.completed",
+        "data": { "object": {
+            "id": session, "object": "checkout.session", "payment_status": "paid",
+            "amount_total": amount, "currency": "usd",
+            "metadata": { "kudos_site": "example", "kudos_page": page, "name": name,
+                "message": "Keep writing!", "anonymous": anonymous.to_string() }
+        }}
+    })
+    .to_string();
+    // A text body keeps this a simple request: no preflight to the stand-in.
+    let resp = gloo_net::http::Request::post(&format!("{}/_test/deliver", stripe()))
+        .header("content-type", "text/plain")
+        .body(event)
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+    let answer: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(answer["status"], 200, "the worker took the webhook");
+}
+
+fn dialog(host: &Element) -> web_sys::HtmlDialogElement {
+    find(host, "dialog.reward-dialog").expect("the reward dialog")
+}
+
+async fn open_rewards(host: &Element) {
+    until("the reward button", || find::<Element>(host, "button.reward").is_some()).await;
+    click(host, "button.reward");
+    until("the dialog to open", || dialog(host).open()).await;
+}
+
+#[wasm_bindgen_test]
+async fn the_reward_dialog_opens_from_its_button_holds_focus_and_gives_it_back() {
+    let host = mount(api(), &unique_page("dialog"), "auto", "en");
+    comments_loaded(&host).await;
+    find::<HtmlElement>(&host, "button.reward").unwrap().focus().unwrap();
+    open_rewards(&host).await;
+    let active = shadow(&host).active_element().expect("something has focus");
+    assert!(active.closest("dialog").unwrap().is_some(), "focus is inside the dialog");
+    assert_eq!(
+        dialog(&host).get_attribute("aria-labelledby").as_deref(),
+        Some("kudos-reward-title")
+    );
+    click(&host, "dialog button.close");
+    until("the dialog to close", || !dialog(&host).open()).await;
+    let active = shadow(&host).active_element().expect("focus came back");
+    assert!(active.matches("button.reward").unwrap(), "focus is back on the Reward button");
+}
+
+#[wasm_bindgen_test]
+async fn an_amount_outside_the_limits_or_malformed_is_explained_before_anything_is_sent() {
+    let host = mount(api(), &unique_page("amounts"), "auto", "en");
+    comments_loaded(&host).await;
+    open_rewards(&host).await;
+    assert_eq!(text(&host, "button.pay"), "Pay $5.00");
+    click(&host, "input[value=other]");
+    let other = input(&host, "input.other");
+    for (typed, said) in [
+        ("0.99", "The smallest reward is $1.00."),
+        ("500.01", "The largest reward is $500.00."),
+        ("five", "Enter an amount such as 5 or 7.50."),
+    ] {
+        other.set_value(typed);
+        click(&host, "button.pay");
+        until("the explanation", || text(&host, "dialog .error[role=alert]") == said).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn confirmed_supporters_are_listed_with_their_total() {
+    let page = unique_page("supporters");
+    let session = |n: u32| format!("cs_test_widget_{}_{n}", page.rsplit('-').next().unwrap());
+    confirm_reward(&page, &session(1), 500, "Ada", false).await;
+    confirm_reward(&page, &session(2), 300, "Grace", true).await;
+    // A page view reads the KV snapshot, which has the second reward after the next flush.
+    let url = format!("{}/api/v1/page?page={page}", api());
+    for _ in 0..100 {
+        let view: PageView =
+            gloo_net::http::Request::get(&url).send().await.unwrap().json().await.unwrap();
+        if view.state.supporters == 2 {
+            break;
+        }
+        TimeoutFuture::new(100).await;
+    }
+    let host = mount(api(), &page, "auto", "en");
+    loaded(&host).await;
+    until("both supporters", || text(&host, ".supporters .total") == "$8.00 from 2 supporters")
+        .await;
+    let names: Vec<String> = (0..2)
+        .map(|i| {
+            let items = shadow(&host).query_selector_all(".supporters li .name").unwrap();
+            items.item(i).unwrap().text_content().unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(names, ["Anonymous", "Ada"], "newest first; an anonymous supporter shows no name");
+    assert_eq!(text(&host, ".supporters li .message"), "Keep writing!");
+}
+
+#[wasm_bindgen_test]
+async fn a_reader_back_from_checkout_is_thanked_by_name_once_stripe_confirms() {
+    let page = unique_page("thanks");
+    let session = format!("cs_test_widget_{}", page.rsplit('-').next().unwrap());
+    // As after paying: the widget remembers the session, and Stripe sent the reader back.
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage
+        .set_item(&format!("kudos:page:{page}"), &format!(r#"{{"checkout":"{session}"}}"#))
+        .unwrap();
+    let history = web_sys::window().unwrap().history().unwrap();
+    let back = format!("?kudos_reward={session}");
+    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&back)).unwrap();
+
+    let host = mount(api(), &page, "auto", "en");
+    until("the wait to be announced", || text(&host, ".thanks") == "Confirming your payment…")
+        .await;
+    confirm_reward(&page, &session, 500, "Ada", false).await;
+    until("the thanks", || {
+        text(&host, ".thanks") == "Thank you, Ada! Your reward of $5.00 is confirmed."
+    })
+    .await;
+    let search = web_sys::window().unwrap().location().search().unwrap();
+    assert!(!search.contains("kudos_reward"), "the address is clean again: {search}");
+    until("the supporter", || text(&host, ".supporters .total") == "$5.00 from 1 supporter").await;
+}
+
+#[wasm_bindgen_test]
+async fn the_authors_own_ways_to_be_paid_are_offered_and_marked_unconfirmed() {
+    let host = mount(api(), &unique_page("methods"), "auto", "en");
+    comments_loaded(&host).await;
+    open_rewards(&host).await;
+    let qr = find::<Element>(&host, ".methods img").expect("a QR image");
+    assert_eq!(
+        (qr.get_attribute("alt").as_deref(), qr.get_attribute("src").as_deref()),
+        (Some("WeChat Pay"), Some("/qr/wechat.svg"))
+    );
+    let link = find::<Element>(&host, ".methods a").expect("a link");
+    assert_eq!(link.get_attribute("href").as_deref(), Some("https://ko-fi.com/ada"));
+    assert_eq!(
+        text(&host, ".methods .hint"),
+        "Paid these ways, a reward is not confirmed or counted here."
+    );
+}

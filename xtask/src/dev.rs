@@ -4,16 +4,31 @@
 
 use crate::build;
 use crate::setup;
-use crate::util::{Result, exec, root, tool};
+use crate::util::{Result, cargo, exec, root, tool};
 use std::fs;
 
 pub const PORT: u16 = 8787;
+/// The stand-in's keys (tests/src/fake_stripe.rs); not secrets, and useless with real Stripe.
+const STAND_IN_SECRET_KEY: &str = "sk_test_kudos_local_stand_in";
+const STAND_IN_WEBHOOK_SECRET: &str = "whsec_kudos_local_stand_in";
+/// Where the local stand-in for Stripe listens under `cargo xtask dev`.
+pub const STRIPE_PORT: u16 = 12111;
+
+/// The example blog's own ways to be paid (placeholder QR images and a link).
+const METHODS: &str = r#"[{"kind":"qr","label":"WeChat Pay","url":"/qr/wechat.svg"},{"kind":"qr","label":"Alipay","url":"/qr/alipay.svg"},{"kind":"link","label":"Ko-fi","url":"https://ko-fi.com/"}]"#;
 
 pub fn run() -> Result {
     setup::run()?;
     build::build(false)?;
     let site = build::out_dir_dev_site();
     dev_vars()?;
+    // Stripe cannot be reached from here: a local stand-in takes its place, sending its
+    // webhooks to the worker. It stops with this command (same process group).
+    exec(cargo().args(["build", "-q", "-p", "kudos-tests", "--bin", "fake-stripe"]))?;
+    let webhook = format!("http://127.0.0.1:{PORT}/api/v1/stripe/webhook");
+    let _stripe = std::process::Command::new(root().join("target/debug/fake-stripe"))
+        .args([&STRIPE_PORT.to_string(), &webhook])
+        .spawn()?;
     eprintln!("\nkudos: the example blog is at http://127.0.0.1:{PORT}/ (Ctrl-C stops)");
     eprintln!("kudos: comments wait for approval here (MODERATION=pre); see them and approve with");
     eprintln!(
@@ -22,7 +37,10 @@ pub fn run() -> Result {
     eprintln!(
         "  curl -X PATCH -H \"Authorization: Bearer $TOKEN\" -d '{{\"page\":\"/posts/a\",\"status\":\"published\"}}' \\"
     );
-    eprintln!("       http://127.0.0.1:{PORT}/api/v1/admin/comments/<id>\n");
+    eprintln!("       http://127.0.0.1:{PORT}/api/v1/admin/comments/<id>");
+    eprintln!(
+        "kudos: rewards go through a local stand-in for Stripe at http://127.0.0.1:{STRIPE_PORT}\n"
+    );
     exec(
         tool(root().join("node_modules/.bin/wrangler"))
             .current_dir(root().join("edge-worker"))
@@ -31,6 +49,10 @@ pub fn run() -> Result {
             .args(["--persist-to", ".wrangler/state", "--show-interactive-dev-session=false"])
             // The example blog shows the whole moderation flow; a deployment's default is "off".
             .args(["--var", "MODERATION:pre"])
+            .args(["--var", &format!("STRIPE_API_BASE:http://127.0.0.1:{STRIPE_PORT}")])
+            .args(["--var", &format!("STRIPE_SECRET_KEY:{STAND_IN_SECRET_KEY}")])
+            .args(["--var", &format!("STRIPE_WEBHOOK_SECRET:{STAND_IN_WEBHOOK_SECRET}")])
+            .args(["--var", &format!("REWARD_METHODS:{METHODS}")])
             .arg("--assets")
             .arg(site),
     )

@@ -60,13 +60,18 @@ fn widget_in_browser() -> Result {
     exec(
         cargo()
             .args(["run", "-q", "-p", "kudos-tests", "--bin", "with-worker", "--"])
-            .args(["--allow-origin", &origin, "--"])
+            .args(["--allow-origin", &origin])
+            .args(["--var", &format!("REWARD_METHODS:{WIDGET_TEST_METHODS}")])
+            .arg("--")
             .args(["wasm-pack", "test", "--headless", "--chrome"])
             .arg(root().join("widget"))
             .env("WASM_BINDGEN_TEST_ADDRESS", format!("127.0.0.1:{port}"))
             .env("WASM_BINDGEN_TEST_TIMEOUT", "60"),
     )
 }
+
+/// The author's own ways to be paid, for the widget's tests of the reward dialog.
+const WIDGET_TEST_METHODS: &str = r#"[{"kind":"qr","label":"WeChat Pay","url":"/qr/wechat.svg"},{"kind":"link","label":"Ko-fi","url":"https://ko-fi.com/ada"}]"#;
 
 fn end_to_end() -> Result {
     exec(cargo().args(["test", "-p", "kudos-tests", "--", "--test-threads=2"]))

@@ -7,10 +7,11 @@ use crate::io::{self, Query};
 use crate::page_object::PageClient;
 use crate::page_object::protocol::Editor;
 use crate::site_object::SiteClient;
+use kudos_core::ErrorCode;
 use kudos_core::comment::CommentBody;
 use kudos_core::markdown;
 use kudos_core::visitor::sha256_hex;
-use kudos_core::wire::{CommentReply, ModerateComment};
+use kudos_core::wire::{CommentReply, ModerateComment, ModerateReward};
 use subtle::ConstantTimeEq;
 use worker::{Request, Response};
 
@@ -47,7 +48,7 @@ pub async fn moderate(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Re
     authorize(&req, ctx)?;
     let change: ModerateComment = io::read_json(&mut req).await?;
     let page = ctx.page_ref(change.page.as_deref().unwrap_or_default())?;
-    let seq = ctx.comment_seq(&page, params)?;
+    let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
     let body = change.body.as_deref().map(CommentBody::parse).transpose()?;
     if body.is_none() && change.status.is_none() {
         return Err(ApiError::InvalidParameter("status or body"));
@@ -70,6 +71,50 @@ pub async fn delete(req: &Request, params: &Params, ctx: &Ctx) -> Result<Respons
     authorize(req, ctx)?;
     let query = Query::of(req)?;
     let page = ctx.page_ref(query.first("page").unwrap_or_default())?;
-    let seq = ctx.comment_seq(&page, params)?;
+    let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
     io::json(&PageClient::new(&ctx.env, page)?.delete_comment(seq, Editor::Admin).await?)
+}
+
+// GET /api/v1/admin/rewards[?page=<id>]
+/// With a page: its reward ledger. Without: totals across the site.
+pub async fn rewards(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    authorize(req, ctx)?;
+    let query = Query::of(req)?;
+    match query.first("page") {
+        Some(page) => io::json(&PageClient::new(&ctx.env, ctx.page_ref(page)?)?.ledger().await?),
+        None => io::json(&SiteClient::new(&ctx.env, &ctx.config.site_id)?.rewards().await?),
+    }
+}
+
+// PATCH /api/v1/admin/rewards/{id}
+/// Hides (or shows again) a supporter's public message.
+pub async fn moderate_reward(
+    mut req: Request,
+    params: &Params,
+    ctx: &Ctx,
+) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let change: ModerateReward = io::read_json(&mut req).await?;
+    let page = ctx.page_ref(change.page.as_deref().unwrap_or_default())?;
+    let seq = ctx.seq_in(&page, params, ErrorCode::RewardNotFound)?;
+    PageClient::new(&ctx.env, page)?.hide_reward_message(seq, change.message_hidden).await?;
+    io::json(&serde_json::json!({ "message_hidden": change.message_hidden }))
+}
+
+// GET /api/v1/admin/notes
+/// Unread notes on every page: how many, and when they came and expire. Never their text.
+pub async fn notes(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    authorize(req, ctx)?;
+    let now = worker::Date::now().as_millis() as i64;
+    io::json(&SiteClient::new(&ctx.env, &ctx.config.site_id)?.list_notes(now).await?)
+}
+
+// POST /api/v1/admin/notes/{id}/read?page=<id>
+/// Returns a note's text once and destroys it. POST, because reading changes it.
+pub async fn read_note(req: &Request, params: &Params, ctx: &Ctx) -> Result<Response, ApiError> {
+    authorize(req, ctx)?;
+    let query = Query::of(req)?;
+    let page = ctx.page_ref(query.first("page").unwrap_or_default())?;
+    let seq = ctx.seq_in(&page, params, ErrorCode::NoteNotFound)?;
+    io::json(&PageClient::new(&ctx.env, page)?.read_note(seq).await?)
 }

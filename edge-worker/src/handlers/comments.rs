@@ -39,7 +39,7 @@ pub async fn list(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
 pub async fn replies(req: &Request, params: &Params, ctx: &Ctx) -> Result<Response, ApiError> {
     let query = Query::of(req)?;
     let page = ctx.page_ref(query.first("page").unwrap_or_default())?;
-    let seq = ctx.comment_seq(&page, params)?;
+    let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
     io::json(&PageClient::new(&ctx.env, page)?.replies(seq).await?)
 }
 
@@ -70,7 +70,7 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     );
     let created = PageClient::new(&ctx.env, page)?
         .create_comment(NewInObject {
-            ip: keyed_hash(salt.as_bytes(), "ip", &[client_ip(&req).as_bytes()]),
+            ip: ctx.ip_key(&req)?,
             visitor,
             parent,
             name: name.as_str().to_owned(),
@@ -96,7 +96,7 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
 pub async fn edit(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Response, ApiError> {
     let edit: EditComment = io::read_json(&mut req).await?;
     let page = ctx.page_ref(edit.page.as_deref().unwrap_or_default())?;
-    let seq = ctx.comment_seq(&page, params)?;
+    let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
     let by = author(edit.edit_token.as_deref())?;
     let body = CommentBody::parse(&edit.body)?;
     let html = markdown::render(body.as_str());
@@ -110,7 +110,7 @@ pub async fn edit(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Respon
 pub async fn delete(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Response, ApiError> {
     let delete: DeleteComment = io::read_json(&mut req).await?;
     let page = ctx.page_ref(delete.page.as_deref().unwrap_or_default())?;
-    let seq = ctx.comment_seq(&page, params)?;
+    let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
     let by = author(delete.edit_token.as_deref())?;
     io::json(&PageClient::new(&ctx.env, page)?.delete_comment(seq, by).await?)
 }
@@ -119,7 +119,7 @@ pub async fn delete(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Resp
 pub async fn like(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Response, ApiError> {
     let like: SetCommentLike = io::read_json(&mut req).await?;
     let page = ctx.page_ref(like.page.as_deref().unwrap_or_default())?;
-    let seq = ctx.comment_seq(&page, params)?;
+    let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
     let visitor = ctx.visitor_key(VisitorId::parse(like.visitor.as_deref())?)?;
     io::json(&PageClient::new(&ctx.env, page)?.like_comment(seq, visitor, like.liked).await?)
 }
@@ -146,9 +146,4 @@ fn author(token: Option<&str>) -> Result<Editor, ApiError> {
         ApiError::reject(ErrorCode::InvalidEditToken, "an edit token is required")
     })?;
     Ok(Editor::Author { token_hash: sha256_hex(token.as_bytes()) })
-}
-
-/// The reader's address as Cloudflare reports it. Used only hashed, for rate limits.
-fn client_ip(req: &Request) -> String {
-    req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "unknown".into())
 }

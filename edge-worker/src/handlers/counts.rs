@@ -28,6 +28,8 @@ pub async fn counts(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
             let counts = view.map_or(PageCounts::default(), |v| PageCounts {
                 likes: v.state.likes,
                 comments: v.state.comments,
+                reward_total: v.state.reward_total,
+                supporters: v.state.supporters,
             });
             (raw.to_string(), counts)
         })

@@ -8,4 +8,6 @@ pub mod counts;
 pub mod health;
 #[cfg(feature = "bench-naive")]
 pub mod naive;
+pub mod notes;
 pub mod page;
+pub mod rewards;

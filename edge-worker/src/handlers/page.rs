@@ -31,6 +31,8 @@ pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
         }
         _ => (PageClient::new(&ctx.env, page)?.view().await?, "object"),
     };
+    // How to reward is configuration, not page state: always the deployment's current one.
+    let view = PageView { rewards: ctx.config.rewards.options(), ..view };
     let mut resp = io::json(&view)?;
     resp.headers_mut().set(SOURCE_HEADER, source)?;
     Ok(resp)

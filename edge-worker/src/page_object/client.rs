@@ -1,14 +1,14 @@
 //! The worker's side of the page object: one typed call per command.
 
-use super::protocol::{Command, Created, Editor, NewComment};
+use super::protocol::{Command, Created, Editor, NewComment, PaidReward, Recorded};
 use crate::error::ApiError;
 use crate::page_ref::PageRef;
 use kudos_core::ErrorCode;
 use kudos_core::comment::Order;
 use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{
-    CommentLikeReply, CommentList, CommentPage, CommentReply, ErrorBody, LikeReply,
-    ModerationStatus, PageView,
+    CommentLikeReply, CommentList, CommentPage, CommentReply, ErrorBody, Ledger, LikeReply,
+    ModerationStatus, NoteSent, NoteText, PageView, RewardStatus,
 };
 use serde::de::DeserializeOwned;
 use worker::{Env, Method, Request, RequestInit, Stub};
@@ -85,6 +85,44 @@ impl PageClient {
 
     pub async fn pending(&self, visitor: VisitorKey) -> Result<CommentList, ApiError> {
         self.call(&Command::Pending { page: self.page(), visitor }).await
+    }
+
+    /// Counts an action against the rate limits of `keys`, or refuses it.
+    pub async fn rate_check(
+        &self,
+        keys: Vec<String>,
+        limit: usize,
+        window_ms: i64,
+    ) -> Result<(), ApiError> {
+        let _: serde_json::Value =
+            self.call(&Command::RateCheck { page: self.page(), keys, limit, window_ms }).await?;
+        Ok(())
+    }
+
+    pub async fn record_reward(&self, reward: PaidReward) -> Result<Recorded, ApiError> {
+        self.call(&Command::RecordReward { page: self.page(), reward }).await
+    }
+
+    pub async fn reward_status(&self, session: String) -> Result<RewardStatus, ApiError> {
+        self.call(&Command::RewardStatus { page: self.page(), session }).await
+    }
+
+    pub async fn ledger(&self) -> Result<Ledger, ApiError> {
+        self.call(&Command::Ledger { page: self.page() }).await
+    }
+
+    pub async fn hide_reward_message(&self, seq: u64, hidden: bool) -> Result<(), ApiError> {
+        let _: serde_json::Value =
+            self.call(&Command::HideRewardMessage { page: self.page(), seq, hidden }).await?;
+        Ok(())
+    }
+
+    pub async fn store_note(&self, text: String, ttl_ms: i64) -> Result<NoteSent, ApiError> {
+        self.call(&Command::StoreNote { page: self.page(), text, ttl_ms }).await
+    }
+
+    pub async fn read_note(&self, seq: u64) -> Result<NoteText, ApiError> {
+        self.call(&Command::ReadNote { page: self.page(), seq }).await
     }
 
     async fn call<T: DeserializeOwned>(&self, command: &Command) -> Result<T, ApiError> {

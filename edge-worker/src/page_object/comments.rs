@@ -352,7 +352,7 @@ impl PageObject {
 
     /// Puts a message for the site object in the outbox, in the same transaction as the
     /// change it reports; the alarm delivers it.
-    fn send_to_site(&self, command: &SiteCommand) -> Result<(), ApiError> {
+    pub(super) fn send_to_site(&self, command: &SiteCommand) -> Result<(), ApiError> {
         let body = serde_json::to_string(command).map_err(|e| ApiError::Internal(e.to_string()))?;
         self.store()?.outbox_push(&body)?;
         Ok(())

@@ -9,6 +9,8 @@ mod client;
 mod comment_store;
 mod comments;
 pub mod protocol;
+mod reward_store;
+mod rewards;
 mod store;
 
 pub use client::{PageClient, call_object};
@@ -58,6 +60,14 @@ impl DurableObject for PageObject {
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
+        if let Ok(Some(row)) = self.store().and_then(|s| Ok(s.page()?)) {
+            if let Ok(page) = kudos_core::PageId::parse(&row.page_id) {
+                let page = PageRef { site: row.site, page };
+                if let Err(e) = self.expire_notes(&page) {
+                    worker::console_error!("page object: expiring notes failed: {e}");
+                }
+            }
+        }
         self.deliver_outbox().await;
         self.flush().await.map_err(|e| worker::Error::RustError(e.to_string()))?;
         Response::ok("done")
@@ -108,6 +118,22 @@ impl PageObject {
                 to_json(&self.like_comment(&page, seq, &visitor, liked)?)
             }
             Command::Pending { page, visitor } => to_json(&self.pending(&page, &visitor)?),
+            Command::RateCheck { page, keys, limit, window_ms } => {
+                self.store()?.ensure_page(&page.site, page.page.as_str())?;
+                self.rate_check(&keys, limit, window_ms)?;
+                Ok("{}".to_owned())
+            }
+            Command::RecordReward { page, reward } => to_json(&self.record_reward(&page, reward)?),
+            Command::RewardStatus { page: _, session } => to_json(&self.reward_status(&session)?),
+            Command::Ledger { page } => to_json(&self.ledger(&page)?),
+            Command::HideRewardMessage { page: _, seq, hidden } => {
+                self.hide_reward_message(seq, hidden)?;
+                Ok("{}".to_owned())
+            }
+            Command::StoreNote { page, text, ttl_ms } => {
+                to_json(&self.store_note(&page, &text, ttl_ms)?)
+            }
+            Command::ReadNote { page, seq } => to_json(&self.read_note(&page, seq)?),
         }?;
         if !reads_only {
             // What the command changed is committed; make sure it reaches KV and the site.
@@ -120,7 +146,12 @@ impl PageObject {
     /// site's default order.
     fn view(&self, page: &PageRef) -> Result<PageView, ApiError> {
         let order: Order = self.rules().default_order;
-        Ok(PageView { state: self.state(page)?, comments: self.list(page, order, None)? })
+        Ok(PageView {
+            state: self.state(page)?,
+            comments: self.list(page, order, None)?,
+            supporters: self.supporters(page)?,
+            rewards: None,
+        })
     }
 
     /// Sets the alarm for the earliest work due: outbox messages at once, a flush when
@@ -133,7 +164,10 @@ impl PageObject {
             next_flush_at(now, row.flush_started_at, config::flush_interval_ms(&self.env))
         });
         let outbox_due = (!store.outbox()?.is_empty()).then_some(now);
-        let Some(due) = [flush_due, outbox_due].into_iter().flatten().min() else { return Ok(()) };
+        let expiry_due = store.next_note_expiry()?;
+        let Some(due) = [flush_due, outbox_due, expiry_due].into_iter().flatten().min() else {
+            return Ok(());
+        };
         let storage = self.state.storage();
         if storage.get_alarm().await?.is_none_or(|set| set > due) {
             storage.set_alarm(ScheduledTime::new(js_sys::Date::new(&(due as f64).into()))).await?;
@@ -175,7 +209,8 @@ impl PageObject {
         let store = self.store()?;
         let Some(row) = store.page()? else { return Ok(()) };
         if row.version <= row.flushed_version {
-            return Ok(());
+            // Nothing to flush; other work (note expiry) may still need the alarm.
+            return self.schedule().await;
         }
         let now = now_ms();
         if next_flush_at(now, row.flush_started_at, config::flush_interval_ms(&self.env)) > now {

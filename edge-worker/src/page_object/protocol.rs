@@ -59,6 +59,57 @@ pub enum Command {
         page: PageRef,
         visitor: VisitorKey,
     },
+    /// Counts an action limited per window (checkouts, notes) for each key, or refuses it.
+    RateCheck {
+        page: PageRef,
+        keys: Vec<String>,
+        limit: usize,
+        window_ms: i64,
+    },
+    RecordReward {
+        page: PageRef,
+        reward: PaidReward,
+    },
+    RewardStatus {
+        page: PageRef,
+        session: String,
+    },
+    Ledger {
+        page: PageRef,
+    },
+    HideRewardMessage {
+        page: PageRef,
+        seq: u64,
+        hidden: bool,
+    },
+    StoreNote {
+        page: PageRef,
+        text: String,
+        ttl_ms: i64,
+    },
+    ReadNote {
+        page: PageRef,
+        seq: u64,
+    },
+}
+
+/// A payment Stripe confirmed (from a verified webhook).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PaidReward {
+    pub event: String,
+    pub session: String,
+    pub amount: u64,
+    pub currency: String,
+    pub name: String,
+    pub message: String,
+    pub anonymous: bool,
+}
+
+/// Whether a webhook changed anything.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Recorded {
+    pub counted: bool,
+    pub state: PageState,
 }
 
 /// Who changes a comment: its author (holding the edit token, of which the object knows

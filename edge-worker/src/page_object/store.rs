@@ -1,5 +1,6 @@
 //! The page object's SQLite storage: schema, migrations, the page row, likes, rate-limit
-//! events and the outbox. Comment queries are in `comment_store.rs`.
+//! events and the outbox. Comment queries are in `comment_store.rs`, rewards and notes in
+//! `reward_store.rs`.
 //!
 //! All calls are synchronous; a request that makes several of them without an `await`
 //! in between commits them atomically, which is what keeps counts exact.
@@ -59,6 +60,30 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX rate_events_key ON rate_events (key, at);
     CREATE TABLE outbox (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
     "#,
+    r#"
+    ALTER TABLE page ADD COLUMN reward_total INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE page ADD COLUMN supporters INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE stripe_events (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE rewards (
+        seq INTEGER PRIMARY KEY,
+        session TEXT NOT NULL UNIQUE,
+        event TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        name TEXT NOT NULL,
+        message TEXT NOT NULL,
+        anonymous INTEGER NOT NULL,
+        message_hidden INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE notes (
+        seq INTEGER PRIMARY KEY,
+        text TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX notes_expiry ON notes (expires_at);
+    "#,
 ];
 
 pub struct Store {
@@ -72,6 +97,8 @@ pub struct PageRow {
     pub version: i64,
     pub likes: i64,
     pub comments: i64,
+    pub reward_total: i64,
+    pub supporters: i64,
     pub flushed_version: i64,
     pub flush_started_at: Option<i64>,
 }
@@ -83,6 +110,8 @@ impl PageRow {
             version: self.version as u64,
             likes: self.likes as u64,
             comments: self.comments as u64,
+            reward_total: self.reward_total as u64,
+            supporters: self.supporters as u64,
         }
     }
 }
@@ -140,7 +169,8 @@ impl Store {
         Ok(self
             .sql
             .exec(
-                "SELECT site, page_id, version, likes, comments, flushed_version, flush_started_at
+                "SELECT site, page_id, version, likes, comments, reward_total, supporters,
+                    flushed_version, flush_started_at
                  FROM page WHERE id = 1",
                 None,
             )?

@@ -1,6 +1,8 @@
-//! `with-worker [--allow-origin O]... -- <command>`: runs a command while a fresh worker is
-//! serving under `wrangler dev`, with `KUDOS_TEST_API` set to its origin. The widget's
-//! browser tests run this way, so they talk to the real worker.
+//! `with-worker [--allow-origin O]... [--var NAME:VALUE]... -- <command>`: runs a command
+//! while a fresh worker is
+//! serving under `wrangler dev`, with `KUDOS_TEST_API` set to its origin and
+//! `KUDOS_TEST_STRIPE` to its local stand-in for Stripe. The widget's browser tests run
+//! this way, so they talk to the real worker.
 
 use kudos_tests::worker::{Worker, WorkerOptions};
 use std::process::{Command, ExitCode};
@@ -10,7 +12,9 @@ fn main() -> ExitCode {
     let split = args.iter().position(|a| a == "--").unwrap_or(args.len());
     let (flags, command) = (&args[..split], args.get(split + 1..).unwrap_or_default());
     let Some((program, rest)) = command.split_first() else {
-        eprintln!("usage: with-worker [--allow-origin ORIGIN]... -- COMMAND [ARGS]...");
+        eprintln!(
+            "usage: with-worker [--allow-origin ORIGIN]... [--var NAME:VALUE]... -- COMMAND [ARGS]..."
+        );
         return ExitCode::from(2);
     };
     let mut options = WorkerOptions::default();
@@ -18,15 +22,26 @@ fn main() -> ExitCode {
     while let Some(flag) = flags.next() {
         match (flag.as_str(), flags.next()) {
             ("--allow-origin", Some(origin)) => options.extra_origins.push(origin.clone()),
+            ("--var", Some(var)) => match var.split_once(':') {
+                Some((name, value)) => options.vars.push((name.to_owned(), value.to_owned())),
+                None => {
+                    eprintln!("with-worker: --var takes NAME:VALUE");
+                    return ExitCode::from(2);
+                }
+            },
             _ => {
                 eprintln!("with-worker: unknown flag {flag}");
                 return ExitCode::from(2);
             }
         }
     }
-    let worker = Worker::start(options);
+    let (worker, stripe) = Worker::start_with_stripe(options);
     eprintln!("with-worker: the worker is serving at {}", worker.origin());
-    let status = Command::new(program).args(rest).env("KUDOS_TEST_API", worker.origin()).status();
+    let status = Command::new(program)
+        .args(rest)
+        .env("KUDOS_TEST_API", worker.origin())
+        .env("KUDOS_TEST_STRIPE", stripe.base())
+        .status();
     match status {
         Ok(status) if status.success() => ExitCode::SUCCESS,
         Ok(status) => {

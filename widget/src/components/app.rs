@@ -1,11 +1,15 @@
-//! The widget's root: the like button and comment count, a status line, and the comments.
+//! The widget's root: the like and reward buttons and the comment count, a status line,
+//! thanks for a reward, the supporters, and the comments.
 
 use super::comments::Comments;
 use super::like_button::LikeButton;
+use super::rewards::Rewards;
 use super::status::Status;
+use super::supporters::Supporters;
 use crate::api::Client;
 use crate::context::Widget;
 use crate::hooks::use_page::use_page;
+use crate::hooks::use_reward_return::use_reward_return;
 use crate::i18n;
 use crate::state::{Action, Load, SaveProblem};
 use yew::prelude::*;
@@ -21,6 +25,7 @@ pub struct AppProps {
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
     let state = use_page(props.client.clone());
+    use_reward_return(props.client.clone(), props.lang.clone(), state.clone());
     let t = i18n::strings(&props.lang);
     let widget =
         Widget { client: props.client.clone(), lang: props.lang.clone(), state: state.clone() };
@@ -62,11 +67,16 @@ pub fn app(props: &AppProps) -> Html {
                         {on_toggle}
                     />
                     if state.load == Load::Ready {
+                        <Rewards />
                         <span class="comment-count">{ t.comments(state.page.comments) }</span>
                     }
                 </div>
                 <Status {message} {retry} retry_label={t.try_again} />
+                if let Some(thanks) = &state.thanks {
+                    <p class="thanks" role="status">{ thanks.clone() }</p>
+                }
                 if state.load == Load::Ready {
+                    <Supporters />
                     <Comments />
                 }
             </section>

@@ -5,7 +5,7 @@
 use super::comment_form::CommentForm;
 use crate::context::use_widget;
 use crate::state::Action;
-use crate::{storage, time};
+use crate::{format, storage};
 use kudos_core::wire::{Comment, CommentStatus};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlTextAreaElement;
@@ -164,8 +164,8 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
             <article>
                 <header>
                     { author }
-                    <time datetime={time::iso(c.created_at)} title={time::iso(c.created_at)}>
-                        { time::ago(c.created_at, now, &widget.lang) }
+                    <time datetime={format::iso(c.created_at)} title={format::iso(c.created_at)}>
+                        { format::ago(c.created_at, now, &widget.lang) }
                     </time>
                     if c.edited_at.is_some() { <span class="edited">{ t.edited }</span> }
                 </header>

@@ -1,0 +1,142 @@
+//! Rewards: starting a Stripe Checkout, learning whether it is confirmed, and Stripe's
+//! webhook, the only thing that ever counts a reward.
+
+use crate::api::Ctx;
+use crate::config;
+use crate::error::ApiError;
+use crate::io::{self, Query};
+use crate::page_object::PageClient;
+use crate::page_object::protocol::PaidReward;
+use crate::stripe::{Checkout, Stripe};
+use kudos_core::comment::DisplayName;
+use kudos_core::reward::{Currency, RewardError, parse_message, parse_note};
+use kudos_core::stripe::{self as signatures, Event, Outcome, TOLERANCE_SECONDS};
+use kudos_core::wire::{NewReward, PageState};
+use kudos_core::{ErrorCode, VisitorId};
+use worker::{Request, Response};
+
+// POST /api/v1/rewards/checkout
+/// Creates a Stripe Checkout Session for the reward and returns where to send the reader.
+/// Nothing is recorded (not even the note sent along) unless Stripe accepted the session.
+pub async fn checkout(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let ask: NewReward = io::read_json(&mut req).await?;
+    let page = ctx.page_ref(ask.page.as_deref().unwrap_or_default())?;
+    let visitor = ctx.visitor_key(VisitorId::parse(ask.visitor.as_deref())?)?;
+    let rewards = &ctx.config.rewards;
+    if let Some(currency) = ask.currency.as_deref() {
+        if Currency::parse(currency)? != rewards.currency {
+            return Err(RewardError::UnknownCurrency.into());
+        }
+    }
+    let options = rewards.options().filter(|o| o.checkout).ok_or_else(|| {
+        ApiError::reject(
+            ErrorCode::RewardsUnavailable,
+            "rewards through Stripe are not set up on this site",
+        )
+    })?;
+    let amount = ask.amount.ok_or(RewardError::InvalidAmount)?;
+    options.check(amount)?;
+    let name = DisplayName::parse(ask.name.as_deref().unwrap_or_default())?;
+    let message = parse_message(ask.message.as_deref())?;
+    let note = ask.note.as_deref().filter(|n| !n.trim().is_empty()).map(parse_note).transpose()?;
+    let return_to = ctx.return_url(&req, ask.return_url.as_deref())?;
+    let stripe = Stripe::from_env(&ctx.env, &rewards.stripe_api_base)?;
+
+    let client = PageClient::new(&ctx.env, page.clone())?;
+    let keys =
+        vec![format!("checkout:{}", visitor.as_str()), format!("checkout:{}", ctx.ip_key(&req)?)];
+    client.rate_check(keys, rewards.checkouts_per_window, 60_000).await?;
+    let separator = if return_to.contains('?') { '&' } else { '?' };
+    let host = url::Url::parse(&return_to)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    let started = stripe
+        .create_checkout(&Checkout {
+            site: &page.site,
+            page: page.page.as_str(),
+            amount,
+            currency: rewards.currency.code(),
+            description: &format!("Reward for {host}{}", page.page),
+            name: name.as_str(),
+            message: &message,
+            anonymous: ask.anonymous,
+            // Stripe puts the session's id in place of {CHECKOUT_SESSION_ID}.
+            success_url: &format!("{return_to}{separator}kudos_reward={{CHECKOUT_SESSION_ID}}"),
+            cancel_url: &return_to,
+        })
+        .await?;
+    if let Some(note) = note {
+        client.store_note(note, rewards.note_ttl_ms).await?;
+    }
+    io::json(&started)
+}
+
+// GET /api/v1/rewards/status?page=<id>&session=<Checkout Session id>
+/// Whether Stripe has confirmed the payment of a session (the widget asks after the reader
+/// comes back from Checkout, since the webhook may arrive a moment later).
+pub async fn status(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let query = Query::of(req)?;
+    let page = ctx.page_ref(query.first("page").unwrap_or_default())?;
+    let session = query
+        .first("session")
+        .filter(|s| {
+            s.starts_with("cs_")
+                && s.len() <= 255
+                && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+        .ok_or(ApiError::InvalidParameter("session"))?;
+    io::json(&PageClient::new(&ctx.env, page)?.reward_status(session.to_owned()).await?)
+}
+
+// POST /api/v1/stripe/webhook
+/// Stripe's events. The signature is checked on the raw body before anything is read from
+/// it; only a paid Checkout Session of this site counts, once per event and per session.
+/// Events kudos does not act on are acknowledged, so Stripe does not send them again.
+pub async fn webhook(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let secret = config::stripe_webhook_secret(&ctx.env).map_err(|_| {
+        ApiError::reject(
+            ErrorCode::RewardsUnavailable,
+            "the Stripe webhook is not set up on this site",
+        )
+    })?;
+    let body = io::read_bytes(&mut req).await?;
+    let header = req.headers().get("stripe-signature")?;
+    let now = (worker::Date::now().as_millis() / 1000) as i64;
+    signatures::verify(header.as_deref(), &body, &secret, now, TOLERANCE_SECONDS)?;
+    let event: Event =
+        serde_json::from_slice(&body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+
+    let ignored = || io::json(&serde_json::json!({ "received": true, "counted": false }));
+    let (Outcome::Paid, Some(session)) = event.outcome() else { return ignored() };
+    let (Some(site), Some(page)) =
+        (session.metadata.get("kudos_site"), session.metadata.get("kudos_page"))
+    else {
+        return ignored();
+    };
+    let (Some(amount), Some(currency), true) =
+        (session.amount_total, session.currency, *site == ctx.config.site_id)
+    else {
+        return ignored();
+    };
+    let Ok(page) = ctx.page_ref(page) else { return ignored() };
+    let text = |key: &str| session.metadata.get(key).map(String::as_str);
+    let name = DisplayName::parse(text("name").unwrap_or_default())
+        .map(|n| n.as_str().to_owned())
+        .unwrap_or_default();
+    let message = parse_message(text("message")).unwrap_or_default();
+    let paid = PaidReward {
+        event: event.id,
+        session: session.id,
+        amount,
+        currency: currency.to_ascii_lowercase(),
+        name,
+        message,
+        anonymous: text("anonymous") == Some("true"),
+    };
+    let recorded = PageClient::new(&ctx.env, page)?.record_reward(paid).await?;
+    let state: PageState = recorded.state;
+    io::json(
+        &serde_json::json!({ "received": true, "counted": recorded.counted, "version": state.version }),
+    )
+}
