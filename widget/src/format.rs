@@ -33,7 +33,9 @@ pub fn money(minor: u64, currency: &str, exponent: u32, lang: &str) -> String {
     );
     let exact = JsValue::from(major_string(minor, exponent));
     let text = format.format().call1(&JsValue::NULL, &exact).ok().and_then(|v| v.as_string());
-    text.unwrap_or_else(|| format!("{} {}", major_string(minor, exponent), currency.to_uppercase()))
+    text.unwrap_or_else(|| {
+        format!("{} {}", major_string(minor, exponent), currency.to_ascii_uppercase())
+    })
 }
 
 /// The exact time, for a `<time datetime>` attribute.

@@ -6,6 +6,7 @@
 use futures::{StreamExt, stream};
 use kudos_core::wire::PageView;
 use kudos_tests::api::{Api, key, visitor};
+use kudos_tests::fake_stripe::{WEBHOOK_SECRET, now};
 use kudos_tests::paths;
 use kudos_tests::worker::{Worker, WorkerOptions};
 use std::path::{Path, PathBuf};
@@ -38,7 +39,7 @@ async fn main() {
     ));
     out.push_str(&format!("\nWorker upload (`wrangler deploy --dry-run`): {}\n\n", upload_size()));
 
-    let worker = Worker::spawn(WorkerOptions {
+    let (worker, _stripe) = Worker::spawn_with_stripe(WorkerOptions {
         config: BENCH_CONFIG.into(),
         flush_interval_ms: 2_000,
         // The load comes from one address; the per-address limit would refuse it.
@@ -123,6 +124,22 @@ async fn main() {
         out.push_str(&run.row("POST comment", &(n as u64 - stored).to_string()));
     }
 
+    // Stripe's webhook: distinct paid Checkout Sessions, each event signed as Stripe signs.
+    for (in_flight, n) in [(1, 300), (50, 2_000)] {
+        let page = format!("/bench/rewards-{in_flight}");
+        let run = load(n, in_flight, |i| {
+            let (api, page) = (api.clone(), page.clone());
+            async move {
+                let event = paid_event(&page, &format!("cs_bench_{in_flight}_{i}"), 100);
+                let signature = kudos_core::stripe::sign(WEBHOOK_SECRET, now(), event.as_bytes());
+                api.webhook(&event, Some(&signature)).await.status() == 200
+            }
+        })
+        .await;
+        let counted = api.view(&page, Some(u64::MAX / 2)).await.0.supporters;
+        out.push_str(&run.row("POST Stripe webhook (paid)", &(n as u64 - counted).to_string()));
+    }
+
     for (in_flight, n) in [(1, 300), (50, 2_000)] {
         let path = format!("/api/v1/_bench/naive-like?page=/bench/naive-{in_flight}");
         let url = api.url(&path);
@@ -137,6 +154,19 @@ async fn main() {
         out.push_str(&run.row("PUT naive KV read-modify-write", &lost.to_string()));
     }
     println!("{out}");
+}
+
+/// A `checkout.session.completed` event for a paid session of `page`, as Stripe sends it.
+fn paid_event(page: &str, session: &str, amount: u64) -> String {
+    serde_json::json!({
+        "id": format!("evt_{session}"), "object": "event", "type": "checkout.session.completed",
+        "data": { "object": {
+            "id": session, "object": "checkout.session", "payment_status": "paid",
+            "amount_total": amount, "currency": "usd",
+            "metadata": { "kudos_site": "example", "kudos_page": page, "name": "Ada", "anonymous": "false" }
+        }}
+    })
+    .to_string()
 }
 
 /// Waits for the page's KV snapshot to show `comments` comments.

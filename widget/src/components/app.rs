@@ -2,10 +2,10 @@
 //! thanks for a reward, the supporters, and the comments.
 
 use super::comments::Comments;
-use super::like_button::LikeButton;
+use super::like_button::{LikeButtonProps, like_button};
 use super::rewards::Rewards;
-use super::status::Status;
-use super::supporters::Supporters;
+use super::status::{StatusProps, status};
+use super::supporters::supporters;
 use crate::api::Client;
 use crate::context::Widget;
 use crate::hooks::use_page::use_page;
@@ -29,6 +29,7 @@ pub fn app(props: &AppProps) -> Html {
     let t = i18n::strings(&props.lang);
     let widget =
         Widget { client: props.client.clone(), lang: props.lang.clone(), state: state.clone() };
+    let ready = state.load == Load::Ready;
 
     let on_toggle = {
         let state = state.clone();
@@ -55,28 +56,28 @@ pub fn app(props: &AppProps) -> Html {
     };
 
     html! {
-        <ContextProvider<Widget> context={widget}>
+        <ContextProvider<Widget> context={widget.clone()}>
             <section class={classes!("kudos", props.theme.to_string())} lang={props.lang.clone()}>
                 <div class="bar">
-                    <LikeButton
-                        liked={state.want_liked}
-                        likes={state.shown_likes()}
-                        busy={state.saving}
-                        disabled={state.load != Load::Ready}
-                        lang={props.lang.clone()}
-                        {on_toggle}
-                    />
-                    if state.load == Load::Ready {
+                    { like_button(&LikeButtonProps {
+                        liked: state.want_liked,
+                        likes: state.shown_likes(),
+                        busy: state.saving,
+                        disabled: !ready,
+                        lang: props.lang.clone(),
+                        on_toggle,
+                    }) }
+                    if ready {
                         <Rewards />
                         <span class="comment-count">{ t.comments(state.page.comments) }</span>
                     }
                 </div>
-                <Status {message} {retry} retry_label={t.try_again} />
+                { status(&StatusProps { message, retry, retry_label: t.try_again.into() }) }
                 if let Some(thanks) = &state.thanks {
                     <p class="thanks" role="status">{ thanks.clone() }</p>
                 }
-                if state.load == Load::Ready {
-                    <Supporters />
+                if ready {
+                    { supporters(&widget) }
                     <Comments />
                 }
             </section>

@@ -3,7 +3,8 @@
 use crate::i18n;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+/// What the like button shows. A view function rather than a component: it keeps no
+/// state, and every component costs the widget several kilobytes of Yew's generic code.
 pub struct LikeButtonProps {
     pub liked: bool,
     pub likes: u64,
@@ -14,7 +15,6 @@ pub struct LikeButtonProps {
     pub on_toggle: Callback<()>,
 }
 
-#[function_component(LikeButton)]
 pub fn like_button(props: &LikeButtonProps) -> Html {
     let t = i18n::strings(&props.lang);
     let onclick = props.on_toggle.reform(|_: MouseEvent| ());

@@ -166,7 +166,7 @@ pub fn rewards() -> Html {
                             { t.other_amount }
                         </label>
                         <input ref={fields.other.clone()} class="other" inputmode="decimal" autocomplete="off"
-                            aria-label={t.other_amount} placeholder={options.currency.to_uppercase()}
+                            aria-label={t.other_amount} placeholder={options.currency.to_ascii_uppercase()}
                             onfocus={let preset = preset.clone(); Callback::from(move |_: FocusEvent| preset.set(None))} />
                     </fieldset>
                     <label>{ t.name }

@@ -3,7 +3,8 @@
 
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+/// What the status line says. A view function rather than a component: it keeps no state
+/// (see `like_button`).
 pub struct StatusProps {
     pub message: Option<String>,
     /// Shown as a button when set.
@@ -11,7 +12,6 @@ pub struct StatusProps {
     pub retry_label: AttrValue,
 }
 
-#[function_component(Status)]
 pub fn status(props: &StatusProps) -> Html {
     let retry = props.retry.as_ref().map(|on_retry| {
         let onclick = on_retry.reform(|_: MouseEvent| ());

@@ -1,13 +1,12 @@
 //! The author's supporters: the confirmed total and the latest supporters with their
 //! messages (anonymous ones without a name).
 
-use crate::context::use_widget;
+use crate::context::Widget;
 use crate::format::{ago, money};
 use yew::prelude::*;
 
-#[function_component(Supporters)]
-pub fn supporters() -> Html {
-    let widget = use_widget();
+/// A view function rather than a component: it keeps no state (see `like_button`).
+pub fn supporters(widget: &Widget) -> Html {
     let t = widget.t();
     let state = &widget.state;
     let (Some(options), true) = (&state.rewards, state.page.supporters > 0) else {
