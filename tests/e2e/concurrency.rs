@@ -147,23 +147,8 @@ async fn a_hundred_concurrent_retries_of_one_comment_make_one_comment() {
     assert_eq!(api.comments(page, None, None).await.threads.len(), 1);
 }
 
-/// A paid session that Stripe could send events about.
 fn paid_session(n: u64, page: &str, amount: u64) -> kudos_tests::fake_stripe::Session {
-    let metadata =
-        [("kudos_site", "example"), ("kudos_page", page), ("name", "Ada"), ("anonymous", "false")]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
-    kudos_tests::fake_stripe::Session {
-        id: format!("cs_test_{n:06}"),
-        amount,
-        currency: "usd".into(),
-        description: "test".into(),
-        metadata,
-        success_url: String::new(),
-        cancel_url: String::new(),
-        paid: true,
-    }
+    kudos_tests::fake_stripe::Session::paid(&format!("cs_test_{n:06}"), page, amount, "Ada")
 }
 
 #[tokio::test(flavor = "multi_thread")]

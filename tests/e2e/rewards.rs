@@ -6,7 +6,6 @@ use kudos_tests::fake_stripe::{FakeStripe, Session, WEBHOOK_SECRET, now};
 use kudos_tests::poll;
 use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,28 +32,8 @@ async fn state(api: &Api, page: &str) -> kudos_core::wire::PageState {
     api.view(page, Some(u64::MAX / 2)).await.0
 }
 
-/// A paid session of this site's page that Stripe could send an event about.
 fn session(id: &str, page: &str, amount: u64, name: &str) -> Session {
-    let metadata: BTreeMap<String, String> = [
-        ("kudos_site", "example"),
-        ("kudos_page", page),
-        ("name", name),
-        ("message", "hi"),
-        ("anonymous", "false"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    Session {
-        id: id.into(),
-        amount,
-        currency: "usd".into(),
-        description: "test".into(),
-        metadata,
-        success_url: String::new(),
-        cancel_url: String::new(),
-        paid: true,
-    }
+    Session::paid(id, page, amount, name)
 }
 
 /// Delivers on a blocking thread (the stand-in's client is synchronous).

@@ -36,6 +36,35 @@ pub struct Session {
 }
 
 impl Session {
+    /// A paid session for a page of the test site ("example"), as if created by kudos.
+    pub fn paid(id: &str, page: &str, amount: u64, name: &str) -> Session {
+        let metadata = [
+            ("kudos_site", "example"),
+            ("kudos_page", page),
+            ("name", name),
+            ("message", "hi"),
+            ("anonymous", "false"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        Session {
+            id: id.to_owned(),
+            amount,
+            currency: "usd".into(),
+            description: "test".into(),
+            metadata,
+            success_url: String::new(),
+            cancel_url: String::new(),
+            paid: true,
+        }
+    }
+
+    /// An event about this session, shaped as Stripe sends it.
+    pub fn event(&self, kind: &str, paid: bool, event_id: &str) -> String {
+        event_json(self, kind, paid, event_id)
+    }
+
     /// The `checkout.session` object, as Stripe's API and events show it.
     pub fn object(&self) -> Value {
         json!({

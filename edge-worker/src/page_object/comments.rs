@@ -144,19 +144,8 @@ impl PageObject {
             ));
         }
         let since = now - rules.rate_window_ms;
-        for (key, limit) in
-            [(new.visitor.as_str(), rules.per_visitor), (new.ip.as_str(), rules.per_ip)]
-        {
-            let recent = store.rate_events(key, since)?;
-            if recent.len() >= limit {
-                let wait_ms = recent[recent.len() - limit] + rules.rate_window_ms - now;
-                return Err(ApiError::Rejected {
-                    code: ErrorCode::RateLimited,
-                    message: "too many comments; wait a little".into(),
-                    retry_after: Some(((wait_ms + 999) / 1000).max(1) as u64),
-                });
-            }
-        }
+        let limits = [(new.visitor.as_str(), rules.per_visitor), (new.ip.as_str(), rules.per_ip)];
+        self.over_limit(&limits, rules.rate_window_ms, now)?;
 
         let status = match (new.spam, rules.moderation) {
             (true, _) => Stored::Spam,

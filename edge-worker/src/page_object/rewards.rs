@@ -28,31 +28,32 @@ impl PageObject {
         let store = self.store()?;
         store.ensure_page(&page.site, page.page.as_str())?;
         let now = super::now_ms();
-        let mut counted = false;
-        if store.first_time_event(&paid.event, now)? {
-            let reward = NewReward {
-                session: &paid.session,
-                event: &paid.event,
-                amount: paid.amount as i64,
-                currency: &paid.currency,
-                name: &paid.name,
-                message: &paid.message,
-                anonymous: paid.anonymous,
-                at: now,
-            };
-            counted = store.record_reward(&reward, self.reward_config().currency.code())?;
-        }
+        let currency = self.reward_config().currency.code();
+        let counted = store.first_time_event(&paid.event, now)?
+            && store.record_reward(
+                &NewReward {
+                    session: &paid.session,
+                    event: &paid.event,
+                    amount: paid.amount as i64,
+                    currency: &paid.currency,
+                    name: &paid.name,
+                    message: &paid.message,
+                    anonymous: paid.anonymous,
+                    at: now,
+                },
+                currency,
+            )?;
+        let state = self.state(page)?;
         if counted {
-            let state = self.state(page)?;
             let totals = PageRewards {
                 page: page.page.to_string(),
-                currency: self.reward_config().currency.code().to_owned(),
+                currency: currency.to_owned(),
                 total: state.reward_total,
                 supporters: state.supporters,
             };
             self.send_to_site(&SiteCommand::PageRewards(totals))?;
         }
-        Ok(Recorded { counted, state: self.state(page)? })
+        Ok(Recorded { counted, state })
     }
 
     pub(super) fn reward_status(&self, session: &str) -> Result<RewardStatus, ApiError> {
@@ -173,11 +174,25 @@ impl PageObject {
         limit: usize,
         window_ms: i64,
     ) -> Result<(), ApiError> {
-        let store = self.store()?;
         let now = super::now_ms();
-        let since = now - window_ms;
-        for key in keys {
-            let recent = store.rate_events(key, since)?;
+        let limits: Vec<(&str, usize)> = keys.iter().map(|k| (k.as_str(), limit)).collect();
+        self.over_limit(&limits, window_ms, now)?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        self.store()?.record_rate_event(&keys, now, now - window_ms)?;
+        Ok(())
+    }
+
+    /// Refuses with `429` and how long to wait when any key has had its `limit` of actions
+    /// in the window ending `now`; records nothing.
+    pub(super) fn over_limit(
+        &self,
+        limits: &[(&str, usize)],
+        window_ms: i64,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        let store = self.store()?;
+        for &(key, limit) in limits {
+            let recent = store.rate_events(key, now - window_ms)?;
             if recent.len() >= limit {
                 let wait_ms = recent[recent.len() - limit] + window_ms - now;
                 return Err(ApiError::Rejected {
@@ -187,8 +202,6 @@ impl PageObject {
                 });
             }
         }
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        store.record_rate_event(&keys, now, since)?;
         Ok(())
     }
 }

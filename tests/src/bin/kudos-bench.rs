@@ -6,7 +6,7 @@
 use futures::{StreamExt, stream};
 use kudos_core::wire::PageView;
 use kudos_tests::api::{Api, key, visitor};
-use kudos_tests::fake_stripe::{WEBHOOK_SECRET, now};
+use kudos_tests::fake_stripe::{Session, WEBHOOK_SECRET, now};
 use kudos_tests::paths;
 use kudos_tests::worker::{Worker, WorkerOptions};
 use std::path::{Path, PathBuf};
@@ -130,7 +130,13 @@ async fn main() {
         let run = load(n, in_flight, |i| {
             let (api, page) = (api.clone(), page.clone());
             async move {
-                let event = paid_event(&page, &format!("cs_bench_{in_flight}_{i}"), 100);
+                let session =
+                    Session::paid(&format!("cs_bench_{in_flight}_{i}"), &page, 100, "Ada");
+                let event = session.event(
+                    "checkout.session.completed",
+                    true,
+                    &format!("evt_bench_{in_flight}_{i}"),
+                );
                 let signature = kudos_core::stripe::sign(WEBHOOK_SECRET, now(), event.as_bytes());
                 api.webhook(&event, Some(&signature)).await.status() == 200
             }
@@ -154,19 +160,6 @@ async fn main() {
         out.push_str(&run.row("PUT naive KV read-modify-write", &lost.to_string()));
     }
     println!("{out}");
-}
-
-/// A `checkout.session.completed` event for a paid session of `page`, as Stripe sends it.
-fn paid_event(page: &str, session: &str, amount: u64) -> String {
-    serde_json::json!({
-        "id": format!("evt_{session}"), "object": "event", "type": "checkout.session.completed",
-        "data": { "object": {
-            "id": session, "object": "checkout.session", "payment_status": "paid",
-            "amount_total": amount, "currency": "usd",
-            "metadata": { "kudos_site": "example", "kudos_page": page, "name": "Ada", "anonymous": "false" }
-        }}
-    })
-    .to_string()
 }
 
 /// Waits for the page's KV snapshot to show `comments` comments.
