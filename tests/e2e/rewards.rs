@@ -254,22 +254,8 @@ async fn a_note_is_read_once_by_the_author_and_appears_nowhere_else() {
     for body in [
         api.get_page(PAGE, None).await.text().await.unwrap(),
         api.get_page(PAGE, Some(u64::MAX / 2)).await.text().await.unwrap(),
-        api.http
-            .get(api.url(&format!("/api/v1/counts?page={PAGE}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        api.http
-            .get(api.url(&format!("/api/v1/page/comments?page={PAGE}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
+        api.get_text(&format!("/api/v1/counts?page={PAGE}")).await,
+        api.get_text(&format!("/api/v1/page/comments?page={PAGE}")).await,
     ] {
         assert!(!body.contains("PINEAPPLE"), "never in a public answer: {body}");
     }

@@ -218,6 +218,11 @@ impl Api {
         Admin { api: self, token }
     }
 
+    /// The body of `GET path`, whatever it is.
+    pub async fn get_text(&self, path: &str) -> String {
+        self.http.get(self.url(path)).send().await.expect("GET").text().await.expect("a body")
+    }
+
     /// Sends anything, for tests of bad input.
     pub async fn raw(&self, method: Method, path: &str, body: Option<&str>) -> Response {
         let mut req = self.http.request(method, self.url(path));
