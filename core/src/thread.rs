@@ -59,10 +59,10 @@ pub fn shown_replies(
     let mut shown = vec![None; status.len()];
     for i in (0..status.len()).rev() {
         shown[i] = status[i].shown_as(has_reply_below[i]);
-        if shown[i].is_some() {
-            if let Some(parent) = parent_index[i] {
-                has_reply_below[parent] = true;
-            }
+        if shown[i].is_some()
+            && let Some(parent) = parent_index[i]
+        {
+            has_reply_below[parent] = true;
         }
     }
     shown

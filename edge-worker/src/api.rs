@@ -73,7 +73,7 @@ impl Ctx {
         let mut url = url::Url::parse(raw.unwrap_or_default()).map_err(|_| bad())?;
         let origin = url.origin().ascii_serialization();
         let own = req.url().ok().map(|u| u.origin().ascii_serialization());
-        let allowed = self.config.allowed_origins.iter().any(|o| *o == origin)
+        let allowed = self.config.allowed_origins.contains(&origin)
             || own.as_deref() == Some(origin.as_str());
         if !matches!(url.scheme(), "http" | "https") || !allowed {
             return Err(bad());

@@ -13,7 +13,7 @@ const PREFLIGHT_MAX_AGE: &str = "7200";
 pub fn check_origin(req: &Request, allowed: &[String]) -> Result<Option<String>, ApiError> {
     let Some(origin) = req.headers().get("origin").ok().flatten() else { return Ok(None) };
     let own = req.url().ok().map(|u| u.origin().ascii_serialization());
-    if allowed.iter().any(|a| *a == origin) || own.as_deref() == Some(origin.as_str()) {
+    if allowed.contains(&origin) || own.as_deref() == Some(origin.as_str()) {
         Ok(Some(origin))
     } else {
         Err(ApiError::OriginNotAllowed)

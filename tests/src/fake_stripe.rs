@@ -1,10 +1,11 @@
-//! A local stand-in for Stripe, for tests and `cargo xtask dev` (these machines cannot reach
-//! Stripe). It follows Stripe's documented requests and responses for what kudos uses:
+//! A local stand-in for Stripe, for tests and `cargo xtask dev`, which must not depend on
+//! reaching Stripe. It follows Stripe's documented requests and responses for what kudos uses:
 //! - `POST /v1/checkout/sessions`: form-encoded, `Authorization: Bearer <secret key>`,
 //!   answers a `checkout.session` object (or Stripe's error shape);
 //! - a hosted Checkout page per session, where "Pay" marks the session paid, sends the
 //!   signed `checkout.session.completed` event to the webhook, and redirects to the
 //!   session's `success_url` (with `{CHECKOUT_SESSION_ID}` filled in), as Stripe does.
+//!
 //! Tests can also build and deliver any event themselves, or (from a browser) ask the
 //! stand-in to: `POST /_test/deliver` with an event as the body signs it and sends it to
 //! the webhook, as the Stripe CLI's `trigger` does.

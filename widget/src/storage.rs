@@ -26,7 +26,7 @@ pub fn visitor() -> VisitorId {
 pub fn random_id() -> VisitorId {
     let mut bytes = [0u8; 16];
     let crypto = web_sys::window().and_then(|w| w.crypto().ok());
-    if !crypto.is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok()) {
+    if crypto.is_none_or(|c| c.get_random_values_with_u8_array(&mut bytes).is_err()) {
         bytes.iter_mut().for_each(|b| *b = (js_sys::Math::random() * 256.0) as u8);
     }
     VisitorId::from_random(bytes)

@@ -22,7 +22,7 @@ pub fn run() -> Result {
     build::build(false)?;
     let site = build::out_dir_dev_site();
     dev_vars()?;
-    // Stripe cannot be reached from here: a local stand-in takes its place, sending its
+    // The example blog does not talk to Stripe: a local stand-in takes its place, sending its
     // webhooks to the worker. It stops with this command (same process group).
     exec(cargo().args(["build", "-q", "-p", "kudos-tests", "--bin", "fake-stripe"]))?;
     let webhook = format!("http://127.0.0.1:{PORT}/api/v1/stripe/webhook");

@@ -4,6 +4,7 @@
 //!    worker under `wrangler dev`;
 //! 3. end to end (tests/): wrangler dev + Chromium through chromedriver, concurrency,
 //!    restarts, and `wrangler deploy --dry-run`.
+//!
 //! Every layer runs even when an earlier one fails; the exit code says whether all passed.
 
 use crate::build;
@@ -16,7 +17,8 @@ pub fn run() -> Result {
     setup::run()?;
     build::build(false)?;
 
-    let layers: [(&str, fn() -> Result); 4] = [
+    type Layer = (&'static str, fn() -> Result);
+    let layers: [Layer; 4] = [
         ("tidy", tidy::run),
         ("native unit tests", native),
         ("widget in Chromium", widget_in_browser),

@@ -23,10 +23,10 @@ pub async fn checkout(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError>
     let page = ctx.page_ref(ask.page.as_deref().unwrap_or_default())?;
     let visitor = ctx.visitor_key(VisitorId::parse(ask.visitor.as_deref())?)?;
     let rewards = &ctx.config.rewards;
-    if let Some(currency) = ask.currency.as_deref() {
-        if Currency::parse(currency)? != rewards.currency {
-            return Err(RewardError::UnknownCurrency.into());
-        }
+    if let Some(currency) = ask.currency.as_deref()
+        && Currency::parse(currency)? != rewards.currency
+    {
+        return Err(RewardError::UnknownCurrency.into());
     }
     let options = rewards.options().filter(|o| o.checkout).ok_or_else(|| {
         ApiError::reject(

@@ -60,12 +60,12 @@ impl DurableObject for PageObject {
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
-        if let Ok(Some(row)) = self.store().and_then(|s| Ok(s.page()?)) {
-            if let Ok(page) = kudos_core::PageId::parse(&row.page_id) {
-                let page = PageRef { site: row.site, page };
-                if let Err(e) = self.expire_notes(&page) {
-                    worker::console_error!("page object: expiring notes failed: {e}");
-                }
+        if let Ok(Some(row)) = self.store().and_then(|s| Ok(s.page()?))
+            && let Ok(page) = kudos_core::PageId::parse(&row.page_id)
+        {
+            let page = PageRef { site: row.site, page };
+            if let Err(e) = self.expire_notes(&page) {
+                worker::console_error!("page object: expiring notes failed: {e}");
             }
         }
         self.deliver_outbox().await;

@@ -29,25 +29,22 @@ pub fn use_reward_return(client: Client, lang: AttrValue, state: UseReducerHandl
         state.dispatch(Action::Thank(t.confirming.to_owned()));
         spawn_local(async move {
             for _ in 0..ASK_FOR_MS / EVERY_MS {
-                if let Ok(status) = client.reward_status(&session).await {
-                    if status.confirmed {
-                        let amount =
-                            money(status.amount, &status.currency, exponent(&state), &lang);
-                        let thanks = if status.name.is_empty() {
-                            t.thanks.replace("{amount}", &amount)
-                        } else {
-                            t.thanks_named
-                                .replace("{name}", &status.name)
-                                .replace("{amount}", &amount)
-                        };
-                        state.dispatch(Action::Thank(thanks));
-                        storage::update(&client.page, |memory| memory.checkout = None);
-                        // The confirmed reward is in the object before it is in KV.
-                        if let Ok(view) = client.page_view(Some(u64::MAX >> 1)).await {
-                            state.dispatch(Action::Supported(view));
-                        }
-                        return;
+                if let Ok(status) = client.reward_status(&session).await
+                    && status.confirmed
+                {
+                    let amount = money(status.amount, &status.currency, exponent(&state), &lang);
+                    let thanks = if status.name.is_empty() {
+                        t.thanks.replace("{amount}", &amount)
+                    } else {
+                        t.thanks_named.replace("{name}", &status.name).replace("{amount}", &amount)
+                    };
+                    state.dispatch(Action::Thank(thanks));
+                    storage::update(&client.page, |memory| memory.checkout = None);
+                    // The confirmed reward is in the object before it is in KV.
+                    if let Ok(view) = client.page_view(Some(u64::MAX >> 1)).await {
+                        state.dispatch(Action::Supported(view));
                     }
+                    return;
                 }
                 TimeoutFuture::new(EVERY_MS).await;
             }
