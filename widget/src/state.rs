@@ -371,6 +371,14 @@ mod tests {
         }
     }
 
+    /// The reader posted a published comment; the page is now at `version`.
+    fn post(id: &str, parent: Option<&str>, version: u64) -> Action {
+        Action::Posted {
+            comment: comment(id, parent, CommentStatus::Published),
+            state: page(0, version),
+        }
+    }
+
     fn ready(likes: u64, liked: bool) -> Rc<State> {
         let view = PageView { state: page(likes, 1), ..PageView::default() };
         Rc::new(State::default()).reduce(Action::Loaded { view, liked, liked_comments: Vec::new() })
@@ -430,15 +438,7 @@ mod tests {
 
     #[test]
     fn a_posted_comment_leads_the_newest_first_list() {
-        let state = ready(0, false)
-            .reduce(Action::Posted {
-                comment: comment("t-1", None, CommentStatus::Published),
-                state: page(0, 2),
-            })
-            .reduce(Action::Posted {
-                comment: comment("t-2", None, CommentStatus::Published),
-                state: page(0, 3),
-            });
+        let state = ready(0, false).reduce(post("t-1", None, 2)).reduce(post("t-2", None, 3));
         let ids: Vec<&str> = state.comments.threads.iter().map(|t| t.comment.id.as_str()).collect();
         assert_eq!(ids, ["t-2", "t-1"]);
     }
@@ -446,18 +446,9 @@ mod tests {
     #[test]
     fn a_posted_reply_joins_the_thread_of_its_parent() {
         let state = ready(0, false)
-            .reduce(Action::Posted {
-                comment: comment("t-1", None, CommentStatus::Published),
-                state: page(0, 2),
-            })
-            .reduce(Action::Posted {
-                comment: comment("t-2", Some("t-1"), CommentStatus::Published),
-                state: page(0, 3),
-            })
-            .reduce(Action::Posted {
-                comment: comment("t-3", Some("t-2"), CommentStatus::Published),
-                state: page(0, 4),
-            });
+            .reduce(post("t-1", None, 2))
+            .reduce(post("t-2", Some("t-1"), 3))
+            .reduce(post("t-3", Some("t-2"), 4));
         let thread = &state.comments.threads[0];
         assert_eq!((thread.replies.len(), thread.reply_count), (2, 2));
     }
@@ -475,14 +466,8 @@ mod tests {
     #[test]
     fn a_deleted_comment_with_a_reply_becomes_a_placeholder() {
         let state = ready(0, false)
-            .reduce(Action::Posted {
-                comment: comment("t-1", None, CommentStatus::Published),
-                state: page(0, 2),
-            })
-            .reduce(Action::Posted {
-                comment: comment("t-2", Some("t-1"), CommentStatus::Published),
-                state: page(0, 3),
-            })
+            .reduce(post("t-1", None, 2))
+            .reduce(post("t-2", Some("t-1"), 3))
             .reduce(Action::Changed { id: "t-1".into(), comment: None, state: page(0, 4) });
         let c = &state.comments.threads[0].comment;
         assert_eq!((c.status, c.html.as_str(), c.name.as_str()), (CommentStatus::Deleted, "", ""));
@@ -491,18 +476,9 @@ mod tests {
     #[test]
     fn deleting_a_reply_with_no_replies_removes_it_and_a_placeholder_it_held_up() {
         let state = ready(0, false)
-            .reduce(Action::Posted {
-                comment: comment("t-1", None, CommentStatus::Published),
-                state: page(0, 2),
-            })
-            .reduce(Action::Posted {
-                comment: comment("t-2", Some("t-1"), CommentStatus::Published),
-                state: page(0, 3),
-            })
-            .reduce(Action::Posted {
-                comment: comment("t-3", Some("t-2"), CommentStatus::Published),
-                state: page(0, 4),
-            })
+            .reduce(post("t-1", None, 2))
+            .reduce(post("t-2", Some("t-1"), 3))
+            .reduce(post("t-3", Some("t-2"), 4))
             .reduce(Action::Changed { id: "t-2".into(), comment: None, state: page(0, 5) });
         assert_eq!(
             state.comments.threads[0].replies[0].status,
@@ -517,12 +493,11 @@ mod tests {
 
     #[test]
     fn liking_a_comment_updates_its_count_and_the_readers_likes() {
-        let state = ready(0, false)
-            .reduce(Action::Posted {
-                comment: comment("t-1", None, CommentStatus::Published),
-                state: page(0, 2),
-            })
-            .reduce(Action::CommentLiked { id: "t-1".into(), liked: true, likes: 1 });
+        let state = ready(0, false).reduce(post("t-1", None, 2)).reduce(Action::CommentLiked {
+            id: "t-1".into(),
+            liked: true,
+            likes: 1,
+        });
         assert_eq!(state.comments.threads[0].comment.likes, 1);
         assert!(state.liked_comments.iter().any(|c| c == "t-1"));
     }

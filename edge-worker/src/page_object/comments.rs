@@ -209,11 +209,7 @@ impl PageObject {
         let store = self.store()?;
         let row = self.editable(seq, &by)?;
         store.delete_content(row.seq)?;
-        store.recount_comments()?;
-        if row.stored() == Stored::Pending {
-            self.unqueue(page, seq)?;
-        }
-        self.reply_for(page, seq)
+        self.settle(page, seq, row.stored())
     }
 
     pub(super) fn moderate(
@@ -232,11 +228,7 @@ impl PageObject {
             ModerationStatus::Hidden => Stored::Hidden,
         };
         store.set_status(row.seq, to)?;
-        store.recount_comments()?;
-        if row.stored() == Stored::Pending {
-            self.unqueue(page, seq)?;
-        }
-        self.reply_for(page, seq)
+        self.settle(page, seq, row.stored())
     }
 
     pub(super) fn like_comment(
@@ -305,6 +297,16 @@ impl PageObject {
                 Ok(row)
             }
         }
+    }
+
+    /// After a comment's status changed from `was`: recount, take it off the moderation
+    /// queue if it was waiting there, and answer with the comment as it now is.
+    fn settle(&self, page: &PageRef, seq: u64, was: Stored) -> Result<CommentReply, ApiError> {
+        self.store()?.recount_comments()?;
+        if was == Stored::Pending {
+            self.unqueue(page, seq)?;
+        }
+        self.reply_for(page, seq)
     }
 
     fn reply_for(&self, page: &PageRef, seq: u64) -> Result<CommentReply, ApiError> {
