@@ -14,8 +14,15 @@ pub const MAX_WEBSITE_CHARS: usize = 200;
 pub const PAGE_SIZE: usize = 20;
 /// Replies shown with each top-level comment in a listing; the rest load on request.
 pub const REPLIES_SHOWN: usize = 10;
-/// The most replies one request for a thread's replies returns.
-pub const MAX_REPLIES: usize = 500;
+/// The most replies one request for a thread's replies returns; the rest follow with its
+/// cursor.
+pub const REPLIES_PER_REQUEST: usize = 100;
+/// How deep Markdown blocks and inlines may nest in a comment (a quote in a list in a
+/// quote is three levels, each with its paragraph).
+pub const MAX_NESTING: usize = 16;
+/// The most HTML one comment may render to. Ordinary text of the longest allowed comment
+/// renders to well under this; only markup-heavy bodies come near it.
+pub const MAX_HTML_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum CommentError {
@@ -35,6 +42,10 @@ pub enum CommentError {
     InvalidOrder,
     #[error("the cursor is not one this listing gave out")]
     InvalidCursor,
+    #[error("quotes and lists nest at most {} levels deep", crate::comment::MAX_NESTING)]
+    TooDeep,
+    #[error("the comment renders to more than {} bytes of HTML", crate::comment::MAX_HTML_BYTES)]
+    TooComplex,
 }
 
 impl CommentError {
@@ -47,6 +58,8 @@ impl CommentError {
             CommentError::InvalidIdempotencyKey => ErrorCode::InvalidIdempotencyKey,
             CommentError::InvalidCommentId => ErrorCode::InvalidCommentId,
             CommentError::InvalidOrder | CommentError::InvalidCursor => ErrorCode::InvalidParameter,
+            CommentError::TooDeep => ErrorCode::CommentTooDeep,
+            CommentError::TooComplex => ErrorCode::CommentTooComplex,
         }
     }
 }
@@ -86,11 +99,16 @@ impl Website {
     pub fn parse(raw: Option<&str>) -> Result<Option<Self>, CommentError> {
         let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
         let lower = raw.to_ascii_lowercase();
-        let has_host = ["http://", "https://"].iter().any(|p| {
-            lower.strip_prefix(p).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
-        });
+        let authority = ["http://", "https://"]
+            .iter()
+            .find_map(|p| lower.strip_prefix(p))
+            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
+        // A host must be there, and nothing may come before it: with `user@` (or a
+        // backslash, which browsers read as `/`) the link would show one host and go to
+        // another.
+        let has_host = authority.is_some_and(|a| !a.is_empty() && !a.contains('@'));
         let clean =
-            !raw.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"'`".contains(c));
+            !raw.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"'`\\".contains(c));
         if !has_host || !clean || raw.chars().count() > MAX_WEBSITE_CHARS {
             return Err(CommentError::InvalidWebsite);
         }
@@ -287,6 +305,7 @@ mod tests {
             "https://ada.example/"
         );
         assert_eq!(Website::parse(Some("")), Ok(None));
+        assert!(Website::parse(Some("https://mastodon.example/@ada")).unwrap().is_some());
         assert_eq!(Website::parse(None), Ok(None));
         for bad in [
             "javascript:alert(1)",
@@ -295,6 +314,19 @@ mod tests {
             "http:///x",
             "ftp://x",
             "https://a.example/\"onmouseover=x",
+        ] {
+            assert_eq!(Website::parse(Some(bad)), Err(CommentError::InvalidWebsite), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_website_that_shows_one_host_and_goes_to_another_is_refused() {
+        for bad in [
+            "https://ok.example@evil.example/",
+            "https://ok.example:pw@evil.example",
+            "https://evil.example\\@ok.example/",
+            "https://evil.example\\ok.example",
+            "http://@evil.example",
         ] {
             assert_eq!(Website::parse(Some(bad)), Err(CommentError::InvalidWebsite), "{bad}");
         }

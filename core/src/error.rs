@@ -45,7 +45,24 @@ pub enum ErrorCode {
     RewardsUnavailable,
     PaymentProviderUnavailable,
     RateLimited,
+    /// The site set this action's budget to 0: it takes no such action at all.
+    ActionDisabled,
+    /// A write from a visitor id without a valid pass (see `POST /visitor/challenge`).
+    ProofRequired,
+    InvalidProof,
+    /// The page id is outside the site's `PAGE_PREFIXES`.
+    PageNotAllowed,
+    /// The page holds as many comments as the site allows.
+    PageFull,
+    /// The thread holds as many replies as the site allows.
+    ThreadFull,
+    /// Quotes or lists nested deeper than a comment may.
+    CommentTooDeep,
+    /// The comment renders to more HTML than a comment may.
+    CommentTooComplex,
     ServerMisconfigured,
+    /// A part of the service did not answer in time; trying again later can succeed.
+    TemporarilyUnavailable,
     Internal,
     /// Not sent by the server: the widget uses it when the API could not be reached.
     #[serde(skip_serializing)]
@@ -80,17 +97,21 @@ impl ErrorCode {
             | NoteEmpty
             | NoteTooLong
             | InvalidReturnUrl
-            | InvalidSignature => 400,
+            | InvalidSignature
+            | InvalidProof
+            | CommentTooDeep
+            | CommentTooComplex => 400,
             Unauthorized => 401,
-            OriginNotAllowed | EditWindowClosed | InvalidEditToken => 403,
+            OriginNotAllowed | EditWindowClosed | InvalidEditToken | ActionDisabled
+            | ProofRequired | PageNotAllowed => 403,
             NotFound | CommentNotFound | NoteNotFound | RewardNotFound => 404,
-            DuplicateComment => 409,
+            DuplicateComment | PageFull | ThreadFull => 409,
             MethodNotAllowed => 405,
             BodyTooLarge => 413,
             RateLimited => 429,
             Internal | Unreachable => 500,
             PaymentProviderUnavailable => 502,
-            ServerMisconfigured | RewardsUnavailable => 503,
+            ServerMisconfigured | RewardsUnavailable | TemporarilyUnavailable => 503,
         }
     }
 
@@ -104,6 +125,7 @@ impl ErrorCode {
                 | ErrorCode::Internal
                 | ErrorCode::Unreachable
                 | ErrorCode::ServerMisconfigured
+                | ErrorCode::TemporarilyUnavailable
         )
     }
 }

@@ -7,9 +7,11 @@
 
 pub mod comment;
 pub mod error;
+pub mod limits;
 #[cfg(feature = "render")]
 pub mod markdown;
 pub mod page_id;
+pub mod proof;
 pub mod reward;
 pub mod snapshot;
 pub mod stripe;

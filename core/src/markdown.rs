@@ -3,14 +3,30 @@
 //! Readers get paragraphs, emphasis, links, inline code, code blocks, quotes and lists.
 //! Raw HTML is shown as text, images become their alt text, headings become bold
 //! paragraphs. Links keep only http(s) and mailto URLs and get `rel="nofollow ugc noopener"`.
+//! The work is bounded: a body nested deeper than [`MAX_NESTING`] is refused before it is
+//! rendered, and one that renders to more than [`MAX_HTML_BYTES`] is refused after.
 
+use crate::comment::{CommentError, MAX_HTML_BYTES, MAX_NESTING};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-pub fn render(markdown: &str) -> String {
-    let parser = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH);
-    let events = parser.flat_map(|event| match event {
+pub fn render(markdown: &str) -> Result<String, CommentError> {
+    let options = Options::ENABLE_STRIKETHROUGH;
+    let mut depth = 0usize;
+    for event in Parser::new_ext(markdown, options) {
+        match event {
+            Event::Start(_) => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(CommentError::TooDeep);
+                }
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let events = Parser::new_ext(markdown, options).flat_map(|event| match event {
         // Raw HTML is not markup in a comment: show it as typed.
         Event::Html(html) | Event::InlineHtml(html) => vec![Event::Text(html)],
         // An image's alt text arrives as text events between these two, and stays.
@@ -25,7 +41,15 @@ pub fn render(markdown: &str) -> String {
     });
     let mut html = String::with_capacity(markdown.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events);
-    sanitizer().clean(&html).to_string()
+    // Sanitising only removes, so an unsanitised page this much too long is refused early.
+    if html.len() > MAX_HTML_BYTES * 4 {
+        return Err(CommentError::TooComplex);
+    }
+    let clean = sanitizer().clean(&html).to_string();
+    if clean.len() > MAX_HTML_BYTES {
+        return Err(CommentError::TooComplex);
+    }
+    Ok(clean)
 }
 
 fn sanitizer() -> &'static ammonia::Builder<'static> {
@@ -61,7 +85,11 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
 
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::*;
+
+    fn render(markdown: &str) -> String {
+        super::render(markdown).unwrap()
+    }
 
     #[test]
     fn paragraphs_emphasis_and_code_render() {
@@ -151,5 +179,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn quotes_nested_too_deep_are_refused_and_a_few_levels_are_fine() {
+        assert!(render(&format!("{} deep", "> ".repeat(5))).contains("<blockquote>"));
+        let deep = format!("{} deep", "> ".repeat(MAX_NESTING + 1));
+        assert_eq!(super::render(&deep), Err(CommentError::TooDeep));
+    }
+
+    #[test]
+    fn lists_nested_too_deep_are_refused() {
+        let deep: String = (0..MAX_NESTING).map(|i| format!("{}- x\n", "  ".repeat(i))).collect();
+        assert_eq!(super::render(&deep), Err(CommentError::TooDeep));
+    }
+
+    #[test]
+    fn the_longest_ordinary_comment_renders_within_the_html_limit() {
+        for body in ["&".repeat(10_000), "<".repeat(10_000), "𝕏".repeat(10_000), "a ".repeat(5_000)]
+        {
+            assert!(super::render(&body).is_ok());
+        }
+    }
+
+    #[test]
+    fn a_comment_that_renders_to_too_much_html_is_refused() {
+        // Six characters each, every one a link with its attributes: about 45 bytes.
+        let heavy = "[a](b)".repeat(1_600);
+        assert!(heavy.chars().count() <= crate::comment::MAX_BODY_CHARS);
+        assert_eq!(super::render(&heavy), Err(CommentError::TooComplex));
     }
 }

@@ -3,14 +3,16 @@
 //! every flush, so its format can change by bumping [`FORMAT`].
 
 use crate::comment::{CommentId, Cursor};
-use crate::wire::{PageView, Thread};
+use crate::wire::{CommentList, CommentPage, PageView, Thread};
 use serde::{Deserialize, Serialize};
 
 /// Bump when the snapshot's shape changes; readers treat other formats as absent.
 pub const FORMAT: u32 = 2;
 
-/// Far below KV's 25 MiB value limit, and a page view a reader's phone can afford.
-pub const MAX_SNAPSHOT_BYTES: usize = 4 * 1024 * 1024;
+/// The most a page view, a page of comments or a page of replies may weigh as JSON, in
+/// KV and on the wire: far below KV's 25 MiB value limit, and affordable on a phone. Only
+/// pages of very long comments come near it; they are trimmed to fit (see [`fit_view`]).
+pub const MAX_VIEW_BYTES: usize = 1024 * 1024;
 
 #[derive(Serialize)]
 struct StoredRef<'a> {
@@ -24,34 +26,73 @@ struct Stored {
     view: PageView,
 }
 
-/// Encodes a page view for KV, within [`MAX_SNAPSHOT_BYTES`] however many comments the
-/// page has. A page holds at most 20 threads of 10 replies, so only very long comments
-/// can overflow; then replies are left out (readers load them on request), then threads
-/// from the end (the next-page cursor moves back to match).
+/// Encodes a page view for KV, within [`MAX_VIEW_BYTES`] however many comments the page
+/// has (see [`fit_view`]).
 pub fn encode(view: &PageView) -> String {
     let text = encode_raw(view);
-    if text.len() <= MAX_SNAPSHOT_BYTES {
+    if text.len() <= MAX_VIEW_BYTES {
         return text;
     }
     let mut view = view.clone();
-    view.comments.threads.iter_mut().for_each(|t| t.replies.clear());
-    let mut text = encode_raw(&view);
-    while text.len() > MAX_SNAPSHOT_BYTES && !view.comments.threads.is_empty() {
-        view.comments.threads.pop();
-        view.comments.next = view.comments.threads.last().map(|t| cursor_after(t, &view));
-        text = encode_raw(&view);
-    }
-    text
+    fit_view(&mut view);
+    encode_raw(&view)
 }
 
 fn encode_raw(view: &PageView) -> String {
     serde_json::to_string(&StoredRef { format: FORMAT, view }).expect("a page view serialises")
 }
 
-fn cursor_after(thread: &Thread, view: &PageView) -> String {
+fn json_len<T: Serialize>(value: &T) -> usize {
+    serde_json::to_vec(value).map_or(usize::MAX, |v| v.len())
+}
+
+/// Trims a page view to [`MAX_VIEW_BYTES`] (with room for the snapshot's envelope). A page
+/// holds at most 20 threads of 10 replies, so only very long comments can overflow; then
+/// replies are left out (readers load them on request), then threads from the end (the
+/// next-page cursor moves back to match).
+pub fn fit_view(view: &mut PageView) {
+    const ENVELOPE: usize = 64;
+    let fits = |v: &PageView| json_len(v) + ENVELOPE <= MAX_VIEW_BYTES;
+    if fits(view) {
+        return;
+    }
+    view.comments.threads.iter_mut().for_each(|t| t.replies.clear());
+    while !fits(view) && !view.comments.threads.is_empty() {
+        drop_last_thread(&mut view.comments);
+    }
+}
+
+/// Trims a page of comments to [`MAX_VIEW_BYTES`], as [`fit_view`] does.
+pub fn fit_comments(page: &mut CommentPage) {
+    if json_len(page) <= MAX_VIEW_BYTES {
+        return;
+    }
+    page.threads.iter_mut().for_each(|t| t.replies.clear());
+    while json_len(page) > MAX_VIEW_BYTES && !page.threads.is_empty() {
+        drop_last_thread(page);
+    }
+}
+
+/// Trims a page of replies to [`MAX_VIEW_BYTES`] from its end; the cursor then points
+/// after the last reply kept.
+pub fn fit_list(list: &mut CommentList) {
+    while json_len(list) > MAX_VIEW_BYTES && list.comments.len() > 1 {
+        list.comments.pop();
+        let last = list.comments.last().and_then(|c| CommentId::parse(&c.id).ok());
+        list.next = last.map(|id| id.seq.to_string());
+    }
+}
+
+fn drop_last_thread(page: &mut CommentPage) {
+    page.threads.pop();
+    let order = page.order;
+    page.next = page.threads.last().map(|t| cursor_after(t, order));
+}
+
+fn cursor_after(thread: &Thread, order: crate::comment::Order) -> String {
     let c = &thread.comment;
     let seq = CommentId::parse(&c.id).map_or(0, |id| id.seq);
-    Cursor { order: view.comments.order, likes: c.likes, created_at: c.created_at, seq }.encode()
+    Cursor { order, likes: c.likes, created_at: c.created_at, seq }.encode()
 }
 
 /// `None` for a snapshot of another format or a damaged one: the caller then reads through
@@ -144,7 +185,7 @@ mod tests {
         big.comments = CommentPage { order: Order::Newest, threads, next: Some("n1.1".into()) };
 
         let text = encode(&big);
-        assert!(text.len() <= MAX_SNAPSHOT_BYTES, "{} bytes", text.len());
+        assert!(text.len() <= MAX_VIEW_BYTES, "{} bytes", text.len());
         let back = decode(&text).unwrap();
         assert!(!back.comments.threads.is_empty());
         assert!(back.comments.threads.iter().all(|t| t.replies.is_empty() && t.reply_count == 500));

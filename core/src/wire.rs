@@ -60,6 +60,9 @@ pub struct NewReward {
     pub page: Option<String>,
     #[serde(default)]
     pub visitor: Option<String>,
+    /// The visitor's pass (`POST /visitor/pass`): without it, a write does not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<String>,
     /// In minor units of the site's currency.
     #[serde(default)]
     pub amount: Option<u64>,
@@ -94,6 +97,10 @@ pub struct RewardStatus {
     pub name: String,
     pub amount: u64,
     pub currency: String,
+    /// The page's version now: a view asked for with it as `since` shows the reward even
+    /// before the page's KV snapshot does.
+    #[serde(default)]
+    pub version: u64,
 }
 
 /// `POST /api/v1/notes`: a private note only the author can read, once.
@@ -103,6 +110,9 @@ pub struct NewNote {
     pub page: Option<String>,
     #[serde(default)]
     pub visitor: Option<String>,
+    /// The visitor's pass (`POST /visitor/pass`): without it, a write does not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<String>,
     #[serde(default)]
     pub text: String,
 }
@@ -134,7 +144,9 @@ pub struct Ledger {
     pub page: String,
     pub currency: String,
     pub total: u64,
+    /// One page of the page's rewards, newest first.
     pub rewards: Vec<LedgerEntry>,
+    pub next: Option<String>,
 }
 
 /// `GET /api/v1/admin/rewards`: totals across the site.
@@ -143,7 +155,9 @@ pub struct SiteRewards {
     /// Totals per currency, in minor units.
     pub totals: BTreeMap<String, u64>,
     pub supporters: u64,
+    /// One page of the pages with rewards, highest total first.
     pub pages: Vec<PageRewards>,
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,8 +179,11 @@ pub struct ModerateReward {
 /// `GET /api/v1/admin/notes`: unread notes, without their text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteList {
+    /// Unread notes on the whole site.
     pub count: u64,
+    /// One page of them, oldest first.
     pub notes: Vec<NoteInfo>,
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,6 +210,9 @@ pub struct SetLike {
     pub page: Option<String>,
     #[serde(default)]
     pub visitor: Option<String>,
+    /// The visitor's pass (`POST /visitor/pass`): without it, a write does not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<String>,
     pub liked: bool,
 }
 
@@ -279,6 +299,9 @@ pub struct NewComment {
     pub page: Option<String>,
     #[serde(default)]
     pub visitor: Option<String>,
+    /// The visitor's pass (`POST /visitor/pass`): without it, a write does not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<String>,
     /// The id of the comment this replies to.
     #[serde(default)]
     pub parent: Option<String>,
@@ -341,6 +364,9 @@ pub struct SetCommentLike {
     pub page: Option<String>,
     #[serde(default)]
     pub visitor: Option<String>,
+    /// The visitor's pass (`POST /visitor/pass`): without it, a write does not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<String>,
     pub liked: bool,
 }
 
@@ -364,6 +390,9 @@ pub struct PendingRequest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommentList {
     pub comments: Vec<Comment>,
+    /// The cursor of the rest, when there is more (a thread's replies come in pages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 /// `POST /api/v1/preview`: how a comment will look.
@@ -392,6 +421,8 @@ pub struct ModerationItem {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModerationList {
     pub comments: Vec<ModerationItem>,
+    /// The cursor of the next page of the list, if there is one.
+    pub next: Option<String>,
 }
 
 /// What the site owner may set on a comment.
@@ -412,6 +443,42 @@ pub struct ModerateComment {
     #[serde(default)]
     pub body: Option<String>,
 }
+
+/// `POST /api/v1/visitor/challenge`: ask for a proof-of-work challenge.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChallengeRequest {
+    #[serde(default)]
+    pub visitor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChallengeReply {
+    pub challenge: String,
+    /// Leading zero bits `SHA-256(challenge ":" nonce)` must have.
+    pub difficulty: u32,
+    /// Seconds the challenge may still be redeemed.
+    pub expires_in: u64,
+}
+
+/// `POST /api/v1/visitor/pass`: redeem a solved challenge for the visitor's pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassRequest {
+    #[serde(default)]
+    pub visitor: Option<String>,
+    #[serde(default)]
+    pub challenge: String,
+    #[serde(default)]
+    pub nonce: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassReply {
+    pub pass: String,
+}
+
+/// The query of an admin list: at most `limit` items after `cursor`.
+pub const ADMIN_PAGE_SIZE: usize = 50;
+pub const MAX_ADMIN_PAGE_SIZE: usize = 200;
 
 /// `{"error":{"code":"...","message":"..."}}`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

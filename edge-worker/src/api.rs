@@ -4,26 +4,69 @@ use crate::config::{self, Config};
 use crate::cors;
 use crate::error::ApiError;
 use crate::handlers;
+use crate::limiter::{ClientKey, Limiter};
 use crate::page_ref::PageRef;
 use crate::routes::{self, Resolved, Route};
 use kudos_core::comment::CommentId;
+use kudos_core::limits::{Action, client_group};
 use kudos_core::visitor::{VisitorId, VisitorKey, keyed_hash};
-use kudos_core::{ErrorCode, PageId};
-use worker::{Env, Method, Request, Response};
+use kudos_core::{ErrorCode, PageId, proof};
+use worker::{Env, Request, Response};
 
 /// What every handler may use besides its request.
 pub struct Ctx {
     pub env: Env,
     pub config: Config,
+    /// Whether this worker is served from this machine (`wrangler dev`), where the
+    /// settings that ship in wrangler.toml are fine.
+    pub local: bool,
 }
 
 impl Ctx {
-    pub fn page_ref(&self, raw: &str) -> Result<PageRef, ApiError> {
-        Ok(PageRef::new(&self.config.site_id, PageId::parse(raw)?))
+    /// The page a request names, parsed once. Outside `PAGE_PREFIXES` it is refused:
+    /// only real article paths can ever become pages.
+    pub fn page_ref(&self, raw: Option<&str>) -> Result<PageRef, ApiError> {
+        let page = PageId::parse(raw.unwrap_or_default())?;
+        if !self.config.page_allowed(&page) {
+            return Err(ApiError::reject(
+                ErrorCode::PageNotAllowed,
+                "this site keeps likes and comments only for its article pages",
+            ));
+        }
+        Ok(PageRef::new(&self.config.site_id, page))
+    }
+
+    /// Refuses a write while the deployment's settings forbid writes, saying what to set.
+    pub fn writable(&self) -> Result<(), ApiError> {
+        match self.config.refuses_writes(self.local) {
+            Some(fix) => Err(ApiError::NotSetUp(fix)),
+            None => Ok(()),
+        }
     }
 
     pub fn visitor_key(&self, visitor: VisitorId) -> Result<VisitorKey, ApiError> {
         Ok(visitor.key(self.salt()?.as_bytes()))
+    }
+
+    /// The key of a visitor whose write may count: a valid id with its pass. Also checks
+    /// that the deployment takes writes at all.
+    pub fn reader(
+        &self,
+        visitor: Option<&str>,
+        pass: Option<&str>,
+    ) -> Result<VisitorKey, ApiError> {
+        self.writable()?;
+        let id = VisitorId::parse(visitor)?;
+        let salt = self.salt()?;
+        let valid = pass
+            .is_some_and(|p| proof::pass_is_valid(salt.as_bytes(), &self.config.site_id, &id, p));
+        if !valid {
+            return Err(ApiError::reject(
+                ErrorCode::ProofRequired,
+                "this visitor has no valid pass; solve a challenge from /visitor/challenge",
+            ));
+        }
+        Ok(id.key(salt.as_bytes()))
     }
 
     pub fn salt(&self) -> Result<String, ApiError> {
@@ -48,16 +91,19 @@ impl Ctx {
         Ok(id.seq)
     }
 
-    /// The reader's address as Cloudflare reports it, hashed: the only form in which it is
-    /// used (for rate limits) or stored.
-    pub fn ip_key(&self, req: &Request) -> Result<String, ApiError> {
-        let ip = req
-            .headers()
-            .get("cf-connecting-ip")
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| "unknown".into());
-        Ok(keyed_hash(self.salt()?.as_bytes(), "ip", &[ip.as_bytes()]))
+    /// The client's address as Cloudflare reports it (`CF-Connecting-IP`, which a client
+    /// cannot set in production), grouped (IPv6 by /64) and hashed: the only form in which
+    /// it is used or stored.
+    pub fn client(&self, req: &Request) -> Result<ClientKey, ApiError> {
+        let ip = req.headers().get("cf-connecting-ip").ok().flatten();
+        let group = client_group(ip.as_deref());
+        Ok(ClientKey(keyed_hash(self.salt()?.as_bytes(), "client", &[group.as_bytes()])))
+    }
+
+    /// Spends one `action` of the client's site-wide budget, or refuses.
+    pub async fn spend(&self, client: &ClientKey, action: Action) -> Result<(), ApiError> {
+        let limiter = Limiter::new(&self.env, &self.config.site_id, client)?;
+        limiter.take(action, self.config.limits.budget(action)).await
     }
 
     /// Where to send a reader back after paying: an http(s) address on an allowed origin (or
@@ -84,8 +130,11 @@ impl Ctx {
 }
 
 pub async fn handle(req: Request, env: Env) -> Response {
-    let ctx = Ctx { config: Config::from_env(&env), env };
-    if req.method() == Method::Options {
+    let local = req.url().is_ok_and(|u| config::is_loopback(&u));
+    let ctx = Ctx { config: Config::from_env(&env), env, local };
+    // The method as the client sent it: an unknown one (`QUERY`) must not pass for `GET`.
+    let method = req.inner().method();
+    if method == "OPTIONS" {
         return cors::preflight(&req, &ctx.config.allowed_origins)
             .unwrap_or_else(|e| cors::with_origin(e.into_response(), None));
     }
@@ -93,7 +142,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
         Ok(origin) => origin,
         Err(e) => return cors::with_origin(e.into_response(), None),
     };
-    let resp = match routes::resolve(req.method().as_ref(), &req.path()) {
+    let resp = match routes::resolve(&method, &req.path()) {
         Resolved::Found(route, params) => dispatch(route, &params, req, &ctx).await,
         Resolved::WrongMethod(allow) => Err(ApiError::MethodNotAllowed { allow }),
         Resolved::NotFound => Err(ApiError::NotFound),
@@ -107,12 +156,14 @@ async fn dispatch(
     req: Request,
     ctx: &Ctx,
 ) -> Result<Response, ApiError> {
-    use handlers::{admin, comments};
+    use handlers::{admin, comments, visitor};
     match route {
         Route::Health => handlers::health::health(ctx),
         Route::PageView => handlers::page::view(&req, ctx).await,
         Route::SetLike => handlers::page::set_like(req, ctx).await,
         Route::Counts => handlers::counts::counts(&req, ctx).await,
+        Route::Challenge => visitor::challenge(req, ctx).await,
+        Route::Pass => visitor::pass(req, ctx).await,
         Route::ListComments => comments::list(&req, ctx).await,
         Route::Replies => comments::replies(&req, params, ctx).await,
         Route::CreateComment => comments::create(req, ctx).await,
@@ -133,7 +184,7 @@ async fn dispatch(
         Route::AdminNotes => admin::notes(&req, ctx).await,
         Route::AdminReadNote => admin::read_note(&req, params, ctx).await,
         #[cfg(feature = "bench-naive")]
-        Route::NaiveLike if req.method() == Method::Get => handlers::naive::read(&req, ctx).await,
+        Route::NaiveLike if req.inner().method() == "GET" => handlers::naive::read(&req, ctx).await,
         #[cfg(feature = "bench-naive")]
         Route::NaiveLike => handlers::naive::increment(&req, ctx).await,
     }

@@ -8,6 +8,8 @@ pub const PAGES: &str = "PAGES";
 /// Durable Object namespace: one `SiteObject` per site, holding what spans pages (the
 /// moderation queue).
 pub const SITES: &str = "SITES";
+/// Durable Object namespace: the site-wide abuse budgets, sharded by hashed client address.
+pub const LIMITER: &str = "LIMITER";
 
 /// Plain variables (`[vars]` in wrangler.toml).
 pub mod vars {
@@ -26,11 +28,25 @@ pub mod vars {
     pub const MAX_DEPTH: &str = "MAX_DEPTH";
     /// How long a comment's author may edit or delete it, in seconds.
     pub const EDIT_WINDOW_SECONDS: &str = "EDIT_WINDOW_SECONDS";
-    /// Comments one visitor may post to a page per rate window.
+    /// Comments one visitor may post to one page per rate window.
     pub const COMMENT_RATE_LIMIT: &str = "COMMENT_RATE_LIMIT";
-    /// Comments one IP address (hashed) may post to a page per rate window.
-    pub const COMMENT_IP_RATE_LIMIT: &str = "COMMENT_IP_RATE_LIMIT";
     pub const RATE_WINDOW_SECONDS: &str = "RATE_WINDOW_SECONDS";
+    /// Comments of any status one page may hold, and replies one thread may hold.
+    pub const MAX_COMMENTS_PER_PAGE: &str = "MAX_COMMENTS_PER_PAGE";
+    pub const MAX_REPLIES_PER_THREAD: &str = "MAX_REPLIES_PER_THREAD";
+    /// Site-wide budgets per client address, each `<count>/<period>` (`30/1h`); 0 turns
+    /// the action off.
+    pub const LIMIT_NEW_VISITORS: &str = "LIMIT_NEW_VISITORS";
+    pub const LIMIT_NEW_PAGES: &str = "LIMIT_NEW_PAGES";
+    pub const LIMIT_COMMENTS: &str = "LIMIT_COMMENTS";
+    pub const LIMIT_COMMENT_LIKES: &str = "LIMIT_COMMENT_LIKES";
+    pub const LIMIT_NOTES: &str = "LIMIT_NOTES";
+    pub const LIMIT_CHECKOUTS: &str = "LIMIT_CHECKOUTS";
+    pub const LIMIT_ADMIN_FAILURES: &str = "LIMIT_ADMIN_FAILURES";
+    /// Leading zero bits of a new visitor's proof of work; 0 turns the work off.
+    pub const PROOF_DIFFICULTY: &str = "PROOF_DIFFICULTY";
+    /// Page ids that may hold state, e.g. `/posts/`; empty allows every page.
+    pub const PAGE_PREFIXES: &str = "PAGE_PREFIXES";
     /// The order of the first page of comments: `newest`, `oldest` or `top`.
     pub const DEFAULT_ORDER: &str = "DEFAULT_ORDER";
     /// The currency rewards are paid in (ISO 4217, e.g. `usd`).
@@ -47,9 +63,6 @@ pub mod vars {
     pub const STRIPE_API_BASE: &str = "STRIPE_API_BASE";
     /// Days an unread private note is kept before it is destroyed anyway.
     pub const NOTE_TTL_DAYS: &str = "NOTE_TTL_DAYS";
-    /// Checkouts and notes one visitor (and one address) may start per page per rate window.
-    pub const CHECKOUT_RATE_LIMIT: &str = "CHECKOUT_RATE_LIMIT";
-    pub const NOTE_RATE_LIMIT: &str = "NOTE_RATE_LIMIT";
 }
 
 /// Secrets (`wrangler secret put NAME` in production, `.dev.vars` under `wrangler dev`).

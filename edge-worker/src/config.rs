@@ -2,12 +2,22 @@
 
 use crate::bindings::{secrets, vars};
 use crate::error::ApiError;
+use kudos_core::PageId;
 use kudos_core::comment::Order;
+use kudos_core::limits::{Action, Budget};
+use kudos_core::proof::MAX_DIFFICULTY;
 use kudos_core::reward::{Currency, PaymentMethod, RewardOptions};
 use worker::Env;
 
 pub const DEFAULT_FLUSH_INTERVAL_MS: i64 = 2_000;
 pub const DEFAULT_KV_CACHE_TTL_SECONDS: u64 = 30;
+
+/// The proof of work a new visitor does by default: 2^16 hashes on average, about 0.1 s in
+/// Chromium on a laptop core and a few tenths of a second on a mid-range phone.
+pub const DEFAULT_PROOF_DIFFICULTY: u32 = 16;
+/// The `SITE_ID` that ships in wrangler.toml (and the one used when none is set): a deploy
+/// that keeps it would share object names, KV keys and Stripe metadata with every other.
+const SHIPPED_SITE_IDS: [&str; 2] = ["example", "default"];
 
 pub struct Config {
     pub site_id: String,
@@ -15,10 +25,22 @@ pub struct Config {
     pub kv_cache_ttl_seconds: u64,
     pub comments: CommentRules,
     pub rewards: RewardConfig,
+    pub limits: Limits,
+    /// Leading zero bits a new visitor's proof of work must reach; 0 turns the work off.
+    pub proof_difficulty: u32,
+    /// Only page ids under one of these may be written to; empty allows every page.
+    pub page_prefixes: Vec<String>,
+    /// Settings that are present but unreadable, named for the site owner.
+    pub problems: Vec<String>,
 }
 
 impl Config {
     pub fn from_env(env: &Env) -> Self {
+        let mut problems = Vec::new();
+        let limits = Limits::from_env(env, &mut problems);
+        let page_prefixes = var(env, vars::PAGE_PREFIXES)
+            .map(|list| parse_prefixes(&list, &mut problems))
+            .unwrap_or_default();
         Config {
             site_id: site_id(env),
             allowed_origins: var(env, vars::ALLOWED_ORIGINS)
@@ -29,9 +51,118 @@ impl Config {
                 .unwrap_or(DEFAULT_KV_CACHE_TTL_SECONDS),
             comments: CommentRules::from_env(env),
             rewards: RewardConfig::from_env(env),
+            limits,
+            proof_difficulty: number(env, vars::PROOF_DIFFICULTY)
+                .unwrap_or(DEFAULT_PROOF_DIFFICULTY)
+                .min(MAX_DIFFICULTY),
+            page_prefixes,
+            problems,
+        }
+    }
+
+    /// Why this deployment must not take writes, if it must not: a setting it cannot read,
+    /// or, when it serves the internet rather than `wrangler dev` on this machine, the
+    /// `SITE_ID` that ships in wrangler.toml or an allowlist of loopback origins only.
+    pub fn refuses_writes(&self, local: bool) -> Option<String> {
+        if let Some(problem) = self.problems.first() {
+            return Some(problem.clone());
+        }
+        if local {
+            return None;
+        }
+        if SHIPPED_SITE_IDS.contains(&self.site_id.as_str()) {
+            return Some(format!(
+                "set SITE_ID in wrangler.toml [vars] to a name of your own (it is \"{}\")",
+                self.site_id
+            ));
+        }
+        if self.allowed_origins.iter().all(|o| is_loopback_origin(o)) {
+            return Some(
+                "set ALLOWED_ORIGINS in wrangler.toml [vars] to your blog's origin, e.g. \
+                 \"https://blog.example\""
+                    .to_owned(),
+            );
+        }
+        None
+    }
+
+    /// Whether a page id may hold state on this site (`PAGE_PREFIXES`).
+    pub fn page_allowed(&self, page: &PageId) -> bool {
+        self.page_prefixes.is_empty()
+            || self.page_prefixes.iter().any(|prefix| {
+                let id = page.as_str();
+                id == prefix.trim_end_matches('/')
+                    || id.starts_with(prefix.as_str())
+                        && (prefix.ends_with('/') || id[prefix.len()..].starts_with('/'))
+            })
+    }
+}
+
+/// The site-wide budgets, each per client address (IPv6 by /64).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub new_visitors: Budget,
+    pub new_pages: Budget,
+    pub comments: Budget,
+    pub comment_likes: Budget,
+    pub notes: Budget,
+    pub checkouts: Budget,
+    pub admin_failures: Budget,
+}
+
+impl Limits {
+    /// The defaults: generous for people, a ceiling for scripts.
+    pub const DEFAULT: Limits = Limits {
+        new_visitors: Budget::new(60, HOUR_MS),
+        new_pages: Budget::new(30, DAY_MS),
+        comments: Budget::new(30, HOUR_MS),
+        comment_likes: Budget::new(300, HOUR_MS),
+        notes: Budget::new(10, HOUR_MS),
+        checkouts: Budget::new(10, HOUR_MS),
+        admin_failures: Budget::new(10, 15 * 60_000),
+    };
+
+    /// The budgets as configured (unreadable ones at their defaults; the worker refuses
+    /// writes while any is unreadable, see [`Config::refuses_writes`]).
+    pub fn read(env: &Env) -> Self {
+        Limits::from_env(env, &mut Vec::new())
+    }
+
+    fn from_env(env: &Env, problems: &mut Vec<String>) -> Self {
+        let d = Limits::DEFAULT;
+        let mut budget = |name: &'static str, default: Budget| match var(env, name) {
+            None => default,
+            Some(text) => Budget::parse(&text).unwrap_or_else(|e| {
+                problems.push(format!("{name} = \"{text}\": {e}"));
+                default
+            }),
+        };
+        Limits {
+            new_visitors: budget(vars::LIMIT_NEW_VISITORS, d.new_visitors),
+            new_pages: budget(vars::LIMIT_NEW_PAGES, d.new_pages),
+            comments: budget(vars::LIMIT_COMMENTS, d.comments),
+            comment_likes: budget(vars::LIMIT_COMMENT_LIKES, d.comment_likes),
+            notes: budget(vars::LIMIT_NOTES, d.notes),
+            checkouts: budget(vars::LIMIT_CHECKOUTS, d.checkouts),
+            admin_failures: budget(vars::LIMIT_ADMIN_FAILURES, d.admin_failures),
+        }
+    }
+
+    pub fn budget(&self, action: Action) -> Budget {
+        match action {
+            Action::NewVisitor => self.new_visitors,
+            Action::NewPage => self.new_pages,
+            Action::Comment => self.comments,
+            Action::CommentLike => self.comment_likes,
+            Action::Note => self.notes,
+            Action::Checkout => self.checkouts,
+            Action::AdminFailure => self.admin_failures,
         }
     }
 }
+
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 24 * HOUR_MS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Moderation {
@@ -47,10 +178,14 @@ pub struct CommentRules {
     pub moderation: Moderation,
     pub max_depth: u32,
     pub edit_window_ms: i64,
+    /// Comments one visitor may post to one page per rate window (site-wide budgets per
+    /// address are in [`Limits`]).
     pub per_visitor: usize,
-    pub per_ip: usize,
     pub rate_window_ms: i64,
     pub default_order: Order,
+    /// Comments of any status one page may hold, and replies one thread may hold.
+    pub max_comments_per_page: u64,
+    pub max_replies_per_thread: u64,
 }
 
 impl CommentRules {
@@ -63,11 +198,12 @@ impl CommentRules {
             max_depth: number(env, vars::MAX_DEPTH).unwrap_or(3).clamp(1, 10),
             edit_window_ms: number(env, vars::EDIT_WINDOW_SECONDS).unwrap_or(900i64).max(0) * 1000,
             per_visitor: number(env, vars::COMMENT_RATE_LIMIT).unwrap_or(5),
-            per_ip: number(env, vars::COMMENT_IP_RATE_LIMIT).unwrap_or(30),
             rate_window_ms: number(env, vars::RATE_WINDOW_SECONDS).unwrap_or(60i64).max(1) * 1000,
             default_order: var(env, vars::DEFAULT_ORDER)
                 .and_then(|o| Order::parse(Some(&o)).ok().flatten())
                 .unwrap_or_default(),
+            max_comments_per_page: number(env, vars::MAX_COMMENTS_PER_PAGE).unwrap_or(5_000),
+            max_replies_per_thread: number(env, vars::MAX_REPLIES_PER_THREAD).unwrap_or(1_000),
         }
     }
 }
@@ -84,8 +220,6 @@ pub struct RewardConfig {
     /// Whether Stripe is set up (its secret key is present).
     pub checkout: bool,
     pub note_ttl_ms: i64,
-    pub checkouts_per_window: usize,
-    pub notes_per_window: usize,
 }
 
 impl RewardConfig {
@@ -114,8 +248,6 @@ impl RewardConfig {
             note_ttl_ms: number::<f64>(env, vars::NOTE_TTL_DAYS)
                 .filter(|d| d.is_finite() && *d > 0.0)
                 .map_or(30 * 86_400_000, |days| ((days * 86_400_000.0) as i64).max(1_000)),
-            checkouts_per_window: number(env, vars::CHECKOUT_RATE_LIMIT).unwrap_or(10),
-            notes_per_window: number(env, vars::NOTE_RATE_LIMIT).unwrap_or(5),
         }
     }
 
@@ -162,15 +294,17 @@ pub fn visitor_salt(env: &Env) -> Result<String, ApiError> {
     secret(env, secrets::VISITOR_SALT)
 }
 
+/// The admin token, trimmed as the token a request presents is (a secret pasted with a
+/// newline still works).
 pub fn admin_token(env: &Env) -> Result<String, ApiError> {
-    secret(env, secrets::ADMIN_TOKEN)
+    secret(env, secrets::ADMIN_TOKEN).map(|t| t.trim().to_owned())
 }
 
 fn secret(env: &Env, name: &'static str) -> Result<String, ApiError> {
     env.secret(name)
         .map(|s| s.to_string())
         .ok()
-        .filter(|s| !s.is_empty())
+        .filter(|s| !s.trim().is_empty())
         .ok_or(ApiError::Misconfigured(name))
 }
 
@@ -180,6 +314,38 @@ fn var(env: &Env, name: &str) -> Option<String> {
 
 fn number<T: std::str::FromStr>(env: &Env, name: &str) -> Option<T> {
     var(env, name).and_then(|s| s.trim().parse().ok())
+}
+
+/// `PAGE_PREFIXES`: page ids (any spelling), each made canonical.
+fn parse_prefixes(list: &str, problems: &mut Vec<String>) -> Vec<String> {
+    list.split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| match PageId::parse(p) {
+            Ok(id) if p.ends_with('/') && id.as_str() != "/" => Some(format!("{id}/")),
+            Ok(id) => Some(id.to_string()),
+            Err(e) => {
+                problems.push(format!("PAGE_PREFIXES has \"{p}\": {e}"));
+                None
+            }
+        })
+        .collect()
+}
+
+/// `http://127.0.0.1:8787`, `http://localhost`, `http://[::1]:8787`
+fn is_loopback_origin(origin: &str) -> bool {
+    url::Url::parse(origin).ok().is_some_and(|u| is_loopback(&u))
+}
+
+/// Whether a URL's host is this machine. The worker's own URL is loopback only under
+/// `wrangler dev`: in production Cloudflare routes requests by their real host name.
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 pub fn parse_origins(list: &str) -> Vec<String> {
@@ -193,6 +359,72 @@ pub fn parse_origins(list: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn config(site: &str, origins: &str, prefixes: &str) -> Config {
+        let mut problems = Vec::new();
+        Config {
+            site_id: site.into(),
+            allowed_origins: parse_origins(origins),
+            kv_cache_ttl_seconds: 30,
+            comments: CommentRules {
+                moderation: Moderation::Off,
+                max_depth: 3,
+                edit_window_ms: 0,
+                per_visitor: 5,
+                rate_window_ms: 60_000,
+                default_order: Order::Newest,
+                max_comments_per_page: 10,
+                max_replies_per_thread: 10,
+            },
+            rewards: RewardConfig {
+                currency: Currency::parse("usd").unwrap(),
+                presets: vec![],
+                min: 1,
+                max: 2,
+                methods: vec![],
+                stripe_api_base: String::new(),
+                checkout: false,
+                note_ttl_ms: 1,
+            },
+            limits: Limits::DEFAULT,
+            proof_difficulty: 0,
+            page_prefixes: parse_prefixes(prefixes, &mut problems),
+            problems,
+        }
+    }
+
+    #[test]
+    fn a_deploy_with_the_shipped_site_id_refuses_writes_unless_it_is_local() {
+        let shipped = config("example", "https://blog.example", "");
+        assert!(shipped.refuses_writes(false).unwrap().contains("SITE_ID"));
+        assert_eq!(shipped.refuses_writes(true), None);
+        assert_eq!(config("ada-blog", "https://blog.example", "").refuses_writes(false), None);
+    }
+
+    #[test]
+    fn a_deploy_that_allows_only_loopback_origins_refuses_writes_unless_it_is_local() {
+        let loopback =
+            config("ada", "http://127.0.0.1:8787 http://localhost:8787 http://[::1]", "");
+        assert!(loopback.refuses_writes(false).unwrap().contains("ALLOWED_ORIGINS"));
+        assert_eq!(loopback.refuses_writes(true), None);
+    }
+
+    #[test]
+    fn an_unreadable_setting_refuses_writes_everywhere() {
+        let mut broken = config("ada", "https://blog.example", "");
+        broken.problems.push("LIMIT_NOTES = \"lots\"".into());
+        assert!(broken.refuses_writes(true).unwrap().contains("LIMIT_NOTES"));
+    }
+
+    #[test]
+    fn page_prefixes_allow_only_pages_below_them() {
+        let c = config("ada", "https://blog.example", "/posts/, https://blog.example/notes");
+        let allowed = |raw: &str| c.page_allowed(&PageId::parse(raw).unwrap());
+        assert!(allowed("/posts/a") && allowed("/notes") && allowed("/notes/b"));
+        assert!(allowed("/posts"), "a prefix's own page is below it");
+        assert!(!allowed("/postscript") && !allowed("/notesy") && !allowed("/about"));
+        assert!(config("ada", "", "").page_allowed(&PageId::parse("/anything").unwrap()));
+    }
 
     #[test]
     fn origins_are_split_on_commas_and_whitespace_without_trailing_slashes() {

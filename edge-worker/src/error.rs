@@ -3,12 +3,16 @@
 
 use kudos_core::ErrorCode;
 use kudos_core::comment::CommentError;
+use kudos_core::limits::{Action, Refusal};
 use kudos_core::page_id::PageIdError;
 use kudos_core::reward::RewardError;
 use kudos_core::stripe::SignatureError;
 use kudos_core::visitor::VisitorIdError;
 use kudos_core::wire::{ErrorBody, ErrorDetail, MAX_COUNTS_PAGES};
 use worker::{Headers, Response};
+
+/// What a `503` for an unavailable object asks the client to wait.
+const UNAVAILABLE_RETRY_SECONDS: u64 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -44,6 +48,13 @@ pub enum ApiError {
     Rejected { code: ErrorCode, message: String, retry_after: Option<u64> },
     #[error("the server is missing its configuration")]
     Misconfigured(&'static str),
+    /// The deployment's settings forbid writes until the site owner fixes them; the message
+    /// says what to set.
+    #[error("this site is not set up to take writes yet: {0}")]
+    NotSetUp(String),
+    /// A Durable Object failed, trapped or did not answer within the deadline.
+    #[error("the service is busy or restarting; try again in a moment")]
+    Unavailable(String),
     #[error("something went wrong on the server")]
     Internal(String),
 }
@@ -65,7 +76,8 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
             ApiError::OriginNotAllowed => ErrorCode::OriginNotAllowed,
             ApiError::Rejected { code, .. } => *code,
-            ApiError::Misconfigured(_) => ErrorCode::ServerMisconfigured,
+            ApiError::Misconfigured(_) | ApiError::NotSetUp(_) => ErrorCode::ServerMisconfigured,
+            ApiError::Unavailable(_) => ErrorCode::TemporarilyUnavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -74,9 +86,34 @@ impl ApiError {
         ApiError::Rejected { code, message: message.into(), retry_after: None }
     }
 
+    /// A site-wide budget refused `action`.
+    pub fn refused(action: Action, refusal: Refusal) -> Self {
+        let what = match action {
+            Action::NewVisitor => "new visitors",
+            Action::NewPage => "new pages",
+            Action::Comment => "comments",
+            Action::CommentLike => "comment likes",
+            Action::Note => "notes",
+            Action::Checkout => "rewards through Stripe Checkout",
+            Action::AdminFailure => "admin sign-in attempts",
+        };
+        let message = match refusal {
+            Refusal::Off => format!("this site takes no {what}"),
+            Refusal::Spent { .. } => {
+                format!("too many {what} from this address for now; wait and try again")
+            }
+        };
+        ApiError::Rejected {
+            code: refusal.code(),
+            message,
+            retry_after: refusal.retry_after_seconds(),
+        }
+    }
+
     pub fn body(&self) -> ErrorBody {
         let retry_after = match self {
             ApiError::Rejected { retry_after, .. } => *retry_after,
+            ApiError::Unavailable(_) => Some(UNAVAILABLE_RETRY_SECONDS),
             _ => None,
         };
         ErrorBody {
@@ -88,6 +125,7 @@ impl ApiError {
         match &self {
             ApiError::Internal(detail) => worker::console_error!("internal error: {detail}"),
             ApiError::Misconfigured(name) => worker::console_error!("binding {name} is not set"),
+            ApiError::Unavailable(detail) => worker::console_error!("unavailable: {detail}"),
             _ => {}
         }
         let code = self.code();
@@ -101,10 +139,10 @@ impl ApiError {
             ApiError::Unauthorized => {
                 let _ = headers.set("www-authenticate", "Bearer");
             }
-            ApiError::Rejected { retry_after: Some(seconds), .. } => {
-                let _ = headers.set("retry-after", &seconds.to_string());
-            }
             _ => {}
+        }
+        if let Some(seconds) = body.error.retry_after {
+            let _ = headers.set("retry-after", &seconds.to_string());
         }
         let json = serde_json::to_string(&body).unwrap_or_default();
         Response::ok(json)

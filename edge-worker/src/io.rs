@@ -1,6 +1,7 @@
 //! Reading requests (JSON bodies with a size limit, query strings) and writing JSON answers.
 
 use crate::error::ApiError;
+use futures_util::StreamExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use worker::{Request, Response};
@@ -15,17 +16,48 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiE
 }
 
 /// The raw body, refused when over [`MAX_BODY_BYTES`]: before reading it when the client
-/// says how long it is, and after reading when it does not.
+/// says how long it is, and as soon as the bytes read pass the limit when it does not (a
+/// chunked body is never buffered whole).
 pub async fn read_bytes(req: &mut Request) -> Result<Vec<u8>, ApiError> {
     let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
         return Err(ApiError::BodyTooLarge(MAX_BODY_BYTES));
     }
-    let bytes = req.bytes().await.map_err(|e| ApiError::MalformedJson(e.to_string()))?;
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(ApiError::BodyTooLarge(MAX_BODY_BYTES));
+    if req.inner().body().is_none() {
+        return Ok(Vec::new());
+    }
+    let mut stream = req.stream()?;
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(0));
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(ApiError::BodyTooLarge(MAX_BODY_BYTES));
+        }
+        bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
+}
+
+/// A Durable Object's command, read with serde_json from the body's text. (Reading it as
+/// a JS value first would turn integers past 2^53, which any client can put in an id,
+/// into floats that no longer fit their `u64`.)
+pub async fn read_command<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError> {
+    let text = req.text().await?;
+    serde_json::from_str(&text).map_err(|e| ApiError::Internal(format!("unreadable command: {e}")))
+}
+
+/// A Durable Object's answer to a command: its JSON, or the error's body and status. What
+/// went wrong inside is logged (named by `object`), never sent.
+pub fn object_answer(object: &str, reply: Result<String, ApiError>) -> worker::Result<Response> {
+    match reply {
+        Ok(json) => Response::ok(json),
+        Err(e) => {
+            if let ApiError::Internal(detail) = &e {
+                worker::console_error!("{object}: {detail}");
+            }
+            Ok(Response::from_json(&e.body())?.with_status(e.code().status()))
+        }
+    }
 }
 
 pub fn json<T: Serialize>(value: &T) -> Result<Response, ApiError> {
@@ -48,6 +80,24 @@ impl Query {
 
     pub fn all(&self, name: &str) -> impl Iterator<Item = &str> {
         self.0.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// An admin list's page size: 1 to `MAX_ADMIN_PAGE_SIZE`, `ADMIN_PAGE_SIZE` by default.
+    pub fn limit(&self) -> Result<usize, ApiError> {
+        use kudos_core::wire::{ADMIN_PAGE_SIZE, MAX_ADMIN_PAGE_SIZE};
+        match self.optional_u64("limit")? {
+            None => Ok(ADMIN_PAGE_SIZE),
+            Some(n) if (1..=MAX_ADMIN_PAGE_SIZE as u64).contains(&n) => Ok(n as usize),
+            Some(_) => Err(ApiError::InvalidParameter("limit")),
+        }
+    }
+
+    /// The `cursor` parameter, decoded by `decode`; a cursor it cannot read is refused.
+    pub fn cursor<T>(&self, decode: impl Fn(&str) -> Option<T>) -> Result<Option<T>, ApiError> {
+        match self.first("cursor").filter(|c| !c.is_empty()) {
+            None => Ok(None),
+            Some(raw) => decode(raw).map(Some).ok_or(ApiError::InvalidParameter("cursor")),
+        }
     }
 
     pub fn optional_u64(&self, name: &'static str) -> Result<Option<u64>, ApiError> {

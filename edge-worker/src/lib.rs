@@ -11,6 +11,7 @@ mod cors;
 mod error;
 mod handlers;
 mod io;
+mod limiter;
 mod page_object;
 mod page_ref;
 mod read_model;
@@ -18,6 +19,7 @@ pub mod routes;
 mod site_object;
 mod stripe;
 
+pub use limiter::LimiterObject;
 pub use page_object::PageObject;
 pub use site_object::SiteObject;
 

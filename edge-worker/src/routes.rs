@@ -8,6 +8,8 @@ pub enum Route {
     PageView,
     SetLike,
     Counts,
+    Challenge,
+    Pass,
     ListComments,
     Replies,
     CreateComment,
@@ -41,6 +43,8 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("GET", "/page", Route::PageView),
     ("PUT", "/page/like", Route::SetLike),
     ("GET", "/counts", Route::Counts),
+    ("POST", "/visitor/challenge", Route::Challenge),
+    ("POST", "/visitor/pass", Route::Pass),
     ("GET", "/page/comments", Route::ListComments),
     ("POST", "/page/comments", Route::CreateComment),
     ("POST", "/page/comments/pending", Route::PendingComments),
@@ -74,19 +78,37 @@ pub enum Resolved {
     NotFound,
 }
 
-/// Finds the route for a method and a full request path.
+/// Finds the route for a method and a full request path. A path is first matched to its
+/// most specific pattern (a fixed segment beats a `{param}` in the same place, so
+/// `/page/comments/pending` is never a comment named "pending"), then the method must be
+/// one that pattern declares; anything else (`HEAD`, `QUERY`, ...) is `WrongMethod`.
 pub fn resolve(method: &str, path: &str) -> Resolved {
     let Some(rest) = path.strip_prefix(API_PREFIX) else { return Resolved::NotFound };
+    let matches: Vec<_> = ROUTES
+        .iter()
+        .filter_map(|&(m, pattern, route)| {
+            match_path(pattern, rest).map(|params| (m, pattern, route, params))
+        })
+        .collect();
+    let Some(best) = matches.iter().map(|(_, pattern, ..)| specificity(pattern)).max() else {
+        return Resolved::NotFound;
+    };
     let mut allow = Vec::new();
-    for &(m, pattern, route) in ROUTES {
-        if let Some(params) = match_path(pattern, rest) {
-            if m == method || (method == "HEAD" && m == "GET") {
-                return Resolved::Found(route, params);
-            }
-            allow.push(m);
+    for (m, pattern, route, params) in matches {
+        if specificity(pattern) != best {
+            continue;
         }
+        if m == method {
+            return Resolved::Found(route, params);
+        }
+        allow.push(m);
     }
-    if allow.is_empty() { Resolved::NotFound } else { Resolved::WrongMethod(allow) }
+    Resolved::WrongMethod(allow)
+}
+
+/// Which segments of a pattern are fixed, left to right: more fixed, earlier, wins.
+fn specificity(pattern: &str) -> Vec<bool> {
+    pattern.split('/').map(|segment| !segment.starts_with('{')).collect()
 }
 
 /// The methods a path takes, for CORS preflights.
@@ -124,8 +146,22 @@ mod tests {
     }
 
     #[test]
-    fn head_is_answered_like_get() {
-        assert_eq!(resolve("HEAD", "/api/v1/counts"), Resolved::Found(Route::Counts, vec![]));
+    fn only_declared_methods_are_answered() {
+        assert_eq!(resolve("HEAD", "/api/v1/counts"), Resolved::WrongMethod(vec!["GET"]));
+        assert_eq!(resolve("QUERY", "/api/v1/admin/notes"), Resolved::WrongMethod(vec!["GET"]));
+        assert_eq!(resolve("get", "/api/v1/counts"), Resolved::WrongMethod(vec!["GET"]));
+    }
+
+    #[test]
+    fn a_fixed_segment_is_never_taken_for_a_parameter() {
+        assert_eq!(
+            resolve("PATCH", "/api/v1/page/comments/pending"),
+            Resolved::WrongMethod(vec!["POST"])
+        );
+        assert_eq!(
+            resolve("DELETE", "/api/v1/page/comments/pending"),
+            Resolved::WrongMethod(vec!["POST"])
+        );
     }
 
     #[test]

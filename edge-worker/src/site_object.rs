@@ -23,19 +23,62 @@ pub enum SiteCommand {
         page: String,
         id: String,
     },
-    ListPending,
+    /// A page of the queue, oldest first, after `after`.
+    ListPending {
+        after: Option<Position>,
+        limit: usize,
+    },
     NoteAdded(NoteInfo),
     NoteRemoved {
         page: String,
         id: String,
     },
-    /// Unread notes that have not expired.
+    /// A page of the unread notes that have not expired, oldest first, after `after`.
     ListNotes {
         now: i64,
+        after: Option<Position>,
+        limit: usize,
     },
     /// A page's reward totals as they now are (set, not added: safe to deliver twice).
     PageRewards(PageRewards),
-    SiteRewards,
+    /// Totals, and a page of the pages with rewards, highest total first, after `after`.
+    SiteRewards {
+        after: Option<(u64, String)>,
+        limit: usize,
+    },
+}
+
+/// Where a list of (time, page, id) entries continues: after this entry. Written in a
+/// cursor as `<time>.<id>.<page>` (ids hold no `.`; page ids may, so they come last).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub at: i64,
+    pub page: String,
+    pub id: String,
+}
+
+impl Position {
+    pub fn encode(&self) -> String {
+        format!("{}.{}.{}", self.at, self.id, self.page)
+    }
+
+    pub fn decode(cursor: &str) -> Option<Self> {
+        let mut parts = cursor.splitn(3, '.');
+        let at = parts.next()?.parse().ok()?;
+        let id = parts.next()?.to_owned();
+        let page = parts.next()?.to_owned();
+        Some(Position { at, page, id })
+    }
+}
+
+/// The cursor of the site's reward pages: `<total>.<page>`.
+pub fn encode_rewards_cursor(total: u64, page: &str) -> String {
+    format!("{total}.{page}")
+}
+
+pub fn decode_rewards_cursor(cursor: &str) -> Option<(u64, String)> {
+    let (total, page) = cursor.split_once('.')?;
+    Some((total.parse().ok()?, page.to_owned()))
 }
 
 #[durable_object]
@@ -52,17 +95,11 @@ impl DurableObject for SiteObject {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let reply = match req.json::<SiteCommand>().await {
+        let reply = match crate::io::read_command::<SiteCommand>(&mut req).await {
             Ok(command) => self.handle(command),
-            Err(e) => Err(ApiError::Internal(format!("unreadable command: {e}"))),
+            Err(e) => Err(e),
         };
-        match reply {
-            Ok(json) => Response::ok(json),
-            Err(e) => {
-                worker::console_error!("site object: {e:?}");
-                Ok(Response::from_json(&e.body())?.with_status(e.code().status()))
-            }
-        }
+        crate::io::object_answer("site object", reply)
     }
 }
 
@@ -123,11 +160,32 @@ impl SiteObject {
                 )?;
                 Ok("{}".into())
             }
-            SiteCommand::ListPending => {
-                let comments: Vec<ModerationItem> = sql
-                    .exec("SELECT page, id, name, excerpt, created_at FROM moderation ORDER BY created_at, id", None)?
+            SiteCommand::ListPending { after, limit } => {
+                let after = after.unwrap_or(Position {
+                    at: i64::MIN,
+                    page: String::new(),
+                    id: String::new(),
+                });
+                let mut comments: Vec<ModerationItem> = sql
+                    .exec(
+                        "SELECT page, id, name, excerpt, created_at FROM moderation
+                         WHERE (created_at, page, id) > (?, ?, ?)
+                         ORDER BY created_at, page, id LIMIT ?",
+                        vec![
+                            after.at.into(),
+                            after.page.into(),
+                            after.id.into(),
+                            (limit as i64 + 1).into(),
+                        ],
+                    )?
                     .to_array()?;
-                to_json(&ModerationList { comments })
+                let next = page_end(&mut comments, limit, |c| Position {
+                    at: c.created_at,
+                    page: c.page.clone(),
+                    id: c.id.clone(),
+                })
+                .map(|p| p.encode());
+                to_json(&ModerationList { comments, next })
             }
             SiteCommand::NoteAdded(note) => {
                 sql.exec(
@@ -143,15 +201,38 @@ impl SiteObject {
                 )?;
                 Ok("{}".into())
             }
-            SiteCommand::ListNotes { now } => {
-                let notes: Vec<NoteInfo> = sql
+            SiteCommand::ListNotes { now, after, limit } => {
+                let count = count(
+                    &sql,
+                    "SELECT COUNT(*) AS n FROM notes WHERE expires_at > ?",
+                    vec![now.into()],
+                )?;
+                let after = after.unwrap_or(Position {
+                    at: i64::MIN,
+                    page: String::new(),
+                    id: String::new(),
+                });
+                let mut notes: Vec<NoteInfo> = sql
                     .exec(
-                        "SELECT page, id, created_at, expires_at FROM notes WHERE expires_at > ?
-                         ORDER BY created_at, id",
-                        vec![now.into()],
+                        "SELECT page, id, created_at, expires_at FROM notes
+                         WHERE expires_at > ? AND (created_at, page, id) > (?, ?, ?)
+                         ORDER BY created_at, page, id LIMIT ?",
+                        vec![
+                            now.into(),
+                            after.at.into(),
+                            after.page.into(),
+                            after.id.into(),
+                            (limit as i64 + 1).into(),
+                        ],
                     )?
                     .to_array()?;
-                to_json(&NoteList { count: notes.len() as u64, notes })
+                let next = page_end(&mut notes, limit, |n| Position {
+                    at: n.created_at,
+                    page: n.page.clone(),
+                    id: n.id.clone(),
+                })
+                .map(|p| p.encode());
+                to_json(&NoteList { count: count as u64, notes, next })
             }
             SiteCommand::PageRewards(totals) => {
                 sql.exec(
@@ -165,15 +246,37 @@ impl SiteObject {
                 )?;
                 Ok("{}".into())
             }
-            SiteCommand::SiteRewards => {
-                let pages: Vec<PageRewards> = sql
-                    .exec("SELECT page, currency, total, supporters FROM page_rewards ORDER BY total DESC, page", None)?
+            SiteCommand::SiteRewards { after, limit } => {
+                #[derive(Deserialize)]
+                struct Total {
+                    currency: String,
+                    total: i64,
+                    supporters: i64,
+                }
+                let totals: Vec<Total> = sql
+                    .exec(
+                        "SELECT currency, SUM(total) AS total, SUM(supporters) AS supporters
+                         FROM page_rewards GROUP BY currency",
+                        None,
+                    )?
                     .to_array()?;
                 let mut site = SiteRewards::default();
-                for page in &pages {
-                    *site.totals.entry(page.currency.clone()).or_default() += page.total;
-                    site.supporters += page.supporters;
+                for t in totals {
+                    site.totals.insert(t.currency, t.total as u64);
+                    site.supporters += t.supporters as u64;
                 }
+                let (total, page) = after.unwrap_or((u64::MAX >> 1, String::new()));
+                let total = total.min(i64::MAX as u64) as i64;
+                let mut pages: Vec<PageRewards> = sql
+                    .exec(
+                        "SELECT page, currency, total, supporters FROM page_rewards
+                         WHERE total < ? OR (total = ? AND page > ?)
+                         ORDER BY total DESC, page LIMIT ?",
+                        vec![total.into(), total.into(), page.into(), (limit as i64 + 1).into()],
+                    )?
+                    .to_array()?;
+                site.next = page_end(&mut pages, limit, |p| (p.total, p.page.clone()))
+                    .map(|(total, page)| encode_rewards_cursor(total, &page));
                 site.pages = pages;
                 to_json(&site)
             }
@@ -199,16 +302,29 @@ impl SiteClient {
         Ok(())
     }
 
-    pub async fn list_pending(&self) -> Result<ModerationList, ApiError> {
-        self.ask(&SiteCommand::ListPending).await
+    pub async fn list_pending(
+        &self,
+        after: Option<Position>,
+        limit: usize,
+    ) -> Result<ModerationList, ApiError> {
+        self.ask(&SiteCommand::ListPending { after, limit }).await
     }
 
-    pub async fn list_notes(&self, now: i64) -> Result<NoteList, ApiError> {
-        self.ask(&SiteCommand::ListNotes { now }).await
+    pub async fn list_notes(
+        &self,
+        now: i64,
+        after: Option<Position>,
+        limit: usize,
+    ) -> Result<NoteList, ApiError> {
+        self.ask(&SiteCommand::ListNotes { now, after, limit }).await
     }
 
-    pub async fn rewards(&self) -> Result<SiteRewards, ApiError> {
-        self.ask(&SiteCommand::SiteRewards).await
+    pub async fn rewards(
+        &self,
+        after: Option<(u64, String)>,
+        limit: usize,
+    ) -> Result<SiteRewards, ApiError> {
+        self.ask(&SiteCommand::SiteRewards { after, limit }).await
     }
 
     async fn ask<T: serde::de::DeserializeOwned>(
@@ -217,6 +333,26 @@ impl SiteClient {
     ) -> Result<T, ApiError> {
         call_object(&self.stub, to_json(command)?).await
     }
+}
+
+/// Keeps the first `limit` of `items` (which holds up to one more, fetched to learn whether
+/// more follow) and returns where the next page starts.
+fn page_end<T, P>(items: &mut Vec<T>, limit: usize, position: impl Fn(&T) -> P) -> Option<P> {
+    let more = items.len() > limit;
+    items.truncate(limit);
+    items.last().filter(|_| more).map(position)
+}
+
+fn count(
+    sql: &worker::SqlStorage,
+    query: &str,
+    bindings: Vec<worker::SqlStorageValue>,
+) -> worker::Result<i64> {
+    #[derive(Deserialize)]
+    struct N {
+        n: i64,
+    }
+    Ok(sql.exec(query, bindings)?.to_array::<N>()?.first().map_or(0, |c| c.n))
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {

@@ -145,7 +145,12 @@ async fn a_worker_without_its_visitor_salt_refuses_writes_and_still_serves_views
     let options =
         WorkerOptions { vars: vec![("VISITOR_SALT".into(), String::new())], ..Default::default() };
     let (_worker, api) = started(options).await;
-    let resp = api.put_like("/posts/a", &visitor(1), true).await;
+    let challenge = format!(r#"{{"visitor":"{}"}}"#, visitor(1));
+    let resp = api.raw(Method::POST, "/api/v1/visitor/challenge", Some(&challenge)).await;
+    assert_eq!(error_code(resp).await, (503, "server_misconfigured".to_owned()));
+    let like =
+        format!(r#"{{"page":"/posts/a","visitor":"{}","pass":"0","liked":true}}"#, visitor(1));
+    let resp = api.raw(Method::PUT, "/api/v1/page/like", Some(&like)).await;
     assert_eq!(error_code(resp).await, (503, "server_misconfigured".to_owned()));
     let (view, _) = api.view("/posts/a", Some(1)).await;
     assert_eq!(view.likes, 0);

@@ -225,7 +225,7 @@ const CORPUS: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_corpus_of_attacks_never_runs_and_never_escapes_its_comment() {
-    let worker = worker(&[("COMMENT_RATE_LIMIT", "100"), ("COMMENT_IP_RATE_LIMIT", "100")]).await;
+    let worker = worker(&[("COMMENT_RATE_LIMIT", "100")]).await;
     let api = Api::new(&worker.origin());
     let page = "/posts/a";
     for (n, attack) in CORPUS.iter().enumerate() {

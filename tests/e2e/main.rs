@@ -3,10 +3,14 @@
 //! state. Run by `cargo xtask test`, which builds everything first.
 
 mod api;
+mod bounds;
 mod browser;
 mod comments;
 mod comments_browser;
 mod concurrency;
+mod defects;
 mod deploy;
+mod identity;
+mod limits;
 mod rewards;
 mod rewards_browser;

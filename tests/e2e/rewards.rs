@@ -29,7 +29,7 @@ fn reward(worker: &Worker, amount: u64) -> Value {
 
 /// The page's state, read through its object.
 async fn state(api: &Api, page: &str) -> kudos_core::wire::PageState {
-    api.view(page, Some(u64::MAX / 2)).await.0
+    api.fresh_view(page).await.state
 }
 
 fn session(id: &str, page: &str, amount: u64, name: &str) -> Session {
@@ -253,7 +253,7 @@ async fn a_note_is_read_once_by_the_author_and_appears_nowhere_else() {
     .await;
     for body in [
         api.get_page(PAGE, None).await.text().await.unwrap(),
-        api.get_page(PAGE, Some(u64::MAX / 2)).await.text().await.unwrap(),
+        serde_json::to_string(&api.fresh_view(PAGE).await).unwrap(),
         api.get_text(&format!("/api/v1/counts?page={PAGE}")).await,
         api.get_text(&format!("/api/v1/page/comments?page={PAGE}")).await,
     ] {
@@ -308,7 +308,7 @@ async fn an_unread_note_is_destroyed_when_it_expires() {
 #[tokio::test(flavor = "multi_thread")]
 async fn notes_and_checkouts_are_rate_limited() {
     let (worker, _stripe, api) =
-        with_stripe(&[("NOTE_RATE_LIMIT", "2"), ("CHECKOUT_RATE_LIMIT", "2")]).await;
+        with_stripe(&[("LIMIT_NOTES", "2/1h"), ("LIMIT_CHECKOUTS", "2/1h")]).await;
     for n in 0..2 {
         assert_eq!(api.note(PAGE, &visitor(1), &format!("note {n}")).await.status(), 201);
         assert_eq!(api.checkout(&reward(&worker, 500)).await.status(), 200);
@@ -356,7 +356,7 @@ async fn the_owner_reads_ledgers_and_totals_and_hides_a_supporters_message() {
 
     let id = ledger["rewards"][0]["id"].as_str().unwrap();
     assert_eq!(admin.hide_message("/posts/a", id, true).await.status(), 200);
-    let (view, _) = api.page_view("/posts/a", Some(u64::MAX / 2)).await;
+    let view = api.fresh_view("/posts/a").await;
     let hidden = view.supporters.iter().find(|s| s.id == id).unwrap();
     assert_eq!(
         (hidden.message.as_str(), hidden.name.as_str()),

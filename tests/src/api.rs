@@ -1,17 +1,25 @@
 //! An HTTP client for the worker's API, one method per endpoint, for tests that talk to it
 //! the way the widget and index pages do.
 
+use kudos_core::proof;
 use kudos_core::wire::{
-    CommentList, CommentPage, CountsReply, CreatedComment, LikeReply, ModerationList, PageState,
-    PageView,
+    ChallengeReply, CommentList, CommentPage, CountsReply, CreatedComment, LikeReply,
+    ModerationList, PageState, PageView,
 };
+use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, Response};
-use serde_json::json;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
+/// A client of the API, as one browser (or script) at one address would be. Writes that
+/// need a visitor's pass get it the way the widget does: a challenge, solved here, then
+/// redeemed (once per visitor; passes are kept).
 #[derive(Clone)]
 pub struct Api {
     pub http: reqwest::Client,
     pub base: String,
+    passes: Arc<Mutex<HashMap<String, String>>>,
 }
 
 /// A well-formed visitor id, distinct for each `n`.
@@ -26,9 +34,73 @@ pub fn key(n: u64) -> String {
 
 impl Api {
     pub fn new(base: &str) -> Self {
-        let http =
-            reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("an HTTP client");
-        Api { http, base: base.trim_end_matches('/').to_owned() }
+        Api::with_headers(base, HeaderMap::new())
+    }
+
+    fn with_headers(base: &str, headers: HeaderMap) -> Self {
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(64)
+            .default_headers(headers)
+            .build()
+            .expect("an HTTP client");
+        let passes = Arc::default();
+        Api { http, base: base.trim_end_matches('/').to_owned(), passes }
+    }
+
+    /// The same API as seen from another client address (`CF-Connecting-IP`, which
+    /// Cloudflare sets in production and `wrangler dev` passes through).
+    pub fn from_address(&self, address: &str) -> Api {
+        let mut headers = HeaderMap::new();
+        headers.insert("cf-connecting-ip", HeaderValue::from_str(address).expect("an address"));
+        Api { passes: self.passes.clone(), ..Api::with_headers(&self.base, headers) }
+    }
+
+    // POST /api/v1/visitor/challenge
+    pub async fn challenge(&self, visitor: &str) -> ChallengeReply {
+        let url = self.url("/api/v1/visitor/challenge");
+        let resp = self.http.post(url).json(&json!({ "visitor": visitor })).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "POST /visitor/challenge");
+        resp.json().await.expect("a challenge")
+    }
+
+    // POST /api/v1/visitor/pass
+    pub async fn redeem(&self, visitor: &str, challenge: &str, nonce: u64) -> Response {
+        let body = json!({ "visitor": visitor, "challenge": challenge, "nonce": nonce });
+        self.http.post(self.url("/api/v1/visitor/pass")).json(&body).send().await.unwrap()
+    }
+
+    /// Solves a challenge for `visitor` and redeems it: the answer to the redemption.
+    pub async fn earn_pass(&self, visitor: &str) -> Response {
+        let challenge = self.challenge(visitor).await;
+        let nonce = proof::solve(&challenge.challenge, challenge.difficulty, 0, u64::MAX)
+            .expect("every challenge has a solution");
+        self.redeem(visitor, &challenge.challenge, nonce).await
+    }
+
+    /// `visitor`'s pass, earned on first use.
+    pub async fn pass(&self, visitor: &str) -> String {
+        if let Some(pass) = self.passes.lock().unwrap().get(visitor) {
+            return pass.clone();
+        }
+        let resp = self.earn_pass(visitor).await;
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap_or_default();
+        assert_eq!(status, 200, "POST /visitor/pass: {body}");
+        let pass = body["pass"].as_str().expect("a pass").to_owned();
+        self.passes.lock().unwrap().insert(visitor.to_owned(), pass.clone());
+        pass
+    }
+
+    /// `body` with the pass of its `visitor` added, unless it says `pass` already (tests
+    /// of refusals send a wrong one, or `null`).
+    pub async fn with_pass(&self, mut body: Value) -> Value {
+        let visitor = body["visitor"].as_str().filter(|v| v.len() == 32).map(str::to_owned);
+        if let (Some(visitor), Some(fields)) = (visitor, body.as_object()) {
+            if !fields.contains_key("pass") {
+                body["pass"] = Value::String(self.pass(&visitor).await);
+            }
+        }
+        body
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -56,9 +128,19 @@ impl Api {
         (resp.json().await.expect("a page view"), source)
     }
 
+    /// The page as its object has it now: asks for one version past the KV snapshot, the
+    /// furthest ahead `since` may be, which reads through the page's object.
+    pub async fn fresh_view(&self, page: &str) -> PageView {
+        let (snapshot, _) = self.page_view(page, None).await;
+        let (view, source) = self.page_view(page, Some(snapshot.state.version + 1)).await;
+        assert_eq!(source, "object", "a view one version ahead of KV reads through the object");
+        view
+    }
+
     // PUT /api/v1/page/like
     pub async fn put_like(&self, page: &str, visitor: &str, liked: bool) -> Response {
-        let body = json!({ "page": page, "visitor": visitor, "liked": liked });
+        let body =
+            self.with_pass(json!({ "page": page, "visitor": visitor, "liked": liked })).await;
         self.http.put(self.url("/api/v1/page/like")).json(&body).send().await.expect("PUT /like")
     }
 
@@ -78,7 +160,8 @@ impl Api {
 
     // POST /api/v1/page/comments
     pub async fn post_comment(&self, comment: &serde_json::Value) -> Response {
-        self.http.post(self.url("/api/v1/page/comments")).json(comment).send().await.expect("POST")
+        let comment = self.with_pass(comment.clone()).await;
+        self.http.post(self.url("/api/v1/page/comments")).json(&comment).send().await.expect("POST")
     }
 
     /// Posts `body` as `visitor` (a reply when `parent` is set) and expects it stored.
@@ -150,7 +233,8 @@ impl Api {
     // PUT /api/v1/page/comments/{id}/like
     pub async fn like_comment(&self, page: &str, id: &str, visitor: &str, liked: bool) -> Response {
         let url = self.url(&format!("/api/v1/page/comments/{id}/like"));
-        let like = json!({ "page": page, "visitor": visitor, "liked": liked });
+        let like =
+            self.with_pass(json!({ "page": page, "visitor": visitor, "liked": liked })).await;
         self.http.put(url).json(&like).send().await.expect("PUT comment like")
     }
 
@@ -180,9 +264,10 @@ impl Api {
 
     // POST /api/v1/rewards/checkout
     pub async fn checkout(&self, reward: &serde_json::Value) -> Response {
+        let reward = self.with_pass(reward.clone()).await;
         self.http
             .post(self.url("/api/v1/rewards/checkout"))
-            .json(reward)
+            .json(&reward)
             .send()
             .await
             .expect("POST checkout")
@@ -199,7 +284,7 @@ impl Api {
 
     // POST /api/v1/notes
     pub async fn note(&self, page: &str, visitor: &str, text: &str) -> Response {
-        let note = json!({ "page": page, "visitor": visitor, "text": text });
+        let note = self.with_pass(json!({ "page": page, "visitor": visitor, "text": text })).await;
         self.http.post(self.url("/api/v1/notes")).json(&note).send().await.expect("POST note")
     }
 

@@ -72,9 +72,20 @@ pub fn tool_path() -> std::ffi::OsString {
     std::env::join_paths(paths).expect("valid PATH")
 }
 
+/// A port nothing listens on, below Linux's ephemeral range (32768 and up). A port the
+/// kernel hands out for `:0` can be handed out again, for an outgoing connection, before
+/// the server meant to listen on it starts; ports below the range never are.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let seed = std::process::id()
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = 20_000 + (seed.wrapping_add(n.wrapping_mul(7_919)) % 12_000) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }

@@ -47,6 +47,19 @@ pub struct Worker {
 
 /// The salt every test worker uses; tests never depend on its value.
 const TEST_SALT: &str = "kudos-test-salt-not-secret";
+/// Proof of work in test workers: real, but quick (2^8 hashes on average).
+pub const TEST_PROOF_DIFFICULTY: u32 = 8;
+/// The site-wide budgets, which test workers set far above what any test sends from one
+/// address unless the test is about them.
+const GENEROUS_LIMITS: [&str; 7] = [
+    "LIMIT_NEW_VISITORS",
+    "LIMIT_NEW_PAGES",
+    "LIMIT_COMMENTS",
+    "LIMIT_COMMENT_LIKES",
+    "LIMIT_NOTES",
+    "LIMIT_CHECKOUTS",
+    "LIMIT_ADMIN_FAILURES",
+];
 /// The admin API's bearer token in test workers.
 pub const ADMIN_TOKEN: &str = "kudos-test-admin-token";
 const START_WITHIN: Duration = Duration::from_secs(90);
@@ -126,6 +139,9 @@ impl Worker {
             .collect::<Vec<_>>()
             .join(" ");
         let mut vars = vec![
+            // Budgets and proof of work that stay out of the way of tests about other
+            // things; tests of the limits set their own (later vars win).
+            ("PROOF_DIFFICULTY".to_owned(), TEST_PROOF_DIFFICULTY.to_string()),
             ("VISITOR_SALT".to_owned(), TEST_SALT.to_owned()),
             ("ADMIN_TOKEN".to_owned(), ADMIN_TOKEN.to_owned()),
             ("STRIPE_SECRET_KEY".to_owned(), crate::fake_stripe::SECRET_KEY.to_owned()),
@@ -133,6 +149,9 @@ impl Worker {
             ("FLUSH_INTERVAL_MS".to_owned(), self.options.flush_interval_ms.to_string()),
             ("ALLOWED_ORIGINS".to_owned(), origins),
         ];
+        for name in GENEROUS_LIMITS {
+            vars.push((name.to_owned(), "100000/1h".to_owned()));
+        }
         vars.extend(self.options.vars.iter().cloned());
 
         let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap();

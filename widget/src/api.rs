@@ -4,9 +4,10 @@
 use gloo_timers::callback::Timeout;
 use kudos_core::comment::Order;
 use kudos_core::wire::{
-    CheckoutStarted, CommentLikeReply, CommentList, CommentPage, CommentReply, CreatedComment,
-    DeleteComment, EditComment, ErrorBody, LikeReply, NewComment, NewNote, NewReward, NoteSent,
-    PageView, PendingRequest, PreviewReply, PreviewRequest, RewardStatus, SetCommentLike, SetLike,
+    ChallengeReply, ChallengeRequest, CheckoutStarted, CommentLikeReply, CommentList, CommentPage,
+    CommentReply, CreatedComment, DeleteComment, EditComment, ErrorBody, LikeReply, NewComment,
+    NewNote, NewReward, NoteSent, PageView, PassReply, PassRequest, PendingRequest, PreviewReply,
+    PreviewRequest, RewardStatus, SetCommentLike, SetLike,
 };
 use kudos_core::{ErrorCode, PageId, VisitorId};
 use serde::Serialize;
@@ -61,8 +62,32 @@ impl Client {
 
     // PUT /api/v1/page/like
     pub async fn set_like(&self, visitor: &VisitorId, liked: bool) -> Reply<LikeReply> {
-        let body = SetLike { page: self.page(), visitor: Some(visitor.as_str().into()), liked };
-        send("PUT", &self.url("/page/like"), &body).await
+        with_pass(self, "PUT", &self.url("/page/like"), |pass| {
+            json(&SetLike {
+                page: self.page(),
+                visitor: Some(visitor.as_str().into()),
+                pass: Some(pass),
+                liked,
+            })
+        })
+        .await
+    }
+
+    // POST /api/v1/visitor/challenge
+    pub async fn challenge(&self, visitor: &VisitorId) -> Reply<ChallengeReply> {
+        let ask = ChallengeRequest { visitor: Some(visitor.as_str().into()) };
+        send("POST", &self.url("/visitor/challenge"), &ask).await
+    }
+
+    // POST /api/v1/visitor/pass
+    pub async fn redeem(
+        &self,
+        visitor: &VisitorId,
+        challenge: String,
+        nonce: u64,
+    ) -> Reply<PassReply> {
+        let ask = PassRequest { visitor: Some(visitor.as_str().into()), challenge, nonce };
+        send("POST", &self.url("/visitor/pass"), &ask).await
     }
 
     // GET /api/v1/page/comments
@@ -80,19 +105,30 @@ impl Client {
     }
 
     // GET /api/v1/page/comments/{id}/replies
+    /// Every reply of a thread, following the listing's cursor page by page (a thread holds
+    /// at most the site's reply cap).
     pub async fn replies(&self, root: &str) -> Reply<CommentList> {
-        get(&self.url(&format!(
+        let base = self.url(&format!(
             "/page/comments/{}/replies?page={}",
             encode(root),
             encode(self.page.as_str())
-        )))
-        .await
+        ));
+        let mut all: CommentList = get(&base).await?;
+        while let Some(cursor) = all.next.take() {
+            let more: CommentList = get(&format!("{base}&cursor={}", encode(&cursor))).await?;
+            all.comments.extend(more.comments);
+            all.next = more.next;
+        }
+        Ok(all)
     }
 
     // POST /api/v1/page/comments
     pub async fn post_comment(&self, mut comment: NewComment) -> Reply<CreatedComment> {
         comment.page = self.page();
-        send("POST", &self.url("/page/comments"), &comment).await
+        with_pass(self, "POST", &self.url("/page/comments"), |pass| {
+            json(&NewComment { pass: Some(pass), ..comment.clone() })
+        })
+        .await
     }
 
     // PATCH /api/v1/page/comments/{id}
@@ -123,9 +159,16 @@ impl Client {
         visitor: &VisitorId,
         liked: bool,
     ) -> Reply<CommentLikeReply> {
-        let like =
-            SetCommentLike { page: self.page(), visitor: Some(visitor.as_str().into()), liked };
-        send("PUT", &self.url(&format!("/page/comments/{}/like", encode(id))), &like).await
+        let url = self.url(&format!("/page/comments/{}/like", encode(id)));
+        with_pass(self, "PUT", &url, |pass| {
+            json(&SetCommentLike {
+                page: self.page(),
+                visitor: Some(visitor.as_str().into()),
+                pass: Some(pass),
+                liked,
+            })
+        })
+        .await
     }
 
     // POST /api/v1/page/comments/pending
@@ -137,7 +180,10 @@ impl Client {
     // POST /api/v1/rewards/checkout
     pub async fn checkout(&self, mut reward: NewReward) -> Reply<CheckoutStarted> {
         reward.page = self.page();
-        send("POST", &self.url("/rewards/checkout"), &reward).await
+        with_pass(self, "POST", &self.url("/rewards/checkout"), |pass| {
+            json(&NewReward { pass: Some(pass), ..reward.clone() })
+        })
+        .await
     }
 
     // GET /api/v1/rewards/status
@@ -148,12 +194,15 @@ impl Client {
 
     // POST /api/v1/notes
     pub async fn send_note(&self, visitor: &VisitorId, text: &str) -> Reply<NoteSent> {
-        let note = NewNote {
-            page: self.page(),
-            visitor: Some(visitor.as_str().into()),
-            text: text.into(),
-        };
-        send("POST", &self.url("/notes"), &note).await
+        with_pass(self, "POST", &self.url("/notes"), |pass| {
+            json(&NewNote {
+                page: self.page(),
+                visitor: Some(visitor.as_str().into()),
+                pass: Some(pass),
+                text: text.into(),
+            })
+        })
+        .await
     }
 
     // POST /api/v1/preview
@@ -167,8 +216,31 @@ async fn get<T: DeserializeOwned>(url: &str) -> Reply<T> {
 }
 
 async fn send<B: Serialize, T: DeserializeOwned>(method: &str, url: &str, body: &B) -> Reply<T> {
-    let json = serde_json::to_string(body).map_err(|_| ApiFailure::of(ErrorCode::Internal))?;
-    parse(transport(method, url, Some(json)).await?)
+    parse(transport(method, url, Some(json(body))).await?)
+}
+
+fn json<B: Serialize>(body: &B) -> String {
+    serde_json::to_string(body).unwrap_or_default()
+}
+
+/// Sends a write that needs the visitor's pass (see `pass.rs`); `body` makes the JSON with
+/// the pass in it. When the server no longer takes the pass (its secret changed), the pass
+/// is earned again and the write sent once more, so the reader never sees the difference.
+async fn with_pass<T: DeserializeOwned>(
+    client: &Client,
+    method: &str,
+    url: &str,
+    body: impl Fn(String) -> String,
+) -> Reply<T> {
+    let pass = crate::pass::get(client).await?;
+    match transport(method, url, Some(body(pass))).await {
+        Err(failure) if failure.code == ErrorCode::ProofRequired => {
+            crate::pass::forget();
+            let pass = crate::pass::get(client).await?;
+            parse(transport(method, url, Some(body(pass))).await?)
+        }
+        answer => parse(answer?),
+    }
 }
 
 fn parse<T: DeserializeOwned>(text: String) -> Reply<T> {

@@ -10,6 +10,7 @@ mod context;
 mod format;
 mod hooks;
 mod i18n;
+mod pass;
 mod state;
 mod storage;
 

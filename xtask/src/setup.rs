@@ -77,13 +77,14 @@ fn cargo_tools() -> Result {
 /// macOS and Windows builds, so the lock cannot list them and `npm ci` refuses it; `npm
 /// install` keeps to the lock for everything it does list and leaves the file unchanged.
 fn npm_packages() -> Result {
-    let lock = std::fs::read(root().join("package-lock.json"))?;
+    let lock_path = root().join("package-lock.json");
     let stamp_path = root().join("node_modules/.kudos-lock-hash");
-    let want = util::content_hash(&[&lock]);
+    let want = util::content_hash(&[&std::fs::read(&lock_path)?]);
     if std::fs::read_to_string(&stamp_path).is_ok_and(|have| have == want) {
         return Ok(());
     }
     exec(tool("npm").args(["install", "--no-audit", "--no-fund", "--loglevel=error"]))?;
-    std::fs::write(stamp_path, want)?;
+    // npm may have filled in entries the lock lacked: stamp the lock as it now is.
+    std::fs::write(stamp_path, util::content_hash(&[&std::fs::read(&lock_path)?]))?;
     Ok(())
 }

@@ -10,8 +10,7 @@
 use crate::build;
 use crate::setup;
 use crate::tidy;
-use crate::util::{Result, cargo, exec, root};
-use std::net::TcpListener;
+use crate::util::{self, Result, cargo, exec, root};
 
 pub fn run() -> Result {
     setup::run()?;
@@ -57,7 +56,7 @@ fn native() -> Result {
 /// The widget's browser tests need a worker whose CORS allowlist names the test page's
 /// origin, so the test runner is pinned to a free port that the worker is told about.
 fn widget_in_browser() -> Result {
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = util::free_port();
     let origin = format!("http://127.0.0.1:{port}");
     exec(
         cargo()

@@ -96,3 +96,16 @@ pub fn copy_dir(from: &Path, to: &Path) -> Result {
     }
     Ok(())
 }
+
+/// A port nothing listens on, below Linux's ephemeral range (32768 and up), so that no
+/// outgoing connection takes it before the server meant for it starts listening.
+pub fn free_port() -> u16 {
+    let seed = std::process::id()
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+    (0u32..)
+        .map(|n| 20_000 + (seed.wrapping_add(n.wrapping_mul(7_919)) % 12_000) as u16)
+        .find(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .expect("a free port")
+}

@@ -10,6 +10,7 @@ use crate::page_object::protocol::{Editor, NewComment as NewInObject};
 use kudos_core::comment::{
     CommentBody, CommentId, Cursor, DisplayName, IdempotencyKey, Order, Website,
 };
+use kudos_core::limits::Action;
 use kudos_core::markdown;
 use kudos_core::visitor::{keyed_hash, sha256_hex};
 use kudos_core::wire::{
@@ -24,7 +25,7 @@ type Params = [(&'static str, String)];
 // GET /api/v1/page/comments?page=<id>[&order=newest|oldest|top][&cursor=<cursor>]
 pub async fn list(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let query = Query::of(req)?;
-    let page = ctx.page_ref(query.first("page").unwrap_or_default())?;
+    let page = ctx.page_ref(query.first("page"))?;
     let order = Order::parse(query.first("order"))?.unwrap_or(ctx.config.comments.default_order);
     let cursor = query.first("cursor").filter(|c| !c.is_empty());
     if let Some(cursor) = cursor {
@@ -35,25 +36,30 @@ pub async fn list(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     io::json(&listing)
 }
 
-// GET /api/v1/page/comments/{id}/replies?page=<id>
+// GET /api/v1/page/comments/{id}/replies?page=<id>[&cursor=<cursor>]
+/// A thread's replies, a page at a time; `next` is the cursor of the rest.
 pub async fn replies(req: &Request, params: &Params, ctx: &Ctx) -> Result<Response, ApiError> {
     let query = Query::of(req)?;
-    let page = ctx.page_ref(query.first("page").unwrap_or_default())?;
+    let page = ctx.page_ref(query.first("page"))?;
     let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
-    io::json(&PageClient::new(&ctx.env, page)?.replies(seq).await?)
+    let after = query.cursor(|c| c.parse::<u64>().ok())?;
+    io::json(&PageClient::new(&ctx.env, page)?.replies(seq, after).await?)
 }
 
 // POST /api/v1/page/comments
 pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let new: NewComment = io::read_json(&mut req).await?;
-    let page = ctx.page_ref(new.page.as_deref().unwrap_or_default())?;
-    let visitor = ctx.visitor_key(VisitorId::parse(new.visitor.as_deref())?)?;
+    let page = ctx.page_ref(new.page.as_deref())?;
+    let reader = ctx.reader(new.visitor.as_deref(), new.pass.as_deref())?;
     let parent =
         new.parent.as_deref().filter(|p| !p.is_empty()).map(CommentId::parse).transpose()?;
     let name = DisplayName::parse(new.name.as_deref().unwrap_or_default())?;
     let website = Website::parse(new.website.as_deref())?;
     let body = CommentBody::parse(&new.body)?;
     let key = IdempotencyKey::parse(new.idempotency_key.as_deref())?;
+    let html = markdown::render(body.as_str())?;
+    let client = ctx.client(&req)?;
+    ctx.spend(&client, Action::Comment).await?;
 
     // The edit token is derived, not stored: the same comment sent again gets the same
     // token back, and the object keeps only its hash.
@@ -64,23 +70,25 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         &[
             page.site.as_bytes(),
             page.page.as_str().as_bytes(),
-            visitor.as_str().as_bytes(),
+            reader.as_str().as_bytes(),
             key.as_str().as_bytes(),
         ],
     );
     let created = PageClient::new(&ctx.env, page)?
-        .create_comment(NewInObject {
-            ip: ctx.ip_key(&req)?,
-            visitor,
-            parent,
-            name: name.as_str().to_owned(),
-            website: website.map(|w| w.as_str().to_owned()),
-            html: markdown::render(body.as_str()),
-            body: body.as_str().to_owned(),
-            idempotency_key: key.as_str().to_owned(),
-            edit_token_hash: sha256_hex(token.as_bytes()),
-            spam: new.hp.is_some_and(|hp| !hp.trim().is_empty()),
-        })
+        .create_comment(
+            client,
+            NewInObject {
+                visitor: reader,
+                parent,
+                name: name.as_str().to_owned(),
+                website: website.map(|w| w.as_str().to_owned()),
+                html,
+                body: body.as_str().to_owned(),
+                idempotency_key: key.as_str().to_owned(),
+                edit_token_hash: sha256_hex(token.as_bytes()),
+                spam: new.hp.is_some_and(|hp| !hp.trim().is_empty()),
+            },
+        )
         .await?;
     let edit_until = created.comment.created_at + ctx.config.comments.edit_window_ms;
     let reply = CreatedComment {
@@ -95,11 +103,12 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
 // PATCH /api/v1/page/comments/{id}
 pub async fn edit(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Response, ApiError> {
     let edit: EditComment = io::read_json(&mut req).await?;
-    let page = ctx.page_ref(edit.page.as_deref().unwrap_or_default())?;
+    let page = ctx.page_ref(edit.page.as_deref())?;
+    ctx.writable()?;
     let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
     let by = author(edit.edit_token.as_deref())?;
     let body = CommentBody::parse(&edit.body)?;
-    let html = markdown::render(body.as_str());
+    let html = markdown::render(body.as_str())?;
     let reply = PageClient::new(&ctx.env, page)?
         .edit_comment(seq, by, body.as_str().to_owned(), html)
         .await?;
@@ -109,7 +118,8 @@ pub async fn edit(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Respon
 // DELETE /api/v1/page/comments/{id}
 pub async fn delete(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Response, ApiError> {
     let delete: DeleteComment = io::read_json(&mut req).await?;
-    let page = ctx.page_ref(delete.page.as_deref().unwrap_or_default())?;
+    let page = ctx.page_ref(delete.page.as_deref())?;
+    ctx.writable()?;
     let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
     let by = author(delete.edit_token.as_deref())?;
     io::json(&PageClient::new(&ctx.env, page)?.delete_comment(seq, by).await?)
@@ -118,17 +128,18 @@ pub async fn delete(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Resp
 // PUT /api/v1/page/comments/{id}/like
 pub async fn like(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Response, ApiError> {
     let like: SetCommentLike = io::read_json(&mut req).await?;
-    let page = ctx.page_ref(like.page.as_deref().unwrap_or_default())?;
+    let page = ctx.page_ref(like.page.as_deref())?;
     let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
-    let visitor = ctx.visitor_key(VisitorId::parse(like.visitor.as_deref())?)?;
-    io::json(&PageClient::new(&ctx.env, page)?.like_comment(seq, visitor, like.liked).await?)
+    let reader = ctx.reader(like.visitor.as_deref(), like.pass.as_deref())?;
+    ctx.spend(&ctx.client(&req)?, Action::CommentLike).await?;
+    io::json(&PageClient::new(&ctx.env, page)?.like_comment(seq, reader, like.liked).await?)
 }
 
 // POST /api/v1/page/comments/pending
 /// A visitor's own comments awaiting approval. POST, so the visitor id stays out of URLs.
 pub async fn pending(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let ask: PendingRequest = io::read_json(&mut req).await?;
-    let page = ctx.page_ref(ask.page.as_deref().unwrap_or_default())?;
+    let page = ctx.page_ref(ask.page.as_deref())?;
     let visitor = ctx.visitor_key(VisitorId::parse(ask.visitor.as_deref())?)?;
     io::json(&PageClient::new(&ctx.env, page)?.pending(visitor).await?)
 }
@@ -138,7 +149,7 @@ pub async fn pending(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> 
 pub async fn preview(mut req: Request) -> Result<Response, ApiError> {
     let ask: PreviewRequest = io::read_json(&mut req).await?;
     let body = CommentBody::parse(&ask.body)?;
-    io::json(&PreviewReply { html: markdown::render(body.as_str()) })
+    io::json(&PreviewReply { html: markdown::render(body.as_str())? })
 }
 
 fn author(token: Option<&str>) -> Result<Editor, ApiError> {

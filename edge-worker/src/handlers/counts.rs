@@ -3,7 +3,9 @@
 use crate::api::Ctx;
 use crate::error::ApiError;
 use crate::io::{self, Query};
+use crate::page_ref::PageRef;
 use crate::read_model::ReadModel;
+use kudos_core::PageId;
 use kudos_core::wire::{CountsReply, MAX_COUNTS_PAGES, PageCounts};
 use worker::{Request, Response};
 
@@ -19,8 +21,20 @@ pub async fn counts(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     if asked.len() > MAX_COUNTS_PAGES {
         return Err(ApiError::TooManyPages);
     }
-    let pages = asked.iter().map(|raw| ctx.page_ref(raw)).collect::<Result<Vec<_>, _>>()?;
-    let views = ReadModel::new(&ctx.env, ctx.config.kv_cache_ttl_seconds)?.views(&pages).await?;
+    // Pages outside PAGE_PREFIXES can hold nothing: they count zero without a KV read.
+    let pages: Vec<Option<PageRef>> = asked
+        .iter()
+        .map(|raw| {
+            let page = PageId::parse(raw)?;
+            Ok(ctx.config.page_allowed(&page).then(|| PageRef::new(&ctx.config.site_id, page)))
+        })
+        .collect::<Result<_, ApiError>>()?;
+    let readable: Vec<PageRef> = pages.iter().flatten().cloned().collect();
+    let mut found = ReadModel::new(&ctx.env, ctx.config.kv_cache_ttl_seconds)?
+        .views(&readable)
+        .await?
+        .into_iter();
+    let views = pages.iter().map(|p| p.as_ref().and_then(|_| found.next().flatten()));
     let counts = asked
         .iter()
         .zip(views)

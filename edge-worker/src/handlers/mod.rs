@@ -11,3 +11,4 @@ pub mod naive;
 pub mod notes;
 pub mod page;
 pub mod rewards;
+pub mod visitor;

@@ -5,7 +5,6 @@ use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;
 use crate::read_model::ReadModel;
-use kudos_core::VisitorId;
 use kudos_core::wire::{PageState, PageView, SetLike};
 use worker::{Request, Response};
 
@@ -15,11 +14,12 @@ pub const SOURCE_HEADER: &str = "x-kudos-source";
 // GET /api/v1/page?page=<id>[&since=<version>]
 /// Answers from the KV snapshot. A reader who wrote to the page sends the version their
 /// write returned as `since`; if the snapshot is older, the answer is read through the
-/// page's object, so they always see their own write.
+/// page's object, so they always see their own write. The object refuses a `since` more
+/// than one past its version, so no made-up version reads through it for long.
 pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let query = Query::of(req)?;
-    let page = ctx.page_ref(query.first("page").unwrap_or_default())?;
-    let since = query.optional_u64("since")?;
+    let page = ctx.page_ref(query.first("page"))?;
+    let since = query.optional_u64("since")?.filter(|s| *s > 0);
     let snapshot = ReadModel::new(&ctx.env, ctx.config.kv_cache_ttl_seconds)?.view(&page).await?;
     let (view, source) = match (snapshot, since) {
         (Some(view), since) if view.state.version >= since.unwrap_or(0) => (view, "kv"),
@@ -29,7 +29,7 @@ pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
             view.comments.order = ctx.config.comments.default_order;
             (view, "kv")
         }
-        _ => (PageClient::new(&ctx.env, page)?.view().await?, "object"),
+        (_, since) => (PageClient::new(&ctx.env, page)?.view(since).await?, "object"),
     };
     // How to reward is configuration, not page state: always the deployment's current one.
     let view = PageView { rewards: ctx.config.rewards.options(), ..view };
@@ -41,8 +41,9 @@ pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
 // PUT /api/v1/page/like
 pub async fn set_like(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let body: SetLike = io::read_json(&mut req).await?;
-    let page = ctx.page_ref(body.page.as_deref().unwrap_or_default())?;
-    let visitor = ctx.visitor_key(VisitorId::parse(body.visitor.as_deref())?)?;
-    let reply = PageClient::new(&ctx.env, page)?.set_like(visitor, body.liked).await?;
+    let page = ctx.page_ref(body.page.as_deref())?;
+    let reader = ctx.reader(body.visitor.as_deref(), body.pass.as_deref())?;
+    let client = ctx.client(&req)?;
+    let reply = PageClient::new(&ctx.env, page)?.set_like(client, reader, body.liked).await?;
     io::json(&reply)
 }

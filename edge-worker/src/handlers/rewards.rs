@@ -7,12 +7,14 @@ use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;
 use crate::page_object::protocol::PaidReward;
+use crate::page_ref::PageRef;
 use crate::stripe::{Checkout, Stripe};
 use kudos_core::comment::DisplayName;
+use kudos_core::limits::Action;
 use kudos_core::reward::{Currency, RewardError, parse_message, parse_note};
 use kudos_core::stripe::{self as signatures, Event, Outcome, TOLERANCE_SECONDS};
 use kudos_core::wire::{NewReward, PageState};
-use kudos_core::{ErrorCode, VisitorId};
+use kudos_core::{ErrorCode, PageId};
 use worker::{Request, Response};
 
 // POST /api/v1/rewards/checkout
@@ -20,8 +22,8 @@ use worker::{Request, Response};
 /// Nothing is recorded (not even the note sent along) unless Stripe accepted the session.
 pub async fn checkout(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let ask: NewReward = io::read_json(&mut req).await?;
-    let page = ctx.page_ref(ask.page.as_deref().unwrap_or_default())?;
-    let visitor = ctx.visitor_key(VisitorId::parse(ask.visitor.as_deref())?)?;
+    let page = ctx.page_ref(ask.page.as_deref())?;
+    ctx.reader(ask.visitor.as_deref(), ask.pass.as_deref())?;
     let rewards = &ctx.config.rewards;
     if let Some(currency) = ask.currency.as_deref()
         && Currency::parse(currency)? != rewards.currency
@@ -42,10 +44,10 @@ pub async fn checkout(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError>
     let return_to = ctx.return_url(&req, ask.return_url.as_deref())?;
     let stripe = Stripe::from_env(&ctx.env, &rewards.stripe_api_base)?;
 
-    let client = PageClient::new(&ctx.env, page.clone())?;
-    let keys =
-        vec![format!("checkout:{}", visitor.as_str()), format!("checkout:{}", ctx.ip_key(&req)?)];
-    client.rate_check(keys, rewards.checkouts_per_window, 60_000).await?;
+    // Each Checkout Session costs a call to Stripe: the address pays for it from its
+    // budget before the call is made.
+    let client = ctx.client(&req)?;
+    ctx.spend(&client, Action::Checkout).await?;
     let separator = if return_to.contains('?') { '&' } else { '?' };
     let host = url::Url::parse(&return_to)
         .ok()
@@ -67,7 +69,8 @@ pub async fn checkout(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError>
         })
         .await?;
     if let Some(note) = note {
-        client.store_note(note, rewards.note_ttl_ms).await?;
+        let object = PageClient::new(&ctx.env, page)?;
+        object.store_note(client, note, rewards.note_ttl_ms).await?;
     }
     io::json(&started)
 }
@@ -77,7 +80,7 @@ pub async fn checkout(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError>
 /// comes back from Checkout, since the webhook may arrive a moment later).
 pub async fn status(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let query = Query::of(req)?;
-    let page = ctx.page_ref(query.first("page").unwrap_or_default())?;
+    let page = ctx.page_ref(query.first("page"))?;
     let session = query
         .first("session")
         .filter(|s| {
@@ -92,8 +95,10 @@ pub async fn status(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
 // POST /api/v1/stripe/webhook
 /// Stripe's events. The signature is checked on the raw body before anything is read from
 /// it; only a paid Checkout Session of this site counts, once per event and per session.
-/// Events kudos does not act on are acknowledged, so Stripe does not send them again.
+/// Events kudos does not act on are acknowledged, so Stripe does not send them again. A
+/// deployment not set up for writes answers 503, so Stripe retries once it is.
 pub async fn webhook(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    ctx.writable()?;
     let secret = config::stripe_webhook_secret(&ctx.env).map_err(|_| {
         ApiError::reject(
             ErrorCode::RewardsUnavailable,
@@ -119,7 +124,9 @@ pub async fn webhook(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> 
     else {
         return ignored();
     };
-    let Ok(page) = ctx.page_ref(page) else { return ignored() };
+    // kudos wrote this id into the session's metadata, canonical; Stripe signed it.
+    let Ok(page) = PageId::from_canonical(page) else { return ignored() };
+    let page = PageRef::new(&ctx.config.site_id, page);
     let text = |key: &str| session.metadata.get(key).map(String::as_str);
     let name = DisplayName::parse(text("name").unwrap_or_default())
         .map(|n| n.as_str().to_owned())

@@ -2,7 +2,9 @@
 
 use super::protocol::{Command, Created, Editor, NewComment, PaidReward, Recorded};
 use crate::error::ApiError;
+use crate::limiter::ClientKey;
 use crate::page_ref::PageRef;
+use futures_util::future::{Either, select};
 use kudos_core::ErrorCode;
 use kudos_core::comment::Order;
 use kudos_core::visitor::VisitorKey;
@@ -11,7 +13,13 @@ use kudos_core::wire::{
     ModerationStatus, NoteSent, NoteText, PageView, RewardStatus,
 };
 use serde::de::DeserializeOwned;
-use worker::{Env, Method, Request, RequestInit, Stub};
+use std::time::Duration;
+use worker::{Delay, Env, Method, Request, RequestInit, Stub};
+
+/// How long the worker waits for a Durable Object. One that has not answered by then (or
+/// that failed) makes the request answer `503 temporarily_unavailable`, so no request can
+/// hang on an object.
+pub const OBJECT_DEADLINE: Duration = Duration::from_secs(10);
 
 pub struct PageClient {
     stub: Stub,
@@ -28,12 +36,17 @@ impl PageClient {
         self.page.clone()
     }
 
-    pub async fn view(&self) -> Result<PageView, ApiError> {
-        self.call(&Command::View { page: self.page() }).await
+    pub async fn view(&self, since: Option<u64>) -> Result<PageView, ApiError> {
+        self.call(&Command::View { page: self.page(), since }).await
     }
 
-    pub async fn set_like(&self, visitor: VisitorKey, liked: bool) -> Result<LikeReply, ApiError> {
-        self.call(&Command::SetLike { page: self.page(), visitor, liked }).await
+    pub async fn set_like(
+        &self,
+        client: ClientKey,
+        visitor: VisitorKey,
+        liked: bool,
+    ) -> Result<LikeReply, ApiError> {
+        self.call(&Command::SetLike { page: self.page(), client, visitor, liked }).await
     }
 
     pub async fn list_comments(
@@ -44,12 +57,16 @@ impl PageClient {
         self.call(&Command::ListComments { page: self.page(), order, cursor }).await
     }
 
-    pub async fn replies(&self, root: u64) -> Result<CommentList, ApiError> {
-        self.call(&Command::Replies { page: self.page(), root }).await
+    pub async fn replies(&self, root: u64, after: Option<u64>) -> Result<CommentList, ApiError> {
+        self.call(&Command::Replies { page: self.page(), root, after }).await
     }
 
-    pub async fn create_comment(&self, comment: NewComment) -> Result<Created, ApiError> {
-        self.call(&Command::CreateComment { page: self.page(), comment }).await
+    pub async fn create_comment(
+        &self,
+        client: ClientKey,
+        comment: NewComment,
+    ) -> Result<Created, ApiError> {
+        self.call(&Command::CreateComment { page: self.page(), client, comment }).await
     }
 
     pub async fn edit_comment(
@@ -87,18 +104,6 @@ impl PageClient {
         self.call(&Command::Pending { page: self.page(), visitor }).await
     }
 
-    /// Counts an action against the rate limits of `keys`, or refuses it.
-    pub async fn rate_check(
-        &self,
-        keys: Vec<String>,
-        limit: usize,
-        window_ms: i64,
-    ) -> Result<(), ApiError> {
-        let _: serde_json::Value =
-            self.call(&Command::RateCheck { page: self.page(), keys, limit, window_ms }).await?;
-        Ok(())
-    }
-
     pub async fn record_reward(&self, reward: PaidReward) -> Result<Recorded, ApiError> {
         self.call(&Command::RecordReward { page: self.page(), reward }).await
     }
@@ -107,8 +112,8 @@ impl PageClient {
         self.call(&Command::RewardStatus { page: self.page(), session }).await
     }
 
-    pub async fn ledger(&self) -> Result<Ledger, ApiError> {
-        self.call(&Command::Ledger { page: self.page() }).await
+    pub async fn ledger(&self, before: Option<u64>, limit: usize) -> Result<Ledger, ApiError> {
+        self.call(&Command::Ledger { page: self.page(), before, limit }).await
     }
 
     pub async fn hide_reward_message(&self, seq: u64, hidden: bool) -> Result<(), ApiError> {
@@ -117,8 +122,13 @@ impl PageClient {
         Ok(())
     }
 
-    pub async fn store_note(&self, text: String, ttl_ms: i64) -> Result<NoteSent, ApiError> {
-        self.call(&Command::StoreNote { page: self.page(), text, ttl_ms }).await
+    pub async fn store_note(
+        &self,
+        client: ClientKey,
+        text: String,
+        ttl_ms: i64,
+    ) -> Result<NoteSent, ApiError> {
+        self.call(&Command::StoreNote { page: self.page(), client, text, ttl_ms }).await
     }
 
     pub async fn read_note(&self, seq: u64) -> Result<NoteText, ApiError> {
@@ -132,15 +142,24 @@ impl PageClient {
 }
 
 /// Sends a command to a Durable Object and reads its JSON answer. A rule's refusal comes
-/// back as the same `ErrorCode` the object chose.
+/// back as the same `ErrorCode` the object chose. An object that fails, traps or does not
+/// answer within [`OBJECT_DEADLINE`] makes this `ApiError::Unavailable`.
 pub async fn call_object<T: DeserializeOwned>(stub: &Stub, body: String) -> Result<T, ApiError> {
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(body.into()));
     // The host is never resolved: a stub routes every request to its object.
     let req = Request::new_with_init("https://object/", &init)?;
-    let mut resp = stub.fetch_with_request(req).await?;
-    let text = resp.text().await?;
-    if resp.status_code() == 200 {
+    let exchange = async {
+        let mut resp = stub.fetch_with_request(req).await?;
+        let text = resp.text().await?;
+        Ok::<_, worker::Error>((resp.status_code(), text))
+    };
+    let (status, text) = match select(Box::pin(exchange), Delay::from(OBJECT_DEADLINE)).await {
+        Either::Left((Ok(answer), _)) => answer,
+        Either::Left((Err(e), _)) => return Err(ApiError::Unavailable(format!("object: {e}"))),
+        Either::Right(_) => return Err(ApiError::Unavailable("object: no answer in time".into())),
+    };
+    if status == 200 {
         return serde_json::from_str(&text).map_err(|e| ApiError::Internal(e.to_string()));
     }
     match serde_json::from_str::<ErrorBody>(&text) {
@@ -149,6 +168,6 @@ pub async fn call_object<T: DeserializeOwned>(stub: &Stub, body: String) -> Resu
             message: error.message,
             retry_after: error.retry_after,
         }),
-        _ => Err(ApiError::Internal(format!("object answered {}", resp.status_code()))),
+        _ => Err(ApiError::Unavailable(format!("object answered {status}"))),
     }
 }

@@ -2,14 +2,14 @@
 
 use super::store::Store;
 use kudos_core::comment::{Cursor, Order};
-use kudos_core::thread::Stored;
+use kudos_core::thread::{Stored, shown_replies};
 use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{Comment, CommentStatus};
 use serde::Deserialize;
 use worker::SqlStorageValue;
 
 const COLUMNS: &str = "seq, parent_seq, root_seq, depth, name, website, body, html, \
-    status, likes, created_at, edited_at, edit_token_hash";
+    status, shown, likes, created_at, edited_at, edit_token_hash";
 
 /// A comment as stored.
 #[derive(Debug, Clone, Deserialize)]
@@ -23,6 +23,9 @@ pub struct CommentRow {
     pub body: String,
     pub html: String,
     pub status: String,
+    /// How readers see this reply (`published`, `deleted`, `removed`), or empty when they
+    /// do not; kept up to date on every change in its thread. Unused for top-level ones.
+    pub shown: String,
     pub likes: i64,
     pub created_at: i64,
     pub edited_at: Option<i64>,
@@ -32,6 +35,16 @@ pub struct CommentRow {
 impl CommentRow {
     pub fn stored(&self) -> Stored {
         Stored::parse(&self.status).unwrap_or(Stored::Hidden)
+    }
+
+    /// A reply as readers see it (from its `shown` column).
+    pub fn to_shown_reply(&self, tag: &str) -> Comment {
+        let shown = match self.shown.as_str() {
+            "published" => CommentStatus::Published,
+            "deleted" => CommentStatus::Deleted,
+            _ => CommentStatus::Removed,
+        };
+        self.to_comment(tag, shown)
     }
 
     /// The comment as the public sees it in state `shown`: placeholders carry no content.
@@ -211,11 +224,109 @@ impl Store {
         self.comments(&query, bindings)
     }
 
-    /// Every reply in a thread, oldest first (so a parent always precedes its replies).
-    pub fn thread_replies(&self, root_seq: i64) -> worker::Result<Vec<CommentRow>> {
-        let query =
-            format!("SELECT {COLUMNS} FROM comments WHERE root_seq = ? AND depth > 0 ORDER BY seq");
-        self.comments(&query, vec![root_seq.into()])
+    /// Up to `limit` replies of a thread that readers see, oldest first, after the reply
+    /// numbered `after`.
+    pub fn shown_replies(
+        &self,
+        root_seq: i64,
+        after: i64,
+        limit: usize,
+    ) -> worker::Result<Vec<CommentRow>> {
+        let query = format!(
+            "SELECT {COLUMNS} FROM comments
+             WHERE root_seq = ? AND depth > 0 AND shown != '' AND seq > ? ORDER BY seq LIMIT ?"
+        );
+        self.comments(&query, vec![root_seq.into(), after.into(), (limit as i64).into()])
+    }
+
+    /// How many replies of a thread readers see.
+    pub fn shown_reply_count(&self, root_seq: i64) -> worker::Result<i64> {
+        self.count(
+            "SELECT COUNT(*) AS n FROM comments WHERE root_seq = ? AND depth > 0 AND shown != ''",
+            vec![root_seq.into()],
+        )
+    }
+
+    /// Every comment of any status on the page, and every reply in one thread: what the
+    /// caps on a page and a thread count.
+    pub fn comment_count(&self) -> worker::Result<i64> {
+        self.count("SELECT COUNT(*) AS n FROM comments", vec![])
+    }
+
+    pub fn reply_count(&self, root_seq: i64) -> worker::Result<i64> {
+        self.count(
+            "SELECT COUNT(*) AS n FROM comments WHERE root_seq = ? AND depth > 0",
+            vec![root_seq.into()],
+        )
+    }
+
+    /// Recomputes which replies of a thread readers see, after a reply's status changed:
+    /// one pass over the thread's structure (numbers and statuses, never bodies).
+    pub fn recompute_thread(&self, root_seq: i64) -> worker::Result<()> {
+        #[derive(Deserialize)]
+        struct Shape {
+            seq: i64,
+            parent_seq: Option<i64>,
+            status: String,
+            shown: String,
+        }
+        let rows: Vec<Shape> = self
+            .sql
+            .exec(
+                "SELECT seq, parent_seq, status, shown FROM comments
+                 WHERE root_seq = ? AND depth > 0 ORDER BY seq",
+                vec![root_seq.into()],
+            )?
+            .to_array()?;
+        let index: std::collections::HashMap<i64, usize> =
+            rows.iter().enumerate().map(|(i, r)| (r.seq, i)).collect();
+        let parents: Vec<Option<usize>> =
+            rows.iter().map(|r| r.parent_seq.and_then(|p| index.get(&p).copied())).collect();
+        let status: Vec<Stored> =
+            rows.iter().map(|r| Stored::parse(&r.status).unwrap_or(Stored::Hidden)).collect();
+        for (row, shown) in rows.iter().zip(shown_replies(&status, &parents)) {
+            let shown = shown.map_or("", status_name);
+            if row.shown != shown {
+                self.sql.exec(
+                    "UPDATE comments SET shown = ? WHERE seq = ?",
+                    vec![shown.into(), row.seq.into()],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A new published reply: it is shown, and so is every deleted or hidden reply above it
+    /// that was not (a placeholder holds the thread together). Walks up at most the depth
+    /// limit, so a reply costs the same however long its thread.
+    pub fn show_new_reply(&self, seq: i64) -> worker::Result<()> {
+        self.sql.exec("UPDATE comments SET shown = 'published' WHERE seq = ?", vec![seq.into()])?;
+        let mut parent = self.comment(seq)?.and_then(|r| r.parent_seq);
+        while let Some(above) = parent.and_then(|p| self.comment(p).ok().flatten()) {
+            if above.depth == 0 || !above.shown.is_empty() {
+                break;
+            }
+            if let Some(shown) = above.stored().shown_as(true) {
+                self.sql.exec(
+                    "UPDATE comments SET shown = ? WHERE seq = ?",
+                    vec![status_name(shown).into(), above.seq.into()],
+                )?;
+            }
+            parent = above.parent_seq;
+        }
+        Ok(())
+    }
+
+    pub(super) fn recompute_all_threads(&self) -> worker::Result<()> {
+        #[derive(Deserialize)]
+        struct Root {
+            root_seq: i64,
+        }
+        let roots: Vec<Root> = self
+            .sql
+            .exec("SELECT DISTINCT root_seq FROM comments WHERE depth > 0", None)?
+            .to_array()?;
+        roots.iter().try_for_each(|r| self.recompute_thread(r.root_seq))
     }
 
     pub fn pending_by(&self, author: &VisitorKey) -> worker::Result<Vec<CommentRow>> {
@@ -265,5 +376,14 @@ impl Store {
             vec![seq.into(), visitor.as_str().into()],
         )?;
         Ok(n > 0)
+    }
+}
+
+fn status_name(status: CommentStatus) -> &'static str {
+    match status {
+        CommentStatus::Published => "published",
+        CommentStatus::Pending => "pending",
+        CommentStatus::Deleted => "deleted",
+        CommentStatus::Removed => "removed",
     }
 }

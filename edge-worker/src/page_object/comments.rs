@@ -7,17 +7,18 @@ use super::comment_store::{CommentRow, NewRow};
 use super::protocol::{Created, Editor, NewComment};
 use crate::config::{CommentRules, Moderation};
 use crate::error::ApiError;
+use crate::limiter::ClientKey;
 use crate::page_ref::PageRef;
 use crate::site_object::SiteCommand;
 use kudos_core::ErrorCode;
-use kudos_core::comment::{self, Cursor, Order, PAGE_SIZE, REPLIES_SHOWN};
-use kudos_core::thread::{Stored, shown_replies};
+use kudos_core::comment::{self, Cursor, Order, PAGE_SIZE, REPLIES_PER_REQUEST, REPLIES_SHOWN};
+use kudos_core::snapshot;
+use kudos_core::thread::Stored;
 use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{
-    Comment, CommentLikeReply, CommentList, CommentPage, CommentReply, ModerationItem,
-    ModerationStatus, PageState, Thread,
+    CommentLikeReply, CommentList, CommentPage, CommentReply, ModerationItem, ModerationStatus,
+    PageState, Thread,
 };
-use std::collections::HashMap;
 use subtle::ConstantTimeEq;
 
 /// The same body from the same visitor on the same page within this long is a duplicate.
@@ -30,7 +31,8 @@ impl PageObject {
         CommentRules::from_env(&self.env)
     }
 
-    /// A page of top-level comments with their first replies.
+    /// A page of top-level comments with their first replies, within the size every
+    /// answer keeps to (`snapshot::MAX_VIEW_BYTES`). Only the replies shown are fetched.
     pub(super) fn list(
         &self,
         page: &PageRef,
@@ -54,51 +56,53 @@ impl PageObject {
         let threads = roots
             .into_iter()
             .map(|root| {
-                let replies = self.shown_thread(&tag, root.seq)?;
-                let shown = root.stored().shown_as(!replies.is_empty());
+                let reply_count = store.shown_reply_count(root.seq)? as u64;
+                let replies = store.shown_replies(root.seq, 0, REPLIES_SHOWN)?;
+                let shown = root.stored().shown_as(reply_count > 0);
                 Ok(Thread {
                     comment: root.to_comment(
                         &tag,
                         shown.unwrap_or(kudos_core::wire::CommentStatus::Deleted),
                     ),
-                    reply_count: replies.len() as u64,
-                    replies: replies.into_iter().take(REPLIES_SHOWN).collect(),
+                    reply_count,
+                    replies: replies.iter().map(|r| r.to_shown_reply(&tag)).collect(),
                 })
             })
             .collect::<Result<_, ApiError>>()?;
-        Ok(CommentPage { order, threads, next })
+        let mut listing = CommentPage { order, threads, next };
+        snapshot::fit_comments(&mut listing);
+        Ok(listing)
     }
 
-    /// Every reply of a thread that readers see, oldest first.
-    pub(super) fn shown_thread(&self, tag: &str, root_seq: i64) -> Result<Vec<Comment>, ApiError> {
-        let rows = self.store()?.thread_replies(root_seq)?;
-        let index: HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.seq, i)).collect();
-        let parents: Vec<Option<usize>> =
-            rows.iter().map(|r| r.parent_seq.and_then(|p| index.get(&p).copied())).collect();
-        let stored: Vec<Stored> = rows.iter().map(CommentRow::stored).collect();
-        let shown = shown_replies(&stored, &parents);
-        Ok(rows
-            .iter()
-            .zip(shown)
-            .filter_map(|(row, shown)| shown.map(|s| row.to_comment(tag, s)))
-            .collect())
-    }
-
-    pub(super) fn replies(&self, page: &PageRef, root: u64) -> Result<CommentList, ApiError> {
+    /// One page of a thread's replies that readers see, oldest first, after `after`.
+    pub(super) fn replies(
+        &self,
+        page: &PageRef,
+        root: u64,
+        after: Option<u64>,
+    ) -> Result<CommentList, ApiError> {
         let tag = page.tag();
         let root = self.visible_comment(root)?;
-        let comments = self.shown_thread(&tag, root.root_seq)?;
-        Ok(CommentList { comments: comments.into_iter().take(comment::MAX_REPLIES).collect() })
+        let after = after.unwrap_or(0).min(i64::MAX as u64) as i64;
+        let mut rows =
+            self.store()?.shown_replies(root.root_seq, after, REPLIES_PER_REQUEST + 1)?;
+        let more = rows.len() > REPLIES_PER_REQUEST;
+        rows.truncate(REPLIES_PER_REQUEST);
+        let next = rows.last().filter(|_| more).map(|r| r.seq.to_string());
+        let mut list =
+            CommentList { comments: rows.iter().map(|r| r.to_shown_reply(&tag)).collect(), next };
+        snapshot::fit_list(&mut list);
+        Ok(list)
     }
 
     pub(super) fn create_comment(
         &self,
         page: &PageRef,
+        client: &ClientKey,
         new: NewComment,
     ) -> Result<Created, ApiError> {
         let store = self.store()?;
         let tag = page.tag();
-        store.ensure_page(&page.site, page.page.as_str())?;
         if let Some(sent) = store.comment_by_key(&new.visitor, &new.idempotency_key)? {
             return Ok(Created {
                 comment: sent.to_authors_comment(&tag),
@@ -135,6 +139,20 @@ impl PageObject {
                 (Some(attach_to as i64), Some(parent.root_seq), depth)
             }
         };
+        if store.comment_count()? >= rules.max_comments_per_page as i64 {
+            return Err(ApiError::reject(
+                ErrorCode::PageFull,
+                "this page holds as many comments as the site allows",
+            ));
+        }
+        if let Some(root) = root_seq
+            && store.reply_count(root)? >= rules.max_replies_per_thread as i64
+        {
+            return Err(ApiError::reject(
+                ErrorCode::ThreadFull,
+                "this thread holds as many replies as the site allows",
+            ));
+        }
 
         let now = super::now_ms();
         if store.sent_recently(&new.visitor, &new.body, now - DUPLICATE_WINDOW_MS)? {
@@ -143,9 +161,7 @@ impl PageObject {
                 "you just posted this comment",
             ));
         }
-        let since = now - rules.rate_window_ms;
-        let limits = [(new.visitor.as_str(), rules.per_visitor), (new.ip.as_str(), rules.per_ip)];
-        self.over_limit(&limits, rules.rate_window_ms, now)?;
+        self.over_limit(new.visitor.as_str(), rules.per_visitor, rules.rate_window_ms, now)?;
 
         let status = match (new.spam, rules.moderation) {
             (true, _) => Stored::Spam,
@@ -157,7 +173,7 @@ impl PageObject {
             root_seq,
             depth,
             author: new.visitor.as_str(),
-            ip: &new.ip,
+            ip: &client.0,
             name: &new.name,
             website: new.website.as_deref(),
             body: &new.body,
@@ -167,11 +183,16 @@ impl PageObject {
             edit_token_hash: &new.edit_token_hash,
             idempotency_key: &new.idempotency_key,
         })?;
-        store.record_rate_event(&[new.visitor.as_str(), &new.ip], now, since)?;
+        store.record_rate_event(&[new.visitor.as_str()], now, now - rules.rate_window_ms)?;
         let row =
             store.comment(seq)?.ok_or_else(|| ApiError::Internal("a comment vanished".into()))?;
         match status {
-            Stored::Published => store.recount_comments()?,
+            Stored::Published => {
+                if row.depth > 0 {
+                    store.show_new_reply(row.seq)?;
+                }
+                store.recount_comments()?
+            }
             Stored::Pending => self.queue_for_moderation(page, &row)?,
             _ => {}
         }
@@ -189,12 +210,18 @@ impl PageObject {
         let store = self.store()?;
         let row = self.editable(seq, &by)?;
         store.update_body(row.seq, body, html, super::now_ms())?;
-        match row.stored() {
-            Stored::Published => store.bump_version()?,
-            Stored::Pending => {
-                let edited = store.comment(row.seq)?.unwrap_or(row);
+        let edited = store.comment(row.seq)?.unwrap_or(row);
+        let by_author = matches!(by, Editor::Author { .. });
+        match edited.stored() {
+            // Under pre-moderation, an author's new words wait for approval like new
+            // comments do: approved text cannot be swapped for text nobody reviewed.
+            Stored::Published if by_author && self.rules().moderation == Moderation::Pre => {
+                store.set_status(edited.seq, Stored::Pending)?;
                 self.queue_for_moderation(page, &edited)?;
+                return self.settle(page, seq, &edited);
             }
+            Stored::Published => store.bump_version()?,
+            Stored::Pending => self.queue_for_moderation(page, &edited)?,
             _ => {}
         }
         self.reply_for(page, seq)
@@ -209,7 +236,7 @@ impl PageObject {
         let store = self.store()?;
         let row = self.editable(seq, &by)?;
         store.delete_content(row.seq)?;
-        self.settle(page, seq, row.stored())
+        self.settle(page, seq, &row)
     }
 
     pub(super) fn moderate(
@@ -228,7 +255,7 @@ impl PageObject {
             ModerationStatus::Hidden => Stored::Hidden,
         };
         store.set_status(row.seq, to)?;
-        self.settle(page, seq, row.stored())
+        self.settle(page, seq, &row)
     }
 
     pub(super) fn like_comment(
@@ -257,7 +284,8 @@ impl PageObject {
     ) -> Result<CommentList, ApiError> {
         let tag = page.tag();
         let rows = self.store()?.pending_by(visitor)?;
-        Ok(CommentList { comments: rows.iter().map(|r| r.to_authors_comment(&tag)).collect() })
+        let comments = rows.iter().map(|r| r.to_authors_comment(&tag)).collect();
+        Ok(CommentList { comments, next: None })
     }
 
     /// A published comment (the only kind readers can reply to or like).
@@ -299,11 +327,17 @@ impl PageObject {
         }
     }
 
-    /// After a comment's status changed from `was`: recount, take it off the moderation
-    /// queue if it was waiting there, and answer with the comment as it now is.
-    fn settle(&self, page: &PageRef, seq: u64, was: Stored) -> Result<CommentReply, ApiError> {
-        self.store()?.recount_comments()?;
-        if was == Stored::Pending {
+    /// After a comment's status changed (it was `was`): recount, recompute which replies
+    /// of its thread readers see, take it off the moderation queue if it was waiting
+    /// there, and answer with the comment as it now is.
+    fn settle(&self, page: &PageRef, seq: u64, was: &CommentRow) -> Result<CommentReply, ApiError> {
+        let store = self.store()?;
+        store.recount_comments()?;
+        if was.depth > 0 {
+            store.recompute_thread(was.root_seq)?;
+        }
+        let now = store.comment(seq as i64)?.map(|r| r.stored());
+        if was.stored() == Stored::Pending && now != Some(Stored::Pending) {
             self.unqueue(page, seq)?;
         }
         self.reply_for(page, seq)
@@ -346,6 +380,32 @@ impl PageObject {
     pub(super) fn send_to_site(&self, command: &SiteCommand) -> Result<(), ApiError> {
         let body = serde_json::to_string(command).map_err(|e| ApiError::Internal(e.to_string()))?;
         self.store()?.outbox_push(&body)?;
+        Ok(())
+    }
+}
+
+impl PageObject {
+    /// Refuses with `429` and how long to wait when `key` has had its `limit` of actions
+    /// in the window ending `now`, and with `403` when the limit is 0; records nothing.
+    fn over_limit(
+        &self,
+        key: &str,
+        limit: usize,
+        window_ms: i64,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        if limit == 0 {
+            return Err(ApiError::reject(ErrorCode::ActionDisabled, "this site takes no comments"));
+        }
+        let recent = self.store()?.rate_events(key, now - window_ms, limit)?;
+        if recent.len() >= limit {
+            let wait_ms = recent[0] + window_ms - now;
+            return Err(ApiError::Rejected {
+                code: ErrorCode::RateLimited,
+                message: "too many comments on this page; wait a little".into(),
+                retry_after: Some(((wait_ms + 999) / 1000).max(1) as u64),
+            });
+        }
         Ok(())
     }
 }

@@ -15,15 +15,18 @@ mod store;
 
 pub use client::{PageClient, call_object};
 
-use crate::config;
+use crate::config::{self, Limits};
 use crate::error::ApiError;
+use crate::limiter::{ClientKey, Limiter};
 use crate::page_ref::PageRef;
 use crate::read_model::ReadModel;
 use crate::site_object::SiteClient;
 use kudos_core::comment::{Cursor, Order};
-use kudos_core::snapshot::next_flush_at;
+use kudos_core::limits::Action;
+use kudos_core::snapshot::{self, next_flush_at};
 use kudos_core::wire::{LikeReply, PageView};
-use protocol::Command;
+use kudos_core::{ErrorCode, PageId};
+use protocol::{Command, Effect};
 use std::cell::OnceCell;
 use store::Store;
 use worker::{DurableObject, Env, Request, Response, ScheduledTime, State, durable_object, js_sys};
@@ -44,32 +47,30 @@ impl DurableObject for PageObject {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let reply = match req.json::<Command>().await {
+        let reply = match crate::io::read_command::<Command>(&mut req).await {
             Ok(command) => self.handle(command).await,
-            Err(e) => Err(ApiError::Internal(format!("unreadable command: {e}"))),
+            Err(e) => Err(e),
         };
-        match reply {
-            Ok(json) => Response::ok(json),
-            Err(e) => {
-                if let ApiError::Internal(detail) = &e {
-                    worker::console_error!("page object: {detail}");
-                }
-                Ok(Response::from_json(&e.body())?.with_status(e.code().status()))
-            }
-        }
+        crate::io::object_answer("page object", reply)
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
-        if let Ok(Some(row)) = self.store().and_then(|s| Ok(s.page()?))
-            && let Ok(page) = kudos_core::PageId::parse(&row.page_id)
-        {
-            let page = PageRef { site: row.site, page };
-            if let Err(e) = self.expire_notes(&page) {
-                worker::console_error!("page object: expiring notes failed: {e}");
+        let Some(page) = self.verified_page() else {
+            // State from before page ids were canonical, whose stored id may name another
+            // page: it must not write that page's KV key nor its site entries. Private
+            // notes are destroyed on time all the same; the next command for this object
+            // records its true id and the rest resumes.
+            if let Ok(store) = self.store() {
+                let _ = store.expire_notes(now_ms());
+                let _ = self.schedule_expiry().await;
             }
+            return Response::ok("unverified");
+        };
+        if let Err(e) = self.expire_notes(&page) {
+            worker::console_error!("page object: expiring notes failed: {e}");
         }
         self.deliver_outbox().await;
-        self.flush().await.map_err(|e| worker::Error::RustError(e.to_string()))?;
+        self.flush(&page).await.map_err(|e| worker::Error::RustError(e.to_string()))?;
         Response::ok("done")
     }
 }
@@ -84,18 +85,33 @@ impl PageObject {
     }
 
     async fn handle(&self, command: Command) -> Result<String, ApiError> {
-        let reads_only = matches!(
-            command,
-            Command::View { .. }
-                | Command::ListComments { .. }
-                | Command::Replies { .. }
-                | Command::Pending { .. }
-        );
+        let page = command.page().clone();
+        if !self.is_named_for(&page)? {
+            return Err(ApiError::Internal(format!(
+                "a command for {} reached another object",
+                page.page
+            )));
+        }
+        let effect = command.effect();
+        let changes = !matches!(effect, Effect::Reads);
+        if let Effect::Creates(client) = effect {
+            self.open_page(&page, client).await?;
+        }
         let json = match command {
-            Command::View { page } => to_json(&self.view(&page)?),
-            Command::SetLike { page, visitor, liked } => {
+            Command::View { page, since } => {
+                let state = self.state(&page)?;
+                if since.is_some_and(|since| since > state.version + 1) {
+                    return Err(ApiError::reject(
+                        ErrorCode::InvalidParameter,
+                        "`since` is ahead of this page's version",
+                    ));
+                }
+                let mut view = self.view(&page)?;
+                snapshot::fit_view(&mut view);
+                to_json(&view)
+            }
+            Command::SetLike { page, client: _, visitor, liked } => {
                 let store = self.store()?;
-                store.ensure_page(&page.site, page.page.as_str())?;
                 store.set_like(&visitor, liked, now_ms())?;
                 to_json(&LikeReply { state: self.state(&page)?, liked: store.is_liked(&visitor)? })
             }
@@ -103,9 +119,9 @@ impl PageObject {
                 let cursor = cursor.map(|c| Cursor::decode(&c, order)).transpose()?;
                 to_json(&self.list(&page, order, cursor)?)
             }
-            Command::Replies { page, root } => to_json(&self.replies(&page, root)?),
-            Command::CreateComment { page, comment } => {
-                to_json(&self.create_comment(&page, comment)?)
+            Command::Replies { page, root, after } => to_json(&self.replies(&page, root, after)?),
+            Command::CreateComment { page, client, comment } => {
+                to_json(&self.create_comment(&page, &client, comment)?)
             }
             Command::EditComment { page, seq, by, body, html } => {
                 to_json(&self.edit_comment(&page, seq, by, &body, &html)?)
@@ -118,28 +134,58 @@ impl PageObject {
                 to_json(&self.like_comment(&page, seq, &visitor, liked)?)
             }
             Command::Pending { page, visitor } => to_json(&self.pending(&page, &visitor)?),
-            Command::RateCheck { page, keys, limit, window_ms } => {
-                self.store()?.ensure_page(&page.site, page.page.as_str())?;
-                self.rate_check(&keys, limit, window_ms)?;
-                Ok("{}".to_owned())
-            }
             Command::RecordReward { page, reward } => to_json(&self.record_reward(&page, reward)?),
-            Command::RewardStatus { page: _, session } => to_json(&self.reward_status(&session)?),
-            Command::Ledger { page } => to_json(&self.ledger(&page)?),
+            Command::RewardStatus { page, session } => {
+                to_json(&self.reward_status(&page, &session)?)
+            }
+            Command::Ledger { page, before, limit } => to_json(&self.ledger(&page, before, limit)?),
             Command::HideRewardMessage { page: _, seq, hidden } => {
                 self.hide_reward_message(seq, hidden)?;
                 Ok("{}".to_owned())
             }
-            Command::StoreNote { page, text, ttl_ms } => {
+            Command::StoreNote { page, client: _, text, ttl_ms } => {
                 to_json(&self.store_note(&page, &text, ttl_ms)?)
             }
             Command::ReadNote { page, seq } => to_json(&self.read_note(&page, seq)?),
         }?;
-        if !reads_only {
+        if changes {
             // What the command changed is committed; make sure it reaches KV and the site.
             self.schedule().await?;
         }
         Ok(json)
+    }
+
+    /// Whether this object is the one named for `page`. Only the worker reaches objects and
+    /// it names them from the same `PageRef`, so this holds by construction; checking it
+    /// keeps any state from ever being written under another page's names.
+    fn is_named_for(&self, page: &PageRef) -> Result<bool, ApiError> {
+        let name = page.object_name();
+        let own = self.state.id();
+        Ok(match own.name() {
+            Some(own_name) => own_name == name,
+            None => self.env.durable_object(crate::bindings::PAGES)?.id_from_name(&name)? == own,
+        })
+    }
+
+    /// The page this object's stored row names, if it is the page this object is for.
+    fn verified_page(&self) -> Option<PageRef> {
+        let row = self.store().ok()?.page().ok()??;
+        let page = PageRef { site: row.site, page: PageId::from_canonical(&row.page_id).ok()? };
+        self.is_named_for(&page).ok()?.then_some(page)
+    }
+
+    /// Makes sure the page exists before a write that may create it. A reader's write that
+    /// creates a page spends one of their address's new-page budget first.
+    async fn open_page(&self, page: &PageRef, client: Option<&ClientKey>) -> Result<(), ApiError> {
+        let store = self.store()?;
+        if store.page()?.is_none()
+            && let Some(client) = client
+        {
+            let budget = Limits::read(&self.env).new_pages;
+            Limiter::new(&self.env, &page.site, client)?.take(Action::NewPage, budget).await?;
+        }
+        store.ensure_page(&page.site, page.page.as_str())?;
+        Ok(())
     }
 
     /// The page view as a reader sees it: counts and the first page of comments in the
@@ -152,6 +198,15 @@ impl PageObject {
             supporters: self.supporters(page)?,
             rewards: None,
         })
+    }
+
+    /// Sets the alarm for the next note expiry only (for an object whose page is not
+    /// verified yet).
+    async fn schedule_expiry(&self) -> Result<(), ApiError> {
+        if let Some(due) = self.store()?.next_note_expiry()? {
+            self.set_alarm_by(due).await?;
+        }
+        Ok(())
     }
 
     /// Sets the alarm for the earliest work due: outbox messages at once, a flush when
@@ -168,6 +223,11 @@ impl PageObject {
         let Some(due) = [flush_due, outbox_due, expiry_due].into_iter().flatten().min() else {
             return Ok(());
         };
+        self.set_alarm_by(due).await
+    }
+
+    /// Makes the alarm ring at `due` at the latest.
+    async fn set_alarm_by(&self, due: i64) -> Result<(), ApiError> {
         let storage = self.state.storage();
         if storage.get_alarm().await?.is_none_or(|set| set > due) {
             storage.set_alarm(ScheduledTime::new(js_sys::Date::new(&(due as f64).into()))).await?;
@@ -205,7 +265,7 @@ impl PageObject {
     /// interval allows; otherwise sets the alarm for when it does. Writes that land while
     /// the KV write is under way are picked up by the next flush. An error makes the
     /// runtime retry the alarm.
-    async fn flush(&self) -> Result<(), ApiError> {
+    async fn flush(&self, page: &PageRef) -> Result<(), ApiError> {
         let store = self.store()?;
         let Some(row) = store.page()? else { return Ok(()) };
         if row.version <= row.flushed_version {
@@ -217,10 +277,8 @@ impl PageObject {
             return self.schedule().await;
         }
         store.mark_flush_started(now)?;
-        let page =
-            PageRef { site: row.site.clone(), page: kudos_core::PageId::parse(&row.page_id)? };
-        let view = self.view(&page)?;
-        ReadModel::new(&self.env, 0)?.store(&page, &view).await?;
+        let view = self.view(page)?;
+        ReadModel::new(&self.env, 0)?.store(page, &view).await?;
         store.mark_flushed(view.state.version as i64)?;
         self.schedule().await
     }

@@ -1,6 +1,7 @@
 //! What the worker asks of a page's object. Internal to the deployment: the public API is
 //! `/api/v1`, and only the worker can reach an object.
 
+use crate::limiter::ClientKey;
 use crate::page_ref::PageRef;
 use kudos_core::comment::{CommentId, Order};
 use kudos_core::visitor::VisitorKey;
@@ -10,12 +11,15 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Command {
-    /// The page's current view, read through the object (read-your-writes).
+    /// The page's current view, read through the object (read-your-writes). `since` may
+    /// be at most one past the page's version.
     View {
         page: PageRef,
+        since: Option<u64>,
     },
     SetLike {
         page: PageRef,
+        client: ClientKey,
         visitor: VisitorKey,
         liked: bool,
     },
@@ -24,12 +28,15 @@ pub enum Command {
         order: Order,
         cursor: Option<String>,
     },
+    /// One page of a thread's replies, after the reply numbered `after`.
     Replies {
         page: PageRef,
         root: u64,
+        after: Option<u64>,
     },
     CreateComment {
         page: PageRef,
+        client: ClientKey,
         comment: NewComment,
     },
     EditComment {
@@ -59,13 +66,6 @@ pub enum Command {
         page: PageRef,
         visitor: VisitorKey,
     },
-    /// Counts an action limited per window (checkouts, notes) for each key, or refuses it.
-    RateCheck {
-        page: PageRef,
-        keys: Vec<String>,
-        limit: usize,
-        window_ms: i64,
-    },
     RecordReward {
         page: PageRef,
         reward: PaidReward,
@@ -74,8 +74,11 @@ pub enum Command {
         page: PageRef,
         session: String,
     },
+    /// One page of the reward ledger, newest first, before the reward numbered `before`.
     Ledger {
         page: PageRef,
+        before: Option<u64>,
+        limit: usize,
     },
     HideRewardMessage {
         page: PageRef,
@@ -84,6 +87,7 @@ pub enum Command {
     },
     StoreNote {
         page: PageRef,
+        client: ClientKey,
         text: String,
         ttl_ms: i64,
     },
@@ -91,6 +95,60 @@ pub enum Command {
         page: PageRef,
         seq: u64,
     },
+}
+
+impl Command {
+    pub fn page(&self) -> &PageRef {
+        match self {
+            Command::View { page, .. }
+            | Command::SetLike { page, .. }
+            | Command::ListComments { page, .. }
+            | Command::Replies { page, .. }
+            | Command::CreateComment { page, .. }
+            | Command::EditComment { page, .. }
+            | Command::DeleteComment { page, .. }
+            | Command::Moderate { page, .. }
+            | Command::LikeComment { page, .. }
+            | Command::Pending { page, .. }
+            | Command::RecordReward { page, .. }
+            | Command::RewardStatus { page, .. }
+            | Command::Ledger { page, .. }
+            | Command::HideRewardMessage { page, .. }
+            | Command::StoreNote { page, .. }
+            | Command::ReadNote { page, .. } => page,
+        }
+    }
+
+    /// What a command may do to the page: read it, change it, or bring it into being
+    /// (which, for a reader's write, spends a new-page budget of the reader's address).
+    pub fn effect(&self) -> Effect<'_> {
+        match self {
+            Command::View { .. }
+            | Command::ListComments { .. }
+            | Command::Replies { .. }
+            | Command::Pending { .. }
+            | Command::RewardStatus { .. }
+            | Command::Ledger { .. } => Effect::Reads,
+            Command::EditComment { .. }
+            | Command::DeleteComment { .. }
+            | Command::Moderate { .. }
+            | Command::LikeComment { .. }
+            | Command::HideRewardMessage { .. }
+            | Command::ReadNote { .. } => Effect::Changes,
+            Command::SetLike { client, .. }
+            | Command::CreateComment { client, .. }
+            | Command::StoreNote { client, .. } => Effect::Creates(Some(client)),
+            // Stripe confirmed a payment: the page exists whatever any budget says.
+            Command::RecordReward { .. } => Effect::Creates(None),
+        }
+    }
+}
+
+pub enum Effect<'a> {
+    Reads,
+    Changes,
+    /// May create the page; for a reader's write, whose address pays for it.
+    Creates(Option<&'a ClientKey>),
 }
 
 /// A payment Stripe confirmed (from a verified webhook).
@@ -125,8 +183,6 @@ pub enum Editor {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct NewComment {
     pub visitor: VisitorKey,
-    /// The hashed IP address, for rate limits.
-    pub ip: String,
     pub parent: Option<CommentId>,
     pub name: String,
     pub website: Option<String>,

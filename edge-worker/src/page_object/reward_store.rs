@@ -95,11 +95,11 @@ impl Store {
         Ok(self.sql.exec(&query, vec![session.into()])?.to_array::<RewardRow>()?.pop())
     }
 
-    /// Newest first; `limit` of them, or all.
-    pub fn rewards(&self, limit: Option<usize>) -> worker::Result<Vec<RewardRow>> {
-        let limit = limit.map_or(-1, |l| l as i64);
-        let query = format!("SELECT {REWARD_COLUMNS} FROM rewards ORDER BY seq DESC LIMIT ?");
-        self.sql.exec(&query, vec![limit.into()])?.to_array()
+    /// Newest first, the `limit` numbered below `before`.
+    pub fn rewards_before(&self, before: i64, limit: usize) -> worker::Result<Vec<RewardRow>> {
+        let query =
+            format!("SELECT {REWARD_COLUMNS} FROM rewards WHERE seq < ? ORDER BY seq DESC LIMIT ?");
+        self.sql.exec(&query, vec![before.into(), (limit as i64).into()])?.to_array()
     }
 
     /// Hides or shows a reward's public message; `false` if there is no such reward.
@@ -117,8 +117,10 @@ impl Store {
         Ok(written > 0)
     }
 
+    /// Stores a note under a number no note had before, so reading a burnt note's number
+    /// again can never burn a newer one.
     pub fn insert_note(&self, text: &str, now_ms: i64, expires_at: i64) -> worker::Result<i64> {
-        let seq = self.count("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM notes", vec![])?;
+        let seq = self.next_number("note")?;
         self.sql.exec(
             "INSERT INTO notes (seq, text, created_at, expires_at) VALUES (?, ?, ?, ?)",
             vec![seq.into(), text.into(), now_ms.into(), expires_at.into()],

@@ -26,7 +26,6 @@ impl PageObject {
         paid: PaidReward,
     ) -> Result<Recorded, ApiError> {
         let store = self.store()?;
-        store.ensure_page(&page.site, page.page.as_str())?;
         let now = super::now_ms();
         let currency = self.reward_config().currency.code();
         let counted = store.first_time_event(&paid.event, now)?
@@ -56,19 +55,26 @@ impl PageObject {
         Ok(Recorded { counted, state })
     }
 
-    pub(super) fn reward_status(&self, session: &str) -> Result<RewardStatus, ApiError> {
+    pub(super) fn reward_status(
+        &self,
+        page: &PageRef,
+        session: &str,
+    ) -> Result<RewardStatus, ApiError> {
+        let version = self.state(page)?.version;
         Ok(match self.store()?.reward_by_session(session)? {
             Some(r) => RewardStatus {
                 confirmed: true,
                 name: if r.anonymous != 0 { String::new() } else { r.name },
                 amount: r.amount as u64,
                 currency: r.currency,
+                version,
             },
             None => RewardStatus {
                 confirmed: false,
                 name: String::new(),
                 amount: 0,
                 currency: String::new(),
+                version,
             },
         })
     }
@@ -76,7 +82,7 @@ impl PageObject {
     /// The latest supporters as the public sees them.
     pub(super) fn supporters(&self, page: &PageRef) -> Result<Vec<Supporter>, ApiError> {
         let tag = page.tag();
-        let rows = self.store()?.rewards(Some(RECENT_SUPPORTERS))?;
+        let rows = self.store()?.rewards_before(i64::MAX, RECENT_SUPPORTERS)?;
         Ok(rows
             .into_iter()
             .map(|r| Supporter {
@@ -90,10 +96,19 @@ impl PageObject {
             .collect())
     }
 
-    pub(super) fn ledger(&self, page: &PageRef) -> Result<Ledger, ApiError> {
+    pub(super) fn ledger(
+        &self,
+        page: &PageRef,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Ledger, ApiError> {
         let tag = page.tag();
         let state = self.state(page)?;
-        let rewards = self.store()?.rewards(None)?;
+        let before = before.map_or(i64::MAX, |b| b.min(i64::MAX as u64) as i64);
+        let mut rewards = self.store()?.rewards_before(before, limit + 1)?;
+        let more = rewards.len() > limit;
+        rewards.truncate(limit);
+        let next = rewards.last().filter(|_| more).map(|r| r.seq.to_string());
         let entry = |r: RewardRow| LedgerEntry {
             id: format!("{tag}-{}", r.seq),
             session: r.session,
@@ -111,6 +126,7 @@ impl PageObject {
             currency: self.reward_config().currency.code().to_owned(),
             total: state.reward_total,
             rewards: rewards.into_iter().map(entry).collect(),
+            next,
         })
     }
 
@@ -129,7 +145,6 @@ impl PageObject {
         ttl_ms: i64,
     ) -> Result<NoteSent, ApiError> {
         let store = self.store()?;
-        store.ensure_page(&page.site, page.page.as_str())?;
         let now = super::now_ms();
         let expires_at = now + ttl_ms;
         let seq = store.insert_note(text, now, expires_at)?;
@@ -162,45 +177,6 @@ impl PageObject {
         for seq in self.store()?.expire_notes(super::now_ms())? {
             let id = note_id(page, seq);
             self.send_to_site(&SiteCommand::NoteRemoved { page: page.page.to_string(), id })?;
-        }
-        Ok(())
-    }
-
-    /// Counts an action for each key, or refuses it when any key is over `limit` in the
-    /// window.
-    pub(super) fn rate_check(
-        &self,
-        keys: &[String],
-        limit: usize,
-        window_ms: i64,
-    ) -> Result<(), ApiError> {
-        let now = super::now_ms();
-        let limits: Vec<(&str, usize)> = keys.iter().map(|k| (k.as_str(), limit)).collect();
-        self.over_limit(&limits, window_ms, now)?;
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        self.store()?.record_rate_event(&keys, now, now - window_ms)?;
-        Ok(())
-    }
-
-    /// Refuses with `429` and how long to wait when any key has had its `limit` of actions
-    /// in the window ending `now`; records nothing.
-    pub(super) fn over_limit(
-        &self,
-        limits: &[(&str, usize)],
-        window_ms: i64,
-        now: i64,
-    ) -> Result<(), ApiError> {
-        let store = self.store()?;
-        for &(key, limit) in limits {
-            let recent = store.rate_events(key, now - window_ms)?;
-            if recent.len() >= limit {
-                let wait_ms = recent[recent.len() - limit] + window_ms - now;
-                return Err(ApiError::Rejected {
-                    code: ErrorCode::RateLimited,
-                    message: "too many requests; wait a little".into(),
-                    retry_after: Some(((wait_ms + 999) / 1000).max(1) as u64),
-                });
-            }
         }
         Ok(())
     }

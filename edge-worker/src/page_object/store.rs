@@ -84,7 +84,24 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX notes_expiry ON notes (expires_at);
     "#,
+    // Which replies readers see is kept with each reply, so listings fetch only those
+    // (and count them with COUNT) instead of loading whole threads. A thread's shape and
+    // the statuses are indexed, so counting and recomputing never read a comment's text
+    // (long rows spill into overflow pages that a table scan would read). Note numbers
+    // come from a counter, so a number is never given to a second note after the first
+    // is burnt.
+    r#"
+    ALTER TABLE comments ADD COLUMN shown TEXT NOT NULL DEFAULT '';
+    CREATE INDEX comments_shape ON comments (root_seq, seq, depth, parent_seq, status, shown);
+    CREATE INDEX comments_status ON comments (status);
+    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+    INSERT INTO counters (name, value) SELECT 'note', COALESCE(MAX(seq), 0) FROM notes;
+    "#,
 ];
+
+/// The migration that added `comments.shown`; objects migrated past it have their
+/// replies' `shown` filled in once.
+const SHOWN_MIGRATION: usize = 4;
 
 pub struct Store {
     pub(super) sql: SqlStorage,
@@ -153,6 +170,9 @@ impl Store {
         for migration in &MIGRATIONS[applied.min(MIGRATIONS.len())..] {
             self.sql.exec(migration, None)?;
         }
+        if applied < SHOWN_MIGRATION {
+            self.recompute_all_threads()?;
+        }
         self.sql.exec(
             "INSERT INTO schema_version (id, applied) VALUES (1, ?)
              ON CONFLICT (id) DO UPDATE SET applied = excluded.applied",
@@ -178,13 +198,27 @@ impl Store {
             .pop())
     }
 
-    /// Records which page this object is for; done by the first write.
+    /// Records which page this object is for; done by every write that may create the
+    /// page. The id comes from a command already checked to name this object, so it also
+    /// replaces an id stored before ids were canonical.
     pub fn ensure_page(&self, site: &str, page_id: &str) -> worker::Result<()> {
         self.sql.exec(
-            "INSERT OR IGNORE INTO page (id, site, page_id) VALUES (1, ?, ?)",
+            "INSERT INTO page (id, site, page_id) VALUES (1, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET site = excluded.site, page_id = excluded.page_id
+             WHERE page_id != excluded.page_id OR site != excluded.site",
             vec![site.into(), page_id.into()],
         )?;
         Ok(())
+    }
+
+    /// The next number of a counter (`note`): never one given before.
+    pub fn next_number(&self, counter: &str) -> worker::Result<i64> {
+        self.sql.exec(
+            "INSERT INTO counters (name, value) VALUES (?, 1)
+             ON CONFLICT (name) DO UPDATE SET value = value + 1",
+            vec![counter.into()],
+        )?;
+        self.count("SELECT value AS n FROM counters WHERE name = ?", vec![counter.into()])
     }
 
     /// Marks a change readers can see: the next flush rewrites the snapshot.
@@ -238,8 +272,9 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// The times of `key`'s rate-limited actions since `since_ms`, oldest first.
-    pub fn rate_events(&self, key: &str, since_ms: i64) -> worker::Result<Vec<i64>> {
+    /// The times of `key`'s rate-limited actions since `since_ms`, oldest first (at most
+    /// `limit` of them: no more are needed to decide).
+    pub fn rate_events(&self, key: &str, since_ms: i64, limit: usize) -> worker::Result<Vec<i64>> {
         #[derive(Deserialize)]
         struct At {
             at: i64,
@@ -247,8 +282,9 @@ impl Store {
         let rows = self
             .sql
             .exec(
-                "SELECT at FROM rate_events WHERE key = ? AND at > ? ORDER BY at",
-                vec![key.into(), since_ms.into()],
+                "SELECT at FROM (SELECT at FROM rate_events WHERE key = ? AND at > ?
+                    ORDER BY at DESC LIMIT ?) ORDER BY at",
+                vec![key.into(), since_ms.into(), (limit as i64).into()],
             )?
             .to_array::<At>()?;
         Ok(rows.into_iter().map(|r| r.at).collect())

@@ -42,8 +42,8 @@ async fn main() {
     let (worker, _stripe) = Worker::spawn_with_stripe(WorkerOptions {
         config: BENCH_CONFIG.into(),
         flush_interval_ms: 2_000,
-        // The load comes from one address; the per-address limit would refuse it.
-        vars: vec![("COMMENT_IP_RATE_LIMIT".into(), "1000000".into())],
+        // The load comes from one address; the test harness's budgets let it through.
+        vars: vec![],
         ..Default::default()
     })
     .await;
@@ -142,7 +142,7 @@ async fn main() {
             }
         })
         .await;
-        let counted = api.view(&page, Some(u64::MAX / 2)).await.0.supporters;
+        let counted = api.fresh_view(&page).await.state.supporters;
         out.push_str(&run.row("POST Stripe webhook (paid)", &(n as u64 - counted).to_string()));
     }
 

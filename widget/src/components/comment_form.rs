@@ -114,6 +114,7 @@ pub fn comment_form(props: &CommentFormProps) -> Html {
                 body: draft.body.clone(),
                 idempotency_key: Some(key),
                 hp: Some(Fields::input(&fields.honeypot)).filter(|hp| !hp.is_empty()),
+                pass: None,
             };
             sending.set(true);
             error.set(None);

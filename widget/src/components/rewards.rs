@@ -97,6 +97,7 @@ pub fn rewards() -> Html {
                 anonymous: fields.anonymous.cast::<HtmlInputElement>().is_some_and(|c| c.checked()),
                 note: Some(value(&fields.note)),
                 return_url: web_sys::window().and_then(|w| w.location().href().ok()),
+                pass: None,
             };
             busy.set(true);
             error.set(None);

@@ -34,6 +34,9 @@ pub fn use_page(client: Client) -> UseReducerHandle<State> {
                             liked_comments,
                         });
                         load_pending(&client, &state).await;
+                        // Earn this visitor's pass now, while the reader reads, so that
+                        // their first like or comment does not wait for it.
+                        let _ = crate::pass::get(&client).await;
                     }
                     Err(failure) => {
                         state.dispatch(Action::LoadFailed(failure.code));

@@ -41,7 +41,7 @@ pub fn use_reward_return(client: Client, lang: AttrValue, state: UseReducerHandl
                     state.dispatch(Action::Thank(thanks));
                     storage::update(&client.page, |memory| memory.checkout = None);
                     // The confirmed reward is in the object before it is in KV.
-                    if let Ok(view) = client.page_view(Some(u64::MAX >> 1)).await {
+                    if let Ok(view) = client.page_view(Some(status.version)).await {
                         state.dispatch(Action::Supported(view));
                     }
                     return;

@@ -1,0 +1,289 @@
+//! Abuse limits: budgets the site owner configures ("30 per hour"), the arithmetic that
+//! spends them, and the client address they are counted against.
+//!
+//! A budget is counted per client address across the whole site, so changing the page id
+//! never resets it. IPv6 addresses are grouped by their /64 prefix, because one
+//! subscriber usually holds a whole /64 and can change the rest at will.
+
+use crate::ErrorCode;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::net::IpAddr;
+
+/// The largest count a budget may have; keeps the arithmetic far from overflow.
+pub const MAX_BUDGET_COUNT: u32 = 1_000_000;
+
+/// What a budget limits. The serialised name is what the limiter stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// A visitor id that proved its work and got a pass (the only way a new visitor id's
+    /// likes, comments or notes count).
+    NewVisitor,
+    /// A page's first write, which creates its Durable Object and its KV snapshot.
+    NewPage,
+    Comment,
+    CommentLike,
+    Note,
+    /// A Stripe Checkout Session (each costs a call to Stripe).
+    Checkout,
+    /// A wrong admin token.
+    AdminFailure,
+}
+
+impl Action {
+    pub const ALL: [Action; 7] = [
+        Action::NewVisitor,
+        Action::NewPage,
+        Action::Comment,
+        Action::CommentLike,
+        Action::Note,
+        Action::Checkout,
+        Action::AdminFailure,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::NewVisitor => "new_visitor",
+            Action::NewPage => "new_page",
+            Action::Comment => "comment",
+            Action::CommentLike => "comment_like",
+            Action::Note => "note",
+            Action::Checkout => "checkout",
+            Action::AdminFailure => "admin_failure",
+        }
+    }
+}
+
+/// At most `count` actions per `window_ms`. A count of 0 turns the action off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Budget {
+    pub count: u32,
+    pub window_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a limit is written as `<count>/<period>`, e.g. `30/1h` (periods: s, m, h, d)")]
+pub struct BudgetError;
+
+impl Budget {
+    pub const fn new(count: u32, window_ms: i64) -> Self {
+        Budget { count, window_ms }
+    }
+
+    /// `30/1h`, `5/10m`, `100/1d`, `0/1h` (off). Periods: `s`, `m`, `h`, `d`.
+    pub fn parse(text: &str) -> Result<Self, BudgetError> {
+        let (count, period) = text.trim().split_once('/').ok_or(BudgetError)?;
+        let count: u32 = count.trim().parse().map_err(|_| BudgetError)?;
+        let period = period.trim();
+        let unit_at = period.find(|c: char| !c.is_ascii_digit()).ok_or(BudgetError)?;
+        let (amount, unit) = period.split_at(unit_at);
+        let amount: i64 =
+            if amount.is_empty() { 1 } else { amount.parse().map_err(|_| BudgetError)? };
+        let unit_ms = match unit {
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            _ => return Err(BudgetError),
+        };
+        let window_ms = amount.checked_mul(unit_ms).filter(|w| *w > 0 && *w <= 366 * 86_400_000);
+        match window_ms {
+            Some(window_ms) if count <= MAX_BUDGET_COUNT => Ok(Budget { count, window_ms }),
+            _ => Err(BudgetError),
+        }
+    }
+
+    pub fn is_off(&self) -> bool {
+        self.count == 0
+    }
+}
+
+impl fmt::Display for Budget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let w = self.window_ms;
+        let (amount, unit) = if w % 86_400_000 == 0 {
+            (w / 86_400_000, "d")
+        } else if w % 3_600_000 == 0 {
+            (w / 3_600_000, "h")
+        } else if w % 60_000 == 0 {
+            (w / 60_000, "m")
+        } else {
+            ((w + 999) / 1_000, "s")
+        };
+        write!(f, "{}/{amount}{unit}", self.count)
+    }
+}
+
+/// How much of a budget one key has spent: `used` actions in the window that began at
+/// `started_at` (the first action after the previous window ended).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub started_at: i64,
+    pub used: u32,
+}
+
+/// Why an action is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The budget is 0: the site does not take this action at all.
+    Off,
+    /// The budget is spent; it renews in this many milliseconds.
+    Spent { retry_after_ms: i64 },
+}
+
+impl Refusal {
+    pub fn code(self) -> ErrorCode {
+        match self {
+            Refusal::Off => ErrorCode::ActionDisabled,
+            Refusal::Spent { .. } => ErrorCode::RateLimited,
+        }
+    }
+
+    /// Whole seconds to wait, for `Retry-After` (at least 1).
+    pub fn retry_after_seconds(self) -> Option<u64> {
+        match self {
+            Refusal::Off => None,
+            Refusal::Spent { retry_after_ms } => {
+                Some((retry_after_ms.max(1) as u64).div_ceil(1_000))
+            }
+        }
+    }
+}
+
+/// Whether one more action fits `budget`, given what was spent; the window as it is now.
+pub fn check(budget: Budget, spent: Option<Window>, now: i64) -> Result<Window, Refusal> {
+    if budget.is_off() {
+        return Err(Refusal::Off);
+    }
+    let window = match spent {
+        Some(w) if now < w.started_at.saturating_add(budget.window_ms) && now >= w.started_at => w,
+        _ => Window { started_at: now, used: 0 },
+    };
+    if window.used >= budget.count {
+        return Err(Refusal::Spent { retry_after_ms: window.started_at + budget.window_ms - now });
+    }
+    Ok(window)
+}
+
+/// Spends one action of `budget`: the window to store, or why the action is refused
+/// (then nothing is spent).
+pub fn take(budget: Budget, spent: Option<Window>, now: i64) -> Result<Window, Refusal> {
+    let window = check(budget, spent, now)?;
+    Ok(Window { used: window.used + 1, ..window })
+}
+
+/// The group a client address is counted in: the address itself for IPv4, its /64 prefix
+/// for IPv6 (an IPv4 address written as IPv6 counts as IPv4), and one shared group for
+/// anything unreadable.
+pub fn client_group(address: Option<&str>) -> String {
+    match address.map(str::trim).and_then(|a| a.parse::<IpAddr>().ok()) {
+        Some(IpAddr::V4(v4)) => format!("v4 {v4}"),
+        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => format!("v4 {v4}"),
+            None => {
+                let s = v6.segments();
+                format!("v6 {:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        None => "unknown".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: i64 = 3_600_000;
+
+    #[test]
+    fn budgets_parse_from_count_and_period() {
+        assert_eq!(Budget::parse("30/1h"), Ok(Budget::new(30, HOUR)));
+        assert_eq!(Budget::parse(" 5 / 10m "), Ok(Budget::new(5, 600_000)));
+        assert_eq!(Budget::parse("100/d"), Ok(Budget::new(100, 86_400_000)));
+        assert_eq!(Budget::parse("0/1h"), Ok(Budget::new(0, HOUR)));
+        assert_eq!(Budget::parse("7/30s"), Ok(Budget::new(7, 30_000)));
+    }
+
+    #[test]
+    fn malformed_budgets_are_refused() {
+        for bad in
+            ["", "30", "30/", "30/1", "30/1w", "-1/1h", "x/1h", "30/0h", "30/400d", "2000000/1h"]
+        {
+            assert_eq!(Budget::parse(bad), Err(BudgetError), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_budget_prints_as_it_is_written() {
+        for text in ["30/1h", "5/10m", "100/1d", "7/30s"] {
+            assert_eq!(Budget::parse(text).unwrap().to_string(), text);
+        }
+    }
+
+    #[test]
+    fn a_budget_allows_its_count_then_refuses_until_the_window_ends() {
+        let budget = Budget::new(3, HOUR);
+        let mut spent = None;
+        for i in 0..3 {
+            spent = Some(take(budget, spent, 1_000 + i).unwrap());
+        }
+        let refused = take(budget, spent, 2_000);
+        assert_eq!(refused, Err(Refusal::Spent { retry_after_ms: 1_000 + HOUR - 2_000 }));
+        assert_eq!(spent.unwrap().used, 3, "a refusal spends nothing");
+        let renewed = take(budget, spent, 1_000 + HOUR).unwrap();
+        assert_eq!(renewed, Window { started_at: 1_000 + HOUR, used: 1 });
+    }
+
+    #[test]
+    fn a_budget_of_zero_refuses_everything_without_a_wait() {
+        assert_eq!(take(Budget::new(0, HOUR), None, 5), Err(Refusal::Off));
+        assert_eq!(Refusal::Off.code(), ErrorCode::ActionDisabled);
+        assert_eq!(Refusal::Off.retry_after_seconds(), None);
+    }
+
+    #[test]
+    fn checking_spends_nothing() {
+        let budget = Budget::new(1, HOUR);
+        let spent = take(budget, None, 0).unwrap();
+        assert!(check(budget, Some(spent), 10).is_err());
+        assert_eq!(check(budget, None, 10), Ok(Window { started_at: 10, used: 0 }));
+    }
+
+    #[test]
+    fn a_window_from_the_future_starts_over_rather_than_locking_out() {
+        let spent = Window { started_at: 10 * HOUR, used: 99 };
+        assert_eq!(
+            take(Budget::new(1, HOUR), Some(spent), 0),
+            Ok(Window { started_at: 0, used: 1 })
+        );
+    }
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_seconds() {
+        assert_eq!(Refusal::Spent { retry_after_ms: 1 }.retry_after_seconds(), Some(1));
+        assert_eq!(Refusal::Spent { retry_after_ms: 1_001 }.retry_after_seconds(), Some(2));
+        assert_eq!(Refusal::Spent { retry_after_ms: 0 }.retry_after_seconds(), Some(1));
+    }
+
+    #[test]
+    fn ipv6_addresses_are_grouped_by_their_64_bit_prefix() {
+        let a = client_group(Some("2001:db8:1:2:aaaa::1"));
+        assert_eq!(a, "v6 2001:db8:1:2::/64");
+        assert_eq!(a, client_group(Some("2001:db8:1:2:ffff:ffff:ffff:ffff")));
+        assert_ne!(a, client_group(Some("2001:db8:1:3::1")));
+    }
+
+    #[test]
+    fn ipv4_addresses_count_alone_however_they_are_written() {
+        assert_eq!(client_group(Some("203.0.113.7")), "v4 203.0.113.7");
+        assert_eq!(client_group(Some("::ffff:203.0.113.7")), "v4 203.0.113.7");
+        assert_ne!(client_group(Some("203.0.113.7")), client_group(Some("203.0.113.8")));
+    }
+
+    #[test]
+    fn unreadable_addresses_share_one_group() {
+        assert_eq!(client_group(None), "unknown");
+        assert_eq!(client_group(Some("not an address")), "unknown");
+    }
+}

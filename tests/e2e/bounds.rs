@@ -1,0 +1,194 @@
+//! Bounded work: however much a page holds and whatever a client sends, each request does
+//! a bounded amount of work and each answer stays under its stated size.
+
+use futures::{StreamExt, stream};
+use kudos_core::snapshot::MAX_VIEW_BYTES;
+use kudos_core::wire::{CommentList, CreatedComment};
+use kudos_tests::api::{Api, error_code, visitor};
+use kudos_tests::poll;
+use kudos_tests::worker::{Worker, WorkerOptions};
+use reqwest::Method;
+use serde_json::json;
+use std::time::Duration;
+
+async fn started(vars: &[(&str, &str)]) -> (Worker, Api) {
+    let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let worker = Worker::spawn(WorkerOptions { vars, ..Default::default() }).await;
+    let api = Api::new(&worker.origin());
+    (worker, api)
+}
+
+const REPLIES: u64 = 5_000;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_thread_of_five_thousand_long_replies_answers_every_view_and_flush_within_its_size() {
+    let cap = REPLIES.to_string();
+    let (_worker, api) = started(&[
+        ("MAX_REPLIES_PER_THREAD", &cap),
+        ("MAX_COMMENTS_PER_PAGE", "10000"),
+        ("COMMENT_RATE_LIMIT", "100000"),
+    ])
+    .await;
+    let page = "/posts/thread";
+    let root = api.comment(page, &visitor(1), "Ask me anything", None).await;
+    // Long replies, each close to the largest a comment renders to.
+    let long = "A long reply with `code` and *emphasis*. ".repeat(240);
+    let posted: Vec<u16> = stream::iter(0..REPLIES)
+        .map(|n| {
+            let (api, parent, long) = (api.clone(), root.comment.id.clone(), long.clone());
+            async move {
+                let reply = json!({ "page": page, "visitor": visitor(100 + n % 50), "name": "Ada",
+                    "body": format!("{n} {long}"), "parent": parent,
+                    "idempotency_key": format!("key-{n:016}") });
+                let resp = api.post_comment(&reply).await;
+                let status = resp.status().as_u16();
+                if status != 201 {
+                    eprintln!("reply {n}: {}", resp.text().await.unwrap_or_default());
+                }
+                status
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    let mut seen = std::collections::BTreeMap::new();
+    posted.iter().for_each(|s| *seen.entry(*s).or_insert(0) += 1);
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), [(201, REPLIES)], "every reply is stored");
+    let over = json!({ "page": page, "visitor": visitor(2), "name": "Ada", "body": "one more",
+        "parent": root.comment.id, "idempotency_key": "key-over-the-cap-1" });
+    let resp = api.post_comment(&over).await;
+    assert_eq!(error_code(resp).await, (409, "thread_full".to_owned()));
+
+    // The flush copies the page to KV, within the size a view may have.
+    let fresh = api.fresh_view(page).await;
+    let version = fresh.state.version;
+    let body = poll::until("the flush of the busy page", Duration::from_secs(30), || async {
+        let resp = api.get_page(page, None).await;
+        let source = kudos_tests::api::header(&resp, "x-kudos-source");
+        let body = resp.text().await.unwrap();
+        let view: kudos_core::wire::PageView = serde_json::from_str(&body).unwrap();
+        if source == "kv" && view.state.version == version { Ok(body) } else { Err(source) }
+    })
+    .await;
+    assert!(body.len() <= MAX_VIEW_BYTES, "{} bytes", body.len());
+    let view: kudos_core::wire::PageView = serde_json::from_str(&body).unwrap();
+    let thread = &view.comments.threads[0];
+    assert_eq!(thread.reply_count, REPLIES);
+    assert!(thread.replies.len() <= kudos_core::comment::REPLIES_SHOWN);
+
+    // Through the object, and every page of replies, within the same size.
+    let through = api.get_page(page, Some(version + 1)).await.text().await.unwrap();
+    assert!(through.len() <= MAX_VIEW_BYTES, "{} bytes", through.len());
+    let listing = api.get_text(&format!("/api/v1/page/comments?page={page}&order=oldest")).await;
+    assert!(listing.len() <= MAX_VIEW_BYTES);
+    let mut cursor: Option<String> = None;
+    let mut seen = 0;
+    loop {
+        let mut path = format!("/api/v1/page/comments/{}/replies?page={page}", root.comment.id);
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let text = api.get_text(&path).await;
+        assert!(text.len() <= MAX_VIEW_BYTES, "{} bytes", text.len());
+        let list: CommentList = serde_json::from_str(&text).unwrap();
+        assert!(list.comments.len() <= kudos_core::comment::REPLIES_PER_REQUEST);
+        seen += list.comments.len() as u64;
+        match list.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, REPLIES, "the cursor walks every reply once");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_holds_at_most_its_cap_of_comments() {
+    let (_worker, api) = started(&[("MAX_COMMENTS_PER_PAGE", "3")]).await;
+    let page = "/posts/small";
+    for n in 0..3 {
+        api.comment(page, &visitor(n), &format!("comment {n}"), None).await;
+    }
+    let over = json!({ "page": page, "visitor": visitor(9), "name": "Ada", "body": "fourth",
+        "idempotency_key": "key-fourth-comment" });
+    let resp = api.post_comment(&over).await;
+    assert_eq!(error_code(resp).await, (409, "page_full".to_owned()));
+    assert_eq!(api.fresh_view(page).await.state.comments, 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deep_or_heavy_markdown_is_refused_with_a_code_and_stores_nothing() {
+    let (_worker, api) = started(&[]).await;
+    let page = "/posts/a";
+    for (body, code) in [
+        (format!("{} deep", "> ".repeat(40)), "comment_too_deep"),
+        ("[a](b)".repeat(1_600), "comment_too_complex"),
+    ] {
+        let comment = json!({ "page": page, "visitor": visitor(1), "name": "Ada", "body": body,
+            "idempotency_key": format!("key-{code}") });
+        let resp = api.post_comment(&comment).await;
+        assert_eq!(error_code(resp).await, (400, code.to_owned()));
+        let preview = api.preview(&body).await;
+        assert_eq!(error_code(preview).await, (400, code.to_owned()));
+    }
+    assert_eq!(api.fresh_view(page).await.state.comments, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn since_may_be_at_most_one_past_the_pages_version() {
+    let (_worker, api) = started(&[]).await;
+    let page = "/posts/a";
+    let version = api.like(page, &visitor(1), true).await.state.version;
+    let (view, source) = api.page_view(page, Some(version + 1)).await;
+    assert_eq!((view.state.likes, source.as_str()), (1, "object"));
+    for since in [version + 2, 1_000_000, 1 << 53, u64::MAX] {
+        let resp = api.get_page(page, Some(since)).await;
+        assert_eq!(error_code(resp).await, (400, "invalid_parameter".to_owned()), "{since}");
+    }
+    let tag = kudos_core::comment::page_tag("example", page);
+    let huge = format!("/api/v1/page/comments/{tag}-{}/replies?page={page}", u64::MAX);
+    let resp = api.raw(Method::GET, &huge, None).await;
+    assert_eq!(error_code(resp).await.0, 404, "a number past 2^53 is a comment that is not there");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_without_a_length_is_refused_as_soon_as_it_passes_the_limit() {
+    let (_worker, api) = started(&[]).await;
+    // 80 KiB, then nothing more, ever: a server that buffered whole bodies would wait
+    // forever; one that counts while reading answers at once.
+    let head = futures::stream::once(async { Ok::<_, std::io::Error>(vec![b' '; 80 * 1024]) });
+    let body = reqwest::Body::wrap_stream(head.chain(futures::stream::pending()));
+    let send = api
+        .http
+        .post(api.url("/api/v1/page/comments"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send();
+    let resp = tokio::time::timeout(Duration::from_secs(20), send)
+        .await
+        .expect("an answer before the body ends")
+        .expect("a response");
+    assert_eq!(error_code(resp).await, (413, "body_too_large".to_owned()));
+    let _ = Method::POST;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replies_come_a_page_at_a_time_in_order() {
+    let (_worker, api) = started(&[("COMMENT_RATE_LIMIT", "1000")]).await;
+    let page = "/posts/replies";
+    let root: CreatedComment = api.comment(page, &visitor(1), "root", None).await;
+    for n in 0..150 {
+        api.comment(page, &visitor(2 + n % 10), &format!("reply {n}"), Some(&root.comment.id))
+            .await;
+    }
+    let path = format!("/api/v1/page/comments/{}/replies?page={page}", root.comment.id);
+    let first: CommentList = serde_json::from_str(&api.get_text(&path).await).unwrap();
+    assert_eq!(first.comments.len(), 100);
+    let next = first.next.expect("a cursor to the rest");
+    let rest: CommentList =
+        serde_json::from_str(&api.get_text(&format!("{path}&cursor={next}")).await).unwrap();
+    assert_eq!((rest.comments.len(), rest.next), (50, None));
+    let all: Vec<_> = first.comments.iter().chain(&rest.comments).collect();
+    assert!(all.windows(2).all(|w| w[0].created_at <= w[1].created_at));
+    let bad = api.raw(Method::GET, &format!("{path}&cursor=soon"), None).await;
+    assert_eq!(error_code(bad).await, (400, "invalid_parameter".to_owned()));
+}
