@@ -6,8 +6,11 @@ use crate::comment::{CommentId, Cursor};
 use crate::wire::{CommentList, CommentPage, PageView, Thread};
 use serde::{Deserialize, Serialize};
 
-/// Bump when the snapshot's shape changes; readers treat other formats as absent.
-pub const FORMAT: u32 = 2;
+/// Bump when the snapshot's shape or meaning changes; a reader that meets another format
+/// has the page's object rewrite it (see [`Snapshot::Outdated`]). Format 3: written under
+/// canonical page ids, so snapshots from before (which another spelling of the page may
+/// have overwritten) are all rewritten from their objects once.
+pub const FORMAT: u32 = 3;
 
 /// The most a page view, a page of comments or a page of replies may weigh as JSON, in
 /// KV and on the wire: far below KV's 25 MiB value limit, and affordable on a phone. Only
@@ -23,7 +26,26 @@ struct StoredRef<'a> {
 #[derive(Deserialize)]
 struct Stored {
     format: u32,
-    view: PageView,
+    view: serde_json::Value,
+}
+
+/// A snapshot as read from KV.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Snapshot {
+    Current(PageView),
+    /// Another format, or damaged: the view if it can still be read (counts may use it),
+    /// but a page view should have the object rewrite it.
+    Outdated(Option<PageView>),
+}
+
+impl Snapshot {
+    /// The view, current or not.
+    pub fn view(self) -> Option<PageView> {
+        match self {
+            Snapshot::Current(view) => Some(view),
+            Snapshot::Outdated(view) => view,
+        }
+    }
 }
 
 /// Encodes a page view for KV, within [`MAX_VIEW_BYTES`] however many comments the page
@@ -95,10 +117,18 @@ fn cursor_after(thread: &Thread, order: crate::comment::Order) -> String {
     Cursor { order, likes: c.likes, created_at: c.created_at, seq }.encode()
 }
 
-/// `None` for a snapshot of another format or a damaged one: the caller then reads through
-/// the page's object, which rewrites the snapshot on its next flush.
-pub fn decode(text: &str) -> Option<PageView> {
-    serde_json::from_str::<Stored>(text).ok().filter(|s| s.format == FORMAT).map(|s| s.view)
+/// Reads a snapshot; one of another format or a damaged one is [`Snapshot::Outdated`].
+pub fn decode(text: &str) -> Snapshot {
+    match serde_json::from_str::<Stored>(text) {
+        Ok(stored) => {
+            let view = serde_json::from_value(stored.view).ok();
+            match view {
+                Some(view) if stored.format == FORMAT => Snapshot::Current(view),
+                view => Snapshot::Outdated(view),
+            }
+        }
+        Err(_) => Snapshot::Outdated(None),
+    }
 }
 
 /// When the next flush to KV may run: at once if the last one started at least one
@@ -146,7 +176,7 @@ mod tests {
 
     #[test]
     fn a_snapshot_round_trips() {
-        assert_eq!(decode(&encode(&view())), Some(view()));
+        assert_eq!(decode(&encode(&view())), Snapshot::Current(view()));
     }
 
     #[test]
@@ -156,15 +186,16 @@ mod tests {
     }
 
     #[test]
-    fn a_snapshot_of_another_format_reads_as_absent() {
-        let other = encode(&view()).replace(&format!("\"format\":{FORMAT}"), "\"format\":99");
-        assert_eq!(decode(&other), None);
+    fn a_snapshot_of_another_format_is_outdated_but_its_counts_still_read() {
+        let other = encode(&view()).replace(&format!("\"format\":{FORMAT}"), "\"format\":2");
+        assert_eq!(decode(&other), Snapshot::Outdated(Some(view())));
     }
 
     #[test]
-    fn a_damaged_snapshot_reads_as_absent() {
-        assert_eq!(decode("{\"format\":2,"), None);
-        assert_eq!(decode(""), None);
+    fn a_damaged_snapshot_is_outdated_with_nothing_to_read() {
+        assert_eq!(decode("{\"format\":2,"), Snapshot::Outdated(None));
+        assert_eq!(decode(""), Snapshot::Outdated(None));
+        assert_eq!(decode(r#"{"format":3,"view":{"nonsense":1}}"#), Snapshot::Outdated(None));
     }
 
     /// The largest first page there can be: every comment at the length limit, in a
@@ -186,7 +217,7 @@ mod tests {
 
         let text = encode(&big);
         assert!(text.len() <= MAX_VIEW_BYTES, "{} bytes", text.len());
-        let back = decode(&text).unwrap();
+        let back = decode(&text).view().unwrap();
         assert!(!back.comments.threads.is_empty());
         assert!(back.comments.threads.iter().all(|t| t.replies.is_empty() && t.reply_count == 500));
         let last = back.comments.threads.last().unwrap();

@@ -4,7 +4,7 @@
 
 use crate::error::ApiError;
 use crate::page_ref::PageRef;
-use kudos_core::snapshot;
+use kudos_core::snapshot::{self, Snapshot};
 use kudos_core::wire::PageView;
 use worker::Env;
 use worker::kv::KvStore;
@@ -19,12 +19,13 @@ impl ReadModel {
         Ok(ReadModel { kv: env.kv(crate::bindings::KV)?, cache_ttl_seconds })
     }
 
-    pub async fn view(&self, page: &PageRef) -> Result<Option<PageView>, ApiError> {
+    pub async fn view(&self, page: &PageRef) -> Result<Option<Snapshot>, ApiError> {
         let text = self.kv.get(&page.kv_key()).cache_ttl(self.cache_ttl_seconds).text().await?;
-        Ok(text.as_deref().and_then(snapshot::decode))
+        Ok(text.as_deref().map(snapshot::decode))
     }
 
-    /// Snapshots of many pages in one KV bulk read, in the order asked.
+    /// Views of many pages in one KV bulk read, in the order asked (outdated snapshots
+    /// still give their counts).
     pub async fn views(&self, pages: &[PageRef]) -> Result<Vec<Option<PageView>>, ApiError> {
         if pages.is_empty() {
             return Ok(Vec::new());
@@ -34,12 +35,22 @@ impl ReadModel {
         // Two spellings of one page ask for the same key: each gets the answer.
         Ok(keys
             .iter()
-            .map(|k| found.get(k).cloned().flatten().as_deref().and_then(snapshot::decode))
+            .map(|k| {
+                let text = found.get(k).cloned().flatten();
+                text.as_deref().and_then(|t| snapshot::decode(t).view())
+            })
             .collect())
     }
 
     pub async fn store(&self, page: &PageRef, view: &PageView) -> Result<(), ApiError> {
         self.kv.put(&page.kv_key(), snapshot::encode(view))?.execute().await?;
+        Ok(())
+    }
+
+    /// Removes a snapshot no object stands behind (one a page's other spelling wrote
+    /// before page ids were canonical).
+    pub async fn remove(&self, page: &PageRef) -> Result<(), ApiError> {
+        self.kv.delete(&page.kv_key()).await?;
         Ok(())
     }
 }

@@ -23,6 +23,8 @@ pub struct WorkerOptions {
     /// The wrangler config, relative to edge-worker/.
     pub config: String,
     pub port: Option<u16>,
+    /// State to start from (a `--persist-to` directory), copied first.
+    pub state: Option<PathBuf>,
 }
 
 impl Default for WorkerOptions {
@@ -33,6 +35,7 @@ impl Default for WorkerOptions {
             vars: Vec::new(),
             config: "wrangler.toml".into(),
             port: None,
+            state: None,
         }
     }
 }
@@ -67,6 +70,9 @@ const START_WITHIN: Duration = Duration::from_secs(90);
 impl Worker {
     pub fn start(options: WorkerOptions) -> Worker {
         let dir = paths::scratch("worker");
+        if let Some(state) = &options.state {
+            paths::copy_dir(state, &dir.join("state")).expect("the starting state copies");
+        }
         let mut worker = Worker {
             process: None,
             port: options.port.unwrap_or_else(paths::free_port),

@@ -5,6 +5,7 @@ use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;
 use crate::read_model::ReadModel;
+use kudos_core::snapshot::Snapshot;
 use kudos_core::wire::{PageState, PageView, SetLike};
 use worker::{Request, Response};
 
@@ -20,14 +21,25 @@ pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let query = Query::of(req)?;
     let page = ctx.page_ref(query.first("page"))?;
     let since = query.optional_u64("since")?.filter(|s| *s > 0);
-    let snapshot = ReadModel::new(&ctx.env, ctx.config.kv_cache_ttl_seconds)?.view(&page).await?;
-    let (view, source) = match (snapshot, since) {
-        (Some(view), since) if view.state.version >= since.unwrap_or(0) => (view, "kv"),
+    let read_model = ReadModel::new(&ctx.env, ctx.config.kv_cache_ttl_seconds)?;
+    let (view, source) = match (read_model.view(&page).await?, since) {
+        (Some(Snapshot::Current(view)), since) if view.state.version >= since.unwrap_or(0) => {
+            (view, "kv")
+        }
         (None, None) => {
             let state = PageState { page: page.page.to_string(), ..PageState::default() };
             let mut view = PageView { state, ..PageView::default() };
             view.comments.order = ctx.config.comments.default_order;
             (view, "kv")
+        }
+        // A snapshot of an older format (or a damaged one): the object answers and rewrites
+        // it, and a snapshot with no page behind it is removed.
+        (Some(Snapshot::Outdated(_)), since) => {
+            let view = PageClient::new(&ctx.env, page.clone())?.refresh(since).await?;
+            if view.state.version == 0 {
+                read_model.remove(&page).await?;
+            }
+            (view, "object")
         }
         (_, since) => (PageClient::new(&ctx.env, page)?.view(since).await?, "object"),
     };

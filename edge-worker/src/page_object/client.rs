@@ -40,6 +40,10 @@ impl PageClient {
         self.call(&Command::View { page: self.page(), since }).await
     }
 
+    pub async fn refresh(&self, since: Option<u64>) -> Result<PageView, ApiError> {
+        self.call(&Command::Refresh { page: self.page(), since }).await
+    }
+
     pub async fn set_like(
         &self,
         client: ClientKey,

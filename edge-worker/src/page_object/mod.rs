@@ -98,17 +98,16 @@ impl PageObject {
             self.open_page(&page, client).await?;
         }
         let json = match command {
-            Command::View { page, since } => {
-                let state = self.state(&page)?;
-                if since.is_some_and(|since| since > state.version + 1) {
-                    return Err(ApiError::reject(
-                        ErrorCode::InvalidParameter,
-                        "`since` is ahead of this page's version",
-                    ));
+            Command::View { page, since } => to_json(&self.checked_view(&page, since)?),
+            Command::Refresh { page, since } => {
+                let store = self.store()?;
+                if store.page()?.is_some() {
+                    // The command names this object (checked above): its id is the one
+                    // to keep, and the next flush rewrites the page's snapshot.
+                    store.ensure_page(&page.site, page.page.as_str())?;
+                    store.mark_stale()?;
                 }
-                let mut view = self.view(&page)?;
-                snapshot::fit_view(&mut view);
-                to_json(&view)
+                to_json(&self.checked_view(&page, since)?)
             }
             Command::SetLike { page, client: _, visitor, liked } => {
                 let store = self.store()?;
@@ -186,6 +185,21 @@ impl PageObject {
         }
         store.ensure_page(&page.site, page.page.as_str())?;
         Ok(())
+    }
+
+    /// The page view for a reader who asked for at least version `since`, which may be at
+    /// most one past the page's version, within the size every answer keeps to.
+    fn checked_view(&self, page: &PageRef, since: Option<u64>) -> Result<PageView, ApiError> {
+        let state = self.state(page)?;
+        if since.is_some_and(|since| since > state.version + 1) {
+            return Err(ApiError::reject(
+                ErrorCode::InvalidParameter,
+                "`since` is ahead of this page's version",
+            ));
+        }
+        let mut view = self.view(page)?;
+        snapshot::fit_view(&mut view);
+        Ok(view)
     }
 
     /// The page view as a reader sees it: counts and the first page of comments in the

@@ -17,6 +17,12 @@ pub enum Command {
         page: PageRef,
         since: Option<u64>,
     },
+    /// The view, as `View`, for a reader who met an outdated snapshot: the object also
+    /// rewrites the snapshot on its next flush.
+    Refresh {
+        page: PageRef,
+        since: Option<u64>,
+    },
     SetLike {
         page: PageRef,
         client: ClientKey,
@@ -101,6 +107,7 @@ impl Command {
     pub fn page(&self) -> &PageRef {
         match self {
             Command::View { page, .. }
+            | Command::Refresh { page, .. }
             | Command::SetLike { page, .. }
             | Command::ListComments { page, .. }
             | Command::Replies { page, .. }
@@ -129,7 +136,8 @@ impl Command {
             | Command::Pending { .. }
             | Command::RewardStatus { .. }
             | Command::Ledger { .. } => Effect::Reads,
-            Command::EditComment { .. }
+            Command::Refresh { .. }
+            | Command::EditComment { .. }
             | Command::DeleteComment { .. }
             | Command::Moderate { .. }
             | Command::LikeComment { .. }

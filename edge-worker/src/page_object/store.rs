@@ -322,6 +322,12 @@ impl Store {
         Ok(())
     }
 
+    /// Makes the next flush rewrite the snapshot even though nothing changed.
+    pub fn mark_stale(&self) -> worker::Result<()> {
+        self.sql.exec("UPDATE page SET flushed_version = -1 WHERE id = 1", None)?;
+        Ok(())
+    }
+
     pub fn mark_flush_started(&self, now_ms: i64) -> worker::Result<()> {
         self.sql.exec("UPDATE page SET flush_started_at = ? WHERE id = 1", vec![now_ms.into()])?;
         Ok(())
