@@ -219,9 +219,10 @@ pub enum Order {
 }
 
 impl Order {
+    /// `None` when not given; given, it must be one of the three.
     pub fn parse(raw: Option<&str>) -> Result<Option<Self>, CommentError> {
-        match raw.map(str::trim) {
-            None | Some("") => Ok(None),
+        match raw {
+            None => Ok(None),
             Some("newest") => Ok(Some(Order::Newest)),
             Some("oldest") => Ok(Some(Order::Oldest)),
             Some("top") => Ok(Some(Order::Top)),
@@ -256,18 +257,34 @@ impl Cursor {
         }
     }
 
+    /// Parses a cursor of any listing: its first letter says which order it continues.
+    pub fn decode_any(raw: &str) -> Result<Self, CommentError> {
+        let order = match raw.as_bytes().first() {
+            Some(b'n') => Order::Newest,
+            Some(b'o') => Order::Oldest,
+            Some(b't') => Order::Top,
+            _ => return Err(CommentError::InvalidCursor),
+        };
+        Cursor::decode(raw, order)
+    }
+
     /// Parses a cursor, which must belong to a listing in `order`.
     pub fn decode(raw: &str, order: Order) -> Result<Self, CommentError> {
         let bad = CommentError::InvalidCursor;
         let rest = raw.strip_prefix(order.letter()).ok_or(bad)?;
         let parts: Vec<&str> = rest.split('.').collect();
-        let num = |s: &str| s.parse::<u64>().map_err(|_| bad);
+        let num = |s: &str| {
+            let digits = !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit());
+            s.parse::<u64>().ok().filter(|_| digits).ok_or(bad)
+        };
         let (likes, created, seq) = match (order, parts.as_slice()) {
             (Order::Top, [likes, created, seq]) => (num(likes)?, num(created)?, num(seq)?),
             (Order::Newest | Order::Oldest, [created, seq]) => (0, num(created)?, num(seq)?),
             _ => return Err(bad),
         };
-        let created_at = i64::try_from(created).map_err(|_| bad)?;
+        // Times are milliseconds: 18 digits reach the year 33 million.
+        let created_at = i64::try_from(created).ok().filter(|c| *c < 1_000_000_000_000_000_000);
+        let created_at = created_at.ok_or(bad)?;
         Ok(Cursor { order, likes, created_at, seq })
     }
 }
@@ -398,6 +415,11 @@ mod tests {
         assert_eq!(Order::parse(Some("top")), Ok(Some(Order::Top)));
         assert_eq!(Order::parse(None), Ok(None));
         assert_eq!(Order::parse(Some("random")), Err(CommentError::InvalidOrder));
+        assert_eq!(
+            Order::parse(Some("")),
+            Err(CommentError::InvalidOrder),
+            "given, it must be one"
+        );
     }
 
     #[test]
@@ -414,10 +436,20 @@ mod tests {
     }
 
     #[test]
+    fn a_cursor_says_which_order_it_continues() {
+        let top = Cursor { order: Order::Top, likes: 3, created_at: 5, seq: 1 };
+        assert_eq!(Cursor::decode_any(&top.encode()), Ok(top));
+        assert_eq!(Cursor::decode_any("x5.1"), Err(CommentError::InvalidCursor));
+        assert_eq!(Cursor::decode_any(""), Err(CommentError::InvalidCursor));
+    }
+
+    #[test]
     fn a_cursor_from_another_order_or_tampered_is_rejected() {
         let newest = Cursor { order: Order::Newest, likes: 0, created_at: 5, seq: 1 }.encode();
         assert_eq!(Cursor::decode(&newest, Order::Top), Err(CommentError::InvalidCursor));
-        for bad in ["", "n", "n5", "n5.x", "n-5.1", "n5.1.2", "t1.2.3", "n99999999999999999999.1"] {
+        for bad in
+            ["", "n", "n5", "n5.x", "n-5.1", "n+5.1", "n5.1.2", "t1.2.3", "n99999999999999999999.1"]
+        {
             assert_eq!(
                 Cursor::decode(bad, Order::Newest),
                 Err(CommentError::InvalidCursor),

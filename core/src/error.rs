@@ -50,6 +50,8 @@ pub enum ErrorCode {
     /// A write from a visitor id without a valid pass (see `POST /visitor/challenge`).
     ProofRequired,
     InvalidProof,
+    /// `since` names a version the page has not reached.
+    SinceAhead,
     /// The page id is outside the site's `PAGE_PREFIXES`.
     PageNotAllowed,
     /// The page holds as many comments as the site allows.
@@ -70,6 +72,61 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code the server sends (all but [`ErrorCode::Unreachable`]), for the check
+    /// that `openapi.yaml` lists them all.
+    pub const SENT: [ErrorCode; 50] = [
+        ErrorCode::InvalidPageId,
+        ErrorCode::PageIdTooLong,
+        ErrorCode::MissingVisitor,
+        ErrorCode::InvalidVisitor,
+        ErrorCode::MalformedJson,
+        ErrorCode::BodyTooLarge,
+        ErrorCode::InvalidParameter,
+        ErrorCode::TooManyPages,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::NotFound,
+        ErrorCode::OriginNotAllowed,
+        ErrorCode::CommentEmpty,
+        ErrorCode::CommentTooLong,
+        ErrorCode::NameTooLong,
+        ErrorCode::InvalidWebsite,
+        ErrorCode::InvalidIdempotencyKey,
+        ErrorCode::InvalidCommentId,
+        ErrorCode::ParentNotFound,
+        ErrorCode::ParentOnOtherPage,
+        ErrorCode::CommentNotFound,
+        ErrorCode::DuplicateComment,
+        ErrorCode::EditWindowClosed,
+        ErrorCode::InvalidEditToken,
+        ErrorCode::Unauthorized,
+        ErrorCode::UnknownCurrency,
+        ErrorCode::AmountTooSmall,
+        ErrorCode::AmountTooLarge,
+        ErrorCode::InvalidAmount,
+        ErrorCode::MessageTooLong,
+        ErrorCode::NoteEmpty,
+        ErrorCode::NoteTooLong,
+        ErrorCode::InvalidReturnUrl,
+        ErrorCode::InvalidSignature,
+        ErrorCode::NoteNotFound,
+        ErrorCode::RewardNotFound,
+        ErrorCode::RewardsUnavailable,
+        ErrorCode::PaymentProviderUnavailable,
+        ErrorCode::RateLimited,
+        ErrorCode::ActionDisabled,
+        ErrorCode::ProofRequired,
+        ErrorCode::InvalidProof,
+        ErrorCode::SinceAhead,
+        ErrorCode::PageNotAllowed,
+        ErrorCode::PageFull,
+        ErrorCode::ThreadFull,
+        ErrorCode::CommentTooDeep,
+        ErrorCode::CommentTooComplex,
+        ErrorCode::ServerMisconfigured,
+        ErrorCode::TemporarilyUnavailable,
+        ErrorCode::Internal,
+    ];
+
     /// The HTTP status that goes with the code.
     pub fn status(self) -> u16 {
         use ErrorCode::*;
@@ -87,8 +144,6 @@ impl ErrorCode {
             | InvalidWebsite
             | InvalidIdempotencyKey
             | InvalidCommentId
-            | ParentNotFound
-            | ParentOnOtherPage
             | UnknownCurrency
             | AmountTooSmall
             | AmountTooLarge
@@ -98,14 +153,14 @@ impl ErrorCode {
             | NoteTooLong
             | InvalidReturnUrl
             | InvalidSignature
-            | InvalidProof
             | CommentTooDeep
             | CommentTooComplex => 400,
             Unauthorized => 401,
             OriginNotAllowed | EditWindowClosed | InvalidEditToken | ActionDisabled
-            | ProofRequired | PageNotAllowed => 403,
-            NotFound | CommentNotFound | NoteNotFound | RewardNotFound => 404,
-            DuplicateComment | PageFull | ThreadFull => 409,
+            | ProofRequired | InvalidProof | PageNotAllowed => 403,
+            NotFound | CommentNotFound | ParentNotFound | ParentOnOtherPage | NoteNotFound
+            | RewardNotFound => 404,
+            DuplicateComment | PageFull | ThreadFull | SinceAhead => 409,
             MethodNotAllowed => 405,
             BodyTooLarge => 413,
             RateLimited => 429,
@@ -133,6 +188,71 @@ impl ErrorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each code's place in the declaration; exhaustive, so a new code must get one.
+    fn position(code: ErrorCode) -> usize {
+        match code {
+            ErrorCode::InvalidPageId => 0,
+            ErrorCode::PageIdTooLong => 1,
+            ErrorCode::MissingVisitor => 2,
+            ErrorCode::InvalidVisitor => 3,
+            ErrorCode::MalformedJson => 4,
+            ErrorCode::BodyTooLarge => 5,
+            ErrorCode::InvalidParameter => 6,
+            ErrorCode::TooManyPages => 7,
+            ErrorCode::MethodNotAllowed => 8,
+            ErrorCode::NotFound => 9,
+            ErrorCode::OriginNotAllowed => 10,
+            ErrorCode::CommentEmpty => 11,
+            ErrorCode::CommentTooLong => 12,
+            ErrorCode::NameTooLong => 13,
+            ErrorCode::InvalidWebsite => 14,
+            ErrorCode::InvalidIdempotencyKey => 15,
+            ErrorCode::InvalidCommentId => 16,
+            ErrorCode::ParentNotFound => 17,
+            ErrorCode::ParentOnOtherPage => 18,
+            ErrorCode::CommentNotFound => 19,
+            ErrorCode::DuplicateComment => 20,
+            ErrorCode::EditWindowClosed => 21,
+            ErrorCode::InvalidEditToken => 22,
+            ErrorCode::Unauthorized => 23,
+            ErrorCode::UnknownCurrency => 24,
+            ErrorCode::AmountTooSmall => 25,
+            ErrorCode::AmountTooLarge => 26,
+            ErrorCode::InvalidAmount => 27,
+            ErrorCode::MessageTooLong => 28,
+            ErrorCode::NoteEmpty => 29,
+            ErrorCode::NoteTooLong => 30,
+            ErrorCode::InvalidReturnUrl => 31,
+            ErrorCode::InvalidSignature => 32,
+            ErrorCode::NoteNotFound => 33,
+            ErrorCode::RewardNotFound => 34,
+            ErrorCode::RewardsUnavailable => 35,
+            ErrorCode::PaymentProviderUnavailable => 36,
+            ErrorCode::RateLimited => 37,
+            ErrorCode::ActionDisabled => 38,
+            ErrorCode::ProofRequired => 39,
+            ErrorCode::InvalidProof => 40,
+            ErrorCode::SinceAhead => 41,
+            ErrorCode::PageNotAllowed => 42,
+            ErrorCode::PageFull => 43,
+            ErrorCode::ThreadFull => 44,
+            ErrorCode::CommentTooDeep => 45,
+            ErrorCode::CommentTooComplex => 46,
+            ErrorCode::ServerMisconfigured => 47,
+            ErrorCode::TemporarilyUnavailable => 48,
+            ErrorCode::Internal => 49,
+            ErrorCode::Unreachable => 50,
+        }
+    }
+
+    #[test]
+    fn sent_lists_every_code_but_unreachable_once() {
+        let mut seen: Vec<usize> = ErrorCode::SENT.iter().map(|c| position(*c)).collect();
+        seen.push(position(ErrorCode::Unreachable));
+        seen.sort();
+        assert_eq!(seen, (0..51).collect::<Vec<_>>());
+    }
 
     #[test]
     fn codes_serialise_as_snake_case() {

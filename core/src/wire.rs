@@ -64,7 +64,7 @@ pub struct NewReward {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass: Option<String>,
     /// In minor units of the site's currency.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "integer::optional")]
     pub amount: Option<u64>,
     #[serde(default)]
     pub currency: Option<String>,
@@ -467,7 +467,7 @@ pub struct PassRequest {
     pub visitor: Option<String>,
     #[serde(default)]
     pub challenge: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "integer::exact")]
     pub nonce: u64,
 }
 
@@ -479,6 +479,65 @@ pub struct PassReply {
 /// The query of an admin list: at most `limit` items after `cursor`.
 pub const ADMIN_PAGE_SIZE: usize = 50;
 pub const MAX_ADMIN_PAGE_SIZE: usize = 200;
+
+/// Unsigned integers read the way JSON Schema counts them: `5`, and also `5.0` or `5e3`
+/// (numbers without a fractional part), which some clients write.
+mod integer {
+    use serde::de::{self, Deserializer, Visitor};
+    use std::fmt;
+
+    struct Whole;
+
+    impl Visitor<'_> for Whole {
+        type Value = u64;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a whole number from 0 to 2^64 - 1")
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v).map_err(|_| E::custom("a negative number"))
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
+            // 2^64 is the first float past u64::MAX; floats this large are all whole.
+            if v.is_finite() && v.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&v)
+            {
+                Ok(v as u64)
+            } else {
+                Err(E::custom("not a whole number from 0 to 2^64 - 1"))
+            }
+        }
+    }
+
+    pub fn exact<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(Whole)
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+        struct Maybe;
+        impl<'de> Visitor<'de> for Maybe {
+            type Value = Option<u64>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a whole number or null")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                exact(d).map(Some)
+            }
+        }
+        d.deserialize_option(Maybe)
+    }
+}
 
 /// `{"error":{"code":"...","message":"..."}}`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -518,6 +577,22 @@ mod tests {
     fn a_like_without_a_visitor_still_parses_so_the_server_can_name_what_is_missing() {
         let req: SetLike = serde_json::from_str(r#"{"page":"/a","liked":true}"#).unwrap();
         assert_eq!(req.visitor, None);
+    }
+
+    #[test]
+    fn whole_numbers_written_as_floats_are_read_as_integers() {
+        let reward: NewReward = serde_json::from_str(r#"{"amount":570565064.0}"#).unwrap();
+        assert_eq!(reward.amount, Some(570_565_064));
+        let reward: NewReward = serde_json::from_str(r#"{"amount":null}"#).unwrap();
+        assert_eq!(reward.amount, None);
+        let pass: PassRequest = serde_json::from_str(r#"{"nonce":5e3}"#).unwrap();
+        assert_eq!(pass.nonce, 5_000);
+        let max: PassRequest = serde_json::from_str(r#"{"nonce":18446744073709551615}"#).unwrap();
+        assert_eq!(max.nonce, u64::MAX);
+        for bad in [r#"{"nonce":1.5}"#, r#"{"nonce":-1}"#, r#"{"nonce":1e20}"#, r#"{"nonce":"7"}"#]
+        {
+            assert!(serde_json::from_str::<PassRequest>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -92,9 +92,10 @@ impl Query {
         }
     }
 
-    /// The `cursor` parameter, decoded by `decode`; a cursor it cannot read is refused.
+    /// The `cursor` parameter, decoded by `decode`; a cursor it cannot read (an empty one
+    /// too) is refused.
     pub fn cursor<T>(&self, decode: impl Fn(&str) -> Option<T>) -> Result<Option<T>, ApiError> {
-        match self.first("cursor").filter(|c| !c.is_empty()) {
+        match self.first("cursor") {
             None => Ok(None),
             Some(raw) => decode(raw).map(Some).ok_or(ApiError::InvalidParameter("cursor")),
         }

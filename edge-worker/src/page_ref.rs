@@ -6,6 +6,9 @@
 use kudos_core::PageId;
 use serde::{Deserialize, Serialize};
 
+/// Workers KV refuses keys longer than 512 bytes.
+const MAX_KV_KEY_BYTES: usize = 512;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageRef {
     pub site: String,
@@ -30,9 +33,19 @@ impl PageRef {
         kudos_core::comment::page_tag(&self.site, &self.page.storage_name())
     }
 
-    /// The KV key of the page's snapshot.
+    /// The KV key of the page's snapshot. KV keys hold at most 512 bytes; a page id too
+    /// long for one is keyed by its SHA-256 (after `#`, which no canonical id holds).
     pub fn kv_key(&self) -> String {
-        format!("page:{}:{}", self.site, self.page)
+        let key = format!("page:{}:{}", self.site, self.page);
+        if key.len() <= MAX_KV_KEY_BYTES {
+            key
+        } else {
+            format!(
+                "page:{}:#{}",
+                self.site,
+                kudos_core::visitor::sha256_hex(self.page.as_str().as_bytes())
+            )
+        }
     }
 }
 
@@ -60,6 +73,15 @@ mod tests {
         let (tag, untagged) = (page("/tags/c%23"), page("/tags/c"));
         assert_ne!(tag.object_name(), untagged.object_name());
         assert_ne!(tag.kv_key(), untagged.kv_key());
+    }
+
+    #[test]
+    fn a_page_id_too_long_for_a_kv_key_is_keyed_by_its_hash() {
+        let long = page(&format!("/{}", "\u{200B}".repeat(200)));
+        assert!(long.page.as_str().len() > 1_000);
+        assert!(long.kv_key().len() <= MAX_KV_KEY_BYTES);
+        assert!(long.kv_key().starts_with("page:site:#"));
+        assert_ne!(long.kv_key(), page(&format!("/{}", "\u{200B}".repeat(199))).kv_key());
     }
 
     #[test]

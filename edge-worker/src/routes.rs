@@ -195,10 +195,13 @@ mod tests {
         assert_eq!(match_path("/c/{id}", "/c/"), None);
     }
 
+    fn spec() -> serde_norway::Value {
+        serde_norway::from_str(include_str!("../openapi.yaml")).expect("openapi.yaml parses")
+    }
+
     /// Reads `paths:` from the OpenAPI document: each path and the HTTP methods under it.
     fn spec_routes() -> BTreeSet<(String, String)> {
-        let spec: serde_norway::Value =
-            serde_norway::from_str(include_str!("../openapi.yaml")).expect("openapi.yaml parses");
+        let spec = spec();
         assert_eq!(spec["openapi"].as_str(), Some("3.1.0"));
         let paths = spec["paths"].as_mapping().expect("openapi.yaml has paths");
         let mut routes = BTreeSet::new();
@@ -215,9 +218,15 @@ mod tests {
     }
 
     #[test]
+    fn the_spec_serves_its_paths_under_the_api_prefix_once() {
+        assert_eq!(spec()["servers"][0]["url"].as_str(), Some(API_PREFIX));
+        assert!(spec_routes().iter().all(|(_, path)| !path.starts_with(API_PREFIX)));
+    }
+
+    #[test]
     fn the_router_and_openapi_yaml_name_the_same_routes() {
         let router: BTreeSet<(String, String)> =
-            ROUTES.iter().map(|(m, p, _)| (m.to_string(), format!("{API_PREFIX}{p}"))).collect();
+            ROUTES.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
         let spec = spec_routes();
         let missing_from_spec: Vec<_> = router.difference(&spec).collect();
         let missing_from_router: Vec<_> = spec.difference(&router).collect();
@@ -229,5 +238,22 @@ mod tests {
             missing_from_router.is_empty(),
             "openapi.yaml routes the router lacks: {missing_from_router:?}"
         );
+    }
+
+    #[test]
+    fn the_spec_lists_exactly_the_error_codes_the_server_sends() {
+        let spec = spec();
+        let listed: BTreeSet<String> = spec["components"]["schemas"]["Error"]["properties"]["error"]
+            ["properties"]["code"]["enum"]
+            .as_sequence()
+            .expect("the Error schema lists its codes")
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect();
+        let sent: BTreeSet<String> = kudos_core::ErrorCode::SENT
+            .iter()
+            .map(|c| serde_json::to_value(c).unwrap().as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(listed, sent);
     }
 }

@@ -62,12 +62,19 @@ impl Position {
         format!("{}.{}.{}", self.at, self.id, self.page)
     }
 
+    /// `<time>.<id>.<page>`: the time 1 to 18 digits (an optional `-` before), the id a
+    /// comment id (`<tag>-<number>`), the page anything.
     pub fn decode(cursor: &str) -> Option<Self> {
         let mut parts = cursor.splitn(3, '.');
-        let at = parts.next()?.parse().ok()?;
-        let id = parts.next()?.to_owned();
-        let page = parts.next()?.to_owned();
-        Some(Position { at, page, id })
+        let at = parts.next()?;
+        let digits = at.strip_prefix('-').unwrap_or(at);
+        if !(1..=18).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let at = at.parse().ok()?;
+        let id = parts.next()?;
+        kudos_core::comment::CommentId::parse(id).ok()?;
+        Some(Position { at, id: id.to_owned(), page: parts.next()?.to_owned() })
     }
 }
 
@@ -76,9 +83,12 @@ pub fn encode_rewards_cursor(total: u64, page: &str) -> String {
     format!("{total}.{page}")
 }
 
+/// `<number>[.<rest>]`, the form of both reward cursors: a ledger's (the number of the last
+/// reward shown) and the site's (the last page's total, then its id).
 pub fn decode_rewards_cursor(cursor: &str) -> Option<(u64, String)> {
-    let (total, page) = cursor.split_once('.')?;
-    Some((total.parse().ok()?, page.to_owned()))
+    let (number, rest) = cursor.split_once('.').unwrap_or((cursor, ""));
+    let number = crate::handlers::comments::number_cursor(number)?;
+    Some((number, rest.to_owned()))
 }
 
 #[durable_object]
@@ -357,4 +367,34 @@ fn count(
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_queue_cursor_round_trips_and_anything_else_is_refused() {
+        let at = Position { at: 1_700_000_000_000, page: "/a.b/c".into(), id: "0123abcd-7".into() };
+        assert_eq!(Position::decode(&at.encode()), Some(at));
+        for bad in [
+            "",
+            "1",
+            "1.x-1.p",
+            "1.0123abcd-7",
+            "-9586545751555116821.0123abcd-8.p",
+            "x.0123abcd-1.p",
+        ] {
+            assert_eq!(Position::decode(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_rewards_cursor_is_a_number_and_the_rest() {
+        assert_eq!(decode_rewards_cursor("500./posts/a"), Some((500, "/posts/a".into())));
+        assert_eq!(decode_rewards_cursor("12"), Some((12, String::new())));
+        for bad in ["", ".x", "-1", "12345678901234567890", "1e3"] {
+            assert_eq!(decode_rewards_cursor(bad), None, "{bad}");
+        }
+    }
 }

@@ -68,7 +68,8 @@ async fn bad_input_gets_a_4xx_with_a_json_code_and_changes_nothing() {
     let (_worker, api) = started(WorkerOptions::default()).await;
     let page = "/posts/untouched";
     let v = visitor(7);
-    let long = format!("/{}", "a".repeat(300));
+    // Not canonical (no leading slash), so the limit on what readers send applies.
+    let long = "a".repeat(300);
     let like = |page: &str, visitor: &str| {
         format!(r#"{{"page":"{page}","visitor":"{visitor}","liked":true}}"#)
     };
@@ -79,7 +80,7 @@ async fn bad_input_gets_a_4xx_with_a_json_code_and_changes_nothing() {
     let many: String = (0..101).map(|i| format!("page=/p{i}&")).collect();
 
     let cases: Vec<(Method, String, Option<String>, u16, &str)> = vec![
-        (Method::GET, "/api/v1/page?page=javascript:alert(1)".into(), None, 400, "invalid_page_id"),
+        (Method::GET, "/api/v1/page?page=".into(), None, 400, "invalid_page_id"),
         (Method::GET, "/api/v1/page".into(), None, 400, "invalid_page_id"),
         (Method::GET, format!("/api/v1/page?page={long}"), None, 400, "page_id_too_long"),
         (
@@ -111,13 +112,7 @@ async fn bad_input_gets_a_4xx_with_a_json_code_and_changes_nothing() {
             400,
             "invalid_visitor",
         ),
-        (
-            Method::PUT,
-            "/api/v1/page/like".into(),
-            Some(like("mailto:a@b.example", &v)),
-            400,
-            "invalid_page_id",
-        ),
+        (Method::PUT, "/api/v1/page/like".into(), Some(like("", &v)), 400, "invalid_page_id"),
         (Method::PUT, "/api/v1/page/like".into(), Some(like(&long, &v)), 400, "page_id_too_long"),
         (Method::PUT, "/api/v1/page/like".into(), Some(huge), 413, "body_too_large"),
         (Method::POST, "/api/v1/page/like".into(), Some(like(page, &v)), 405, "method_not_allowed"),

@@ -141,12 +141,12 @@ async fn a_write_without_a_valid_pass_does_not_count() {
         .find(|n| !kudos_core::proof::meets(&challenge.challenge, *n, challenge.difficulty))
         .unwrap();
     let unsolved = api.redeem(&id, &challenge.challenge, wrong).await;
-    assert_eq!(error_code(unsolved).await, (400, "invalid_proof".to_owned()));
+    assert_eq!(error_code(unsolved).await, (403, "invalid_proof".to_owned()));
     let theirs = api.challenge(&visitor(3)).await;
     let nonce =
         kudos_core::proof::solve(&theirs.challenge, theirs.difficulty, 0, u64::MAX).unwrap();
     let stolen = api.redeem(&id, &theirs.challenge, nonce).await;
-    assert_eq!(error_code(stolen).await, (400, "invalid_proof".to_owned()), "bound to its visitor");
+    assert_eq!(error_code(stolen).await, (403, "invalid_proof".to_owned()), "bound to its visitor");
     assert_eq!(api.fresh_view(page).await.state.likes, 0);
 
     assert_eq!(api.like(page, &id, true).await.state.likes, 1, "with its own pass it counts");

@@ -183,7 +183,7 @@ async fn bad_reward_input_gets_a_4xx_code_and_starts_nothing() {
         (with("return_url", json!("javascript:alert(1)")), "invalid_return_url"),
         (with("return_url", Value::Null), "invalid_return_url"),
         (with("visitor", Value::Null), "missing_visitor"),
-        (with("page", json!("mailto:x@y")), "invalid_page_id"),
+        (with("page", json!("")), "invalid_page_id"),
     ];
     for (body, code) in cases {
         assert_eq!(error_code(api.checkout(&body).await).await, (400, code.to_owned()), "{body}");

@@ -397,7 +397,9 @@ pub fn header(resp: &Response, name: &str) -> String {
 pub async fn error_code(resp: Response) -> (u16, String) {
     let status = resp.status().as_u16();
     let body: serde_json::Value = resp.json().await.expect("an error answer is JSON");
-    let code = body["error"]["code"].as_str().expect("an error code").to_owned();
+    let code =
+        body["error"]["code"].as_str().unwrap_or_else(|| panic!("an error code: {status} {body}"));
+    let code = code.to_owned();
     assert!(body["error"]["message"].is_string(), "an error message");
     (status, code)
 }

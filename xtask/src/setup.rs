@@ -22,11 +22,34 @@ const CARGO_TOOLS: &[(&str, &str, &str, &[&str])] = &[
 const DEBIAN_PACKAGES: &[(&str, &str)] =
     &[("/usr/bin/chromium", "chromium"), ("/usr/bin/chromedriver", "chromium-driver")];
 
+/// schemathesis, which tests the API against `openapi.yaml`, from PyPI into a virtualenv
+/// under target/ (nothing outside the repository).
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
 pub fn run() -> Result {
     rust_target()?;
     debian_packages()?;
     cargo_tools()?;
-    npm_packages()
+    npm_packages()?;
+    schemathesis()
+}
+
+/// The `st` command of the project's schemathesis.
+pub fn schemathesis_bin() -> std::path::PathBuf {
+    root().join("target/tools/schemathesis/bin/st")
+}
+
+fn schemathesis() -> Result {
+    let st = schemathesis_bin();
+    let current = output(Command::new(&st).arg("--version")).unwrap_or_default();
+    if current.split_whitespace().any(|word| word == SCHEMATHESIS_VERSION) {
+        return Ok(());
+    }
+    let venv = root().join("target/tools/schemathesis");
+    exec(Command::new("python3").arg("-m").arg("venv").arg("--clear").arg(&venv))?;
+    let pip = venv.join("bin/pip");
+    let package = format!("schemathesis=={SCHEMATHESIS_VERSION}");
+    exec(Command::new(pip).args(["install", "--quiet", "--disable-pip-version-check", &package]))
 }
 
 fn rust_target() -> Result {

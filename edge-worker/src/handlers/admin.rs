@@ -97,7 +97,7 @@ pub async fn rewards(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let limit = query.limit()?;
     match query.first("page") {
         Some(page) => {
-            let before = query.cursor(|c| c.parse::<u64>().ok())?;
+            let before = query.cursor(decode_rewards_cursor)?.map(|(seq, _)| seq);
             let object = PageClient::new(&ctx.env, ctx.page_ref(Some(page))?)?;
             io::json(&object.ledger(before, limit).await?)
         }

@@ -27,12 +27,11 @@ pub async fn list(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let query = Query::of(req)?;
     let page = ctx.page_ref(query.first("page"))?;
     let order = Order::parse(query.first("order"))?.unwrap_or(ctx.config.comments.default_order);
-    let cursor = query.first("cursor").filter(|c| !c.is_empty());
-    if let Some(cursor) = cursor {
-        Cursor::decode(cursor, order)?;
-    }
+    // A cursor continues the listing it came from, in that listing's order.
+    let cursor = query.cursor(|c| Cursor::decode_any(c).ok())?;
+    let order = cursor.map_or(order, |c| c.order);
     let listing =
-        PageClient::new(&ctx.env, page)?.list_comments(order, cursor.map(str::to_owned)).await?;
+        PageClient::new(&ctx.env, page)?.list_comments(order, cursor.map(|c| c.encode())).await?;
     io::json(&listing)
 }
 
@@ -42,7 +41,7 @@ pub async fn replies(req: &Request, params: &Params, ctx: &Ctx) -> Result<Respon
     let query = Query::of(req)?;
     let page = ctx.page_ref(query.first("page"))?;
     let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
-    let after = query.cursor(|c| c.parse::<u64>().ok())?;
+    let after = query.cursor(number_cursor)?;
     io::json(&PageClient::new(&ctx.env, page)?.replies(seq, after).await?)
 }
 
@@ -150,6 +149,12 @@ pub async fn preview(mut req: Request) -> Result<Response, ApiError> {
     let ask: PreviewRequest = io::read_json(&mut req).await?;
     let body = CommentBody::parse(&ask.body)?;
     io::json(&PreviewReply { html: markdown::render(body.as_str())? })
+}
+
+/// A cursor that is a reply's number: 1 to 19 digits.
+pub fn number_cursor(raw: &str) -> Option<u64> {
+    let digits = (1..=19).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_digit());
+    raw.parse().ok().filter(|_| digits)
 }
 
 fn author(token: Option<&str>) -> Result<Editor, ApiError> {

@@ -193,7 +193,7 @@ impl PageObject {
         let state = self.state(page)?;
         if since.is_some_and(|since| since > state.version + 1) {
             return Err(ApiError::reject(
-                ErrorCode::InvalidParameter,
+                ErrorCode::SinceAhead,
                 "`since` is ahead of this page's version",
             ));
         }
