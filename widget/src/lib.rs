@@ -52,3 +52,11 @@ pub fn mount(
     yew::Renderer::<App>::with_root_and_props(root, props).render();
     Ok(())
 }
+
+/// Solves a proof-of-work challenge exactly as the widget does for a new visitor and
+/// returns the nonce it found. Exported so that a page (and `cargo xtask bench`) can time
+/// this browser's proof of work.
+#[wasm_bindgen(js_name = solveProof)]
+pub fn solve_proof(challenge: &str, difficulty: u32) -> f64 {
+    kudos_core::proof::solve(challenge, difficulty, 0, u64::MAX).map_or(-1.0, |nonce| nonce as f64)
+}

@@ -144,6 +144,44 @@ async fn pressing_like_raises_the_count_and_sets_aria_pressed_and_pressing_again
     press(&host, &page, "0 likes", "false", 0, 2).await;
 }
 
+fn local_storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+/// A value as the widget keeps it in localStorage (JSON).
+fn stored(key: &str) -> Option<serde_json::Value> {
+    local_storage().get_item(key).unwrap().and_then(|v| serde_json::from_str(&v).ok())
+}
+
+#[wasm_bindgen_test]
+async fn a_new_visitor_earns_its_pass_in_the_background_and_keeps_it() {
+    local_storage().remove_item("kudos:visitor").unwrap();
+    let host = mount(api(), &unique_page("pass"), "auto", "en");
+    loaded(&host).await;
+    until("the pass to be earned without any click", || stored("kudos:pass").is_some()).await;
+    let held = stored("kudos:pass").unwrap();
+    assert_eq!(
+        Some(&held["visitor"]),
+        stored("kudos:visitor").as_ref(),
+        "the pass is this visitor's"
+    );
+    assert_eq!(held["pass"].as_str().map(str::len), Some(32));
+}
+
+#[wasm_bindgen_test]
+async fn a_like_whose_pass_the_server_no_longer_takes_earns_a_new_one_and_counts() {
+    // As after the site changed its secret salt: the pass this browser holds is refused.
+    let visitor = "5eed0000000000000000000000000001";
+    local_storage().set_item("kudos:visitor", &format!("\"{visitor}\"")).unwrap();
+    let stale = format!(r#"{{"visitor":"{visitor}","pass":"{}"}}"#, "0".repeat(32));
+    local_storage().set_item("kudos:pass", &stale).unwrap();
+    let page = unique_page("stale-pass");
+    let host = mount(api(), &page, "auto", "en");
+    loaded(&host).await;
+    press(&host, &page, "1 like", "true", 1, 1).await;
+    assert_ne!(stored("kudos:pass").unwrap()["pass"], "0".repeat(32), "a new pass is kept");
+}
+
 #[wasm_bindgen_test]
 async fn when_the_api_cannot_be_reached_the_widget_says_so_and_offers_a_retry() {
     // Port 9 (discard) has no listener here: the connection is refused.

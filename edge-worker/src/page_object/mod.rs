@@ -177,13 +177,16 @@ impl PageObject {
     /// creates a page spends one of their address's new-page budget first.
     async fn open_page(&self, page: &PageRef, client: Option<&ClientKey>) -> Result<(), ApiError> {
         let store = self.store()?;
-        if store.page()?.is_none()
+        let row = store.page()?;
+        if row.is_none()
             && let Some(client) = client
         {
             let budget = Limits::read(&self.env).new_pages;
             Limiter::new(&self.env, &page.site, client)?.take(Action::NewPage, budget).await?;
         }
-        store.ensure_page(&page.site, page.page.as_str())?;
+        if row.is_none_or(|r| r.page_id != page.page.as_str() || r.site != page.site) {
+            store.ensure_page(&page.site, page.page.as_str())?;
+        }
         Ok(())
     }
 

@@ -4,11 +4,14 @@
 //! with the naive KV counter route in edge-worker/build-bench).
 
 use futures::{StreamExt, stream};
+use kudos_core::proof;
 use kudos_core::wire::PageView;
 use kudos_tests::api::{Api, key, visitor};
+use kudos_tests::browser::Browser;
 use kudos_tests::fake_stripe::{Session, WEBHOOK_SECRET, now};
 use kudos_tests::paths;
 use kudos_tests::worker::{Worker, WorkerOptions};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -53,6 +56,18 @@ async fn main() {
     );
     out.push_str("| request | in flight | requests | req/s | p50 ms | p99 ms | lost updates |\n");
     out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
+
+    // Every visitor earns its pass first (as the widget does while its reader reads), so
+    // the rows below time the writes themselves.
+    let visitors = (0..2_000).chain(2_000_000..2_002_000).chain(1_000_000..1_000_200);
+    stream::iter(visitors)
+        .for_each_concurrent(50, |n| {
+            let api = api.clone();
+            async move {
+                api.pass(&visitor(n)).await;
+            }
+        })
+        .await;
 
     api.like("/bench/view", &visitor(0), true).await;
     for (in_flight, n) in [(1, 300), (50, 2_000)] {
@@ -159,7 +174,102 @@ async fn main() {
         let lost = n as u64 - count["count"].as_u64().unwrap_or(0);
         out.push_str(&run.row("PUT naive KV read-modify-write", &lost.to_string()));
     }
+    out.push_str(&proof_of_work(&worker).await);
     println!("{out}");
+}
+
+/// How slower a mid-range phone's core is than this machine's at SHA-256 in Wasm: an
+/// assumption, stated with the figures it scales.
+const PHONE_SLOWER: f64 = 4.0;
+
+/// What the proof of work costs: a script that makes visitor ids (native Rust, this
+/// machine, one core: the same solver a script would use) and a reader (the widget's Wasm
+/// in Chromium, and a phone estimated from it).
+async fn proof_of_work(worker: &Worker) -> String {
+    let difficulty = shipped_difficulty();
+    let expected = 2f64.powi(difficulty as i32);
+    // Native: solve fresh challenges, as 1,000 fake visitors would.
+    let started = Instant::now();
+    let mut hashes = 0u64;
+    for n in 0..64u8 {
+        let visitor = kudos_core::VisitorId::from_random([n; 16]);
+        let challenge = proof::challenge(b"bench", "bench", &visitor, 0, difficulty);
+        hashes += proof::solve(&challenge, difficulty, 0, u64::MAX).expect("a solution") + 1;
+    }
+    let native = hashes as f64 / started.elapsed().as_secs_f64();
+
+    // Chromium: the shipped widget's own solver, on a page of the worker.
+    let browser = Browser::start().await;
+    browser.open(&worker.url("/")).await;
+    let site = paths::root().join("target/kudos/site");
+    let glue = worker.url(&format!("/w/{}", file_name(&find(&site.join("w"), ".js"))));
+    let wasm = worker.url(&format!("/w/{}", file_name(&find(&site.join("w"), ".wasm"))));
+    let challenges: Vec<String> = (0..32u8)
+        .map(|n| {
+            proof::challenge(
+                b"bench",
+                "bench",
+                &kudos_core::VisitorId::from_random([n; 16]),
+                0,
+                difficulty,
+            )
+        })
+        .collect();
+    const TIME_IT: &str = "const [glue, wasm, challenges, difficulty] = arguments;
+        const done = arguments[arguments.length - 1];
+        import(glue).then(async (m) => {
+          await m.default({ module_or_path: wasm });
+          const started = performance.now();
+          let hashes = 0;
+          for (const c of challenges) hashes += m.solveProof(c, difficulty) + 1;
+          done([hashes, performance.now() - started]);
+        }).catch((e) => done(String(e)));";
+    let args = vec![json!(glue), json!(wasm), json!(challenges), json!(difficulty)];
+    let timed = browser.client.execute_async(TIME_IT, args).await.expect("the solver runs");
+    browser.close().await;
+    let (browser_hashes, ms) = (timed[0].as_f64().expect("hashes"), timed[1].as_f64().expect("ms"));
+    let in_chromium = browser_hashes / (ms / 1_000.0);
+
+    let mega = |rate: f64| format!("{:.2} M", rate / 1e6);
+    let each = |rate: f64| format!("{:.0} ms", expected / rate * 1_000.0);
+    let mut out = format!(
+        "\nProof of work for a new visitor (`PROOF_DIFFICULTY = {difficulty}`: \
+         {expected:.0} hashes on average):\n\n\
+         | solver | hashes/s | one visitor, on average | 1,000 visitors |\n|---|---:|---:|---:|\n"
+    );
+    out.push_str(&format!(
+        "| native Rust, one core of this machine (a script making visitor ids) | {} | {} | {:.0} CPU-s |\n",
+        mega(native),
+        each(native),
+        1_000.0 * expected / native
+    ));
+    out.push_str(&format!(
+        "| the widget's Wasm in Chromium, this machine | {} | {} | – |\n",
+        mega(in_chromium),
+        each(in_chromium)
+    ));
+    let phone = in_chromium / PHONE_SLOWER;
+    out.push_str(&format!(
+        "| a mid-range phone (Chromium's figure / {PHONE_SLOWER}) | {} | {} | – |\n",
+        mega(phone),
+        each(phone)
+    ));
+    out
+}
+
+/// `PROOF_DIFFICULTY` as edge-worker/wrangler.toml ships it.
+fn shipped_difficulty() -> u32 {
+    let config = std::fs::read_to_string(paths::root().join("edge-worker/wrangler.toml"))
+        .expect("edge-worker/wrangler.toml");
+    config
+        .lines()
+        .find_map(|l| l.strip_prefix("PROOF_DIFFICULTY = "))
+        .and_then(|v| v.trim_matches('"').parse().ok())
+        .expect("wrangler.toml sets PROOF_DIFFICULTY")
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().expect("a file").to_string_lossy().into_owned()
 }
 
 /// Waits for the page's KV snapshot to show `comments` comments.
