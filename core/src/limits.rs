@@ -29,19 +29,11 @@ pub enum Action {
     Checkout,
     /// A wrong admin token.
     AdminFailure,
+    /// A page's snapshot written to KV (counted for the whole site, not per address).
+    KvWrite,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
-        Action::NewVisitor,
-        Action::NewPage,
-        Action::Comment,
-        Action::CommentLike,
-        Action::Note,
-        Action::Checkout,
-        Action::AdminFailure,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Action::NewVisitor => "new_visitor",
@@ -51,6 +43,7 @@ impl Action {
             Action::Note => "note",
             Action::Checkout => "checkout",
             Action::AdminFailure => "admin_failure",
+            Action::KvWrite => "kv_write",
         }
     }
 }

@@ -43,6 +43,9 @@ pub mod vars {
     pub const LIMIT_NOTES: &str = "LIMIT_NOTES";
     pub const LIMIT_CHECKOUTS: &str = "LIMIT_CHECKOUTS";
     pub const LIMIT_ADMIN_FAILURES: &str = "LIMIT_ADMIN_FAILURES";
+    /// Snapshot writes to KV across the whole site (e.g. within a plan's daily quota);
+    /// unset for no limit.
+    pub const LIMIT_KV_WRITES: &str = "LIMIT_KV_WRITES";
     /// Leading zero bits of a new visitor's proof of work; 0 turns the work off.
     pub const PROOF_DIFFICULTY: &str = "PROOF_DIFFICULTY";
     /// Page ids that may hold state, e.g. `/posts/`; empty allows every page.

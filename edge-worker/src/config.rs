@@ -108,6 +108,8 @@ pub struct Limits {
     pub notes: Budget,
     pub checkouts: Budget,
     pub admin_failures: Budget,
+    /// Snapshot writes to KV across the whole site; `None` (unset) for no limit.
+    pub kv_writes: Option<Budget>,
 }
 
 impl Limits {
@@ -120,6 +122,7 @@ impl Limits {
         notes: Budget::new(10, HOUR_MS),
         checkouts: Budget::new(10, HOUR_MS),
         admin_failures: Budget::new(10, 15 * 60_000),
+        kv_writes: None,
     };
 
     /// The budgets as configured (unreadable ones at their defaults; the worker refuses
@@ -145,6 +148,8 @@ impl Limits {
             notes: budget(vars::LIMIT_NOTES, d.notes),
             checkouts: budget(vars::LIMIT_CHECKOUTS, d.checkouts),
             admin_failures: budget(vars::LIMIT_ADMIN_FAILURES, d.admin_failures),
+            kv_writes: var(env, vars::LIMIT_KV_WRITES)
+                .map(|_| budget(vars::LIMIT_KV_WRITES, Budget::new(u32::MAX, DAY_MS))),
         }
     }
 
@@ -157,6 +162,7 @@ impl Limits {
             Action::Note => self.notes,
             Action::Checkout => self.checkouts,
             Action::AdminFailure => self.admin_failures,
+            Action::KvWrite => self.kv_writes.unwrap_or(Budget::new(u32::MAX, DAY_MS)),
         }
     }
 }

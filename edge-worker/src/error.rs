@@ -96,6 +96,7 @@ impl ApiError {
             Action::Note => "notes",
             Action::Checkout => "rewards through Stripe Checkout",
             Action::AdminFailure => "admin sign-in attempts",
+            Action::KvWrite => "snapshot writes",
         };
         let message = match refusal {
             Refusal::Off => format!("this site takes no {what}"),

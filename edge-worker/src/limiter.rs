@@ -24,6 +24,11 @@ const SHARDS: u8 = 16;
 pub struct ClientKey(pub String);
 
 impl ClientKey {
+    /// The key of what the whole site spends together (its KV writes).
+    pub fn whole_site() -> Self {
+        ClientKey("site".to_owned())
+    }
+
     fn shard(&self) -> u8 {
         let first = u8::from_str_radix(self.0.get(..2).unwrap_or("00"), 16).unwrap_or(0);
         first % SHARDS

@@ -288,3 +288,45 @@ async fn only_pages_under_page_prefixes_can_hold_anything() {
     let counts = api.counts(&["/about", "/posts/a"]).await;
     assert_eq!(counts.counts["/about"].likes, 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn snapshot_writes_across_the_site_wait_once_their_budget_is_spent() {
+    let (_worker, api) = started(&[("LIMIT_KV_WRITES", "2/10s")]).await;
+    let window = std::time::Instant::now();
+    let pages = ["/posts/1", "/posts/2", "/posts/3"];
+    for page in pages {
+        api.like(page, &visitor(1), true).await;
+    }
+    let in_kv = || async {
+        let mut shown = 0;
+        for page in pages {
+            let (view, source) = api.page_view(page, None).await;
+            shown += usize::from(source == "kv" && view.state.likes == 1);
+        }
+        shown
+    };
+    kudos_tests::poll::until("two snapshots", std::time::Duration::from_secs(20), || async {
+        match in_kv().await {
+            2.. => Ok(()),
+            n => Err(n.to_string()),
+        }
+    })
+    .await;
+    kudos_tests::poll::until(
+        "the third, once the budget renews",
+        std::time::Duration::from_secs(40),
+        || async {
+            match in_kv().await {
+                3 => Ok(()),
+                n => Err(n.to_string()),
+            }
+        },
+    )
+    .await;
+    assert!(
+        window.elapsed() >= std::time::Duration::from_secs(10),
+        "the third snapshot waited for the next window: {:?}",
+        window.elapsed()
+    );
+    assert_eq!(api.fresh_view("/posts/3").await.state.likes, 1);
+}

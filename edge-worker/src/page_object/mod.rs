@@ -293,6 +293,19 @@ impl PageObject {
         if next_flush_at(now, row.flush_started_at, config::flush_interval_ms(&self.env)) > now {
             return self.schedule().await;
         }
+        if let Some(budget) = Limits::read(&self.env).kv_writes {
+            let limiter = Limiter::new(&self.env, &page.site, &ClientKey::whole_site())?;
+            if let Err(refused) = limiter.take(Action::KvWrite, budget).await {
+                // The site's KV writes for this window are spent: the snapshot waits for
+                // the next window (a reader who wrote still reads through the object).
+                let wait_s = match refused {
+                    ApiError::Rejected { retry_after: Some(s), .. } => s as i64,
+                    ApiError::Rejected { .. } => return Ok(()),
+                    other => return Err(other),
+                };
+                return self.set_alarm_by(now + wait_s * 1_000).await;
+            }
+        }
         store.mark_flush_started(now)?;
         let view = self.view(page)?;
         ReadModel::new(&self.env, 0)?.store(page, &view).await?;
