@@ -66,6 +66,12 @@ pub fn json<T: Serialize>(value: &T) -> Result<Response, ApiError> {
     Ok(resp)
 }
 
+/// A number in a cursor: 1 to 19 digits, nothing else (so it always fits a `u64`).
+pub fn number(raw: &str) -> Option<u64> {
+    let digits = (1..=19).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_digit());
+    raw.parse().ok().filter(|_| digits)
+}
+
 /// The query string's pairs, decoded.
 pub struct Query(Vec<(String, String)>);
 

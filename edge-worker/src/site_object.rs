@@ -87,7 +87,7 @@ pub fn encode_rewards_cursor(total: u64, page: &str) -> String {
 /// reward shown) and the site's (the last page's total, then its id).
 pub fn decode_rewards_cursor(cursor: &str) -> Option<(u64, String)> {
     let (number, rest) = cursor.split_once('.').unwrap_or((cursor, ""));
-    let number = crate::handlers::comments::number_cursor(number)?;
+    let number = crate::io::number(number)?;
     Some((number, rest.to_owned()))
 }
 

@@ -90,17 +90,8 @@ pub fn free_port() -> u16 {
     }
 }
 
-/// Copies a directory tree.
+/// Copies a directory tree (`cp -a`, which keeps the files as they are).
 pub fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
+    let status = std::process::Command::new("cp").arg("-a").arg(from).arg(to).status()?;
+    if status.success() { Ok(()) } else { Err(std::io::Error::other(format!("cp -a: {status}"))) }
 }

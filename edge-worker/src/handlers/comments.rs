@@ -41,7 +41,7 @@ pub async fn replies(req: &Request, params: &Params, ctx: &Ctx) -> Result<Respon
     let query = Query::of(req)?;
     let page = ctx.page_ref(query.first("page"))?;
     let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
-    let after = query.cursor(number_cursor)?;
+    let after = query.cursor(io::number)?;
     io::json(&PageClient::new(&ctx.env, page)?.replies(seq, after).await?)
 }
 
@@ -149,12 +149,6 @@ pub async fn preview(mut req: Request) -> Result<Response, ApiError> {
     let ask: PreviewRequest = io::read_json(&mut req).await?;
     let body = CommentBody::parse(&ask.body)?;
     io::json(&PreviewReply { html: markdown::render(body.as_str())? })
-}
-
-/// A cursor that is a reply's number: 1 to 19 digits.
-pub fn number_cursor(raw: &str) -> Option<u64> {
-    let digits = (1..=19).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_digit());
-    raw.parse().ok().filter(|_| digits)
 }
 
 fn author(token: Option<&str>) -> Result<Editor, ApiError> {
