@@ -46,6 +46,21 @@ pub async fn read_command<T: DeserializeOwned>(req: &mut Request) -> Result<T, A
     serde_json::from_str(&text).map_err(|e| ApiError::Internal(format!("unreadable command: {e}")))
 }
 
+/// A Durable Object's SQLite, its `schema` (idempotent DDL) run once per instance:
+/// `made` remembers that it was.
+pub fn sql_with_schema(
+    state: &worker::State,
+    made: &std::cell::Cell<bool>,
+    schema: &str,
+) -> worker::Result<worker::SqlStorage> {
+    let sql = state.storage().sql();
+    if !made.get() {
+        sql.exec(schema, None)?;
+        made.set(true);
+    }
+    Ok(sql)
+}
+
 /// A Durable Object's answer to a command: its JSON, or the error's body and status. What
 /// went wrong inside is logged (named by `object`), never sent.
 pub fn object_answer(object: &str, reply: Result<String, ApiError>) -> worker::Result<Response> {

@@ -112,6 +112,17 @@ impl DurableObject for LimiterObject {
     }
 }
 
+/// One row per (address, action): the window it is spending.
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS budgets (
+        client TEXT NOT NULL,
+        action TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        used INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (client, action)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS budgets_expiry ON budgets (expires_at)";
+
 #[derive(Deserialize)]
 struct Row {
     started_at: i64,
@@ -120,22 +131,7 @@ struct Row {
 
 impl LimiterObject {
     fn decide(&self, ask: &Ask) -> worker::Result<Answer> {
-        let sql = self.state.storage().sql();
-        if !self.migrated.get() {
-            sql.exec(
-                "CREATE TABLE IF NOT EXISTS budgets (
-                    client TEXT NOT NULL,
-                    action TEXT NOT NULL,
-                    started_at INTEGER NOT NULL,
-                    used INTEGER NOT NULL,
-                    expires_at INTEGER NOT NULL,
-                    PRIMARY KEY (client, action)
-                ) WITHOUT ROWID;
-                CREATE INDEX IF NOT EXISTS budgets_expiry ON budgets (expires_at)",
-                None,
-            )?;
-            self.migrated.set(true);
-        }
+        let sql = crate::io::sql_with_schema(&self.state, &self.migrated, SCHEMA)?;
         let now = worker::Date::now().as_millis() as i64;
         let action = ask.action.as_str();
         let spent = sql

@@ -58,6 +58,15 @@ pub struct Position {
 }
 
 impl Position {
+    /// Where a list starts: before every entry.
+    fn start() -> Self {
+        Position { at: i64::MIN, page: String::new(), id: String::new() }
+    }
+
+    fn of(at: i64, page: &str, id: &str) -> Self {
+        Position { at, page: page.to_owned(), id: id.to_owned() }
+    }
+
     pub fn encode(&self) -> String {
         format!("{}.{}.{}", self.at, self.id, self.page)
     }
@@ -91,6 +100,29 @@ pub fn decode_rewards_cursor(cursor: &str) -> Option<(u64, String)> {
     Some((number, rest.to_owned()))
 }
 
+/// The queue, the notes index and the reward totals, each keyed by (page, id) or page.
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS moderation (
+        page TEXT NOT NULL,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        excerpt TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (page, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS notes (
+        page TEXT NOT NULL,
+        id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (page, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS page_rewards (
+        page TEXT PRIMARY KEY,
+        currency TEXT NOT NULL,
+        total INTEGER NOT NULL,
+        supporters INTEGER NOT NULL
+    ) WITHOUT ROWID";
+
 #[durable_object]
 pub struct SiteObject {
     state: State,
@@ -115,35 +147,7 @@ impl DurableObject for SiteObject {
 
 impl SiteObject {
     fn sql(&self) -> worker::Result<worker::SqlStorage> {
-        let sql = self.state.storage().sql();
-        if !self.migrated.get() {
-            sql.exec(
-                "CREATE TABLE IF NOT EXISTS moderation (
-                    page TEXT NOT NULL,
-                    id TEXT NOT NULL,
-                    name TEXT NOT NULL,
-                    excerpt TEXT NOT NULL,
-                    created_at INTEGER NOT NULL,
-                    PRIMARY KEY (page, id)
-                ) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS notes (
-                    page TEXT NOT NULL,
-                    id TEXT NOT NULL,
-                    created_at INTEGER NOT NULL,
-                    expires_at INTEGER NOT NULL,
-                    PRIMARY KEY (page, id)
-                ) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS page_rewards (
-                    page TEXT PRIMARY KEY,
-                    currency TEXT NOT NULL,
-                    total INTEGER NOT NULL,
-                    supporters INTEGER NOT NULL
-                ) WITHOUT ROWID",
-                None,
-            )?;
-            self.migrated.set(true);
-        }
-        Ok(sql)
+        crate::io::sql_with_schema(&self.state, &self.migrated, SCHEMA)
     }
 
     fn handle(&self, command: SiteCommand) -> Result<String, ApiError> {
@@ -171,11 +175,7 @@ impl SiteObject {
                 Ok("{}".into())
             }
             SiteCommand::ListPending { after, limit } => {
-                let after = after.unwrap_or(Position {
-                    at: i64::MIN,
-                    page: String::new(),
-                    id: String::new(),
-                });
+                let after = after.unwrap_or_else(Position::start);
                 let mut comments: Vec<ModerationItem> = sql
                     .exec(
                         "SELECT page, id, name, excerpt, created_at FROM moderation
@@ -189,12 +189,9 @@ impl SiteObject {
                         ],
                     )?
                     .to_array()?;
-                let next = page_end(&mut comments, limit, |c| Position {
-                    at: c.created_at,
-                    page: c.page.clone(),
-                    id: c.id.clone(),
-                })
-                .map(|p| p.encode());
+                let next =
+                    page_end(&mut comments, limit, |c| Position::of(c.created_at, &c.page, &c.id))
+                        .map(|p| p.encode());
                 to_json(&ModerationList { comments, next })
             }
             SiteCommand::NoteAdded(note) => {
@@ -217,11 +214,7 @@ impl SiteObject {
                     "SELECT COUNT(*) AS n FROM notes WHERE expires_at > ?",
                     vec![now.into()],
                 )?;
-                let after = after.unwrap_or(Position {
-                    at: i64::MIN,
-                    page: String::new(),
-                    id: String::new(),
-                });
+                let after = after.unwrap_or_else(Position::start);
                 let mut notes: Vec<NoteInfo> = sql
                     .exec(
                         "SELECT page, id, created_at, expires_at FROM notes
@@ -236,12 +229,9 @@ impl SiteObject {
                         ],
                     )?
                     .to_array()?;
-                let next = page_end(&mut notes, limit, |n| Position {
-                    at: n.created_at,
-                    page: n.page.clone(),
-                    id: n.id.clone(),
-                })
-                .map(|p| p.encode());
+                let next =
+                    page_end(&mut notes, limit, |n| Position::of(n.created_at, &n.page, &n.id))
+                        .map(|p| p.encode());
                 to_json(&NoteList { count: count as u64, notes, next })
             }
             SiteCommand::PageRewards(totals) => {
