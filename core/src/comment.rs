@@ -3,6 +3,9 @@
 //! that holds these types holds valid data.
 
 use crate::ErrorCode;
+use crate::thread::Stored;
+use crate::visitor::{VisitorKey, keyed_hash, sha256_hex};
+use crate::wire;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -38,6 +41,8 @@ pub enum CommentError {
     InvalidIdempotencyKey,
     #[error("that is not a comment id")]
     InvalidCommentId,
+    #[error("an edit token is required")]
+    MissingEditToken,
     #[error("the order must be newest, oldest or top")]
     InvalidOrder,
     #[error("the cursor is not one this listing gave out")]
@@ -57,6 +62,7 @@ impl CommentError {
             CommentError::InvalidWebsite => ErrorCode::InvalidWebsite,
             CommentError::InvalidIdempotencyKey => ErrorCode::InvalidIdempotencyKey,
             CommentError::InvalidCommentId => ErrorCode::InvalidCommentId,
+            CommentError::MissingEditToken => ErrorCode::InvalidEditToken,
             CommentError::InvalidOrder | CommentError::InvalidCursor => ErrorCode::InvalidParameter,
             CommentError::TooDeep => ErrorCode::CommentTooDeep,
             CommentError::TooComplex => ErrorCode::CommentTooComplex,
@@ -72,7 +78,8 @@ fn is_bidi_control(c: char) -> bool {
 
 /// A display name: trimmed, without control or direction-changing characters, at most
 /// [`MAX_NAME_CHARS`]. Empty means anonymous.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct DisplayName(String);
 
 impl DisplayName {
@@ -92,7 +99,8 @@ impl DisplayName {
 }
 
 /// An optional http(s) address shown as the link on a commenter's name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Website(String);
 
 impl Website {
@@ -121,7 +129,8 @@ impl Website {
 }
 
 /// A comment's Markdown source: trimmed, not empty, at most [`MAX_BODY_CHARS`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct CommentBody(String);
 
 impl CommentBody {
@@ -144,6 +153,7 @@ impl CommentBody {
 /// The key a client sends with a new comment so that sending it again (after a timeout, a
 /// reload, a flaky network) never makes a second comment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
@@ -169,27 +179,161 @@ pub fn page_tag(site: &str, page: &str) -> String {
     crate::visitor::to_hex(&digest[..4])
 }
 
-/// A comment's id, `<page tag>-<number>`: the tag says which page it belongs to, so a reply
-/// naming a comment of another page is refused rather than matched to the wrong one.
+/// The id of a comment, reward or note: `<page tag>-<number>`. The tag says which page it
+/// belongs to, so a reply naming a comment of another page is refused rather than matched
+/// to the wrong one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct CommentId {
+pub struct ItemId {
     pub tag: String,
     pub seq: u64,
 }
 
-impl CommentId {
+impl ItemId {
     pub fn parse(raw: &str) -> Result<Self, CommentError> {
         let (tag, seq) = raw.split_once('-').ok_or(CommentError::InvalidCommentId)?;
         let tag_ok = tag.len() == 8 && tag.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         let seq = seq.parse().ok().filter(|_| tag_ok && !seq.starts_with('+'));
-        seq.map(|seq| CommentId { tag: tag.to_owned(), seq }).ok_or(CommentError::InvalidCommentId)
+        seq.map(|seq| ItemId { tag: tag.to_owned(), seq }).ok_or(CommentError::InvalidCommentId)
     }
 }
 
-impl fmt::Display for CommentId {
+impl fmt::Display for ItemId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}-{}", self.tag, self.seq)
     }
+}
+
+macro_rules! parsed_from_string {
+    ($($ty:ty => $parse:expr),* $(,)?) => {$(
+        impl TryFrom<String> for $ty {
+            type Error = CommentError;
+            fn try_from(raw: String) -> Result<Self, CommentError> {
+                $parse(raw.as_str())
+            }
+        }
+        impl From<$ty> for String {
+            fn from(value: $ty) -> String {
+                value.0
+            }
+        }
+    )*};
+}
+
+// Parsed again when read back (across the object boundary): only valid values cross.
+parsed_from_string! {
+    DisplayName => DisplayName::parse,
+    Website => |raw: &str| Website::parse(Some(raw))?.ok_or(CommentError::InvalidWebsite),
+    CommentBody => CommentBody::parse,
+    IdempotencyKey => |raw: &str| IdempotencyKey::parse(Some(raw)),
+}
+
+/// A new comment as a reader sent it, parsed: everything but who sent it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentInput {
+    pub parent: Option<ItemId>,
+    pub name: DisplayName,
+    pub website: Option<Website>,
+    pub body: CommentBody,
+    pub idempotency_key: IdempotencyKey,
+    /// The honeypot field was filled in.
+    pub spam: bool,
+}
+
+impl TryFrom<&wire::NewComment> for CommentInput {
+    type Error = CommentError;
+
+    fn try_from(new: &wire::NewComment) -> Result<Self, CommentError> {
+        let parent = new.parent.as_deref().filter(|p| !p.is_empty()).map(ItemId::parse);
+        Ok(CommentInput {
+            parent: parent.transpose()?,
+            name: DisplayName::parse(new.name.as_deref().unwrap_or_default())?,
+            website: Website::parse(new.website.as_deref())?,
+            body: CommentBody::parse(&new.body)?,
+            idempotency_key: IdempotencyKey::parse(new.idempotency_key.as_deref())?,
+            spam: new.hp.as_deref().is_some_and(|hp| !hp.trim().is_empty()),
+        })
+    }
+}
+
+/// The secret that lets a comment's author change it. Derived, not stored: the same comment
+/// sent again gets the same token back, and the page keeps only its [`TokenHash`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditToken(String);
+
+impl EditToken {
+    pub fn derive(
+        salt: &[u8],
+        site: &str,
+        page: &str,
+        author: &VisitorKey,
+        key: &IdempotencyKey,
+    ) -> Self {
+        let parts =
+            [site.as_bytes(), page.as_bytes(), author.as_str().as_bytes(), key.as_str().as_bytes()];
+        EditToken(keyed_hash(salt, "edit-token", &parts))
+    }
+
+    pub fn hash(&self) -> TokenHash {
+        TokenHash(sha256_hex(self.0.as_bytes()))
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// The SHA-256 of an edit token: all a page stores, and what an author's request carries
+/// to the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenHash(String);
+
+impl TokenHash {
+    /// The hash of the token a request presents; a request without one is refused.
+    pub fn of_given(token: Option<&str>) -> Result<Self, CommentError> {
+        let token = token.filter(|t| !t.is_empty()).ok_or(CommentError::MissingEditToken)?;
+        Ok(TokenHash(sha256_hex(token.as_bytes())))
+    }
+
+    /// Whether this is the stored hash `stored`, compared in constant time.
+    pub fn matches(&self, stored: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        self.0.as_bytes().ct_eq(stored.as_bytes()).into()
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Whether a comment made at `created_at` may still be changed by its author at `now`.
+pub fn edit_window_open(created_at: i64, now: i64, window_ms: i64) -> bool {
+    now <= created_at.saturating_add(window_ms)
+}
+
+/// Whether the site publishes comments at once or holds them for approval.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Moderation {
+    /// Comments appear at once.
+    #[default]
+    Off,
+    /// Comments wait for the site owner's approval; only their author sees them meanwhile.
+    Pre,
+}
+
+/// The status a new comment is stored with. A filled-in honeypot marks it spam (its sender
+/// still sees it as published).
+pub fn initial_status(spam: bool, moderation: Moderation) -> Stored {
+    match (spam, moderation) {
+        (true, _) => Stored::Spam,
+        (false, Moderation::Pre) => Stored::Pending,
+        (false, Moderation::Off) => Stored::Published,
+    }
+}
+
+/// Whether an author's edit of a published comment sends it back for approval: under
+/// pre-moderation, approved text cannot be swapped for text nobody reviewed.
+pub fn edit_needs_approval(was: Stored, by_author: bool, moderation: Moderation) -> bool {
+    was == Stored::Published && by_author && moderation == Moderation::Pre
 }
 
 /// Where a reply goes: `(parent seq, depth)`. Replies to a comment at the deepest allowed
@@ -241,7 +385,7 @@ impl Order {
 
 /// Where the next page of a listing starts: after the comment with these sort keys. Keyset
 /// pagination, so comments added meanwhile never shift a page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor {
     pub order: Order,
     pub likes: u64,
@@ -379,8 +523,8 @@ mod tests {
         let tag = page_tag("site", "/posts/a");
         assert_eq!(tag.len(), 8);
         assert_ne!(tag, page_tag("site", "/posts/b"));
-        let id = CommentId { tag: tag.clone(), seq: 17 };
-        assert_eq!(CommentId::parse(&id.to_string()), Ok(id));
+        let id = ItemId { tag: tag.clone(), seq: 17 };
+        assert_eq!(ItemId::parse(&id.to_string()), Ok(id));
     }
 
     #[test]
@@ -395,7 +539,7 @@ mod tests {
             "01234567-+1",
             "ABCDEF01-1",
         ] {
-            assert_eq!(CommentId::parse(bad), Err(CommentError::InvalidCommentId), "{bad}");
+            assert_eq!(ItemId::parse(bad), Err(CommentError::InvalidCommentId), "{bad}");
         }
     }
 
@@ -456,5 +600,80 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn parsed_values_cross_a_boundary_only_when_still_valid() {
+        let input = CommentInput::try_from(&wire::NewComment {
+            parent: Some("0123abcd-4".into()),
+            name: Some("  Ada  ".into()),
+            website: Some("https://ada.example".into()),
+            body: " hi ".into(),
+            idempotency_key: Some("k".repeat(16)),
+            hp: Some(" ".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!((input.name.as_str(), input.body.as_str(), input.spam), ("Ada", "hi", false));
+        let json = serde_json::to_string(&input).unwrap();
+        assert_eq!(serde_json::from_str::<CommentInput>(&json).unwrap(), input);
+        for bad in [
+            json.replace("\"hi\"", "\"  \""),
+            json.replace("https://ada.example", "javascript:x"),
+            json.replace(&"k".repeat(16), "short"),
+        ] {
+            assert!(serde_json::from_str::<CommentInput>(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_new_comment_is_refused_at_its_first_bad_field() {
+        let new = |f: &dyn Fn(&mut wire::NewComment)| {
+            let mut n = wire::NewComment {
+                body: "hi".into(),
+                idempotency_key: Some("k".repeat(16)),
+                ..Default::default()
+            };
+            f(&mut n);
+            CommentInput::try_from(&n).err()
+        };
+        assert_eq!(new(&|_| {}), None);
+        assert_eq!(new(&|n| n.parent = Some("x".into())), Some(CommentError::InvalidCommentId));
+        assert_eq!(new(&|n| n.body = " ".into()), Some(CommentError::EmptyBody));
+        assert_eq!(new(&|n| n.idempotency_key = None), Some(CommentError::InvalidIdempotencyKey));
+        assert_eq!(new(&|n| n.hp = Some("bot".into())).is_none(), true);
+    }
+
+    #[test]
+    fn an_edit_token_is_the_same_for_the_same_comment_and_only_its_hash_is_kept() {
+        let author = crate::VisitorId::parse(Some(&"a".repeat(32))).unwrap().key(b"salt");
+        let key = IdempotencyKey::parse(Some(&"k".repeat(16))).unwrap();
+        let token = EditToken::derive(b"salt", "site", "/a", &author, &key);
+        assert_eq!(token, EditToken::derive(b"salt", "site", "/a", &author, &key));
+        assert_ne!(token, EditToken::derive(b"salt", "site", "/b", &author, &key));
+        let stored = token.hash();
+        let given = TokenHash::of_given(Some(&token.clone().into_string())).unwrap();
+        assert!(given.matches(stored.as_str()));
+        assert!(!TokenHash::of_given(Some("guess")).unwrap().matches(stored.as_str()));
+        assert_eq!(TokenHash::of_given(Some("")), Err(CommentError::MissingEditToken));
+    }
+
+    #[test]
+    fn the_edit_window_includes_its_last_millisecond() {
+        assert!(edit_window_open(1_000, 1_000, 0));
+        assert!(edit_window_open(1_000, 61_000, 60_000));
+        assert!(!edit_window_open(1_000, 61_001, 60_000));
+        assert!(edit_window_open(i64::MAX - 1, i64::MAX, i64::MAX));
+    }
+
+    #[test]
+    fn moderation_decides_a_new_comments_status_and_an_edits() {
+        assert_eq!(initial_status(false, Moderation::Off), Stored::Published);
+        assert_eq!(initial_status(false, Moderation::Pre), Stored::Pending);
+        assert_eq!(initial_status(true, Moderation::Off), Stored::Spam);
+        assert!(edit_needs_approval(Stored::Published, true, Moderation::Pre));
+        assert!(!edit_needs_approval(Stored::Published, false, Moderation::Pre));
+        assert!(!edit_needs_approval(Stored::Pending, true, Moderation::Pre));
+        assert!(!edit_needs_approval(Stored::Published, true, Moderation::Off));
     }
 }

@@ -8,8 +8,10 @@
 pub mod comment;
 pub mod error;
 pub mod limits;
-#[cfg(feature = "render")]
+#[cfg(feature = "server")]
 pub mod markdown;
+#[cfg(feature = "server")]
+pub mod origin;
 pub mod page_id;
 pub mod proof;
 pub mod reward;

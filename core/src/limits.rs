@@ -144,6 +144,21 @@ impl Refusal {
     }
 }
 
+/// Whether one more action fits a sliding window of `limit` actions per `window_ms`, given
+/// the times of the latest actions (`recent`, oldest first, at most `limit` of them, all
+/// within the window ending `now`). A limit of 0 turns the action off.
+pub fn sliding(recent: &[i64], limit: usize, window_ms: i64, now: i64) -> Result<(), Refusal> {
+    if limit == 0 {
+        return Err(Refusal::Off);
+    }
+    match recent.first() {
+        Some(oldest) if recent.len() >= limit => {
+            Err(Refusal::Spent { retry_after_ms: oldest + window_ms - now })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Whether one more action fits `budget`, given what was spent; the window as it is now.
 pub fn check(budget: Budget, spent: Option<Window>, now: i64) -> Result<Window, Refusal> {
     if budget.is_off() {
@@ -278,5 +293,18 @@ mod tests {
     fn unreadable_addresses_share_one_group() {
         assert_eq!(client_group(None), "unknown");
         assert_eq!(client_group(Some("not an address")), "unknown");
+    }
+
+    #[test]
+    fn a_sliding_window_refuses_until_its_oldest_action_leaves_it() {
+        assert_eq!(sliding(&[], 0, 60_000, 0), Err(Refusal::Off));
+        assert_eq!(sliding(&[], 2, 60_000, 0), Ok(()));
+        assert_eq!(sliding(&[10_000], 2, 60_000, 20_000), Ok(()));
+        let refused = sliding(&[10_000, 15_000], 2, 60_000, 20_000);
+        assert_eq!(refused, Err(Refusal::Spent { retry_after_ms: 50_000 }));
+        assert_eq!(refused.unwrap_err().retry_after_seconds(), Some(50));
+        // A window that ends within the millisecond still asks for a whole second.
+        let last = sliding(&[10_000, 15_000], 2, 60_000, 69_999).unwrap_err();
+        assert_eq!(last.retry_after_seconds(), Some(1));
     }
 }

@@ -180,16 +180,71 @@ pub fn parse_message(raw: Option<&str>) -> Result<String, RewardError> {
     Ok(message.chars().filter(|c| !c.is_control() || *c == '\n').collect())
 }
 
-/// A private note: trimmed, not empty, at most [`MAX_NOTE_CHARS`].
-pub fn parse_note(raw: &str) -> Result<String, RewardError> {
-    let note = raw.trim();
-    if note.is_empty() {
-        return Err(RewardError::NoteEmpty);
+/// A private note's text: trimmed, not empty, at most [`MAX_NOTE_CHARS`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Note(String);
+
+impl Note {
+    pub fn parse(raw: &str) -> Result<Self, RewardError> {
+        let note = raw.trim();
+        if note.is_empty() {
+            return Err(RewardError::NoteEmpty);
+        }
+        if note.chars().count() > MAX_NOTE_CHARS {
+            return Err(RewardError::NoteTooLong);
+        }
+        Ok(Note(note.to_owned()))
     }
-    if note.chars().count() > MAX_NOTE_CHARS {
-        return Err(RewardError::NoteTooLong);
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
-    Ok(note.to_owned())
+}
+
+impl TryFrom<String> for Note {
+    type Error = RewardError;
+    fn try_from(raw: String) -> Result<Self, RewardError> {
+        Note::parse(&raw)
+    }
+}
+
+impl From<Note> for String {
+    fn from(note: Note) -> String {
+        note.0
+    }
+}
+
+/// A Stripe Checkout Session's id (`cs_` and letters, digits or `_`), as a reader back from
+/// Checkout names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SessionId(String);
+
+impl SessionId {
+    pub fn parse(raw: &str) -> Option<Self> {
+        let ok = raw.starts_with("cs_")
+            && raw.len() <= 255
+            && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        ok.then(|| SessionId(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for SessionId {
+    type Error = &'static str;
+    fn try_from(raw: String) -> Result<Self, &'static str> {
+        SessionId::parse(&raw).ok_or("not a Checkout Session id")
+    }
+}
+
+impl From<SessionId> for String {
+    fn from(id: SessionId) -> String {
+        id.0
+    }
 }
 
 #[cfg(test)]
@@ -264,9 +319,18 @@ mod tests {
         assert_eq!(parse_message(Some("  thanks!  ")), Ok("thanks!".into()));
         assert_eq!(parse_message(None), Ok(String::new()));
         assert_eq!(parse_message(Some(&"m".repeat(281))), Err(RewardError::MessageTooLong));
-        assert_eq!(parse_note(" "), Err(RewardError::NoteEmpty));
-        assert_eq!(parse_note(&"n".repeat(2_001)), Err(RewardError::NoteTooLong));
-        assert_eq!(parse_note(" secret "), Ok("secret".into()));
+        assert_eq!(Note::parse(" "), Err(RewardError::NoteEmpty));
+        assert_eq!(Note::parse(&"n".repeat(2_001)), Err(RewardError::NoteTooLong));
+        assert_eq!(Note::parse(" secret ").unwrap().as_str(), "secret");
+        assert!(serde_json::from_str::<Note>("\"  \"").is_err(), "an empty note never crosses");
+    }
+
+    #[test]
+    fn a_session_id_is_stripes_form_and_nothing_else() {
+        assert_eq!(SessionId::parse("cs_test_a1B2").unwrap().as_str(), "cs_test_a1B2");
+        for bad in ["", "cs", "pi_123", "cs_a-b", "cs_a/../b", &format!("cs_{}", "a".repeat(253))] {
+            assert_eq!(SessionId::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! that every page view reads. It is a cache of the object's state, rebuilt from it on
 //! every flush, so its format can change by bumping [`FORMAT`].
 
-use crate::comment::{CommentId, Cursor};
+use crate::comment::{Cursor, ItemId};
 use crate::wire::{CommentList, CommentPage, PageView, Thread};
 use serde::{Deserialize, Serialize};
 
@@ -100,7 +100,7 @@ pub fn fit_comments(page: &mut CommentPage) {
 pub fn fit_list(list: &mut CommentList) {
     while json_len(list) > MAX_VIEW_BYTES && list.comments.len() > 1 {
         list.comments.pop();
-        let last = list.comments.last().and_then(|c| CommentId::parse(&c.id).ok());
+        let last = list.comments.last().and_then(|c| ItemId::parse(&c.id).ok());
         list.next = last.map(|id| id.seq.to_string());
     }
 }
@@ -113,7 +113,7 @@ fn drop_last_thread(page: &mut CommentPage) {
 
 fn cursor_after(thread: &Thread, order: crate::comment::Order) -> String {
     let c = &thread.comment;
-    let seq = CommentId::parse(&c.id).map_or(0, |id| id.seq);
+    let seq = ItemId::parse(&c.id).map_or(0, |id| id.seq);
     Cursor { order, likes: c.likes, created_at: c.created_at, seq }.encode()
 }
 

@@ -4,8 +4,11 @@
 //! is genuine when any `v1` matches (compared in constant time) and `t` is within the
 //! tolerance of now. Also the shapes of the events kudos acts on.
 
+use crate::PageId;
+use crate::comment::DisplayName;
+use crate::reward::parse_message;
 use hmac::{Hmac, Mac};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use std::collections::BTreeMap;
 
@@ -124,7 +127,55 @@ pub enum Outcome {
     Ignore,
 }
 
+/// The Checkout Session metadata kudos writes when it starts a checkout and reads back from
+/// the signed webhook.
+pub mod metadata {
+    pub const SITE: &str = "kudos_site";
+    pub const PAGE: &str = "kudos_page";
+    pub const NAME: &str = "name";
+    pub const MESSAGE: &str = "message";
+    pub const ANONYMOUS: &str = "anonymous";
+}
+
+/// A payment Stripe confirmed for a page of this site, from a verified event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaidCheckout {
+    pub event: String,
+    pub session: String,
+    pub amount: u64,
+    /// Lowercase, as Stripe writes it.
+    pub currency: String,
+    pub name: DisplayName,
+    pub message: String,
+    pub anonymous: bool,
+}
+
 impl Event {
+    /// The page and the payment, when this event confirms a paid Checkout Session that
+    /// kudos started for `site`. Anything else (other events, other sites, sessions
+    /// without kudos's metadata) is `None`: acknowledged and ignored. The page id is the
+    /// canonical one kudos wrote into the metadata (and Stripe signed); texts that no longer
+    /// parse are dropped rather than refusing the money.
+    pub fn paid_checkout(&self, site: &str) -> Option<(PageId, PaidCheckout)> {
+        let (Outcome::Paid, Some(session)) = self.outcome() else { return None };
+        let text = |key: &str| session.metadata.get(key).map(String::as_str);
+        if text(metadata::SITE) != Some(site) {
+            return None;
+        }
+        let page = PageId::from_canonical(text(metadata::PAGE)?).ok()?;
+        let paid = PaidCheckout {
+            event: self.id.clone(),
+            amount: session.amount_total?,
+            currency: session.currency.as_deref()?.to_ascii_lowercase(),
+            name: DisplayName::parse(text(metadata::NAME).unwrap_or_default())
+                .unwrap_or_else(|_| DisplayName::parse("").expect("an empty name is valid")),
+            message: parse_message(text(metadata::MESSAGE)).unwrap_or_default(),
+            anonymous: text(metadata::ANONYMOUS) == Some("true"),
+            session: session.id,
+        };
+        Some((page, paid))
+    }
+
     /// Whether this event confirms a payment, and the session it is about.
     pub fn outcome(&self) -> (Outcome, Option<CheckoutSession>) {
         let session = serde_json::from_value::<CheckoutSession>(self.data.object.clone()).ok();
@@ -259,5 +310,42 @@ mod tests {
             Outcome::Ignore
         );
         assert_eq!(event("checkout.session.expired", "unpaid").outcome().0, Outcome::Ignore);
+    }
+
+    #[test]
+    fn a_paid_session_of_this_site_maps_to_its_page_and_payment() {
+        let paid = |metadata: serde_json::Value| {
+            let event: Event = serde_json::from_value(serde_json::json!({
+                "id": "evt_9", "type": "checkout.session.completed",
+                "data": { "object": {
+                    "id": "cs_test_9", "payment_status": "paid", "amount_total": 700,
+                    "currency": "EUR", "metadata": metadata
+                }}
+            }))
+            .unwrap();
+            event.paid_checkout("site")
+        };
+        let (page, reward) = paid(serde_json::json!({
+            "kudos_site": "site", "kudos_page": "/posts/a", "name": " Ada\u{202E} ",
+            "message": "thanks", "anonymous": "true"
+        }))
+        .unwrap();
+        assert_eq!(page.as_str(), "/posts/a");
+        assert_eq!((reward.event.as_str(), reward.session.as_str()), ("evt_9", "cs_test_9"));
+        assert_eq!((reward.amount, reward.currency.as_str()), (700, "eur"));
+        assert_eq!((reward.name.as_str(), reward.message.as_str()), ("Ada", "thanks"));
+        assert!(reward.anonymous);
+        let name_too_long = paid(serde_json::json!({
+            "kudos_site": "site", "kudos_page": "/posts/a", "name": "n".repeat(80)
+        }));
+        assert_eq!(name_too_long.unwrap().1.name.as_str(), "", "the money still counts");
+        for other in [
+            serde_json::json!({ "kudos_site": "other", "kudos_page": "/posts/a" }),
+            serde_json::json!({ "kudos_page": "/posts/a" }),
+            serde_json::json!({ "kudos_site": "site", "kudos_page": "/posts/a/" }),
+            serde_json::json!({ "kudos_site": "site" }),
+        ] {
+            assert_eq!(paid(other.clone()), None, "{other}");
+        }
     }
 }

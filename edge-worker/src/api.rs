@@ -1,15 +1,20 @@
-//! The API's front door: CORS, routing, and turning every outcome into a response.
+//! The API's front door: CORS, routing, the admin guard, and turning every outcome into a
+//! response. [`Ctx`] is what every handler gets besides its request: the settings, and the
+//! extractors that turn a request's raw fields into the page, the reader and the client.
 
 use crate::config::{self, Config};
 use crate::cors;
 use crate::error::ApiError;
 use crate::handlers;
+use crate::io::Query;
 use crate::limiter::{ClientKey, Limiter};
 use crate::page_ref::PageRef;
 use crate::routes::{self, Resolved, Route};
-use kudos_core::comment::CommentId;
+use kudos_core::comment::ItemId;
 use kudos_core::limits::{Action, client_group};
+use kudos_core::origin::Origins;
 use kudos_core::visitor::{VisitorId, VisitorKey, keyed_hash};
+use kudos_core::wire;
 use kudos_core::{ErrorCode, PageId, proof};
 use worker::{Env, Request, Response};
 
@@ -20,12 +25,63 @@ pub struct Ctx {
     /// Whether this worker is served from this machine (`wrangler dev`), where the
     /// settings that ship in wrangler.toml are fine.
     pub local: bool,
+    /// The origin the worker itself is served from.
+    own_origin: Option<String>,
+}
+
+/// A request (body or query) that names a page in its `page` field.
+pub trait OnPage {
+    fn page_field(&self) -> Option<&str>;
+}
+
+/// A request body that names the visitor writing and carries their pass.
+pub trait ByReader: OnPage {
+    fn visitor_field(&self) -> Option<&str>;
+    fn pass_field(&self) -> Option<&str>;
+}
+
+macro_rules! on_page {
+    ($($body:ty),* $(,)?) => {$(
+        impl OnPage for $body {
+            fn page_field(&self) -> Option<&str> {
+                self.page.as_deref()
+            }
+        }
+    )*};
+}
+
+macro_rules! by_reader {
+    ($($body:ty),* $(,)?) => {$(
+        on_page!($body);
+        impl ByReader for $body {
+            fn visitor_field(&self) -> Option<&str> {
+                self.visitor.as_deref()
+            }
+            fn pass_field(&self) -> Option<&str> {
+                self.pass.as_deref()
+            }
+        }
+    )*};
+}
+
+on_page!(wire::EditComment, wire::DeleteComment, wire::PendingRequest);
+on_page!(wire::ModerateComment, wire::ModerateReward);
+by_reader!(wire::SetLike, wire::NewComment, wire::SetCommentLike, wire::NewNote, wire::NewReward);
+
+impl OnPage for Query {
+    fn page_field(&self) -> Option<&str> {
+        self.first("page")
+    }
 }
 
 impl Ctx {
     /// The page a request names, parsed once. Outside `PAGE_PREFIXES` it is refused:
     /// only real article paths can ever become pages.
-    pub fn page_ref(&self, raw: Option<&str>) -> Result<PageRef, ApiError> {
+    pub fn page_of(&self, input: &impl OnPage) -> Result<PageRef, ApiError> {
+        self.page_ref(input.page_field())
+    }
+
+    fn page_ref(&self, raw: Option<&str>) -> Result<PageRef, ApiError> {
         let page = PageId::parse(raw.unwrap_or_default())?;
         if !self.config.page_allowed(&page) {
             return Err(ApiError::reject(
@@ -34,6 +90,26 @@ impl Ctx {
             ));
         }
         Ok(PageRef::new(&self.config.site_id, page))
+    }
+
+    /// The page a write names and the key of the reader writing: a valid visitor id with
+    /// its pass. Also checks that the deployment takes writes at all.
+    pub fn reader_on(&self, input: &impl ByReader) -> Result<(PageRef, VisitorKey), ApiError> {
+        let page = self.page_of(input)?;
+        self.writable()?;
+        let id = VisitorId::parse(input.visitor_field())?;
+        let salt = self.salt()?;
+        let site = &self.config.site_id;
+        let valid = input
+            .pass_field()
+            .is_some_and(|pass| proof::pass_is_valid(salt.as_bytes(), site, &id, pass));
+        if !valid {
+            return Err(ApiError::reject(
+                ErrorCode::ProofRequired,
+                "this visitor has no valid pass; solve a challenge from /visitor/challenge",
+            ));
+        }
+        Ok((page, id.key(salt.as_bytes())))
     }
 
     /// Refuses a write while the deployment's settings forbid writes, saying what to set.
@@ -46,27 +122,6 @@ impl Ctx {
 
     pub fn visitor_key(&self, visitor: VisitorId) -> Result<VisitorKey, ApiError> {
         Ok(visitor.key(self.salt()?.as_bytes()))
-    }
-
-    /// The key of a visitor whose write may count: a valid id with its pass. Also checks
-    /// that the deployment takes writes at all.
-    pub fn reader(
-        &self,
-        visitor: Option<&str>,
-        pass: Option<&str>,
-    ) -> Result<VisitorKey, ApiError> {
-        self.writable()?;
-        let id = VisitorId::parse(visitor)?;
-        let salt = self.salt()?;
-        let valid = pass
-            .is_some_and(|p| proof::pass_is_valid(salt.as_bytes(), &self.config.site_id, &id, p));
-        if !valid {
-            return Err(ApiError::reject(
-                ErrorCode::ProofRequired,
-                "this visitor has no valid pass; solve a challenge from /visitor/challenge",
-            ));
-        }
-        Ok(id.key(salt.as_bytes()))
     }
 
     pub fn salt(&self) -> Result<String, ApiError> {
@@ -84,7 +139,7 @@ impl Ctx {
         let raw =
             params.iter().find(|(k, _)| *k == "id").map(|(_, v)| v.as_str()).unwrap_or_default();
         let not_here = || ApiError::reject(missing, "there is no such item on this page");
-        let id = CommentId::parse(raw).map_err(|_| not_here())?;
+        let id = ItemId::parse(raw).map_err(|_| not_here())?;
         if id.tag != page.tag() {
             return Err(not_here());
         }
@@ -106,39 +161,28 @@ impl Ctx {
         limiter.take(action, self.config.limits.budget(action)).await
     }
 
-    /// Where to send a reader back after paying: an http(s) address on an allowed origin (or
-    /// the worker's own), without its fragment. Anything else could make kudos an open
-    /// redirect.
-    pub fn return_url(&self, req: &Request, raw: Option<&str>) -> Result<String, ApiError> {
-        let bad = || {
-            ApiError::reject(
-                ErrorCode::InvalidReturnUrl,
-                "the return address must be a page of this site",
-            )
-        };
-        let mut url = url::Url::parse(raw.unwrap_or_default()).map_err(|_| bad())?;
-        let origin = url.origin().ascii_serialization();
-        let own = req.url().ok().map(|u| u.origin().ascii_serialization());
-        let allowed = self.config.allowed_origins.contains(&origin)
-            || own.as_deref() == Some(origin.as_str());
-        if !matches!(url.scheme(), "http" | "https") || !allowed {
-            return Err(bad());
-        }
-        url.set_fragment(None);
-        Ok(url.to_string())
+    /// The origins this deployment trusts (CORS, return addresses): the allowlist and its
+    /// own.
+    pub fn origins(&self) -> Origins<'_> {
+        Origins { allowed: &self.config.allowed_origins, own: self.own_origin.as_deref() }
     }
 }
 
 pub async fn handle(req: Request, env: Env) -> Response {
-    let local = req.url().is_ok_and(|u| config::is_loopback(&u));
-    let ctx = Ctx { config: Config::from_env(&env), env, local };
+    let url = req.url().ok();
+    let ctx = Ctx {
+        config: Config::from_env(&env),
+        env,
+        local: url.as_ref().is_some_and(config::is_loopback),
+        own_origin: url.map(|u| u.origin().ascii_serialization()),
+    };
     // The method as the client sent it: an unknown one (`QUERY`) must not pass for `GET`.
     let method = req.inner().method();
     if method == "OPTIONS" {
-        return cors::preflight(&req, &ctx.config.allowed_origins)
+        return cors::preflight(&req, ctx.origins())
             .unwrap_or_else(|e| cors::with_origin(e.into_response(), None));
     }
-    let origin = match cors::check_origin(&req, &ctx.config.allowed_origins) {
+    let origin = match cors::check_origin(&req, ctx.origins()) {
         Ok(origin) => origin,
         Err(e) => return cors::with_origin(e.into_response(), None),
     };
@@ -156,11 +200,14 @@ async fn dispatch(
     req: Request,
     ctx: &Ctx,
 ) -> Result<Response, ApiError> {
-    use handlers::{admin, comments, visitor};
+    use handlers::{admin, comments, likes, notes, page, rewards, visitor};
+    if route.is_admin() {
+        admin::authorize(&req, ctx).await?;
+    }
     match route {
         Route::Health => handlers::health::health(ctx),
-        Route::PageView => handlers::page::view(&req, ctx).await,
-        Route::SetLike => handlers::page::set_like(req, ctx).await,
+        Route::PageView => page::view(&req, ctx).await,
+        Route::SetLike => likes::set_like(req, ctx).await,
         Route::Counts => handlers::counts::counts(&req, ctx).await,
         Route::Challenge => visitor::challenge(req, ctx).await,
         Route::Pass => visitor::pass(req, ctx).await,
@@ -169,16 +216,16 @@ async fn dispatch(
         Route::CreateComment => comments::create(req, ctx).await,
         Route::EditComment => comments::edit(req, params, ctx).await,
         Route::DeleteComment => comments::delete(req, params, ctx).await,
-        Route::LikeComment => comments::like(req, params, ctx).await,
+        Route::LikeComment => likes::like_comment(req, params, ctx).await,
         Route::PendingComments => comments::pending(req, ctx).await,
         Route::Preview => comments::preview(req).await,
         Route::AdminListComments => admin::list(&req, ctx).await,
         Route::AdminModerateComment => admin::moderate(req, params, ctx).await,
         Route::AdminDeleteComment => admin::delete(&req, params, ctx).await,
-        Route::StartCheckout => handlers::rewards::checkout(req, ctx).await,
-        Route::RewardStatus => handlers::rewards::status(&req, ctx).await,
-        Route::StripeWebhook => handlers::rewards::webhook(req, ctx).await,
-        Route::SendNote => handlers::notes::send(req, ctx).await,
+        Route::StartCheckout => rewards::checkout(req, ctx).await,
+        Route::RewardStatus => rewards::status(&req, ctx).await,
+        Route::StripeWebhook => rewards::webhook(req, ctx).await,
+        Route::SendNote => notes::send(req, ctx).await,
         Route::AdminRewards => admin::rewards(&req, ctx).await,
         Route::AdminModerateReward => admin::moderate_reward(req, params, ctx).await,
         Route::AdminNotes => admin::notes(&req, ctx).await,

@@ -3,7 +3,7 @@
 use crate::bindings::{secrets, vars};
 use crate::error::ApiError;
 use kudos_core::PageId;
-use kudos_core::comment::Order;
+use kudos_core::comment::{Moderation, Order};
 use kudos_core::limits::{Action, Budget};
 use kudos_core::proof::MAX_DIFFICULTY;
 use kudos_core::reward::{Currency, PaymentMethod, RewardOptions};
@@ -170,14 +170,6 @@ impl Limits {
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Moderation {
-    /// Comments appear at once.
-    Off,
-    /// Comments wait for the site owner's approval; only their author sees them meanwhile.
-    Pre,
-}
-
 /// The site owner's rules for comments. The page object applies them.
 #[derive(Debug, Clone, Copy)]
 pub struct CommentRules {
@@ -288,8 +280,32 @@ pub fn site_id(env: &Env) -> String {
     var(env, vars::SITE_ID).unwrap_or_else(|| "default".into())
 }
 
-/// The page object reads only this, so it is not part of [`Config`].
-pub fn flush_interval_ms(env: &Env) -> i64 {
+/// What a page object needs of the settings, read once when the object starts (a deploy
+/// that changes them starts new objects).
+#[derive(Debug, Clone)]
+pub struct PageSettings {
+    pub comments: CommentRules,
+    /// The site's currency: reward totals count only payments in it.
+    pub currency: Currency,
+    pub flush_interval_ms: i64,
+    pub new_pages: Budget,
+    pub kv_writes: Option<Budget>,
+}
+
+impl PageSettings {
+    pub fn read(env: &Env) -> Self {
+        let limits = Limits::read(env);
+        PageSettings {
+            comments: CommentRules::from_env(env),
+            currency: RewardConfig::from_env(env).currency,
+            flush_interval_ms: flush_interval_ms(env),
+            new_pages: limits.new_pages,
+            kv_writes: limits.kv_writes,
+        }
+    }
+}
+
+fn flush_interval_ms(env: &Env) -> i64 {
     number(env, vars::FLUSH_INTERVAL_MS)
         .filter(|ms: &i64| *ms >= 0)
         .unwrap_or(DEFAULT_FLUSH_INTERVAL_MS)

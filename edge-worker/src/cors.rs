@@ -3,26 +3,22 @@
 
 use crate::error::ApiError;
 use crate::routes;
+use kudos_core::origin::Origins;
 use worker::{Headers, Request, Response};
 
 /// How long a browser may reuse a preflight answer (the most Chromium honours is 2 hours).
 const PREFLIGHT_MAX_AGE: &str = "7200";
 
 /// The request's `Origin` when it may use the API; `Ok(None)` when it sent none (not a
-/// cross-origin browser request); an error when the origin is not allowed.
-pub fn check_origin(req: &Request, allowed: &[String]) -> Result<Option<String>, ApiError> {
+/// cross-origin browser request); an error when the origin is not trusted.
+pub fn check_origin(req: &Request, trusted: Origins) -> Result<Option<String>, ApiError> {
     let Some(origin) = req.headers().get("origin").ok().flatten() else { return Ok(None) };
-    let own = req.url().ok().map(|u| u.origin().ascii_serialization());
-    if allowed.contains(&origin) || own.as_deref() == Some(origin.as_str()) {
-        Ok(Some(origin))
-    } else {
-        Err(ApiError::OriginNotAllowed)
-    }
+    if trusted.allows(&origin) { Ok(Some(origin)) } else { Err(ApiError::OriginNotAllowed) }
 }
 
 /// Answers an `OPTIONS` preflight for an API path.
-pub fn preflight(req: &Request, allowed: &[String]) -> Result<Response, ApiError> {
-    let origin = check_origin(req, allowed)?.ok_or(ApiError::OriginNotAllowed)?;
+pub fn preflight(req: &Request, trusted: Origins) -> Result<Response, ApiError> {
+    let origin = check_origin(req, trusted)?.ok_or(ApiError::OriginNotAllowed)?;
     let methods = routes::methods_for(&req.path());
     if methods.is_empty() {
         return Err(ApiError::NotFound);

@@ -163,3 +163,9 @@ impl From<worker::kv::KvError> for ApiError {
         ApiError::Internal(format!("KV: {e}"))
     }
 }
+
+impl From<kudos_core::origin::InvalidReturnUrl> for ApiError {
+    fn from(e: kudos_core::origin::InvalidReturnUrl) -> Self {
+        ApiError::reject(e.code(), e.to_string())
+    }
+}

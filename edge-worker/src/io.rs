@@ -38,43 +38,6 @@ pub async fn read_bytes(req: &mut Request) -> Result<Vec<u8>, ApiError> {
     Ok(bytes)
 }
 
-/// A Durable Object's command, read with serde_json from the body's text. (Reading it as
-/// a JS value first would turn integers past 2^53, which any client can put in an id,
-/// into floats that no longer fit their `u64`.)
-pub async fn read_command<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError> {
-    let text = req.text().await?;
-    serde_json::from_str(&text).map_err(|e| ApiError::Internal(format!("unreadable command: {e}")))
-}
-
-/// A Durable Object's SQLite, its `schema` (idempotent DDL) run once per instance:
-/// `made` remembers that it was.
-pub fn sql_with_schema(
-    state: &worker::State,
-    made: &std::cell::Cell<bool>,
-    schema: &str,
-) -> worker::Result<worker::SqlStorage> {
-    let sql = state.storage().sql();
-    if !made.get() {
-        sql.exec(schema, None)?;
-        made.set(true);
-    }
-    Ok(sql)
-}
-
-/// A Durable Object's answer to a command: its JSON, or the error's body and status. What
-/// went wrong inside is logged (named by `object`), never sent.
-pub fn object_answer(object: &str, reply: Result<String, ApiError>) -> worker::Result<Response> {
-    match reply {
-        Ok(json) => Response::ok(json),
-        Err(e) => {
-            if let ApiError::Internal(detail) = &e {
-                worker::console_error!("{object}: {detail}");
-            }
-            Ok(Response::from_json(&e.body())?.with_status(e.code().status()))
-        }
-    }
-}
-
 pub fn json<T: Serialize>(value: &T) -> Result<Response, ApiError> {
     let mut resp = Response::from_json(value)?;
     resp.headers_mut().set("cache-control", "no-store")?;

@@ -12,11 +12,13 @@ mod error;
 mod handlers;
 mod io;
 mod limiter;
+mod object;
 mod page_object;
 mod page_ref;
 mod read_model;
 pub mod routes;
 mod site_object;
+mod storage;
 mod stripe;
 
 pub use limiter::LimiterObject;

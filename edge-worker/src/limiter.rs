@@ -9,10 +9,11 @@
 //! (`Retry-After`). One address always lands on the same shard; shards spread the load.
 
 use crate::error::ApiError;
-use crate::page_object::call_object;
+use crate::object::{call, serve, to_json};
+use crate::storage::Sql;
 use kudos_core::limits::{self, Action, Budget, Refusal, Window};
 use serde::{Deserialize, Serialize};
-use std::cell::Cell;
+use std::cell::OnceCell;
 use worker::{DurableObject, Env, Request, Response, State, Stub, durable_object};
 
 /// How many limiter objects a site's budgets are spread over.
@@ -79,8 +80,7 @@ impl Limiter {
             return Err(ApiError::refused(action, Refusal::Off));
         }
         let ask = Ask { client: self.client.clone(), action, budget, spend };
-        let body = serde_json::to_string(&ask).map_err(|e| ApiError::Internal(e.to_string()))?;
-        match call_object(&self.stub, body).await? {
+        match call(&self.stub, &ask).await? {
             Answer::Allowed => Ok(()),
             Answer::Refused { retry_after_ms } => {
                 Err(ApiError::refused(action, Refusal::Spent { retry_after_ms }))
@@ -92,28 +92,22 @@ impl Limiter {
 #[durable_object]
 pub struct LimiterObject {
     state: State,
-    migrated: Cell<bool>,
+    sql: OnceCell<Sql>,
 }
 
 impl DurableObject for LimiterObject {
     fn new(state: State, _env: Env) -> Self {
-        LimiterObject { state, migrated: Cell::new(false) }
+        LimiterObject { state, sql: OnceCell::new() }
     }
 
-    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let reply = match crate::io::read_command::<Ask>(&mut req).await {
-            Ok(ask) => self
-                .decide(&ask)
-                .and_then(|answer| Ok(serde_json::to_string(&answer)?))
-                .map_err(ApiError::from),
-            Err(e) => Err(e),
-        };
-        crate::io::object_answer("limiter", reply)
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        serve("limiter", req, |ask: Ask| async move { to_json(&self.decide(&ask)?) }).await
     }
 }
 
-/// One row per (address, action): the window it is spending.
-const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS budgets (
+/// One row per (address, action): the window it is spending. (`IF NOT EXISTS`: objects
+/// made before migrations were counted have this table.)
+const MIGRATIONS: &[&str] = &["CREATE TABLE IF NOT EXISTS budgets (
         client TEXT NOT NULL,
         action TEXT NOT NULL,
         started_at INTEGER NOT NULL,
@@ -121,7 +115,7 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS budgets (
         expires_at INTEGER NOT NULL,
         PRIMARY KEY (client, action)
     ) WITHOUT ROWID;
-    CREATE INDEX IF NOT EXISTS budgets_expiry ON budgets (expires_at)";
+    CREATE INDEX IF NOT EXISTS budgets_expiry ON budgets (expires_at)"];
 
 #[derive(Deserialize)]
 struct Row {
@@ -130,17 +124,19 @@ struct Row {
 }
 
 impl LimiterObject {
+    fn sql(&self) -> worker::Result<&Sql> {
+        Sql::once(&self.sql, &self.state, MIGRATIONS)
+    }
+
     fn decide(&self, ask: &Ask) -> worker::Result<Answer> {
-        let sql = crate::io::sql_with_schema(&self.state, &self.migrated, SCHEMA)?;
+        let sql = self.sql()?;
         let now = worker::Date::now().as_millis() as i64;
         let action = ask.action.as_str();
         let spent = sql
-            .exec(
+            .row::<Row>(
                 "SELECT started_at, used FROM budgets WHERE client = ? AND action = ?",
                 vec![ask.client.0.as_str().into(), action.into()],
             )?
-            .to_array::<Row>()?
-            .pop()
             .map(|r| Window { started_at: r.started_at, used: r.used as u32 });
         let decided = if ask.spend {
             limits::take(ask.budget, spent, now)
@@ -151,8 +147,8 @@ impl LimiterObject {
             Ok(window) if ask.spend => {
                 // Windows that have ended hold nothing worth keeping: storage stays as small
                 // as the set of addresses active within the longest window.
-                sql.exec("DELETE FROM budgets WHERE expires_at <= ?", vec![now.into()])?;
-                sql.exec(
+                sql.run("DELETE FROM budgets WHERE expires_at <= ?", vec![now.into()])?;
+                sql.run(
                     "INSERT INTO budgets (client, action, started_at, used, expires_at)
                      VALUES (?, ?, ?, ?, ?)
                      ON CONFLICT (client, action) DO UPDATE SET started_at = excluded.started_at,

@@ -35,6 +35,42 @@ pub enum Route {
     NaiveLike,
 }
 
+impl Route {
+    /// Whether the route is the site owner's: `api::dispatch` lets it run only behind the
+    /// admin token. Exhaustive, so a new route must say.
+    pub fn is_admin(self) -> bool {
+        match self {
+            Route::AdminListComments
+            | Route::AdminModerateComment
+            | Route::AdminDeleteComment
+            | Route::AdminRewards
+            | Route::AdminModerateReward
+            | Route::AdminNotes
+            | Route::AdminReadNote => true,
+            Route::Health
+            | Route::PageView
+            | Route::SetLike
+            | Route::Counts
+            | Route::Challenge
+            | Route::Pass
+            | Route::ListComments
+            | Route::Replies
+            | Route::CreateComment
+            | Route::EditComment
+            | Route::DeleteComment
+            | Route::LikeComment
+            | Route::PendingComments
+            | Route::Preview
+            | Route::StartCheckout
+            | Route::RewardStatus
+            | Route::StripeWebhook
+            | Route::SendNote => false,
+            #[cfg(feature = "bench-naive")]
+            Route::NaiveLike => false,
+        }
+    }
+}
+
 pub const API_PREFIX: &str = "/api/v1";
 
 /// (method, path below `/api/v1`, route). Paths may hold `{param}` segments.
@@ -255,5 +291,12 @@ mod tests {
             .map(|c| serde_json::to_value(c).unwrap().as_str().unwrap().to_owned())
             .collect();
         assert_eq!(listed, sent);
+    }
+
+    #[test]
+    fn exactly_the_paths_under_admin_need_the_admin_token() {
+        for (_, path, route) in ROUTES {
+            assert_eq!(route.is_admin(), path.starts_with("/admin/"), "{path}");
+        }
     }
 }

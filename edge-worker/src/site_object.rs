@@ -7,12 +7,13 @@
 //! message is idempotent: delivering one twice changes nothing.
 
 use crate::error::ApiError;
-use crate::page_object::call_object;
+use crate::object::{call, call_json, serve, to_json};
+use crate::storage::{Bindings, Sql};
 use kudos_core::wire::{
     ModerationItem, ModerationList, NoteInfo, NoteList, PageRewards, SiteRewards,
 };
 use serde::{Deserialize, Serialize};
-use std::cell::Cell;
+use std::cell::OnceCell;
 use worker::{DurableObject, Env, Request, Response, State, Stub, durable_object};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -82,7 +83,7 @@ impl Position {
         }
         let at = at.parse().ok()?;
         let id = parts.next()?;
-        kudos_core::comment::CommentId::parse(id).ok()?;
+        kudos_core::comment::ItemId::parse(id).ok()?;
         Some(Position { at, id: id.to_owned(), page: parts.next()?.to_owned() })
     }
 }
@@ -101,7 +102,8 @@ pub fn decode_rewards_cursor(cursor: &str) -> Option<(u64, String)> {
 }
 
 /// The queue, the notes index and the reward totals, each keyed by (page, id) or page.
-const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS moderation (
+/// (`IF NOT EXISTS`: objects made before migrations were counted have these tables.)
+const MIGRATIONS: &[&str] = &["CREATE TABLE IF NOT EXISTS moderation (
         page TEXT NOT NULL,
         id TEXT NOT NULL,
         name TEXT NOT NULL,
@@ -121,40 +123,34 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS moderation (
         currency TEXT NOT NULL,
         total INTEGER NOT NULL,
         supporters INTEGER NOT NULL
-    ) WITHOUT ROWID";
+    ) WITHOUT ROWID"];
 
 #[durable_object]
 pub struct SiteObject {
     state: State,
-    #[allow(dead_code)]
-    env: Env,
-    migrated: Cell<bool>,
+    sql: OnceCell<Sql>,
 }
 
 impl DurableObject for SiteObject {
-    fn new(state: State, env: Env) -> Self {
-        SiteObject { state, env, migrated: Cell::new(false) }
+    fn new(state: State, _env: Env) -> Self {
+        SiteObject { state, sql: OnceCell::new() }
     }
 
-    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let reply = match crate::io::read_command::<SiteCommand>(&mut req).await {
-            Ok(command) => self.handle(command),
-            Err(e) => Err(e),
-        };
-        crate::io::object_answer("site object", reply)
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        serve("site object", req, |command| async { self.handle(command) }).await
     }
 }
 
 impl SiteObject {
-    fn sql(&self) -> worker::Result<worker::SqlStorage> {
-        crate::io::sql_with_schema(&self.state, &self.migrated, SCHEMA)
+    fn sql(&self) -> worker::Result<&Sql> {
+        Sql::once(&self.sql, &self.state, MIGRATIONS)
     }
 
     fn handle(&self, command: SiteCommand) -> Result<String, ApiError> {
         let sql = self.sql()?;
         match command {
             SiteCommand::PendingAdded(item) => {
-                sql.exec(
+                sql.run(
                     "INSERT OR REPLACE INTO moderation (page, id, name, excerpt, created_at)
                      VALUES (?, ?, ?, ?, ?)",
                     vec![
@@ -168,74 +164,50 @@ impl SiteObject {
                 Ok("{}".into())
             }
             SiteCommand::PendingRemoved { page, id } => {
-                sql.exec(
+                sql.run(
                     "DELETE FROM moderation WHERE page = ? AND id = ?",
                     vec![page.into(), id.into()],
                 )?;
                 Ok("{}".into())
             }
             SiteCommand::ListPending { after, limit } => {
-                let after = after.unwrap_or_else(Position::start);
-                let mut comments: Vec<ModerationItem> = sql
-                    .exec(
-                        "SELECT page, id, name, excerpt, created_at FROM moderation
-                         WHERE (created_at, page, id) > (?, ?, ?)
-                         ORDER BY created_at, page, id LIMIT ?",
-                        vec![
-                            after.at.into(),
-                            after.page.into(),
-                            after.id.into(),
-                            (limit as i64 + 1).into(),
-                        ],
-                    )?
-                    .to_array()?;
-                let next =
-                    page_end(&mut comments, limit, |c| Position::of(c.created_at, &c.page, &c.id))
-                        .map(|p| p.encode());
+                let select =
+                    "SELECT page, id, name, excerpt, created_at FROM moderation WHERE TRUE";
+                let (comments, next) =
+                    listed(sql, select, vec![], after, limit, |c: &ModerationItem| {
+                        Position::of(c.created_at, &c.page, &c.id)
+                    })?;
                 to_json(&ModerationList { comments, next })
             }
             SiteCommand::NoteAdded(note) => {
-                sql.exec(
+                sql.run(
                     "INSERT OR REPLACE INTO notes (page, id, created_at, expires_at) VALUES (?, ?, ?, ?)",
                     vec![note.page.into(), note.id.into(), note.created_at.into(), note.expires_at.into()],
                 )?;
                 Ok("{}".into())
             }
             SiteCommand::NoteRemoved { page, id } => {
-                sql.exec(
+                sql.run(
                     "DELETE FROM notes WHERE page = ? AND id = ?",
                     vec![page.into(), id.into()],
                 )?;
                 Ok("{}".into())
             }
             SiteCommand::ListNotes { now, after, limit } => {
-                let count = count(
-                    &sql,
+                let count = sql.count(
                     "SELECT COUNT(*) AS n FROM notes WHERE expires_at > ?",
                     vec![now.into()],
                 )?;
-                let after = after.unwrap_or_else(Position::start);
-                let mut notes: Vec<NoteInfo> = sql
-                    .exec(
-                        "SELECT page, id, created_at, expires_at FROM notes
-                         WHERE expires_at > ? AND (created_at, page, id) > (?, ?, ?)
-                         ORDER BY created_at, page, id LIMIT ?",
-                        vec![
-                            now.into(),
-                            after.at.into(),
-                            after.page.into(),
-                            after.id.into(),
-                            (limit as i64 + 1).into(),
-                        ],
-                    )?
-                    .to_array()?;
-                let next =
-                    page_end(&mut notes, limit, |n| Position::of(n.created_at, &n.page, &n.id))
-                        .map(|p| p.encode());
+                let select =
+                    "SELECT page, id, created_at, expires_at FROM notes WHERE expires_at > ?";
+                let (notes, next) =
+                    listed(sql, select, vec![now.into()], after, limit, |n: &NoteInfo| {
+                        Position::of(n.created_at, &n.page, &n.id)
+                    })?;
                 to_json(&NoteList { count: count as u64, notes, next })
             }
             SiteCommand::PageRewards(totals) => {
-                sql.exec(
+                sql.run(
                     "INSERT OR REPLACE INTO page_rewards (page, currency, total, supporters) VALUES (?, ?, ?, ?)",
                     vec![
                         totals.page.into(),
@@ -253,13 +225,11 @@ impl SiteObject {
                     total: i64,
                     supporters: i64,
                 }
-                let totals: Vec<Total> = sql
-                    .exec(
-                        "SELECT currency, SUM(total) AS total, SUM(supporters) AS supporters
+                let totals: Vec<Total> = sql.rows(
+                    "SELECT currency, SUM(total) AS total, SUM(supporters) AS supporters
                          FROM page_rewards GROUP BY currency",
-                        None,
-                    )?
-                    .to_array()?;
+                    vec![],
+                )?;
                 let mut site = SiteRewards::default();
                 for t in totals {
                     site.totals.insert(t.currency, t.total as u64);
@@ -267,14 +237,12 @@ impl SiteObject {
                 }
                 let (total, page) = after.unwrap_or((u64::MAX >> 1, String::new()));
                 let total = total.min(i64::MAX as u64) as i64;
-                let mut pages: Vec<PageRewards> = sql
-                    .exec(
-                        "SELECT page, currency, total, supporters FROM page_rewards
+                let mut pages: Vec<PageRewards> = sql.rows(
+                    "SELECT page, currency, total, supporters FROM page_rewards
                          WHERE total < ? OR (total = ? AND page > ?)
                          ORDER BY total DESC, page LIMIT ?",
-                        vec![total.into(), total.into(), page.into(), (limit as i64 + 1).into()],
-                    )?
-                    .to_array()?;
+                    vec![total.into(), total.into(), page.into(), (limit as i64 + 1).into()],
+                )?;
                 site.next = page_end(&mut pages, limit, |p| (p.total, p.page.clone()))
                     .map(|(total, page)| encode_rewards_cursor(total, &page));
                 site.pages = pages;
@@ -298,7 +266,7 @@ impl SiteClient {
 
     /// Delivers one outbox message (a serialised [`SiteCommand`]).
     pub async fn deliver(&self, command_json: &str) -> Result<(), ApiError> {
-        let _: serde_json::Value = call_object(&self.stub, command_json.to_owned()).await?;
+        let _: serde_json::Value = call_json(&self.stub, command_json.to_owned()).await?;
         Ok(())
     }
 
@@ -331,8 +299,30 @@ impl SiteClient {
         &self,
         command: &SiteCommand,
     ) -> Result<T, ApiError> {
-        call_object(&self.stub, to_json(command)?).await
+        call(&self.stub, command).await
     }
+}
+
+/// A page of a list of (time, page, id) entries, oldest first, after `after`. `select` is
+/// the query up to its own conditions (and `bindings` their values); the position and the
+/// limit are added here.
+fn listed<T: serde::de::DeserializeOwned>(
+    sql: &Sql,
+    select: &str,
+    mut bindings: Bindings,
+    after: Option<Position>,
+    limit: usize,
+    position: impl Fn(&T) -> Position,
+) -> worker::Result<(Vec<T>, Option<String>)> {
+    let after = after.unwrap_or_else(Position::start);
+    bindings.extend([after.at.into(), after.page.into(), after.id.into()]);
+    bindings.push((limit as i64 + 1).into());
+    let query = format!(
+        "{select} AND (created_at, page, id) > (?, ?, ?) ORDER BY created_at, page, id LIMIT ?"
+    );
+    let mut items = sql.rows(&query, bindings)?;
+    let next = page_end(&mut items, limit, position).map(|p| p.encode());
+    Ok((items, next))
 }
 
 /// Keeps the first `limit` of `items` (which holds up to one more, fetched to learn whether
@@ -341,22 +331,6 @@ fn page_end<T, P>(items: &mut Vec<T>, limit: usize, position: impl Fn(&T) -> P) 
     let more = items.len() > limit;
     items.truncate(limit);
     items.last().filter(|_| more).map(position)
-}
-
-fn count(
-    sql: &worker::SqlStorage,
-    query: &str,
-    bindings: Vec<worker::SqlStorageValue>,
-) -> worker::Result<i64> {
-    #[derive(Deserialize)]
-    struct N {
-        n: i64,
-    }
-    Ok(sql.exec(query, bindings)?.to_array::<N>()?.first().map_or(0, |c| c.n))
-}
-
-fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
-    serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use crate::config;
 use crate::error::ApiError;
 use kudos_core::ErrorCode;
+use kudos_core::stripe::metadata;
 use kudos_core::wire::CheckoutStarted;
 use serde::Deserialize;
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
@@ -72,11 +73,11 @@ impl Stripe {
             .append_pair("line_items[0][price_data][product_data][name]", checkout.description)
             .append_pair("success_url", checkout.success_url)
             .append_pair("cancel_url", checkout.cancel_url)
-            .append_pair("metadata[kudos_site]", checkout.site)
-            .append_pair("metadata[kudos_page]", checkout.page)
-            .append_pair("metadata[name]", checkout.name)
-            .append_pair("metadata[message]", checkout.message)
-            .append_pair("metadata[anonymous]", anonymous)
+            .append_pair(&meta(metadata::SITE), checkout.site)
+            .append_pair(&meta(metadata::PAGE), checkout.page)
+            .append_pair(&meta(metadata::NAME), checkout.name)
+            .append_pair(&meta(metadata::MESSAGE), checkout.message)
+            .append_pair(&meta(metadata::ANONYMOUS), anonymous)
             .finish();
         let headers = Headers::new();
         headers.set("authorization", &format!("Bearer {}", self.secret_key))?;
@@ -110,4 +111,9 @@ impl Stripe {
         let url = session.url.ok_or_else(unavailable)?;
         Ok(CheckoutStarted { url, session: session.id })
     }
+}
+
+/// The form field of a Checkout Session metadata key.
+fn meta(key: &str) -> String {
+    format!("metadata[{key}]")
 }

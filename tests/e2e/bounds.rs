@@ -4,19 +4,12 @@
 use futures::{StreamExt, stream};
 use kudos_core::snapshot::MAX_VIEW_BYTES;
 use kudos_core::wire::{CommentList, CreatedComment};
-use kudos_tests::api::{Api, error_code, visitor};
+use kudos_tests::api::{error_code, visitor};
 use kudos_tests::poll;
-use kudos_tests::worker::{Worker, WorkerOptions};
+use kudos_tests::worker::started;
 use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
-
-async fn started(vars: &[(&str, &str)]) -> (Worker, Api) {
-    let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let worker = Worker::spawn(WorkerOptions { vars, ..Default::default() }).await;
-    let api = Api::new(&worker.origin());
-    (worker, api)
-}
 
 const REPLIES: u64 = 5_000;
 

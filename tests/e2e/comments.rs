@@ -4,19 +4,12 @@
 use kudos_core::wire::{CommentStatus, CreatedComment};
 use kudos_tests::api::{Api, error_code, header, key, visitor};
 use kudos_tests::poll;
-use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions};
+use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions, started};
 use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
 
 const PAGE: &str = "/posts/talk";
-
-async fn started(vars: &[(&str, &str)]) -> (Worker, Api) {
-    let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let worker = Worker::spawn(WorkerOptions { vars, ..Default::default() }).await;
-    let api = Api::new(&worker.origin());
-    (worker, api)
-}
 
 /// The page's published comment count, read through its object.
 async fn count(api: &Api, page: &str) -> u64 {

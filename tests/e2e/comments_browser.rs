@@ -12,8 +12,7 @@ const WIDGET: &str = "[data-kudos]";
 const FORM: &str = ".comments > .comment-form";
 
 async fn worker(vars: &[(&str, &str)]) -> Worker {
-    let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    Worker::spawn(WorkerOptions { vars, ..Default::default() }).await
+    Worker::spawn(WorkerOptions::vars(vars)).await
 }
 
 /// Fills in the form for a new comment and sends it.

@@ -4,17 +4,10 @@
 use kudos_core::wire::{CommentStatus, CreatedComment};
 use kudos_tests::api::{Api, error_code, header, visitor};
 use kudos_tests::poll;
-use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions};
+use kudos_tests::worker::{ADMIN_TOKEN, started};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
-
-async fn started(vars: &[(&str, &str)]) -> (Worker, Api) {
-    let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let worker = Worker::spawn(WorkerOptions { vars, ..Default::default() }).await;
-    let api = Api::new(&worker.origin());
-    (worker, api)
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn under_pre_moderation_an_authors_edit_of_an_approved_comment_waits_for_approval() {

@@ -3,16 +3,9 @@
 
 use kudos_tests::api::{Api, error_code, visitor};
 use kudos_tests::poll;
-use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions};
+use kudos_tests::worker::{ADMIN_TOKEN, started};
 use serde_json::json;
 use std::time::Duration;
-
-async fn started(vars: &[(&str, &str)]) -> (Worker, Api) {
-    let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let worker = Worker::spawn(WorkerOptions { vars, ..Default::default() }).await;
-    let api = Api::new(&worker.origin());
-    (worker, api)
-}
 
 /// Waits until `page`'s KV snapshot shows `likes` likes (its object has flushed).
 async fn kv_shows(api: &Api, page: &str, likes: u64) {

@@ -5,20 +5,9 @@
 use futures::{StreamExt, stream};
 use kudos_tests::api::{Api, error_code, header, visitor};
 use kudos_tests::fake_stripe::FakeStripe;
-use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions};
+use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions, started};
 use reqwest::Method;
 use serde_json::json;
-
-fn options(vars: &[(&str, &str)]) -> WorkerOptions {
-    let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    WorkerOptions { vars, ..Default::default() }
-}
-
-async fn started(vars: &[(&str, &str)]) -> (Worker, Api) {
-    let worker = Worker::spawn(options(vars)).await;
-    let api = Api::new(&worker.origin());
-    (worker, api)
-}
 
 /// Runs `n` requests, `in_flight` at a time, and returns their statuses.
 async fn statuses<F, Fut>(n: u64, in_flight: usize, request: F) -> Vec<u16>
@@ -154,7 +143,7 @@ async fn a_write_without_a_valid_pass_does_not_count() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn notes_and_checkouts_across_two_hundred_pages_stop_at_the_site_wide_budget() {
-    let (worker, stripe) = Worker::spawn_with_stripe(options(&[
+    let (worker, stripe) = Worker::spawn_with_stripe(WorkerOptions::vars(&[
         ("LIMIT_NOTES", "10/1h"),
         ("LIMIT_CHECKOUTS", "10/1h"),
     ]))
@@ -239,7 +228,7 @@ async fn comment_likes_from_one_address_stop_at_their_budget() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_budget_of_zero_turns_an_action_off_with_a_clear_code() {
-    let (worker, _stripe) = Worker::spawn_with_stripe(options(&[
+    let (worker, _stripe) = Worker::spawn_with_stripe(WorkerOptions::vars(&[
         ("COMMENT_RATE_LIMIT", "0"),
         ("LIMIT_NOTES", "0/1h"),
         ("LIMIT_CHECKOUTS", "0/1h"),

@@ -11,13 +11,8 @@ use std::time::Duration;
 
 const PAGE: &str = "/posts/a";
 
-fn options(vars: &[(&str, &str)]) -> WorkerOptions {
-    let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    WorkerOptions { vars, ..Default::default() }
-}
-
 async fn with_stripe(vars: &[(&str, &str)]) -> (Worker, FakeStripe, Api) {
-    let (worker, stripe) = Worker::spawn_with_stripe(options(vars)).await;
+    let (worker, stripe) = Worker::spawn_with_stripe(WorkerOptions::vars(vars)).await;
     let api = Api::new(&worker.origin());
     (worker, stripe, api)
 }
@@ -197,7 +192,7 @@ async fn bad_reward_input_gets_a_4xx_code_and_starts_nothing() {
 async fn when_stripe_cannot_be_reached_the_reader_is_told_and_nothing_is_recorded() {
     let dead = kudos_tests::paths::free_port().to_string();
     let base = format!("http://127.0.0.1:{dead}");
-    let worker = Worker::spawn(options(&[("STRIPE_API_BASE", &base)])).await;
+    let worker = Worker::spawn(WorkerOptions::vars(&[("STRIPE_API_BASE", &base)])).await;
     let api = Api::new(&worker.origin());
     let mut body = reward(&worker, 500);
     body["note"] = json!("a note sent along");
@@ -213,8 +208,11 @@ async fn without_stripe_keys_checkout_is_unavailable_but_the_authors_own_methods
     let methods = r#"[{"kind":"qr","label":"WeChat Pay","url":"/qr/wechat.svg"},
         {"kind":"link","label":"Ko-fi","url":"https://ko-fi.com/ada"},
         {"kind":"link","label":"Evil","url":"javascript:alert(1)"}]"#;
-    let worker =
-        Worker::spawn(options(&[("STRIPE_SECRET_KEY", ""), ("REWARD_METHODS", methods)])).await;
+    let worker = Worker::spawn(WorkerOptions::vars(&[
+        ("STRIPE_SECRET_KEY", ""),
+        ("REWARD_METHODS", methods),
+    ]))
+    .await;
     let api = Api::new(&worker.origin());
     let (view, _) = api.page_view(PAGE, None).await;
     let rewards = view.rewards.expect("the author's methods are offered");

@@ -6,15 +6,15 @@ use fantoccini::key::Key;
 use kudos_tests::api::Api;
 use kudos_tests::browser::Browser;
 use kudos_tests::fake_stripe::FakeStripe;
+use kudos_tests::fixtures::REWARD_METHODS;
 use kudos_tests::poll;
 use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions};
 use std::time::Duration;
 
 const WIDGET: &str = "[data-kudos]";
-const METHODS: &str = r#"[{"kind":"qr","label":"WeChat Pay","url":"/qr/wechat.svg"},{"kind":"link","label":"Ko-fi","url":"https://ko-fi.com/ada"}]"#;
 
 async fn started() -> (Worker, FakeStripe, Browser) {
-    let vars = vec![("REWARD_METHODS".to_owned(), METHODS.to_owned())];
+    let vars = vec![("REWARD_METHODS".to_owned(), REWARD_METHODS.to_owned())];
     let (worker, stripe) =
         Worker::spawn_with_stripe(WorkerOptions { vars, ..Default::default() }).await;
     let browser = Browser::start().await;

@@ -13,8 +13,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-pub const CHROMIUM: &str = "/usr/bin/chromium";
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub use crate::paths::{CHROMEDRIVER, CHROMIUM};
 
 /// Long enough for a cold Wasm compile on a loaded two-core machine.
 pub const WIDGET_WITHIN: Duration = Duration::from_secs(20);

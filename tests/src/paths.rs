@@ -1,14 +1,51 @@
-//! Where things are: the repository, the tools the xtask installed, scratch space.
+//! Where things are: the repository, the tools the xtask installed, the build, scratch
+//! space, free ports. One module for the harness and the xtask (which includes this file),
+//! so both agree on every path.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+/// The repository root (the parent of the crate compiling this file: tests/ or xtask/).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the repository").into()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("a crate in the repository").into()
 }
 
+/// Where builds put their results: `target/kudos`.
+pub fn out_dir() -> PathBuf {
+    root().join("target/kudos")
+}
+
+/// The npm tools (wrangler, wasm-opt, Node 22) that the xtask installs into the repository.
 pub fn node_bin() -> PathBuf {
     root().join("node_modules/.bin")
+}
+
+/// Where `cargo install` puts the tools the xtask installs.
+pub fn cargo_bin() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from("/root/.cargo"))
+        .join("bin")
+}
+
+/// The site with the example blog that `cargo xtask build`/`test` assemble.
+pub fn dev_site_dir() -> PathBuf {
+    out_dir().join("dev-site")
+}
+
+/// Chromium and its driver, from Debian packages the xtask installs.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// esbuild's binary from node_modules (its postinstall download is skipped).
+pub fn esbuild() -> PathBuf {
+    root().join("node_modules/@esbuild/linux-x64/bin/esbuild")
+}
+
+/// The virtualenv under target/ that the xtask installs schemathesis into.
+pub fn schemathesis_venv() -> PathBuf {
+    root().join("target/tools/schemathesis")
 }
 
 pub fn wrangler() -> PathBuf {
@@ -46,7 +83,7 @@ pub fn deploy_dry_run(out: &Path) -> std::process::Output {
 
 /// The site with the example blog that `cargo xtask build`/`test` assemble.
 pub fn dev_site() -> PathBuf {
-    let path = root().join("target/kudos/dev-site");
+    let path = dev_site_dir();
     assert!(
         path.join("embed.js").exists(),
         "{} is not built: run `cargo xtask test` (or `cargo xtask build` first)",
@@ -65,9 +102,9 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// PATH with Node 22 and the project's npm tools first.
+/// PATH with Node 22, the project's npm tools and the cargo-installed tools first.
 pub fn tool_path() -> std::ffi::OsString {
-    let mut paths = vec![node_bin()];
+    let mut paths = vec![node_bin(), cargo_bin()];
     paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
     std::env::join_paths(paths).expect("valid PATH")
 }

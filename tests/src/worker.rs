@@ -40,6 +40,27 @@ impl Default for WorkerOptions {
     }
 }
 
+impl WorkerOptions {
+    /// The defaults with these settings (`--var`s) on top.
+    pub fn vars(vars: &[(&str, &str)]) -> Self {
+        let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        WorkerOptions { vars, ..Default::default() }
+    }
+}
+
+/// A worker with these settings over the test defaults, and a client of its API: how most
+/// tests begin.
+pub async fn started(vars: &[(&str, &str)]) -> (Worker, crate::api::Api) {
+    started_with(WorkerOptions::vars(vars)).await
+}
+
+/// A worker with `options`, and a client of its API.
+pub async fn started_with(options: WorkerOptions) -> (Worker, crate::api::Api) {
+    let worker = Worker::spawn(options).await;
+    let api = crate::api::Api::new(&worker.origin());
+    (worker, api)
+}
+
 pub struct Worker {
     process: Option<Group>,
     options: WorkerOptions,
@@ -64,7 +85,7 @@ const GENEROUS_LIMITS: [&str; 7] = [
     "LIMIT_ADMIN_FAILURES",
 ];
 /// The admin API's bearer token in test workers.
-pub const ADMIN_TOKEN: &str = "kudos-test-admin-token";
+pub use crate::fixtures::ADMIN_TOKEN;
 const START_WITHIN: Duration = Duration::from_secs(90);
 
 impl Worker {

@@ -301,7 +301,13 @@ impl Strings {
         count(if n == 1 { self.comments_one } else { self.comments_many }, n)
     }
 
-    /// Why a request failed, in words a reader understands.
+    /// Why a request failed, in words a reader understands: what every failure shown or
+    /// announced says.
+    pub fn failure(&self, failure: &crate::api::ApiFailure) -> String {
+        self.reason(failure.code, failure.retry_after)
+    }
+
+    /// Why a request failed, from its code (and how long to wait, for `rate_limited`).
     pub fn reason(&self, code: ErrorCode, retry_after: Option<u64>) -> String {
         use ErrorCode::*;
         match (code, retry_after) {

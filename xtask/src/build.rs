@@ -1,6 +1,7 @@
 //! Builds what a deploy ships into target/kudos/site: embed.js, the widget's JS glue and
 //! Wasm under content-hashed names, and `_headers`; and the worker into edge-worker/build.
 
+use crate::paths::esbuild;
 use crate::setup;
 use crate::util::{self, Result, cargo, exec, out_dir, root, tool};
 use std::fs;
@@ -93,7 +94,7 @@ fn site(widget: &Widget) -> Result {
     let unminified = out_dir().join("embed.src.js");
     fs::write(&unminified, embed)?;
     exec(
-        tool(root().join("node_modules/@esbuild/linux-x64/bin/esbuild"))
+        tool(esbuild())
             .arg(&unminified)
             .args(["--minify", "--target=es2020", "--log-level=warning"])
             .arg(format!("--outfile={}", site.join("embed.js").display())),
@@ -115,23 +116,19 @@ const HEADERS: &str = "\
   Cache-Control: public, max-age=300
 ";
 
-fn esbuild() -> PathBuf {
-    root().join("node_modules/@esbuild/linux-x64/bin/esbuild")
-}
-
 pub fn site_dir() -> PathBuf {
     out_dir().join("site")
 }
 
 pub fn out_dir_dev_site() -> PathBuf {
-    out_dir().join("dev-site")
+    crate::paths::dev_site_dir()
 }
 
 /// The site plus the example blog, which `dev` and the tests serve.
 pub fn dev_site() -> Result<PathBuf> {
     let dev = out_dir_dev_site();
     let _ = fs::remove_dir_all(&dev);
-    util::copy_dir(&site_dir(), &dev)?;
-    util::copy_dir(&root().join("examples/blog"), &dev)?;
+    util::copy_into(&site_dir(), &dev)?;
+    util::copy_into(&root().join("examples/blog"), &dev)?;
     Ok(dev)
 }

@@ -7,7 +7,7 @@ use crate::util::{Result, exec, root, tool};
 pub fn run(args: &[String]) -> Result {
     build::run(false)?;
     exec(
-        tool(root().join("node_modules/.bin/wrangler"))
+        tool(crate::paths::wrangler())
             .current_dir(root().join("edge-worker"))
             .env("KUDOS_PREBUILT", "1")
             .arg("deploy")

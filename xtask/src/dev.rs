@@ -42,7 +42,7 @@ pub fn run() -> Result {
         "kudos: rewards go through a local stand-in for Stripe at http://127.0.0.1:{STRIPE_PORT}\n"
     );
     exec(
-        tool(root().join("node_modules/.bin/wrangler"))
+        tool(crate::paths::wrangler())
             .current_dir(root().join("edge-worker"))
             .env("KUDOS_PREBUILT", "1")
             .args(["dev", "--local", "--ip", "127.0.0.1", "--port", &PORT.to_string()])

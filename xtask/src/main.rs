@@ -12,6 +12,15 @@ mod test;
 mod tidy;
 mod util;
 
+// Shared with the test harness, so both agree on every path and on the test workers'
+// settings. Each crate uses part of them.
+#[allow(dead_code)]
+#[path = "../../tests/src/fixtures.rs"]
+mod fixtures;
+#[allow(dead_code)]
+#[path = "../../tests/src/paths.rs"]
+mod paths;
+
 use std::process::ExitCode;
 
 const USAGE: &str = "\

@@ -4,6 +4,7 @@
 //! system's package managers put it (Debian packages, cargo-installed tools in ~/.cargo/bin).
 //! Versions are pinned: the wasm-bindgen CLI must equal Cargo.lock's wasm-bindgen exactly.
 
+use crate::paths;
 use crate::util::{self, Result, cargo, exec, output, root, tool};
 use std::path::Path;
 use std::process::Command;
@@ -20,7 +21,7 @@ const CARGO_TOOLS: &[(&str, &str, &str, &[&str])] = &[
 ];
 
 const DEBIAN_PACKAGES: &[(&str, &str)] =
-    &[("/usr/bin/chromium", "chromium"), ("/usr/bin/chromedriver", "chromium-driver")];
+    &[(paths::CHROMIUM, "chromium"), (paths::CHROMEDRIVER, "chromium-driver")];
 
 /// schemathesis, which tests the API against `openapi.yaml`, from PyPI into a virtualenv
 /// under target/ (nothing outside the repository).
@@ -36,7 +37,7 @@ pub fn run() -> Result {
 
 /// The `st` command of the project's schemathesis.
 pub fn schemathesis_bin() -> std::path::PathBuf {
-    root().join("target/tools/schemathesis/bin/st")
+    paths::schemathesis_venv().join("bin/st")
 }
 
 fn schemathesis() -> Result {
@@ -45,7 +46,7 @@ fn schemathesis() -> Result {
     if current.split_whitespace().any(|word| word == SCHEMATHESIS_VERSION) {
         return Ok(());
     }
-    let venv = root().join("target/tools/schemathesis");
+    let venv = paths::schemathesis_venv();
     exec(Command::new("python3").arg("-m").arg("venv").arg("--clear").arg(&venv))?;
     let pip = venv.join("bin/pip");
     let package = format!("schemathesis=={SCHEMATHESIS_VERSION}");

@@ -12,6 +12,7 @@
 //! Every layer runs even when an earlier one fails; the exit code says whether all passed.
 
 use crate::build;
+use crate::fixtures;
 use crate::setup;
 use crate::tidy;
 use crate::util::{self, Result, cargo, exec, root};
@@ -67,7 +68,7 @@ fn widget_in_browser() -> Result {
         cargo()
             .args(["run", "-q", "-p", "kudos-tests", "--bin", "with-worker", "--"])
             .args(["--allow-origin", &origin])
-            .args(["--var", &format!("REWARD_METHODS:{WIDGET_TEST_METHODS}")])
+            .args(["--var", &format!("REWARD_METHODS:{}", fixtures::REWARD_METHODS)])
             .arg("--")
             .args(["wasm-pack", "test", "--headless", "--chrome"])
             .arg(root().join("widget"))
@@ -75,9 +76,6 @@ fn widget_in_browser() -> Result {
             .env("WASM_BINDGEN_TEST_TIMEOUT", "60"),
     )
 }
-
-/// The author's own ways to be paid, for the widget's tests of the reward dialog.
-const WIDGET_TEST_METHODS: &str = r#"[{"kind":"qr","label":"WeChat Pay","url":"/qr/wechat.svg"},{"kind":"link","label":"Ko-fi","url":"https://ko-fi.com/ada"}]"#;
 
 /// The seed keeps the run the same from one test to the next (any seed passes today; a
 /// new finding shows the same way every time until it is fixed).
@@ -94,13 +92,10 @@ fn api_against_spec() -> Result {
             .arg("run")
             .arg(root().join("edge-worker/openapi.yaml"))
             .args(["--seed", SCHEMATHESIS_SEED])
-            .args(["--header", &format!("Authorization: Bearer {TEST_ADMIN_TOKEN}")])
+            .args(["--header", &format!("Authorization: Bearer {}", fixtures::ADMIN_TOKEN)])
             .args(["--no-color", "--output-truncate", "true"]),
     )
 }
-
-/// The admin token of test workers (tests/src/worker.rs).
-const TEST_ADMIN_TOKEN: &str = "kudos-test-admin-token";
 
 fn end_to_end() -> Result {
     exec(cargo().args(["test", "-p", "kudos-tests", "--", "--test-threads=2"]))

@@ -19,7 +19,8 @@ use worker::{Request, Response};
 
 type Params = [(&'static str, String)];
 
-/// Checks `Authorization: Bearer <ADMIN_TOKEN>`. Both sides are trimmed and hashed, so the
+/// The one admin guard: `api::dispatch` calls it before every admin route
+/// (`Route::is_admin`). Checks `Authorization: Bearer <ADMIN_TOKEN>`. Both sides are trimmed and hashed, so the
 /// comparison takes the same time whatever the lengths, then compared in constant time.
 /// Wrong tokens spend the address's `LIMIT_ADMIN_FAILURES` budget; once it is spent, the
 /// address gets `429` without its token being compared at all, right or wrong.
@@ -44,7 +45,6 @@ pub async fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
 // GET /api/v1/admin/comments[?status=pending][&limit=<n>][&cursor=<cursor>]
 /// Comments awaiting approval on every page of the site, oldest first, a page at a time.
 pub async fn list(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
-    authorize(req, ctx).await?;
     let query = Query::of(req)?;
     if query.first("status").is_some_and(|s| s != "pending") {
         return Err(ApiError::InvalidParameter("status"));
@@ -58,9 +58,8 @@ pub async fn list(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
 /// Approves (`"status":"published"`), hides (`"status":"hidden"`) or edits (`"body"`) a
 /// comment.
 pub async fn moderate(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Response, ApiError> {
-    authorize(&req, ctx).await?;
     let change: ModerateComment = io::read_json(&mut req).await?;
-    let page = ctx.page_ref(change.page.as_deref())?;
+    let page = ctx.page_of(&change)?;
     let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
     let body = change.body.as_deref().map(CommentBody::parse).transpose()?;
     if body.is_none() && change.status.is_none() {
@@ -70,8 +69,7 @@ pub async fn moderate(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Re
     let mut reply: Option<CommentReply> = None;
     if let Some(body) = body {
         let html = markdown::render(body.as_str())?;
-        reply =
-            Some(client.edit_comment(seq, Editor::Admin, body.as_str().to_owned(), html).await?);
+        reply = Some(client.edit_comment(seq, Editor::Admin, body, html).await?);
     }
     if let Some(status) = change.status {
         reply = Some(client.moderate(seq, status).await?);
@@ -81,9 +79,8 @@ pub async fn moderate(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Re
 
 // DELETE /api/v1/admin/comments/{id}?page=<id>
 pub async fn delete(req: &Request, params: &Params, ctx: &Ctx) -> Result<Response, ApiError> {
-    authorize(req, ctx).await?;
     let query = Query::of(req)?;
-    let page = ctx.page_ref(query.first("page"))?;
+    let page = ctx.page_of(&query)?;
     let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
     io::json(&PageClient::new(&ctx.env, page)?.delete_comment(seq, Editor::Admin).await?)
 }
@@ -92,13 +89,12 @@ pub async fn delete(req: &Request, params: &Params, ctx: &Ctx) -> Result<Respons
 /// With a page: its reward ledger, newest first. Without: totals across the site and the
 /// pages with rewards, highest total first. Both a page at a time.
 pub async fn rewards(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
-    authorize(req, ctx).await?;
     let query = Query::of(req)?;
     let limit = query.limit()?;
     match query.first("page") {
-        Some(page) => {
+        Some(_) => {
             let before = query.cursor(decode_rewards_cursor)?.map(|(seq, _)| seq);
-            let object = PageClient::new(&ctx.env, ctx.page_ref(Some(page))?)?;
+            let object = PageClient::new(&ctx.env, ctx.page_of(&query)?)?;
             io::json(&object.ledger(before, limit).await?)
         }
         None => {
@@ -116,9 +112,8 @@ pub async fn moderate_reward(
     params: &Params,
     ctx: &Ctx,
 ) -> Result<Response, ApiError> {
-    authorize(&req, ctx).await?;
     let change: ModerateReward = io::read_json(&mut req).await?;
-    let page = ctx.page_ref(change.page.as_deref())?;
+    let page = ctx.page_of(&change)?;
     let seq = ctx.seq_in(&page, params, ErrorCode::RewardNotFound)?;
     PageClient::new(&ctx.env, page)?.hide_reward_message(seq, change.message_hidden).await?;
     io::json(&serde_json::json!({ "message_hidden": change.message_hidden }))
@@ -128,7 +123,6 @@ pub async fn moderate_reward(
 /// Unread notes on every page: how many, and when they came and expire, oldest first, a
 /// page at a time. Never their text.
 pub async fn notes(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
-    authorize(req, ctx).await?;
     let query = Query::of(req)?;
     let (limit, after) = (query.limit()?, query.cursor(Position::decode)?);
     let now = worker::Date::now().as_millis() as i64;
@@ -139,9 +133,8 @@ pub async fn notes(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
 // POST /api/v1/admin/notes/{id}/read?page=<id>
 /// Returns a note's text once and destroys it. POST, because reading changes it.
 pub async fn read_note(req: &Request, params: &Params, ctx: &Ctx) -> Result<Response, ApiError> {
-    authorize(req, ctx).await?;
     let query = Query::of(req)?;
-    let page = ctx.page_ref(query.first("page"))?;
+    let page = ctx.page_of(&query)?;
     let seq = ctx.seq_in(&page, params, ErrorCode::NoteNotFound)?;
     io::json(&PageClient::new(&ctx.env, page)?.read_note(seq).await?)
 }

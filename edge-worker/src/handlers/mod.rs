@@ -1,11 +1,13 @@
-//! Request handlers, one module per resource. Each takes the request and the context,
-//! parses its input into core types, and talks to storage only through `ReadModel` and
-//! `PageClient`.
+//! Request handlers, one module per resource. Each takes the request and the context
+//! (`api::Ctx`), parses its input into core types, and reaches state only through the
+//! typed clients: `ReadModel` (KV), `PageClient`, `SiteClient` and `Limiter` (the Durable
+//! Objects) and `Stripe`.
 
 pub mod admin;
 pub mod comments;
 pub mod counts;
 pub mod health;
+pub mod likes;
 #[cfg(feature = "bench-naive")]
 pub mod naive;
 pub mod notes;

@@ -25,6 +25,6 @@ pub async fn read(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
 
 fn naive_key(req: &Request, ctx: &Ctx) -> Result<String, ApiError> {
     let query = Query::of(req)?;
-    let page = ctx.page_ref(query.first("page"))?;
+    let page = ctx.page_of(&query)?;
     Ok(format!("naive:{}", page.kv_key()))
 }

@@ -7,16 +7,15 @@ use crate::error::ApiError;
 use crate::io;
 use crate::page_object::PageClient;
 use kudos_core::limits::Action;
-use kudos_core::reward::parse_note;
+use kudos_core::reward::Note;
 use kudos_core::wire::NewNote;
 use worker::{Request, Response};
 
 // POST /api/v1/notes
 pub async fn send(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let ask: NewNote = io::read_json(&mut req).await?;
-    let page = ctx.page_ref(ask.page.as_deref())?;
-    ctx.reader(ask.visitor.as_deref(), ask.pass.as_deref())?;
-    let text = parse_note(&ask.text)?;
+    let (page, _) = ctx.reader_on(&ask)?;
+    let text = Note::parse(&ask.text)?;
     let client = ctx.client(&req)?;
     ctx.spend(&client, Action::Note).await?;
     let ttl_ms = ctx.config.rewards.note_ttl_ms;

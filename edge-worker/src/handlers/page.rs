@@ -1,4 +1,5 @@
-//! A page's view (read from KV) and its likes (written through the page's object).
+//! A page's view: read from its KV snapshot, or through its object when the reader must see
+//! their own write or the snapshot is outdated.
 
 use crate::api::Ctx;
 use crate::error::ApiError;
@@ -6,7 +7,7 @@ use crate::io::{self, Query};
 use crate::page_object::PageClient;
 use crate::read_model::ReadModel;
 use kudos_core::snapshot::Snapshot;
-use kudos_core::wire::{PageState, PageView, SetLike};
+use kudos_core::wire::{PageState, PageView};
 use worker::{Request, Response};
 
 /// Says where a page view came from: `kv` (the snapshot) or `object` (read through).
@@ -19,7 +20,7 @@ pub const SOURCE_HEADER: &str = "x-kudos-source";
 /// than one past its version, so no made-up version reads through it for long.
 pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let query = Query::of(req)?;
-    let page = ctx.page_ref(query.first("page"))?;
+    let page = ctx.page_of(&query)?;
     let since = query.optional_u64("since")?.filter(|s| *s > 0);
     let read_model = ReadModel::new(&ctx.env, ctx.config.kv_cache_ttl_seconds)?;
     let (view, source) = match (read_model.view(&page).await?, since) {
@@ -48,14 +49,4 @@ pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let mut resp = io::json(&view)?;
     resp.headers_mut().set(SOURCE_HEADER, source)?;
     Ok(resp)
-}
-
-// PUT /api/v1/page/like
-pub async fn set_like(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
-    let body: SetLike = io::read_json(&mut req).await?;
-    let page = ctx.page_ref(body.page.as_deref())?;
-    let reader = ctx.reader(body.visitor.as_deref(), body.pass.as_deref())?;
-    let client = ctx.client(&req)?;
-    let reply = PageClient::new(&ctx.env, page)?.set_like(client, reader, body.liked).await?;
-    io::json(&reply)
 }

@@ -6,15 +6,14 @@ use crate::config;
 use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;
-use crate::page_object::protocol::PaidReward;
 use crate::page_ref::PageRef;
 use crate::stripe::{Checkout, Stripe};
+use kudos_core::ErrorCode;
 use kudos_core::comment::DisplayName;
 use kudos_core::limits::Action;
-use kudos_core::reward::{Currency, RewardError, parse_message, parse_note};
-use kudos_core::stripe::{self as signatures, Event, Outcome, TOLERANCE_SECONDS};
-use kudos_core::wire::{NewReward, PageState};
-use kudos_core::{ErrorCode, PageId};
+use kudos_core::reward::{Currency, Note, RewardError, SessionId, parse_message};
+use kudos_core::stripe::{self as signatures, Event, TOLERANCE_SECONDS};
+use kudos_core::wire::NewReward;
 use worker::{Request, Response};
 
 // POST /api/v1/rewards/checkout
@@ -22,8 +21,7 @@ use worker::{Request, Response};
 /// Nothing is recorded (not even the note sent along) unless Stripe accepted the session.
 pub async fn checkout(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let ask: NewReward = io::read_json(&mut req).await?;
-    let page = ctx.page_ref(ask.page.as_deref())?;
-    ctx.reader(ask.visitor.as_deref(), ask.pass.as_deref())?;
+    let (page, _) = ctx.reader_on(&ask)?;
     let rewards = &ctx.config.rewards;
     if let Some(currency) = ask.currency.as_deref()
         && Currency::parse(currency)? != rewards.currency
@@ -40,8 +38,8 @@ pub async fn checkout(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError>
     options.check(amount)?;
     let name = DisplayName::parse(ask.name.as_deref().unwrap_or_default())?;
     let message = parse_message(ask.message.as_deref())?;
-    let note = ask.note.as_deref().filter(|n| !n.trim().is_empty()).map(parse_note).transpose()?;
-    let return_to = ctx.return_url(&req, ask.return_url.as_deref())?;
+    let note = ask.note.as_deref().filter(|n| !n.trim().is_empty()).map(Note::parse).transpose()?;
+    let return_to = ctx.origins().return_url(ask.return_url.as_deref())?;
     let stripe = Stripe::from_env(&ctx.env, &rewards.stripe_api_base)?;
 
     // Each Checkout Session costs a call to Stripe: the address pays for it from its
@@ -80,16 +78,12 @@ pub async fn checkout(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError>
 /// comes back from Checkout, since the webhook may arrive a moment later).
 pub async fn status(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let query = Query::of(req)?;
-    let page = ctx.page_ref(query.first("page"))?;
+    let page = ctx.page_of(&query)?;
     let session = query
         .first("session")
-        .filter(|s| {
-            s.starts_with("cs_")
-                && s.len() <= 255
-                && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        })
+        .and_then(SessionId::parse)
         .ok_or(ApiError::InvalidParameter("session"))?;
-    io::json(&PageClient::new(&ctx.env, page)?.reward_status(session.to_owned()).await?)
+    io::json(&PageClient::new(&ctx.env, page)?.reward_status(session).await?)
 }
 
 // POST /api/v1/stripe/webhook
@@ -112,38 +106,13 @@ pub async fn webhook(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> 
     let event: Event =
         serde_json::from_slice(&body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
 
-    let ignored = || io::json(&serde_json::json!({ "received": true, "counted": false }));
-    let (Outcome::Paid, Some(session)) = event.outcome() else { return ignored() };
-    let (Some(site), Some(page)) =
-        (session.metadata.get("kudos_site"), session.metadata.get("kudos_page"))
-    else {
-        return ignored();
+    let Some((page, paid)) = event.paid_checkout(&ctx.config.site_id) else {
+        return io::json(&serde_json::json!({ "received": true, "counted": false }));
     };
-    let (Some(amount), Some(currency), true) =
-        (session.amount_total, session.currency, *site == ctx.config.site_id)
-    else {
-        return ignored();
-    };
-    // kudos wrote this id into the session's metadata, canonical; Stripe signed it.
-    let Ok(page) = PageId::from_canonical(page) else { return ignored() };
     let page = PageRef::new(&ctx.config.site_id, page);
-    let text = |key: &str| session.metadata.get(key).map(String::as_str);
-    let name = DisplayName::parse(text("name").unwrap_or_default())
-        .map(|n| n.as_str().to_owned())
-        .unwrap_or_default();
-    let message = parse_message(text("message")).unwrap_or_default();
-    let paid = PaidReward {
-        event: event.id,
-        session: session.id,
-        amount,
-        currency: currency.to_ascii_lowercase(),
-        name,
-        message,
-        anonymous: text("anonymous") == Some("true"),
-    };
     let recorded = PageClient::new(&ctx.env, page)?.record_reward(paid).await?;
-    let state: PageState = recorded.state;
+    let version = recorded.state.version;
     io::json(
-        &serde_json::json!({ "received": true, "counted": recorded.counted, "version": state.version }),
+        &serde_json::json!({ "received": true, "counted": recorded.counted, "version": version }),
     )
 }

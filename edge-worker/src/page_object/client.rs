@@ -1,25 +1,19 @@
 //! The worker's side of the page object: one typed call per command.
 
-use super::protocol::{Command, Created, Editor, NewComment, PaidReward, Recorded};
+use super::protocol::{Command, Created, Editor, Post, Recorded};
 use crate::error::ApiError;
 use crate::limiter::ClientKey;
 use crate::page_ref::PageRef;
-use futures_util::future::{Either, select};
-use kudos_core::ErrorCode;
-use kudos_core::comment::Order;
+use kudos_core::comment::{CommentBody, Cursor, Order};
+use kudos_core::reward::{Note, SessionId};
+use kudos_core::stripe::PaidCheckout;
 use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{
-    CommentLikeReply, CommentList, CommentPage, CommentReply, ErrorBody, Ledger, LikeReply,
-    ModerationStatus, NoteSent, NoteText, PageView, RewardStatus,
+    CommentLikeReply, CommentList, CommentPage, CommentReply, Ledger, LikeReply, ModerationStatus,
+    NoteSent, NoteText, PageView, RewardStatus,
 };
 use serde::de::DeserializeOwned;
-use std::time::Duration;
-use worker::{Delay, Env, Method, Request, RequestInit, Stub};
-
-/// How long the worker waits for a Durable Object. One that has not answered by then (or
-/// that failed) makes the request answer `503 temporarily_unavailable`, so no request can
-/// hang on an object.
-pub const OBJECT_DEADLINE: Duration = Duration::from_secs(10);
+use worker::{Env, Stub};
 
 pub struct PageClient {
     stub: Stub,
@@ -56,7 +50,7 @@ impl PageClient {
     pub async fn list_comments(
         &self,
         order: Order,
-        cursor: Option<String>,
+        cursor: Option<Cursor>,
     ) -> Result<CommentPage, ApiError> {
         self.call(&Command::ListComments { page: self.page(), order, cursor }).await
     }
@@ -65,19 +59,19 @@ impl PageClient {
         self.call(&Command::Replies { page: self.page(), root, after }).await
     }
 
-    pub async fn create_comment(
+    pub async fn post_comment(
         &self,
         client: ClientKey,
-        comment: NewComment,
+        comment: Post,
     ) -> Result<Created, ApiError> {
-        self.call(&Command::CreateComment { page: self.page(), client, comment }).await
+        self.call(&Command::PostComment { page: self.page(), client, comment }).await
     }
 
     pub async fn edit_comment(
         &self,
         seq: u64,
         by: Editor,
-        body: String,
+        body: CommentBody,
         html: String,
     ) -> Result<CommentReply, ApiError> {
         self.call(&Command::EditComment { page: self.page(), seq, by, body, html }).await
@@ -108,11 +102,11 @@ impl PageClient {
         self.call(&Command::Pending { page: self.page(), visitor }).await
     }
 
-    pub async fn record_reward(&self, reward: PaidReward) -> Result<Recorded, ApiError> {
+    pub async fn record_reward(&self, reward: PaidCheckout) -> Result<Recorded, ApiError> {
         self.call(&Command::RecordReward { page: self.page(), reward }).await
     }
 
-    pub async fn reward_status(&self, session: String) -> Result<RewardStatus, ApiError> {
+    pub async fn reward_status(&self, session: SessionId) -> Result<RewardStatus, ApiError> {
         self.call(&Command::RewardStatus { page: self.page(), session }).await
     }
 
@@ -129,7 +123,7 @@ impl PageClient {
     pub async fn store_note(
         &self,
         client: ClientKey,
-        text: String,
+        text: Note,
         ttl_ms: i64,
     ) -> Result<NoteSent, ApiError> {
         self.call(&Command::StoreNote { page: self.page(), client, text, ttl_ms }).await
@@ -140,38 +134,6 @@ impl PageClient {
     }
 
     async fn call<T: DeserializeOwned>(&self, command: &Command) -> Result<T, ApiError> {
-        let body = serde_json::to_string(command).map_err(|e| ApiError::Internal(e.to_string()))?;
-        call_object(&self.stub, body).await
-    }
-}
-
-/// Sends a command to a Durable Object and reads its JSON answer. A rule's refusal comes
-/// back as the same `ErrorCode` the object chose. An object that fails, traps or does not
-/// answer within [`OBJECT_DEADLINE`] makes this `ApiError::Unavailable`.
-pub async fn call_object<T: DeserializeOwned>(stub: &Stub, body: String) -> Result<T, ApiError> {
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(body.into()));
-    // The host is never resolved: a stub routes every request to its object.
-    let req = Request::new_with_init("https://object/", &init)?;
-    let exchange = async {
-        let mut resp = stub.fetch_with_request(req).await?;
-        let text = resp.text().await?;
-        Ok::<_, worker::Error>((resp.status_code(), text))
-    };
-    let (status, text) = match select(Box::pin(exchange), Delay::from(OBJECT_DEADLINE)).await {
-        Either::Left((Ok(answer), _)) => answer,
-        Either::Left((Err(e), _)) => return Err(ApiError::Unavailable(format!("object: {e}"))),
-        Either::Right(_) => return Err(ApiError::Unavailable("object: no answer in time".into())),
-    };
-    if status == 200 {
-        return serde_json::from_str(&text).map_err(|e| ApiError::Internal(e.to_string()));
-    }
-    match serde_json::from_str::<ErrorBody>(&text) {
-        Ok(ErrorBody { error }) if error.code != ErrorCode::Internal => Err(ApiError::Rejected {
-            code: error.code,
-            message: error.message,
-            retry_after: error.retry_after,
-        }),
-        _ => Err(ApiError::Unavailable(format!("object answered {status}"))),
+        crate::object::call(&self.stub, command).await
     }
 }

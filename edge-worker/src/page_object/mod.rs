@@ -1,32 +1,31 @@
 //! The page object: one Durable Object per page, the only writer of that page's state.
 //!
-//! Every write is committed to the object's SQLite before the reply leaves, and the reply
-//! carries the page's fresh state. A write then sets the object's alarm, which delivers any
-//! messages for the site object (the outbox) and copies the page's view to its KV
-//! snapshot, at most once per flush interval.
+//! Three layers, each in its own module: this one (the object: identity check, opening a
+//! page, dispatching each [`Command`] to a rule, the alarm); `rules` (what each command may
+//! do, one module per feature); `store` (the SQLite queries). Every write is committed
+//! before the reply leaves, and the reply carries the page's fresh state. A write then sets
+//! the alarm, which delivers the outbox to the site object and copies the page's view to
+//! its KV snapshot, at most once per flush interval.
 
 mod client;
-mod comment_store;
-mod comments;
 pub mod protocol;
-mod reward_store;
-mod rewards;
+mod rules;
 mod store;
 
-pub use client::{PageClient, call_object};
+pub use client::PageClient;
 
-use crate::config::{self, Limits};
+use crate::config::PageSettings;
 use crate::error::ApiError;
 use crate::limiter::{ClientKey, Limiter};
+use crate::object::{serve, to_json};
 use crate::page_ref::PageRef;
 use crate::read_model::ReadModel;
 use crate::site_object::SiteClient;
-use kudos_core::comment::{Cursor, Order};
+use kudos_core::PageId;
 use kudos_core::limits::Action;
-use kudos_core::snapshot::{self, next_flush_at};
-use kudos_core::wire::{LikeReply, PageView};
-use kudos_core::{ErrorCode, PageId};
+use kudos_core::snapshot::next_flush_at;
 use protocol::{Command, Effect};
+use rules::{PageRules, RuleError};
 use std::cell::OnceCell;
 use store::Store;
 use worker::{DurableObject, Env, Request, Response, ScheduledTime, State, durable_object, js_sys};
@@ -38,20 +37,18 @@ const OUTBOX_RETRY_MS: i64 = 5_000;
 pub struct PageObject {
     state: State,
     env: Env,
+    settings: PageSettings,
     store: OnceCell<Store>,
 }
 
 impl DurableObject for PageObject {
     fn new(state: State, env: Env) -> Self {
-        PageObject { state, env, store: OnceCell::new() }
+        let settings = PageSettings::read(&env);
+        PageObject { state, env, settings, store: OnceCell::new() }
     }
 
-    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let reply = match crate::io::read_command::<Command>(&mut req).await {
-            Ok(command) => self.handle(command).await,
-            Err(e) => Err(e),
-        };
-        crate::io::object_answer("page object", reply)
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        serve("page object", req, |command| self.handle(command)).await
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
@@ -66,12 +63,23 @@ impl DurableObject for PageObject {
             }
             return Response::ok("unverified");
         };
-        if let Err(e) = self.expire_notes(&page) {
+        if let Err(e) = self.rules(&page).and_then(|r| Ok(r.expire_notes()?)) {
             worker::console_error!("page object: expiring notes failed: {e}");
         }
         self.deliver_outbox().await;
         self.flush(&page).await.map_err(|e| worker::Error::RustError(e.to_string()))?;
         Response::ok("done")
+    }
+}
+
+impl From<RuleError> for ApiError {
+    fn from(e: RuleError) -> Self {
+        match e {
+            RuleError::Refused { code, message, retry_after } => {
+                ApiError::Rejected { code, message: message.to_owned(), retry_after }
+            }
+            RuleError::Storage(e) => ApiError::Internal(e.to_string()),
+        }
     }
 }
 
@@ -82,6 +90,10 @@ impl PageObject {
         }
         let store = Store::open(self.state.storage().sql())?;
         Ok(self.store.get_or_init(|| store))
+    }
+
+    fn rules<'a>(&'a self, page: &'a PageRef) -> Result<PageRules<'a>, ApiError> {
+        Ok(PageRules::new(self.store()?, &self.settings, page, now_ms()))
     }
 
     async fn handle(&self, command: Command) -> Result<String, ApiError> {
@@ -97,55 +109,34 @@ impl PageObject {
         if let Effect::Creates(client) = effect {
             self.open_page(&page, client).await?;
         }
+        let rules = self.rules(&page)?;
         let json = match command {
-            Command::View { page, since } => to_json(&self.checked_view(&page, since)?),
-            Command::Refresh { page, since } => {
-                let store = self.store()?;
-                if store.page()?.is_some() {
-                    // The command names this object (checked above): its id is the one
-                    // to keep, and the next flush rewrites the page's snapshot.
-                    store.ensure_page(&page.site, page.page.as_str())?;
-                    store.mark_stale()?;
-                }
-                to_json(&self.checked_view(&page, since)?)
+            Command::View { since, .. } => to_json(&rules.checked_view(since)?),
+            Command::Refresh { since, .. } => to_json(&rules.refresh(since)?),
+            Command::SetLike { visitor, liked, .. } => to_json(&rules.set_like(&visitor, liked)?),
+            Command::ListComments { order, cursor, .. } => to_json(&rules.list(order, cursor)?),
+            Command::Replies { root, after, .. } => to_json(&rules.replies(root, after)?),
+            Command::PostComment { client, comment, .. } => {
+                to_json(&rules.post_comment(&client, comment)?)
             }
-            Command::SetLike { page, client: _, visitor, liked } => {
-                let store = self.store()?;
-                store.set_like(&visitor, liked, now_ms())?;
-                to_json(&LikeReply { state: self.state(&page)?, liked: store.is_liked(&visitor)? })
+            Command::EditComment { seq, by, body, html, .. } => {
+                to_json(&rules.edit_comment(seq, &by, &body, &html)?)
             }
-            Command::ListComments { page, order, cursor } => {
-                let cursor = cursor.map(|c| Cursor::decode(&c, order)).transpose()?;
-                to_json(&self.list(&page, order, cursor)?)
+            Command::DeleteComment { seq, by, .. } => to_json(&rules.delete_comment(seq, &by)?),
+            Command::Moderate { seq, status, .. } => to_json(&rules.moderate(seq, status)?),
+            Command::LikeComment { seq, visitor, liked, .. } => {
+                to_json(&rules.like_comment(seq, &visitor, liked)?)
             }
-            Command::Replies { page, root, after } => to_json(&self.replies(&page, root, after)?),
-            Command::CreateComment { page, client, comment } => {
-                to_json(&self.create_comment(&page, &client, comment)?)
-            }
-            Command::EditComment { page, seq, by, body, html } => {
-                to_json(&self.edit_comment(&page, seq, by, &body, &html)?)
-            }
-            Command::DeleteComment { page, seq, by } => {
-                to_json(&self.delete_comment(&page, seq, by)?)
-            }
-            Command::Moderate { page, seq, status } => to_json(&self.moderate(&page, seq, status)?),
-            Command::LikeComment { page, seq, visitor, liked } => {
-                to_json(&self.like_comment(&page, seq, &visitor, liked)?)
-            }
-            Command::Pending { page, visitor } => to_json(&self.pending(&page, &visitor)?),
-            Command::RecordReward { page, reward } => to_json(&self.record_reward(&page, reward)?),
-            Command::RewardStatus { page, session } => {
-                to_json(&self.reward_status(&page, &session)?)
-            }
-            Command::Ledger { page, before, limit } => to_json(&self.ledger(&page, before, limit)?),
-            Command::HideRewardMessage { page: _, seq, hidden } => {
-                self.hide_reward_message(seq, hidden)?;
+            Command::Pending { visitor, .. } => to_json(&rules.pending(&visitor)?),
+            Command::RecordReward { reward, .. } => to_json(&rules.record_reward(&reward)?),
+            Command::RewardStatus { session, .. } => to_json(&rules.reward_status(&session)?),
+            Command::Ledger { before, limit, .. } => to_json(&rules.ledger(before, limit)?),
+            Command::HideRewardMessage { seq, hidden, .. } => {
+                rules.hide_reward_message(seq, hidden)?;
                 Ok("{}".to_owned())
             }
-            Command::StoreNote { page, client: _, text, ttl_ms } => {
-                to_json(&self.store_note(&page, &text, ttl_ms)?)
-            }
-            Command::ReadNote { page, seq } => to_json(&self.read_note(&page, seq)?),
+            Command::StoreNote { text, ttl_ms, .. } => to_json(&rules.store_note(&text, ttl_ms)?),
+            Command::ReadNote { seq, .. } => to_json(&rules.read_note(seq)?),
         }?;
         if changes {
             // What the command changed is committed; make sure it reaches KV and the site.
@@ -181,40 +172,13 @@ impl PageObject {
         if row.is_none()
             && let Some(client) = client
         {
-            let budget = Limits::read(&self.env).new_pages;
+            let budget = self.settings.new_pages;
             Limiter::new(&self.env, &page.site, client)?.take(Action::NewPage, budget).await?;
         }
         if row.is_none_or(|r| r.page_id != page.page.as_str() || r.site != page.site) {
             store.ensure_page(&page.site, page.page.as_str())?;
         }
         Ok(())
-    }
-
-    /// The page view for a reader who asked for at least version `since`, which may be at
-    /// most one past the page's version, within the size every answer keeps to.
-    fn checked_view(&self, page: &PageRef, since: Option<u64>) -> Result<PageView, ApiError> {
-        let state = self.state(page)?;
-        if since.is_some_and(|since| since > state.version + 1) {
-            return Err(ApiError::reject(
-                ErrorCode::SinceAhead,
-                "`since` is ahead of this page's version",
-            ));
-        }
-        let mut view = self.view(page)?;
-        snapshot::fit_view(&mut view);
-        Ok(view)
-    }
-
-    /// The page view as a reader sees it: counts and the first page of comments in the
-    /// site's default order.
-    fn view(&self, page: &PageRef) -> Result<PageView, ApiError> {
-        let order: Order = self.rules().default_order;
-        Ok(PageView {
-            state: self.state(page)?,
-            comments: self.list(page, order, None)?,
-            supporters: self.supporters(page)?,
-            rewards: None,
-        })
     }
 
     /// Sets the alarm for the next note expiry only (for an object whose page is not
@@ -232,9 +196,8 @@ impl PageObject {
         let store = self.store()?;
         let Some(row) = store.page()? else { return Ok(()) };
         let now = now_ms();
-        let flush_due = (row.version > row.flushed_version).then(|| {
-            next_flush_at(now, row.flush_started_at, config::flush_interval_ms(&self.env))
-        });
+        let flush_due = (row.version > row.flushed_version)
+            .then(|| next_flush_at(now, row.flush_started_at, self.settings.flush_interval_ms));
         let outbox_due = (!store.outbox()?.is_empty()).then_some(now);
         let expiry_due = store.next_note_expiry()?;
         let Some(due) = [flush_due, outbox_due, expiry_due].into_iter().flatten().min() else {
@@ -264,16 +227,12 @@ impl PageObject {
                 Ok(site) => site.deliver(&message.body).await,
                 Err(e) => Err(ApiError::Internal(e.to_string())),
             };
-            match delivered.and_then(|()| Ok(store.outbox_done(message.id)?)) {
-                Ok(()) => {}
-                Err(e) => {
-                    worker::console_error!("page object: outbox delivery failed: {e}");
-                    let retry = ScheduledTime::new(js_sys::Date::new(
-                        &((now_ms() + OUTBOX_RETRY_MS) as f64).into(),
-                    ));
-                    let _ = self.state.storage().set_alarm(retry).await;
-                    return;
-                }
+            if let Err(e) = delivered.and_then(|()| Ok(store.outbox_done(message.id)?)) {
+                worker::console_error!("page object: outbox delivery failed: {e}");
+                let retry = (now_ms() + OUTBOX_RETRY_MS) as f64;
+                let retry = ScheduledTime::new(js_sys::Date::new(&retry.into()));
+                let _ = self.state.storage().set_alarm(retry).await;
+                return;
             }
         }
     }
@@ -290,10 +249,10 @@ impl PageObject {
             return self.schedule().await;
         }
         let now = now_ms();
-        if next_flush_at(now, row.flush_started_at, config::flush_interval_ms(&self.env)) > now {
+        if next_flush_at(now, row.flush_started_at, self.settings.flush_interval_ms) > now {
             return self.schedule().await;
         }
-        if let Some(budget) = Limits::read(&self.env).kv_writes {
+        if let Some(budget) = self.settings.kv_writes {
             let limiter = Limiter::new(&self.env, &page.site, &ClientKey::whole_site())?;
             if let Err(refused) = limiter.take(Action::KvWrite, budget).await {
                 // The site's KV writes for this window are spent: the snapshot waits for
@@ -307,15 +266,11 @@ impl PageObject {
             }
         }
         store.mark_flush_started(now)?;
-        let view = self.view(page)?;
+        let view = self.rules(page)?.view()?;
         ReadModel::new(&self.env, 0)?.store(page, &view).await?;
         store.mark_flushed(view.state.version as i64)?;
         self.schedule().await
     }
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
-    serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 fn now_ms() -> i64 {

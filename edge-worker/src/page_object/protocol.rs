@@ -1,9 +1,15 @@
 //! What the worker asks of a page's object. Internal to the deployment: the public API is
 //! `/api/v1`, and only the worker can reach an object.
+//!
+//! Commands carry the core types the handlers parsed (`PageId` inside `PageRef`,
+//! `CommentInput`, `CommentBody`, `TokenHash`, `Note`, `SessionId`...). Each of them parses
+//! again when the object reads the command, so only valid values cross.
 
 use crate::limiter::ClientKey;
 use crate::page_ref::PageRef;
-use kudos_core::comment::{CommentId, Order};
+use kudos_core::comment::{CommentBody, CommentInput, Cursor, Order, TokenHash};
+use kudos_core::reward::{Note, SessionId};
+use kudos_core::stripe::PaidCheckout;
 use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{Comment, ModerationStatus, PageState};
 use serde::{Deserialize, Serialize};
@@ -32,7 +38,7 @@ pub enum Command {
     ListComments {
         page: PageRef,
         order: Order,
-        cursor: Option<String>,
+        cursor: Option<Cursor>,
     },
     /// One page of a thread's replies, after the reply numbered `after`.
     Replies {
@@ -40,16 +46,16 @@ pub enum Command {
         root: u64,
         after: Option<u64>,
     },
-    CreateComment {
+    PostComment {
         page: PageRef,
         client: ClientKey,
-        comment: NewComment,
+        comment: Post,
     },
     EditComment {
         page: PageRef,
         seq: u64,
         by: Editor,
-        body: String,
+        body: CommentBody,
         html: String,
     },
     DeleteComment {
@@ -74,11 +80,11 @@ pub enum Command {
     },
     RecordReward {
         page: PageRef,
-        reward: PaidReward,
+        reward: PaidCheckout,
     },
     RewardStatus {
         page: PageRef,
-        session: String,
+        session: SessionId,
     },
     /// One page of the reward ledger, newest first, before the reward numbered `before`.
     Ledger {
@@ -94,7 +100,7 @@ pub enum Command {
     StoreNote {
         page: PageRef,
         client: ClientKey,
-        text: String,
+        text: Note,
         ttl_ms: i64,
     },
     ReadNote {
@@ -111,7 +117,7 @@ impl Command {
             | Command::SetLike { page, .. }
             | Command::ListComments { page, .. }
             | Command::Replies { page, .. }
-            | Command::CreateComment { page, .. }
+            | Command::PostComment { page, .. }
             | Command::EditComment { page, .. }
             | Command::DeleteComment { page, .. }
             | Command::Moderate { page, .. }
@@ -144,7 +150,7 @@ impl Command {
             | Command::HideRewardMessage { .. }
             | Command::ReadNote { .. } => Effect::Changes,
             Command::SetLike { client, .. }
-            | Command::CreateComment { client, .. }
+            | Command::PostComment { client, .. }
             | Command::StoreNote { client, .. } => Effect::Creates(Some(client)),
             // Stripe confirmed a payment: the page exists whatever any budget says.
             Command::RecordReward { .. } => Effect::Creates(None),
@@ -159,18 +165,6 @@ pub enum Effect<'a> {
     Creates(Option<&'a ClientKey>),
 }
 
-/// A payment Stripe confirmed (from a verified webhook).
-#[derive(Debug, Serialize, Deserialize)]
-pub struct PaidReward {
-    pub event: String,
-    pub session: String,
-    pub amount: u64,
-    pub currency: String,
-    pub name: String,
-    pub message: String,
-    pub anonymous: bool,
-}
-
 /// Whether a webhook changed anything.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Recorded {
@@ -183,23 +177,18 @@ pub struct Recorded {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Editor {
-    Author { token_hash: String },
+    Author { token: TokenHash },
     Admin,
 }
 
-/// A new comment, already parsed and rendered by the worker.
+/// A reader's new comment: what they sent (parsed), who they are, its HTML (rendered by
+/// the worker from the body) and the hash of the token that lets them change it.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct NewComment {
-    pub visitor: VisitorKey,
-    pub parent: Option<CommentId>,
-    pub name: String,
-    pub website: Option<String>,
-    pub body: String,
+pub struct Post {
+    pub author: VisitorKey,
+    pub input: CommentInput,
     pub html: String,
-    pub idempotency_key: String,
-    pub edit_token_hash: String,
-    /// The honeypot field was filled in.
-    pub spam: bool,
+    pub edit_token: TokenHash,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

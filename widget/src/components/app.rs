@@ -11,7 +11,7 @@ use crate::context::Widget;
 use crate::hooks::use_page::use_page;
 use crate::hooks::use_reward_return::use_reward_return;
 use crate::i18n;
-use crate::state::{Action, Load, SaveProblem};
+use crate::state::{Action, LikeEvent, Load, SaveProblem, Target};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq, Clone)]
@@ -24,7 +24,7 @@ pub struct AppProps {
 
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    let state = use_page(props.client.clone());
+    let state = use_page(props.client.clone(), props.lang.clone());
     use_reward_return(props.client.clone(), props.lang.clone(), state.clone());
     let t = i18n::strings(&props.lang);
     let widget =
@@ -33,14 +33,14 @@ pub fn app(props: &AppProps) -> Html {
 
     let on_toggle = {
         let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Toggle))
+        Callback::from(move |_| state.dispatch(Action::Like(Target::Page, LikeEvent::Toggle)))
     };
     let on_reload = {
         let state = state.clone();
         Callback::from(move |_| state.dispatch(Action::Reload))
     };
 
-    let (message, retry) = match (&state.load, state.problem) {
+    let (message, retry) = match (&state.load, state.likes.page.problem) {
         (Load::Loading, _) => (Some(t.loading.to_owned()), None),
         (Load::Failed(code), _) => {
             let then = if code.is_retryable() { t.retrying } else { "" };
@@ -60,9 +60,9 @@ pub fn app(props: &AppProps) -> Html {
             <section class={classes!("kudos", props.theme.to_string())} lang={props.lang.clone()}>
                 <div class="bar">
                     { like_button(&LikeButtonProps {
-                        liked: state.want_liked,
+                        liked: state.likes.page.wanted,
                         likes: state.shown_likes(),
-                        busy: state.saving,
+                        busy: state.likes.page.saving,
                         disabled: !ready,
                         lang: props.lang.clone(),
                         on_toggle,

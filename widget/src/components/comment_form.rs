@@ -3,10 +3,8 @@
 //! by the server exactly as the comment will be, and a send that is safe to retry.
 
 use crate::context::use_widget;
-use crate::state::Action;
-use crate::storage::{self, Mine};
-use kudos_core::wire::{CommentStatus, NewComment};
-use wasm_bindgen_futures::spawn_local;
+use crate::hooks::actions::Writing;
+use crate::storage;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -57,13 +55,10 @@ pub fn comment_form(props: &CommentFormProps) -> Html {
     };
 
     let on_body = {
-        let (page, reply_to) = (widget.client.page.clone(), reply_to.clone());
+        let (widget, reply_to) = (widget.clone(), reply_to.clone());
         Callback::from(move |e: InputEvent| {
             let body = e.target_unchecked_into::<HtmlTextAreaElement>().value();
-            storage::update(&page, |memory| {
-                let draft = storage::Draft { body, ..memory.draft(reply_to.as_deref()) };
-                memory.set_draft(draft);
-            });
+            widget.keep_draft(reply_to.as_deref(), body);
         })
     };
     let on_preview = {
@@ -74,19 +69,16 @@ pub fn comment_form(props: &CommentFormProps) -> Html {
                 preview.set(None);
                 return;
             }
-            let (widget, body, preview, error) =
-                (widget.clone(), fields.body(), preview.clone(), error.clone());
-            spawn_local(async move {
-                match widget.client.preview(&body).await {
-                    Ok(reply) => {
-                        error.set(None);
-                        preview.set(Some((body, reply.html)));
-                    }
-                    Err(failure) => {
-                        error.set(Some(widget.t().reason(failure.code, failure.retry_after)))
-                    }
+            let body = fields.body();
+            let (preview, error) = (preview.clone(), error.clone());
+            let done = Callback::from(move |rendered: Result<String, String>| match rendered {
+                Ok(html) => {
+                    error.set(None);
+                    preview.set(Some((body.clone(), html)));
                 }
+                Err(reason) => error.set(Some(reason)),
             });
+            widget.preview(fields.body(), done);
         })
     };
     let on_submit = {
@@ -98,66 +90,31 @@ pub fn comment_form(props: &CommentFormProps) -> Html {
             if *sending {
                 return;
             }
-            let page = widget.client.page.clone();
-            let body = preview.as_ref().map_or_else(|| fields.body(), |(body, _)| body.clone());
-            let mut draft = storage::page(&page).draft(reply_to.as_deref());
-            draft.body = body;
-            let key = draft.send_key();
-            storage::update(&page, |memory| memory.set_draft(draft.clone()));
-            let (name, website) = (Fields::input(&fields.name), Fields::input(&fields.website));
-            let new = NewComment {
-                page: None,
-                visitor: Some(storage::visitor().as_str().to_owned()),
-                parent: reply_to.clone(),
-                name: Some(name.clone()),
-                website: Some(website.clone()),
-                body: draft.body.clone(),
-                idempotency_key: Some(key),
-                hp: Some(Fields::input(&fields.honeypot)).filter(|hp| !hp.is_empty()),
-                pass: None,
+            let writing = Writing {
+                reply_to: reply_to.clone(),
+                name: Fields::input(&fields.name),
+                website: Fields::input(&fields.website),
+                honeypot: Fields::input(&fields.honeypot),
+                body: preview.as_ref().map_or_else(|| fields.body(), |(body, _)| body.clone()),
             };
             sending.set(true);
             error.set(None);
-            let (widget, fields, preview, sending, error, on_done) = (
-                widget.clone(),
-                fields.clone(),
-                preview.clone(),
-                sending.clone(),
-                error.clone(),
-                on_done.clone(),
-            );
-            spawn_local(async move {
-                let t = widget.t();
-                match widget.client.post_comment(new).await {
-                    Ok(created) => {
-                        let pending = created.comment.status == CommentStatus::Pending;
-                        storage::remember_author(&name, &website);
-                        let id = created.comment.id.clone();
-                        let (token, until) = (created.edit_token, created.edit_until);
-                        let mine = Mine { id: id.clone(), token, until, body: draft.body, pending };
-                        storage::update(&page, |memory| {
-                            memory.drafts.retain(|d| d.reply_to != draft.reply_to);
-                            memory.set_mine(&id, Some(mine));
-                            memory.wrote(created.state.version);
-                        });
-                        widget.dispatch(Action::Posted {
-                            comment: created.comment,
-                            state: created.state,
-                        });
-                        widget.announce(if pending { t.posted_pending } else { t.posted });
+            let (fields, preview, sending, error, on_done) =
+                (fields.clone(), preview.clone(), sending.clone(), error.clone(), on_done.clone());
+            let done = Callback::from(move |sent: Result<String, String>| {
+                match sent {
+                    Ok(_) => {
                         if let Some(body) = fields.body.cast::<HtmlTextAreaElement>() {
                             body.set_value("");
                         }
                         preview.set(None);
                         on_done.emit(());
                     }
-                    Err(failure) => {
-                        let reason = t.reason(failure.code, failure.retry_after);
-                        error.set(Some(format!("{} {reason}", t.not_sent)));
-                    }
+                    Err(reason) => error.set(Some(reason)),
                 }
                 sending.set(false);
             });
+            widget.post_comment(writing, done);
         })
     };
     let on_cancel = props.on_done.reform(|_: MouseEvent| ());

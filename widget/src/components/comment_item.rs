@@ -4,10 +4,9 @@
 
 use super::comment_form::CommentForm;
 use crate::context::use_widget;
-use crate::state::Action;
+use crate::state::Target;
 use crate::{format, storage};
 use kudos_core::wire::{Comment, CommentStatus};
-use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -53,7 +52,8 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
     let memory = storage::page(&widget.client.page);
     let mine = memory.mine(&c.id).cloned().filter(|m| m.until as f64 > now);
     let published = c.status == CommentStatus::Published;
-    let liked = widget.state.liked_comments.contains(&c.id);
+    let liked = widget.state.likes.comment(&c.id).wanted;
+    let likes = widget.state.shown_comment_likes(c);
 
     let set_mode = |to: Mode| {
         let (mode, error) = (mode.clone(), error.clone());
@@ -63,77 +63,24 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
         })
     };
     let on_like = {
-        let (widget, id, likes) = (widget.clone(), c.id.clone(), c.likes);
-        Callback::from(move |_: MouseEvent| {
-            let want = !liked;
-            let shown = if want { likes + 1 } else { likes.saturating_sub(1) };
-            widget.dispatch(Action::CommentLiked { id: id.clone(), liked: want, likes: shown });
-            let (widget, id) = (widget.clone(), id.clone());
-            spawn_local(async move {
-                match widget.client.like_comment(&id, &storage::visitor(), want).await {
-                    Ok(reply) => {
-                        storage::update(&widget.client.page, |memory| {
-                            memory.liked_comments.retain(|c| *c != id);
-                            if reply.liked {
-                                memory.liked_comments.push(id.clone());
-                            }
-                            memory.wrote(reply.state.version);
-                        });
-                        widget.dispatch(Action::CommentLiked {
-                            id,
-                            liked: reply.liked,
-                            likes: reply.likes,
-                        });
-                    }
-                    Err(failure) => {
-                        widget.dispatch(Action::CommentLiked { id, liked, likes });
-                        widget.announce(widget.t().reason(failure.code, failure.retry_after));
-                    }
-                }
-            });
-        })
+        let (widget, id) = (widget.clone(), c.id.clone());
+        Callback::from(move |_: MouseEvent| widget.toggle_like(Target::Comment(id.clone())))
     };
     // Saves the edit box (`editing`) or deletes, with this browser's edit token.
     let change = |editing: bool| {
-        let (widget, id, mine, mode, error, edit_box) = (
-            widget.clone(),
-            c.id.clone(),
-            mine.clone(),
-            mode.clone(),
-            error.clone(),
-            edit_box.clone(),
-        );
+        let (widget, mine, mode, error, edit_box) =
+            (widget.clone(), mine.clone(), mode.clone(), error.clone(), edit_box.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(mine) = mine.clone() else { return };
             let body = editing.then(|| {
                 edit_box.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default()
             });
-            let (widget, id, mode, error) =
-                (widget.clone(), id.clone(), mode.clone(), error.clone());
-            spawn_local(async move {
-                let page = &widget.client.page;
-                let result = match &body {
-                    Some(body) => widget.client.edit_comment(&id, &mine.token, body).await,
-                    None => widget.client.delete_comment(&id, &mine.token).await,
-                };
-                match result {
-                    Ok(reply) => {
-                        storage::update(page, |memory| {
-                            memory.set_mine(&id, body.map(|body| storage::Mine { body, ..mine }));
-                            memory.wrote(reply.state.version);
-                        });
-                        widget.dispatch(Action::Changed {
-                            id,
-                            comment: reply.comment,
-                            state: reply.state,
-                        });
-                        mode.set(Mode::Reading);
-                    }
-                    Err(failure) => {
-                        error.set(Some(widget.t().reason(failure.code, failure.retry_after)))
-                    }
-                }
+            let (mode, error) = (mode.clone(), error.clone());
+            let done = Callback::from(move |result: Result<String, String>| match result {
+                Ok(_) => mode.set(Mode::Reading),
+                Err(reason) => error.set(Some(reason)),
             });
+            widget.change_comment(mine, body, done);
         })
     };
 
@@ -176,7 +123,7 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
                         <button type="button" class="comment-like" aria-pressed={liked.to_string()} onclick={on_like}>
                             <span aria-hidden="true">{ "♥ " }</span>
                             <span class="visually-hidden">{ t.like_comment }</span>
-                            <span class="count">{ c.likes }</span>
+                            <span class="count">{ likes }</span>
                         </button>
                         <button type="button" class="reply" onclick={set_mode(Mode::Replying)}>{ t.reply }</button>
                     }

@@ -3,11 +3,9 @@
 
 use super::comment_form::CommentForm;
 use super::comment_item::CommentItem;
-use crate::context::{Widget, use_widget};
-use crate::state::Action;
+use crate::context::use_widget;
 use kudos_core::comment::Order;
 use kudos_core::wire::{Comment, Thread};
-use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -16,24 +14,25 @@ pub fn comments() -> Html {
     let widget = use_widget();
     let t = widget.t();
     let state = &widget.state;
+    let discussion = &state.discussion;
 
     let on_order = {
         let widget = widget.clone();
         Callback::from(move |e: Event| {
             let value = e.target_unchecked_into::<HtmlSelectElement>().value();
             if let Ok(Some(order)) = Order::parse(Some(&value)) {
-                list(&widget, order, None);
+                widget.list(order, None);
             }
         })
     };
     let on_more = {
         let widget = widget.clone();
         Callback::from(move |_: MouseEvent| {
-            let comments = &widget.state.comments;
-            list(&widget, comments.order, comments.next.clone());
+            let list = &widget.state.discussion.list;
+            widget.list(list.order, list.next.clone());
         })
     };
-    let order = state.comments.order;
+    let order = discussion.list.order;
     let option = |value: Order, name: &'static str, label: &'static str| {
         html! { <option value={name} selected={order == value}>{ label }</option> }
     };
@@ -42,9 +41,9 @@ pub fn comments() -> Html {
         <section class="comments" aria-labelledby="kudos-comments-heading">
             <h2 id="kudos-comments-heading">{ t.comments_heading }</h2>
             <CommentForm reply_to={None::<AttrValue>} />
-            if !state.pending.is_empty() {
+            if !discussion.pending.is_empty() {
                 <ol class="pending">
-                    { for state.pending.iter().map(|c| html! {
+                    { for discussion.pending.iter().map(|c| html! {
                         <CommentItem key={c.id.clone()} comment={c.clone()} />
                     }) }
                 </ol>
@@ -52,43 +51,27 @@ pub fn comments() -> Html {
             <div class="toolbar">
                 <label>
                     { t.sort }{ " " }
-                    <select onchange={on_order} disabled={state.listing}>
+                    <select onchange={on_order} disabled={discussion.listing}>
                         { option(Order::Newest, "newest", t.newest) }
                         { option(Order::Oldest, "oldest", t.oldest) }
                         { option(Order::Top, "top", t.top) }
                     </select>
                 </label>
             </div>
-            if state.comments.threads.is_empty() {
+            if discussion.list.threads.is_empty() {
                 <p class="empty">{ t.no_comments }</p>
             }
-            <ol class="threads" aria-busy={state.listing.to_string()}>
-                { for state.comments.threads.iter().map(|thread| html! {
+            <ol class="threads" aria-busy={discussion.listing.to_string()}>
+                { for discussion.list.threads.iter().map(|thread| html! {
                     <ThreadView key={thread.comment.id.clone()} thread={thread.clone()} />
                 }) }
             </ol>
-            if state.comments.next.is_some() {
-                <button type="button" class="more" onclick={on_more} disabled={state.listing}>{ t.load_more }</button>
+            if discussion.list.next.is_some() {
+                <button type="button" class="more" onclick={on_more} disabled={discussion.listing}>{ t.load_more }</button>
             }
             <p class="visually-hidden" aria-live="polite" role="status">{ state.announcement.clone() }</p>
         </section>
     }
-}
-
-/// Loads a page of comments in `order`: the first (replacing the list) or the one after
-/// `cursor` (appended).
-fn list(widget: &Widget, order: Order, cursor: Option<String>) {
-    let widget = widget.clone();
-    widget.dispatch(Action::Listing);
-    spawn_local(async move {
-        match widget.client.comments(order, cursor.as_deref()).await {
-            Ok(page) => widget.dispatch(Action::Listed { page, append: cursor.is_some() }),
-            Err(failure) => {
-                widget.dispatch(Action::ListFailed);
-                widget.announce(widget.t().reason(failure.code, failure.retry_after));
-            }
-        }
-    });
 }
 
 #[derive(Properties, PartialEq)]
@@ -106,19 +89,7 @@ fn thread_view(props: &ThreadProps) -> Html {
         props.thread.reply_count as usize - replies.len().min(props.thread.reply_count as usize);
     let on_all = {
         let (widget, root) = (widget.clone(), props.thread.comment.id.clone());
-        Callback::from(move |_: MouseEvent| {
-            let (widget, root) = (widget.clone(), root.clone());
-            spawn_local(async move {
-                match widget.client.replies(&root).await {
-                    Ok(list) => {
-                        widget.dispatch(Action::RepliesLoaded { root, replies: list.comments })
-                    }
-                    Err(failure) => {
-                        widget.announce(widget.t().reason(failure.code, failure.retry_after))
-                    }
-                }
-            });
-        })
+        Callback::from(move |_: MouseEvent| widget.load_replies(root.clone()))
     };
     html! {
         <>

@@ -9,7 +9,6 @@ use crate::format::money;
 use crate::storage;
 use kudos_core::reward::{RewardError, RewardOptions, parse_major};
 use kudos_core::wire::NewReward;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlDialogElement, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -77,7 +76,6 @@ pub fn rewards() -> Html {
             options.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            let t = widget.t();
             let amount = match *preset {
                 Some(amount) => Ok(amount),
                 None => parse_major(&value(&fields.other), options.exponent),
@@ -86,13 +84,12 @@ pub fn rewards() -> Html {
                 Ok(amount) => amount,
                 Err(e) => return error.set(Some(amount_problem(e, &options, &widget))),
             };
-            let name = value(&fields.name);
             let reward = NewReward {
                 page: None,
                 visitor: Some(storage::visitor().as_str().to_owned()),
                 amount: Some(amount),
                 currency: Some(options.currency.clone()),
-                name: Some(name.clone()),
+                name: Some(value(&fields.name)),
                 message: Some(value(&fields.message)),
                 anonymous: fields.anonymous.cast::<HtmlInputElement>().is_some_and(|c| c.checked()),
                 note: Some(value(&fields.note)),
@@ -101,46 +98,30 @@ pub fn rewards() -> Html {
             };
             busy.set(true);
             error.set(None);
-            widget.announce(t.redirecting);
-            let (widget, error, busy) = (widget.clone(), error.clone(), busy.clone());
-            spawn_local(async move {
-                match widget.client.checkout(reward).await {
-                    Ok(started) => {
-                        storage::remember_author(&name, &storage::website());
-                        storage::update(&widget.client.page, |memory| {
-                            memory.checkout = Some(started.session)
-                        });
-                        if let Some(window) = web_sys::window() {
-                            let _ = window.location().assign(&started.url);
-                        }
-                    }
-                    Err(failure) => {
-                        busy.set(false);
-                        error.set(Some(widget.t().reason(failure.code, failure.retry_after)));
-                    }
-                }
-            });
+            let (error, busy) = (error.clone(), busy.clone());
+            widget.checkout(
+                reward,
+                Callback::from(move |started: Result<String, String>| {
+                    busy.set(false);
+                    error.set(started.err());
+                }),
+            );
         })
     };
     let on_note = {
         let (widget, fields, error) = (widget.clone(), fields.clone(), error.clone());
         Callback::from(move |_: MouseEvent| {
-            let text = value(&fields.note);
-            let (widget, fields, error) = (widget.clone(), fields.clone(), error.clone());
-            spawn_local(async move {
-                match widget.client.send_note(&storage::visitor(), &text).await {
-                    Ok(_) => {
-                        if let Some(note) = fields.note.cast::<HtmlTextAreaElement>() {
-                            note.set_value("");
-                        }
-                        error.set(None);
-                        widget.announce(widget.t().note_sent);
+            let (note, error) = (fields.note.clone(), error.clone());
+            let done = Callback::from(move |sent: Result<String, String>| match sent {
+                Ok(_) => {
+                    if let Some(note) = note.cast::<HtmlTextAreaElement>() {
+                        note.set_value("");
                     }
-                    Err(failure) => {
-                        error.set(Some(widget.t().reason(failure.code, failure.retry_after)))
-                    }
+                    error.set(None);
                 }
+                Err(reason) => error.set(Some(reason)),
             });
+            widget.send_note(value(&fields.note), done);
         })
     };
 

@@ -1,21 +1,20 @@
-//! Loads a page's state and keeps the reader's like in step with the server: loads with
-//! automatic retries, saves whenever what the reader wants differs from what the server
-//! has, retries a failed save a few times, then rolls it back visibly.
+//! Loads a page's state (with automatic retries), then the reader's own comments awaiting
+//! approval, then earns the visitor's pass in the background; and keeps the reader's
+//! likes saved (`use_likes`).
 
+use super::use_likes::use_likes;
 use crate::api::Client;
-use crate::state::{Action, State};
+use crate::state::{Action, CommentAction, State};
 use crate::storage;
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-/// Waits before each further attempt to save a like; after the last one it is rolled back.
-const SAVE_BACKOFF_MS: [u32; 3] = [500, 1_500, 3_000];
 /// The longest wait between automatic reloads after a failed load.
 const MAX_LOAD_BACKOFF_MS: u32 = 30_000;
 
 #[hook]
-pub fn use_page(client: Client) -> UseReducerHandle<State> {
+pub fn use_page(client: Client, lang: AttrValue) -> UseReducerHandle<State> {
     let state = use_reducer(State::default);
 
     {
@@ -50,17 +49,7 @@ pub fn use_page(client: Client) -> UseReducerHandle<State> {
         });
     }
 
-    {
-        let dispatcher = state.dispatcher();
-        let want = state.want_liked;
-        use_effect_with(state.needs_save(), move |needs_save| {
-            if *needs_save {
-                dispatcher.dispatch(Action::SaveStarted);
-                spawn_local(save(client, want, dispatcher));
-            }
-        });
-    }
-
+    use_likes(client, lang, &state);
     state
 }
 
@@ -77,34 +66,7 @@ async fn load_pending(client: &Client, state: &UseReducerHandle<State>) {
                 mine.pending &= list.comments.iter().any(|c| c.id == mine.id);
             }
         });
-        state.dispatch(Action::PendingLoaded(list.comments));
-    }
-}
-
-async fn save(client: Client, liked: bool, state: UseReducerDispatcher<State>) {
-    let visitor = storage::visitor();
-    let mut backoff = SAVE_BACKOFF_MS.iter();
-    loop {
-        match client.set_like(&visitor, liked).await {
-            Ok(reply) => {
-                storage::update(&client.page, |memory| {
-                    memory.liked = reply.liked;
-                    memory.wrote(reply.state.version);
-                });
-                state.dispatch(Action::Saved { state: reply.state, liked: reply.liked });
-                return;
-            }
-            Err(failure) => match backoff.next() {
-                Some(&wait) if failure.code.is_retryable() => {
-                    state.dispatch(Action::SaveRetrying(failure.code));
-                    TimeoutFuture::new(wait).await;
-                }
-                _ => {
-                    state.dispatch(Action::SaveFailed(failure.code));
-                    return;
-                }
-            },
-        }
+        state.dispatch(Action::Comments(CommentAction::PendingLoaded(list.comments)));
     }
 }
 

@@ -1,14 +1,19 @@
-//! The page object's SQLite storage: schema, migrations, the page row, likes, rate-limit
-//! events and the outbox. Comment queries are in `comment_store.rs`, rewards and notes in
-//! `reward_store.rs`.
-//!
-//! All calls are synchronous; a request that makes several of them without an `await`
-//! in between commits them atomically, which is what keeps counts exact.
+//! The page object's storage: its schema and migrations, the page row, counters, the
+//! outbox, per-visitor rate events and the flush marks, over [`Sql`]. Likes, comments,
+//! rewards and notes have their queries in the modules named for them. Storage decides
+//! nothing: the rules (`super::rules`) do.
 
-use kudos_core::visitor::VisitorKey;
+mod comments;
+mod likes;
+mod notes;
+mod rewards;
+
+pub use comments::{CommentRow, NewRow};
+pub use rewards::RewardRow;
+
+use crate::storage::Sql;
 use kudos_core::wire::PageState;
 use serde::Deserialize;
-use worker::{SqlStorage, SqlStorageValue};
 
 /// Applied in order, each once; the number applied is kept in `schema_version`.
 const MIGRATIONS: &[&str] = &[
@@ -104,7 +109,7 @@ const MIGRATIONS: &[&str] = &[
 const SHOWN_MIGRATION: usize = 4;
 
 pub struct Store {
-    pub(super) sql: SqlStorage,
+    pub(super) sql: Sql,
 }
 
 #[derive(Debug, Deserialize)]
@@ -134,75 +139,35 @@ impl PageRow {
 }
 
 #[derive(Deserialize)]
-struct Count {
-    n: i64,
-}
-
-#[derive(Deserialize)]
 pub struct OutboxRow {
     pub id: i64,
     pub body: String,
 }
 
 impl Store {
-    pub fn open(sql: SqlStorage) -> worker::Result<Self> {
+    pub fn open(storage: worker::SqlStorage) -> worker::Result<Self> {
+        let (sql, applied) = Sql::open(storage, MIGRATIONS)?;
         let store = Store { sql };
-        store.migrate()?;
+        if applied > 0 && applied < SHOWN_MIGRATION {
+            store.recompute_all_threads()?;
+        }
         Ok(store)
     }
 
-    fn migrate(&self) -> worker::Result<()> {
-        self.sql.exec(
-            "CREATE TABLE IF NOT EXISTS schema_version (
-                id INTEGER PRIMARY KEY CHECK (id = 1), applied INTEGER NOT NULL)",
-            None,
-        )?;
-        #[derive(Deserialize)]
-        struct Applied {
-            applied: i64,
-        }
-        let applied = self
-            .sql
-            .exec("SELECT applied FROM schema_version WHERE id = 1", None)?
-            .to_array::<Applied>()?
-            .first()
-            .map_or(0, |a| a.applied as usize);
-        for migration in &MIGRATIONS[applied.min(MIGRATIONS.len())..] {
-            self.sql.exec(migration, None)?;
-        }
-        if applied < SHOWN_MIGRATION {
-            self.recompute_all_threads()?;
-        }
-        self.sql.exec(
-            "INSERT INTO schema_version (id, applied) VALUES (1, ?)
-             ON CONFLICT (id) DO UPDATE SET applied = excluded.applied",
-            vec![SqlStorageValue::from(MIGRATIONS.len() as i64)],
-        )?;
-        Ok(())
-    }
-
-    pub(super) fn count(&self, query: &str, bindings: Vec<SqlStorageValue>) -> worker::Result<i64> {
-        Ok(self.sql.exec(query, bindings)?.to_array::<Count>()?.first().map_or(0, |c| c.n))
-    }
-
     pub fn page(&self) -> worker::Result<Option<PageRow>> {
-        Ok(self
-            .sql
-            .exec(
-                "SELECT site, page_id, version, likes, comments, reward_total, supporters,
-                    flushed_version, flush_started_at
-                 FROM page WHERE id = 1",
-                None,
-            )?
-            .to_array::<PageRow>()?
-            .pop())
+        self.sql.row(
+            "SELECT site, page_id, version, likes, comments, reward_total, supporters,
+                flushed_version, flush_started_at
+             FROM page WHERE id = 1",
+            vec![],
+        )
     }
 
     /// Records which page this object is for; done by every write that may create the
     /// page. The id comes from a command already checked to name this object, so it also
     /// replaces an id stored before ids were canonical.
     pub fn ensure_page(&self, site: &str, page_id: &str) -> worker::Result<()> {
-        self.sql.exec(
+        self.sql.run(
             "INSERT INTO page (id, site, page_id) VALUES (1, ?, ?)
              ON CONFLICT (id) DO UPDATE SET site = excluded.site, page_id = excluded.page_id
              WHERE page_id != excluded.page_id OR site != excluded.site",
@@ -213,63 +178,18 @@ impl Store {
 
     /// The next number of a counter (`note`): never one given before.
     pub fn next_number(&self, counter: &str) -> worker::Result<i64> {
-        self.sql.exec(
+        self.sql.run(
             "INSERT INTO counters (name, value) VALUES (?, 1)
              ON CONFLICT (name) DO UPDATE SET value = value + 1",
             vec![counter.into()],
         )?;
-        self.count("SELECT value AS n FROM counters WHERE name = ?", vec![counter.into()])
+        self.sql.count("SELECT value AS n FROM counters WHERE name = ?", vec![counter.into()])
     }
 
     /// Marks a change readers can see: the next flush rewrites the snapshot.
     pub fn bump_version(&self) -> worker::Result<()> {
-        self.sql.exec("UPDATE page SET version = version + 1 WHERE id = 1", None)?;
+        self.sql.run("UPDATE page SET version = version + 1 WHERE id = 1", vec![])?;
         Ok(())
-    }
-
-    /// Recounts published comments (exact whatever changed) and bumps the version.
-    pub fn recount_comments(&self) -> worker::Result<()> {
-        self.sql.exec(
-            "UPDATE page SET version = version + 1,
-                comments = (SELECT COUNT(*) FROM comments WHERE status = 'published')
-             WHERE id = 1",
-            None,
-        )?;
-        Ok(())
-    }
-
-    /// Sets one visitor's like. Returns whether anything changed; only a change bumps the
-    /// page's likes and version, so repeating a like or an unlike is harmless.
-    pub fn set_like(&self, visitor: &VisitorKey, liked: bool, now_ms: i64) -> worker::Result<bool> {
-        let written = if liked {
-            self.sql
-                .exec(
-                    "INSERT OR IGNORE INTO likes (visitor, liked_at) VALUES (?, ?)",
-                    vec![visitor.as_str().into(), now_ms.into()],
-                )?
-                .rows_written()
-        } else {
-            self.sql
-                .exec("DELETE FROM likes WHERE visitor = ?", vec![visitor.as_str().into()])?
-                .rows_written()
-        };
-        if written == 0 {
-            return Ok(false);
-        }
-        let delta: i64 = if liked { 1 } else { -1 };
-        self.sql.exec(
-            "UPDATE page SET likes = likes + ?, version = version + 1 WHERE id = 1",
-            vec![delta.into()],
-        )?;
-        Ok(true)
-    }
-
-    pub fn is_liked(&self, visitor: &VisitorKey) -> worker::Result<bool> {
-        let n = self.count(
-            "SELECT COUNT(*) AS n FROM likes WHERE visitor = ?",
-            vec![visitor.as_str().into()],
-        )?;
-        Ok(n > 0)
     }
 
     /// The times of `key`'s rate-limited actions since `since_ms`, oldest first (at most
@@ -279,62 +199,57 @@ impl Store {
         struct At {
             at: i64,
         }
-        let rows = self
-            .sql
-            .exec(
-                "SELECT at FROM (SELECT at FROM rate_events WHERE key = ? AND at > ?
-                    ORDER BY at DESC LIMIT ?) ORDER BY at",
-                vec![key.into(), since_ms.into(), (limit as i64).into()],
-            )?
-            .to_array::<At>()?;
+        let rows: Vec<At> = self.sql.rows(
+            "SELECT at FROM (SELECT at FROM rate_events WHERE key = ? AND at > ?
+                ORDER BY at DESC LIMIT ?) ORDER BY at",
+            vec![key.into(), since_ms.into(), (limit as i64).into()],
+        )?;
         Ok(rows.into_iter().map(|r| r.at).collect())
     }
 
-    /// Records an action for each key and forgets actions older than `forget_before_ms`.
+    /// Records an action of `key` and forgets actions older than `forget_before_ms`.
     pub fn record_rate_event(
         &self,
-        keys: &[&str],
+        key: &str,
         now_ms: i64,
         forget_before_ms: i64,
     ) -> worker::Result<()> {
-        self.sql.exec("DELETE FROM rate_events WHERE at <= ?", vec![forget_before_ms.into()])?;
-        for key in keys {
-            self.sql.exec(
-                "INSERT INTO rate_events (key, at) VALUES (?, ?)",
-                vec![(*key).into(), now_ms.into()],
-            )?;
-        }
+        self.sql.run("DELETE FROM rate_events WHERE at <= ?", vec![forget_before_ms.into()])?;
+        self.sql.run(
+            "INSERT INTO rate_events (key, at) VALUES (?, ?)",
+            vec![key.into(), now_ms.into()],
+        )?;
         Ok(())
     }
 
     /// Queues a message for the site object; the alarm delivers it.
     pub fn outbox_push(&self, body: &str) -> worker::Result<()> {
-        self.sql.exec("INSERT INTO outbox (body) VALUES (?)", vec![body.into()])?;
+        self.sql.run("INSERT INTO outbox (body) VALUES (?)", vec![body.into()])?;
         Ok(())
     }
 
     pub fn outbox(&self) -> worker::Result<Vec<OutboxRow>> {
-        self.sql.exec("SELECT id, body FROM outbox ORDER BY id", None)?.to_array()
+        self.sql.rows("SELECT id, body FROM outbox ORDER BY id", vec![])
     }
 
     pub fn outbox_done(&self, id: i64) -> worker::Result<()> {
-        self.sql.exec("DELETE FROM outbox WHERE id = ?", vec![id.into()])?;
+        self.sql.run("DELETE FROM outbox WHERE id = ?", vec![id.into()])?;
         Ok(())
     }
 
     /// Makes the next flush rewrite the snapshot even though nothing changed.
     pub fn mark_stale(&self) -> worker::Result<()> {
-        self.sql.exec("UPDATE page SET flushed_version = -1 WHERE id = 1", None)?;
+        self.sql.run("UPDATE page SET flushed_version = -1 WHERE id = 1", vec![])?;
         Ok(())
     }
 
     pub fn mark_flush_started(&self, now_ms: i64) -> worker::Result<()> {
-        self.sql.exec("UPDATE page SET flush_started_at = ? WHERE id = 1", vec![now_ms.into()])?;
+        self.sql.run("UPDATE page SET flush_started_at = ? WHERE id = 1", vec![now_ms.into()])?;
         Ok(())
     }
 
     pub fn mark_flushed(&self, version: i64) -> worker::Result<()> {
-        self.sql.exec(
+        self.sql.run(
             "UPDATE page SET flushed_version = MAX(flushed_version, ?) WHERE id = 1",
             vec![version.into()],
         )?;

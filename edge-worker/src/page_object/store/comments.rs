@@ -1,12 +1,13 @@
-//! Comment queries of the page object's SQLite storage.
+//! Comments in the page object's storage: the rows, listings in each order, and which
+//! replies readers see.
 
-use super::store::Store;
+use super::Store;
+use crate::storage::Bindings;
 use kudos_core::comment::{Cursor, Order};
 use kudos_core::thread::{Stored, shown_replies};
 use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{Comment, CommentStatus};
 use serde::Deserialize;
-use worker::SqlStorageValue;
 
 const COLUMNS: &str = "seq, parent_seq, root_seq, depth, name, website, body, html, \
     status, shown, likes, created_at, edited_at, edit_token_hash";
@@ -94,12 +95,19 @@ pub struct NewRow<'a> {
 }
 
 impl Store {
-    fn comments(
-        &self,
-        query: &str,
-        bindings: Vec<SqlStorageValue>,
-    ) -> worker::Result<Vec<CommentRow>> {
-        self.sql.exec(query, bindings)?.to_array()
+    fn comments(&self, query: &str, bindings: Bindings) -> worker::Result<Vec<CommentRow>> {
+        self.sql.rows(query, bindings)
+    }
+
+    /// Recounts published comments (exact whatever changed) and bumps the version.
+    pub fn recount_comments(&self) -> worker::Result<()> {
+        self.sql.run(
+            "UPDATE page SET version = version + 1,
+                comments = (SELECT COUNT(*) FROM comments WHERE status = 'published')
+             WHERE id = 1",
+            vec![],
+        )?;
+        Ok(())
     }
 
     pub fn comment(&self, seq: i64) -> worker::Result<Option<CommentRow>> {
@@ -124,7 +132,7 @@ impl Store {
         body: &str,
         since_ms: i64,
     ) -> worker::Result<bool> {
-        let n = self.count(
+        let n = self.sql.count(
             "SELECT COUNT(*) AS n FROM comments WHERE author = ? AND body = ? AND created_at > ?",
             vec![author.as_str().into(), body.into(), since_ms.into()],
         )?;
@@ -132,8 +140,8 @@ impl Store {
     }
 
     pub fn insert_comment(&self, row: &NewRow) -> worker::Result<i64> {
-        let seq = self.count("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM comments", vec![])?;
-        self.sql.exec(
+        let seq = self.sql.count("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM comments", vec![])?;
+        self.sql.run(
             "INSERT INTO comments (seq, parent_seq, root_seq, depth, author, ip, name, website, body,
                 html, status, created_at, edit_token_hash, idempotency_key)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -158,7 +166,7 @@ impl Store {
     }
 
     pub fn update_body(&self, seq: i64, body: &str, html: &str, now_ms: i64) -> worker::Result<()> {
-        self.sql.exec(
+        self.sql.run(
             "UPDATE comments SET body = ?, html = ?, edited_at = ? WHERE seq = ?",
             vec![body.into(), html.into(), now_ms.into(), seq.into()],
         )?;
@@ -166,7 +174,7 @@ impl Store {
     }
 
     pub fn set_status(&self, seq: i64, status: Stored) -> worker::Result<()> {
-        self.sql.exec(
+        self.sql.run(
             "UPDATE comments SET status = ? WHERE seq = ?",
             vec![status.as_str().into(), seq.into()],
         )?;
@@ -175,7 +183,7 @@ impl Store {
 
     /// Deletes a comment's content. The row stays (as a placeholder while it has replies).
     pub fn delete_content(&self, seq: i64) -> worker::Result<()> {
-        self.sql.exec(
+        self.sql.run(
             "UPDATE comments SET status = 'deleted', name = '', website = NULL, body = '', html = ''
              WHERE seq = ?",
             vec![seq.into()],
@@ -199,7 +207,7 @@ impl Store {
                 "r.likes DESC, r.created_at DESC, r.seq DESC",
             ),
         };
-        let mut bindings: Vec<SqlStorageValue> = Vec::new();
+        let mut bindings: Bindings = Vec::new();
         let after = match cursor {
             Some(c) => {
                 if order == Order::Top {
@@ -241,7 +249,7 @@ impl Store {
 
     /// How many replies of a thread readers see.
     pub fn shown_reply_count(&self, root_seq: i64) -> worker::Result<i64> {
-        self.count(
+        self.sql.count(
             "SELECT COUNT(*) AS n FROM comments WHERE root_seq = ? AND depth > 0 AND shown != ''",
             vec![root_seq.into()],
         )
@@ -250,11 +258,11 @@ impl Store {
     /// Every comment of any status on the page, and every reply in one thread: what the
     /// caps on a page and a thread count.
     pub fn comment_count(&self) -> worker::Result<i64> {
-        self.count("SELECT COUNT(*) AS n FROM comments", vec![])
+        self.sql.count("SELECT COUNT(*) AS n FROM comments", vec![])
     }
 
     pub fn reply_count(&self, root_seq: i64) -> worker::Result<i64> {
-        self.count(
+        self.sql.count(
             "SELECT COUNT(*) AS n FROM comments WHERE root_seq = ? AND depth > 0",
             vec![root_seq.into()],
         )
@@ -270,14 +278,11 @@ impl Store {
             status: String,
             shown: String,
         }
-        let rows: Vec<Shape> = self
-            .sql
-            .exec(
-                "SELECT seq, parent_seq, status, shown FROM comments
-                 WHERE root_seq = ? AND depth > 0 ORDER BY seq",
-                vec![root_seq.into()],
-            )?
-            .to_array()?;
+        let rows: Vec<Shape> = self.sql.rows(
+            "SELECT seq, parent_seq, status, shown FROM comments
+             WHERE root_seq = ? AND depth > 0 ORDER BY seq",
+            vec![root_seq.into()],
+        )?;
         let index: std::collections::HashMap<i64, usize> =
             rows.iter().enumerate().map(|(i, r)| (r.seq, i)).collect();
         let parents: Vec<Option<usize>> =
@@ -287,7 +292,7 @@ impl Store {
         for (row, shown) in rows.iter().zip(shown_replies(&status, &parents)) {
             let shown = shown.map_or("", status_name);
             if row.shown != shown {
-                self.sql.exec(
+                self.sql.run(
                     "UPDATE comments SET shown = ? WHERE seq = ?",
                     vec![shown.into(), row.seq.into()],
                 )?;
@@ -300,14 +305,14 @@ impl Store {
     /// that was not (a placeholder holds the thread together). Walks up at most the depth
     /// limit, so a reply costs the same however long its thread.
     pub fn show_new_reply(&self, seq: i64) -> worker::Result<()> {
-        self.sql.exec("UPDATE comments SET shown = 'published' WHERE seq = ?", vec![seq.into()])?;
+        self.sql.run("UPDATE comments SET shown = 'published' WHERE seq = ?", vec![seq.into()])?;
         let mut parent = self.comment(seq)?.and_then(|r| r.parent_seq);
         while let Some(above) = parent.and_then(|p| self.comment(p).ok().flatten()) {
             if above.depth == 0 || !above.shown.is_empty() {
                 break;
             }
             if let Some(shown) = above.stored().shown_as(true) {
-                self.sql.exec(
+                self.sql.run(
                     "UPDATE comments SET shown = ? WHERE seq = ?",
                     vec![status_name(shown).into(), above.seq.into()],
                 )?;
@@ -322,10 +327,8 @@ impl Store {
         struct Root {
             root_seq: i64,
         }
-        let roots: Vec<Root> = self
-            .sql
-            .exec("SELECT DISTINCT root_seq FROM comments WHERE depth > 0", None)?
-            .to_array()?;
+        let roots: Vec<Root> =
+            self.sql.rows("SELECT DISTINCT root_seq FROM comments WHERE depth > 0", vec![])?;
         roots.iter().try_for_each(|r| self.recompute_thread(r.root_seq))
     }
 
@@ -334,48 +337,6 @@ impl Store {
             "SELECT {COLUMNS} FROM comments WHERE author = ? AND status = 'pending' ORDER BY seq"
         );
         self.comments(&query, vec![author.as_str().into()])
-    }
-
-    /// Sets one visitor's like on a comment; returns whether anything changed.
-    pub fn set_comment_like(
-        &self,
-        seq: i64,
-        visitor: &VisitorKey,
-        liked: bool,
-    ) -> worker::Result<bool> {
-        let written = if liked {
-            self.sql
-                .exec(
-                    "INSERT OR IGNORE INTO comment_likes (seq, visitor) VALUES (?, ?)",
-                    vec![seq.into(), visitor.as_str().into()],
-                )?
-                .rows_written()
-        } else {
-            self.sql
-                .exec(
-                    "DELETE FROM comment_likes WHERE seq = ? AND visitor = ?",
-                    vec![seq.into(), visitor.as_str().into()],
-                )?
-                .rows_written()
-        };
-        if written == 0 {
-            return Ok(false);
-        }
-        let delta: i64 = if liked { 1 } else { -1 };
-        self.sql.exec(
-            "UPDATE comments SET likes = likes + ? WHERE seq = ?",
-            vec![delta.into(), seq.into()],
-        )?;
-        self.bump_version()?;
-        Ok(true)
-    }
-
-    pub fn comment_liked_by(&self, seq: i64, visitor: &VisitorKey) -> worker::Result<bool> {
-        let n = self.count(
-            "SELECT COUNT(*) AS n FROM comment_likes WHERE seq = ? AND visitor = ?",
-            vec![seq.into(), visitor.as_str().into()],
-        )?;
-        Ok(n > 0)
     }
 }
 

@@ -1,0 +1,315 @@
+//! Comments: who may post, reply, edit, delete and moderate, and what readers see. Input
+//! arrives parsed (core types) and rendered; the rules here are the ones that need the
+//! page's stored state.
+
+use super::{PageRules, RuleError, Ruled, refuse};
+use crate::limiter::ClientKey;
+use crate::page_object::protocol::{Created, Editor, Post};
+use crate::page_object::store::{CommentRow, NewRow};
+use crate::site_object::SiteCommand;
+use kudos_core::ErrorCode;
+use kudos_core::comment::{
+    self, CommentBody, Cursor, Order, PAGE_SIZE, REPLIES_PER_REQUEST, REPLIES_SHOWN,
+};
+use kudos_core::limits::{self, Refusal};
+use kudos_core::snapshot;
+use kudos_core::thread::Stored;
+use kudos_core::visitor::VisitorKey;
+use kudos_core::wire::{
+    CommentList, CommentPage, CommentReply, CommentStatus, ModerationItem, ModerationStatus, Thread,
+};
+
+/// The same body from the same visitor on the same page within this long is a duplicate.
+const DUPLICATE_WINDOW_MS: i64 = 60_000;
+/// How much of a pending comment the moderation queue shows.
+const EXCERPT_CHARS: usize = 280;
+
+impl PageRules<'_> {
+    /// A page of top-level comments with their first replies, within the size every
+    /// answer keeps to (`snapshot::MAX_VIEW_BYTES`). Only the replies shown are fetched.
+    pub fn list(&self, order: Order, cursor: Option<Cursor>) -> Ruled<CommentPage> {
+        let store = self.store;
+        let tag = self.page.tag();
+        let mut roots = store.top_level(order, cursor, PAGE_SIZE)?;
+        let more = roots.len() > PAGE_SIZE;
+        roots.truncate(PAGE_SIZE);
+        let next = roots.last().filter(|_| more).map(|last| {
+            Cursor {
+                order,
+                likes: last.likes as u64,
+                created_at: last.created_at,
+                seq: last.seq as u64,
+            }
+            .encode()
+        });
+        let threads = roots
+            .into_iter()
+            .map(|root| {
+                let reply_count = store.shown_reply_count(root.seq)? as u64;
+                let replies = store.shown_replies(root.seq, 0, REPLIES_SHOWN)?;
+                let shown = root.stored().shown_as(reply_count > 0);
+                Ok(Thread {
+                    comment: root.to_comment(&tag, shown.unwrap_or(CommentStatus::Deleted)),
+                    reply_count,
+                    replies: replies.iter().map(|r| r.to_shown_reply(&tag)).collect(),
+                })
+            })
+            .collect::<Ruled<_>>()?;
+        let mut listing = CommentPage { order, threads, next };
+        snapshot::fit_comments(&mut listing);
+        Ok(listing)
+    }
+
+    /// One page of a thread's replies that readers see, oldest first, after `after`.
+    pub fn replies(&self, root: u64, after: Option<u64>) -> Ruled<CommentList> {
+        let tag = self.page.tag();
+        let root = self.visible_comment(root)?;
+        let after = after.unwrap_or(0).min(i64::MAX as u64) as i64;
+        let mut rows = self.store.shown_replies(root.root_seq, after, REPLIES_PER_REQUEST + 1)?;
+        let more = rows.len() > REPLIES_PER_REQUEST;
+        rows.truncate(REPLIES_PER_REQUEST);
+        let next = rows.last().filter(|_| more).map(|r| r.seq.to_string());
+        let mut list =
+            CommentList { comments: rows.iter().map(|r| r.to_shown_reply(&tag)).collect(), next };
+        snapshot::fit_list(&mut list);
+        Ok(list)
+    }
+
+    /// Posts a reader's comment. Sent again with the same idempotency key, it answers with
+    /// the first one.
+    pub fn post_comment(&self, client: &ClientKey, post: Post) -> Ruled<Created> {
+        let store = self.store;
+        let tag = self.page.tag();
+        let input = &post.input;
+        if let Some(sent) = store.comment_by_key(&post.author, input.idempotency_key.as_str())? {
+            return Ok(Created { comment: sent.to_authors_comment(&tag), state: self.state()? });
+        }
+
+        let rules = &self.settings.comments;
+        let (parent_seq, root_seq, depth) = match &input.parent {
+            None => (None, None, 0),
+            Some(id) if id.tag != tag => {
+                return Err(refuse(
+                    ErrorCode::ParentOnOtherPage,
+                    "the parent comment is on another page",
+                ));
+            }
+            Some(id) => {
+                let parent = store
+                    .comment(id.seq as i64)?
+                    .filter(|p| p.stored() == Stored::Published)
+                    .ok_or_else(|| {
+                        refuse(ErrorCode::ParentNotFound, "there is no such comment to reply to")
+                    })?;
+                let grandparent = parent.parent_seq.map(|g| g as u64);
+                let (attach_to, depth) = comment::attach(
+                    parent.seq as u64,
+                    parent.depth as u32,
+                    grandparent,
+                    rules.max_depth,
+                );
+                (Some(attach_to as i64), Some(parent.root_seq), depth)
+            }
+        };
+        if store.comment_count()? >= rules.max_comments_per_page as i64 {
+            return Err(refuse(
+                ErrorCode::PageFull,
+                "this page holds as many comments as the site allows",
+            ));
+        }
+        if let Some(root) = root_seq
+            && store.reply_count(root)? >= rules.max_replies_per_thread as i64
+        {
+            return Err(refuse(
+                ErrorCode::ThreadFull,
+                "this thread holds as many replies as the site allows",
+            ));
+        }
+
+        let body = input.body.as_str();
+        if store.sent_recently(&post.author, body, self.now - DUPLICATE_WINDOW_MS)? {
+            return Err(refuse(ErrorCode::DuplicateComment, "you just posted this comment"));
+        }
+        let author = post.author.as_str();
+        let recent =
+            store.rate_events(author, self.now - rules.rate_window_ms, rules.per_visitor)?;
+        limits::sliding(&recent, rules.per_visitor, rules.rate_window_ms, self.now)
+            .map_err(too_many_comments)?;
+
+        let status = comment::initial_status(input.spam, rules.moderation);
+        let seq = store.insert_comment(&NewRow {
+            parent_seq,
+            root_seq,
+            depth,
+            author,
+            ip: &client.0,
+            name: input.name.as_str(),
+            website: input.website.as_ref().map(|w| w.as_str()),
+            body,
+            html: &post.html,
+            status,
+            created_at: self.now,
+            edit_token_hash: post.edit_token.as_str(),
+            idempotency_key: input.idempotency_key.as_str(),
+        })?;
+        store.record_rate_event(author, self.now, self.now - rules.rate_window_ms)?;
+        let row = store.comment(seq)?.ok_or_else(|| storage_error("a comment vanished"))?;
+        match status {
+            Stored::Published => {
+                if row.depth > 0 {
+                    store.show_new_reply(row.seq)?;
+                }
+                store.recount_comments()?
+            }
+            Stored::Pending => self.queue_for_moderation(&row)?,
+            _ => {}
+        }
+        Ok(Created { comment: row.to_authors_comment(&tag), state: self.state()? })
+    }
+
+    pub fn edit_comment(
+        &self,
+        seq: u64,
+        by: &Editor,
+        body: &CommentBody,
+        html: &str,
+    ) -> Ruled<CommentReply> {
+        let store = self.store;
+        let row = self.editable(seq, by)?;
+        store.update_body(row.seq, body.as_str(), html, self.now)?;
+        let edited = store.comment(row.seq)?.unwrap_or(row);
+        let by_author = matches!(by, Editor::Author { .. });
+        let moderation = self.settings.comments.moderation;
+        if comment::edit_needs_approval(edited.stored(), by_author, moderation) {
+            store.set_status(edited.seq, Stored::Pending)?;
+            self.queue_for_moderation(&edited)?;
+            return self.settle(seq, &edited);
+        }
+        match edited.stored() {
+            Stored::Published => store.bump_version()?,
+            Stored::Pending => self.queue_for_moderation(&edited)?,
+            _ => {}
+        }
+        self.reply_for(seq)
+    }
+
+    pub fn delete_comment(&self, seq: u64, by: &Editor) -> Ruled<CommentReply> {
+        let row = self.editable(seq, by)?;
+        self.store.delete_content(row.seq)?;
+        self.settle(seq, &row)
+    }
+
+    pub fn moderate(&self, seq: u64, status: ModerationStatus) -> Ruled<CommentReply> {
+        let row = self
+            .store
+            .comment(seq as i64)?
+            .filter(|r| r.stored() != Stored::Deleted)
+            .ok_or_else(not_found)?;
+        let to = match status {
+            ModerationStatus::Published => Stored::Published,
+            ModerationStatus::Hidden => Stored::Hidden,
+        };
+        self.store.set_status(row.seq, to)?;
+        self.settle(seq, &row)
+    }
+
+    /// A visitor's own comments awaiting approval.
+    pub fn pending(&self, visitor: &VisitorKey) -> Ruled<CommentList> {
+        let tag = self.page.tag();
+        let rows = self.store.pending_by(visitor)?;
+        let comments = rows.iter().map(|r| r.to_authors_comment(&tag)).collect();
+        Ok(CommentList { comments, next: None })
+    }
+
+    /// A published comment (the only kind readers can reply to or like).
+    pub(super) fn visible_comment(&self, seq: u64) -> Ruled<CommentRow> {
+        self.store
+            .comment(seq as i64)?
+            .filter(|r| r.stored() == Stored::Published)
+            .ok_or_else(not_found)
+    }
+
+    /// The comment, if `by` may change it now: the site owner always (unless it is already
+    /// deleted); its author with the right token, within the edit window, while it is
+    /// published or pending.
+    fn editable(&self, seq: u64, by: &Editor) -> Ruled<CommentRow> {
+        let row = self.store.comment(seq as i64)?.ok_or_else(not_found)?;
+        match by {
+            Editor::Admin if row.stored() != Stored::Deleted => Ok(row),
+            Editor::Admin => Err(not_found()),
+            Editor::Author { token } => {
+                if !token.matches(&row.edit_token_hash) {
+                    return Err(refuse(
+                        ErrorCode::InvalidEditToken,
+                        "this browser cannot change that comment",
+                    ));
+                }
+                if !matches!(row.stored(), Stored::Published | Stored::Pending | Stored::Spam) {
+                    return Err(not_found());
+                }
+                let window = self.settings.comments.edit_window_ms;
+                if !comment::edit_window_open(row.created_at, self.now, window) {
+                    return Err(refuse(
+                        ErrorCode::EditWindowClosed,
+                        "the time to change this comment is over",
+                    ));
+                }
+                Ok(row)
+            }
+        }
+    }
+
+    /// After a comment's status changed (it was `was`): recount, recompute which replies
+    /// of its thread readers see, take it off the moderation queue if it was waiting
+    /// there, and answer with the comment as it now is.
+    fn settle(&self, seq: u64, was: &CommentRow) -> Ruled<CommentReply> {
+        let store = self.store;
+        store.recount_comments()?;
+        if was.depth > 0 {
+            store.recompute_thread(was.root_seq)?;
+        }
+        let now = store.comment(seq as i64)?.map(|r| r.stored());
+        if was.stored() == Stored::Pending && now != Some(Stored::Pending) {
+            let removed = SiteCommand::PendingRemoved {
+                page: self.page.page.to_string(),
+                id: self.item_id(seq),
+            };
+            self.tell_site(&removed)?;
+        }
+        self.reply_for(seq)
+    }
+
+    fn reply_for(&self, seq: u64) -> Ruled<CommentReply> {
+        let tag = self.page.tag();
+        let row = self.store.comment(seq as i64)?;
+        let comment =
+            row.filter(|r| r.stored() != Stored::Deleted).map(|r| r.to_authors_comment(&tag));
+        Ok(CommentReply { comment, state: self.state()? })
+    }
+
+    fn queue_for_moderation(&self, row: &CommentRow) -> Ruled<()> {
+        self.tell_site(&SiteCommand::PendingAdded(ModerationItem {
+            page: self.page.page.to_string(),
+            id: self.item_id(row.seq),
+            name: row.name.clone(),
+            excerpt: row.body.chars().take(EXCERPT_CHARS).collect(),
+            created_at: row.created_at,
+        }))
+    }
+}
+
+fn too_many_comments(refusal: Refusal) -> RuleError {
+    let message = match refusal {
+        Refusal::Off => "this site takes no comments",
+        Refusal::Spent { .. } => "too many comments on this page; wait a little",
+    };
+    RuleError::Refused { code: refusal.code(), message, retry_after: refusal.retry_after_seconds() }
+}
+
+fn storage_error(what: &str) -> RuleError {
+    RuleError::Storage(worker::Error::RustError(what.to_owned()))
+}
+
+fn not_found() -> RuleError {
+    refuse(ErrorCode::CommentNotFound, "there is no such comment")
+}

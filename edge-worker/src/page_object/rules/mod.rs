@@ -1,0 +1,111 @@
+//! The page's rules: what each command may do to the page's state, decided over its
+//! [`Store`]. The object (`super`) checks identity, opens the page and schedules the alarm;
+//! storage (`super::store`) runs queries and decides nothing; the rules sit between, one
+//! module per feature. Pure decisions (the edit window, rate-limit arithmetic, a new
+//! comment's status) are in `kudos_core` and tested natively.
+//!
+//! Rules are synchronous: everything one command changes, including its messages for the
+//! site object (the outbox), commits together. A rule says no with a [`RuleError`], which
+//! the object turns into the error body the client gets.
+
+mod comments;
+mod likes;
+mod notes;
+mod rewards;
+
+use super::store::Store;
+use crate::config::PageSettings;
+use crate::page_ref::PageRef;
+use crate::site_object::SiteCommand;
+use kudos_core::ErrorCode;
+use kudos_core::snapshot;
+use kudos_core::wire::{PageState, PageView};
+
+/// Why a rule refused, or that storage failed.
+#[derive(Debug)]
+pub enum RuleError {
+    Refused { code: ErrorCode, message: &'static str, retry_after: Option<u64> },
+    Storage(worker::Error),
+}
+
+pub type Ruled<T> = Result<T, RuleError>;
+
+impl From<worker::Error> for RuleError {
+    fn from(e: worker::Error) -> Self {
+        RuleError::Storage(e)
+    }
+}
+
+fn refuse(code: ErrorCode, message: &'static str) -> RuleError {
+    RuleError::Refused { code, message, retry_after: None }
+}
+
+/// The rules of one page, for one command, at one time.
+pub struct PageRules<'a> {
+    store: &'a Store,
+    settings: &'a PageSettings,
+    page: &'a PageRef,
+    now: i64,
+}
+
+impl<'a> PageRules<'a> {
+    pub fn new(store: &'a Store, settings: &'a PageSettings, page: &'a PageRef, now: i64) -> Self {
+        PageRules { store, settings, page, now }
+    }
+
+    /// The page's counts and version (zero for a page nobody wrote to).
+    pub fn state(&self) -> Ruled<PageState> {
+        let row = self.store.page()?;
+        Ok(row.map(|row| row.state()).unwrap_or_else(|| PageState {
+            page: self.page.page.to_string(),
+            ..PageState::default()
+        }))
+    }
+
+    /// The page view as a reader sees it: counts and the first page of comments in the
+    /// site's default order, and the latest supporters.
+    pub fn view(&self) -> Ruled<PageView> {
+        Ok(PageView {
+            state: self.state()?,
+            comments: self.list(self.settings.comments.default_order, None)?,
+            supporters: self.supporters()?,
+            rewards: None,
+        })
+    }
+
+    /// The page view for a reader who asked for at least version `since`, which may be at
+    /// most one past the page's version, within the size every answer keeps to.
+    pub fn checked_view(&self, since: Option<u64>) -> Ruled<PageView> {
+        let state = self.state()?;
+        if since.is_some_and(|since| since > state.version + 1) {
+            return Err(refuse(ErrorCode::SinceAhead, "`since` is ahead of this page's version"));
+        }
+        let mut view = self.view()?;
+        snapshot::fit_view(&mut view);
+        Ok(view)
+    }
+
+    /// The view, as [`Self::checked_view`], for a reader who met an outdated snapshot: the
+    /// next flush rewrites it. The command named this object (checked before any rule), so
+    /// its id is the one to keep.
+    pub fn refresh(&self, since: Option<u64>) -> Ruled<PageView> {
+        if self.store.page()?.is_some() {
+            self.store.ensure_page(&self.page.site, self.page.page.as_str())?;
+            self.store.mark_stale()?;
+        }
+        self.checked_view(since)
+    }
+
+    /// The public id of this page's comment, reward or note numbered `seq`.
+    fn item_id(&self, seq: impl std::fmt::Display) -> String {
+        format!("{}-{seq}", self.page.tag())
+    }
+
+    /// Puts a message for the site object in the outbox, in the same transaction as the
+    /// change it reports; the alarm delivers it.
+    fn tell_site(&self, command: &SiteCommand) -> Ruled<()> {
+        let body = serde_json::to_string(command)
+            .map_err(|e| RuleError::Storage(worker::Error::RustError(e.to_string())))?;
+        Ok(self.store.outbox_push(&body)?)
+    }
+}

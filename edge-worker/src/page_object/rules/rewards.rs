@@ -1,0 +1,104 @@
+//! Rewards: each Stripe event is applied once and each Checkout Session counted once,
+//! however often or however concurrently Stripe delivers; the public sees supporters,
+//! the site owner the ledger.
+
+use super::{PageRules, Ruled, refuse};
+use crate::page_object::protocol::Recorded;
+use crate::page_object::store::RewardRow;
+use crate::site_object::SiteCommand;
+use kudos_core::ErrorCode;
+use kudos_core::reward::{RECENT_SUPPORTERS, SessionId};
+use kudos_core::stripe::PaidCheckout;
+use kudos_core::wire::{Ledger, LedgerEntry, PageRewards, RewardStatus, Supporter};
+
+impl PageRules<'_> {
+    pub fn record_reward(&self, paid: &PaidCheckout) -> Ruled<Recorded> {
+        let store = self.store;
+        let currency = self.settings.currency.code();
+        let counted = store.first_time_event(&paid.event, self.now)?
+            && store.record_reward(paid, self.now, currency)?;
+        let state = self.state()?;
+        if counted {
+            self.tell_site(&SiteCommand::PageRewards(PageRewards {
+                page: self.page.page.to_string(),
+                currency: currency.to_owned(),
+                total: state.reward_total,
+                supporters: state.supporters,
+            }))?;
+        }
+        Ok(Recorded { counted, state })
+    }
+
+    pub fn reward_status(&self, session: &SessionId) -> Ruled<RewardStatus> {
+        let version = self.state()?.version;
+        Ok(match self.store.reward_by_session(session.as_str())? {
+            Some(r) => RewardStatus {
+                confirmed: true,
+                name: if r.anonymous != 0 { String::new() } else { r.name },
+                amount: r.amount as u64,
+                currency: r.currency,
+                version,
+            },
+            None => RewardStatus {
+                confirmed: false,
+                name: String::new(),
+                amount: 0,
+                currency: String::new(),
+                version,
+            },
+        })
+    }
+
+    /// The latest supporters as the public sees them.
+    pub fn supporters(&self) -> Ruled<Vec<Supporter>> {
+        let rows = self.store.rewards_before(i64::MAX, RECENT_SUPPORTERS)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Supporter {
+                id: self.item_id(r.seq),
+                name: if r.anonymous != 0 { String::new() } else { r.name },
+                message: if r.message_hidden != 0 { String::new() } else { r.message },
+                amount: r.amount as u64,
+                currency: r.currency,
+                at: r.created_at,
+            })
+            .collect())
+    }
+
+    /// One page of the ledger, newest first, before the reward numbered `before`.
+    pub fn ledger(&self, before: Option<u64>, limit: usize) -> Ruled<Ledger> {
+        let state = self.state()?;
+        let before = before.map_or(i64::MAX, |b| b.min(i64::MAX as u64) as i64);
+        let mut rewards = self.store.rewards_before(before, limit + 1)?;
+        let more = rewards.len() > limit;
+        rewards.truncate(limit);
+        let next = rewards.last().filter(|_| more).map(|r| r.seq.to_string());
+        let entry = |r: RewardRow| LedgerEntry {
+            id: self.item_id(r.seq),
+            session: r.session,
+            event: r.event,
+            amount: r.amount as u64,
+            currency: r.currency,
+            name: r.name,
+            message: r.message,
+            anonymous: r.anonymous != 0,
+            message_hidden: r.message_hidden != 0,
+            at: r.created_at,
+        };
+        Ok(Ledger {
+            page: self.page.page.to_string(),
+            currency: self.settings.currency.code().to_owned(),
+            total: state.reward_total,
+            rewards: rewards.into_iter().map(entry).collect(),
+            next,
+        })
+    }
+
+    pub fn hide_reward_message(&self, seq: u64, hidden: bool) -> Ruled<()> {
+        if self.store.hide_message(seq as i64, hidden)? {
+            Ok(())
+        } else {
+            Err(refuse(ErrorCode::RewardNotFound, "there is no such reward"))
+        }
+    }
+}
