@@ -1,17 +1,18 @@
 //! The widget's API client: one typed async fn per endpoint. Components never build
 //! requests; they call these and get either the reply or an [`ApiFailure`].
 
+use crate::state::Target;
 use gloo_timers::callback::Timeout;
 use kudos_core::comment::Order;
 use kudos_core::wire::{
-    ChallengeReply, ChallengeRequest, CheckoutStarted, CommentLikeReply, CommentList, CommentPage,
-    CommentReply, CreatedComment, DeleteComment, EditComment, ErrorBody, LikeReply, NewComment,
-    NewNote, NewReward, NoteSent, PageView, PassReply, PassRequest, PendingRequest, PreviewReply,
-    PreviewRequest, RewardStatus, SetCommentLike, SetLike,
+    ChallengeReply, ChallengeRequest, CheckoutStarted, CommentList, CommentPage, CommentReply,
+    CreatedComment, DeleteComment, EditComment, ErrorBody, NewComment, NewNote, NewReward,
+    NoteSent, PageState, PageView, PassReply, PassRequest, PendingRequest, PreviewReply,
+    PreviewRequest, RewardStatus, SetLike,
 };
 use kudos_core::{ErrorCode, PageId, VisitorId};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestInit, Response};
@@ -33,6 +34,16 @@ impl ApiFailure {
 }
 
 type Reply<T> = Result<T, ApiFailure>;
+
+/// The answer to a like of the page (`LikeReply`) or of a comment (`CommentLikeReply`,
+/// which also counts the comment's likes).
+#[derive(Deserialize)]
+pub struct Liked {
+    pub liked: bool,
+    #[serde(default)]
+    pub likes: u64,
+    pub state: PageState,
+}
 
 /// The API origin and the page, which every call needs.
 #[derive(Clone, PartialEq)]
@@ -60,9 +71,15 @@ impl Client {
         get(&url).await
     }
 
-    // PUT /api/v1/page/like
-    pub async fn set_like(&self, visitor: &VisitorId, liked: bool) -> Reply<LikeReply> {
-        with_pass(self, "PUT", &self.url("/page/like"), |pass| {
+    // PUT /api/v1/page/like, PUT /api/v1/page/comments/{id}/like
+    /// Likes or unlikes the page or a comment. Both take the same body and answer alike, so
+    /// one call (and one decoder) serves both.
+    pub async fn like(&self, target: &Target, visitor: &VisitorId, liked: bool) -> Reply<Liked> {
+        let url = match target {
+            Target::Page => self.url("/page/like"),
+            Target::Comment(id) => self.url(&format!("/page/comments/{}/like", encode(id))),
+        };
+        with_pass(self, "PUT", &url, |pass| {
             json(&SetLike {
                 page: self.page(),
                 visitor: Some(visitor.as_str().into()),
@@ -150,25 +167,6 @@ impl Client {
     pub async fn delete_comment(&self, id: &str, edit_token: &str) -> Reply<CommentReply> {
         let delete = DeleteComment { page: self.page(), edit_token: Some(edit_token.into()) };
         send("DELETE", &self.url(&format!("/page/comments/{}", encode(id))), &delete).await
-    }
-
-    // PUT /api/v1/page/comments/{id}/like
-    pub async fn like_comment(
-        &self,
-        id: &str,
-        visitor: &VisitorId,
-        liked: bool,
-    ) -> Reply<CommentLikeReply> {
-        let url = self.url(&format!("/page/comments/{}/like", encode(id)));
-        with_pass(self, "PUT", &url, |pass| {
-            json(&SetCommentLike {
-                page: self.page(),
-                visitor: Some(visitor.as_str().into()),
-                pass: Some(pass),
-                liked,
-            })
-        })
-        .await
     }
 
     // POST /api/v1/page/comments/pending

@@ -1,6 +1,7 @@
 //! What the widget keeps in the reader's localStorage: their visitor id, display name and
 //! website, and one record per page ([`PageMemory`]). Nothing else, and no cookies.
 
+use crate::state::Target;
 use gloo_storage::{LocalStorage, Storage};
 use kudos_core::{PageId, VisitorId};
 use serde::{Deserialize, Serialize};
@@ -111,8 +112,9 @@ pub fn page(page: &PageId) -> PageMemory {
     LocalStorage::get(key(page)).unwrap_or_default()
 }
 
-/// Changes a page's record and saves it.
-pub fn update(id: &PageId, change: impl FnOnce(&mut PageMemory)) {
+/// Changes a page's record and saves it. Private: what the widget remembers is decided by
+/// the named writes below, one per thing that happens.
+fn update(id: &PageId, change: impl FnOnce(&mut PageMemory)) {
     let mut memory = page(id);
     change(&mut memory);
     let now = js_sys::Date::now() as i64;
@@ -146,4 +148,62 @@ impl PageMemory {
     pub fn wrote(&mut self, version: u64) {
         self.version = self.version.max(version);
     }
+}
+
+/// The server saved a like of the page or of a comment, at page `version`.
+pub fn liked(page: &PageId, target: &Target, liked: bool, version: u64) {
+    update(page, |memory| {
+        match target {
+            Target::Page => memory.liked = liked,
+            Target::Comment(id) => {
+                memory.liked_comments.retain(|c| c != id);
+                if liked {
+                    memory.liked_comments.push(id.clone());
+                }
+            }
+        }
+        memory.wrote(version);
+    });
+}
+
+/// Keeps what the reader is typing (and the key it will be sent with).
+pub fn keep_draft(page: &PageId, draft: Draft) {
+    update(page, |memory| memory.set_draft(draft));
+}
+
+/// The reader's text as a draft replying to `reply_to`, with `body` as typed.
+pub fn draft_with(page: &PageId, reply_to: Option<&str>, body: String) -> Draft {
+    Draft { body, ..self::page(page).draft(reply_to) }
+}
+
+/// A comment the reader posted: its draft is done with, and its token kept.
+pub fn posted(page: &PageId, draft: &Draft, mine: Mine, version: u64) {
+    update(page, |memory| {
+        memory.drafts.retain(|d| d.reply_to != draft.reply_to);
+        memory.set_mine(&mine.id.clone(), Some(mine));
+        memory.wrote(version);
+    });
+}
+
+/// One of the reader's comments changed (`Some`: its new text) or was deleted (`None`).
+pub fn changed(page: &PageId, id: &str, mine: Option<Mine>, version: u64) {
+    update(page, |memory| {
+        memory.set_mine(id, mine);
+        memory.wrote(version);
+    });
+}
+
+/// Of the reader's comments awaiting approval, only those in `still` still wait.
+pub fn still_pending(page: &PageId, still: &[String]) {
+    update(page, |memory| {
+        for mine in &mut memory.mine {
+            mine.pending &= still.contains(&mine.id);
+        }
+    });
+}
+
+/// The Checkout Session the reader started here (to thank them on return), or `None`
+/// once thanked.
+pub fn checkout(page: &PageId, session: Option<String>) {
+    update(page, |memory| memory.checkout = session);
 }

@@ -82,10 +82,8 @@ impl Widget {
 
     /// Keeps what the reader is typing, so a reload or a failed send never loses it.
     pub fn keep_draft(&self, reply_to: Option<&str>, body: String) {
-        storage::update(&self.client.page, |memory| {
-            let draft = storage::Draft { body, ..memory.draft(reply_to) };
-            memory.set_draft(draft);
-        });
+        let page = &self.client.page;
+        storage::keep_draft(page, storage::draft_with(page, reply_to, body));
     }
 
     /// Posts a comment or reply. It goes with the draft's idempotency key, so sending the
@@ -94,10 +92,9 @@ impl Widget {
     pub fn post_comment(&self, writing: Writing, done: Done) {
         let page = self.client.page.clone();
         let reply_to = writing.reply_to.clone();
-        let mut draft = storage::page(&page).draft(reply_to.as_deref());
-        draft.body = writing.body;
+        let mut draft = storage::draft_with(&page, reply_to.as_deref(), writing.body);
         let key = draft.send_key();
-        storage::update(&page, |memory| memory.set_draft(draft.clone()));
+        storage::keep_draft(&page, draft.clone());
         let new = NewComment {
             page: None,
             visitor: Some(storage::visitor().as_str().to_owned()),
@@ -118,12 +115,9 @@ impl Widget {
                     storage::remember_author(&writing.name, &writing.website);
                     let id = created.comment.id.clone();
                     let (token, until) = (created.edit_token, created.edit_until);
-                    let mine = Mine { id: id.clone(), token, until, body: draft.body, pending };
-                    storage::update(&page, |memory| {
-                        memory.drafts.retain(|d| d.reply_to != draft.reply_to);
-                        memory.set_mine(&id, Some(mine));
-                        memory.wrote(created.state.version);
-                    });
+                    let body = draft.body.clone();
+                    let mine = Mine { id, token, until, body, pending };
+                    storage::posted(&page, &draft, mine, created.state.version);
                     widget.dispatch(Action::Counted(created.state));
                     widget.dispatch(Action::Comments(CommentAction::Posted(created.comment)));
                     widget.announce(if pending { t.posted_pending } else { t.posted });
@@ -147,10 +141,8 @@ impl Widget {
             };
             match result {
                 Ok(reply) => {
-                    storage::update(&client.page, |memory| {
-                        memory.set_mine(&id, body.map(|body| Mine { body, ..mine }));
-                        memory.wrote(reply.state.version);
-                    });
+                    let mine = body.map(|body| Mine { body, ..mine });
+                    storage::changed(&client.page, &id, mine, reply.state.version);
                     widget.dispatch(Action::Counted(reply.state));
                     let comment = reply.comment;
                     widget.dispatch(Action::Comments(CommentAction::Changed { id, comment }));
@@ -171,9 +163,7 @@ impl Widget {
             match widget.client.checkout(reward).await {
                 Ok(started) => {
                     storage::remember_author(&name, &storage::website());
-                    storage::update(&widget.client.page, |memory| {
-                        memory.checkout = Some(started.session)
-                    });
+                    storage::checkout(&widget.client.page, Some(started.session));
                     if let Some(window) = web_sys::window() {
                         let _ = window.location().assign(&started.url);
                     }

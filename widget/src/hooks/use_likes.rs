@@ -3,7 +3,7 @@
 //! times, then rolled back visibly (the page's status line, or an announcement for a
 //! comment).
 
-use crate::api::Client;
+use crate::api::{Client, Liked};
 use crate::i18n;
 use crate::state::{Action, LikeEvent, State, Target};
 use crate::storage;
@@ -36,26 +36,9 @@ async fn save(
     let visitor = storage::visitor();
     let mut backoff = SAVE_BACKOFF_MS.iter();
     loop {
-        let saved = match &target {
-            Target::Page => client.set_like(&visitor, want).await.map(|r| (r.liked, 0, r.state)),
-            Target::Comment(id) => {
-                client.like_comment(id, &visitor, want).await.map(|r| (r.liked, r.likes, r.state))
-            }
-        };
-        match saved {
-            Ok((liked, likes, page)) => {
-                storage::update(&client.page, |memory| {
-                    match &target {
-                        Target::Page => memory.liked = liked,
-                        Target::Comment(id) => {
-                            memory.liked_comments.retain(|c| c != id);
-                            if liked {
-                                memory.liked_comments.push(id.clone());
-                            }
-                        }
-                    }
-                    memory.wrote(page.version);
-                });
+        match client.like(&target, &visitor, want).await {
+            Ok(Liked { liked, likes, state: page }) => {
+                storage::liked(&client.page, &target, liked, page.version);
                 state.dispatch(Action::LikeSaved { target, liked, likes, state: page });
                 return;
             }

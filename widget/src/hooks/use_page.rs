@@ -61,11 +61,8 @@ async fn load_pending(client: &Client, state: &UseReducerHandle<State>) {
     }
     if let Ok(list) = client.pending(&storage::visitor()).await {
         // Approved or refused meanwhile: no longer waiting.
-        storage::update(&client.page, |memory| {
-            for mine in &mut memory.mine {
-                mine.pending &= list.comments.iter().any(|c| c.id == mine.id);
-            }
-        });
+        let still: Vec<String> = list.comments.iter().map(|c| c.id.clone()).collect();
+        storage::still_pending(&client.page, &still);
         state.dispatch(Action::Comments(CommentAction::PendingLoaded(list.comments)));
     }
 }

@@ -39,7 +39,7 @@ pub fn use_reward_return(client: Client, lang: AttrValue, state: UseReducerHandl
                         t.thanks_named.replace("{name}", &status.name).replace("{amount}", &amount)
                     };
                     state.dispatch(Action::Thank(thanks));
-                    storage::update(&client.page, |memory| memory.checkout = None);
+                    storage::checkout(&client.page, None);
                     // The confirmed reward is in the object before it is in KV.
                     if let Ok(view) = client.page_view(Some(status.version)).await {
                         state.dispatch(Action::Supported(view));
