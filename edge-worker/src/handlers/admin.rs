@@ -20,8 +20,9 @@ use worker::{Request, Response};
 type Params = [(&'static str, String)];
 
 /// The one admin guard: `api::dispatch` calls it before every admin route
-/// (`Route::is_admin`). Checks `Authorization: Bearer <ADMIN_TOKEN>`. Both sides are trimmed and hashed, so the
-/// comparison takes the same time whatever the lengths, then compared in constant time.
+/// (`Route::is_admin`). Checks `Authorization: Bearer <ADMIN_TOKEN>`. Both sides are
+/// trimmed and hashed, so the comparison takes the same time whatever the lengths, then
+/// compared in constant time.
 /// Wrong tokens spend the address's `LIMIT_ADMIN_FAILURES` budget; once it is spent, the
 /// address gets `429` without its token being compared at all, right or wrong.
 pub async fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
