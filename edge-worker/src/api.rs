@@ -21,7 +21,7 @@ use worker::{Env, Request, Response};
 /// What every handler may use besides its request.
 pub struct Ctx {
     pub env: Env,
-    pub config: Config,
+    pub config: std::rc::Rc<Config>,
     /// Whether this worker is served from this machine (`wrangler dev`), where the
     /// settings that ship in wrangler.toml are fine.
     pub local: bool,
@@ -124,8 +124,8 @@ impl Ctx {
         Ok(visitor.key(self.salt()?.as_bytes()))
     }
 
-    pub fn salt(&self) -> Result<String, ApiError> {
-        config::visitor_salt(&self.env)
+    pub fn salt(&self) -> Result<&str, ApiError> {
+        self.config.salt()
     }
 
     /// The number of the comment, reward or note named by the `{id}` path parameter, which
@@ -171,7 +171,7 @@ impl Ctx {
 pub async fn handle(req: Request, env: Env) -> Response {
     let url = req.url().ok();
     let ctx = Ctx {
-        config: Config::from_env(&env),
+        config: Config::cached(&env),
         env,
         local: url.as_ref().is_some_and(config::is_loopback),
         own_origin: url.map(|u| u.origin().ascii_serialization()),

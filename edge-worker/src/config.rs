@@ -1,4 +1,6 @@
-//! The worker's configuration, read from its bindings once per request.
+//! The worker's configuration, read from its bindings once per isolate (`Config::cached`)
+//! and once per page object (`PageSettings`): bindings cannot change while either lives (a
+//! deploy, or `wrangler dev` reloading, starts new ones).
 
 use crate::bindings::{secrets, vars};
 use crate::error::ApiError;
@@ -32,9 +34,26 @@ pub struct Config {
     pub page_prefixes: Vec<String>,
     /// Settings that are present but unreadable, named for the site owner.
     pub problems: Vec<String>,
+    /// The salt of visitor keys (`VISITOR_SALT`), if set.
+    salt: Option<String>,
+}
+
+thread_local! {
+    static CONFIG: std::cell::OnceCell<std::rc::Rc<Config>> = const { std::cell::OnceCell::new() };
 }
 
 impl Config {
+    /// The configuration, read from `env` on the isolate's first request and kept: parsing
+    /// some 30 settings is work no request should pay for again.
+    pub fn cached(env: &Env) -> std::rc::Rc<Config> {
+        CONFIG.with(|config| config.get_or_init(|| std::rc::Rc::new(Config::from_env(env))).clone())
+    }
+
+    /// The salt for visitor keys. Writes fail with 503 rather than fall back to a known salt.
+    pub fn salt(&self) -> Result<&str, ApiError> {
+        self.salt.as_deref().ok_or(ApiError::Misconfigured(secrets::VISITOR_SALT))
+    }
+
     pub fn from_env(env: &Env) -> Self {
         let mut problems = Vec::new();
         let limits = Limits::from_env(env, &mut problems);
@@ -57,6 +76,7 @@ impl Config {
                 .min(MAX_DIFFICULTY),
             page_prefixes,
             problems,
+            salt: secret(env, secrets::VISITOR_SALT).ok(),
         }
     }
 
@@ -311,11 +331,6 @@ fn flush_interval_ms(env: &Env) -> i64 {
         .unwrap_or(DEFAULT_FLUSH_INTERVAL_MS)
 }
 
-/// The salt for visitor keys. Writes fail with 503 rather than fall back to a known salt.
-pub fn visitor_salt(env: &Env) -> Result<String, ApiError> {
-    secret(env, secrets::VISITOR_SALT)
-}
-
 /// The admin token, trimmed as the token a request presents is (a secret pasted with a
 /// newline still works).
 pub fn admin_token(env: &Env) -> Result<String, ApiError> {
@@ -412,6 +427,7 @@ mod tests {
             proof_difficulty: 0,
             page_prefixes: parse_prefixes(prefixes, &mut problems),
             problems,
+            salt: None,
         }
     }
 

@@ -7,6 +7,7 @@ pub mod api;
 pub mod browser;
 pub mod fake_stripe;
 pub mod fixtures;
+pub mod isso;
 pub mod paths;
 pub mod poll;
 pub mod process;

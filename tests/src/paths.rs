@@ -48,6 +48,12 @@ pub fn schemathesis_venv() -> PathBuf {
     root().join("target/tools/schemathesis")
 }
 
+/// The virtualenv under target/ that `cargo xtask bench` installs Isso (the peer it
+/// measures kudos against) into.
+pub fn isso_venv() -> PathBuf {
+    root().join("target/tools/isso")
+}
+
 pub fn wrangler() -> PathBuf {
     let path = node_bin().join("wrangler");
     assert!(

@@ -61,6 +61,18 @@ pub async fn started_with(options: WorkerOptions) -> (Worker, crate::api::Api) {
     (worker, api)
 }
 
+/// Whether the worker's health check answers on this loopback port.
+fn serves_health(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    let mut answer = String::new();
+    stream.write_all(request.as_bytes()).is_ok()
+        && stream.read_to_string(&mut answer).is_ok()
+        && answer.starts_with("HTTP/1.1 200")
+        && answer.contains("\"ok\":true")
+}
+
 pub struct Worker {
     process: Option<Group>,
     options: WorkerOptions,
@@ -135,6 +147,23 @@ impl Worker {
         })
         .await
         .expect("worker restart")
+    }
+
+    /// The memory held by wrangler and the workerd it runs.
+    pub fn memory_kib(&self) -> crate::process::Memory {
+        self.process.as_ref().map(Group::memory_kib).unwrap_or_default()
+    }
+
+    /// The loopback port workerd itself listens on, behind wrangler's local proxy: requests
+    /// sent there skip the proxy, as they would in production.
+    pub fn direct_port(&self) -> Option<u16> {
+        let group = self.process.as_ref()?.id();
+        // wrangler runs two workerd: its proxy's (on the public port) and the worker's.
+        let ports = crate::process::group_members(group)
+            .into_iter()
+            .filter(|pid| crate::process::command_name(*pid) == "workerd")
+            .flat_map(crate::process::listening_ports);
+        ports.filter(|port| *port != self.port).find(|port| serves_health(*port))
     }
 
     /// `http://127.0.0.1:<port>`
@@ -216,14 +245,7 @@ impl Worker {
     }
 
     fn health_ok(&self) -> bool {
-        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else { return false };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-        let request = "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-        let mut answer = String::new();
-        stream.write_all(request.as_bytes()).is_ok()
-            && stream.read_to_string(&mut answer).is_ok()
-            && answer.starts_with("HTTP/1.1 200")
-            && answer.contains("\"ok\":true")
+        serves_health(self.port)
     }
 
     /// Everything the worker logged so far.

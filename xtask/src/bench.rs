@@ -2,10 +2,12 @@
 //! then runs the benchmark (tests/src/bin/kudos-bench.rs), which prints the README's table.
 
 use crate::build;
+use crate::setup;
 use crate::util::{Result, cargo, exec, root};
 use std::fs;
 
 pub fn run() -> Result {
+    setup::isso()?;
     build::run(false)?;
     build::worker_into("build-bench", &["bench-naive"])?;
     // The same configuration, pointed at the benchmark build.

@@ -23,14 +23,63 @@ pub fn build(debug: bool) -> Result {
 }
 
 /// Builds the worker with worker-build into `edge-worker/<out>`; `features` are cargo
-/// features of kudos-worker.
+/// features of kudos-worker. Skipped when nothing it is built from has changed since the
+/// last build into `out` (worker-build and wasm-opt take most of a minute each time).
 pub fn worker_into(out: &str, features: &[&str]) -> Result {
+    let dir = root().join("edge-worker").join(out);
+    let inputs = sources_hash(
+        &["edge-worker/src", "core/src"],
+        &["Cargo.toml", "Cargo.lock", "edge-worker/Cargo.toml", "core/Cargo.toml"],
+        &format!("{} wasm-bindgen {}", features.join(","), setup::WASM_BINDGEN_VERSION),
+    );
+    if unchanged(&dir, "index.js", &inputs) {
+        eprintln!("xtask: the worker in edge-worker/{out} is up to date");
+        return Ok(());
+    }
     let mut cmd = tool("worker-build");
     cmd.current_dir(root().join("edge-worker")).args(["--release", "--out-dir", out]);
     if !features.is_empty() {
         cmd.args(["--", "--features", &features.join(",")]);
     }
-    exec(&mut cmd)
+    exec(&mut cmd)?;
+    fs::write(dir.join(STAMP), inputs)?;
+    Ok(())
+}
+
+/// The file in a build's output that names what it was built from.
+const STAMP: &str = ".kudos-inputs";
+
+/// Whether `dir` holds `output` built from exactly `inputs`.
+fn unchanged(dir: &std::path::Path, output: &str, inputs: &str) -> bool {
+    dir.join(output).exists() && fs::read_to_string(dir.join(STAMP)).is_ok_and(|s| s == inputs)
+}
+
+/// A hash of every file under `dirs`, of `files` (paths and contents) and of `extra`.
+fn sources_hash(dirs: &[&str], files: &[&str], extra: &str) -> String {
+    let mut paths: Vec<PathBuf> = files.iter().map(|f| root().join(f)).collect();
+    for dir in dirs {
+        collect_files(&root().join(dir), &mut paths);
+    }
+    paths.sort();
+    let mut parts: Vec<Vec<u8>> = vec![extra.as_bytes().to_vec()];
+    for path in paths {
+        parts
+            .push(path.strip_prefix(root()).unwrap_or(&path).to_string_lossy().as_bytes().to_vec());
+        parts.push(fs::read(&path).unwrap_or_default());
+    }
+    let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    util::content_hash(&parts)
+}
+
+fn collect_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
 }
 
 /// The widget's JS glue and Wasm, built and named by content.
@@ -52,6 +101,12 @@ fn widget(debug: bool) -> Result<Widget> {
 
     let raw = root().join(format!("target/{WASM_TARGET}/{profile}/kudos_widget.wasm"));
     let out = out_dir().join("widget");
+    let built = Widget { js: out.join("kudos_widget.js"), wasm: out.join("kudos_widget_bg.wasm") };
+    // wasm-bindgen and wasm-opt again only when cargo made a different Wasm.
+    let inputs = format!("{profile} {}", util::content_hash(&[&fs::read(&raw)?]));
+    if unchanged(&out, "kudos_widget.js", &inputs) && built.wasm.exists() {
+        return Ok(built);
+    }
     let _ = fs::remove_dir_all(&out);
     let mut bindgen = tool(util::cargo_bin().join("wasm-bindgen"));
     bindgen.arg(&raw).args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&out);
@@ -60,11 +115,11 @@ fn widget(debug: bool) -> Result<Widget> {
     }
     exec(&mut bindgen)?;
 
-    let wasm = out.join("kudos_widget_bg.wasm");
     if !debug {
-        exec(tool("wasm-opt").arg("-Oz").arg(&wasm).arg("-o").arg(&wasm))?;
+        exec(tool("wasm-opt").arg("-Oz").arg(&built.wasm).arg("-o").arg(&built.wasm))?;
     }
-    Ok(Widget { js: out.join("kudos_widget.js"), wasm })
+    fs::write(out.join(STAMP), inputs)?;
+    Ok(built)
 }
 
 /// Assembles target/kudos/site from the widget and embed.js.

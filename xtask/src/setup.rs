@@ -41,16 +41,34 @@ pub fn schemathesis_bin() -> std::path::PathBuf {
 }
 
 fn schemathesis() -> Result {
-    let st = schemathesis_bin();
-    let current = output(Command::new(&st).arg("--version")).unwrap_or_default();
-    if current.split_whitespace().any(|word| word == SCHEMATHESIS_VERSION) {
+    python_venv(&paths::schemathesis_venv(), &[&format!("schemathesis=={SCHEMATHESIS_VERSION}")])
+}
+
+/// Isso, the peer `cargo xtask bench` measures kudos against, and gunicorn to serve it.
+pub const ISSO_PACKAGES: [&str; 2] = ["isso==0.14.0", "gunicorn==23.0.0"];
+
+/// Isso from PyPI into a virtualenv under target/ (for the benchmark only).
+pub fn isso() -> Result {
+    python_venv(&paths::isso_venv(), &ISSO_PACKAGES)
+}
+
+/// A virtualenv at `venv` holding exactly `packages` (pinned `name==version`), made again
+/// only when what it holds differs (a stamp file records what was installed).
+fn python_venv(venv: &Path, packages: &[&str]) -> Result {
+    let stamp = venv.join("kudos-packages");
+    let want = packages.join("\n");
+    if std::fs::read_to_string(&stamp).is_ok_and(|have| have == want) {
         return Ok(());
     }
-    let venv = paths::schemathesis_venv();
-    exec(Command::new("python3").arg("-m").arg("venv").arg("--clear").arg(&venv))?;
+    exec(Command::new("python3").arg("-m").arg("venv").arg("--clear").arg(venv))?;
     let pip = venv.join("bin/pip");
-    let package = format!("schemathesis=={SCHEMATHESIS_VERSION}");
-    exec(Command::new(pip).args(["install", "--quiet", "--disable-pip-version-check", &package]))
+    exec(
+        Command::new(pip)
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .args(packages),
+    )?;
+    std::fs::write(stamp, want)?;
+    Ok(())
 }
 
 fn rust_target() -> Result {

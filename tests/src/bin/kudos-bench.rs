@@ -1,7 +1,8 @@
-//! `cargo xtask bench`: what the widget costs a page and how the worker holds up, as one
-//! Markdown table for the README. A benchmark, not a test: figures vary by machine; compare
-//! ratios. Needs the builds `cargo xtask bench` makes first (the shipped site, and a worker
-//! with the naive KV counter route in edge-worker/build-bench).
+//! `cargo xtask bench`: what the widget costs a page and how the worker holds up beside
+//! Isso, the peer, on the same machine with the same client, as Markdown tables for the
+//! README. A benchmark, not a test: figures vary by machine; compare ratios. Needs what
+//! `cargo xtask bench` makes first (the shipped site, a worker with the naive KV counter
+//! route in edge-worker/build-bench, and Isso in target/tools/isso).
 
 use futures::{StreamExt, stream};
 use kudos_core::proof;
@@ -9,6 +10,7 @@ use kudos_core::wire::PageView;
 use kudos_tests::api::{Api, key, visitor};
 use kudos_tests::browser::Browser;
 use kudos_tests::fake_stripe::{Session, WEBHOOK_SECRET, now};
+use kudos_tests::isso::Isso;
 use kudos_tests::paths;
 use kudos_tests::worker::{Worker, WorkerOptions};
 use serde_json::json;
@@ -21,8 +23,8 @@ const BENCH_CONFIG: &str = ".bench.wrangler.toml";
 
 #[tokio::main]
 async fn main() {
-    let mut out = String::new();
-    out.push_str("| artifact | raw bytes | gzip -9 | brotli -11 |\n|---|---:|---:|---:|\n");
+    let mut out = machine("Machine");
+    out.push_str("\n| artifact | raw bytes | gzip -9 | brotli -11 |\n|---|---:|---:|---:|\n");
     let site = paths::root().join("target/kudos/site");
     for (name, path) in [
         ("embed.js", site.join("embed.js")),
@@ -51,23 +53,34 @@ async fn main() {
     })
     .await;
     let api = Api::new(&worker.origin());
-    out.push_str(
-        "Load against local `wrangler dev` (likes and comments from distinct visitors):\n\n",
-    );
-    out.push_str("| request | in flight | requests | req/s | p50 ms | p99 ms | lost updates |\n");
-    out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
+    let direct = worker.direct_port().map(|port| Api::new(&format!("http://127.0.0.1:{port}")));
+    let isso = Isso::spawn().await;
 
     // Every visitor earns its pass first (as the widget does while its reader reads), so
     // the rows below time the writes themselves.
-    let visitors = (0..2_000).chain(2_000_000..2_002_000).chain(1_000_000..1_000_200);
-    stream::iter(visitors)
-        .for_each_concurrent(50, |n| {
-            let api = api.clone();
-            async move {
-                api.pass(&visitor(n)).await;
-            }
-        })
-        .await;
+    let visitors = (0..2_000).chain(2_000_000..2_002_300).chain(1_000_000..1_000_200);
+    for client in std::iter::once(&api).chain(direct.as_ref()) {
+        stream::iter(visitors.clone())
+            .for_each_concurrent(50, |n| {
+                let api = client.clone();
+                async move {
+                    api.pass(&visitor(n)).await;
+                }
+            })
+            .await;
+    }
+
+    out.push_str(&versus(&api, direct.as_ref(), &isso).await);
+    out.push_str(&format!(
+        "\nPeak memory: kudos (`wrangler dev`: its proxy and workerd) {} MB, Isso (gunicorn, 2 \
+         workers) {} MB.\n\n",
+        worker.memory_kib().peak / 1024,
+        isso.memory_kib().peak / 1024
+    ));
+
+    out.push_str("kudos alone:\n\n");
+    out.push_str("| request | in flight | requests | req/s | p50 ms | p99 ms | lost updates |\n");
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
 
     api.like("/bench/view", &visitor(0), true).await;
     for (in_flight, n) in [(1, 300), (50, 2_000)] {
@@ -90,55 +103,22 @@ async fn main() {
         out.push_str(&run.row("PUT like (Durable Object)", &(n as u64 - view.likes).to_string()));
     }
 
-    // Comments: a page with 200 of them, its view (KV), its second page (read through the
-    // page's object), and posting (each from its own visitor, so no rate limit applies).
-    let busy = "/bench/comments";
-    for n in 0..200u64 {
-        api.comment(
-            busy,
-            &visitor(1_000_000 + n),
-            &format!("comment {n}: some *Markdown* text"),
-            None,
-        )
-        .await;
-    }
-    let (view, _) = poll_view(&api, busy, 200).await;
+    // The 200-comment page the comparison seeded: its second page is read through the
+    // page's object.
+    let (view, _) = poll_view(&api, BUSY, 200).await;
     let second_page = view.comments.next.expect("200 comments make more than one page");
-    for (in_flight, n) in [(1, 300), (50, 2_000)] {
-        let run = load(n, in_flight, |_| {
-            let api = api.clone();
-            async move { api.get_page(busy, None).await.status() == 200 }
-        })
-        .await;
-        out.push_str(&run.row("GET page view, 200 comments", "–"));
-    }
     for (in_flight, n) in [(1, 300), (50, 2_000)] {
         let run = load(n, in_flight, |_| {
             let (api, cursor) = (api.clone(), second_page.clone());
             async move {
                 let url = api.url("/api/v1/page/comments");
-                let query = [("page", busy), ("cursor", cursor.as_str())];
+                let query = [("page", BUSY), ("cursor", cursor.as_str())];
                 api.http.get(url).query(&query).send().await.is_ok_and(|r| r.status() == 200)
             }
         })
         .await;
         out.push_str(&run.row("GET next page of comments", "–"));
     }
-    for (in_flight, n) in [(1, 300), (50, 2_000)] {
-        let page = format!("/bench/post-{in_flight}");
-        let run = load(n, in_flight, |i| {
-            let (api, page) = (api.clone(), page.clone());
-            async move {
-                let body = serde_json::json!({ "page": page, "visitor": visitor(2_000_000 + i as u64),
-                    "body": format!("comment {i}"), "idempotency_key": key(i as u64) });
-                api.post_comment(&body).await.status() == 201
-            }
-        })
-        .await;
-        let stored = api.view(&page, Some(n as u64)).await.0.comments;
-        out.push_str(&run.row("POST comment", &(n as u64 - stored).to_string()));
-    }
-
     // Stripe's webhook: distinct paid Checkout Sessions, each event signed as Stripe signs.
     for (in_flight, n) in [(1, 300), (50, 2_000)] {
         let page = format!("/bench/rewards-{in_flight}");
@@ -175,6 +155,7 @@ async fn main() {
         out.push_str(&run.row("PUT naive KV read-modify-write", &lost.to_string()));
     }
     out.push_str(&proof_of_work(&worker).await);
+    out.push_str(&machine("\nAt the end"));
     println!("{out}");
 }
 
@@ -294,21 +275,32 @@ struct Run {
 
 impl Run {
     fn row(&self, name: &str, lost: &str) -> String {
-        assert_eq!(
-            self.ok,
-            self.requests,
-            "{name}: {} of {} failed",
-            self.requests - self.ok,
-            self.requests
-        );
-        let rps = self.requests as f64 / self.elapsed.as_secs_f64();
+        self.all_ok(name);
         format!(
-            "| {name} | {} | {} | {rps:.0} | {:.1} | {:.1} | {lost} |\n",
+            "| {name} | {} | {} | {:.0} | {:.1} | {:.1} | {lost} |\n",
             self.in_flight,
             self.requests,
+            self.rps(),
             ms(percentile(&self.latencies, 0.50)),
             ms(percentile(&self.latencies, 0.99)),
         )
+    }
+
+    /// `req/s (p50 ms)`, for the comparison table, with how many failed if any did (a
+    /// server that fails under load shows it rather than stopping the benchmark).
+    fn cell(&self) -> String {
+        let failed = self.requests - self.ok;
+        let failed = if failed > 0 { format!(", {failed} failed") } else { String::new() };
+        format!("{:.0} ({:.1}{failed})", self.rps(), ms(percentile(&self.latencies, 0.50)))
+    }
+
+    fn rps(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn all_ok(&self, name: &str) {
+        let failed = self.requests - self.ok;
+        assert_eq!(failed, 0, "{name}: {failed} of {} failed", self.requests);
     }
 }
 
@@ -384,4 +376,140 @@ fn upload_size() -> String {
         .find_map(|l| l.strip_prefix("Total Upload: "))
         .unwrap_or("unknown")
         .to_owned()
+}
+
+/// The page with 200 comments that both servers serve.
+const BUSY: &str = "/bench/comments";
+/// The pages an index page asks counts for.
+const INDEX_PAGES: u64 = 20;
+
+/// The machine, its load and the client, so a reader can tell whether a run is comparable.
+fn machine(title: &str) -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpu.lines().find_map(|l| l.strip_prefix("model name")).unwrap_or(": unknown");
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    format!(
+        "{title}: {cores} cores ({}), load average {}. Client: reqwest over HTTP/1.1 keep-alive \
+         on the same machine.\n",
+        model.trim_start_matches([':', ' ']),
+        load.join(" ")
+    )
+}
+
+/// One request of a comparison row, for kudos (through an [`Api`]) and for Isso.
+#[derive(Clone, Copy)]
+enum Scenario {
+    /// The first 20 threads of a post with 200 comments.
+    View,
+    /// A new comment, each from its own author.
+    Post,
+    /// Comment counts for 20 pages in one request.
+    Counts,
+    /// The cheapest request each server has: kudos's health check, Isso's configuration.
+    Cheapest,
+}
+
+impl Scenario {
+    const ALL: [(Scenario, &'static str); 4] = [
+        (Scenario::View, "page view of a 200-comment post (first 20 threads)"),
+        (Scenario::Post, "post a comment (distinct authors)"),
+        (Scenario::Counts, "counts for 20 pages in one request"),
+        (Scenario::Cheapest, "cheapest request (kudos health, Isso config)"),
+    ];
+
+    async fn kudos(self, api: &Api, row: &str, i: usize) -> bool {
+        match self {
+            Scenario::View => api.get_page(BUSY, None).await.status() == 200,
+            Scenario::Post => {
+                let body = json!({ "page": format!("/bench/post-{row}"),
+                    "visitor": visitor(2_000_000 + i as u64),
+                    "body": format!("comment {i}"), "idempotency_key": key(i as u64) });
+                let answer = api.post_comment(&body).await;
+                let ok = answer.status() == 201;
+                if !ok {
+                    eprintln!(
+                        "kudos: POST comment answered {}: {:?}",
+                        answer.status(),
+                        answer.text().await
+                    );
+                }
+                ok
+            }
+            Scenario::Counts => {
+                let query: Vec<(&str, String)> =
+                    (0..INDEX_PAGES).map(|k| ("page", format!("/bench/count-{k}"))).collect();
+                let sent = api.http.get(api.url("/api/v1/counts")).query(&query).send().await;
+                sent.is_ok_and(|r| r.status() == 200)
+            }
+            Scenario::Cheapest => {
+                let sent = api.http.get(api.url("/api/v1/health")).send().await;
+                sent.is_ok_and(|r| r.status() == 200)
+            }
+        }
+    }
+
+    async fn isso(self, isso: &Isso, row: &str, i: usize) -> bool {
+        match self {
+            Scenario::View => isso.view(BUSY).await,
+            Scenario::Post => {
+                let page = format!("/bench/post-{row}");
+                isso.post_comment(&page, &format!("reader {i}"), &format!("comment {i}")).await
+            }
+            Scenario::Counts => {
+                let pages: Vec<String> =
+                    (0..INDEX_PAGES).map(|k| format!("/bench/count-{k}")).collect();
+                isso.counts(&pages).await
+            }
+            Scenario::Cheapest => isso.config().await,
+        }
+    }
+}
+
+/// kudos beside Isso, row by row: the same requests, the same client, the same machine.
+/// kudos is measured through `wrangler dev`'s local proxy (as the tests use it) and, when
+/// its workerd can be found, directly (as production serves it, without the proxy).
+async fn versus(api: &Api, direct: Option<&Api>, isso: &Isso) -> String {
+    // The same data on both: a post with 200 comments, and 20 pages with a comment each.
+    for n in 0..200u64 {
+        let text = format!("comment {n}: some *Markdown* text");
+        api.comment(BUSY, &visitor(1_000_000 + n), &text, None).await;
+        assert!(isso.post_comment(BUSY, &format!("reader {n}"), &text).await);
+    }
+    for k in 0..INDEX_PAGES {
+        let page = format!("/bench/count-{k}");
+        api.comment(&page, &visitor(1_000_100 + k), "a comment", None).await;
+        assert!(isso.post_comment(&page, "Ada", "a comment").await);
+    }
+    poll_view(api, BUSY, 200).await;
+    for k in 0..INDEX_PAGES {
+        poll_view(api, &format!("/bench/count-{k}"), 1).await;
+    }
+
+    let mut out = String::from(
+        "| request | in flight | kudos req/s (p50 ms) | kudos direct req/s (p50 ms) | \
+         Isso req/s (p50 ms) | kudos / Isso |\n|---|---:|---:|---:|---:|---:|\n",
+    );
+    for (scenario, name) in Scenario::ALL {
+        for (in_flight, n) in [(1, 300), (50, 2_000)] {
+            let row = format!("{in_flight}");
+            let (proxied, straight) = (format!("{row}-proxy"), format!("{row}-direct"));
+            let kudos = load(n, in_flight, |i| scenario.kudos(api, &proxied, i)).await;
+            let kudos_direct = match direct {
+                Some(direct) => {
+                    load(n, in_flight, |i| scenario.kudos(direct, &straight, i)).await.cell()
+                }
+                None => "–".to_owned(),
+            };
+            let peer = load(n, in_flight, |i| scenario.isso(isso, &row, i)).await;
+            out.push_str(&format!(
+                "| {name} | {in_flight} | {} | {kudos_direct} | {} | {:.2}x |\n",
+                kudos.cell(),
+                peer.cell(),
+                kudos.rps() / peer.rps()
+            ));
+        }
+    }
+    out
 }

@@ -1,0 +1,105 @@
+//! Isso, the comment server that `cargo xtask bench` measures kudos against: installed from
+//! PyPI into `target/tools/isso` (see `paths::isso_venv`) and served by gunicorn with 2
+//! workers on loopback. Its guard (rate limits) and moderation are off and its database is
+//! fresh, so the benchmark measures Isso at its fastest.
+
+use crate::paths;
+use crate::process::{Group, Memory};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Isso {
+    process: Group,
+    pub port: u16,
+    pub http: reqwest::Client,
+}
+
+/// What the benchmark's page view asks Isso for: the first 20 threads with their first 10
+/// replies, as kudos's page view holds.
+pub const VIEW_QUERY: &str = "limit=20&nested_limit=10";
+
+impl Isso {
+    /// Starts Isso (gunicorn with 2 workers) on a free port, with a fresh database.
+    pub async fn spawn() -> Isso {
+        let venv = paths::isso_venv();
+        assert!(
+            venv.join("bin/gunicorn").exists(),
+            "{} is missing: run `cargo xtask bench`, which installs it",
+            venv.display()
+        );
+        let dir = paths::scratch("isso");
+        let port = paths::free_port();
+        let config = dir.join("isso.cfg");
+        std::fs::write(
+            &config,
+            format!(
+                "[general]\ndbpath = {}\nhost = http://127.0.0.1:{port}/\nnotify = stdout\n\
+                 [moderation]\nenabled = false\n[guard]\nenabled = false\n",
+                dir.join("comments.db").display()
+            ),
+        )
+        .expect("the Isso config writes");
+        let log = std::fs::File::create(dir.join("gunicorn.log")).expect("a log file");
+        let mut cmd = Command::new(venv.join("bin/gunicorn"));
+        cmd.args(["--workers", "2", "--bind", &format!("127.0.0.1:{port}"), "--preload"])
+            .args(["--log-level", "warning", "isso.run"])
+            .env("ISSO_SETTINGS", &config)
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("the log"))
+            .stderr(log);
+        let process = Group::spawn(&mut cmd).expect("gunicorn starts");
+        let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("a client");
+        let isso = Isso { process, port, http };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !isso.counts(&["/".to_owned()]).await {
+            assert!(Instant::now() < deadline, "Isso did not serve within a minute");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        isso
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Posts a comment on `uri` (the first one on a page also names its thread).
+    pub async fn post_comment(&self, uri: &str, author: &str, text: &str) -> bool {
+        let body = serde_json::json!({ "text": text, "author": author, "title": uri });
+        let sent = self.http.post(self.url("/new")).query(&[("uri", uri)]).json(&body).send().await;
+        match sent {
+            Ok(r) if r.status().is_success() => true,
+            Ok(r) => {
+                eprintln!("isso: POST /new answered {}", r.status());
+                false
+            }
+            Err(e) => {
+                eprintln!("isso: POST /new failed: {e}");
+                false
+            }
+        }
+    }
+
+    /// The page view: the first 20 threads of `uri`.
+    pub async fn view(&self, uri: &str) -> bool {
+        let url = format!("{}&{VIEW_QUERY}", self.url(&format!("/?uri={uri}")));
+        self.http.get(url).send().await.is_ok_and(|r| r.status().is_success())
+    }
+
+    /// The comment counts of `uris`, in one request.
+    pub async fn counts(&self, uris: &[String]) -> bool {
+        let sent = self.http.post(self.url("/count")).json(uris).send().await;
+        sent.is_ok_and(|r| r.status().is_success())
+    }
+
+    /// Isso's cheapest request: its public configuration.
+    pub async fn config(&self) -> bool {
+        let sent = self.http.get(self.url("/config")).send().await;
+        sent.is_ok_and(|r| r.status().is_success())
+    }
+
+    /// The memory gunicorn and its workers hold.
+    pub fn memory_kib(&self) -> Memory {
+        self.process.memory_kib()
+    }
+}
