@@ -31,6 +31,9 @@ pub enum Action {
     AdminFailure,
     /// A page's snapshot written to KV (counted for the whole site, not per address).
     KvWrite,
+    /// A new set of pages whose counts are kept together in KV (each costs KV writes on
+    /// every flush of its pages).
+    CountSet,
 }
 
 impl Action {
@@ -44,6 +47,7 @@ impl Action {
             Action::Checkout => "checkout",
             Action::AdminFailure => "admin_failure",
             Action::KvWrite => "kv_write",
+            Action::CountSet => "count_set",
         }
     }
 }

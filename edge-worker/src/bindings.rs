@@ -10,6 +10,9 @@ pub const PAGES: &str = "PAGES";
 pub const SITES: &str = "SITES";
 /// Durable Object namespace: the site-wide abuse budgets, sharded by hashed client address.
 pub const LIMITER: &str = "LIMITER";
+/// Durable Object namespace: one `CountsObject` per site, keeping the counts of sets of
+/// pages (index pages) together in KV.
+pub const COUNTS: &str = "COUNTS";
 
 /// Plain variables (`[vars]` in wrangler.toml).
 pub mod vars {
@@ -46,6 +49,8 @@ pub mod vars {
     /// Snapshot writes to KV across the whole site (e.g. within a plan's daily quota);
     /// unset for no limit.
     pub const LIMIT_KV_WRITES: &str = "LIMIT_KV_WRITES";
+    pub const LIMIT_COUNT_SETS: &str = "LIMIT_COUNT_SETS";
+    pub const COUNTS_CACHE_SECONDS: &str = "COUNTS_CACHE_SECONDS";
     /// Leading zero bits of a new visitor's proof of work; 0 turns the work off.
     pub const PROOF_DIFFICULTY: &str = "PROOF_DIFFICULTY";
     /// Page ids that may hold state, e.g. `/posts/`; empty allows every page.

@@ -25,6 +25,8 @@ pub struct Config {
     pub site_id: String,
     pub allowed_origins: Vec<String>,
     pub kv_cache_ttl_seconds: u64,
+    /// How long the edge keeps a counts answer (0: not at all).
+    pub counts_cache_seconds: u64,
     pub comments: CommentRules,
     pub rewards: RewardConfig,
     pub limits: Limits,
@@ -68,6 +70,7 @@ impl Config {
             kv_cache_ttl_seconds: number(env, vars::KV_CACHE_TTL_SECONDS)
                 .map(|ttl: u64| ttl.max(30))
                 .unwrap_or(DEFAULT_KV_CACHE_TTL_SECONDS),
+            counts_cache_seconds: number(env, vars::COUNTS_CACHE_SECONDS).unwrap_or(2),
             comments: CommentRules::from_env(env),
             rewards: RewardConfig::from_env(env),
             limits,
@@ -130,6 +133,8 @@ pub struct Limits {
     pub admin_failures: Budget,
     /// Snapshot writes to KV across the whole site; `None` (unset) for no limit.
     pub kv_writes: Option<Budget>,
+    /// New sets of pages whose counts KV keeps together (`/counts`).
+    pub count_sets: Budget,
 }
 
 impl Limits {
@@ -143,6 +148,7 @@ impl Limits {
         checkouts: Budget::new(10, HOUR_MS),
         admin_failures: Budget::new(10, 15 * 60_000),
         kv_writes: None,
+        count_sets: Budget::new(60, HOUR_MS),
     };
 
     /// The budgets as configured (unreadable ones at their defaults; the worker refuses
@@ -168,6 +174,7 @@ impl Limits {
             notes: budget(vars::LIMIT_NOTES, d.notes),
             checkouts: budget(vars::LIMIT_CHECKOUTS, d.checkouts),
             admin_failures: budget(vars::LIMIT_ADMIN_FAILURES, d.admin_failures),
+            count_sets: budget(vars::LIMIT_COUNT_SETS, d.count_sets),
             kv_writes: var(env, vars::LIMIT_KV_WRITES)
                 .map(|_| budget(vars::LIMIT_KV_WRITES, Budget::new(u32::MAX, DAY_MS))),
         }
@@ -183,6 +190,7 @@ impl Limits {
             Action::Checkout => self.checkouts,
             Action::AdminFailure => self.admin_failures,
             Action::KvWrite => self.kv_writes.unwrap_or(Budget::new(u32::MAX, DAY_MS)),
+            Action::CountSet => self.count_sets,
         }
     }
 }
@@ -403,6 +411,7 @@ mod tests {
             site_id: site.into(),
             allowed_origins: parse_origins(origins),
             kv_cache_ttl_seconds: 30,
+            counts_cache_seconds: 2,
             comments: CommentRules {
                 moderation: Moderation::Off,
                 max_depth: 3,

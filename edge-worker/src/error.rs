@@ -97,6 +97,7 @@ impl ApiError {
             Action::Checkout => "rewards through Stripe Checkout",
             Action::AdminFailure => "admin sign-in attempts",
             Action::KvWrite => "snapshot writes",
+            Action::CountSet => "new sets of counted pages",
         };
         let message = match refusal {
             Refusal::Off => format!("this site takes no {what}"),

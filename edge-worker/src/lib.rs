@@ -8,6 +8,7 @@ mod api;
 mod bindings;
 mod config;
 mod cors;
+mod counts_object;
 mod error;
 mod handlers;
 mod io;
@@ -21,6 +22,7 @@ mod site_object;
 mod storage;
 mod stripe;
 
+pub use counts_object::CountsObject;
 pub use limiter::LimiterObject;
 pub use page_object::PageObject;
 pub use site_object::SiteObject;

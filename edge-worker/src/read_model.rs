@@ -42,6 +42,16 @@ impl ReadModel {
             .collect())
     }
 
+    /// Any other JSON value the read model keeps (a set's counts); `None` when it is
+    /// missing or unreadable.
+    pub async fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, ApiError> {
+        let text = self.kv.get(key).cache_ttl(self.cache_ttl_seconds).text().await?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
     pub async fn store(&self, page: &PageRef, view: &PageView) -> Result<(), ApiError> {
         self.kv.put(&page.kv_key(), snapshot::encode(view))?.execute().await?;
         Ok(())

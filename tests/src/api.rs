@@ -152,10 +152,17 @@ impl Api {
 
     // GET /api/v1/counts
     pub async fn counts(&self, pages: &[&str]) -> CountsReply {
+        self.counts_from(pages).await.0
+    }
+
+    /// The counts and where they came from (`x-kudos-source`: `set` for the set's one KV
+    /// value, `pages` for the pages' snapshots).
+    pub async fn counts_from(&self, pages: &[&str]) -> (CountsReply, String) {
         let query: Vec<(&str, &str)> = pages.iter().map(|p| ("page", *p)).collect();
         let resp = self.http.get(self.url("/api/v1/counts")).query(&query).send().await.unwrap();
         assert_eq!(resp.status(), 200, "GET /counts");
-        resp.json().await.expect("counts")
+        let source = header(&resp, "x-kudos-source");
+        (resp.json().await.expect("counts"), source)
     }
 
     // POST /api/v1/page/comments

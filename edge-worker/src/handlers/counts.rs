@@ -1,18 +1,37 @@
-//! Counts for index pages: many pages in one request, from KV only.
+//! Counts for index pages: many pages in one request, from one KV read. The pages asked
+//! for form a set whose counts the site's counts object keeps together in one KV value
+//! (`counts_object.rs`); the first request for a set reads its pages' snapshots instead
+//! (one bulk read) and registers the set, within the address's `LIMIT_COUNT_SETS`.
 
 use crate::api::Ctx;
+use crate::counts_object::{Counted, CountsClient, SetValue, set_id, set_key};
 use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_ref::PageRef;
 use crate::read_model::ReadModel;
 use kudos_core::PageId;
+use kudos_core::limits::Action;
 use kudos_core::wire::{CountsReply, MAX_COUNTS_PAGES, PageCounts};
+use std::collections::BTreeMap;
 use worker::{Request, Response};
+
+/// Says where counts came from: `cache` (the edge's copy of an earlier answer), `set` (the
+/// set's one KV value) or `pages` (the pages' snapshots, for a set not kept yet).
+const SOURCE_HEADER: &str = "x-kudos-source";
 
 // GET /api/v1/counts?page=<id>&page=<id>...
 /// Keyed by the page ids exactly as asked, so an index page can match them to its links
 /// without normalising them itself.
 pub async fn counts(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    // An index page viewed again within `COUNTS_CACHE_SECONDS` costs no KV read at all.
+    let cache = worker::Cache::default();
+    let url = req.url()?.to_string();
+    let cache_for = ctx.config.counts_cache_seconds;
+    if cache_for > 0
+        && let Some(cached) = cache.get(url.as_str(), false).await?
+    {
+        return Ok(cached);
+    }
     let query = Query::of(req)?;
     let asked: Vec<&str> = query.all("page").collect();
     if asked.is_empty() {
@@ -21,32 +40,77 @@ pub async fn counts(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     if asked.len() > MAX_COUNTS_PAGES {
         return Err(ApiError::TooManyPages);
     }
-    // Pages outside PAGE_PREFIXES can hold nothing: they count zero without a KV read.
-    let pages: Vec<Option<PageRef>> = asked
+    // Pages outside PAGE_PREFIXES can hold nothing: they count zero.
+    let pages: Vec<Option<PageId>> = asked
         .iter()
-        .map(|raw| {
-            let page = PageId::parse(raw)?;
-            Ok(ctx.config.page_allowed(&page).then(|| PageRef::new(&ctx.config.site_id, page)))
-        })
+        .map(|raw| Ok(Some(PageId::parse(raw)?).filter(|p| ctx.config.page_allowed(p))))
         .collect::<Result<_, ApiError>>()?;
-    let readable: Vec<PageRef> = pages.iter().flatten().cloned().collect();
-    let mut found = ReadModel::new(&ctx.env, ctx.config.kv_cache_ttl_seconds)?
-        .views(&readable)
-        .await?
-        .into_iter();
-    let views = pages.iter().map(|p| p.as_ref().and_then(|_| found.next().flatten()));
+    let mut set: Vec<String> = pages.iter().flatten().map(|p| p.as_str().to_owned()).collect();
+    set.sort();
+    set.dedup();
+
+    let (found, source) = if set.is_empty() {
+        (BTreeMap::new(), "set")
+    } else {
+        let read_model = ReadModel::new(&ctx.env, ctx.config.kv_cache_ttl_seconds)?;
+        let id = set_id(&set);
+        match read_model.json::<SetValue>(&set_key(&ctx.config.site_id, &id)).await? {
+            Some(value) if set.iter().all(|p| value.counts.contains_key(p)) => {
+                (value.counts, "set")
+            }
+            _ => (from_snapshots(req, ctx, &read_model, id, set).await?, "pages"),
+        }
+    };
     let counts = asked
         .iter()
-        .zip(views)
-        .map(|(raw, view)| {
-            let counts = view.map_or(PageCounts::default(), |v| PageCounts {
-                likes: v.state.likes,
-                comments: v.state.comments,
-                reward_total: v.state.reward_total,
-                supporters: v.state.supporters,
-            });
-            (raw.to_string(), counts)
+        .zip(&pages)
+        .map(|(raw, page)| {
+            let counts = page.as_ref().and_then(|p| found.get(p.as_str())).copied();
+            (raw.to_string(), counts.unwrap_or_default())
         })
         .collect();
-    io::json(&CountsReply { counts })
+    let mut resp = io::json(&CountsReply { counts })?;
+    resp.headers_mut().set(SOURCE_HEADER, source)?;
+    // Only what a kept set answered is cached: a set being registered answers from the
+    // snapshots until then, and its next request should find the set.
+    if cache_for > 0 && source == "set" {
+        let mut copy = resp.cloned()?;
+        let headers = copy.headers_mut();
+        headers.set("cache-control", &format!("public, max-age={cache_for}"))?;
+        headers.set(SOURCE_HEADER, "cache")?;
+        cache.put(url.as_str(), copy).await?;
+    }
+    Ok(resp)
+}
+
+/// The counts of a set not kept yet, from its pages' snapshots (one bulk read). The set is
+/// registered with them, so the next request reads its one value, unless the address has
+/// registered its `LIMIT_COUNT_SETS` already.
+async fn from_snapshots(
+    req: &Request,
+    ctx: &Ctx,
+    read_model: &ReadModel,
+    id: String,
+    set: Vec<String>,
+) -> Result<BTreeMap<String, PageCounts>, ApiError> {
+    let site = &ctx.config.site_id;
+    let refs: Vec<PageRef> = set
+        .iter()
+        .map(|p| Ok(PageRef::new(site, PageId::from_canonical(p)?)))
+        .collect::<Result<_, ApiError>>()?;
+    let views = read_model.views(&refs).await?;
+    let known: Vec<Counted> = views.iter().flatten().map(|v| Counted::of(&v.state)).collect();
+    let found = set
+        .iter()
+        .zip(&views)
+        .map(|(page, view)| {
+            let counts =
+                view.as_ref().map_or(PageCounts::default(), |v| Counted::of(&v.state).counts);
+            (page.clone(), counts)
+        })
+        .collect();
+    if ctx.spend(&ctx.client(req)?, Action::CountSet).await.is_ok() {
+        CountsClient::new(&ctx.env, site)?.register(id, set, known).await?;
+    }
+    Ok(found)
 }

@@ -15,6 +15,7 @@ mod store;
 pub use client::PageClient;
 
 use crate::config::PageSettings;
+use crate::counts_object::{Counted, CountsClient};
 use crate::error::ApiError;
 use crate::limiter::{ClientKey, Limiter};
 use crate::object::{serve, to_json};
@@ -268,6 +269,9 @@ impl PageObject {
         store.mark_flush_started(now)?;
         let view = self.rules(page)?.view()?;
         ReadModel::new(&self.env, 0)?.store(page, &view).await?;
+        // The sets of pages that hold this one (index pages' counts) follow its snapshot.
+        // A failure fails the flush, which the runtime retries.
+        CountsClient::new(&self.env, &page.site)?.report(Counted::of(&view.state)).await?;
         store.mark_flushed(view.state.version as i64)?;
         self.schedule().await
     }
