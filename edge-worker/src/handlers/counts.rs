@@ -109,8 +109,18 @@ async fn from_snapshots(
             (page.clone(), counts)
         })
         .collect();
-    if ctx.spend(&ctx.client(req)?, Action::CountSet).await.is_ok() {
-        CountsClient::new(&ctx.env, site)?.register(id, set, known).await?;
+    // Keeping the set is an optimisation: a read never fails for want of it.
+    let client = ctx.client(req);
+    if let Ok(client) = client
+        && ctx.spend(&client, Action::CountSet).await.is_ok()
+    {
+        let registered = match CountsClient::new(&ctx.env, site) {
+            Ok(counts) => counts.register(id, set, known).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = registered {
+            worker::console_error!("counts: keeping a set failed: {e}");
+        }
     }
     Ok(found)
 }

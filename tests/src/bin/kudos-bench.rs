@@ -393,7 +393,7 @@ fn machine(title: &str) -> String {
     format!(
         "{title}: {cores} cores ({}), load average {}. Client: reqwest over HTTP/1.1 keep-alive \
          on the same machine.\n",
-        model.trim_start_matches([':', ' ']),
+        model.trim_start_matches(|c: char| c == ':' || c.is_whitespace()),
         load.join(" ")
     )
 }
