@@ -32,7 +32,7 @@ pub fn worker_into(out: &str, features: &[&str]) -> Result {
         &["Cargo.toml", "Cargo.lock", "edge-worker/Cargo.toml", "core/Cargo.toml"],
         &format!("{} wasm-bindgen {}", features.join(","), setup::WASM_BINDGEN_VERSION),
     );
-    if unchanged(&dir, "index.js", &inputs) {
+    if dir.join("index.js").exists() && unchanged(&dir, &outputs_in(&dir), &inputs) {
         eprintln!("xtask: the worker in edge-worker/{out} is up to date");
         return Ok(());
     }
@@ -42,16 +42,41 @@ pub fn worker_into(out: &str, features: &[&str]) -> Result {
         cmd.args(["--", "--features", &features.join(",")]);
     }
     exec(&mut cmd)?;
-    fs::write(dir.join(STAMP), inputs)?;
+    fs::write(dir.join(STAMP), stamp(&outputs_in(&dir), &inputs))?;
     Ok(())
 }
 
 /// The file in a build's output that names what it was built from.
 const STAMP: &str = ".kudos-inputs";
 
-/// Whether `dir` holds `output` built from exactly `inputs`.
-fn unchanged(dir: &std::path::Path, output: &str, inputs: &str) -> bool {
-    dir.join(output).exists() && fs::read_to_string(dir.join(STAMP)).is_ok_and(|s| s == inputs)
+/// Whether the `outputs` in `dir` were built from exactly `inputs` and are untouched
+/// since: the stamp also records each output's size and modification time, so output
+/// changed by hand is built again.
+fn unchanged(dir: &std::path::Path, outputs: &[PathBuf], inputs: &str) -> bool {
+    outputs.iter().all(|o| o.exists())
+        && fs::read_to_string(dir.join(STAMP)).is_ok_and(|s| s == stamp(outputs, inputs))
+}
+
+/// What a stamp says: the inputs, and each output with its size and modification time.
+fn stamp(outputs: &[PathBuf], inputs: &str) -> String {
+    let mut out = String::from(inputs);
+    for file in outputs {
+        let meta = fs::metadata(file).ok();
+        let modified = meta.as_ref().and_then(|m| m.modified().ok());
+        let since = modified.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        let size = meta.map_or(0, |m| m.len());
+        out.push_str(&format!("\n{} {size} {}", file.display(), since.map_or(0, |d| d.as_nanos())));
+    }
+    out
+}
+
+/// Every file under `dir` but its stamp.
+fn outputs_in(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    collect_files(dir, &mut files);
+    files.retain(|f| f.file_name().is_none_or(|n| n != STAMP));
+    files.sort();
+    files
 }
 
 /// A hash of every file under `dirs`, of `files` (paths and contents) and of `extra`.
@@ -104,7 +129,8 @@ fn widget(debug: bool) -> Result<Widget> {
     let built = Widget { js: out.join("kudos_widget.js"), wasm: out.join("kudos_widget_bg.wasm") };
     // wasm-bindgen and wasm-opt again only when cargo made a different Wasm.
     let inputs = format!("{profile} {}", util::content_hash(&[&fs::read(&raw)?]));
-    if unchanged(&out, "kudos_widget.js", &inputs) && built.wasm.exists() {
+    let outputs = [built.js.clone(), built.wasm.clone()];
+    if unchanged(&out, &outputs, &inputs) {
         return Ok(built);
     }
     let _ = fs::remove_dir_all(&out);
@@ -118,7 +144,7 @@ fn widget(debug: bool) -> Result<Widget> {
     if !debug {
         exec(tool("wasm-opt").arg("-Oz").arg(&built.wasm).arg("-o").arg(&built.wasm))?;
     }
-    fs::write(out.join(STAMP), inputs)?;
+    fs::write(out.join(STAMP), stamp(&outputs, &inputs))?;
     Ok(built)
 }
 

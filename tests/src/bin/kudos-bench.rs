@@ -77,6 +77,11 @@ async fn main() {
         worker.memory_kib().peak / 1024,
         isso.memory_kib().peak / 1024
     ));
+    if only().is_some() {
+        // A quick look at some rows (`KUDOS_BENCH_ONLY`), not the whole benchmark.
+        println!("{out}");
+        return;
+    }
 
     out.push_str("kudos alone:\n\n");
     out.push_str("| request | in flight | requests | req/s | p50 ms | p99 ms | lost updates |\n");
@@ -378,6 +383,12 @@ fn upload_size() -> String {
         .to_owned()
 }
 
+/// `KUDOS_BENCH_ONLY=<words>`: run only the comparison rows whose name holds them (for a
+/// quick look while profiling; the README's tables come from a whole run).
+fn only() -> Option<String> {
+    std::env::var("KUDOS_BENCH_ONLY").ok().filter(|o| !o.is_empty())
+}
+
 /// The page with 200 comments that both servers serve.
 const BUSY: &str = "/bench/comments";
 /// The pages an index page asks counts for.
@@ -491,7 +502,11 @@ async fn versus(api: &Api, direct: Option<&Api>, isso: &Isso) -> String {
         "| request | in flight | kudos req/s (p50 ms) | kudos direct req/s (p50 ms) | \
          Isso req/s (p50 ms) | kudos / Isso |\n|---|---:|---:|---:|---:|---:|\n",
     );
-    for (scenario, name) in Scenario::ALL {
+    let only = only();
+    let chosen = Scenario::ALL
+        .into_iter()
+        .filter(|(_, name)| only.as_ref().is_none_or(|o| name.contains(o.as_str())));
+    for (scenario, name) in chosen {
         for (in_flight, n) in [(1, 300), (50, 2_000)] {
             let row = format!("{in_flight}");
             let (proxied, straight) = (format!("{row}-proxy"), format!("{row}-direct"));
