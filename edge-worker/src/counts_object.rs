@@ -12,7 +12,7 @@
 //! again), and each address may register only `LIMIT_COUNT_SETS` sets.
 
 use crate::error::ApiError;
-use crate::object::{call, serve, to_json};
+use crate::object::{call, serve};
 use crate::storage::Sql;
 use kudos_core::wire::PageCounts;
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,6 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE pages (
     ) WITHOUT ROWID;
     CREATE TABLE sets (
         id TEXT PRIMARY KEY,
-        pages TEXT NOT NULL,
         -- The order sets were (last) registered in: the lowest goes first.
         used_at INTEGER NOT NULL,
         dirty INTEGER NOT NULL DEFAULT 1
@@ -116,11 +115,12 @@ impl DurableObject for CountsObject {
 #[derive(Deserialize)]
 struct SetRow {
     id: String,
-    pages: String,
 }
 
+/// A member of a set with its page's counts (zero for a page never reported).
 #[derive(Deserialize)]
-struct PageRow {
+struct MemberRow {
+    page: String,
     likes: i64,
     comments: i64,
     reward_total: i64,
@@ -154,7 +154,7 @@ impl CountsObject {
                 self.write_dirty().await?;
             }
         }
-        to_json(&serde_json::json!({}))
+        Ok("{}".to_owned())
     }
 
     /// Keeps a page's counts unless newer ones are kept; returns whether they changed.
@@ -226,10 +226,9 @@ impl CountsObject {
             sql.run("DELETE FROM members WHERE set_id = ?", vec![gone.as_str().into()])?;
             sql.run("DELETE FROM sets WHERE id = ?", vec![gone.as_str().into()])?;
         }
-        let list = serde_json::to_string(pages).map_err(|e| ApiError::Internal(e.to_string()))?;
         sql.run(
-            "INSERT INTO sets (id, pages, used_at, dirty) VALUES (?, ?, ?, 1)",
-            vec![id.into(), list.into(), next.into()],
+            "INSERT INTO sets (id, used_at, dirty) VALUES (?, ?, 1)",
+            vec![id.into(), next.into()],
         )?;
         for page in pages {
             sql.run(
@@ -261,29 +260,30 @@ impl CountsObject {
     /// Writes every set whose pages changed since it was last written.
     async fn write_dirty(&self) -> Result<(), ApiError> {
         let sql = self.sql()?;
-        let dirty: Vec<SetRow> = sql.rows("SELECT id, pages FROM sets WHERE dirty = 1", vec![])?;
+        let dirty: Vec<SetRow> = sql.rows("SELECT id FROM sets WHERE dirty = 1", vec![])?;
         if dirty.is_empty() {
             return Ok(());
         }
         let kv = self.env.kv(crate::bindings::KV)?;
         let site = self.site()?;
         for set in dirty {
-            let pages: Vec<String> = serde_json::from_str(&set.pages).unwrap_or_default();
-            let mut value = SetValue::default();
-            for page in pages {
-                let row: Option<PageRow> = sql.row(
-                    "SELECT likes, comments, reward_total, supporters FROM pages
-                     WHERE page = ?",
-                    vec![page.as_str().into()],
-                )?;
-                let counts = row.map_or(PageCounts::default(), |r| PageCounts {
-                    likes: r.likes as u64,
-                    comments: r.comments as u64,
-                    reward_total: r.reward_total as u64,
-                    supporters: r.supporters as u64,
-                });
-                value.counts.insert(page, counts);
-            }
+            let members: Vec<MemberRow> = sql.rows(
+                "SELECT m.page, COALESCE(p.likes, 0) AS likes, COALESCE(p.comments, 0) AS comments,
+                    COALESCE(p.reward_total, 0) AS reward_total,
+                    COALESCE(p.supporters, 0) AS supporters
+                 FROM members m LEFT JOIN pages p ON p.page = m.page WHERE m.set_id = ?",
+                vec![set.id.as_str().into()],
+            )?;
+            let counts = members.into_iter().map(|m| {
+                let counts = PageCounts {
+                    likes: m.likes as u64,
+                    comments: m.comments as u64,
+                    reward_total: m.reward_total as u64,
+                    supporters: m.supporters as u64,
+                };
+                (m.page, counts)
+            });
+            let value = SetValue { counts: counts.collect() };
             // Cleared first: a report that lands while the value is being written marks
             // the set again, and the next alarm writes it.
             sql.run("UPDATE sets SET dirty = 0 WHERE id = ?", vec![set.id.as_str().into()])?;
@@ -301,8 +301,9 @@ pub fn set_key(site: &str, id: &str) -> String {
 }
 
 /// The id of a set of pages: a hash of its canonical ids, in order and without repeats.
-pub fn set_id(pages: &[String]) -> String {
-    kudos_core::visitor::sha256_hex(pages.join("\n").as_bytes())[..32].to_owned()
+pub fn set_id(pages: &[kudos_core::PageId]) -> String {
+    let joined: Vec<&str> = pages.iter().map(kudos_core::PageId::as_str).collect();
+    kudos_core::visitor::sha256_hex(joined.join("\n").as_bytes())[..32].to_owned()
 }
 
 /// The worker's and the page objects' side of a site's counts object.

@@ -45,7 +45,7 @@ pub async fn counts(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
         .iter()
         .map(|raw| Ok(Some(PageId::parse(raw)?).filter(|p| ctx.config.page_allowed(p))))
         .collect::<Result<_, ApiError>>()?;
-    let mut set: Vec<String> = pages.iter().flatten().map(|p| p.as_str().to_owned()).collect();
+    let mut set: Vec<PageId> = pages.iter().flatten().cloned().collect();
     set.sort();
     set.dedup();
 
@@ -55,7 +55,7 @@ pub async fn counts(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
         let read_model = ReadModel::new(&ctx.env, ctx.config.kv_cache_ttl_seconds)?;
         let id = set_id(&set);
         match read_model.json::<SetValue>(&set_key(&ctx.config.site_id, &id)).await? {
-            Some(value) if set.iter().all(|p| value.counts.contains_key(p)) => {
+            Some(value) if set.iter().all(|p| value.counts.contains_key(p.as_str())) => {
                 (value.counts, "set")
             }
             _ => (from_snapshots(req, ctx, &read_model, id, set).await?, "pages"),
@@ -91,31 +91,29 @@ async fn from_snapshots(
     ctx: &Ctx,
     read_model: &ReadModel,
     id: String,
-    set: Vec<String>,
+    set: Vec<PageId>,
 ) -> Result<BTreeMap<String, PageCounts>, ApiError> {
     let site = &ctx.config.site_id;
-    let refs: Vec<PageRef> = set
-        .iter()
-        .map(|p| Ok(PageRef::new(site, PageId::from_canonical(p)?)))
-        .collect::<Result<_, ApiError>>()?;
+    let refs: Vec<PageRef> = set.into_iter().map(|page| PageRef::new(site, page)).collect();
     let views = read_model.views(&refs).await?;
-    let known: Vec<Counted> = views.iter().flatten().map(|v| Counted::of(&v.state)).collect();
-    let found = set
+    // Each by the id asked for (an outdated snapshot may spell its page otherwise).
+    let known: Vec<Counted> = refs
         .iter()
         .zip(&views)
-        .map(|(page, view)| {
-            let counts =
-                view.as_ref().map_or(PageCounts::default(), |v| Counted::of(&v.state).counts);
-            (page.clone(), counts)
+        .filter_map(|(r, view)| {
+            let page = r.page.to_string();
+            view.as_ref().map(|v| Counted { page, ..Counted::of(&v.state) })
         })
         .collect();
+    let found = known.iter().map(|c| (c.page.clone(), c.counts)).collect();
+    let pages = refs.into_iter().map(|r| r.page.to_string()).collect();
     // Keeping the set is an optimisation: a read never fails for want of it.
     let client = ctx.client(req);
     if let Ok(client) = client
         && ctx.spend(&client, Action::CountSet).await.is_ok()
     {
         let registered = match CountsClient::new(&ctx.env, site) {
-            Ok(counts) => counts.register(id, set, known).await,
+            Ok(counts) => counts.register(id, pages, known).await,
             Err(e) => Err(e),
         };
         if let Err(e) = registered {
