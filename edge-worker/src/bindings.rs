@@ -51,6 +51,7 @@ pub mod vars {
     pub const LIMIT_KV_WRITES: &str = "LIMIT_KV_WRITES";
     pub const LIMIT_COUNT_SETS: &str = "LIMIT_COUNT_SETS";
     pub const COUNTS_CACHE_SECONDS: &str = "COUNTS_CACHE_SECONDS";
+    pub const MAX_COUNT_SETS: &str = "MAX_COUNT_SETS";
     /// Leading zero bits of a new visitor's proof of work; 0 turns the work off.
     pub const PROOF_DIFFICULTY: &str = "PROOF_DIFFICULTY";
     /// Page ids that may hold state, e.g. `/posts/`; empty allows every page.

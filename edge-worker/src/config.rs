@@ -333,6 +333,11 @@ impl PageSettings {
     }
 }
 
+/// `MAX_COUNT_SETS`: how many sets of pages the counts object keeps, if set.
+pub fn max_count_sets(env: &Env) -> Option<i64> {
+    number(env, vars::MAX_COUNT_SETS)
+}
+
 fn flush_interval_ms(env: &Env) -> i64 {
     number(env, vars::FLUSH_INTERVAL_MS)
         .filter(|ms: &i64| *ms >= 0)

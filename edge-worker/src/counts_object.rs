@@ -7,7 +7,7 @@
 //! as its pages' snapshots. A set comes into being on the first counts request that misses
 //! it (the worker answers that one from the pages' snapshots and registers the set with
 //! their counts). What an attacker can make of this is bounded: a page belongs to at most
-//! [`MAX_SETS_PER_PAGE`] sets and a site keeps at most [`MAX_SETS`] (the longest kept go
+//! [`MAX_SETS_PER_PAGE`] sets and a site keeps at most `MAX_COUNT_SETS` (the longest kept go
 //! first, and their KV values with them; a set asked for again after it went is kept
 //! again), and each address may register only `LIMIT_COUNT_SETS` sets.
 
@@ -22,8 +22,8 @@ use worker::{DurableObject, Env, Request, Response, ScheduledTime, State, Stub, 
 
 /// The most sets one page belongs to: every flush of the page rewrites each of them.
 pub const MAX_SETS_PER_PAGE: i64 = 8;
-/// The most sets a site keeps.
-pub const MAX_SETS: i64 = 10_000;
+/// The most sets a site keeps unless `MAX_COUNT_SETS` says otherwise.
+pub const DEFAULT_MAX_SETS: i64 = 10_000;
 /// How long after a report the alarm rewrites the sets it touched, so the reports of many
 /// pages of one set within this time cost one KV write.
 const WRITE_DELAY_MS: i64 = 200;
@@ -95,11 +95,13 @@ pub struct CountsObject {
     state: State,
     env: Env,
     sql: OnceCell<Sql>,
+    max_sets: i64,
 }
 
 impl DurableObject for CountsObject {
     fn new(state: State, env: Env) -> Self {
-        CountsObject { state, env, sql: OnceCell::new() }
+        let max_sets = crate::config::max_count_sets(&env).unwrap_or(DEFAULT_MAX_SETS);
+        CountsObject { state, env, sql: OnceCell::new(), max_sets: max_sets.max(1) }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
@@ -208,14 +210,15 @@ impl CountsObject {
             evict.extend(held.into_iter().skip(keep).map(|h| h.set_id));
         }
         let total = sql.count("SELECT COUNT(*) AS n FROM sets", vec![])?;
-        if total >= MAX_SETS {
+        let max_sets = self.max_sets;
+        if total >= max_sets {
             #[derive(Deserialize)]
             struct Old {
                 id: String,
             }
             let old: Vec<Old> = sql.rows(
                 "SELECT id FROM sets ORDER BY used_at LIMIT ?",
-                vec![(total - MAX_SETS + 1).into()],
+                vec![(total - max_sets + 1).into()],
             )?;
             evict.extend(old.into_iter().map(|o| o.id));
         }

@@ -82,6 +82,24 @@ async fn a_page_belongs_to_at_most_eight_sets_and_the_oldest_goes_first() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_site_keeps_no_more_sets_than_its_cap_and_the_oldest_goes_first() {
+    let (_worker, api) = started(&[("MAX_COUNT_SETS", "3"), NO_EDGE_CACHE]).await;
+    let set = |n: usize| [format!("/posts/s-{n}")];
+    for n in 0..4 {
+        let pages = set(n);
+        let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
+        assert_eq!(api.counts_from(&pages).await.1, "pages", "set {n} is new");
+        assert_eq!(api.counts_from(&pages).await.1, "set", "set {n} is kept");
+    }
+    // The fourth set pushed out the first; the other three are kept.
+    for (n, source) in [(0, "pages"), (2, "set"), (3, "set")] {
+        let pages = set(n);
+        let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
+        assert_eq!(api.counts_from(&pages).await.1, source, "set {n}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_address_registers_no_more_sets_than_its_budget_and_still_gets_exact_counts() {
     // Three: the set of /posts/a alone (asked while waiting for its snapshot), and two more.
     let (_worker, api) = started(&[("LIMIT_COUNT_SETS", "3/1h"), NO_EDGE_CACHE]).await;
