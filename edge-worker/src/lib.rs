@@ -13,6 +13,7 @@ mod error;
 mod handlers;
 mod io;
 mod limiter;
+mod memo;
 mod object;
 mod page_object;
 mod page_ref;

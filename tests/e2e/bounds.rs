@@ -184,3 +184,52 @@ async fn replies_come_a_page_at_a_time_in_order() {
     let bad = api.raw(Method::GET, &format!("{path}&cursor=soon"), None).await;
     assert_eq!(error_code(bad).await, (400, "invalid_parameter".to_owned()));
 }
+
+/// The Wasm memory of the isolate that answers (from the health check).
+async fn wasm_memory(api: &kudos_tests::api::Api) -> u64 {
+    let health: serde_json::Value = serde_json::from_str(&api.get_text("/api/v1/health").await)
+        .expect("the health check answers JSON");
+    health["wasm_memory_bytes"].as_u64().expect("the health check says its Wasm memory")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_workers_memory_stays_put_whatever_the_requests() {
+    let (_worker, api) = started(&[]).await;
+    // Pages, likes and index counts, each asked for with many ids.
+    let round = |from: u64| {
+        let api = api.clone();
+        async move {
+            stream::iter(from..from + 400)
+                .for_each_concurrent(8, |n| {
+                    let api = api.clone();
+                    async move {
+                        let page = format!("/posts/{}", n % 40);
+                        match n % 4 {
+                            0 => assert_eq!(api.get_page(&page, None).await.status(), 200),
+                            1 => _ = api.like(&page, &visitor(n), true).await,
+                            _ => {
+                                let index: Vec<String> = (0..20)
+                                    .map(|k| format!("/posts/{}?n={}", n % 40, n + k))
+                                    .collect();
+                                let index: Vec<&str> = index.iter().map(String::as_str).collect();
+                                api.counts(&index).await;
+                            }
+                        }
+                    }
+                })
+                .await
+        }
+    };
+    // Warm: the isolate's memory of recent counts (bounded by `memo::MAX_BYTES`) fills.
+    for r in 0..5 {
+        round(r * 400).await;
+    }
+    let warm = wasm_memory(&api).await;
+    for r in 5..10 {
+        round(r * 400).await;
+    }
+    // Linear memory never shrinks: what 2,000 more requests kept would show. A 64 KiB
+    // page or two of slack for the allocator's own shape.
+    let after = wasm_memory(&api).await;
+    assert!(after <= warm + 128 * 1024, "the Wasm memory grew from {warm} to {after} bytes");
+}

@@ -122,7 +122,7 @@ async fn an_address_registers_no_more_sets_than_its_budget_and_still_gets_exact_
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_index_viewed_again_is_answered_by_the_edge_without_reading_kv() {
+async fn an_index_viewed_again_is_answered_from_memory_then_the_edge_without_reading_kv() {
     let (_worker, api) = started(&[("COUNTS_CACHE_SECONDS", "600")]).await;
     api.like("/posts/a", &visitor(1), true).await;
     poll::until("the snapshot", FRESH_WITHIN, || async {
@@ -138,8 +138,18 @@ async fn an_index_viewed_again_is_answered_by_the_edge_without_reading_kv() {
         let (reply, source) = api.counts_from(&pages).await;
         sources.push((source, reply.counts["/posts/a"].likes));
     }
-    // Registered from the snapshots, then the set's one value, which the edge kept: the
-    // same request again never reaches KV.
-    let want = [("pages".to_owned(), 1), ("set".to_owned(), 1), ("cache".to_owned(), 1)];
+    // Registered from the snapshots, then the set's one value, which the isolate and the
+    // edge kept: the same request again never reaches KV.
+    let want = [("pages".to_owned(), 1), ("set".to_owned(), 1), ("memory".to_owned(), 1)];
     assert_eq!(sources, want);
+    // The isolate forgets within about a second; the edge keeps it for the whole
+    // `COUNTS_CACHE_SECONDS`, and its answer is the same.
+    let from_edge = poll::until("the edge's copy", FRESH_WITHIN, || async {
+        match api.counts_from(&pages).await {
+            (reply, source) if source == "cache" => Ok(reply.counts["/posts/a"].likes),
+            (_, source) => Err(source),
+        }
+    })
+    .await;
+    assert_eq!(from_edge, 1);
 }

@@ -22,16 +22,9 @@ impl Group {
     pub fn memory_kib(&self) -> Memory {
         let mut memory = Memory::default();
         for pid in group_members(self.id()) {
-            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-            let field = |name: &str| {
-                status
-                    .lines()
-                    .find_map(|l| l.strip_prefix(name))
-                    .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-                    .unwrap_or(0)
-            };
-            memory.now += field("VmRSS:");
-            memory.peak += field("VmHWM:");
+            let one = memory_of(pid);
+            memory.now += one.now;
+            memory.peak += one.peak;
         }
         memory
     }
@@ -71,6 +64,19 @@ impl Drop for Group {
 pub struct Memory {
     pub now: u64,
     pub peak: u64,
+}
+
+/// What one process holds in memory now and at most so far (`VmRSS`, `VmHWM`), in KiB.
+pub fn memory_of(pid: u32) -> Memory {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Memory { now: field("VmRSS:"), peak: field("VmHWM:") }
 }
 
 /// The pids whose process group is `pgid` (from /proc).

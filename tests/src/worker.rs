@@ -81,6 +81,14 @@ pub struct Worker {
     log: PathBuf,
 }
 
+/// Memory by part of `wrangler dev` (see [`Worker::memory_by_part`]), in KiB.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Parts {
+    pub worker: u64,
+    pub proxy: u64,
+    pub wrangler: u64,
+}
+
 /// The salt every test worker uses; tests never depend on its value.
 const TEST_SALT: &str = "kudos-test-salt-not-secret";
 /// Proof of work in test workers: real, but quick (2^8 hashes on average).
@@ -153,6 +161,24 @@ impl Worker {
     /// The memory held by wrangler and the workerd it runs.
     pub fn memory_kib(&self) -> crate::process::Memory {
         self.process.as_ref().map(Group::memory_kib).unwrap_or_default()
+    }
+
+    /// Memory now by part of `wrangler dev`, in KiB: the worker's own workerd, the workerd
+    /// of wrangler's proxy (which listens on the public port) and wrangler's Node.
+    pub fn memory_by_part(&self) -> Parts {
+        let mut parts = Parts::default();
+        let Some(group) = self.process.as_ref().map(Group::id) else { return parts };
+        for pid in crate::process::group_members(group) {
+            let now = crate::process::memory_of(pid).now;
+            match crate::process::command_name(pid).as_str() {
+                "workerd" if crate::process::listening_ports(pid).contains(&self.port) => {
+                    parts.proxy += now
+                }
+                "workerd" => parts.worker += now,
+                _ => parts.wrangler += now,
+            }
+        }
+        parts
     }
 
     /// The loopback port workerd itself listens on, behind wrangler's local proxy: requests

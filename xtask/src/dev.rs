@@ -41,8 +41,10 @@ pub fn run() -> Result {
     eprintln!(
         "kudos: rewards go through a local stand-in for Stripe at http://127.0.0.1:{STRIPE_PORT}\n"
     );
+    let mut wrangler = tool(crate::paths::wrangler());
+    crate::paths::without_local_traces(&mut wrangler);
     exec(
-        tool(crate::paths::wrangler())
+        wrangler
             .current_dir(root().join("edge-worker"))
             .env("KUDOS_PREBUILT", "1")
             .args(["dev", "--local", "--ip", "127.0.0.1", "--port", &PORT.to_string()])

@@ -6,7 +6,8 @@
 use crate::api::Ctx;
 use crate::counts_object::{Counted, CountsClient, SetValue, set_id, set_key};
 use crate::error::ApiError;
-use crate::io::{self, Query};
+use crate::io::Query;
+use crate::memo;
 use crate::page_ref::PageRef;
 use crate::read_model::ReadModel;
 use kudos_core::PageId;
@@ -15,22 +16,34 @@ use kudos_core::wire::{CountsReply, MAX_COUNTS_PAGES, PageCounts};
 use std::collections::BTreeMap;
 use worker::{Request, Response};
 
-/// Says where counts came from: `cache` (the edge's copy of an earlier answer), `set` (the
-/// set's one KV value) or `pages` (the pages' snapshots, for a set not kept yet).
+/// Says where counts came from: `memory` (this isolate's copy of an answer from the last
+/// second), `cache` (the edge's copy of an earlier answer), `set` (the set's one KV value)
+/// or `pages` (the pages' snapshots, for a set not kept yet).
 const SOURCE_HEADER: &str = "x-kudos-source";
+
+/// How long an isolate keeps an answer in memory, at most (and never longer than
+/// `COUNTS_CACHE_SECONDS`); the edge keeps it for `COUNTS_CACHE_SECONDS`.
+const MEMORY_MS: f64 = 1_000.0;
 
 // GET /api/v1/counts?page=<id>&page=<id>...
 /// Keyed by the page ids exactly as asked, so an index page can match them to its links
 /// without normalising them itself.
 pub async fn counts(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
-    // An index page viewed again within `COUNTS_CACHE_SECONDS` costs no KV read at all.
+    // An index page viewed again within `COUNTS_CACHE_SECONDS` costs no KV read at all,
+    // and within the second no hop at all.
     let cache = worker::Cache::default();
     let url = req.url()?.to_string();
     let cache_for = ctx.config.counts_cache_seconds;
-    if cache_for > 0
-        && let Some(cached) = cache.get(url.as_str(), false).await?
-    {
-        return Ok(cached);
+    let now = worker::Date::now().as_millis() as f64;
+    if cache_for > 0 {
+        if let Some(body) = memo::counts(|m| m.get(&url, now)) {
+            return answer(&body, "memory");
+        }
+        if let Some(mut cached) = cache.get(url.as_str(), false).await? {
+            let body = cached.text().await?;
+            remember(&url, &body, cache_for, now);
+            return answer(&body, "cache");
+        }
     }
     let query = Query::of(req)?;
     let asked: Vec<&str> = query.all("page").collect();
@@ -69,18 +82,35 @@ pub async fn counts(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
             (raw.to_string(), counts.unwrap_or_default())
         })
         .collect();
-    let mut resp = io::json(&CountsReply { counts })?;
-    resp.headers_mut().set(SOURCE_HEADER, source)?;
+    let body = serde_json::to_string(&CountsReply { counts })
+        .map_err(|e| worker::Error::RustError(e.to_string()))?;
     // Only what a kept set answered is cached: a set being registered answers from the
     // snapshots until then, and its next request should find the set.
     if cache_for > 0 && source == "set" {
-        let mut copy = resp.cloned()?;
+        remember(&url, &body, cache_for, now);
+        let mut copy = Response::ok(body.as_str())?;
         let headers = copy.headers_mut();
+        headers.set("content-type", "application/json")?;
         headers.set("cache-control", &format!("public, max-age={cache_for}"))?;
-        headers.set(SOURCE_HEADER, "cache")?;
         cache.put(url.as_str(), copy).await?;
     }
+    answer(&body, source)
+}
+
+/// Counts as JSON, saying where they came from.
+fn answer(body: &str, source: &str) -> Result<Response, ApiError> {
+    let mut resp = Response::ok(body)?;
+    let headers = resp.headers_mut();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "no-store")?;
+    headers.set(SOURCE_HEADER, source)?;
     Ok(resp)
+}
+
+/// Keeps an answer in this isolate's memory for a second at most.
+fn remember(url: &str, body: &str, cache_for: u64, now: f64) {
+    let until = now + MEMORY_MS.min(cache_for as f64 * 1_000.0);
+    memo::counts(|m| m.put(url, body, until, now));
 }
 
 /// The counts of a set not kept yet, from its pages' snapshots (one bulk read). The set is

@@ -46,5 +46,5 @@ pub async fn pass(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
 }
 
 fn now_s() -> u64 {
-    (worker::Date::now().as_millis() / 1000) as u64
+    worker::Date::now().as_millis() / 1000
 }

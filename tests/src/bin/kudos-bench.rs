@@ -70,6 +70,11 @@ async fn main() {
             .await;
     }
 
+    if only().as_deref() == Some("soak") {
+        // Only the soak (`KUDOS_BENCH_ONLY=soak`), for a look at memory.
+        println!("{out}{}", soak(&worker, direct.as_ref().unwrap_or(&api)).await);
+        return;
+    }
     out.push_str(&versus(&api, direct.as_ref(), &isso).await);
     out.push_str(&format!(
         "\nPeak memory: kudos (`wrangler dev`: its proxy and workerd) {} MB, Isso (gunicorn, 2 \
@@ -160,8 +165,97 @@ async fn main() {
         out.push_str(&run.row("PUT naive KV read-modify-write", &lost.to_string()));
     }
     out.push_str(&proof_of_work(&worker).await);
+    out.push_str(&soak(&worker, direct.as_ref().unwrap_or(&api)).await);
     out.push_str(&machine("\nAt the end"));
     println!("{out}");
+}
+
+/// `KUDOS_BENCH_SOAK_SECONDS`: how long the mixed soak runs (600 unless set).
+fn soak_seconds() -> u64 {
+    std::env::var("KUDOS_BENCH_SOAK_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(600)
+}
+
+/// A mixed load held for minutes (page views, counts, likes and comments over 50 pages,
+/// 8 in flight), with the memory of `wrangler dev`'s processes read every minute: whether
+/// anything grows with the requests served.
+async fn soak(worker: &Worker, api: &Api) -> String {
+    let seconds = soak_seconds();
+    let mut out = format!(
+        "\nA {seconds}-second mixed soak (4 page views, 2 counts, 2 likes, 1 comment and 1 \
+         health check in every 10 requests; 8 in flight):\n\n\
+         | after | requests | failed | req/s since the last line | the worker's Wasm MB | \
+         the worker's workerd MB | wrangler's proxy (workerd) MB | wrangler (Node) MB |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|\n"
+    );
+    let memory = || async {
+        let health: serde_json::Value =
+            api.http.get(api.url("/api/v1/health")).send().await.unwrap().json().await.unwrap();
+        let wasm = health["wasm_memory_bytes"].as_f64().unwrap_or(0.0) / 1048576.0;
+        let parts = worker.memory_by_part();
+        let (workerd, proxy, node) =
+            (parts.worker / 1024, parts.proxy / 1024, parts.wrangler / 1024);
+        format!("{wasm:.1} | {workerd} | {proxy} | {node}")
+    };
+    out.push_str(&format!("| 0 s | 0 | 0 | – | {} |\n", memory().await));
+    let started = Instant::now();
+    let (mut done, mut failed) = (0usize, 0usize);
+    let mut minute = 0u64;
+    while started.elapsed().as_secs() < seconds {
+        minute += 1;
+        let until = Duration::from_secs((minute * 60).min(seconds));
+        let lap = Instant::now();
+        let from = done;
+        while started.elapsed() < until {
+            let run = load(400, 8, |i| mixed(api, from + i)).await;
+            done += run.requests;
+            failed += run.requests - run.ok;
+        }
+        let rate = (done - from) as f64 / lap.elapsed().as_secs_f64();
+        out.push_str(&format!(
+            "| {} s | {done} | {failed} | {rate:.0} | {} |\n",
+            started.elapsed().as_secs(),
+            memory().await
+        ));
+    }
+    out.push_str(&format!(
+        "\nPeak memory over the whole run: {} MB.\n",
+        worker.memory_kib().peak / 1024
+    ));
+    out
+}
+
+/// Request `n` of the soak's mix.
+async fn mixed(api: &Api, n: usize) -> bool {
+    let page = format!("/bench/soak-{}", n % 50);
+    let ok = |r: reqwest::Response| {
+        let good = r.status().is_success();
+        if !good {
+            eprintln!("soak: {} answered {}", r.url().path(), r.status());
+        }
+        good
+    };
+    match n % 10 {
+        0..=3 => ok(api.get_page(&page, None).await),
+        4 | 5 => {
+            let query: Vec<(&str, String)> = (0..INDEX_PAGES)
+                .map(|k| ("page", format!("/bench/soak-{}", (n + k as usize) % 50)))
+                .collect();
+            api.http.get(api.url("/api/v1/counts")).query(&query).send().await.is_ok_and(ok)
+        }
+        6 | 7 => {
+            ok(api.put_like(&page, &visitor((n / 10 % 2_000) as u64), n / 20_000 % 2 == 0).await)
+        }
+        8 => {
+            // Over all 50 pages (about 1,000 comments a page in 10 minutes at 800 req/s,
+            // under the 5,000 cap), each visitor once a page in 115,000 comments.
+            let (m, page) = (n / 10, format!("/bench/soak-{}", n / 10 % 50));
+            let author = visitor(2_000_000 + (m / 50 % 2_300) as u64);
+            let body = json!({ "page": page, "visitor": author,
+                "body": format!("soak comment {n}"), "idempotency_key": key(n as u64) });
+            ok(api.post_comment(&body).await)
+        }
+        _ => api.http.get(api.url("/api/v1/health")).send().await.is_ok_and(ok),
+    }
 }
 
 /// How slower a mid-range phone's core is than this machine's at SHA-256 in Wasm: an
@@ -500,7 +594,8 @@ async fn versus(api: &Api, direct: Option<&Api>, isso: &Isso) -> String {
 
     let mut out = String::from(
         "| request | in flight | kudos req/s (p50 ms) | kudos direct req/s (p50 ms) | \
-         Isso req/s (p50 ms) | kudos / Isso |\n|---|---:|---:|---:|---:|---:|\n",
+         Isso req/s (p50 ms) | kudos / Isso | direct / Isso |\n\
+         |---|---:|---:|---:|---:|---:|---:|\n",
     );
     let only = only();
     let chosen = Scenario::ALL
@@ -513,16 +608,18 @@ async fn versus(api: &Api, direct: Option<&Api>, isso: &Isso) -> String {
             let kudos = load(n, in_flight, |i| scenario.kudos(api, &proxied, i)).await;
             let kudos_direct = match direct {
                 Some(direct) => {
-                    load(n, in_flight, |i| scenario.kudos(direct, &straight, i)).await.cell()
+                    Some(load(n, in_flight, |i| scenario.kudos(direct, &straight, i)).await)
                 }
-                None => "–".to_owned(),
+                None => None,
             };
             let peer = load(n, in_flight, |i| scenario.isso(isso, &row, i)).await;
             out.push_str(&format!(
-                "| {name} | {in_flight} | {} | {kudos_direct} | {} | {:.2}x |\n",
+                "| {name} | {in_flight} | {} | {} | {} | {:.2}x | {} |\n",
                 kudos.cell(),
+                kudos_direct.as_ref().map_or("–".to_owned(), Run::cell),
                 peer.cell(),
-                kudos.rps() / peer.rps()
+                kudos.rps() / peer.rps(),
+                kudos_direct.map_or("–".to_owned(), |d| format!("{:.2}x", d.rps() / peer.rps())),
             ));
         }
     }

@@ -131,13 +131,16 @@ impl PageRules<'_> {
             return Err(refuse(ErrorCode::DuplicateComment, "you just posted this comment"));
         }
         let author = post.author.as_str();
-        let recent =
-            store.rate_events(author, self.now - rules.rate_window_ms, rules.per_visitor)?;
+        let recent = store.recent_post_times(
+            &post.author,
+            self.now - rules.rate_window_ms,
+            rules.per_visitor,
+        )?;
         limits::sliding(&recent, rules.per_visitor, rules.rate_window_ms, self.now)
             .map_err(too_many_comments)?;
 
         let status = comment::initial_status(input.spam, rules.moderation);
-        let seq = store.insert_comment(&NewRow {
+        let row = store.insert_comment(&NewRow {
             parent_seq,
             root_seq,
             depth,
@@ -152,8 +155,6 @@ impl PageRules<'_> {
             edit_token_hash: post.edit_token.as_str(),
             idempotency_key: input.idempotency_key.as_str(),
         })?;
-        store.record_rate_event(author, self.now, self.now - rules.rate_window_ms)?;
-        let row = store.comment(seq)?.ok_or_else(|| storage_error("a comment vanished"))?;
         match status {
             Stored::Published => {
                 if row.depth > 0 {
@@ -304,10 +305,6 @@ fn too_many_comments(refusal: Refusal) -> RuleError {
         Refusal::Spent { .. } => "too many comments on this page; wait a little",
     };
     RuleError::Refused { code: refusal.code(), message, retry_after: refusal.retry_after_seconds() }
-}
-
-fn storage_error(what: &str) -> RuleError {
-    RuleError::Storage(worker::Error::RustError(what.to_owned()))
 }
 
 fn not_found() -> RuleError {

@@ -99,6 +99,27 @@ impl Store {
         self.sql.rows(query, bindings)
     }
 
+    /// When `author` posted here after `since_ms`, oldest first (at most the last `limit`
+    /// times: no more are needed to decide).
+    pub fn recent_post_times(
+        &self,
+        author: &VisitorKey,
+        since_ms: i64,
+        limit: usize,
+    ) -> worker::Result<Vec<i64>> {
+        #[derive(Deserialize)]
+        struct At {
+            created_at: i64,
+        }
+        let rows: Vec<At> = self.sql.rows(
+            "SELECT created_at FROM (SELECT created_at FROM comments
+                WHERE author = ? AND created_at > ? ORDER BY created_at DESC LIMIT ?)
+             ORDER BY created_at",
+            vec![author.as_str().into(), since_ms.into(), (limit as i64).into()],
+        )?;
+        Ok(rows.into_iter().map(|r| r.created_at).collect())
+    }
+
     /// Recounts published comments (exact whatever changed) and bumps the version.
     pub fn recount_comments(&self) -> worker::Result<()> {
         self.sql.run(
@@ -139,16 +160,20 @@ impl Store {
         Ok(n > 0)
     }
 
-    pub fn insert_comment(&self, row: &NewRow) -> worker::Result<i64> {
-        let seq = self.sql.count("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM comments", vec![])?;
-        self.sql.run(
-            "INSERT INTO comments (seq, parent_seq, root_seq, depth, author, ip, name, website, body,
-                html, status, created_at, edit_token_hash, idempotency_key)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    /// Stores a new comment under the next number and returns it as stored.
+    pub fn insert_comment(&self, row: &NewRow) -> worker::Result<CommentRow> {
+        let query = format!(
+            "INSERT INTO comments (seq, parent_seq, root_seq, depth, author, ip, name, website,
+                body, html, status, created_at, edit_token_hash, idempotency_key)
+             SELECT n, ?, COALESCE(?, n), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+             FROM (SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM comments)
+             RETURNING {COLUMNS}"
+        );
+        let stored = self.comments(
+            &query,
             vec![
-                seq.into(),
                 row.parent_seq.into(),
-                row.root_seq.unwrap_or(seq).into(),
+                row.root_seq.into(),
                 i64::from(row.depth).into(),
                 row.author.into(),
                 row.ip.into(),
@@ -162,7 +187,7 @@ impl Store {
                 row.idempotency_key.into(),
             ],
         )?;
-        Ok(seq)
+        stored.into_iter().next().ok_or_else(|| worker::Error::RustError("no row stored".into()))
     }
 
     pub fn update_body(&self, seq: i64, body: &str, html: &str, now_ms: i64) -> worker::Result<()> {
@@ -255,10 +280,12 @@ impl Store {
         )
     }
 
-    /// Every comment of any status on the page, and every reply in one thread: what the
-    /// caps on a page and a thread count.
+    /// Every comment of any status on the page (what the cap on a page counts). They are
+    /// numbered densely from 1 and a row is never removed (a deleted comment stays as a
+    /// placeholder), so this is the highest number: one step down the key, not a count
+    /// over the table.
     pub fn comment_count(&self) -> worker::Result<i64> {
-        self.sql.count("SELECT COUNT(*) AS n FROM comments", vec![])
+        self.sql.count("SELECT COALESCE(MAX(seq), 0) AS n FROM comments", vec![])
     }
 
     pub fn reply_count(&self, root_seq: i64) -> worker::Result<i64> {

@@ -102,6 +102,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
     INSERT INTO counters (name, value) SELECT 'note', COALESCE(MAX(seq), 0) FROM notes;
     "#,
+    // A visitor's posting rate comes from their comments themselves (by author and time),
+    // and `comments_shape` serves every lookup `comments_thread` did: each comment writes
+    // two fewer index entries.
+    r#"
+    DROP TABLE rate_events;
+    DROP INDEX comments_thread;
+    "#,
 ];
 
 /// The migration that added `comments.shown`; objects migrated past it have their
@@ -189,36 +196,6 @@ impl Store {
     /// Marks a change readers can see: the next flush rewrites the snapshot.
     pub fn bump_version(&self) -> worker::Result<()> {
         self.sql.run("UPDATE page SET version = version + 1 WHERE id = 1", vec![])?;
-        Ok(())
-    }
-
-    /// The times of `key`'s rate-limited actions since `since_ms`, oldest first (at most
-    /// `limit` of them: no more are needed to decide).
-    pub fn rate_events(&self, key: &str, since_ms: i64, limit: usize) -> worker::Result<Vec<i64>> {
-        #[derive(Deserialize)]
-        struct At {
-            at: i64,
-        }
-        let rows: Vec<At> = self.sql.rows(
-            "SELECT at FROM (SELECT at FROM rate_events WHERE key = ? AND at > ?
-                ORDER BY at DESC LIMIT ?) ORDER BY at",
-            vec![key.into(), since_ms.into(), (limit as i64).into()],
-        )?;
-        Ok(rows.into_iter().map(|r| r.at).collect())
-    }
-
-    /// Records an action of `key` and forgets actions older than `forget_before_ms`.
-    pub fn record_rate_event(
-        &self,
-        key: &str,
-        now_ms: i64,
-        forget_before_ms: i64,
-    ) -> worker::Result<()> {
-        self.sql.run("DELETE FROM rate_events WHERE at <= ?", vec![forget_before_ms.into()])?;
-        self.sql.run(
-            "INSERT INTO rate_events (key, at) VALUES (?, ?)",
-            vec![key.into(), now_ms.into()],
-        )?;
         Ok(())
     }
 
