@@ -23,6 +23,9 @@ pub struct Api {
 }
 
 /// A well-formed visitor id, distinct for each `n`.
+/// How long [`Api::fresh_view`] may ask again while flushes keep landing between its reads.
+const FRESH_VIEW_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub fn visitor(n: u64) -> String {
     format!("{n:032x}")
 }
@@ -129,12 +132,17 @@ impl Api {
     }
 
     /// The page as its object has it now: asks for one version past the KV snapshot, the
-    /// furthest ahead `since` may be, which reads through the page's object.
+    /// furthest ahead `since` may be, which reads through the page's object. A flush that
+    /// lands between the two reads makes KV answer; then it asks again.
     pub async fn fresh_view(&self, page: &str) -> PageView {
-        let (snapshot, _) = self.page_view(page, None).await;
-        let (view, source) = self.page_view(page, Some(snapshot.state.version + 1)).await;
-        assert_eq!(source, "object", "a view one version ahead of KV reads through the object");
-        view
+        crate::poll::until("a view read through the object", FRESH_VIEW_WITHIN, || async {
+            let (snapshot, _) = self.page_view(page, None).await;
+            match self.page_view(page, Some(snapshot.state.version + 1)).await {
+                (view, source) if source == "object" => Ok(view),
+                (_, source) => Err(format!("answered from {source}")),
+            }
+        })
+        .await
     }
 
     // PUT /api/v1/page/like
