@@ -80,8 +80,8 @@ pub fn wrangler_command() -> std::process::Command {
 
 /// Turns off `wrangler dev`'s local trace collector unless `X_LOCAL_OBSERVABILITY` says
 /// otherwise. The collector (on by default) receives every invocation's trace events in
-/// the same workerd: with it on, a comment post cost about a third more of workerd's
-/// time, and production has nothing like it. `X_LOCAL_OBSERVABILITY=true` brings it back
+/// the same workerd: with it on, comments posted at 195 req/s rather than 313 (8 in
+/// flight, through the proxy), and production has nothing like it. `X_LOCAL_OBSERVABILITY=true` brings it back
 /// for a look at local traces.
 pub fn without_local_traces(cmd: &mut std::process::Command) {
     if std::env::var_os("X_LOCAL_OBSERVABILITY").is_none() {
