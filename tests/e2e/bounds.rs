@@ -185,13 +185,6 @@ async fn replies_come_a_page_at_a_time_in_order() {
     assert_eq!(error_code(bad).await, (400, "invalid_parameter".to_owned()));
 }
 
-/// The Wasm memory of the isolate that answers (from the health check).
-async fn wasm_memory(api: &kudos_tests::api::Api) -> u64 {
-    let health: serde_json::Value = serde_json::from_str(&api.get_text("/api/v1/health").await)
-        .expect("the health check answers JSON");
-    health["wasm_memory_bytes"].as_u64().expect("the health check says its Wasm memory")
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_workers_memory_stays_put_whatever_the_requests() {
     let (_worker, api) = started(&[]).await;
@@ -224,12 +217,12 @@ async fn the_workers_memory_stays_put_whatever_the_requests() {
     for r in 0..5 {
         round(r * 400).await;
     }
-    let warm = wasm_memory(&api).await;
+    let warm = api.wasm_memory().await;
     for r in 5..10 {
         round(r * 400).await;
     }
     // Linear memory never shrinks: what 2,000 more requests kept would show. A 64 KiB
     // page or two of slack for the allocator's own shape.
-    let after = wasm_memory(&api).await;
+    let after = api.wasm_memory().await;
     assert!(after <= warm + 128 * 1024, "the Wasm memory grew from {warm} to {after} bytes");
 }

@@ -319,6 +319,13 @@ impl Api {
     }
 
     /// The body of `GET path`, whatever it is.
+    /// The Wasm memory of the worker's isolate that answered, from its health check.
+    pub async fn wasm_memory(&self) -> u64 {
+        let health: Value = serde_json::from_str(&self.get_text("/api/v1/health").await)
+            .expect("the health check answers JSON");
+        health["wasm_memory_bytes"].as_u64().expect("the health check says its Wasm memory")
+    }
+
     pub async fn get_text(&self, path: &str) -> String {
         self.http.get(self.url(path)).send().await.expect("GET").text().await.expect("a body")
     }

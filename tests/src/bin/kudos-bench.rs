@@ -188,9 +188,7 @@ async fn soak(worker: &Worker, api: &Api) -> String {
          |---:|---:|---:|---:|---:|---:|---:|---:|\n"
     );
     let memory = || async {
-        let health: serde_json::Value =
-            api.http.get(api.url("/api/v1/health")).send().await.unwrap().json().await.unwrap();
-        let wasm = health["wasm_memory_bytes"].as_f64().unwrap_or(0.0) / 1048576.0;
+        let wasm = api.wasm_memory().await as f64 / 1048576.0;
         let parts = worker.memory_by_part();
         let (workerd, proxy, node) =
             (parts.worker / 1024, parts.proxy / 1024, parts.wrangler / 1024);
