@@ -240,9 +240,9 @@ async fn mixed(api: &Api, n: usize) -> bool {
                 .collect();
             api.http.get(api.url("/api/v1/counts")).query(&query).send().await.is_ok_and(ok)
         }
-        6 | 7 => {
-            ok(api.put_like(&page, &visitor((n / 10 % 2_000) as u64), n / 20_000 % 2 == 0).await)
-        }
+        6 | 7 => ok(api
+            .put_like(&page, &visitor((n / 10 % 2_000) as u64), (n / 20_000).is_multiple_of(2))
+            .await),
         8 => {
             // Over all 50 pages (about 1,000 comments a page in 10 minutes at 800 req/s,
             // under the 5,000 cap), each visitor once a page in 115,000 comments.
