@@ -185,6 +185,77 @@ pub fn take(budget: Budget, spent: Option<Window>, now: i64) -> Result<Window, R
     Ok(Window { used: window.used + 1, ..window })
 }
 
+/// The most actions one grant may reserve ahead for one client: also never more than an
+/// eighth of the budget, so reserved actions that go unused cost a client little.
+pub const MAX_LEASE: u32 = 32;
+
+/// How soon a lease must be used up for the next grant to be larger.
+pub const LEASE_GROWTH_MS: i64 = 1_000;
+
+/// Spends up to `want` actions of `budget` at once (at least one): the window to store and
+/// how many were granted, never more than the window has left, an eighth of the budget or
+/// [`MAX_LEASE`]. Refused as [`take`] refuses.
+pub fn take_many(
+    budget: Budget,
+    spent: Option<Window>,
+    now: i64,
+    want: u32,
+) -> Result<(Window, u32), Refusal> {
+    let window = check(budget, spent, now)?;
+    let cap = (budget.count / 8).clamp(1, MAX_LEASE);
+    let granted = want.clamp(1, cap).min(budget.count - window.used);
+    Ok((Window { used: window.used + granted, ..window }, granted))
+}
+
+/// Actions of one client's budget that the limiter granted ahead to one isolate, spent there
+/// without asking again. A client that spends only now and then is granted one at a time,
+/// exactly as if there were no leases; one whose grant ran out within
+/// [`LEASE_GROWTH_MS`] is granted twice as many next time. The actions are spent in the
+/// limiter when granted, so a budget is never exceeded however many isolates hold leases;
+/// ones an isolate never uses (it went away) are lost to that client until the window ends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lease {
+    left: u32,
+    /// When the granted actions' window ends; they are not spent after it.
+    until: i64,
+    last_grant: u32,
+    granted_at: i64,
+}
+
+impl Lease {
+    /// Spends one leased action, if one is left and its window has not ended.
+    pub fn spend(&mut self, now: i64) -> bool {
+        let ok = self.left > 0 && now < self.until;
+        if ok {
+            self.left -= 1;
+        }
+        ok
+    }
+
+    /// Whether an action is left to spend now (for a check that spends nothing).
+    pub fn holds(&self, now: i64) -> bool {
+        self.left > 0 && now < self.until
+    }
+
+    /// How many actions to ask the limiter for, the one needed now included.
+    pub fn want(&self, now: i64) -> u32 {
+        let ran_out_fast = self.last_grant > 0 && now - self.granted_at < LEASE_GROWTH_MS;
+        if ran_out_fast { self.last_grant.saturating_mul(2).min(MAX_LEASE) } else { 1 }
+    }
+
+    /// Records a grant of `granted` actions (one of them spent now) in a window ending at
+    /// `until`.
+    pub fn granted(&mut self, granted: u32, until: i64, now: i64) {
+        let left = if now < self.until && until == self.until { self.left } else { 0 };
+        *self = Lease {
+            left: left + granted.saturating_sub(1),
+            until,
+            last_grant: granted,
+            granted_at: now,
+        };
+    }
+}
+
 /// The group a client address is counted in: the address itself for IPv4, its /64 prefix
 /// for IPv6 (an IPv4 address written as IPv6 counts as IPv4), and one shared group for
 /// anything unreadable.
@@ -276,6 +347,63 @@ mod tests {
         assert_eq!(Refusal::Spent { retry_after_ms: 1 }.retry_after_seconds(), Some(1));
         assert_eq!(Refusal::Spent { retry_after_ms: 1_001 }.retry_after_seconds(), Some(2));
         assert_eq!(Refusal::Spent { retry_after_ms: 0 }.retry_after_seconds(), Some(1));
+    }
+
+    #[test]
+    fn a_grant_never_passes_the_window_an_eighth_of_the_budget_or_the_cap() {
+        let budget = Budget::new(100, HOUR);
+        assert_eq!(take_many(budget, None, 0, 1), Ok((Window { started_at: 0, used: 1 }, 1)));
+        assert_eq!(take_many(budget, None, 0, 0).unwrap().1, 1, "at least the one asked for");
+        assert_eq!(take_many(budget, None, 0, 64).unwrap().1, 12, "an eighth of 100");
+        let almost = Window { started_at: 0, used: 95 };
+        assert_eq!(
+            take_many(budget, Some(almost), 10, 12),
+            Ok((Window { used: 100, ..almost }, 5))
+        );
+        let full = Window { used: 100, ..almost };
+        assert_eq!(
+            take_many(budget, Some(full), 10, 12),
+            Err(Refusal::Spent { retry_after_ms: HOUR - 10 })
+        );
+        assert_eq!(take_many(Budget::new(1_000_000, HOUR), None, 0, 500).unwrap().1, MAX_LEASE);
+        assert_eq!(
+            take_many(Budget::new(7, HOUR), None, 0, 4).unwrap().1,
+            1,
+            "small budgets: one at a time"
+        );
+    }
+
+    #[test]
+    fn a_lease_grows_only_while_it_runs_out_fast_and_spends_only_what_was_granted() {
+        let mut lease = Lease::default();
+        assert_eq!(lease.want(0), 1, "a client seen for the first time asks for one");
+        lease.granted(1, HOUR, 0);
+        assert!(!lease.spend(10), "the one granted was spent by the request that asked");
+        assert_eq!(lease.want(10), 2);
+        lease.granted(2, HOUR, 10);
+        assert!(lease.spend(20));
+        assert!(!lease.spend(30));
+        assert_eq!(lease.want(30), 4);
+        lease.granted(4, HOUR, 30);
+        assert_eq!((0..10).filter(|t| lease.spend(40 + t)).count(), 3);
+        assert_eq!(lease.want(30 + LEASE_GROWTH_MS), 1, "a client that slowed down asks for one");
+        let mut lease = Lease::default();
+        lease.granted(MAX_LEASE, HOUR, 0);
+        assert_eq!(lease.want(1), MAX_LEASE);
+    }
+
+    #[test]
+    fn leased_actions_end_with_their_window() {
+        let mut lease = Lease::default();
+        lease.granted(8, HOUR, 0);
+        assert!(lease.holds(HOUR - 1));
+        assert!(!lease.spend(HOUR), "not spent in the next window");
+        lease.granted(2, 2 * HOUR, HOUR);
+        assert_eq!(
+            (0..10).filter(|t| lease.spend(HOUR + t)).count(),
+            1,
+            "the old window's are gone"
+        );
     }
 
     #[test]

@@ -18,14 +18,32 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiE
 /// The raw body, refused when over [`MAX_BODY_BYTES`]: before reading it when the client
 /// says how long it is, and as soon as the bytes read pass the limit when it does not (a
 /// chunked body is never buffered whole).
+///
+/// A body with a `Content-Length` (and no `Transfer-Encoding`, which would override it) is
+/// framed by that length, so it is read in one piece: no more than it declared can arrive.
 pub async fn read_bytes(req: &mut Request) -> Result<Vec<u8>, ApiError> {
-    let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<usize>().ok());
+    let headers = req.headers();
+    let declared = headers.get("content-length")?.and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
         return Err(ApiError::BodyTooLarge(MAX_BODY_BYTES));
     }
     if req.inner().body().is_none() {
         return Ok(Vec::new());
     }
+    let framed = declared.is_some() && !headers.has("transfer-encoding")?;
+    let bytes = if framed {
+        req.bytes().await.map_err(|e| ApiError::MalformedJson(e.to_string()))?
+    } else {
+        read_stream(req, declared).await?
+    };
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::BodyTooLarge(MAX_BODY_BYTES));
+    }
+    Ok(bytes)
+}
+
+/// Reads a body of unknown length, stopping as soon as it passes [`MAX_BODY_BYTES`].
+async fn read_stream(req: &mut Request, declared: Option<usize>) -> Result<Vec<u8>, ApiError> {
     let mut stream = req.stream()?;
     let mut bytes = Vec::with_capacity(declared.unwrap_or(0));
     while let Some(chunk) = stream.next().await {
@@ -36,6 +54,20 @@ pub async fn read_bytes(req: &mut Request) -> Result<Vec<u8>, ApiError> {
         bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
+}
+
+/// Says where a read's answer came from (`kv`, `object`, `memory`, ...), for the tests and
+/// anyone looking at a response.
+pub const SOURCE_HEADER: &str = "x-kudos-source";
+
+/// A JSON answer already serialised, saying where it came from.
+pub fn sourced(body: &str, source: &str) -> Result<Response, ApiError> {
+    let mut resp = Response::ok(body)?;
+    let headers = resp.headers_mut();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "no-store")?;
+    headers.set(SOURCE_HEADER, source)?;
+    Ok(resp)
 }
 
 pub fn json<T: Serialize>(value: &T) -> Result<Response, ApiError> {

@@ -1,27 +1,44 @@
-//! What this isolate keeps of recent answers, for at most a second or so: an index page
-//! viewed again by many readers at once is answered from memory, without a hop to the
-//! edge cache or KV. An isolate is single-threaded, so the memory is a thread-local.
+//! What this isolate keeps of recent answers, for at most a second or so: an index page's
+//! counts or an article's view asked for again by many readers at once is answered from
+//! memory, without a hop to the edge cache or KV. An isolate is single-threaded, so the
+//! memory is a thread-local.
 //!
-//! Bounded whatever the callers ask: an entry over [`MAX_ENTRY_BYTES`] is not kept, and
-//! when the kept bytes would pass [`MAX_BYTES`] the expired entries go, then all of them.
+//! Bounded whatever the callers ask: an entry over its memo's largest entry is not kept,
+//! and when the kept bytes would pass its total the expired entries go, then all of them.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-/// The most bytes (keys and values) one isolate keeps.
+/// The most bytes (keys and values) one isolate keeps of counts answers.
 pub const MAX_BYTES: usize = 2 << 20;
-/// The largest entry kept.
+/// The largest counts answer kept.
 pub const MAX_ENTRY_BYTES: usize = 64 << 10;
 
+/// The most bytes one isolate keeps of page views.
+pub const MAX_VIEW_BYTES: usize = 4 << 20;
+/// The largest page view kept.
+pub const MAX_VIEW_ENTRY_BYTES: usize = 512 << 10;
+
 /// Recent answers by key, each until its time is up.
-#[derive(Default)]
 pub struct Memo {
     entries: HashMap<String, (f64, Rc<str>)>,
     bytes: usize,
+    max_bytes: usize,
+    max_entry_bytes: usize,
+}
+
+impl Default for Memo {
+    fn default() -> Self {
+        Memo::new(MAX_BYTES, MAX_ENTRY_BYTES)
+    }
 }
 
 impl Memo {
+    pub fn new(max_bytes: usize, max_entry_bytes: usize) -> Self {
+        Memo { entries: HashMap::new(), bytes: 0, max_bytes, max_entry_bytes }
+    }
+
     /// The value kept for `key`, unless its time was up at `now_ms`.
     pub fn get(&self, key: &str, now_ms: f64) -> Option<Rc<str>> {
         self.entries.get(key).filter(|(until, _)| now_ms < *until).map(|(_, v)| v.clone())
@@ -30,17 +47,17 @@ impl Memo {
     /// Keeps `value` for `key` until `until_ms`, within the bounds.
     pub fn put(&mut self, key: &str, value: &str, until_ms: f64, now_ms: f64) {
         let size = key.len() + value.len();
-        if size > MAX_ENTRY_BYTES {
+        if size > self.max_entry_bytes {
             return;
         }
         if let Some((_, old)) = self.entries.remove(key) {
             self.bytes -= key.len() + old.len();
         }
-        if self.bytes + size > MAX_BYTES {
+        if self.bytes + size > self.max_bytes {
             self.entries.retain(|_, (until, _)| now_ms < *until);
             self.bytes = self.entries.iter().map(|(k, (_, v))| k.len() + v.len()).sum();
         }
-        if self.bytes + size > MAX_BYTES {
+        if self.bytes + size > self.max_bytes {
             self.entries.clear();
             self.bytes = 0;
         }
@@ -57,11 +74,17 @@ impl Memo {
 
 thread_local! {
     static COUNTS: RefCell<Memo> = RefCell::default();
+    static VIEWS: RefCell<Memo> = RefCell::new(Memo::new(MAX_VIEW_BYTES, MAX_VIEW_ENTRY_BYTES));
 }
 
 /// The isolate's memory of counts answers.
 pub fn counts<T>(f: impl FnOnce(&mut Memo) -> T) -> T {
     COUNTS.with(|m| f(&mut m.borrow_mut()))
+}
+
+/// The isolate's memory of page views read from their snapshots.
+pub fn views<T>(f: impl FnOnce(&mut Memo) -> T) -> T {
+    VIEWS.with(|m| f(&mut m.borrow_mut()))
 }
 
 #[cfg(test)]
@@ -88,6 +111,12 @@ mod tests {
         for k in 0..10_000 {
             memo.put(&format!("key-{k}"), &value, 10.0, 0.0);
             assert!(memo.bytes() <= MAX_BYTES);
+        }
+        let mut views = Memo::new(MAX_VIEW_BYTES, MAX_VIEW_ENTRY_BYTES);
+        let view = "v".repeat(MAX_VIEW_ENTRY_BYTES - 16);
+        for k in 0..100 {
+            views.put(&format!("page-{k}"), &view, 10.0, 0.0);
+            assert!(views.bytes() <= MAX_VIEW_BYTES);
         }
         // The latest answer is always kept.
         assert!(memo.get("key-9999", 0.0).is_some());

@@ -4,7 +4,7 @@
 use futures::{StreamExt, stream};
 use kudos_core::snapshot::MAX_VIEW_BYTES;
 use kudos_core::wire::{CommentList, CreatedComment};
-use kudos_tests::api::{error_code, visitor};
+use kudos_tests::api::{error_code, from_snapshot, visitor};
 use kudos_tests::poll;
 use kudos_tests::worker::started;
 use reqwest::Method;
@@ -60,7 +60,7 @@ async fn a_thread_of_five_thousand_long_replies_answers_every_view_and_flush_wit
         let source = kudos_tests::api::header(&resp, "x-kudos-source");
         let body = resp.text().await.unwrap();
         let view: kudos_core::wire::PageView = serde_json::from_str(&body).unwrap();
-        if source == "kv" && view.state.version == version { Ok(body) } else { Err(source) }
+        if from_snapshot(&source) && view.state.version == version { Ok(body) } else { Err(source) }
     })
     .await;
     assert!(body.len() <= MAX_VIEW_BYTES, "{} bytes", body.len());

@@ -2,7 +2,7 @@
 //! threading, paging, editing, deleting, liking, moderation, and every refusal.
 
 use kudos_core::wire::{CommentStatus, CreatedComment};
-use kudos_tests::api::{Api, error_code, header, key, visitor};
+use kudos_tests::api::{Api, error_code, from_snapshot, header, key, visitor};
 use kudos_tests::poll;
 use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions, started};
 use reqwest::Method;
@@ -348,7 +348,7 @@ async fn a_page_view_carries_the_first_page_of_comments_from_kv() {
     }
     let (view, _) = poll::until("the comments to reach KV", Duration::from_secs(10), || async {
         match api.page_view(PAGE, None).await {
-            (view, source) if source == "kv" && view.comments.threads.len() == 3 => {
+            (view, source) if from_snapshot(&source) && view.comments.threads.len() == 3 => {
                 Ok((view, source))
             }
             (view, source) => Err(format!("{source}: {} threads", view.comments.threads.len())),
@@ -460,7 +460,11 @@ async fn before_the_next_flush_others_see_the_snapshot_and_the_author_sees_their
     api.comment(PAGE, &visitor(1), "first", None).await;
     poll::until("the first flush", Duration::from_secs(10), || async {
         let (view, source) = api.page_view(PAGE, None).await;
-        if source == "kv" && view.comments.threads.len() == 1 { Ok(()) } else { Err(source) }
+        if from_snapshot(&source) && view.comments.threads.len() == 1 {
+            Ok(())
+        } else {
+            Err(source)
+        }
     })
     .await;
     let second = api.comment(PAGE, &visitor(2), "second", None).await;

@@ -2,7 +2,7 @@
 
 use futures::{StreamExt, stream};
 use kudos_core::wire::CreatedComment;
-use kudos_tests::api::{Api, key, visitor};
+use kudos_tests::api::{Api, from_snapshot, key, visitor};
 use kudos_tests::poll;
 use kudos_tests::worker::{Worker, WorkerOptions};
 use std::time::Duration;
@@ -12,7 +12,7 @@ const IN_FLIGHT: usize = 50;
 async fn kv_likes(api: &Api, page: &str, want: u64, within: Duration) {
     poll::until(&format!("KV to hold {want} likes"), within, || async {
         match api.view(page, None).await {
-            (view, source) if source == "kv" && view.likes == want => Ok(()),
+            (view, source) if from_snapshot(&source) && view.likes == want => Ok(()),
             other => Err(format!("{other:?}")),
         }
     })

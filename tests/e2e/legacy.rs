@@ -2,7 +2,7 @@
 //! readable, and the snapshot another spelling overwrote then is repaired.
 
 use kudos_core::wire::{CommentList, CommentStatus};
-use kudos_tests::api::{Api, visitor};
+use kudos_tests::api::{Api, from_snapshot, visitor};
 use kudos_tests::paths;
 use kudos_tests::poll;
 use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions};
@@ -21,7 +21,8 @@ async fn kv_shows(api: &Api, page: &str, likes: u64, comments: u64) {
     poll::until(&format!("{page}'s snapshot"), Duration::from_secs(20), || async {
         match api.page_view(page, None).await {
             (v, source)
-                if source == "kv" && (v.state.likes, v.state.comments) == (likes, comments) =>
+                if from_snapshot(&source)
+                    && (v.state.likes, v.state.comments) == (likes, comments) =>
             {
                 Ok(())
             }

@@ -1,7 +1,7 @@
 //! Rewards and read-and-burn notes through the HTTP API, against the real worker and the
 //! local stand-in for Stripe.
 
-use kudos_tests::api::{Api, error_code, visitor};
+use kudos_tests::api::{Api, error_code, from_snapshot, visitor};
 use kudos_tests::fake_stripe::{FakeStripe, Session, WEBHOOK_SECRET, now};
 use kudos_tests::poll;
 use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions};
@@ -83,7 +83,7 @@ async fn a_reward_counts_only_when_stripes_signed_webhook_says_it_is_paid_and_on
 
     let (view, _) = poll::until("the reward to reach KV", Duration::from_secs(10), || async {
         match api.page_view(PAGE, None).await {
-            (view, source) if source == "kv" && view.state.reward_total == 500 => {
+            (view, source) if from_snapshot(&source) && view.state.reward_total == 500 => {
                 Ok((view, source))
             }
             (view, source) => Err(format!("{source}: {}", view.state.reward_total)),
@@ -246,7 +246,7 @@ async fn a_note_is_read_once_by_the_author_and_appears_nowhere_else() {
 
     poll::until("the page's snapshot", Duration::from_secs(10), || async {
         let (view, source) = api.page_view(PAGE, None).await;
-        if source == "kv" && view.state.likes == 1 { Ok(()) } else { Err(source) }
+        if from_snapshot(&source) && view.state.likes == 1 { Ok(()) } else { Err(source) }
     })
     .await;
     for body in [

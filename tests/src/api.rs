@@ -98,10 +98,10 @@ impl Api {
     /// of refusals send a wrong one, or `null`).
     pub async fn with_pass(&self, mut body: Value) -> Value {
         let visitor = body["visitor"].as_str().filter(|v| v.len() == 32).map(str::to_owned);
-        if let (Some(visitor), Some(fields)) = (visitor, body.as_object()) {
-            if !fields.contains_key("pass") {
-                body["pass"] = Value::String(self.pass(&visitor).await);
-            }
+        if let (Some(visitor), Some(fields)) = (visitor, body.as_object())
+            && !fields.contains_key("pass")
+        {
+            body["pass"] = Value::String(self.pass(&visitor).await);
         }
         body
     }
@@ -123,7 +123,8 @@ impl Api {
         (view.state, source)
     }
 
-    /// The whole page view (counts and first page of comments) and where it came from.
+    /// The whole page view (counts and first page of comments) and where it came from
+    /// (see [`from_snapshot`]).
     pub async fn page_view(&self, page: &str, since: Option<u64>) -> (PageView, String) {
         let resp = self.get_page(page, since).await;
         assert_eq!(resp.status(), 200, "GET /page?page={page}");
@@ -424,4 +425,10 @@ pub async fn error_code(resp: Response) -> (u16, String) {
     let code = code.to_owned();
     assert!(body["error"]["message"].is_string(), "an error message");
     (status, code)
+}
+
+/// Whether a page view came from the page's snapshot: read from KV (`kv`), or this
+/// isolate's copy of one read within the second (`memory`); not through the object.
+pub fn from_snapshot(source: &str) -> bool {
+    matches!(source, "kv" | "memory")
 }

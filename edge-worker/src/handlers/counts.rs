@@ -6,7 +6,7 @@
 use crate::api::Ctx;
 use crate::counts_object::{Counted, CountsClient, SetValue, set_id, set_key};
 use crate::error::ApiError;
-use crate::io::Query;
+use crate::io::{self, Query};
 use crate::memo;
 use crate::page_ref::PageRef;
 use crate::read_model::ReadModel;
@@ -16,16 +16,14 @@ use kudos_core::wire::{CountsReply, MAX_COUNTS_PAGES, PageCounts};
 use std::collections::BTreeMap;
 use worker::{Request, Response};
 
-/// Says where counts came from: `memory` (this isolate's copy of an answer from the last
-/// second), `cache` (the edge's copy of an earlier answer), `set` (the set's one KV value)
-/// or `pages` (the pages' snapshots, for a set not kept yet).
-const SOURCE_HEADER: &str = "x-kudos-source";
-
 /// How long an isolate keeps an answer in memory, at most (and never longer than
 /// `COUNTS_CACHE_SECONDS`); the edge keeps it for `COUNTS_CACHE_SECONDS`.
 const MEMORY_MS: f64 = 1_000.0;
 
 // GET /api/v1/counts?page=<id>&page=<id>...
+/// Says where the counts came from (`io::SOURCE_HEADER`): `memory` (this isolate's copy of
+/// an answer from the last second), `cache` (the edge's copy of an earlier answer), `set`
+/// (the set's one KV value) or `pages` (the pages' snapshots, for a set not kept yet).
 /// Keyed by the page ids exactly as asked, so an index page can match them to its links
 /// without normalising them itself.
 pub async fn counts(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
@@ -37,12 +35,12 @@ pub async fn counts(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let now = worker::Date::now().as_millis() as f64;
     if cache_for > 0 {
         if let Some(body) = memo::counts(|m| m.get(&url, now)) {
-            return answer(&body, "memory");
+            return io::sourced(&body, "memory");
         }
         if let Some(mut cached) = cache.get(url.as_str(), false).await? {
             let body = cached.text().await?;
             remember(&url, &body, cache_for, now);
-            return answer(&body, "cache");
+            return io::sourced(&body, "cache");
         }
     }
     let query = Query::of(req)?;
@@ -94,17 +92,7 @@ pub async fn counts(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
         headers.set("cache-control", &format!("public, max-age={cache_for}"))?;
         cache.put(url.as_str(), copy).await?;
     }
-    answer(&body, source)
-}
-
-/// Counts as JSON, saying where they came from.
-fn answer(body: &str, source: &str) -> Result<Response, ApiError> {
-    let mut resp = Response::ok(body)?;
-    let headers = resp.headers_mut();
-    headers.set("content-type", "application/json")?;
-    headers.set("cache-control", "no-store")?;
-    headers.set(SOURCE_HEADER, source)?;
-    Ok(resp)
+    io::sourced(&body, source)
 }
 
 /// Keeps an answer in this isolate's memory for a second at most.

@@ -1,8 +1,9 @@
 //! `with-worker [--allow-origin O]... [--var NAME:VALUE]... -- <command>`: runs a command
 //! while a fresh worker is
 //! serving under `wrangler dev`, with `KUDOS_TEST_API` set to its origin and
-//! `KUDOS_TEST_STRIPE` to its local stand-in for Stripe. The widget's browser tests run
-//! this way, so they talk to the real worker.
+//! `KUDOS_TEST_STRIPE` to its local stand-in for Stripe (and `KUDOS_TEST_DIRECT` to the
+//! worker's own workerd, past wrangler's proxy, when it is found). The widget's browser
+//! tests run this way, so they talk to the real worker.
 
 use kudos_tests::worker::{Worker, WorkerOptions};
 use std::process::{Command, ExitCode};
@@ -37,11 +38,15 @@ fn main() -> ExitCode {
     }
     let (worker, stripe) = Worker::start_with_stripe(options);
     eprintln!("with-worker: the worker is serving at {}", worker.origin());
-    let status = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(rest)
         .env("KUDOS_TEST_API", worker.origin())
-        .env("KUDOS_TEST_STRIPE", stripe.base())
-        .status();
+        .env("KUDOS_TEST_STRIPE", stripe.base());
+    if let Some(port) = worker.direct_port() {
+        command.env("KUDOS_TEST_DIRECT", format!("http://127.0.0.1:{port}"));
+    }
+    let status = command.status();
     match status {
         Ok(status) if status.success() => ExitCode::SUCCESS,
         Ok(status) => {
