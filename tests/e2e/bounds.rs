@@ -164,6 +164,41 @@ async fn a_body_without_a_length_is_refused_as_soon_as_it_passes_the_limit() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_body_longer_than_its_content_length_is_read_only_to_that_length() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (_worker, api) = started(&[]).await;
+    // The worker reads a body with a length in one piece: the length frames it, so what
+    // follows is never part of it (80 KiB here, past the body limit).
+    let body = r#"{"body":"hi"}"#;
+    let head = format!(
+        "POST /api/v1/preview HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let addr = api.base.trim_start_matches("http://").to_owned();
+    let mut conn = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut sent = head.into_bytes();
+    sent.extend_from_slice(body.as_bytes());
+    sent.extend_from_slice(&[b' '; 80 * 1024]);
+    conn.write_all(&sent).await.expect("send");
+    let read = async {
+        let mut answer = Vec::new();
+        loop {
+            let mut buf = [0; 4096];
+            let n = conn.read(&mut buf).await.expect("read");
+            answer.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&answer).into_owned();
+            if n == 0 || text.contains("</p>") {
+                return text;
+            }
+        }
+    };
+    let text = tokio::time::timeout(Duration::from_secs(30), read).await.expect("an answer");
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(text.contains("<p>hi</p>"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn replies_come_a_page_at_a_time_in_order() {
     let (_worker, api) = started(&[("COMMENT_RATE_LIMIT", "1000")]).await;
     let page = "/posts/replies";
