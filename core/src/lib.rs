@@ -15,6 +15,7 @@ pub mod origin;
 pub mod page_id;
 pub mod proof;
 pub mod reward;
+pub mod session;
 pub mod snapshot;
 pub mod stripe;
 pub mod thread;

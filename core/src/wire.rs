@@ -433,6 +433,19 @@ pub enum ModerationStatus {
     Hidden,
 }
 
+/// `POST /api/v1/admin/session`: sign the console in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignIn {
+    pub token: String,
+}
+
+/// The session a request to the admin API is signed in with: when its cookie expires, or
+/// `None` for the bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminSession {
+    pub expires_at: Option<i64>,
+}
+
 /// `PATCH /api/v1/admin/comments/{id}`: approve (`published`), hide, or edit the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModerateComment {

@@ -161,6 +161,11 @@ impl Ctx {
         limiter.take(action, self.config.limits.budget(action)).await
     }
 
+    /// The worker's own origin, as the request reached it.
+    pub fn own_origin(&self) -> Option<&str> {
+        self.own_origin.as_deref()
+    }
+
     /// The origins this deployment trusts (CORS, return addresses): the allowlist and its
     /// own.
     pub fn origins(&self) -> Origins<'_> {
@@ -201,9 +206,7 @@ async fn dispatch(
     ctx: &Ctx,
 ) -> Result<Response, ApiError> {
     use handlers::{admin, comments, likes, notes, page, rewards, visitor};
-    if route.is_admin() {
-        admin::authorize(&req, ctx).await?;
-    }
+    let signed = if route.is_admin() { Some(admin::authorize(&req, ctx).await?) } else { None };
     match route {
         Route::Health => handlers::health::health(ctx),
         Route::PageView => page::view(&req, ctx).await,
@@ -230,6 +233,9 @@ async fn dispatch(
         Route::AdminModerateReward => admin::moderate_reward(req, params, ctx).await,
         Route::AdminNotes => admin::notes(&req, ctx).await,
         Route::AdminReadNote => admin::read_note(&req, params, ctx).await,
+        Route::AdminSignIn => admin::sign_in(req, ctx).await,
+        Route::AdminSession => admin::session(signed.ok_or(ApiError::Unauthorized)?),
+        Route::AdminSignOut => admin::sign_out(signed.ok_or(ApiError::Unauthorized)?, ctx).await,
         #[cfg(feature = "bench-naive")]
         Route::NaiveLike if req.inner().method() == "GET" => handlers::naive::read(&req, ctx).await,
         #[cfg(feature = "bench-naive")]

@@ -29,6 +29,11 @@ pub enum Route {
     AdminModerateReward,
     AdminNotes,
     AdminReadNote,
+    /// Signing the console in: the one route under `/admin/` open without a session,
+    /// since it is where the admin token is given.
+    AdminSignIn,
+    AdminSession,
+    AdminSignOut,
     /// A deliberately naive KV read-modify-write counter, compiled only into the benchmark
     /// build so `cargo xtask bench` can show what it loses under concurrency.
     #[cfg(feature = "bench-naive")]
@@ -46,7 +51,9 @@ impl Route {
             | Route::AdminRewards
             | Route::AdminModerateReward
             | Route::AdminNotes
-            | Route::AdminReadNote => true,
+            | Route::AdminReadNote
+            | Route::AdminSession
+            | Route::AdminSignOut => true,
             Route::Health
             | Route::PageView
             | Route::SetLike
@@ -64,7 +71,8 @@ impl Route {
             | Route::StartCheckout
             | Route::RewardStatus
             | Route::StripeWebhook
-            | Route::SendNote => false,
+            | Route::SendNote
+            | Route::AdminSignIn => false,
             #[cfg(feature = "bench-naive")]
             Route::NaiveLike => false,
         }
@@ -100,6 +108,9 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("PATCH", "/admin/rewards/{id}", Route::AdminModerateReward),
     ("GET", "/admin/notes", Route::AdminNotes),
     ("POST", "/admin/notes/{id}/read", Route::AdminReadNote),
+    ("POST", "/admin/session", Route::AdminSignIn),
+    ("GET", "/admin/session", Route::AdminSession),
+    ("DELETE", "/admin/session", Route::AdminSignOut),
     #[cfg(feature = "bench-naive")]
     ("PUT", "/_bench/naive-like", Route::NaiveLike),
     #[cfg(feature = "bench-naive")]
@@ -294,9 +305,10 @@ mod tests {
     }
 
     #[test]
-    fn exactly_the_paths_under_admin_need_the_admin_token() {
-        for (_, path, route) in ROUTES {
-            assert_eq!(route.is_admin(), path.starts_with("/admin/"), "{path}");
+    fn exactly_the_paths_under_admin_need_the_admin_token_but_signing_in() {
+        for (method, path, route) in ROUTES {
+            let sign_in = (*method, *path) == ("POST", "/admin/session");
+            assert_eq!(route.is_admin(), path.starts_with("/admin/") && !sign_in, "{path}");
         }
     }
 }

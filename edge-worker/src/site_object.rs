@@ -47,7 +47,24 @@ pub enum SiteCommand {
         after: Option<(u64, String)>,
         limit: usize,
     },
+    /// Opens a console session ending at `expires_at`; answers its id (never reused).
+    OpenSession {
+        now: i64,
+        expires_at: i64,
+    },
+    /// Whether a console session is open at `now`.
+    SessionOpen {
+        id: u64,
+        now: i64,
+    },
+    /// Ends a console session (signing out).
+    CloseSession {
+        id: u64,
+    },
 }
+
+/// The most console sessions open at once; opening one more ends the oldest.
+const MAX_SESSIONS: i64 = 20;
 
 /// Where a list of (time, page, id) entries continues: after this entry. Written in a
 /// cursor as `<time>.<id>.<page>` (ids hold no `.`; page ids may, so they come last).
@@ -101,9 +118,11 @@ pub fn decode_rewards_cursor(cursor: &str) -> Option<(u64, String)> {
     Some((number, rest.to_owned()))
 }
 
-/// The queue, the notes index and the reward totals, each keyed by (page, id) or page.
-/// (`IF NOT EXISTS`: objects made before migrations were counted have these tables.)
-const MIGRATIONS: &[&str] = &["CREATE TABLE IF NOT EXISTS moderation (
+/// The queue, the notes index and the reward totals, each keyed by (page, id) or page
+/// (`IF NOT EXISTS`: objects made before migrations were counted have these tables); then
+/// the console's sessions.
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS moderation (
         page TEXT NOT NULL,
         id TEXT NOT NULL,
         name TEXT NOT NULL,
@@ -123,7 +142,13 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE IF NOT EXISTS moderation (
         currency TEXT NOT NULL,
         total INTEGER NOT NULL,
         supporters INTEGER NOT NULL
-    ) WITHOUT ROWID"];
+    ) WITHOUT ROWID",
+    // Console sessions: AUTOINCREMENT, so the id of one that ended is never given again.
+    "CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        expires_at INTEGER NOT NULL
+    )",
+];
 
 #[durable_object]
 pub struct SiteObject {
@@ -248,6 +273,33 @@ impl SiteObject {
                 site.pages = pages;
                 to_json(&site)
             }
+            SiteCommand::OpenSession { now, expires_at } => {
+                sql.run("DELETE FROM sessions WHERE expires_at <= ?", vec![now.into()])?;
+                let id = sql.count(
+                    "INSERT INTO sessions (expires_at) VALUES (?) RETURNING id AS n",
+                    vec![expires_at.into()],
+                )?;
+                sql.run(
+                    "DELETE FROM sessions WHERE id NOT IN
+                        (SELECT id FROM sessions ORDER BY id DESC LIMIT ?)",
+                    vec![MAX_SESSIONS.into()],
+                )?;
+                to_json(&id)
+            }
+            SiteCommand::SessionOpen { id, now } => {
+                let open = sql.count(
+                    "SELECT COUNT(*) AS n FROM sessions WHERE id = ? AND expires_at > ?",
+                    vec![(id.min(i64::MAX as u64) as i64).into(), now.into()],
+                )?;
+                to_json(&(open > 0))
+            }
+            SiteCommand::CloseSession { id } => {
+                sql.run(
+                    "DELETE FROM sessions WHERE id = ?",
+                    vec![(id.min(i64::MAX as u64) as i64).into()],
+                )?;
+                Ok("{}".into())
+            }
         }
     }
 }
@@ -293,6 +345,20 @@ impl SiteClient {
         limit: usize,
     ) -> Result<SiteRewards, ApiError> {
         self.ask(&SiteCommand::SiteRewards { after, limit }).await
+    }
+
+    /// Opens a console session; its id.
+    pub async fn open_session(&self, now: i64, expires_at: i64) -> Result<u64, ApiError> {
+        self.ask(&SiteCommand::OpenSession { now, expires_at }).await
+    }
+
+    pub async fn session_open(&self, id: u64, now: i64) -> Result<bool, ApiError> {
+        self.ask(&SiteCommand::SessionOpen { id, now }).await
+    }
+
+    pub async fn close_session(&self, id: u64) -> Result<(), ApiError> {
+        let _: serde_json::Value = self.ask(&SiteCommand::CloseSession { id }).await?;
+        Ok(())
     }
 
     async fn ask<T: serde::de::DeserializeOwned>(

@@ -8,6 +8,7 @@ mod browser;
 mod comments;
 mod comments_browser;
 mod concurrency;
+mod console;
 mod counts;
 mod defects;
 mod deploy;

@@ -12,35 +12,135 @@ use kudos_core::ErrorCode;
 use kudos_core::comment::CommentBody;
 use kudos_core::limits::Action;
 use kudos_core::markdown;
+use kudos_core::session::{self, Session};
 use kudos_core::visitor::sha256_hex;
-use kudos_core::wire::{CommentReply, ModerateComment, ModerateReward};
+use kudos_core::wire::{AdminSession, CommentReply, ModerateComment, ModerateReward, SignIn};
 use subtle::ConstantTimeEq;
 use worker::{Request, Response};
 
 type Params = [(&'static str, String)];
 
+/// How a request to the admin API is signed in.
+#[derive(Debug, Clone, Copy)]
+pub enum Signed {
+    /// `Authorization: Bearer <ADMIN_TOKEN>` (scripts).
+    Bearer,
+    /// The console's session cookie.
+    Session(Session),
+}
+
 /// The one admin guard: `api::dispatch` calls it before every admin route
-/// (`Route::is_admin`). Checks `Authorization: Bearer <ADMIN_TOKEN>`. Both sides are
-/// trimmed and hashed, so the comparison takes the same time whatever the lengths, then
-/// compared in constant time.
-/// Wrong tokens spend the address's `LIMIT_ADMIN_FAILURES` budget; once it is spent, the
-/// address gets `429` without its token being compared at all, right or wrong.
-pub async fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
+/// (`Route::is_admin`). Takes `Authorization: Bearer <ADMIN_TOKEN>`, or else the console's
+/// session cookie, whose requests that change anything must carry the worker's own
+/// `Origin`. Wrong tokens and cookies spend the address's `LIMIT_ADMIN_FAILURES` budget;
+/// once it is spent, the address gets `429` without its token being compared at all.
+pub async fn authorize(req: &Request, ctx: &Ctx) -> Result<Signed, ApiError> {
     let want = config::admin_token(&ctx.env)?;
     let limiter = Limiter::new(&ctx.env, &ctx.config.site_id, &ctx.client(req)?)?;
     let budget = ctx.config.limits.admin_failures;
     limiter.check(Action::AdminFailure, budget).await?;
-    let header = req.headers().get("authorization")?.unwrap_or_default();
-    let given = header.strip_prefix("Bearer ").unwrap_or_default();
+    let headers = req.headers();
+    let signed = match headers.get("authorization")? {
+        Some(header) => {
+            let given = header.strip_prefix("Bearer ").unwrap_or_default();
+            same_token(given, &want).then_some(Signed::Bearer)
+        }
+        None => match headers.get("cookie")?.as_deref().and_then(session::from_cookie_header) {
+            Some(value) => open_session(value, &want, ctx).await?.map(Signed::Session),
+            None => None,
+        },
+    };
+    match signed {
+        Some(Signed::Session(_)) if changes(req) && !same_origin(req, ctx)? => {
+            Err(ApiError::OriginNotAllowed)
+        }
+        Some(signed) => Ok(signed),
+        None => {
+            limiter.take(Action::AdminFailure, budget).await?;
+            Err(ApiError::Unauthorized)
+        }
+    }
+}
+
+/// Whether `given` is the admin token. Both sides are trimmed and hashed, so the comparison
+/// takes the same time whatever the lengths, then compared in constant time.
+fn same_token(given: &str, want: &str) -> bool {
     let same: bool = sha256_hex(given.trim().as_bytes())
         .as_bytes()
         .ct_eq(sha256_hex(want.as_bytes()).as_bytes())
         .into();
-    if same && !given.trim().is_empty() {
-        return Ok(());
+    same && !given.trim().is_empty()
+}
+
+/// The session a cookie stands for, if it is signed, unexpired and not signed out.
+async fn open_session(value: &str, token: &str, ctx: &Ctx) -> Result<Option<Session>, ApiError> {
+    let key = session::key(ctx.salt()?.as_bytes(), token);
+    let now = now_ms();
+    let Some(session) = Session::verify(value, &key, now) else { return Ok(None) };
+    let site = SiteClient::new(&ctx.env, &ctx.config.site_id)?;
+    Ok(site.session_open(session.id, now).await?.then_some(session))
+}
+
+fn changes(req: &Request) -> bool {
+    !matches!(req.inner().method().as_str(), "GET" | "HEAD")
+}
+
+/// Whether the request says it comes from the worker's own origin.
+fn same_origin(req: &Request, ctx: &Ctx) -> Result<bool, ApiError> {
+    let origin = req.headers().get("origin")?;
+    Ok(origin.is_some() && origin.as_deref() == ctx.own_origin())
+}
+
+// POST /api/v1/admin/session
+/// Signs the console in: the admin token, given once, for a session cookie. Throttled as
+/// the bearer token is; a browser may only sign in from the worker's own origin.
+pub async fn sign_in(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    if req.headers().get("origin")?.is_some() && !same_origin(&req, ctx)? {
+        return Err(ApiError::OriginNotAllowed);
     }
-    limiter.take(Action::AdminFailure, budget).await?;
-    Err(ApiError::Unauthorized)
+    let ask: SignIn = io::read_json(&mut req).await?;
+    let want = config::admin_token(&ctx.env)?;
+    let limiter = Limiter::new(&ctx.env, &ctx.config.site_id, &ctx.client(&req)?)?;
+    let budget = ctx.config.limits.admin_failures;
+    limiter.check(Action::AdminFailure, budget).await?;
+    if !same_token(&ask.token, &want) {
+        limiter.take(Action::AdminFailure, budget).await?;
+        return Err(ApiError::Unauthorized);
+    }
+    let now = now_ms();
+    let expires_at = now + session::SESSION_MS;
+    let site = SiteClient::new(&ctx.env, &ctx.config.site_id)?;
+    let session = Session { id: site.open_session(now, expires_at).await?, expires_at };
+    let key = session::key(ctx.salt()?.as_bytes(), &want);
+    let mut resp = io::json(&AdminSession { expires_at: Some(expires_at) })?;
+    resp.headers_mut().set("set-cookie", &session.set_cookie(&key, now))?;
+    Ok(resp)
+}
+
+// GET /api/v1/admin/session
+/// The session this request is signed in with.
+pub fn session(signed: Signed) -> Result<Response, ApiError> {
+    let expires_at = match signed {
+        Signed::Bearer => None,
+        Signed::Session(session) => Some(session.expires_at),
+    };
+    io::json(&AdminSession { expires_at })
+}
+
+// DELETE /api/v1/admin/session
+/// Signs out: the session ends for good (a copy of its cookie no longer works), and the
+/// browser is told to drop the cookie.
+pub async fn sign_out(signed: Signed, ctx: &Ctx) -> Result<Response, ApiError> {
+    if let Signed::Session(session) = signed {
+        SiteClient::new(&ctx.env, &ctx.config.site_id)?.close_session(session.id).await?;
+    }
+    let mut resp = io::json(&serde_json::json!({}))?;
+    resp.headers_mut().set("set-cookie", &session::clear_cookie())?;
+    Ok(resp)
+}
+
+fn now_ms() -> i64 {
+    worker::Date::now().as_millis() as i64
 }
 
 // GET /api/v1/admin/comments[?status=pending][&limit=<n>][&cursor=<cursor>]
@@ -126,7 +226,7 @@ pub async fn moderate_reward(
 pub async fn notes(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let query = Query::of(req)?;
     let (limit, after) = (query.limit()?, query.cursor(Position::decode)?);
-    let now = worker::Date::now().as_millis() as i64;
+    let now = now_ms();
     let site = SiteClient::new(&ctx.env, &ctx.config.site_id)?;
     io::json(&site.list_notes(now, after, limit).await?)
 }
