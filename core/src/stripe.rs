@@ -29,6 +29,18 @@ pub enum SignatureError {
     Stale,
 }
 
+/// Which of Stripe's modes a secret key is for, from its documented form (`sk_live_`,
+/// `sk_test_`, and `rk_` for restricted keys): `live`, `test`, `off` without a key, and
+/// `unknown` for a key of neither form.
+pub fn mode(secret_key: Option<&str>) -> &'static str {
+    match secret_key.map(str::trim) {
+        None | Some("") => "off",
+        Some(key) if key.starts_with("sk_live_") || key.starts_with("rk_live_") => "live",
+        Some(key) if key.starts_with("sk_test_") || key.starts_with("rk_test_") => "test",
+        Some(_) => "unknown",
+    }
+}
+
 /// Checks a webhook payload against its `Stripe-Signature` header.
 pub fn verify(
     header: Option<&str>,
@@ -193,6 +205,16 @@ impl Event {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_keys_form_says_its_mode() {
+        assert_eq!(mode(Some("sk_live_abc")), "live");
+        assert_eq!(mode(Some("rk_test_abc")), "test");
+        assert_eq!(mode(Some(" sk_test_abc ")), "test");
+        assert_eq!(mode(None), "off");
+        assert_eq!(mode(Some("")), "off");
+        assert_eq!(mode(Some("pk_live_abc")), "unknown", "a publishable key is no secret key");
+    }
 
     const SECRET: &str = "whsec_test_secret";
     const PAYLOAD: &[u8] = br#"{"id":"evt_1","type":"checkout.session.completed"}"#;

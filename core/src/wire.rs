@@ -446,6 +446,46 @@ pub struct AdminSession {
     pub expires_at: Option<i64>,
 }
 
+/// `GET /api/v1/admin/health`: what this deployment has and lacks, so a misconfigured
+/// deploy is obvious at a glance. Says whether each secret is set, never what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminHealth {
+    pub site_id: String,
+    /// Why the worker refuses writes, if it does (a setting it cannot read, the shipped
+    /// `SITE_ID`, no allowed origin but loopback).
+    pub refuses_writes: Option<String>,
+    /// Each secret the worker reads, by name: whether it is set.
+    pub secrets: BTreeMap<String, bool>,
+    pub stripe: StripeHealth,
+    pub allowed_origins: Vec<String>,
+    /// Page ids that may hold anything; empty for all.
+    pub page_prefixes: Vec<String>,
+    /// `off` (comments appear at once) or `pre` (they wait for approval).
+    pub moderation: String,
+    pub proof_difficulty: u32,
+    /// Each site-wide budget by its setting's name, as `<count>/<period>`.
+    pub limits: BTreeMap<String, String>,
+}
+
+/// How Stripe is set up, and what its webhook last did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StripeHealth {
+    /// `live` or `test` from the secret key's form, `off` without one, `unknown` for a key
+    /// of neither form.
+    pub mode: String,
+    pub webhook_secret: bool,
+    /// When a webhook last arrived with a good signature.
+    pub last_verified_at: Option<i64>,
+    /// When one was last refused, and why.
+    pub last_refused: Option<WebhookRefusal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookRefusal {
+    pub at: i64,
+    pub reason: String,
+}
+
 /// `PATCH /api/v1/admin/comments/{id}`: approve (`published`), hide, or edit the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModerateComment {

@@ -234,6 +234,7 @@ async fn dispatch(
         Route::AdminNotes => admin::notes(&req, ctx).await,
         Route::AdminReadNote => admin::read_note(&req, params, ctx).await,
         Route::AdminSignIn => admin::sign_in(req, ctx).await,
+        Route::AdminHealth => admin::health(ctx).await,
         Route::AdminSession => admin::session(signed.ok_or(ApiError::Unauthorized)?),
         Route::AdminSignOut => admin::sign_out(signed.ok_or(ApiError::Unauthorized)?, ctx).await,
         #[cfg(feature = "bench-naive")]

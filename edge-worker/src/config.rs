@@ -180,6 +180,21 @@ impl Limits {
         }
     }
 
+    /// Each budget by the name of its setting; `None` for `LIMIT_KV_WRITES` unset.
+    pub fn named(&self) -> [(&'static str, Option<Budget>); 9] {
+        [
+            (vars::LIMIT_NEW_VISITORS, Some(self.new_visitors)),
+            (vars::LIMIT_NEW_PAGES, Some(self.new_pages)),
+            (vars::LIMIT_COMMENTS, Some(self.comments)),
+            (vars::LIMIT_COMMENT_LIKES, Some(self.comment_likes)),
+            (vars::LIMIT_NOTES, Some(self.notes)),
+            (vars::LIMIT_CHECKOUTS, Some(self.checkouts)),
+            (vars::LIMIT_ADMIN_FAILURES, Some(self.admin_failures)),
+            (vars::LIMIT_KV_WRITES, self.kv_writes),
+            (vars::LIMIT_COUNT_SETS, Some(self.count_sets)),
+        ]
+    }
+
     pub fn budget(&self, action: Action) -> Budget {
         match action {
             Action::NewVisitor => self.new_visitors,
@@ -294,6 +309,11 @@ impl RewardConfig {
             checkout: self.checkout,
         })
     }
+}
+
+/// Whether the secret `name` is set (and not blank).
+pub fn has_secret(env: &Env, name: &'static str) -> bool {
+    secret(env, name).is_ok()
 }
 
 pub fn stripe_secret_key(env: &Env) -> Result<String, ApiError> {

@@ -34,6 +34,7 @@ pub enum Route {
     AdminSignIn,
     AdminSession,
     AdminSignOut,
+    AdminHealth,
     /// A deliberately naive KV read-modify-write counter, compiled only into the benchmark
     /// build so `cargo xtask bench` can show what it loses under concurrency.
     #[cfg(feature = "bench-naive")]
@@ -53,7 +54,8 @@ impl Route {
             | Route::AdminNotes
             | Route::AdminReadNote
             | Route::AdminSession
-            | Route::AdminSignOut => true,
+            | Route::AdminSignOut
+            | Route::AdminHealth => true,
             Route::Health
             | Route::PageView
             | Route::SetLike
@@ -111,6 +113,7 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("POST", "/admin/session", Route::AdminSignIn),
     ("GET", "/admin/session", Route::AdminSession),
     ("DELETE", "/admin/session", Route::AdminSignOut),
+    ("GET", "/admin/health", Route::AdminHealth),
     #[cfg(feature = "bench-naive")]
     ("PUT", "/_bench/naive-like", Route::NaiveLike),
     #[cfg(feature = "bench-naive")]

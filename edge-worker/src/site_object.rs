@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::object::{call, call_json, serve, to_json};
 use crate::storage::{Bindings, Sql};
 use kudos_core::wire::{
-    ModerationItem, ModerationList, NoteInfo, NoteList, PageRewards, SiteRewards,
+    ModerationItem, ModerationList, NoteInfo, NoteList, PageRewards, SiteRewards, WebhookRefusal,
 };
 use serde::{Deserialize, Serialize};
 use std::cell::OnceCell;
@@ -61,6 +61,20 @@ pub enum SiteCommand {
     CloseSession {
         id: u64,
     },
+    /// A Stripe webhook arrived: with a good signature, or refused for `refused`.
+    WebhookSeen {
+        at: i64,
+        refused: Option<String>,
+    },
+    /// What the webhook last did, for the console's health screen.
+    Webhooks,
+}
+
+/// What the Stripe webhook last did.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Webhooks {
+    pub last_verified_at: Option<i64>,
+    pub last_refused: Option<WebhookRefusal>,
 }
 
 /// The most console sessions open at once; opening one more ends the oldest.
@@ -120,7 +134,7 @@ pub fn decode_rewards_cursor(cursor: &str) -> Option<(u64, String)> {
 
 /// The queue, the notes index and the reward totals, each keyed by (page, id) or page
 /// (`IF NOT EXISTS`: objects made before migrations were counted have these tables); then
-/// the console's sessions.
+/// the console's sessions and what the Stripe webhook last did.
 const MIGRATIONS: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS moderation (
         page TEXT NOT NULL,
@@ -148,6 +162,12 @@ const MIGRATIONS: &[&str] = &[
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         expires_at INTEGER NOT NULL
     )",
+    // The last webhook of each outcome (`verified`, `refused`).
+    "CREATE TABLE webhooks (
+        outcome TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        reason TEXT
+    ) WITHOUT ROWID",
 ];
 
 #[durable_object]
@@ -293,6 +313,35 @@ impl SiteObject {
                 )?;
                 to_json(&(open > 0))
             }
+            SiteCommand::WebhookSeen { at, refused } => {
+                let outcome = if refused.is_some() { "refused" } else { "verified" };
+                sql.run(
+                    "INSERT OR REPLACE INTO webhooks (outcome, at, reason) VALUES (?, ?, ?)",
+                    vec![outcome.into(), at.into(), refused.into()],
+                )?;
+                Ok("{}".into())
+            }
+            SiteCommand::Webhooks => {
+                #[derive(Deserialize)]
+                struct Seen {
+                    outcome: String,
+                    at: i64,
+                    reason: Option<String>,
+                }
+                let seen: Vec<Seen> =
+                    sql.rows("SELECT outcome, at, reason FROM webhooks", vec![])?;
+                let mut webhooks = Webhooks::default();
+                for seen in seen {
+                    match seen.outcome.as_str() {
+                        "verified" => webhooks.last_verified_at = Some(seen.at),
+                        _ => {
+                            let reason = seen.reason.unwrap_or_default();
+                            webhooks.last_refused = Some(WebhookRefusal { at: seen.at, reason });
+                        }
+                    }
+                }
+                to_json(&webhooks)
+            }
             SiteCommand::CloseSession { id } => {
                 sql.run(
                     "DELETE FROM sessions WHERE id = ?",
@@ -359,6 +408,16 @@ impl SiteClient {
     pub async fn close_session(&self, id: u64) -> Result<(), ApiError> {
         let _: serde_json::Value = self.ask(&SiteCommand::CloseSession { id }).await?;
         Ok(())
+    }
+
+    /// Records that a Stripe webhook arrived, and whether it was refused (why).
+    pub async fn webhook_seen(&self, at: i64, refused: Option<String>) -> Result<(), ApiError> {
+        let _: serde_json::Value = self.ask(&SiteCommand::WebhookSeen { at, refused }).await?;
+        Ok(())
+    }
+
+    pub async fn webhooks(&self) -> Result<Webhooks, ApiError> {
+        self.ask(&SiteCommand::Webhooks).await
     }
 
     async fn ask<T: serde::de::DeserializeOwned>(

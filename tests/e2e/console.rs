@@ -1,7 +1,9 @@
 //! The console's session: the admin token given once for a cookie that signs the admin
 //! API, throttled as the token is, refused across origins, and ended by signing out.
 
+use kudos_core::stripe;
 use kudos_tests::api::{Api, error_code, header, visitor};
+use kudos_tests::fake_stripe::{SECRET_KEY, WEBHOOK_SECRET, now};
 use kudos_tests::worker::{ADMIN_TOKEN, started};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
@@ -115,4 +117,49 @@ async fn wrong_tokens_and_made_up_cookies_are_refused_then_throttled() {
     assert_eq!(error_code(resp).await.0, 403);
     let resp = api.raw(Method::POST, "/api/v1/admin/session", Some("{}")).await;
     assert_eq!(error_code(resp).await.0, 400);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_health_screen_says_what_is_set_up_and_what_the_webhook_last_did() {
+    let (_worker, api) = started(&[("LIMIT_COMMENTS", "7/1h"), ("MODERATION", "pre")]).await;
+    let admin = api.admin(ADMIN_TOKEN);
+    let (status, health) = admin.get("/api/v1/admin/health").await;
+    assert_eq!(status, 200);
+    for secret in ["VISITOR_SALT", "ADMIN_TOKEN", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"] {
+        assert_eq!(health["secrets"][secret], true, "{secret}");
+    }
+    let text = health.to_string();
+    for value in [ADMIN_TOKEN, SECRET_KEY, WEBHOOK_SECRET] {
+        assert!(!text.contains(value), "no secret's value is ever shown");
+    }
+    assert_eq!(health["stripe"]["mode"], "test");
+    assert_eq!(health["stripe"]["last_verified_at"], Value::Null);
+    assert_eq!(health["stripe"]["last_refused"], Value::Null);
+    assert_eq!(health["limits"]["LIMIT_COMMENTS"], "7/1h");
+    assert_eq!(health["limits"]["LIMIT_KV_WRITES"], "unset");
+    assert_eq!(health["moderation"], "pre");
+    assert_eq!(health["refuses_writes"], Value::Null);
+
+    // One with a wrong signature, then one Stripe signed.
+    let event = json!({ "id": "evt_health", "type": "customer.created", "data": { "object": {} } })
+        .to_string();
+    let forged = stripe::sign("whsec_wrong", now(), event.as_bytes());
+    assert_eq!(error_code(api.webhook(&event, Some(&forged)).await).await.0, 400);
+    let refused = admin.get("/api/v1/admin/health").await.1["stripe"]["last_refused"].clone();
+    assert_eq!(refused["reason"], "no signature matches the payload");
+    let signed = stripe::sign(WEBHOOK_SECRET, now(), event.as_bytes());
+    assert_eq!(api.webhook(&event, Some(&signed)).await.status(), 200);
+    let (_, health) = admin.get("/api/v1/admin/health").await;
+    assert!(health["stripe"]["last_verified_at"].as_i64().is_some(), "{health}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_health_screen_shows_a_deploy_missing_stripe_and_a_setting_it_cannot_read() {
+    let (_worker, api) = started(&[("STRIPE_SECRET_KEY", ""), ("LIMIT_NOTES", "lots")]).await;
+    let (status, health) = api.admin(ADMIN_TOKEN).get("/api/v1/admin/health").await;
+    assert_eq!(status, 200);
+    assert_eq!(health["secrets"]["STRIPE_SECRET_KEY"], false);
+    assert_eq!(health["stripe"]["mode"], "off");
+    let refusing = health["refuses_writes"].as_str().unwrap_or_default();
+    assert!(refusing.contains("LIMIT_NOTES"), "{health}");
 }

@@ -10,11 +10,14 @@ use crate::page_object::protocol::Editor;
 use crate::site_object::{Position, SiteClient, decode_rewards_cursor};
 use kudos_core::ErrorCode;
 use kudos_core::comment::CommentBody;
+use kudos_core::comment::Moderation;
 use kudos_core::limits::Action;
 use kudos_core::markdown;
 use kudos_core::session::{self, Session};
 use kudos_core::visitor::sha256_hex;
-use kudos_core::wire::{AdminSession, CommentReply, ModerateComment, ModerateReward, SignIn};
+use kudos_core::wire::{
+    AdminHealth, AdminSession, CommentReply, ModerateComment, ModerateReward, SignIn, StripeHealth,
+};
 use subtle::ConstantTimeEq;
 use worker::{Request, Response};
 
@@ -141,6 +144,49 @@ pub async fn sign_out(signed: Signed, ctx: &Ctx) -> Result<Response, ApiError> {
 
 fn now_ms() -> i64 {
     worker::Date::now().as_millis() as i64
+}
+
+// GET /api/v1/admin/health
+/// What this deployment has and lacks: secrets set or not (never their values), Stripe's
+/// mode and what its webhook last did, origins, moderation, proof of work and budgets.
+pub async fn health(ctx: &Ctx) -> Result<Response, ApiError> {
+    use crate::bindings::secrets;
+    let config = &ctx.config;
+    let names = [
+        secrets::VISITOR_SALT,
+        secrets::ADMIN_TOKEN,
+        secrets::STRIPE_SECRET_KEY,
+        secrets::STRIPE_WEBHOOK_SECRET,
+    ];
+    let webhooks = SiteClient::new(&ctx.env, &config.site_id)?.webhooks().await?;
+    let key = config::stripe_secret_key(&ctx.env).ok();
+    io::json(&AdminHealth {
+        site_id: config.site_id.clone(),
+        refuses_writes: config.refuses_writes(ctx.local),
+        secrets: names.iter().map(|n| (n.to_string(), config::has_secret(&ctx.env, n))).collect(),
+        stripe: StripeHealth {
+            mode: kudos_core::stripe::mode(key.as_deref()).to_owned(),
+            webhook_secret: config::has_secret(&ctx.env, secrets::STRIPE_WEBHOOK_SECRET),
+            last_verified_at: webhooks.last_verified_at,
+            last_refused: webhooks.last_refused,
+        },
+        allowed_origins: config.allowed_origins.clone(),
+        page_prefixes: config.page_prefixes.clone(),
+        moderation: match config.comments.moderation {
+            Moderation::Off => "off",
+            Moderation::Pre => "pre",
+        }
+        .to_owned(),
+        proof_difficulty: config.proof_difficulty,
+        limits: config
+            .limits
+            .named()
+            .into_iter()
+            .map(|(name, budget)| {
+                (name.to_owned(), budget.map_or_else(|| "unset".to_owned(), |b| b.to_string()))
+            })
+            .collect(),
+    })
 }
 
 // GET /api/v1/admin/comments[?status=pending][&limit=<n>][&cursor=<cursor>]

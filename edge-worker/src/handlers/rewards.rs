@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;
 use crate::page_ref::PageRef;
+use crate::site_object::SiteClient;
 use crate::stripe::{Checkout, Stripe};
 use kudos_core::ErrorCode;
 use kudos_core::comment::DisplayName;
@@ -101,8 +102,11 @@ pub async fn webhook(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> 
     })?;
     let body = io::read_bytes(&mut req).await?;
     let header = req.headers().get("stripe-signature")?;
-    let now = (worker::Date::now().as_millis() / 1000) as i64;
-    signatures::verify(header.as_deref(), &body, &secret, now, TOLERANCE_SECONDS)?;
+    let now_ms = worker::Date::now().as_millis() as i64;
+    let verified =
+        signatures::verify(header.as_deref(), &body, &secret, now_ms / 1_000, TOLERANCE_SECONDS);
+    record_webhook(ctx, now_ms, verified.err().map(|e| e.to_string())).await;
+    verified?;
     let event: Event =
         serde_json::from_slice(&body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
 
@@ -116,3 +120,28 @@ pub async fn webhook(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> 
         &serde_json::json!({ "received": true, "counted": recorded.counted, "version": version }),
     )
 }
+
+/// Records what a webhook did, for the console's health screen: every one with a good
+/// signature (Stripe's own, a handful per payment), and refused ones at most once a minute
+/// per isolate, since anyone can send those. A failure to record fails nothing.
+async fn record_webhook(ctx: &Ctx, at: i64, refused: Option<String>) {
+    thread_local! {
+        static LAST_REFUSED: std::cell::Cell<i64> = const { std::cell::Cell::new(i64::MIN) };
+    }
+    if refused.is_some() {
+        if LAST_REFUSED.get() > at - REFUSED_RECORDED_EVERY_MS {
+            return;
+        }
+        LAST_REFUSED.set(at);
+    }
+    let recorded = match SiteClient::new(&ctx.env, &ctx.config.site_id) {
+        Ok(site) => site.webhook_seen(at, refused).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = recorded {
+        worker::console_error!("webhook: recording it failed: {e}");
+    }
+}
+
+/// How often an isolate records a refused webhook, at most.
+const REFUSED_RECORDED_EVERY_MS: i64 = 60_000;
