@@ -135,7 +135,7 @@ impl CountsObject {
     }
 
     async fn handle(&self, command: CountsCommand) -> Result<String, ApiError> {
-        let now = worker::Date::now().as_millis() as i64;
+        let now = crate::now_ms();
         match command {
             CountsCommand::Report(counted) => {
                 if self.record(&counted)? {

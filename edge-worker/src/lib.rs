@@ -30,6 +30,11 @@ pub use site_object::SiteObject;
 
 use worker::{Context, Env, Request, Response, event};
 
+/// The time now, in milliseconds since the epoch: the one clock every part reads.
+pub(crate) fn now_ms() -> i64 {
+    worker::Date::now().as_millis() as i64
+}
+
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     Ok(api::handle(req, env).await)

@@ -21,6 +21,7 @@
 //! now and then is granted one at a time.
 
 use crate::error::ApiError;
+use crate::now_ms;
 use crate::object::{call, serve, to_json};
 use crate::storage::Sql;
 use kudos_core::limits::{self, Action, Budget, Lease, Refusal, Window};
@@ -159,10 +160,6 @@ impl Limiter {
     }
 }
 
-fn now_ms() -> i64 {
-    worker::Date::now().as_millis() as i64
-}
-
 #[durable_object]
 pub struct LimiterObject {
     state: State,
@@ -286,7 +283,7 @@ impl LimiterObject {
         if !spent || self.save_due.replace(true) {
             return Ok(());
         }
-        let at = (worker::Date::now().as_millis() as i64 + SAVE_AFTER_MS) as f64;
+        let at = (now_ms() + SAVE_AFTER_MS) as f64;
         let storage = self.state.storage();
         let set = storage.set_alarm(ScheduledTime::new(js_sys::Date::new(&at.into()))).await;
         set.inspect_err(|_| self.save_due.set(false))

@@ -5,13 +5,14 @@ use crate::config;
 use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::limiter::Limiter;
+use crate::now_ms;
 use crate::page_object::PageClient;
 use crate::page_object::protocol::Editor;
 use crate::site_object::{Position, SiteClient, decode_rewards_cursor};
 use kudos_core::ErrorCode;
 use kudos_core::comment::CommentBody;
 use kudos_core::comment::Moderation;
-use kudos_core::limits::Action;
+use kudos_core::limits::{Action, Budget};
 use kudos_core::markdown;
 use kudos_core::session::{self, Session};
 use kudos_core::visitor::sha256_hex;
@@ -39,9 +40,7 @@ pub enum Signed {
 /// once it is spent, the address gets `429` without its token being compared at all.
 pub async fn authorize(req: &Request, ctx: &Ctx) -> Result<Signed, ApiError> {
     let want = config::admin_token(&ctx.env)?;
-    let limiter = Limiter::new(&ctx.env, &ctx.config.site_id, &ctx.client(req)?)?;
-    let budget = ctx.config.limits.admin_failures;
-    limiter.check(Action::AdminFailure, budget).await?;
+    let failures = Failures::guard(req, ctx).await?;
     let headers = req.headers();
     let signed = match headers.get("authorization")? {
         Some(header) => {
@@ -58,9 +57,31 @@ pub async fn authorize(req: &Request, ctx: &Ctx) -> Result<Signed, ApiError> {
             Err(ApiError::OriginNotAllowed)
         }
         Some(signed) => Ok(signed),
-        None => {
-            limiter.take(Action::AdminFailure, budget).await?;
-            Err(ApiError::Unauthorized)
+        None => Err(failures.refuse().await),
+    }
+}
+
+/// An address's wrong admin tokens and cookies (`LIMIT_ADMIN_FAILURES`).
+struct Failures {
+    limiter: Limiter,
+    budget: Budget,
+}
+
+impl Failures {
+    /// Refuses at once (`429`) an address that has spent its budget, before any token of
+    /// its is compared.
+    async fn guard(req: &Request, ctx: &Ctx) -> Result<Self, ApiError> {
+        let limiter = Limiter::new(&ctx.env, &ctx.config.site_id, &ctx.client(req)?)?;
+        let budget = ctx.config.limits.admin_failures;
+        limiter.check(Action::AdminFailure, budget).await?;
+        Ok(Failures { limiter, budget })
+    }
+
+    /// Counts one wrong token or cookie: `401`, or `429` once that spends the budget.
+    async fn refuse(&self) -> ApiError {
+        match self.limiter.take(Action::AdminFailure, self.budget).await {
+            Ok(()) => ApiError::Unauthorized,
+            Err(refused) => refused,
         }
     }
 }
@@ -103,12 +124,9 @@ pub async fn sign_in(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> 
     }
     let ask: SignIn = io::read_json(&mut req).await?;
     let want = config::admin_token(&ctx.env)?;
-    let limiter = Limiter::new(&ctx.env, &ctx.config.site_id, &ctx.client(&req)?)?;
-    let budget = ctx.config.limits.admin_failures;
-    limiter.check(Action::AdminFailure, budget).await?;
+    let failures = Failures::guard(&req, ctx).await?;
     if !same_token(&ask.token, &want) {
-        limiter.take(Action::AdminFailure, budget).await?;
-        return Err(ApiError::Unauthorized);
+        return Err(failures.refuse().await);
     }
     let now = now_ms();
     let expires_at = now + session::SESSION_MS;
@@ -140,10 +158,6 @@ pub async fn sign_out(signed: Signed, ctx: &Ctx) -> Result<Response, ApiError> {
     let mut resp = io::json(&serde_json::json!({}))?;
     resp.headers_mut().set("set-cookie", &session::clear_cookie())?;
     Ok(resp)
-}
-
-fn now_ms() -> i64 {
-    worker::Date::now().as_millis() as i64
 }
 
 // GET /api/v1/admin/health

@@ -32,7 +32,7 @@ pub async fn counts(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let cache = worker::Cache::default();
     let url = req.url()?.to_string();
     let cache_for = ctx.config.counts_cache_seconds;
-    let now = worker::Date::now().as_millis() as f64;
+    let now = crate::now_ms() as f64;
     if cache_for > 0 {
         if let Some(body) = memo::counts(|m| m.get(&url, now)) {
             return io::sourced(&body, "memory");

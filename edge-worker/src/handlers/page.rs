@@ -29,7 +29,7 @@ pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let page = ctx.page_of(&query)?;
     let since = query.optional_u64("since")?.filter(|s| *s > 0);
     let key = page.kv_key();
-    let now = worker::Date::now().as_millis() as f64;
+    let now = crate::now_ms() as f64;
     if let Some(kept) = memo::views(|m| m.get(&key, now))
         && let Some((version, body)) = kept.split_once('\n')
         && version.parse::<u64>().is_ok_and(|v| v >= since.unwrap_or(0))

@@ -102,7 +102,7 @@ pub async fn webhook(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> 
     })?;
     let body = io::read_bytes(&mut req).await?;
     let header = req.headers().get("stripe-signature")?;
-    let now_ms = worker::Date::now().as_millis() as i64;
+    let now_ms = crate::now_ms();
     let verified =
         signatures::verify(header.as_deref(), &body, &secret, now_ms / 1_000, TOLERANCE_SECONDS);
     record_webhook(ctx, now_ms, verified.err().map(|e| e.to_string())).await;

@@ -18,6 +18,7 @@ use crate::config::PageSettings;
 use crate::counts_object::{Counted, CountsClient};
 use crate::error::ApiError;
 use crate::limiter::{ClientKey, Limiter};
+use crate::now_ms;
 use crate::object::{serve, to_json};
 use crate::page_ref::PageRef;
 use crate::read_model::ReadModel;
@@ -275,8 +276,4 @@ impl PageObject {
         store.mark_flushed(view.state.version as i64)?;
         self.schedule().await
     }
-}
-
-fn now_ms() -> i64 {
-    worker::Date::now().as_millis() as i64
 }
