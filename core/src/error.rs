@@ -58,6 +58,8 @@ pub enum ErrorCode {
     PageFull,
     /// The thread holds as many replies as the site allows.
     ThreadFull,
+    /// The site owner closed the page to new comments.
+    PageClosed,
     /// Quotes or lists nested deeper than a comment may.
     CommentTooDeep,
     /// The comment renders to more HTML than a comment may.
@@ -74,7 +76,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Every code the server sends (all but [`ErrorCode::Unreachable`]), for the check
     /// that `openapi.yaml` lists them all.
-    pub const SENT: [ErrorCode; 50] = [
+    pub const SENT: [ErrorCode; 51] = [
         ErrorCode::InvalidPageId,
         ErrorCode::PageIdTooLong,
         ErrorCode::MissingVisitor,
@@ -120,6 +122,7 @@ impl ErrorCode {
         ErrorCode::PageNotAllowed,
         ErrorCode::PageFull,
         ErrorCode::ThreadFull,
+        ErrorCode::PageClosed,
         ErrorCode::CommentTooDeep,
         ErrorCode::CommentTooComplex,
         ErrorCode::ServerMisconfigured,
@@ -157,7 +160,7 @@ impl ErrorCode {
             | CommentTooComplex => 400,
             Unauthorized => 401,
             OriginNotAllowed | EditWindowClosed | InvalidEditToken | ActionDisabled
-            | ProofRequired | InvalidProof | PageNotAllowed => 403,
+            | ProofRequired | InvalidProof | PageNotAllowed | PageClosed => 403,
             NotFound | CommentNotFound | ParentNotFound | ParentOnOtherPage | NoteNotFound
             | RewardNotFound => 404,
             DuplicateComment | PageFull | ThreadFull | SinceAhead => 409,
@@ -237,12 +240,13 @@ mod tests {
             ErrorCode::PageNotAllowed => 42,
             ErrorCode::PageFull => 43,
             ErrorCode::ThreadFull => 44,
-            ErrorCode::CommentTooDeep => 45,
-            ErrorCode::CommentTooComplex => 46,
-            ErrorCode::ServerMisconfigured => 47,
-            ErrorCode::TemporarilyUnavailable => 48,
-            ErrorCode::Internal => 49,
-            ErrorCode::Unreachable => 50,
+            ErrorCode::PageClosed => 45,
+            ErrorCode::CommentTooDeep => 46,
+            ErrorCode::CommentTooComplex => 47,
+            ErrorCode::ServerMisconfigured => 48,
+            ErrorCode::TemporarilyUnavailable => 49,
+            ErrorCode::Internal => 50,
+            ErrorCode::Unreachable => 51,
         }
     }
 
@@ -251,7 +255,7 @@ mod tests {
         let mut seen: Vec<usize> = ErrorCode::SENT.iter().map(|c| position(*c)).collect();
         seen.push(position(ErrorCode::Unreachable));
         seen.sort();
-        assert_eq!(seen, (0..51).collect::<Vec<_>>());
+        assert_eq!(seen, (0..52).collect::<Vec<_>>());
     }
 
     #[test]

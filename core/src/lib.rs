@@ -6,6 +6,7 @@
 //! the HTTP API live in [`wire`].
 
 pub mod comment;
+pub mod console;
 pub mod error;
 pub mod limits;
 #[cfg(feature = "server")]

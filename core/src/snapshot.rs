@@ -171,6 +171,7 @@ mod tests {
             created_at: 1_700_000_000_000 + seq as i64,
             edited_at: None,
             status: CommentStatus::Published,
+            pinned: false,
         }
     }
 

@@ -38,6 +38,13 @@ pub struct PageView {
     /// absent when rewards are off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rewards: Option<RewardOptions>,
+    /// The site owner closed the page to new comments.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub closed: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A confirmed reward as the public sees it.
@@ -272,6 +279,9 @@ pub struct Comment {
     pub created_at: i64,
     pub edited_at: Option<i64>,
     pub status: CommentStatus,
+    /// The site owner pinned it to the top of its page.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pinned: bool,
 }
 
 /// A top-level comment and the first of its replies, oldest first.
@@ -407,7 +417,7 @@ pub struct PreviewReply {
     pub html: String,
 }
 
-/// One comment waiting for moderation, in `GET /api/v1/admin/comments`.
+/// One comment in the site's index, as `GET /api/v1/admin/comments` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModerationItem {
     pub page: String,
@@ -416,6 +426,36 @@ pub struct ModerationItem {
     /// The start of its Markdown source.
     pub excerpt: String,
     pub created_at: i64,
+    /// `pending`, `published`, `hidden` or `spam`.
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub website: Option<String>,
+    /// Its sanitised HTML, as readers would see it.
+    #[serde(default)]
+    pub html: String,
+    /// Its whole Markdown source (to edit it).
+    #[serde(default)]
+    pub body: String,
+    /// The comment it replies to.
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub edited_at: Option<i64>,
+    #[serde(default)]
+    pub pinned: bool,
+    /// What the same visitor posted before on this site, by status.
+    #[serde(default)]
+    pub history: AuthorHistory,
+}
+
+/// How many other comments one visitor has on the site, by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorHistory {
+    pub published: u64,
+    pub pending: u64,
+    pub hidden: u64,
+    pub spam: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -431,6 +471,73 @@ pub struct ModerationList {
 pub enum ModerationStatus {
     Published,
     Hidden,
+    Spam,
+}
+
+/// One page of the site, as `GET /api/v1/admin/pages` lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminPage {
+    pub page: String,
+    pub likes: u64,
+    /// Published comments.
+    pub comments: u64,
+    /// Comments awaiting approval.
+    pub pending: u64,
+    /// Confirmed rewards, in minor units of `currency`.
+    pub reward_total: u64,
+    pub currency: String,
+    pub supporters: u64,
+    pub closed: bool,
+    /// When the page last changed (likes, comments, rewards), in ms.
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminPageList {
+    pub pages: Vec<AdminPage>,
+    pub next: Option<String>,
+}
+
+/// `PATCH /api/v1/admin/pages`: close a page to new comments, or open it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosePage {
+    #[serde(default)]
+    pub page: Option<String>,
+    pub closed: bool,
+}
+
+/// One confirmed reward in the site's ledger (`GET /api/v1/admin/ledger`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteLedgerEntry {
+    pub page: String,
+    #[serde(flatten)]
+    pub entry: LedgerEntry,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteLedger {
+    /// One page of the site's rewards, newest first.
+    pub rewards: Vec<SiteLedgerEntry>,
+    pub next: Option<String>,
+}
+
+/// `GET /api/v1/admin/activity`: likes and confirmed rewards per day or week (UTC).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    /// `day` or `week` (weeks start on Monday).
+    pub bucket: String,
+    pub points: Vec<ActivityPoint>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityPoint {
+    /// The bucket's first day, `YYYY-MM-DD`.
+    pub start: String,
+    /// Likes gained (less likes taken back).
+    pub likes: i64,
+    /// Confirmed rewards by currency, in minor units.
+    pub rewards: BTreeMap<String, u64>,
+    pub supporters: u64,
 }
 
 /// `POST /api/v1/admin/session`: sign the console in.
@@ -495,6 +602,9 @@ pub struct ModerateComment {
     pub status: Option<ModerationStatus>,
     #[serde(default)]
     pub body: Option<String>,
+    /// Pins the comment to the top of its page (one per page), or unpins it.
+    #[serde(default)]
+    pub pinned: Option<bool>,
 }
 
 /// `POST /api/v1/visitor/challenge`: ask for a proof-of-work challenge.

@@ -65,7 +65,7 @@ macro_rules! by_reader {
 }
 
 on_page!(wire::EditComment, wire::DeleteComment, wire::PendingRequest);
-on_page!(wire::ModerateComment, wire::ModerateReward);
+on_page!(wire::ModerateComment, wire::ModerateReward, wire::ClosePage);
 by_reader!(wire::SetLike, wire::NewComment, wire::SetCommentLike, wire::NewNote, wire::NewReward);
 
 impl OnPage for Query {
@@ -235,6 +235,10 @@ async fn dispatch(
         Route::AdminReadNote => admin::read_note(&req, params, ctx).await,
         Route::AdminSignIn => admin::sign_in(req, ctx).await,
         Route::AdminHealth => admin::health(ctx).await,
+        Route::AdminPages => admin::pages(&req, ctx).await,
+        Route::AdminClosePage => admin::close_page(req, ctx).await,
+        Route::AdminLedger => admin::ledger(&req, ctx).await,
+        Route::AdminActivity => admin::activity(&req, ctx).await,
         Route::AdminSession => admin::session(signed.ok_or(ApiError::Unauthorized)?),
         Route::AdminSignOut => admin::sign_out(signed.ok_or(ApiError::Unauthorized)?, ctx).await,
         #[cfg(feature = "bench-naive")]

@@ -35,6 +35,10 @@ pub enum Route {
     AdminSession,
     AdminSignOut,
     AdminHealth,
+    AdminPages,
+    AdminClosePage,
+    AdminLedger,
+    AdminActivity,
     /// A deliberately naive KV read-modify-write counter, compiled only into the benchmark
     /// build so `cargo xtask bench` can show what it loses under concurrency.
     #[cfg(feature = "bench-naive")]
@@ -55,7 +59,11 @@ impl Route {
             | Route::AdminReadNote
             | Route::AdminSession
             | Route::AdminSignOut
-            | Route::AdminHealth => true,
+            | Route::AdminHealth
+            | Route::AdminPages
+            | Route::AdminClosePage
+            | Route::AdminLedger
+            | Route::AdminActivity => true,
             Route::Health
             | Route::PageView
             | Route::SetLike
@@ -114,6 +122,10 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("GET", "/admin/session", Route::AdminSession),
     ("DELETE", "/admin/session", Route::AdminSignOut),
     ("GET", "/admin/health", Route::AdminHealth),
+    ("GET", "/admin/pages", Route::AdminPages),
+    ("PATCH", "/admin/pages", Route::AdminClosePage),
+    ("GET", "/admin/ledger", Route::AdminLedger),
+    ("GET", "/admin/activity", Route::AdminActivity),
     #[cfg(feature = "bench-naive")]
     ("PUT", "/_bench/naive-like", Route::NaiveLike),
     #[cfg(feature = "bench-naive")]

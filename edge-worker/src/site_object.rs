@@ -9,8 +9,10 @@
 use crate::error::ApiError;
 use crate::object::{call, call_json, serve, to_json};
 use crate::storage::{Bindings, Sql};
+use kudos_core::console::{self, DayTotals};
 use kudos_core::wire::{
-    ModerationItem, ModerationList, NoteInfo, NoteList, PageRewards, SiteRewards, WebhookRefusal,
+    AdminPage, AdminPageList, AuthorHistory, LedgerEntry, ModerationItem, ModerationList, NoteInfo,
+    NoteList, PageRewards, SiteLedger, SiteLedgerEntry, SiteRewards, WebhookRefusal,
 };
 use serde::{Deserialize, Serialize};
 use std::cell::OnceCell;
@@ -19,15 +21,56 @@ use worker::{DurableObject, Env, Request, Response, State, Stub, durable_object}
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum SiteCommand {
+    /// Outbox messages delivered together, applied in order.
+    Batch {
+        commands: Vec<SiteCommand>,
+    },
+    /// From page objects of earlier versions: a comment awaits approval.
     PendingAdded(ModerationItem),
+    /// From page objects of earlier versions: a comment no longer awaits approval.
     PendingRemoved {
         page: String,
         id: String,
     },
-    /// A page of the queue, oldest first, after `after`.
-    ListPending {
+    /// A comment as it now is in its page object (set, not added: safe to deliver twice).
+    /// A deleted one leaves the index.
+    CommentIndexed(IndexedComment),
+    /// A page's counts and settings as they now are, at `at`.
+    PageCounts {
+        page: String,
+        likes: u64,
+        comments: u64,
+        closed: bool,
+        at: i64,
+    },
+    /// A confirmed reward, for the site's ledger (safe to deliver twice).
+    RewardRecorded {
+        page: String,
+        entry: LedgerEntry,
+    },
+    /// A supporter's message hidden or shown again.
+    RewardHidden {
+        page: String,
+        id: String,
+        hidden: bool,
+    },
+    /// A page of the comment index, filtered, in time order, after `after`.
+    ListComments(CommentQuery),
+    /// A page of the site's pages, sorted, after `after` (the sort value and page).
+    ListPages {
+        sort: PageSort,
+        after: Option<(u64, String)>,
+        limit: usize,
+    },
+    /// A page of the site's ledger, newest first, after `after`.
+    Ledger {
         after: Option<Position>,
         limit: usize,
+    },
+    /// Likes and rewards per day from `from` to `to` (UTC days, inclusive).
+    Activity {
+        from: i64,
+        to: i64,
     },
     NoteAdded(NoteInfo),
     NoteRemoved {
@@ -69,6 +112,94 @@ pub enum SiteCommand {
     /// What the webhook last did, for the console's health screen.
     Webhooks,
 }
+
+/// A comment as the site's index keeps it: what the console lists and searches without
+/// asking any page object.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IndexedComment {
+    pub page: String,
+    pub id: String,
+    pub parent: Option<String>,
+    /// The author's visitor key (a keyed hash): only to count what they posted before.
+    pub author: String,
+    pub name: String,
+    pub website: Option<String>,
+    pub body: String,
+    pub html: String,
+    /// As stored: `published`, `pending`, `hidden`, `spam` or `deleted`.
+    pub status: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub pinned: bool,
+}
+
+/// Which comments a console list wants.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CommentQuery {
+    /// One status, or any but deleted.
+    pub status: Option<String>,
+    pub page: Option<String>,
+    /// An FTS5 query (`kudos_core::console::fts_query`) over names and bodies.
+    pub search: Option<String>,
+    /// Created at or after, before (ms).
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub oldest_first: bool,
+    pub after: Option<Position>,
+    pub limit: usize,
+}
+
+/// How the console sorts pages: by one column, largest first (`Page`: A to Z).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageSort {
+    Updated,
+    Likes,
+    Comments,
+    Pending,
+    Rewards,
+    Page,
+}
+
+impl PageSort {
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "updated" => PageSort::Updated,
+            "likes" => PageSort::Likes,
+            "comments" => PageSort::Comments,
+            "pending" => PageSort::Pending,
+            "rewards" => PageSort::Rewards,
+            "page" => PageSort::Page,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            PageSort::Updated => "updated_at",
+            PageSort::Likes => "likes",
+            PageSort::Comments => "comments",
+            PageSort::Pending => "pending",
+            PageSort::Rewards => "reward_total",
+            PageSort::Page => "0",
+        }
+    }
+
+    /// The value a cursor after `page` holds.
+    fn value(self, page: &AdminPage) -> u64 {
+        match self {
+            PageSort::Updated => page.updated_at.max(0) as u64,
+            PageSort::Likes => page.likes,
+            PageSort::Comments => page.comments,
+            PageSort::Pending => page.pending,
+            PageSort::Rewards => page.reward_total,
+            PageSort::Page => 0,
+        }
+    }
+}
+
+/// The most outbox messages delivered in one call.
+pub const MAX_BATCH: usize = 32;
 
 /// What the Stripe webhook last did.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -168,6 +299,85 @@ const MIGRATIONS: &[&str] = &[
         at INTEGER NOT NULL,
         reason TEXT
     ) WITHOUT ROWID",
+    // The console's index: every comment of the site (searchable by name and body through
+    // FTS5, kept in step by triggers), every page with its counts (one index per sort),
+    // the site's reward ledger and likes gained per day. The moderation queue becomes the
+    // index's pending comments.
+    "CREATE TABLE comments (
+        n INTEGER PRIMARY KEY,
+        page TEXT NOT NULL,
+        id TEXT NOT NULL,
+        parent TEXT,
+        author TEXT NOT NULL,
+        name TEXT NOT NULL,
+        website TEXT,
+        body TEXT NOT NULL,
+        html TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        edited_at INTEGER,
+        pinned INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (page, id)
+    );
+    CREATE INDEX comments_time ON comments (created_at, page, id);
+    CREATE INDEX comments_status ON comments (status, created_at, page, id);
+    CREATE INDEX comments_page ON comments (page, status);
+    CREATE INDEX comments_author ON comments (author, status);
+    CREATE VIRTUAL TABLE comments_text USING fts5 (
+        name, body, content = 'comments', content_rowid = 'n'
+    );
+    CREATE TRIGGER comments_added AFTER INSERT ON comments BEGIN
+        INSERT INTO comments_text (rowid, name, body) VALUES (new.n, new.name, new.body);
+    END;
+    CREATE TRIGGER comments_removed AFTER DELETE ON comments BEGIN
+        INSERT INTO comments_text (comments_text, rowid, name, body)
+            VALUES ('delete', old.n, old.name, old.body);
+    END;
+    CREATE TRIGGER comments_changed AFTER UPDATE OF name, body ON comments BEGIN
+        INSERT INTO comments_text (comments_text, rowid, name, body)
+            VALUES ('delete', old.n, old.name, old.body);
+        INSERT INTO comments_text (rowid, name, body) VALUES (new.n, new.name, new.body);
+    END;
+    INSERT INTO comments (page, id, author, name, body, html, status, created_at)
+        SELECT page, id, '', name, excerpt, '', 'pending', created_at FROM moderation;
+    DROP TABLE moderation;
+    CREATE TABLE pages (
+        page TEXT PRIMARY KEY,
+        likes INTEGER NOT NULL DEFAULT 0,
+        comments INTEGER NOT NULL DEFAULT 0,
+        pending INTEGER NOT NULL DEFAULT 0,
+        reward_total INTEGER NOT NULL DEFAULT 0,
+        currency TEXT NOT NULL DEFAULT '',
+        supporters INTEGER NOT NULL DEFAULT 0,
+        closed INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    INSERT INTO pages (page, reward_total, currency, supporters)
+        SELECT page, total, currency, supporters FROM page_rewards;
+    INSERT OR IGNORE INTO pages (page) SELECT DISTINCT page FROM comments;
+    UPDATE pages SET pending =
+        (SELECT COUNT(*) FROM comments c WHERE c.page = pages.page AND c.status = 'pending');
+    CREATE INDEX pages_updated ON pages (updated_at, page);
+    CREATE INDEX pages_likes ON pages (likes, page);
+    CREATE INDEX pages_comments ON pages (comments, page);
+    CREATE INDEX pages_pending ON pages (pending, page);
+    CREATE INDEX pages_rewards ON pages (reward_total, page);
+    CREATE TABLE ledger (
+        page TEXT NOT NULL,
+        id TEXT NOT NULL,
+        session TEXT NOT NULL,
+        event TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        name TEXT NOT NULL,
+        message TEXT NOT NULL,
+        anonymous INTEGER NOT NULL,
+        message_hidden INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (page, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX ledger_time ON ledger (created_at, page, id);
+    CREATE TABLE daily_likes (day INTEGER PRIMARY KEY, likes INTEGER NOT NULL)",
 ];
 
 #[durable_object]
@@ -192,38 +402,118 @@ impl SiteObject {
     }
 
     fn handle(&self, command: SiteCommand) -> Result<String, ApiError> {
-        let sql = self.sql()?;
+        self.apply(self.sql()?, command)
+    }
+
+    fn apply(&self, sql: &Sql, command: SiteCommand) -> Result<String, ApiError> {
         match command {
+            SiteCommand::Batch { commands } => {
+                for command in commands.into_iter().take(MAX_BATCH) {
+                    self.apply(sql, command)?;
+                }
+                Ok("{}".into())
+            }
             SiteCommand::PendingAdded(item) => {
-                sql.run(
-                    "INSERT OR REPLACE INTO moderation (page, id, name, excerpt, created_at)
-                     VALUES (?, ?, ?, ?, ?)",
-                    vec![
-                        item.page.into(),
-                        item.id.into(),
-                        item.name.into(),
-                        item.excerpt.into(),
-                        item.created_at.into(),
-                    ],
+                index_comment(
+                    sql,
+                    &IndexedComment {
+                        page: item.page,
+                        id: item.id,
+                        parent: None,
+                        author: String::new(),
+                        name: item.name,
+                        website: None,
+                        body: item.excerpt,
+                        html: String::new(),
+                        status: "pending".into(),
+                        created_at: item.created_at,
+                        edited_at: None,
+                        pinned: false,
+                    },
                 )?;
                 Ok("{}".into())
             }
             SiteCommand::PendingRemoved { page, id } => {
+                // Its new status is unknown to the message; the page object's next report
+                // of the comment says it.
                 sql.run(
-                    "DELETE FROM moderation WHERE page = ? AND id = ?",
-                    vec![page.into(), id.into()],
+                    "DELETE FROM comments WHERE page = ? AND id = ? AND status = 'pending'",
+                    vec![page.clone().into(), id.into()],
+                )?;
+                count_pending(sql, &page)?;
+                Ok("{}".into())
+            }
+            SiteCommand::CommentIndexed(comment) => {
+                index_comment(sql, &comment)?;
+                Ok("{}".into())
+            }
+            SiteCommand::PageCounts { page, likes, comments, closed, at } => {
+                let before = sql.count(
+                    "SELECT likes AS n FROM pages WHERE page = ?",
+                    vec![page.clone().into()],
+                )?;
+                let gained = likes as i64 - before;
+                if gained != 0 {
+                    sql.run(
+                        "INSERT INTO daily_likes (day, likes) VALUES (?, ?)
+                         ON CONFLICT (day) DO UPDATE SET likes = likes + excluded.likes",
+                        vec![console::day_of(at).into(), gained.into()],
+                    )?;
+                }
+                sql.run(
+                    "INSERT INTO pages (page, likes, comments, closed, updated_at)
+                     VALUES (?, ?, ?, ?, ?)
+                     ON CONFLICT (page) DO UPDATE SET likes = excluded.likes,
+                        comments = excluded.comments, closed = excluded.closed,
+                        updated_at = MAX(updated_at, excluded.updated_at)",
+                    vec![
+                        page.into(),
+                        (likes as i64).into(),
+                        (comments as i64).into(),
+                        i64::from(closed).into(),
+                        at.into(),
+                    ],
                 )?;
                 Ok("{}".into())
             }
-            SiteCommand::ListPending { after, limit } => {
-                let select =
-                    "SELECT page, id, name, excerpt, created_at FROM moderation WHERE TRUE";
-                let (comments, next) =
-                    listed(sql, select, vec![], after, limit, |c: &ModerationItem| {
-                        Position::of(c.created_at, &c.page, &c.id)
-                    })?;
-                to_json(&ModerationList { comments, next })
+            SiteCommand::RewardRecorded { page, entry: e } => {
+                sql.run(
+                    "INSERT OR REPLACE INTO ledger (page, id, session, event, amount, currency,
+                        name, message, anonymous, message_hidden, created_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    vec![
+                        page.clone().into(),
+                        e.id.into(),
+                        e.session.into(),
+                        e.event.into(),
+                        (e.amount.min(i64::MAX as u64) as i64).into(),
+                        e.currency.into(),
+                        e.name.into(),
+                        e.message.into(),
+                        i64::from(e.anonymous).into(),
+                        i64::from(e.message_hidden).into(),
+                        e.at.into(),
+                    ],
+                )?;
+                sql.run(
+                    "UPDATE pages SET updated_at = MAX(updated_at, ?) WHERE page = ?",
+                    vec![e.at.into(), page.into()],
+                )?;
+                Ok("{}".into())
             }
+            SiteCommand::RewardHidden { page, id, hidden } => {
+                sql.run(
+                    "UPDATE ledger SET message_hidden = ? WHERE page = ? AND id = ?",
+                    vec![i64::from(hidden).into(), page.into(), id.into()],
+                )?;
+                Ok("{}".into())
+            }
+            SiteCommand::ListComments(query) => to_json(&list_comments(sql, query)?),
+            SiteCommand::ListPages { sort, after, limit } => {
+                to_json(&list_pages(sql, sort, after, limit)?)
+            }
+            SiteCommand::Ledger { after, limit } => to_json(&ledger(sql, after, limit)?),
+            SiteCommand::Activity { from, to } => to_json(&activity(sql, from, to)?),
             SiteCommand::NoteAdded(note) => {
                 sql.run(
                     "INSERT OR REPLACE INTO notes (page, id, created_at, expires_at) VALUES (?, ?, ?, ?)",
@@ -245,21 +535,32 @@ impl SiteObject {
                 )?;
                 let select =
                     "SELECT page, id, created_at, expires_at FROM notes WHERE expires_at > ?";
-                let (notes, next) =
-                    listed(sql, select, vec![now.into()], after, limit, |n: &NoteInfo| {
-                        Position::of(n.created_at, &n.page, &n.id)
-                    })?;
+                let (notes, next) = listed(
+                    sql,
+                    select,
+                    vec![now.into()],
+                    (after, false),
+                    limit,
+                    |n: &NoteInfo| Position::of(n.created_at, &n.page, &n.id),
+                )?;
                 to_json(&NoteList { count: count as u64, notes, next })
             }
             SiteCommand::PageRewards(totals) => {
+                let (total, supporters) = (totals.total as i64, totals.supporters as i64);
                 sql.run(
                     "INSERT OR REPLACE INTO page_rewards (page, currency, total, supporters) VALUES (?, ?, ?, ?)",
                     vec![
-                        totals.page.into(),
-                        totals.currency.into(),
-                        (totals.total as i64).into(),
-                        (totals.supporters as i64).into(),
+                        totals.page.clone().into(),
+                        totals.currency.clone().into(),
+                        total.into(),
+                        supporters.into(),
                     ],
+                )?;
+                sql.run(
+                    "INSERT INTO pages (page, reward_total, currency, supporters) VALUES (?, ?, ?, ?)
+                     ON CONFLICT (page) DO UPDATE SET reward_total = excluded.reward_total,
+                        currency = excluded.currency, supporters = excluded.supporters",
+                    vec![totals.page.into(), total.into(), totals.currency.into(), supporters.into()],
                 )?;
                 Ok("{}".into())
             }
@@ -371,12 +672,35 @@ impl SiteClient {
         Ok(())
     }
 
-    pub async fn list_pending(
+    /// Delivers outbox messages (serialised [`SiteCommand`]s) in one call, in order.
+    pub async fn deliver_all(&self, commands_json: &[&str]) -> Result<(), ApiError> {
+        let batch = format!("{{\"op\":\"batch\",\"commands\":[{}]}}", commands_json.join(","));
+        self.deliver(&batch).await
+    }
+
+    pub async fn comments(&self, query: CommentQuery) -> Result<ModerationList, ApiError> {
+        self.ask(&SiteCommand::ListComments(query)).await
+    }
+
+    pub async fn pages(
+        &self,
+        sort: PageSort,
+        after: Option<(u64, String)>,
+        limit: usize,
+    ) -> Result<AdminPageList, ApiError> {
+        self.ask(&SiteCommand::ListPages { sort, after, limit }).await
+    }
+
+    pub async fn ledger(
         &self,
         after: Option<Position>,
         limit: usize,
-    ) -> Result<ModerationList, ApiError> {
-        self.ask(&SiteCommand::ListPending { after, limit }).await
+    ) -> Result<SiteLedger, ApiError> {
+        self.ask(&SiteCommand::Ledger { after, limit }).await
+    }
+
+    pub async fn activity(&self, from: i64, to: i64) -> Result<Vec<DayTotals>, ApiError> {
+        self.ask(&SiteCommand::Activity { from, to }).await
     }
 
     pub async fn list_notes(
@@ -428,26 +752,338 @@ impl SiteClient {
     }
 }
 
-/// A page of a list of (time, page, id) entries, oldest first, after `after`. `select` is
-/// the query up to its own conditions (and `bindings` their values); the position and the
-/// limit are added here.
+/// A page of a list of (time, page, id) entries, oldest first (or newest first), after
+/// `after`. `select` is the query up to its own conditions (and `bindings` their values);
+/// the position and the limit are added here.
 fn listed<T: serde::de::DeserializeOwned>(
     sql: &Sql,
     select: &str,
     mut bindings: Bindings,
-    after: Option<Position>,
+    (after, newest_first): (Option<Position>, bool),
     limit: usize,
     position: impl Fn(&T) -> Position,
 ) -> worker::Result<(Vec<T>, Option<String>)> {
-    let after = after.unwrap_or_else(Position::start);
+    let (compare, order) = if newest_first {
+        ("<", "created_at DESC, page DESC, id DESC")
+    } else {
+        (">", "created_at, page, id")
+    };
+    let after = after.unwrap_or_else(|| match newest_first {
+        true => Position { at: i64::MAX, page: String::new(), id: String::new() },
+        false => Position::start(),
+    });
     bindings.extend([after.at.into(), after.page.into(), after.id.into()]);
     bindings.push((limit as i64 + 1).into());
-    let query = format!(
-        "{select} AND (created_at, page, id) > (?, ?, ?) ORDER BY created_at, page, id LIMIT ?"
-    );
+    let query =
+        format!("{select} AND (created_at, page, id) {compare} (?, ?, ?) ORDER BY {order} LIMIT ?");
     let mut items = sql.rows(&query, bindings)?;
     let next = page_end(&mut items, limit, position).map(|p| p.encode());
     Ok((items, next))
+}
+
+/// Sets a comment in the index as its page object now has it; a deleted one leaves it.
+/// Pinning one unpins the page's others. Keeps the page's pending count.
+fn index_comment(sql: &Sql, c: &IndexedComment) -> worker::Result<()> {
+    if c.status == "deleted" {
+        sql.run(
+            "DELETE FROM comments WHERE page = ? AND id = ?",
+            vec![c.page.clone().into(), c.id.clone().into()],
+        )?;
+    } else {
+        if c.pinned {
+            sql.run(
+                "UPDATE comments SET pinned = 0 WHERE page = ? AND pinned = 1 AND id != ?",
+                vec![c.page.clone().into(), c.id.clone().into()],
+            )?;
+        }
+        sql.run(
+            "INSERT INTO comments (page, id, parent, author, name, website, body, html, status,
+                created_at, edited_at, pinned)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (page, id) DO UPDATE SET parent = excluded.parent,
+                author = excluded.author, name = excluded.name, website = excluded.website,
+                body = excluded.body, html = excluded.html, status = excluded.status,
+                created_at = excluded.created_at, edited_at = excluded.edited_at,
+                pinned = excluded.pinned",
+            vec![
+                c.page.clone().into(),
+                c.id.clone().into(),
+                c.parent.clone().into(),
+                c.author.clone().into(),
+                c.name.clone().into(),
+                c.website.clone().into(),
+                c.body.clone().into(),
+                c.html.clone().into(),
+                c.status.clone().into(),
+                c.created_at.into(),
+                c.edited_at.into(),
+                i64::from(c.pinned).into(),
+            ],
+        )?;
+    }
+    count_pending(sql, &c.page)
+}
+
+/// Recounts a page's comments awaiting approval (from the index, by its page index).
+fn count_pending(sql: &Sql, page: &str) -> worker::Result<()> {
+    sql.run(
+        "INSERT INTO pages (page, pending)
+            SELECT ?1, COUNT(*) FROM comments WHERE page = ?1 AND status = 'pending'
+         ON CONFLICT (page) DO UPDATE SET pending = excluded.pending",
+        vec![page.into()],
+    )?;
+    Ok(())
+}
+
+/// A page of the comment index. A search goes through FTS5 and is then filtered; every
+/// list is in time order and keyed by (time, page, id).
+fn list_comments(sql: &Sql, q: CommentQuery) -> worker::Result<ModerationList> {
+    #[derive(Deserialize)]
+    struct Row {
+        page: String,
+        id: String,
+        parent: Option<String>,
+        author: String,
+        name: String,
+        website: Option<String>,
+        body: String,
+        html: String,
+        status: String,
+        created_at: i64,
+        edited_at: Option<i64>,
+        pinned: i64,
+    }
+    let mut conditions = String::new();
+    let mut bindings: Bindings = Vec::new();
+    let from = match &q.search {
+        Some(search) => {
+            bindings.push(search.clone().into());
+            "comments WHERE n IN (SELECT rowid FROM comments_text WHERE comments_text MATCH ?)"
+        }
+        None => "comments WHERE TRUE",
+    };
+    match &q.status {
+        Some(status) => {
+            conditions.push_str(" AND status = ?");
+            bindings.push(status.clone().into());
+        }
+        None => conditions.push_str(" AND status != 'deleted'"),
+    }
+    if let Some(page) = &q.page {
+        conditions.push_str(" AND page = ?");
+        bindings.push(page.clone().into());
+    }
+    if let Some(from) = q.from {
+        conditions.push_str(" AND created_at >= ?");
+        bindings.push(from.into());
+    }
+    if let Some(to) = q.to {
+        conditions.push_str(" AND created_at < ?");
+        bindings.push(to.into());
+    }
+    let select = format!(
+        "SELECT page, id, parent, author, name, website, body, html, status, created_at,
+            edited_at, pinned FROM {from}{conditions}"
+    );
+    let (rows, next) =
+        listed(sql, &select, bindings, (q.after, !q.oldest_first), q.limit, |r: &Row| {
+            Position::of(r.created_at, &r.page, &r.id)
+        })?;
+    let comments = rows
+        .into_iter()
+        .map(|r| {
+            let history = author_history(sql, &r.author, &r.page, &r.id)?;
+            Ok(ModerationItem {
+                excerpt: r.body.chars().take(EXCERPT_CHARS).collect(),
+                body: r.body,
+                page: r.page,
+                id: r.id,
+                name: r.name,
+                created_at: r.created_at,
+                status: r.status,
+                website: r.website,
+                html: r.html,
+                parent: r.parent,
+                edited_at: r.edited_at,
+                pinned: r.pinned != 0,
+                history,
+            })
+        })
+        .collect::<worker::Result<_>>()?;
+    Ok(ModerationList { comments, next })
+}
+
+/// How much of a comment's source a list shows as its excerpt.
+const EXCERPT_CHARS: usize = 280;
+
+/// What else the same visitor has on the site, by status (none known for an empty key).
+fn author_history(sql: &Sql, author: &str, page: &str, id: &str) -> worker::Result<AuthorHistory> {
+    #[derive(Deserialize)]
+    struct Count {
+        status: String,
+        n: i64,
+    }
+    let mut history = AuthorHistory::default();
+    if author.is_empty() {
+        return Ok(history);
+    }
+    let counts: Vec<Count> = sql.rows(
+        "SELECT status, COUNT(*) AS n FROM comments
+         WHERE author = ? AND NOT (page = ? AND id = ?) GROUP BY status",
+        vec![author.into(), page.into(), id.into()],
+    )?;
+    for c in counts {
+        let n = c.n as u64;
+        match c.status.as_str() {
+            "published" => history.published = n,
+            "pending" => history.pending = n,
+            "hidden" => history.hidden = n,
+            "spam" => history.spam = n,
+            _ => {}
+        }
+    }
+    Ok(history)
+}
+
+/// A page of the site's pages by `sort`, each sort walking its own index.
+fn list_pages(
+    sql: &Sql,
+    sort: PageSort,
+    after: Option<(u64, String)>,
+    limit: usize,
+) -> worker::Result<AdminPageList> {
+    #[derive(Deserialize)]
+    struct Row {
+        page: String,
+        likes: i64,
+        comments: i64,
+        pending: i64,
+        reward_total: i64,
+        currency: String,
+        supporters: i64,
+        closed: i64,
+        updated_at: i64,
+    }
+    let columns = "page, likes, comments, pending, reward_total, currency, supporters, closed,
+        updated_at";
+    let (query, bindings): (String, Bindings) = match sort {
+        PageSort::Page => (
+            format!("SELECT {columns} FROM pages WHERE page > ? ORDER BY page LIMIT ?"),
+            vec![after.map(|(_, p)| p).unwrap_or_default().into(), (limit as i64 + 1).into()],
+        ),
+        _ => {
+            let column = sort.column();
+            let (value, page) = after.unwrap_or((i64::MAX as u64, String::new()));
+            (
+                format!(
+                    "SELECT {columns} FROM pages WHERE ({column}, page) < (?, ?)
+                     ORDER BY {column} DESC, page DESC LIMIT ?"
+                ),
+                vec![
+                    (value.min(i64::MAX as u64) as i64).into(),
+                    page.into(),
+                    (limit as i64 + 1).into(),
+                ],
+            )
+        }
+    };
+    let rows: Vec<Row> = sql.rows(&query, bindings)?;
+    let mut pages: Vec<AdminPage> = rows
+        .into_iter()
+        .map(|r| AdminPage {
+            page: r.page,
+            likes: r.likes.max(0) as u64,
+            comments: r.comments.max(0) as u64,
+            pending: r.pending.max(0) as u64,
+            reward_total: r.reward_total.max(0) as u64,
+            currency: r.currency,
+            supporters: r.supporters.max(0) as u64,
+            closed: r.closed != 0,
+            updated_at: r.updated_at,
+        })
+        .collect();
+    let next = page_end(&mut pages, limit, |p| encode_rewards_cursor(sort.value(p), &p.page));
+    Ok(AdminPageList { pages, next })
+}
+
+/// A page of the site's ledger, newest first.
+fn ledger(sql: &Sql, after: Option<Position>, limit: usize) -> worker::Result<SiteLedger> {
+    #[derive(Deserialize)]
+    struct Row {
+        page: String,
+        id: String,
+        session: String,
+        event: String,
+        amount: i64,
+        currency: String,
+        name: String,
+        message: String,
+        anonymous: i64,
+        message_hidden: i64,
+        created_at: i64,
+    }
+    let select = "SELECT page, id, session, event, amount, currency, name, message, anonymous,
+        message_hidden, created_at FROM ledger WHERE TRUE";
+    let (rows, next) = listed(sql, select, vec![], (after, true), limit, |r: &Row| {
+        Position::of(r.created_at, &r.page, &r.id)
+    })?;
+    let rewards = rows
+        .into_iter()
+        .map(|r| SiteLedgerEntry {
+            page: r.page,
+            entry: LedgerEntry {
+                id: r.id,
+                session: r.session,
+                event: r.event,
+                amount: r.amount.max(0) as u64,
+                currency: r.currency,
+                name: r.name,
+                message: r.message,
+                anonymous: r.anonymous != 0,
+                message_hidden: r.message_hidden != 0,
+                at: r.created_at,
+            },
+        })
+        .collect();
+    Ok(SiteLedger { rewards, next })
+}
+
+/// Each day's likes gained and rewards confirmed (by currency) from `from` to `to`; the
+/// rewards from the ledger itself, so the chart and the ledger never disagree.
+fn activity(sql: &Sql, from: i64, to: i64) -> worker::Result<Vec<DayTotals>> {
+    #[derive(Deserialize)]
+    struct Likes {
+        day: i64,
+        likes: i64,
+    }
+    #[derive(Deserialize)]
+    struct Rewards {
+        day: i64,
+        currency: String,
+        amount: i64,
+        n: i64,
+    }
+    let likes: Vec<Likes> = sql.rows(
+        "SELECT day, likes FROM daily_likes WHERE day BETWEEN ? AND ?",
+        vec![from.into(), to.into()],
+    )?;
+    let rewards: Vec<Rewards> = sql.rows(
+        "SELECT created_at / 86400000 AS day, currency, SUM(amount) AS amount, COUNT(*) AS n
+         FROM ledger WHERE created_at >= ? AND created_at < ? GROUP BY day, currency",
+        vec![console::start_of(from).into(), console::start_of(to + 1).into()],
+    )?;
+    let mut days: Vec<DayTotals> = likes
+        .into_iter()
+        .map(|l| DayTotals { day: l.day, likes: l.likes, ..DayTotals::default() })
+        .collect();
+    days.extend(rewards.into_iter().map(|r| DayTotals {
+        day: r.day,
+        likes: 0,
+        currency: Some(r.currency),
+        amount: r.amount.max(0) as u64,
+        supporters: r.n.max(0) as u64,
+    }));
+    Ok(days)
 }
 
 /// Keeps the first `limit` of `items` (which holds up to one more, fetched to learn whether

@@ -9,6 +9,7 @@ mod comments;
 mod comments_browser;
 mod concurrency;
 mod console;
+mod console_api;
 mod counts;
 mod defects;
 mod deploy;

@@ -8,16 +8,18 @@ use crate::limiter::Limiter;
 use crate::now_ms;
 use crate::page_object::PageClient;
 use crate::page_object::protocol::Editor;
-use crate::site_object::{Position, SiteClient, decode_rewards_cursor};
+use crate::site_object::{CommentQuery, PageSort, Position, SiteClient, decode_rewards_cursor};
 use kudos_core::ErrorCode;
 use kudos_core::comment::CommentBody;
 use kudos_core::comment::Moderation;
+use kudos_core::console;
 use kudos_core::limits::{Action, Budget};
 use kudos_core::markdown;
 use kudos_core::session::{self, Session};
 use kudos_core::visitor::sha256_hex;
 use kudos_core::wire::{
-    AdminHealth, AdminSession, CommentReply, ModerateComment, ModerateReward, SignIn, StripeHealth,
+    Activity, AdminHealth, AdminSession, ClosePage, CommentReply, ModerateComment, ModerateReward,
+    SignIn, StripeHealth,
 };
 use subtle::ConstantTimeEq;
 use worker::{Request, Response};
@@ -203,16 +205,101 @@ pub async fn health(ctx: &Ctx) -> Result<Response, ApiError> {
     })
 }
 
-// GET /api/v1/admin/comments[?status=pending][&limit=<n>][&cursor=<cursor>]
-/// Comments awaiting approval on every page of the site, oldest first, a page at a time.
+// GET /api/v1/admin/comments[?status=][&page=][&q=][&from=][&to=][&order=][&limit=][&cursor=]
+/// Comments on every page of the site from the site's index, a page at a time: by status
+/// (`pending` by default, the inbox; `all` for any), page, words (`q`) and days (`from`,
+/// `to`: `YYYY-MM-DD`, UTC, inclusive); pending ones oldest first, others newest first
+/// (`order` says otherwise).
 pub async fn list(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let query = Query::of(req)?;
-    if query.first("status").is_some_and(|s| s != "pending") {
-        return Err(ApiError::InvalidParameter("status"));
-    }
+    let status = match query.first("status").unwrap_or("pending") {
+        "all" => None,
+        s @ ("pending" | "published" | "hidden" | "spam") => Some(s.to_owned()),
+        _ => return Err(ApiError::InvalidParameter("status")),
+    };
+    let page = match query.first("page") {
+        Some(_) => Some(ctx.page_of(&query)?.page.to_string()),
+        None => None,
+    };
+    let search = match query.first("q").map(str::trim).filter(|q| !q.is_empty()) {
+        Some(q) => Some(console::fts_query(q).ok_or(ApiError::InvalidParameter("q"))?),
+        None => None,
+    };
+    let day = |name: &'static str| -> Result<Option<i64>, ApiError> {
+        query
+            .first(name)
+            .map(|d| console::parse_date(d).ok_or(ApiError::InvalidParameter(name)))
+            .transpose()
+    };
+    let (from, to) = (day("from")?, day("to")?);
+    let oldest_first = match query.first("order") {
+        None => status.as_deref() == Some("pending"),
+        Some("oldest") => true,
+        Some("newest") => false,
+        Some(_) => return Err(ApiError::InvalidParameter("order")),
+    };
+    let ask = CommentQuery {
+        status,
+        page,
+        search,
+        from: from.map(console::start_of),
+        to: to.map(|d| console::start_of(d + 1)),
+        oldest_first,
+        after: query.cursor(Position::decode)?,
+        limit: query.limit()?,
+    };
+    io::json(&SiteClient::new(&ctx.env, &ctx.config.site_id)?.comments(ask).await?)
+}
+
+// GET /api/v1/admin/pages[?sort=][&limit=][&cursor=]
+/// Every page of the site with its counts, sorted by `sort` (`updated` by default, then
+/// `likes`, `comments`, `pending`, `rewards`, largest first, or `page`, A to Z).
+pub async fn pages(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let query = Query::of(req)?;
+    let sort = match query.first("sort") {
+        None => PageSort::Updated,
+        Some(s) => PageSort::parse(s).ok_or(ApiError::InvalidParameter("sort"))?,
+    };
+    let (limit, after) = (query.limit()?, query.cursor(decode_rewards_cursor)?);
+    io::json(&SiteClient::new(&ctx.env, &ctx.config.site_id)?.pages(sort, after, limit).await?)
+}
+
+// PATCH /api/v1/admin/pages
+/// Closes a page to new comments, or opens it again.
+pub async fn close_page(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let change: ClosePage = io::read_json(&mut req).await?;
+    let page = ctx.page_of(&change)?;
+    io::json(&PageClient::new(&ctx.env, page)?.close(change.closed).await?)
+}
+
+// GET /api/v1/admin/ledger[?limit=][&cursor=]
+/// The site's confirmed rewards, newest first.
+pub async fn ledger(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let query = Query::of(req)?;
     let (limit, after) = (query.limit()?, query.cursor(Position::decode)?);
-    let site = SiteClient::new(&ctx.env, &ctx.config.site_id)?;
-    io::json(&site.list_pending(after, limit).await?)
+    io::json(&SiteClient::new(&ctx.env, &ctx.config.site_id)?.ledger(after, limit).await?)
+}
+
+// GET /api/v1/admin/activity?from=<YYYY-MM-DD>&to=<YYYY-MM-DD>[&bucket=day|week]
+/// Likes gained and rewards confirmed per day or week, every bucket of the range listed.
+pub async fn activity(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let query = Query::of(req)?;
+    let day = |name: &'static str| {
+        query.first(name).and_then(console::parse_date).ok_or(ApiError::InvalidParameter(name))
+    };
+    let (from, to) = (day("from")?, day("to")?);
+    if to < from || to - from >= console::MAX_ACTIVITY_DAYS {
+        return Err(ApiError::InvalidParameter("to"));
+    }
+    let bucket = match query.first("bucket") {
+        None => console::Bucket::Day,
+        Some(b) => console::Bucket::parse(b).ok_or(ApiError::InvalidParameter("bucket"))?,
+    };
+    let days = SiteClient::new(&ctx.env, &ctx.config.site_id)?.activity(from, to).await?;
+    io::json(&Activity {
+        bucket: bucket.as_str().to_owned(),
+        points: console::buckets(from, to, bucket, &days),
+    })
 }
 
 // PATCH /api/v1/admin/comments/{id}
@@ -223,8 +310,8 @@ pub async fn moderate(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Re
     let page = ctx.page_of(&change)?;
     let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
     let body = change.body.as_deref().map(CommentBody::parse).transpose()?;
-    if body.is_none() && change.status.is_none() {
-        return Err(ApiError::InvalidParameter("status or body"));
+    if body.is_none() && change.status.is_none() && change.pinned.is_none() {
+        return Err(ApiError::InvalidParameter("status, body or pinned"));
     }
     let client = PageClient::new(&ctx.env, page)?;
     let mut reply: Option<CommentReply> = None;
@@ -234,6 +321,9 @@ pub async fn moderate(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Re
     }
     if let Some(status) = change.status {
         reply = Some(client.moderate(seq, status).await?);
+    }
+    if let Some(pinned) = change.pinned {
+        reply = Some(client.pin(seq, pinned).await?);
     }
     io::json(&reply)
 }

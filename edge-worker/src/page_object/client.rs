@@ -10,7 +10,7 @@ use kudos_core::stripe::PaidCheckout;
 use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{
     CommentLikeReply, CommentList, CommentPage, CommentReply, Ledger, LikeReply, ModerationStatus,
-    NoteSent, NoteText, PageView, RewardStatus,
+    NoteSent, NoteText, PageState, PageView, RewardStatus,
 };
 use serde::de::DeserializeOwned;
 use worker::{Env, Stub};
@@ -87,6 +87,14 @@ impl PageClient {
         status: ModerationStatus,
     ) -> Result<CommentReply, ApiError> {
         self.call(&Command::Moderate { page: self.page(), seq, status }).await
+    }
+
+    pub async fn pin(&self, seq: u64, pinned: bool) -> Result<CommentReply, ApiError> {
+        self.call(&Command::Pin { page: self.page(), seq, pinned }).await
+    }
+
+    pub async fn close(&self, closed: bool) -> Result<PageState, ApiError> {
+        self.call(&Command::Close { page: self.page(), closed }).await
     }
 
     pub async fn like_comment(

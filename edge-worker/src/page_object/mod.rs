@@ -22,7 +22,7 @@ use crate::now_ms;
 use crate::object::{serve, to_json};
 use crate::page_ref::PageRef;
 use crate::read_model::ReadModel;
-use crate::site_object::SiteClient;
+use crate::site_object::{MAX_BATCH, SiteClient};
 use kudos_core::PageId;
 use kudos_core::limits::Action;
 use kudos_core::snapshot::next_flush_at;
@@ -31,6 +31,9 @@ use rules::{PageRules, RuleError};
 use std::cell::OnceCell;
 use store::Store;
 use worker::{DurableObject, Env, Request, Response, ScheduledTime, State, durable_object, js_sys};
+
+/// The most outbox messages one alarm delivers; the alarm comes back at once for more.
+const OUTBOX_PER_ALARM: usize = 8 * MAX_BATCH;
 
 /// After a failed delivery to the site object, the alarm tries again this much later.
 const OUTBOX_RETRY_MS: i64 = 5_000;
@@ -70,6 +73,12 @@ impl DurableObject for PageObject {
         }
         self.deliver_outbox().await;
         self.flush(&page).await.map_err(|e| worker::Error::RustError(e.to_string()))?;
+        // The flush may have told the site of the page's counts; and a long outbox (a page's
+        // first report to the index) needs more alarms.
+        self.deliver_outbox().await;
+        if self.store().and_then(|s| Ok(s.outbox_waiting()?)).unwrap_or(false) {
+            let _ = self.set_alarm_by(now_ms()).await;
+        }
         Response::ok("done")
     }
 }
@@ -129,6 +138,8 @@ impl PageObject {
             Command::LikeComment { seq, visitor, liked, .. } => {
                 to_json(&rules.like_comment(seq, &visitor, liked)?)
             }
+            Command::Pin { seq, pinned, .. } => to_json(&rules.pin(seq, pinned)?),
+            Command::Close { closed, .. } => to_json(&rules.close(closed)?),
             Command::Pending { visitor, .. } => to_json(&rules.pending(&visitor)?),
             Command::RecordReward { reward, .. } => to_json(&rules.record_reward(&reward)?),
             Command::RewardStatus { session, .. } => to_json(&rules.reward_status(&session)?),
@@ -200,7 +211,7 @@ impl PageObject {
         let now = now_ms();
         let flush_due = (row.version > row.flushed_version)
             .then(|| next_flush_at(now, row.flush_started_at, self.settings.flush_interval_ms));
-        let outbox_due = (!store.outbox()?.is_empty()).then_some(now);
+        let outbox_due = store.outbox_waiting()?.then_some(now);
         let expiry_due = store.next_note_expiry()?;
         let Some(due) = [flush_due, outbox_due, expiry_due].into_iter().flatten().min() else {
             return Ok(());
@@ -217,19 +228,21 @@ impl PageObject {
         Ok(())
     }
 
-    /// Delivers queued messages to the site object in order. One that fails stays queued
-    /// and the alarm comes back for it.
+    /// Delivers queued messages to the site object in order, up to `MAX_BATCH` a call. A
+    /// batch that fails stays queued and the alarm comes back for it.
     async fn deliver_outbox(&self) {
         let Ok(store) = self.store() else { return };
         let Ok(Some(page)) = store.page() else { return };
-        let Ok(messages) = store.outbox() else { return };
+        let Ok(messages) = store.outbox(OUTBOX_PER_ALARM) else { return };
         let site = SiteClient::new(&self.env, &page.site);
-        for message in messages {
+        for batch in messages.chunks(MAX_BATCH) {
+            let bodies: Vec<&str> = batch.iter().map(|m| m.body.as_str()).collect();
             let delivered = match &site {
-                Ok(site) => site.deliver(&message.body).await,
+                Ok(site) => site.deliver_all(&bodies).await,
                 Err(e) => Err(ApiError::Internal(e.to_string())),
             };
-            if let Err(e) = delivered.and_then(|()| Ok(store.outbox_done(message.id)?)) {
+            let last = batch.last().map_or(0, |m| m.id);
+            if let Err(e) = delivered.and_then(|()| Ok(store.outbox_done_through(last)?)) {
                 worker::console_error!("page object: outbox delivery failed: {e}");
                 let retry = (now_ms() + OUTBOX_RETRY_MS) as f64;
                 let retry = ScheduledTime::new(js_sys::Date::new(&retry.into()));
@@ -268,7 +281,9 @@ impl PageObject {
             }
         }
         store.mark_flush_started(now)?;
-        let view = self.rules(page)?.view()?;
+        let rules = self.rules(page)?;
+        rules.report()?;
+        let view = rules.view()?;
         ReadModel::new(&self.env, 0)?.store(page, &view).await?;
         // The sets of pages that hold this one (index pages' counts) follow its snapshot.
         // A failure fails the flush, which the runtime retries.

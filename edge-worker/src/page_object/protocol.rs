@@ -74,6 +74,17 @@ pub enum Command {
         visitor: VisitorKey,
         liked: bool,
     },
+    /// Pins a comment to the top of the page, or unpins it.
+    Pin {
+        page: PageRef,
+        seq: u64,
+        pinned: bool,
+    },
+    /// Closes the page to new comments, or opens it again.
+    Close {
+        page: PageRef,
+        closed: bool,
+    },
     Pending {
         page: PageRef,
         visitor: VisitorKey,
@@ -122,6 +133,8 @@ impl Command {
             | Command::DeleteComment { page, .. }
             | Command::Moderate { page, .. }
             | Command::LikeComment { page, .. }
+            | Command::Pin { page, .. }
+            | Command::Close { page, .. }
             | Command::Pending { page, .. }
             | Command::RecordReward { page, .. }
             | Command::RewardStatus { page, .. }
@@ -147,13 +160,15 @@ impl Command {
             | Command::DeleteComment { .. }
             | Command::Moderate { .. }
             | Command::LikeComment { .. }
+            | Command::Pin { .. }
             | Command::HideRewardMessage { .. }
             | Command::ReadNote { .. } => Effect::Changes,
             Command::SetLike { client, .. }
             | Command::PostComment { client, .. }
             | Command::StoreNote { client, .. } => Effect::Creates(Some(client)),
-            // Stripe confirmed a payment: the page exists whatever any budget says.
-            Command::RecordReward { .. } => Effect::Creates(None),
+            // Stripe confirmed a payment, or the owner closed a page before anyone wrote
+            // to it: the page exists whatever any budget says.
+            Command::RecordReward { .. } | Command::Close { .. } => Effect::Creates(None),
         }
     }
 }

@@ -107,7 +107,7 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
     };
 
     html! {
-        <li class={classes!("comment", (!published).then_some("pending"))} id={format!("kudos-comment-{}", c.id)}>
+        <li class={classes!("comment", (!published).then_some("pending"), c.pinned.then_some("pinned"))} id={format!("kudos-comment-{}", c.id)}>
             <article>
                 <header>
                     { author }
@@ -115,6 +115,7 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
                         { format::ago(c.created_at, now, &widget.lang) }
                     </time>
                     if c.edited_at.is_some() { <span class="edited">{ t.edited }</span> }
+                    if c.pinned { <span class="pinned-badge">{ t.pinned }</span> }
                 </header>
                 if !published { <p class="badge">{ t.awaiting_approval }</p> }
                 { body }
@@ -125,7 +126,9 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
                             <span class="visually-hidden">{ t.like_comment }</span>
                             <span class="count">{ likes }</span>
                         </button>
-                        <button type="button" class="reply" onclick={set_mode(Mode::Replying)}>{ t.reply }</button>
+                        if !widget.state.closed {
+                            <button type="button" class="reply" onclick={set_mode(Mode::Replying)}>{ t.reply }</button>
+                        }
                     }
                     if mine.is_some() && *mode == Mode::Reading {
                         <button type="button" class="edit-button" onclick={set_mode(Mode::Editing)}>{ t.edit }</button>

@@ -40,7 +40,11 @@ pub fn comments() -> Html {
     html! {
         <section class="comments" aria-labelledby="kudos-comments-heading">
             <h2 id="kudos-comments-heading">{ t.comments_heading }</h2>
-            <CommentForm reply_to={None::<AttrValue>} />
+            if state.closed {
+                <p class="closed" role="note">{ t.closed }</p>
+            } else {
+                <CommentForm reply_to={None::<AttrValue>} />
+            }
             if !discussion.pending.is_empty() {
                 <ol class="pending">
                     { for discussion.pending.iter().map(|c| html! {

@@ -40,6 +40,8 @@ pub struct State {
     pub rewards: Option<RewardOptions>,
     /// What to tell a reader back from paying (confirming, then thanks).
     pub thanks: Option<String>,
+    /// The site owner closed the page to new comments.
+    pub closed: bool,
 }
 
 impl Default for State {
@@ -50,6 +52,7 @@ impl Default for State {
             page: PageState::default(),
             likes: Likes::default(),
             discussion: Discussion::default(),
+            closed: false,
             announcement: String::new(),
             supporters: Vec::new(),
             rewards: None,
@@ -127,6 +130,7 @@ impl Reducible for State {
                 next.discussion.list = view.comments;
                 next.supporters = view.supporters;
                 next.rewards = view.rewards;
+                next.closed = view.closed;
                 next.likes = Likes::settled(liked, liked_comments);
             }
             Action::LoadFailed(code) => next.load = Load::Failed(code),

@@ -6,7 +6,7 @@ use super::{PageRules, RuleError, Ruled, refuse};
 use crate::limiter::ClientKey;
 use crate::page_object::protocol::{Created, Editor, Post};
 use crate::page_object::store::{CommentRow, NewRow};
-use crate::site_object::SiteCommand;
+use crate::site_object::{IndexedComment, SiteCommand};
 use kudos_core::ErrorCode;
 use kudos_core::comment::{
     self, CommentBody, Cursor, Order, PAGE_SIZE, REPLIES_PER_REQUEST, REPLIES_SHOWN,
@@ -16,13 +16,11 @@ use kudos_core::snapshot;
 use kudos_core::thread::Stored;
 use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{
-    CommentList, CommentPage, CommentReply, CommentStatus, ModerationItem, ModerationStatus, Thread,
+    CommentList, CommentPage, CommentReply, CommentStatus, ModerationStatus, Thread,
 };
 
 /// The same body from the same visitor on the same page within this long is a duplicate.
 const DUPLICATE_WINDOW_MS: i64 = 60_000;
-/// How much of a pending comment the moderation queue shows.
-const EXCERPT_CHARS: usize = 280;
 
 impl PageRules<'_> {
     /// A page of top-level comments with their first replies, within the size every
@@ -30,6 +28,7 @@ impl PageRules<'_> {
     pub fn list(&self, order: Order, cursor: Option<Cursor>) -> Ruled<CommentPage> {
         let store = self.store;
         let tag = self.page.tag();
+        let first_page = cursor.is_none();
         let mut roots = store.top_level(order, cursor, PAGE_SIZE)?;
         let more = roots.len() > PAGE_SIZE;
         roots.truncate(PAGE_SIZE);
@@ -42,14 +41,24 @@ impl PageRules<'_> {
             }
             .encode()
         });
-        let threads = roots
+        // The pinned comment comes first on the first page, and only there.
+        let pinned = self.pinned_root()?;
+        if let Some(pinned) = &pinned {
+            roots.retain(|r| r.seq != pinned.seq);
+        }
+        let pinned = pinned.filter(|_| first_page);
+        let pinned_seq = pinned.as_ref().map(|p| p.seq);
+        let threads = pinned
             .into_iter()
+            .chain(roots)
             .map(|root| {
                 let reply_count = store.shown_reply_count(root.seq)? as u64;
                 let replies = store.shown_replies(root.seq, 0, REPLIES_SHOWN)?;
                 let shown = root.stored().shown_as(reply_count > 0);
+                let mut comment = root.to_comment(&tag, shown.unwrap_or(CommentStatus::Deleted));
+                comment.pinned = Some(root.seq) == pinned_seq;
                 Ok(Thread {
-                    comment: root.to_comment(&tag, shown.unwrap_or(CommentStatus::Deleted)),
+                    comment,
                     reply_count,
                     replies: replies.iter().map(|r| r.to_shown_reply(&tag)).collect(),
                 })
@@ -85,6 +94,9 @@ impl PageRules<'_> {
             return Ok(Created { comment: sent.to_authors_comment(&tag), state: self.state()? });
         }
 
+        if store.page()?.is_some_and(|p| p.closed != 0) {
+            return Err(refuse(ErrorCode::PageClosed, "this page is closed to new comments"));
+        }
         let rules = &self.settings.comments;
         let (parent_seq, root_seq, depth) = match &input.parent {
             None => (None, None, 0),
@@ -155,16 +167,13 @@ impl PageRules<'_> {
             edit_token_hash: post.edit_token.as_str(),
             idempotency_key: input.idempotency_key.as_str(),
         })?;
-        match status {
-            Stored::Published => {
-                if row.depth > 0 {
-                    store.show_new_reply(row.seq)?;
-                }
-                store.recount_comments()?
+        if status == Stored::Published {
+            if row.depth > 0 {
+                store.show_new_reply(row.seq)?;
             }
-            Stored::Pending => self.queue_for_moderation(&row)?,
-            _ => {}
+            store.recount_comments()?
         }
+        self.index(&row)?;
         Ok(Created { comment: row.to_authors_comment(&tag), state: self.state()? })
     }
 
@@ -183,14 +192,12 @@ impl PageRules<'_> {
         let moderation = self.settings.comments.moderation;
         if comment::edit_needs_approval(edited.stored(), by_author, moderation) {
             store.set_status(edited.seq, Stored::Pending)?;
-            self.queue_for_moderation(&edited)?;
             return self.settle(seq, &edited);
         }
-        match edited.stored() {
-            Stored::Published => store.bump_version()?,
-            Stored::Pending => self.queue_for_moderation(&edited)?,
-            _ => {}
+        if edited.stored() == Stored::Published {
+            store.bump_version()?;
         }
+        self.index(&edited)?;
         self.reply_for(seq)
     }
 
@@ -209,6 +216,7 @@ impl PageRules<'_> {
         let to = match status {
             ModerationStatus::Published => Stored::Published,
             ModerationStatus::Hidden => Stored::Hidden,
+            ModerationStatus::Spam => Stored::Spam,
         };
         self.store.set_status(row.seq, to)?;
         self.settle(seq, &row)
@@ -260,22 +268,44 @@ impl PageRules<'_> {
         }
     }
 
+    /// Pins a published top-level comment to the top of the page, or unpins it.
+    pub fn pin(&self, seq: u64, pinned: bool) -> Ruled<CommentReply> {
+        let row = self.visible_comment(seq)?;
+        if row.depth > 0 {
+            return Err(refuse(
+                ErrorCode::InvalidParameter,
+                "only a top-level comment can be pinned",
+            ));
+        }
+        let before = self.pinned_root()?;
+        let is_pinned = before.as_ref().is_some_and(|p| p.seq == row.seq);
+        if pinned != is_pinned {
+            self.store.set_pinned(pinned.then_some(row.seq))?;
+            if let Some(before) = before.filter(|b| b.seq != row.seq) {
+                self.index(&before)?;
+            }
+            self.index(&row)?;
+        }
+        self.reply_for(seq)
+    }
+
+    /// The page's pinned comment, if it is a top-level one readers see.
+    fn pinned_root(&self) -> Ruled<Option<CommentRow>> {
+        let Some(seq) = self.store.page()?.and_then(|p| p.pinned_seq) else { return Ok(None) };
+        Ok(self.store.comment(seq)?.filter(|r| r.depth == 0 && r.stored() == Stored::Published))
+    }
+
     /// After a comment's status changed (it was `was`): recount, recompute which replies
-    /// of its thread readers see, take it off the moderation queue if it was waiting
-    /// there, and answer with the comment as it now is.
+    /// of its thread readers see, tell the site's index, and answer with the comment as it
+    /// now is.
     fn settle(&self, seq: u64, was: &CommentRow) -> Ruled<CommentReply> {
         let store = self.store;
         store.recount_comments()?;
         if was.depth > 0 {
             store.recompute_thread(was.root_seq)?;
         }
-        let now = store.comment(seq as i64)?.map(|r| r.stored());
-        if was.stored() == Stored::Pending && now != Some(Stored::Pending) {
-            let removed = SiteCommand::PendingRemoved {
-                page: self.page.page.to_string(),
-                id: self.item_id(seq),
-            };
-            self.tell_site(&removed)?;
+        if let Some(now) = store.comment(seq as i64)? {
+            self.index(&now)?;
         }
         self.reply_for(seq)
     }
@@ -288,13 +318,24 @@ impl PageRules<'_> {
         Ok(CommentReply { comment, state: self.state()? })
     }
 
-    fn queue_for_moderation(&self, row: &CommentRow) -> Ruled<()> {
-        self.tell_site(&SiteCommand::PendingAdded(ModerationItem {
+    /// Tells the site's index of the comment as it now is (through the outbox, so the
+    /// change and the message commit together).
+    pub(super) fn index(&self, row: &CommentRow) -> Ruled<()> {
+        let tag = self.page.tag();
+        let pinned = self.store.page()?.and_then(|p| p.pinned_seq) == Some(row.seq);
+        self.tell_site(&SiteCommand::CommentIndexed(IndexedComment {
             page: self.page.page.to_string(),
             id: self.item_id(row.seq),
+            parent: row.parent_seq.map(|p| format!("{tag}-{p}")),
+            author: row.author.clone(),
             name: row.name.clone(),
-            excerpt: row.body.chars().take(EXCERPT_CHARS).collect(),
+            website: row.website.clone(),
+            body: row.body.clone(),
+            html: row.html.clone(),
+            status: row.status.clone(),
             created_at: row.created_at,
+            edited_at: row.edited_at,
+            pinned,
         }))
     }
 }

@@ -70,6 +70,7 @@ impl<'a> PageRules<'a> {
             comments: self.list(self.settings.comments.default_order, None)?,
             supporters: self.supporters()?,
             rewards: None,
+            closed: self.store.page()?.is_some_and(|p| p.closed != 0),
         })
     }
 
@@ -94,6 +95,40 @@ impl<'a> PageRules<'a> {
             self.store.mark_stale()?;
         }
         self.checked_view(since)
+    }
+
+    /// Closes the page to new comments, or opens it again.
+    pub fn close(&self, closed: bool) -> Ruled<PageState> {
+        self.store.set_closed(closed)?;
+        self.state()
+    }
+
+    /// Tells the site object of the page's counts and settings if they changed since it
+    /// was last told (at flush time: at most once per flush interval). The first report of
+    /// a page also gives the site's index every comment and reward it holds, so pages from
+    /// before the index are in it after their next change.
+    pub fn report(&self) -> Ruled<()> {
+        let Some(row) = self.store.page()? else { return Ok(()) };
+        let reported = format!("{}.{}.{}", row.likes, row.comments, row.closed);
+        if row.reported == reported {
+            return Ok(());
+        }
+        if row.reported.is_empty() {
+            for comment in self.store.all_comments()? {
+                self.index(&comment)?;
+            }
+            for reward in self.store.rewards_before(i64::MAX, usize::MAX >> 1)? {
+                self.tell_site_of_reward(reward)?;
+            }
+        }
+        self.tell_site(&SiteCommand::PageCounts {
+            page: self.page.page.to_string(),
+            likes: row.likes.max(0) as u64,
+            comments: row.comments.max(0) as u64,
+            closed: row.closed != 0,
+            at: self.now,
+        })?;
+        Ok(self.store.set_reported(&reported)?)
     }
 
     /// The public id of this page's comment, reward or note numbered `seq`.

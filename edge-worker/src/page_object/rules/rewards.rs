@@ -25,8 +25,32 @@ impl PageRules<'_> {
                 total: state.reward_total,
                 supporters: state.supporters,
             }))?;
+            if let Some(row) = self.store.reward_by_session(paid.session.as_str())? {
+                self.tell_site_of_reward(row)?;
+            }
         }
         Ok(Recorded { counted, state })
+    }
+
+    /// Tells the site's ledger of a confirmed reward.
+    pub(super) fn tell_site_of_reward(&self, row: RewardRow) -> Ruled<()> {
+        let entry = self.ledger_entry(row);
+        self.tell_site(&SiteCommand::RewardRecorded { page: self.page.page.to_string(), entry })
+    }
+
+    fn ledger_entry(&self, r: RewardRow) -> LedgerEntry {
+        LedgerEntry {
+            id: self.item_id(r.seq),
+            session: r.session,
+            event: r.event,
+            amount: r.amount as u64,
+            currency: r.currency,
+            name: r.name,
+            message: r.message,
+            anonymous: r.anonymous != 0,
+            message_hidden: r.message_hidden != 0,
+            at: r.created_at,
+        }
     }
 
     pub fn reward_status(&self, session: &SessionId) -> Ruled<RewardStatus> {
@@ -73,30 +97,19 @@ impl PageRules<'_> {
         let more = rewards.len() > limit;
         rewards.truncate(limit);
         let next = rewards.last().filter(|_| more).map(|r| r.seq.to_string());
-        let entry = |r: RewardRow| LedgerEntry {
-            id: self.item_id(r.seq),
-            session: r.session,
-            event: r.event,
-            amount: r.amount as u64,
-            currency: r.currency,
-            name: r.name,
-            message: r.message,
-            anonymous: r.anonymous != 0,
-            message_hidden: r.message_hidden != 0,
-            at: r.created_at,
-        };
         Ok(Ledger {
             page: self.page.page.to_string(),
             currency: self.settings.currency.code().to_owned(),
             total: state.reward_total,
-            rewards: rewards.into_iter().map(entry).collect(),
+            rewards: rewards.into_iter().map(|r| self.ledger_entry(r)).collect(),
             next,
         })
     }
 
     pub fn hide_reward_message(&self, seq: u64, hidden: bool) -> Ruled<()> {
         if self.store.hide_message(seq as i64, hidden)? {
-            Ok(())
+            let (page, id) = (self.page.page.to_string(), self.item_id(seq));
+            self.tell_site(&SiteCommand::RewardHidden { page, id, hidden })
         } else {
             Err(refuse(ErrorCode::RewardNotFound, "there is no such reward"))
         }

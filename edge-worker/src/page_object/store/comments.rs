@@ -9,7 +9,7 @@ use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{Comment, CommentStatus};
 use serde::Deserialize;
 
-const COLUMNS: &str = "seq, parent_seq, root_seq, depth, name, website, body, html, \
+const COLUMNS: &str = "seq, parent_seq, root_seq, depth, author, name, website, body, html, \
     status, shown, likes, created_at, edited_at, edit_token_hash";
 
 /// A comment as stored.
@@ -19,6 +19,8 @@ pub struct CommentRow {
     pub parent_seq: Option<i64>,
     pub root_seq: i64,
     pub depth: i64,
+    /// The author's visitor key.
+    pub author: String,
     pub name: String,
     pub website: Option<String>,
     pub body: String,
@@ -62,6 +64,7 @@ impl CommentRow {
             created_at: self.created_at,
             edited_at: self.edited_at,
             status: shown,
+            pinned: false,
         }
     }
 
@@ -357,6 +360,13 @@ impl Store {
         let roots: Vec<Root> =
             self.sql.rows("SELECT DISTINCT root_seq FROM comments WHERE depth > 0", vec![])?;
         roots.iter().try_for_each(|r| self.recompute_thread(r.root_seq))
+    }
+
+    /// Every comment that is not deleted, in order (for the site index's first report).
+    pub fn all_comments(&self) -> worker::Result<Vec<CommentRow>> {
+        let query =
+            format!("SELECT {COLUMNS} FROM comments WHERE status != 'deleted' ORDER BY seq");
+        self.comments(&query, vec![])
     }
 
     pub fn pending_by(&self, author: &VisitorKey) -> worker::Result<Vec<CommentRow>> {

@@ -109,6 +109,14 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE rate_events;
     DROP INDEX comments_thread;
     "#,
+    // The site owner's settings of the page: closed to new comments, and the one comment
+    // pinned to its top. `reported` is what the site object was last told of the page's
+    // counts, so a flush tells it only of a change.
+    r#"
+    ALTER TABLE page ADD COLUMN closed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE page ADD COLUMN pinned_seq INTEGER;
+    ALTER TABLE page ADD COLUMN reported TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 /// The migration that added `comments.shown`; objects migrated past it have their
@@ -130,6 +138,9 @@ pub struct PageRow {
     pub supporters: i64,
     pub flushed_version: i64,
     pub flush_started_at: Option<i64>,
+    pub closed: i64,
+    pub pinned_seq: Option<i64>,
+    pub reported: String,
 }
 
 impl PageRow {
@@ -164,7 +175,7 @@ impl Store {
     pub fn page(&self) -> worker::Result<Option<PageRow>> {
         self.sql.row(
             "SELECT site, page_id, version, likes, comments, reward_total, supporters,
-                flushed_version, flush_started_at
+                flushed_version, flush_started_at, closed, pinned_seq, reported
              FROM page WHERE id = 1",
             vec![],
         )
@@ -205,12 +216,43 @@ impl Store {
         Ok(())
     }
 
-    pub fn outbox(&self) -> worker::Result<Vec<OutboxRow>> {
-        self.sql.rows("SELECT id, body FROM outbox ORDER BY id", vec![])
+    /// The first `limit` messages waiting, in order.
+    pub fn outbox(&self, limit: usize) -> worker::Result<Vec<OutboxRow>> {
+        self.sql
+            .rows("SELECT id, body FROM outbox ORDER BY id LIMIT ?", vec![(limit as i64).into()])
     }
 
-    pub fn outbox_done(&self, id: i64) -> worker::Result<()> {
-        self.sql.run("DELETE FROM outbox WHERE id = ?", vec![id.into()])?;
+    pub fn outbox_waiting(&self) -> worker::Result<bool> {
+        Ok(self.sql.count("SELECT EXISTS (SELECT 1 FROM outbox) AS n", vec![])? != 0)
+    }
+
+    /// Removes the delivered messages: every one up to `id`.
+    pub fn outbox_done_through(&self, id: i64) -> worker::Result<()> {
+        self.sql.run("DELETE FROM outbox WHERE id <= ?", vec![id.into()])?;
+        Ok(())
+    }
+
+    /// Closes the page to new comments, or opens it again; a change readers see.
+    pub fn set_closed(&self, closed: bool) -> worker::Result<()> {
+        self.sql.run(
+            "UPDATE page SET closed = ?, version = version + 1 WHERE id = 1",
+            vec![i64::from(closed).into()],
+        )?;
+        Ok(())
+    }
+
+    /// Pins a comment to the top of the page (`None` unpins); a change readers see.
+    pub fn set_pinned(&self, seq: Option<i64>) -> worker::Result<()> {
+        self.sql.run(
+            "UPDATE page SET pinned_seq = ?, version = version + 1 WHERE id = 1",
+            vec![seq.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Records what the site object was last told of the page's counts.
+    pub fn set_reported(&self, reported: &str) -> worker::Result<()> {
+        self.sql.run("UPDATE page SET reported = ? WHERE id = 1", vec![reported.into()])?;
         Ok(())
     }
 
