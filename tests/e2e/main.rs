@@ -10,6 +10,7 @@ mod comments_browser;
 mod concurrency;
 mod console;
 mod console_api;
+mod console_browser;
 mod counts;
 mod defects;
 mod deploy;

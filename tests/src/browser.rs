@@ -131,10 +131,15 @@ impl Browser {
 
     /// Presses a key on whatever has focus, as a reader at a keyboard would.
     pub async fn press(&self, key: fantoccini::key::Key) {
+        self.press_char(key.into()).await
+    }
+
+    /// Presses the key that types `value` (or a special key's code point).
+    pub async fn press_char(&self, value: char) {
         use fantoccini::actions::{InputSource, KeyAction, KeyActions};
         let keys = KeyActions::new("keyboard".into())
-            .then(KeyAction::Down { value: key.into() })
-            .then(KeyAction::Up { value: key.into() });
+            .then(KeyAction::Down { value })
+            .then(KeyAction::Up { value });
         self.client.perform_actions(keys).await.expect("key press");
     }
 
@@ -158,11 +163,7 @@ impl Browser {
     pub async fn wait_in_widget(&self, host: &str, what: &str, script: &str) -> serde_json::Value {
         poll::until(what, WIDGET_WITHIN, || async {
             let value = self.in_widget(host, script).await;
-            let truthy =
-                !matches!(&value, serde_json::Value::Null | serde_json::Value::Bool(false))
-                    && value != json!("")
-                    && value != json!(0);
-            if truthy { Ok(value) } else { Err(format!("{value}")) }
+            if truthy(&value) { Ok(value) } else { Err(format!("{value}")) }
         })
         .await
     }
@@ -171,6 +172,28 @@ impl Browser {
         let host = self.client.find(Locator::Css(host)).await.expect("the widget's host element");
         let root = host.shadow_root().await.expect("the widget's shadow root");
         root.find(Locator::Css(selector)).await.expect("an element in the widget")
+    }
+
+    /// A real WebDriver click on a light-DOM element (the console's).
+    pub async fn click(&self, selector: &str) {
+        let el = self.client.find(Locator::Css(selector)).await.expect("the element to click");
+        el.click().await.expect("click");
+    }
+
+    /// Types into a light-DOM field.
+    pub async fn type_into(&self, selector: &str, text: &str) {
+        let field = self.client.find(Locator::Css(selector)).await.expect("the field");
+        field.clear().await.expect("clear the field");
+        field.send_keys(text).await.expect("type");
+    }
+
+    /// Waits until `script` (run in the page) returns something truthy, and returns it.
+    pub async fn wait_eval(&self, what: &str, script: &str) -> serde_json::Value {
+        poll::until(what, WIDGET_WITHIN, || async {
+            let value = self.eval(script).await;
+            if truthy(&value) { Ok(value) } else { Err(format!("{value}")) }
+        })
+        .await
     }
 
     /// The text of a light-DOM element.
@@ -188,4 +211,11 @@ impl Browser {
         let _ = self.client.close().await;
         let _ = std::fs::remove_dir_all(&self.profile);
     }
+}
+
+/// Whether a script's result counts as true, as JavaScript would say.
+fn truthy(value: &serde_json::Value) -> bool {
+    !matches!(value, serde_json::Value::Null | serde_json::Value::Bool(false))
+        && *value != json!("")
+        && *value != json!(0)
 }

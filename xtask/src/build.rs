@@ -16,8 +16,10 @@ pub fn run(debug: bool) -> Result {
 
 pub fn build(debug: bool) -> Result {
     worker_into("build", &[])?;
-    let widget = widget(debug)?;
+    let widget = wasm_app(WIDGET, debug)?;
+    let console = wasm_app(CONSOLE, debug)?;
     site(&widget)?;
+    console_site(&console)?;
     dev_site()?;
     Ok(())
 }
@@ -107,26 +109,40 @@ fn collect_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The widget's JS glue and Wasm, built and named by content.
+/// A Yew app's JS glue and Wasm, built and named by content.
 pub struct Widget {
     pub js: PathBuf,
     pub wasm: PathBuf,
 }
 
+/// A Yew app of the workspace: its package, its library's name, and where its build goes
+/// under target/kudos.
+pub struct App {
+    package: &'static str,
+    lib: &'static str,
+    out: &'static str,
+}
+
+pub const WIDGET: App = App { package: "kudos-widget", lib: "kudos_widget", out: "widget" };
+pub const CONSOLE: App = App { package: "kudos-console", lib: "kudos_console", out: "console" };
+
 /// Release: real LTO (cargo ignores `lto` for a crate that is also an rlib unless the crate
 /// type is forced), no name section, then wasm-opt -Oz. Debug: quick, for edit loops.
-fn widget(debug: bool) -> Result<Widget> {
+pub fn wasm_app(app: App, debug: bool) -> Result<Widget> {
     let profile = if debug { "debug" } else { "release" };
     let mut build = cargo();
-    build.args(["rustc", "-p", "kudos-widget", "--lib", "--target", WASM_TARGET]);
+    build.args(["rustc", "-p", app.package, "--lib", "--target", WASM_TARGET]);
     if !debug {
         build.arg("--release");
     }
     exec(build.args(["--crate-type", "cdylib"]))?;
 
-    let raw = root().join(format!("target/{WASM_TARGET}/{profile}/kudos_widget.wasm"));
-    let out = out_dir().join("widget");
-    let built = Widget { js: out.join("kudos_widget.js"), wasm: out.join("kudos_widget_bg.wasm") };
+    let raw = root().join(format!("target/{WASM_TARGET}/{profile}/{}.wasm", app.lib));
+    let out = out_dir().join(app.out);
+    let built = Widget {
+        js: out.join(format!("{}.js", app.lib)),
+        wasm: out.join(format!("{}_bg.wasm", app.lib)),
+    };
     // wasm-bindgen and wasm-opt again only when cargo made a different Wasm.
     let inputs = format!("{profile} {}", util::content_hash(&[&fs::read(&raw)?]));
     let outputs = [built.js.clone(), built.wasm.clone()];
@@ -185,6 +201,38 @@ fn site(widget: &Widget) -> Result {
     Ok(())
 }
 
+/// Puts the console into target/kudos/site: its page at admin/index.html, and its glue,
+/// Wasm, stylesheet and start module under content-hashed names in w/ (kept for a year).
+fn console_site(console: &Widget) -> Result {
+    let admin = site_dir().join("admin");
+    fs::create_dir_all(&admin)?;
+    let glue = out_dir().join("console/kudos_console.min.js");
+    exec(
+        tool(esbuild())
+            .arg(&console.js)
+            .args(["--minify", "--format=esm", "--target=es2020", "--log-level=warning"])
+            .arg(format!("--outfile={}", glue.display())),
+    )?;
+    let (js, wasm) = (fs::read(&glue)?, fs::read(&console.wasm)?);
+    let css = fs::read(root().join("console/style.css"))?;
+    let hash = util::content_hash(&[&js, &wasm, &css]);
+    let name = |ext: &str| format!("/w/console-{}.{ext}", &hash[..12]);
+    let (js_name, wasm_name, css_name) = (name("js"), name("wasm"), name("css"));
+    let start_name = format!("/w/console-{}-start.js", &hash[..12]);
+    fs::write(site_dir().join(&js_name[1..]), &js)?;
+    fs::write(site_dir().join(&wasm_name[1..]), &wasm)?;
+    fs::write(site_dir().join(&css_name[1..]), &css)?;
+    // A module of its own: the page's policy allows no inline script.
+    let start =
+        format!("import init from \"{js_name}\";\ninit({{ module_or_path: \"{wasm_name}\" }});\n");
+    fs::write(site_dir().join(&start_name[1..]), start)?;
+    let page = fs::read_to_string(root().join("console/index.html"))?
+        .replace("__CONSOLE_START__", &start_name)
+        .replace("__CONSOLE_CSS__", &css_name);
+    fs::write(admin.join("index.html"), page)?;
+    Ok(())
+}
+
 /// Hashed widget files never change, so browsers keep them for a year; embed.js is
 /// revalidated so a deploy reaches readers within minutes. Any page may load them: the
 /// widget's module and Wasm are fetched in CORS mode.
@@ -195,6 +243,12 @@ const HEADERS: &str = "\
 /embed.js
   Access-Control-Allow-Origin: *
   Cache-Control: public, max-age=300
+/admin/*
+  Content-Security-Policy: default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'
+  X-Frame-Options: DENY
+  X-Content-Type-Options: nosniff
+  Referrer-Policy: no-referrer
+  Cache-Control: no-cache
 ";
 
 pub fn site_dir() -> PathBuf {
