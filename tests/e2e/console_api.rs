@@ -95,13 +95,14 @@ async fn the_sites_index_follows_every_change_made_in_a_page_object() {
         "order=sideways".to_owned(),
         "from=2026-02-30".to_owned(),
         "to=yesterday".to_owned(),
-        "q=%22%2A%28%29".to_owned(),
         format!("page=/{}", "p".repeat(3000)),
         "cursor=nope".to_owned(),
     ] {
         let (status, body) = admin.get(&format!("/api/v1/admin/comments?{bad}")).await;
         assert!(status == 400 && body["error"]["code"].is_string(), "{bad}: {status} {body}");
     }
+    let (status, none) = admin.get("/api/v1/admin/comments?status=all&q=%22%2A%28%29").await;
+    assert_eq!((status, &none["comments"]), (200, &json!([])), "a search of no word finds nothing");
     let long = "w".repeat(201);
     let (status, _) = admin.get(&format!("/api/v1/admin/comments?q={long}")).await;
     assert_eq!(status, 400, "a search longer than 200 characters");
@@ -251,9 +252,15 @@ async fn the_chart_adds_up_to_the_sites_ledger() {
         .filter_map(|p| p["rewards"]["usd"].as_u64())
         .sum();
     assert_eq!(sum, total);
+    let swapped = format!("from={}&to={}", date_name(today), date_name(today - 6));
+    let (_, swapped) = admin.get(&format!("/api/v1/admin/activity?{swapped}")).await;
+    assert_eq!(swapped["points"].as_array().map(Vec::len), Some(7), "ends in either order");
+    let long = format!("from={}&to={}", date_name(today - 2000), date_name(today));
+    let (_, long) = admin.get(&format!("/api/v1/admin/activity?{long}")).await;
+    let long = long["points"].as_array().unwrap();
+    assert_eq!((long.len(), long[730]["likes"].as_i64()), (731, Some(2)), "the last 731 days");
     for bad in [
-        format!("from={}&to={}", date_name(today), date_name(today - 1)),
-        format!("from={}&to={}", date_name(today - 800), date_name(today)),
+        format!("from=0000-00-00&to={}", date_name(today)),
         format!("from={}", date_name(today)),
         format!("from={}&to={}&bucket=month", date_name(today), date_name(today)),
     ] {

@@ -222,7 +222,14 @@ pub async fn list(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
         None => None,
     };
     let search = match query.first("q").map(str::trim).filter(|q| !q.is_empty()) {
-        Some(q) => Some(console::fts_query(q).ok_or(ApiError::InvalidParameter("q"))?),
+        Some(q) if q.chars().count() > console::MAX_SEARCH_CHARS => {
+            return Err(ApiError::InvalidParameter("q"));
+        }
+        // Nothing but punctuation: no comment holds no word.
+        Some(q) => match console::fts_query(q) {
+            Some(search) => Some(search),
+            None => return io::json(&kudos_core::wire::ModerationList::default()),
+        },
         None => None,
     };
     let day = |name: &'static str| -> Result<Option<i64>, ApiError> {
@@ -281,16 +288,16 @@ pub async fn ledger(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
 }
 
 // GET /api/v1/admin/activity?from=<YYYY-MM-DD>&to=<YYYY-MM-DD>[&bucket=day|week]
-/// Likes gained and rewards confirmed per day or week, every bucket of the range listed.
+/// Likes gained and rewards confirmed per day or week, every bucket of the range listed
+/// (its ends in either order; at most its last `MAX_ACTIVITY_DAYS` days).
 pub async fn activity(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let query = Query::of(req)?;
     let day = |name: &'static str| {
         query.first(name).and_then(console::parse_date).ok_or(ApiError::InvalidParameter(name))
     };
     let (from, to) = (day("from")?, day("to")?);
-    if to < from || to - from >= console::MAX_ACTIVITY_DAYS {
-        return Err(ApiError::InvalidParameter("to"));
-    }
+    let (from, to) = (from.min(to), from.max(to));
+    let from = from.max(to - (console::MAX_ACTIVITY_DAYS - 1));
     let bucket = match query.first("bucket") {
         None => console::Bucket::Day,
         Some(b) => console::Bucket::parse(b).ok_or(ApiError::InvalidParameter("bucket"))?,

@@ -185,6 +185,7 @@ mod tests {
             created_at: 0,
             edited_at: None,
             status,
+            pinned: false,
         }
     }
 
