@@ -225,11 +225,8 @@ pub async fn list(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
         Some(q) if q.chars().count() > console::MAX_SEARCH_CHARS => {
             return Err(ApiError::InvalidParameter("q"));
         }
-        // Nothing but punctuation: no comment holds no word.
-        Some(q) => match console::fts_query(q) {
-            Some(search) => Some(search),
-            None => return io::json(&kudos_core::wire::ModerationList::default()),
-        },
+        // Nothing but punctuation (`None` inside): a search that no comment matches.
+        Some(q) => Some(console::fts_query(q)),
         None => None,
     };
     let day = |name: &'static str| -> Result<Option<i64>, ApiError> {
@@ -248,13 +245,16 @@ pub async fn list(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let ask = CommentQuery {
         status,
         page,
-        search,
+        search: search.clone().flatten(),
         from: from.map(console::start_of),
         to: to.map(|d| console::start_of(d + 1)),
         oldest_first,
         after: query.cursor(Position::decode)?,
         limit: query.limit()?,
     };
+    if search == Some(None) {
+        return io::json(&kudos_core::wire::ModerationList::default());
+    }
     io::json(&SiteClient::new(&ctx.env, &ctx.config.site_id)?.comments(ask).await?)
 }
 
