@@ -321,8 +321,14 @@ impl PageRules<'_> {
     /// Tells the site's index of the comment as it now is (through the outbox, so the
     /// change and the message commit together).
     pub(super) fn index(&self, row: &CommentRow) -> Ruled<()> {
+        let pinned_seq = self.store.page()?.and_then(|p| p.pinned_seq);
+        self.index_as(row, pinned_seq)
+    }
+
+    /// As [`Self::index`], with the page's pinned comment already read.
+    pub(super) fn index_as(&self, row: &CommentRow, pinned_seq: Option<i64>) -> Ruled<()> {
         let tag = self.page.tag();
-        let pinned = self.store.page()?.and_then(|p| p.pinned_seq) == Some(row.seq);
+        let pinned = pinned_seq == Some(row.seq);
         self.tell_site(&SiteCommand::CommentIndexed(IndexedComment {
             page: self.page.page.to_string(),
             id: self.item_id(row.seq),

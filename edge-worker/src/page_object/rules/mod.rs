@@ -115,7 +115,7 @@ impl<'a> PageRules<'a> {
         }
         if row.reported.is_empty() {
             for comment in self.store.all_comments()? {
-                self.index(&comment)?;
+                self.index_as(&comment, row.pinned_seq)?;
             }
             for reward in self.store.rewards_before(i64::MAX, usize::MAX >> 1)? {
                 self.tell_site_of_reward(reward)?;
