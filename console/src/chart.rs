@@ -13,8 +13,9 @@ const PAD: f64 = 28.0;
 pub fn chart(points: &[ActivityPoint], currency: &str, title: &str, caption: &str) -> Html {
     let amounts: Vec<u64> =
         points.iter().map(|p| p.rewards.get(currency).copied().unwrap_or(0)).collect();
-    let top_amount = amounts.iter().copied().max().unwrap_or(0).max(1) as f64;
-    let top_likes = points.iter().map(|p| p.likes.max(0)).max().unwrap_or(0).max(1) as f64;
+    let most = amounts.iter().copied().max().unwrap_or(0);
+    let most_likes = points.iter().map(|p| p.likes.max(0)).max().unwrap_or(0);
+    let (top_amount, top_likes) = (most.max(1) as f64, most_likes.max(1) as f64);
     let n = points.len().max(1) as f64;
     let slot = (WIDTH - 2.0 * PAD) / n;
     let bar = (slot * 0.7).max(1.0);
@@ -25,6 +26,11 @@ pub fn chart(points: &[ActivityPoint], currency: &str, title: &str, caption: &st
             <svg viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img" aria-label={title.to_owned()}
                  preserveAspectRatio="none">
                 <title>{ title }</title>
+                // The scale: the tallest bar's amount on the left, the most likes on the right.
+                <text class="scale" x={PAD.to_string()} y={(PAD - 10.0).to_string()}>
+                    { crate::screens::money(most, currency) }</text>
+                <text class="scale" x={(WIDTH - PAD).to_string()} y={(PAD - 10.0).to_string()}
+                      text-anchor="end">{ format!("{most_likes} ♥") }</text>
                 <line class="axis" x1={PAD.to_string()} y1={(HEIGHT - PAD).to_string()}
                       x2={(WIDTH - PAD).to_string()} y2={(HEIGHT - PAD).to_string()} />
                 { for points.iter().zip(&amounts).enumerate().map(|(i, (p, amount))| {

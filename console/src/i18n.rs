@@ -40,6 +40,8 @@ impl Lang {
 
 pub struct Strings {
     pub title: &'static str,
+    /// The skip link to the screen's content.
+    pub skip: &'static str,
     pub sign_in: &'static str,
     pub token: &'static str,
     pub token_hint: &'static str,
@@ -130,6 +132,7 @@ pub struct Strings {
 
 pub static EN: Strings = Strings {
     title: "kudos console",
+    skip: "Skip to content",
     sign_in: "Sign in",
     token: "Admin token",
     token_hint: "The ADMIN_TOKEN secret of this worker. The console keeps a session for 12 hours.",
@@ -233,6 +236,7 @@ pub static EN: Strings = Strings {
 
 pub static ZH: Strings = Strings {
     title: "kudos 控制台",
+    skip: "跳到内容",
     sign_in: "登录",
     token: "管理令牌",
     token_hint: "此 Worker 的 ADMIN_TOKEN 密钥。控制台会保持登录 12 小时。",

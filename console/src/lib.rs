@@ -227,6 +227,17 @@ fn app() -> Html {
         Callback::from(move |()| signed.set(Signed::In))
     };
 
+    // The screens live in the hash, so the skip link moves focus without changing it.
+    let skip_to_main = Callback::from(|e: MouseEvent| {
+        e.prevent_default();
+        if let Some(main) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("main"))
+            .and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = main.focus();
+        }
+    });
     let tools = html! {
         <div class="tools">
             <button type="button" onclick={on_lang} lang={lang.other().code()}>{ t.language }</button>
@@ -262,7 +273,7 @@ fn app() -> Html {
     };
     html! {
         <ContextProvider<Console> context={console}>
-            <a class="skip" href="#main">{ "↓" }</a>
+            <a class="skip" href="#main" onclick={skip_to_main}>{ t.skip }</a>
             <header class="top">
                 <span class="brand">{ t.title }</span>
                 { tools }

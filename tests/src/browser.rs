@@ -207,6 +207,30 @@ impl Browser {
         self.client.execute(script, vec![]).await.expect("script runs")
     }
 
+    /// What axe-core (injected into the page, shadow roots included) finds wrong for
+    /// people using assistive technology, one line per violation and element; empty when
+    /// nothing is.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let axe = std::fs::read_to_string(paths::axe_core()).expect("axe-core in node_modules");
+        self.client.execute(&axe, vec![]).await.expect("axe-core loads");
+        const RUN: &str = r#"
+            return axe.run(document, { resultTypes: ["violations"] }).then(result =>
+                result.violations.flatMap(v => v.nodes.map(n =>
+                    `${v.id} (${v.impact}): ${n.target.join(" >> ")}: ${n.failureSummary.replace(/\s+/g, " ")}`)));"#;
+        let found = self.client.execute(RUN, vec![]).await.expect("axe-core runs");
+        serde_json::from_value(found).expect("a list of violations")
+    }
+
+    /// A PNG of what the window shows.
+    pub async fn screenshot(&self) -> Vec<u8> {
+        self.client.screenshot().await.expect("a screenshot")
+    }
+
+    /// Resizes the window (in CSS pixels).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.expect("resize the window");
+    }
+
     pub async fn close(self) {
         let _ = self.client.close().await;
         let _ = std::fs::remove_dir_all(&self.profile);

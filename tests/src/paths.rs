@@ -38,6 +38,11 @@ pub fn dev_site_dir() -> PathBuf {
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+/// axe-core, the accessibility checker, from node_modules.
+pub fn axe_core() -> PathBuf {
+    root().join("node_modules/axe-core/axe.min.js")
+}
+
 /// esbuild's binary from node_modules (its postinstall download is skipped).
 pub fn esbuild() -> PathBuf {
     root().join("node_modules/@esbuild/linux-x64/bin/esbuild")

@@ -24,6 +24,8 @@ pub enum ListAction {
     Loaded {
         fresh: bool,
         list: ModerationList,
+        /// The status the list was asked for (`None`: any).
+        status: Option<String>,
     },
     Failed(String),
     /// The server did `Act` to the comment with this key.
@@ -40,7 +42,8 @@ impl Reducible for ListState {
                 next.loading = true;
                 next.error = None;
             }
-            ListAction::Loaded { fresh, list } => {
+            ListAction::Loaded { fresh, list, status } => {
+                next.status = status;
                 if fresh {
                     next.items.clear();
                 }
@@ -108,13 +111,21 @@ impl ListHandle {
     fn load(&self, cursor: Option<String>) {
         let (state, console) = (self.state.clone(), self.console.clone());
         let mut path = format!("/comments?{}", self.query);
+        let status = self
+            .query
+            .split('&')
+            .find_map(|p| p.strip_prefix("status="))
+            .filter(|s| *s != "all")
+            .map(str::to_owned);
         if let Some(cursor) = &cursor {
             path.push_str(&format!("&cursor={}", api::encode(cursor)));
         }
         state.dispatch(ListAction::Loading);
         wasm_bindgen_futures::spawn_local(async move {
             match api::get::<ModerationList>(&path).await {
-                Ok(list) => state.dispatch(ListAction::Loaded { fresh: cursor.is_none(), list }),
+                Ok(list) => {
+                    state.dispatch(ListAction::Loaded { fresh: cursor.is_none(), list, status })
+                }
                 Err(f) => state.dispatch(ListAction::Failed(console.failed(&f))),
             }
         });
@@ -136,12 +147,7 @@ impl ListHandle {
 #[hook]
 pub fn use_comment_list(query: String) -> ListHandle {
     let console = use_context::<Console>().expect("the console");
-    let status = query
-        .split('&')
-        .find_map(|p| p.strip_prefix("status="))
-        .filter(|s| *s != "all")
-        .map(str::to_owned);
-    let state = use_reducer(|| ListState { status, ..ListState::default() });
+    let state = use_reducer(ListState::default);
     let handle = ListHandle { state, query: query.clone(), console };
     {
         let handle = handle.clone();
@@ -156,8 +162,10 @@ pub fn comments() -> Html {
     let t = console.t();
     let query = use_state(|| "status=all".to_owned());
     let list = use_comment_list((*query).clone());
-    let (status, page, words, from, to) =
-        (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
+    // The status is held in state and drawn as `selected`, so what the select shows is
+    // always what is sent.
+    let status = use_state(|| "all".to_owned());
+    let (page, words, from, to) = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let onsubmit = {
         let (query, status, page, words, from, to) =
             (query.clone(), status.clone(), page.clone(), words.clone(), from.clone(), to.clone());
@@ -165,8 +173,7 @@ pub fn comments() -> Html {
             e.prevent_default();
             let value =
                 |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-            let status = status.cast::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
-            let mut q = format!("status={status}");
+            let mut q = format!("status={}", *status);
             for (name, v) in [
                 ("page", value(&page)),
                 ("q", value(&words)),
@@ -178,6 +185,14 @@ pub fn comments() -> Html {
                 }
             }
             query.set(q);
+        })
+    };
+    let on_status = {
+        let status = status.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
+                status.set(select.value());
+            }
         })
     };
     let on_act = |item: &ModerationItem| {
@@ -203,8 +218,10 @@ pub fn comments() -> Html {
         <section class="comments">
             <form class="filters" role="search" onsubmit={onsubmit}>
                 <label>{ t.status }
-                    <select ref={status}>
-                        { for t.status_names.iter().map(|(k, v)| html! { <option value={*k}>{ *v }</option> }) }
+                    <select id="status" onchange={on_status}>
+                        { for t.status_names.iter().map(|(k, v)| html! {
+                            <option value={*k} selected={*k == status.as_str()}>{ *v }</option>
+                        }) }
                     </select>
                 </label>
                 <label>{ t.page }<input ref={page} type="text" placeholder="/posts/…" /></label>

@@ -71,21 +71,23 @@ pub fn notes() -> Html {
             }
             if let Some(list) = &*notes {
                 <h2>{ format!("{} ({})", t.unread_notes, list.count) }</h2>
-                <table>
-                    <thead><tr><th scope="col">{ t.date }</th><th scope="col">{ t.page }</th>
-                        <th scope="col">{ t.expires }</th><th scope="col"><span class="visually-hidden">{ t.read_note }</span></th></tr></thead>
-                    <tbody>{ for list.notes.iter().map(|n| {
-                        let (asking, n2) = (asking.clone(), n.clone());
-                        html! {
-                            <tr key={format!("{}\n{}", n.page, n.id)}>
-                                <td>{ console.time(n.created_at) }</td>
-                                <td>{ n.page.clone() }</td>
-                                <td>{ console.time(n.expires_at) }</td>
-                                <td><button type="button" class="read" onclick={move |_| asking.set(Some(n2.clone()))}>{ t.read_note }</button></td>
-                            </tr>
-                        }
-                    }) }</tbody>
-                </table>
+                <div class="table-scroll">
+                    <table>
+                        <thead><tr><th scope="col">{ t.date }</th><th scope="col">{ t.page }</th>
+                            <th scope="col">{ t.expires }</th><th scope="col"><span class="visually-hidden">{ t.read_note }</span></th></tr></thead>
+                        <tbody>{ for list.notes.iter().map(|n| {
+                            let (asking, n2) = (asking.clone(), n.clone());
+                            html! {
+                                <tr key={format!("{}\n{}", n.page, n.id)}>
+                                    <td>{ console.time(n.created_at) }</td>
+                                    <td>{ n.page.clone() }</td>
+                                    <td>{ console.time(n.expires_at) }</td>
+                                    <td><button type="button" class="read" onclick={move |_| asking.set(Some(n2.clone()))}>{ t.read_note }</button></td>
+                                </tr>
+                            }
+                        }) }</tbody>
+                    </table>
+                </div>
             } else if error.is_none() {
                 <p aria-busy="true">{ t.loading }</p>
             }

@@ -140,12 +140,14 @@ pub fn rewards() -> Html {
                     <dt>{ t.supporters }</dt><dd>{ site.supporters }</dd>
                 </dl>
                 if !site.pages.is_empty() {
-                    <table class="by-page">
-                        <thead><tr><th scope="col">{ t.page }</th><th scope="col">{ t.total }</th><th scope="col">{ t.supporters }</th></tr></thead>
-                        <tbody>{ for site.pages.iter().map(|p| html! {
-                            <tr><th scope="row">{ p.page.clone() }</th><td>{ money(p.total, &p.currency) }</td><td>{ p.supporters }</td></tr>
-                        }) }</tbody>
-                    </table>
+                    <div class="table-scroll">
+                        <table class="by-page">
+                            <thead><tr><th scope="col">{ t.page }</th><th scope="col">{ t.total }</th><th scope="col">{ t.supporters }</th></tr></thead>
+                            <tbody>{ for site.pages.iter().map(|p| html! {
+                                <tr><th scope="row">{ p.page.clone() }</th><td>{ money(p.total, &p.currency) }</td><td>{ p.supporters }</td></tr>
+                            }) }</tbody>
+                        </table>
+                    </div>
                 }
             }
             <h2>{ t.chart }</h2>

@@ -26,22 +26,29 @@ async fn main() {
     let mut out = machine("Machine");
     out.push_str("\n| artifact | raw bytes | gzip -9 | brotli -11 |\n|---|---:|---:|---:|\n");
     let site = paths::root().join("target/kudos/site");
-    for (name, path) in [
-        ("embed.js", site.join("embed.js")),
-        ("widget .wasm", find(&site.join("w"), ".wasm")),
-        ("widget JS glue", find(&site.join("w"), ".js")),
-    ] {
-        let (raw, gzip, brotli) = sizes(&path);
-        out.push_str(&format!("| {name} | {raw} | {gzip} | {brotli} |\n"));
-    }
-    let (wasm, glue) =
-        (sizes(&find(&site.join("w"), ".wasm")), sizes(&find(&site.join("w"), ".js")));
-    out.push_str(&format!(
-        "| widget .wasm + glue | {} | {} | {} |\n",
-        wasm.0 + glue.0,
-        wasm.1 + glue.1,
-        wasm.2 + glue.2
-    ));
+    let w = site.join("w");
+    let row = |name: &str, files: &[PathBuf]| {
+        let (raw, gzip, brotli) = files
+            .iter()
+            .map(|f| sizes(f))
+            .fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+        format!("| {name} | {raw} | {gzip} | {brotli} |\n")
+    };
+    let (wasm, glue) = (find(&w, "kudos-", ".wasm"), find(&w, "kudos-", ".js"));
+    out.push_str(&row("embed.js", &[site.join("embed.js")]));
+    out.push_str(&row("widget .wasm", std::slice::from_ref(&wasm)));
+    out.push_str(&row("widget JS glue", std::slice::from_ref(&glue)));
+    out.push_str(&row("**widget .wasm + glue** (on an article page)", &[wasm, glue]));
+    // The owner's console: never loaded by readers.
+    let console = [
+        find(&w, "console-", ".wasm"),
+        find(&w, "console-", "-start.js"),
+        find(&w, "console-", ".js"),
+        find(&w, "console-", ".css"),
+        site.join("admin/index.html"),
+    ];
+    out.push_str(&row("console .wasm", &console[..1]));
+    out.push_str(&row("**console, all its files** (at /admin/ only)", &console));
     out.push_str(&format!("\nWorker upload (`wrangler deploy --dry-run`): {}\n\n", upload_size()));
 
     let (worker, _stripe) = Worker::spawn_with_stripe(WorkerOptions {
@@ -280,8 +287,8 @@ async fn proof_of_work(worker: &Worker) -> String {
     let browser = Browser::start().await;
     browser.open(&worker.url("/")).await;
     let site = paths::root().join("target/kudos/site");
-    let glue = worker.url(&format!("/w/{}", file_name(&find(&site.join("w"), ".js"))));
-    let wasm = worker.url(&format!("/w/{}", file_name(&find(&site.join("w"), ".wasm"))));
+    let glue = worker.url(&format!("/w/{}", file_name(&find(&site.join("w"), "kudos-", ".js"))));
+    let wasm = worker.url(&format!("/w/{}", file_name(&find(&site.join("w"), "kudos-", ".wasm"))));
     let challenges: Vec<String> = (0..32u8)
         .map(|n| {
             proof::challenge(
@@ -439,13 +446,19 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1_000.0
 }
 
-fn find(dir: &Path, suffix: &str) -> PathBuf {
+/// The one file in `dir` named `prefix<content hash><suffix>`.
+fn find(dir: &Path, prefix: &str, suffix: &str) -> PathBuf {
+    let fits = |name: &str| {
+        name.strip_prefix(prefix)
+            .and_then(|n| n.strip_suffix(suffix))
+            .is_some_and(|hash| hash.chars().all(|c| c.is_ascii_hexdigit()))
+    };
     std::fs::read_dir(dir)
         .expect("the built site: run `cargo xtask bench`")
         .flatten()
         .map(|e| e.path())
-        .find(|p| p.to_string_lossy().ends_with(suffix))
-        .unwrap_or_else(|| panic!("no {suffix} in {}", dir.display()))
+        .find(|p| p.file_name().is_some_and(|n| fits(&n.to_string_lossy())))
+        .unwrap_or_else(|| panic!("no {prefix}*{suffix} in {}", dir.display()))
 }
 
 /// (raw, gzip -9, brotli -11) bytes, compressed by Node's zlib.
