@@ -127,6 +127,12 @@ pub struct Strings {
     pub limits: &'static str,
     pub secrets: &'static str,
     pub writes_refused: &'static str,
+    /// The notifications table: its title and column headings.
+    pub notifications: &'static str,
+    pub notify_columns: [&'static str; 7],
+    pub digest: &'static str,
+    pub instant: &'static str,
+    pub not_set_up: &'static str,
     pub done: &'static str,
 }
 
@@ -231,6 +237,11 @@ pub static EN: Strings = Strings {
     limits: "Limits",
     secrets: "Secrets",
     writes_refused: "This deploy refuses writes: a secret is missing.",
+    notifications: "Notifications",
+    notify_columns: ["Channel", "Events", "How", "Waiting", "Sent", "Given up", "Last error"],
+    digest: "daily digest",
+    instant: "at once",
+    not_set_up: "not set up",
     done: "Done.",
 };
 
@@ -335,5 +346,10 @@ pub static ZH: Strings = Strings {
     limits: "限额",
     secrets: "密钥",
     writes_refused: "此部署拒绝写入：缺少密钥。",
+    notifications: "通知",
+    notify_columns: ["渠道", "事件", "方式", "等待中", "已发送", "已放弃", "最近错误"],
+    digest: "每日摘要",
+    instant: "即时",
+    not_set_up: "未设置",
     done: "完成。",
 };

@@ -305,6 +305,8 @@ fn sign_in_form(props: &SignInProps) -> Html {
             let token = field.value();
             let (error, busy, done) = (error.clone(), busy.clone(), done.clone());
             busy.set(true);
+            // Cleared while the token is checked, so the same refusal is announced again.
+            error.set(None);
             wasm_bindgen_futures::spawn_local(async move {
                 let reply: api::Reply<AdminSession> =
                     api::post("/session", &SignIn { token }).await;

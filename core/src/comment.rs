@@ -641,7 +641,7 @@ mod tests {
         assert_eq!(new(&|n| n.parent = Some("x".into())), Some(CommentError::InvalidCommentId));
         assert_eq!(new(&|n| n.body = " ".into()), Some(CommentError::EmptyBody));
         assert_eq!(new(&|n| n.idempotency_key = None), Some(CommentError::InvalidIdempotencyKey));
-        assert_eq!(new(&|n| n.hp = Some("bot".into())).is_none(), true);
+        assert!(new(&|n| n.hp = Some("bot".into())).is_none());
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod limits;
 #[cfg(feature = "server")]
 pub mod markdown;
+pub mod notify;
 #[cfg(feature = "server")]
 pub mod origin;
 pub mod page_id;

@@ -122,6 +122,13 @@ pub fn major_string(minor: u64, exponent: u32) -> String {
     format!("{}.{:0width$}", minor / scale, minor % scale, width = exponent as usize)
 }
 
+/// An amount in minor units with its currency code, for people: "5.00 USD", "500 JPY"
+/// (two decimals for a currency kudos does not know).
+pub fn money(minor: u64, currency: &str) -> String {
+    let exponent = Currency::parse(currency).map_or(2, |c| c.exponent);
+    format!("{} {}", major_string(minor, exponent), currency.to_uppercase())
+}
+
 /// What the site owner configured: the currency, preset amounts, and limits, in minor units.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RewardOptions {

@@ -572,6 +572,32 @@ pub struct AdminHealth {
     pub proof_difficulty: u32,
     /// Each site-wide budget by its setting's name, as `<count>/<period>`.
     pub limits: BTreeMap<String, String>,
+    /// Each channel that can tell the owner of events, set up or not, and how its
+    /// deliveries went (over the last 7 days).
+    pub notifications: Vec<ChannelHealth>,
+    /// What is wrong with the notification settings (a channel half set up, an address
+    /// that is not https, an unknown event).
+    pub notification_problems: Vec<String>,
+}
+
+/// One notification channel on the health screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelHealth {
+    /// `webhook`, `slack`, `discord` or `telegram`.
+    pub channel: String,
+    pub configured: bool,
+    /// The events it is told of (`pending`, `published`, `reward`, `note`).
+    pub events: Vec<String>,
+    /// A daily digest rather than a message per event.
+    pub digest: bool,
+    /// Deliveries waiting (to be sent, or to be tried again), sent and given up.
+    pub waiting: u64,
+    pub sent: u64,
+    pub failed: u64,
+    pub last_sent_at: Option<i64>,
+    /// The last failure: the service's status and the start of its answer.
+    pub last_error: Option<String>,
+    pub last_error_at: Option<i64>,
 }
 
 /// How Stripe is set up, and what its webhook last did.

@@ -72,6 +72,24 @@ pub mod vars {
     pub const STRIPE_API_BASE: &str = "STRIPE_API_BASE";
     /// Days an unread private note is kept before it is destroyed anyway.
     pub const NOTE_TTL_DAYS: &str = "NOTE_TTL_DAYS";
+    /// The blog's address (`https://blog.example`), for links in notifications; the first
+    /// allowed origin when unset.
+    pub const SITE_URL: &str = "SITE_URL";
+    /// Channels that get one message a day instead of one per event: any of `slack`,
+    /// `discord`, `telegram`, separated by commas.
+    pub const NOTIFY_DIGEST: &str = "NOTIFY_DIGEST";
+    /// The hour (UTC, 0 to 23) the daily digest goes out; 8 when unset.
+    pub const NOTIFY_DIGEST_HOUR: &str = "NOTIFY_DIGEST_HOUR";
+    /// How long the first retry of a failed delivery waits, in milliseconds (15 s; tests
+    /// shorten it). Each next retry waits twice as long, up to 2 hours, for 25 hours.
+    pub const NOTIFY_FIRST_RETRY_MS: &str = "NOTIFY_FIRST_RETRY_MS";
+    /// The chat a Telegram bot writes to (a user's or group's id, or `@channel`).
+    pub const TELEGRAM_CHAT_ID: &str = "TELEGRAM_CHAT_ID";
+    /// Telegram's Bot API (`https://api.telegram.org`); tests point it at a stand-in.
+    pub const TELEGRAM_API_BASE: &str = "TELEGRAM_API_BASE";
+    // Which events each channel is told of: `NOTIFY_WEBHOOK_EVENTS`, `NOTIFY_SLACK_EVENTS`,
+    // `NOTIFY_DISCORD_EVENTS`, `NOTIFY_TELEGRAM_EVENTS`, each `all` (the default), `none`,
+    // or some of `pending`, `published`, `reward`, `note`.
 }
 
 /// Secrets (`wrangler secret put NAME` in production, `.dev.vars` under `wrangler dev`).
@@ -85,4 +103,13 @@ pub mod secrets {
     pub const STRIPE_SECRET_KEY: &str = "STRIPE_SECRET_KEY";
     /// The signing secret of the webhook endpoint (`whsec_...`).
     pub const STRIPE_WEBHOOK_SECRET: &str = "STRIPE_WEBHOOK_SECRET";
+    /// Where the generic notification webhook goes, and the secret it is signed with.
+    pub const NOTIFY_WEBHOOK_URL: &str = "NOTIFY_WEBHOOK_URL";
+    pub const NOTIFY_WEBHOOK_SECRET: &str = "NOTIFY_WEBHOOK_SECRET";
+    /// A Slack incoming webhook's URL (it is its own credential).
+    pub const SLACK_WEBHOOK_URL: &str = "SLACK_WEBHOOK_URL";
+    /// A Discord channel webhook's URL (it is its own credential).
+    pub const DISCORD_WEBHOOK_URL: &str = "DISCORD_WEBHOOK_URL";
+    /// A Telegram bot's token, from @BotFather.
+    pub const TELEGRAM_BOT_TOKEN: &str = "TELEGRAM_BOT_TOKEN";
 }

@@ -14,6 +14,7 @@ mod handlers;
 mod io;
 mod limiter;
 mod memo;
+mod notify;
 mod object;
 mod page_object;
 mod page_ref;

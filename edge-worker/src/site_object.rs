@@ -1,22 +1,28 @@
-//! The site object: one Durable Object per site for what spans its pages: the moderation
-//! queue, the index of unread notes (dates only, never their text), and each page's
-//! reward totals, so the site owner can see all of them at once.
+//! The site object: one Durable Object per site for what spans its pages: the console's
+//! index of comments, pages and rewards, the index of unread notes (dates only, never
+//! their text), the console's sessions, and the queue of notifications to the owner (sent
+//! by its alarm, see `notify`), so the site owner can see all of them at once.
 //!
 //! Page objects report to it through their outbox (delivered by their alarm), so a page's
 //! change and its report never disagree for long, and a failed delivery is retried. Every
 //! message is idempotent: delivering one twice changes nothing.
 
 use crate::error::ApiError;
+use crate::notify::{self, Channels};
 use crate::object::{call, call_json, serve, to_json};
 use crate::storage::{Bindings, Sql};
 use kudos_core::console::{self, DayTotals};
+use kudos_core::notify::Event;
+use kudos_core::wire::ChannelHealth;
 use kudos_core::wire::{
     AdminPage, AdminPageList, AuthorHistory, LedgerEntry, ModerationItem, ModerationList, NoteInfo,
     NoteList, PageRewards, SiteLedger, SiteLedgerEntry, SiteRewards, WebhookRefusal,
 };
 use serde::{Deserialize, Serialize};
-use std::cell::OnceCell;
-use worker::{DurableObject, Env, Request, Response, State, Stub, durable_object};
+use std::cell::{Cell, OnceCell};
+use worker::{
+    DurableObject, Env, Request, Response, ScheduledTime, State, Stub, durable_object, js_sys,
+};
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -111,6 +117,11 @@ pub enum SiteCommand {
     },
     /// What the webhook last did, for the console's health screen.
     Webhooks,
+    /// Something to tell the owner of (queued once per channel that wants it, once per
+    /// event id however often it is delivered).
+    Notify(Event),
+    /// How each notification channel's deliveries went.
+    Notifications,
 }
 
 /// A comment as the site's index keeps it: what the console lists and searches without
@@ -378,21 +389,42 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX ledger_time ON ledger (created_at, page, id);
     CREATE TABLE daily_likes (day INTEGER PRIMARY KEY, likes INTEGER NOT NULL)",
+    notify::MIGRATION,
 ];
 
 #[durable_object]
 pub struct SiteObject {
     state: State,
     sql: OnceCell<Sql>,
+    channels: Channels,
+    /// The earliest delivery a command queued, for the alarm.
+    wake_at: Cell<Option<i64>>,
 }
 
 impl DurableObject for SiteObject {
-    fn new(state: State, _env: Env) -> Self {
-        SiteObject { state, sql: OnceCell::new() }
+    fn new(state: State, env: Env) -> Self {
+        let channels = Channels::read(&env);
+        SiteObject { state, sql: OnceCell::new(), channels, wake_at: Cell::new(None) }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
-        serve("site object", req, |command| async { self.handle(command) }).await
+        serve("site object", req, |command| async {
+            let reply = self.handle(command)?;
+            if let Some(due) = self.wake_at.take() {
+                self.wake_by(due).await?;
+            }
+            Ok(reply)
+        })
+        .await
+    }
+
+    /// Sends the notifications that are due, then sleeps until the next one is.
+    async fn alarm(&self) -> worker::Result<Response> {
+        let next = notify::deliver_due(self.sql()?, &self.channels, crate::now_ms()).await?;
+        if let Some(next) = next {
+            self.wake_by(next).await.map_err(|e| worker::Error::RustError(e.to_string()))?;
+        }
+        Response::ok("done")
     }
 }
 
@@ -403,6 +435,15 @@ impl SiteObject {
 
     fn handle(&self, command: SiteCommand) -> Result<String, ApiError> {
         self.apply(self.sql()?, command)
+    }
+
+    /// Makes the alarm ring at `due` at the latest.
+    async fn wake_by(&self, due: i64) -> Result<(), ApiError> {
+        let storage = self.state.storage();
+        if storage.get_alarm().await?.is_none_or(|set| set > due) {
+            storage.set_alarm(ScheduledTime::new(js_sys::Date::new(&(due as f64).into()))).await?;
+        }
+        Ok(())
     }
 
     fn apply(&self, sql: &Sql, command: SiteCommand) -> Result<String, ApiError> {
@@ -643,6 +684,14 @@ impl SiteObject {
                 }
                 to_json(&webhooks)
             }
+            SiteCommand::Notify(event) => {
+                if let Some(due) = notify::enqueue(sql, &self.channels, &event, crate::now_ms())? {
+                    let earliest = self.wake_at.get().map_or(due, |w| w.min(due));
+                    self.wake_at.set(Some(earliest));
+                }
+                Ok("{}".into())
+            }
+            SiteCommand::Notifications => to_json(&notify::health(sql, &self.channels)?),
             SiteCommand::CloseSession { id } => {
                 sql.run(
                     "DELETE FROM sessions WHERE id = ?",
@@ -742,6 +791,10 @@ impl SiteClient {
 
     pub async fn webhooks(&self) -> Result<Webhooks, ApiError> {
         self.ask(&SiteCommand::Webhooks).await
+    }
+
+    pub async fn notifications(&self) -> Result<Vec<ChannelHealth>, ApiError> {
+        self.ask(&SiteCommand::Notifications).await
     }
 
     async fn ask<T: serde::de::DeserializeOwned>(

@@ -148,6 +148,42 @@ async fn the_owner_signs_in_moderates_by_keyboard_and_in_bulk_and_closes_a_page(
     browser.close().await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_tokens_are_refused_then_the_address_is_throttled_even_with_the_right_one() {
+    let worker = Worker::spawn(WorkerOptions::vars(&[("LIMIT_ADMIN_FAILURES", "2/15m")])).await;
+    let browser = Browser::start().await;
+    browser.open(&worker.url("/admin/")).await;
+    browser.wait_eval("the sign-in form", "return document.querySelector('form.sign-in')").await;
+    // Counts the console's finished requests, to know when a reply has been shown.
+    browser
+        .eval(
+            "window.replies = 0; const f = window.fetch; \
+               window.fetch = (...a) => f(...a).finally(() => window.replies++);",
+        )
+        .await;
+    let said = |token: &'static str, n: u32| {
+        let browser = &browser;
+        async move {
+            browser.type_into("#token", token).await;
+            browser.click("form.sign-in button[type=submit]").await;
+            let shown = format!(
+                "return window.replies === {n} \
+                   && !document.querySelector('form.sign-in button[type=submit]').disabled \
+                   && document.querySelector('#token-error').textContent"
+            );
+            browser.wait_eval("the refusal", &shown).await
+        }
+    };
+    let wrong = said("not the token", 1).await;
+    assert!(wrong.as_str().unwrap().contains("token"), "{wrong}");
+    let throttled = said("still not the token", 2).await;
+    assert!(throttled.as_str().unwrap().contains("Too many"), "{throttled}");
+    let refused = said(ADMIN_TOKEN, 3).await;
+    assert_eq!(refused, throttled, "while throttled, even the right token is refused");
+    assert!(browser.eval("return !document.querySelector('nav')").await == json!(true));
+    browser.close().await;
+}
+
 /// A site with something on every screen: comments (one awaiting approval), likes, two
 /// confirmed rewards on two pages and two unread notes.
 async fn lived_in_site() -> (Worker, FakeStripe, Api) {

@@ -18,5 +18,6 @@ mod faults;
 mod identity;
 mod legacy;
 mod limits;
+mod notify;
 mod rewards;
 mod rewards_browser;

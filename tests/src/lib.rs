@@ -11,4 +11,5 @@ pub mod isso;
 pub mod paths;
 pub mod poll;
 pub mod process;
+pub mod receiver;
 pub mod worker;

@@ -55,6 +55,31 @@ pub fn health() -> Html {
                     <li><code>{ name.clone() }</code>{ format!(" {v}") }</li>
                 }) }</ul></dd>
             </dl>
+            <h2>{ t.notifications }</h2>
+            { for h.notification_problems.iter().map(|p| html! { <p class="error" role="alert">{ p.clone() }</p> }) }
+            <div class="table-scroll">
+                <table class="notifications">
+                    <thead><tr>{ for t.notify_columns.iter().map(|c| html! { <th scope="col">{ *c }</th> }) }</tr></thead>
+                    <tbody>{ for h.notifications.iter().map(|c| html! {
+                        <tr class={classes!(c.channel.clone(), (!c.configured).then_some("off"))}>
+                            <th scope="row">{ c.channel.clone() }</th>
+                            if c.configured {
+                                <td>{ c.events.join(", ") }</td>
+                                <td>{ if c.digest { t.digest } else { t.instant } }</td>
+                            } else {
+                                <td colspan="2">{ t.not_set_up }</td>
+                            }
+                            <td class="waiting">{ c.waiting }</td>
+                            <td class="sent">{ c.sent }</td>
+                            <td class={classes!("failed", (c.failed > 0).then_some("bad"))}>{ c.failed }</td>
+                            <td class="last-error">{ match (&c.last_error, c.last_error_at) {
+                                (Some(e), Some(at)) => format!("{} · {e}", console.time(at)),
+                                _ => t.never.to_owned(),
+                            } }</td>
+                        </tr>
+                    }) }</tbody>
+                </table>
+            </div>
         </section>
     }
 }

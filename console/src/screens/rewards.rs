@@ -9,16 +9,7 @@ use serde_json::json;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-/// An amount in minor units, with its currency (two decimals but for zero-decimal ones).
-pub fn money(minor: u64, currency: &str) -> String {
-    let code = currency.to_uppercase();
-    const ZERO_DECIMAL: [&str; 8] = ["JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF"];
-    if ZERO_DECIMAL.contains(&code.as_str()) {
-        format!("{minor} {code}")
-    } else {
-        format!("{}.{:02} {code}", minor / 100, minor % 100)
-    }
-}
+pub use kudos_core::reward::money;
 
 fn today() -> i64 {
     day_of(js_sys::Date::now() as i64)

@@ -173,8 +173,15 @@ pub async fn health(ctx: &Ctx) -> Result<Response, ApiError> {
         secrets::ADMIN_TOKEN,
         secrets::STRIPE_SECRET_KEY,
         secrets::STRIPE_WEBHOOK_SECRET,
+        secrets::NOTIFY_WEBHOOK_URL,
+        secrets::NOTIFY_WEBHOOK_SECRET,
+        secrets::SLACK_WEBHOOK_URL,
+        secrets::DISCORD_WEBHOOK_URL,
+        secrets::TELEGRAM_BOT_TOKEN,
     ];
-    let webhooks = SiteClient::new(&ctx.env, &config.site_id)?.webhooks().await?;
+    let site = SiteClient::new(&ctx.env, &config.site_id)?;
+    let webhooks = site.webhooks().await?;
+    let notifications = site.notifications().await?;
     let key = config::stripe_secret_key(&ctx.env).ok();
     io::json(&AdminHealth {
         site_id: config.site_id.clone(),
@@ -202,6 +209,8 @@ pub async fn health(ctx: &Ctx) -> Result<Response, ApiError> {
                 (name.to_owned(), budget.map_or_else(|| "unset".to_owned(), |b| b.to_string()))
             })
             .collect(),
+        notifications,
+        notification_problems: crate::notify::Channels::read(&ctx.env).problems,
     })
 }
 

@@ -12,6 +12,7 @@ use kudos_core::comment::{
     self, CommentBody, Cursor, Order, PAGE_SIZE, REPLIES_PER_REQUEST, REPLIES_SHOWN,
 };
 use kudos_core::limits::{self, Refusal};
+use kudos_core::notify::{self, CommentEvent, Kind};
 use kudos_core::snapshot;
 use kudos_core::thread::Stored;
 use kudos_core::visitor::VisitorKey;
@@ -174,6 +175,23 @@ impl PageRules<'_> {
             store.recount_comments()?
         }
         self.index(&row)?;
+        let kind = match status {
+            Stored::Published => Some(Kind::CommentPublished),
+            Stored::Pending => Some(Kind::CommentPending),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            let id = self.item_id(row.seq);
+            let parent = row.parent_seq.map(|p| self.item_id(p));
+            self.notify(kind, &id.clone(), |event| {
+                event.comment = Some(CommentEvent {
+                    id,
+                    parent,
+                    name: row.name.clone(),
+                    text: notify::excerpt(&row.body, notify::EXCERPT_CHARS),
+                })
+            })?;
+        }
         Ok(Created { comment: row.to_authors_comment(&tag), state: self.state()? })
     }
 

@@ -18,6 +18,7 @@ use crate::config::PageSettings;
 use crate::page_ref::PageRef;
 use crate::site_object::SiteCommand;
 use kudos_core::ErrorCode;
+use kudos_core::notify::{self, Event, Kind};
 use kudos_core::snapshot;
 use kudos_core::wire::{PageState, PageView};
 
@@ -134,6 +135,25 @@ impl<'a> PageRules<'a> {
     /// The public id of this page's comment, reward or note numbered `seq`.
     fn item_id(&self, seq: impl std::fmt::Display) -> String {
         format!("{}-{seq}", self.page.tag())
+    }
+
+    /// Tells the site object of something the owner may want to hear of (through the
+    /// outbox, in the same transaction as the change), as an event about `item` whose id
+    /// is the same however often it is delivered.
+    fn notify(&self, kind: Kind, item: &str, about: impl FnOnce(&mut Event)) -> Ruled<()> {
+        let page = self.page.page.to_string();
+        let mut event = Event {
+            id: notify::event_id(&self.page.site, &page, kind, item),
+            kind,
+            created: self.now / 1_000,
+            site: self.page.site.clone(),
+            page,
+            comment: None,
+            reward: None,
+            note: None,
+        };
+        about(&mut event);
+        self.tell_site(&SiteCommand::Notify(event))
     }
 
     /// Puts a message for the site object in the outbox, in the same transaction as the

@@ -4,6 +4,7 @@
 use super::{PageRules, Ruled, refuse};
 use crate::site_object::SiteCommand;
 use kudos_core::ErrorCode;
+use kudos_core::notify::{Kind, NoteEvent};
 use kudos_core::reward::Note;
 use kudos_core::wire::{NoteInfo, NoteSent, NoteText};
 
@@ -11,12 +12,16 @@ impl PageRules<'_> {
     pub fn store_note(&self, text: &Note, ttl_ms: i64) -> Ruled<NoteSent> {
         let expires_at = self.now + ttl_ms;
         let seq = self.store.insert_note(text.as_str(), self.now, expires_at)?;
+        let id = self.item_id(seq);
         self.tell_site(&SiteCommand::NoteAdded(NoteInfo {
             page: self.page.page.to_string(),
-            id: self.item_id(seq),
+            id: id.clone(),
             created_at: self.now,
             expires_at,
         }))?;
+        self.notify(Kind::NoteReceived, &id.clone(), |event| {
+            event.note = Some(NoteEvent { id, expires_at })
+        })?;
         Ok(NoteSent { expires_at })
     }
 

@@ -7,6 +7,7 @@ use crate::page_object::protocol::Recorded;
 use crate::page_object::store::RewardRow;
 use crate::site_object::SiteCommand;
 use kudos_core::ErrorCode;
+use kudos_core::notify::{Kind, RewardEvent};
 use kudos_core::reward::{RECENT_SUPPORTERS, SessionId};
 use kudos_core::stripe::PaidCheckout;
 use kudos_core::wire::{Ledger, LedgerEntry, PageRewards, RewardStatus, Supporter};
@@ -26,7 +27,15 @@ impl PageRules<'_> {
                 supporters: state.supporters,
             }))?;
             if let Some(row) = self.store.reward_by_session(paid.session.as_str())? {
+                let reward = RewardEvent {
+                    amount: row.amount.max(0) as u64,
+                    currency: row.currency.clone(),
+                    name: if row.anonymous != 0 { String::new() } else { row.name.clone() },
+                    message: row.message.clone(),
+                };
+                let session = row.session.clone();
                 self.tell_site_of_reward(row)?;
+                self.notify(Kind::RewardConfirmed, &session, |event| event.reward = Some(reward))?;
             }
         }
         Ok(Recorded { counted, state })
