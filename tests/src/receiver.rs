@@ -17,6 +17,8 @@ pub struct Received {
     pub body: String,
     /// Whether the receiver was up (and so answered a success).
     pub accepted: bool,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Received {
@@ -47,6 +49,7 @@ impl Receiver {
             let (server, received, down) = (server.clone(), received.clone(), down.clone());
             std::thread::spawn(move || {
                 for mut request in server.incoming_requests() {
+                    let at = std::time::Instant::now();
                     let mut body = String::new();
                     let _ = request.as_reader().read_to_string(&mut body);
                     let path = request.url().to_owned();
@@ -61,6 +64,7 @@ impl Receiver {
                         headers,
                         body,
                         accepted,
+                        at,
                     });
                     let json = Header::from_bytes("content-type", "application/json").unwrap();
                     let response = if !accepted {

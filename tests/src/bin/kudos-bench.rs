@@ -51,6 +51,11 @@ async fn main() {
     out.push_str(&row("**console, all its files** (at /admin/ only)", &console));
     out.push_str(&format!("\nWorker upload (`wrangler deploy --dry-run`): {}\n\n", upload_size()));
 
+    if only().as_deref() == Some("notify") {
+        // Only the notification latency (`KUDOS_BENCH_ONLY=notify`).
+        println!("{out}{}", notification_latency().await);
+        return;
+    }
     let (worker, _stripe) = Worker::spawn_with_stripe(WorkerOptions {
         config: BENCH_CONFIG.into(),
         flush_interval_ms: 2_000,
@@ -172,6 +177,7 @@ async fn main() {
         out.push_str(&run.row("PUT naive KV read-modify-write", &lost.to_string()));
     }
     out.push_str(&proof_of_work(&worker).await);
+    out.push_str(&notification_latency().await);
     out.push_str(&soak(&worker, direct.as_ref().unwrap_or(&api)).await);
     out.push_str(&machine("\nAt the end"));
     println!("{out}");
@@ -486,6 +492,46 @@ fn upload_size() -> String {
         .find_map(|l| l.strip_prefix("Total Upload: "))
         .unwrap_or("unknown")
         .to_owned()
+}
+
+/// From a comment's commit (its POST answered) to its signed webhook arriving at a
+/// loopback receiver, for comments posted one at a time, on a worker of its own (so the
+/// rows above pay nothing for notifications).
+async fn notification_latency() -> String {
+    const N: usize = 200;
+    let receiver = kudos_tests::receiver::Receiver::start();
+    let vars = vec![
+        ("NOTIFY_WEBHOOK_URL".to_owned(), receiver.url("/hook")),
+        ("NOTIFY_WEBHOOK_SECRET".to_owned(), "whsec_bench".to_owned()),
+    ];
+    let worker = Worker::spawn(WorkerOptions { vars, ..Default::default() }).await;
+    let api = Api::new(&worker.origin());
+    let mut committed = std::collections::HashMap::new();
+    for i in 0..N {
+        let created =
+            api.comment("/bench/notify", &visitor(i as u64), &format!("Comment {i}"), None).await;
+        committed.insert(created.comment.id, std::time::Instant::now());
+    }
+    let arrived =
+        kudos_tests::poll::until("every notification", Duration::from_secs(120), || async {
+            let got = receiver.at("/hook");
+            if got.len() >= N { Ok(got) } else { Err(format!("{} of {N}", got.len())) }
+        })
+        .await;
+    let mut latencies: Vec<Duration> = arrived
+        .iter()
+        .filter_map(|r| {
+            let id = r.json()["comment"]["id"].as_str()?.to_owned();
+            Some(r.at.saturating_duration_since(*committed.get(&id)?))
+        })
+        .collect();
+    latencies.sort();
+    format!(
+        "\nNotification delivery, from a comment's commit to its signed webhook at a loopback \
+         receiver ({N} comments, one at a time): p50 {:.1} ms, p99 {:.1} ms.\n",
+        ms(percentile(&latencies, 0.50)),
+        ms(percentile(&latencies, 0.99))
+    )
 }
 
 /// `KUDOS_BENCH_ONLY=<words>`: run only the comparison rows whose name holds them (for a
