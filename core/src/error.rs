@@ -64,6 +64,12 @@ pub enum ErrorCode {
     CommentTooDeep,
     /// The comment renders to more HTML than a comment may.
     CommentTooComplex,
+    /// The email address given for replies is not one mail can be sent to.
+    InvalidEmail,
+    /// This site does not send reply emails (no email service is set up).
+    EmailUnavailable,
+    /// A link from an email that this site did not sign, or that expired.
+    InvalidLink,
     ServerMisconfigured,
     /// A part of the service did not answer in time; trying again later can succeed.
     TemporarilyUnavailable,
@@ -76,7 +82,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Every code the server sends (all but [`ErrorCode::Unreachable`]), for the check
     /// that `openapi.yaml` lists them all.
-    pub const SENT: [ErrorCode; 51] = [
+    pub const SENT: [ErrorCode; 54] = [
         ErrorCode::InvalidPageId,
         ErrorCode::PageIdTooLong,
         ErrorCode::MissingVisitor,
@@ -125,6 +131,9 @@ impl ErrorCode {
         ErrorCode::PageClosed,
         ErrorCode::CommentTooDeep,
         ErrorCode::CommentTooComplex,
+        ErrorCode::InvalidEmail,
+        ErrorCode::EmailUnavailable,
+        ErrorCode::InvalidLink,
         ErrorCode::ServerMisconfigured,
         ErrorCode::TemporarilyUnavailable,
         ErrorCode::Internal,
@@ -157,19 +166,23 @@ impl ErrorCode {
             | InvalidReturnUrl
             | InvalidSignature
             | CommentTooDeep
-            | CommentTooComplex => 400,
+            | CommentTooComplex
+            | InvalidEmail => 400,
             Unauthorized => 401,
             OriginNotAllowed | EditWindowClosed | InvalidEditToken | ActionDisabled
             | ProofRequired | InvalidProof | PageNotAllowed | PageClosed => 403,
             NotFound | CommentNotFound | ParentNotFound | ParentOnOtherPage | NoteNotFound
-            | RewardNotFound => 404,
+            | RewardNotFound | InvalidLink => 404,
             DuplicateComment | PageFull | ThreadFull | SinceAhead => 409,
             MethodNotAllowed => 405,
             BodyTooLarge => 413,
             RateLimited => 429,
             Internal | Unreachable => 500,
             PaymentProviderUnavailable => 502,
-            ServerMisconfigured | RewardsUnavailable | TemporarilyUnavailable => 503,
+            ServerMisconfigured
+            | RewardsUnavailable
+            | EmailUnavailable
+            | TemporarilyUnavailable => 503,
         }
     }
 
@@ -243,10 +256,13 @@ mod tests {
             ErrorCode::PageClosed => 45,
             ErrorCode::CommentTooDeep => 46,
             ErrorCode::CommentTooComplex => 47,
-            ErrorCode::ServerMisconfigured => 48,
-            ErrorCode::TemporarilyUnavailable => 49,
-            ErrorCode::Internal => 50,
-            ErrorCode::Unreachable => 51,
+            ErrorCode::InvalidEmail => 48,
+            ErrorCode::EmailUnavailable => 49,
+            ErrorCode::InvalidLink => 50,
+            ErrorCode::ServerMisconfigured => 51,
+            ErrorCode::TemporarilyUnavailable => 52,
+            ErrorCode::Internal => 53,
+            ErrorCode::Unreachable => 54,
         }
     }
 
@@ -255,7 +271,7 @@ mod tests {
         let mut seen: Vec<usize> = ErrorCode::SENT.iter().map(|c| position(*c)).collect();
         seen.push(position(ErrorCode::Unreachable));
         seen.sort();
-        assert_eq!(seen, (0..52).collect::<Vec<_>>());
+        assert_eq!(seen, (0..55).collect::<Vec<_>>());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod comment;
 pub mod console;
+pub mod email;
 pub mod error;
 pub mod limits;
 #[cfg(feature = "server")]

@@ -327,6 +327,10 @@ pub struct NewComment {
     /// A form field people never see. Anything in it marks the comment as spam.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hp: Option<String>,
+    /// "Email me when someone replies": the address gets one confirmation email, then one
+    /// email per reply to this comment. Never shown, never in any public answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -583,10 +587,11 @@ pub struct AdminHealth {
 /// One notification channel on the health screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelHealth {
-    /// `webhook`, `slack`, `discord` or `telegram`.
+    /// `webhook`, `slack`, `discord`, `telegram`, or `email` (reply emails to readers).
     pub channel: String,
     pub configured: bool,
-    /// The events it is told of (`pending`, `published`, `reward`, `note`).
+    /// The events it is told of (`pending`, `published`, `reward`, `note`; `reply` for
+    /// reader emails).
     pub events: Vec<String>,
     /// A daily digest rather than a message per event.
     pub digest: bool,

@@ -229,6 +229,8 @@ async fn dispatch(
         Route::RewardStatus => rewards::status(&req, ctx).await,
         Route::StripeWebhook => rewards::webhook(req, ctx).await,
         Route::SendNote => notes::send(req, ctx).await,
+        Route::EmailLinkPage => handlers::email::ask(&req, ctx).await,
+        Route::EmailLinkAct => handlers::email::act(&req, ctx).await,
         Route::AdminRewards => admin::rewards(&req, ctx).await,
         Route::AdminModerateReward => admin::moderate_reward(req, params, ctx).await,
         Route::AdminNotes => admin::notes(&req, ctx).await,

@@ -87,6 +87,12 @@ pub mod vars {
     pub const TELEGRAM_CHAT_ID: &str = "TELEGRAM_CHAT_ID";
     /// Telegram's Bot API (`https://api.telegram.org`); tests point it at a stand-in.
     pub const TELEGRAM_API_BASE: &str = "TELEGRAM_API_BASE";
+    /// The sender of reply emails to readers, e.g. `Ada's blog <replies@blog.example>` (a
+    /// domain verified with Resend).
+    pub const EMAIL_FROM: &str = "EMAIL_FROM";
+    /// Resend's API (`https://api.resend.com`); tests and `cargo xtask dev` point it at a
+    /// local stand-in.
+    pub const EMAIL_API_BASE: &str = "EMAIL_API_BASE";
     // Which events each channel is told of: `NOTIFY_WEBHOOK_EVENTS`, `NOTIFY_SLACK_EVENTS`,
     // `NOTIFY_DISCORD_EVENTS`, `NOTIFY_TELEGRAM_EVENTS`, each `all` (the default), `none`,
     // or some of `pending`, `published`, `reward`, `note`.
@@ -112,4 +118,6 @@ pub mod secrets {
     pub const DISCORD_WEBHOOK_URL: &str = "DISCORD_WEBHOOK_URL";
     /// A Telegram bot's token, from @BotFather.
     pub const TELEGRAM_BOT_TOKEN: &str = "TELEGRAM_BOT_TOKEN";
+    /// Resend's API key (`re_...`), for reply emails to readers.
+    pub const RESEND_API_KEY: &str = "RESEND_API_KEY";
 }

@@ -9,6 +9,7 @@ mod bindings;
 mod config;
 mod cors;
 mod counts_object;
+mod email;
 mod error;
 mod handlers;
 mod io;

@@ -80,7 +80,8 @@ pub struct Channels {
     site_url: String,
 }
 
-fn text(env: &Env, name: &str) -> Option<String> {
+/// A setting, from a secret or a variable of that name; `None` when empty.
+pub fn setting(env: &Env, name: &str) -> Option<String> {
     let value =
         env.secret(name).map(|s| s.to_string()).or_else(|_| env.var(name).map(|v| v.to_string()));
     value.ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
@@ -99,17 +100,17 @@ fn address(raw: &str) -> Result<String, &'static str> {
 impl Channels {
     pub fn read(env: &Env) -> Channels {
         let mut out = Channels {
-            digest_hour: text(env, vars::NOTIFY_DIGEST_HOUR)
+            digest_hour: setting(env, vars::NOTIFY_DIGEST_HOUR)
                 .and_then(|h| h.parse().ok())
                 .filter(|h| *h < 24)
                 .unwrap_or(8),
-            first_retry_ms: text(env, vars::NOTIFY_FIRST_RETRY_MS)
+            first_retry_ms: setting(env, vars::NOTIFY_FIRST_RETRY_MS)
                 .and_then(|h| h.parse().ok())
                 .filter(|ms| *ms >= 100)
                 .unwrap_or(notify::FIRST_RETRY_MS),
-            site_url: text(env, vars::SITE_URL)
+            site_url: setting(env, vars::SITE_URL)
                 .or_else(|| {
-                    text(env, vars::ALLOWED_ORIGINS)
+                    setting(env, vars::ALLOWED_ORIGINS)
                         .and_then(|o| crate::config::parse_origins(&o).into_iter().next())
                 })
                 .unwrap_or_default()
@@ -117,7 +118,7 @@ impl Channels {
                 .to_owned(),
             ..Channels::default()
         };
-        let digests: Vec<String> = text(env, vars::NOTIFY_DIGEST)
+        let digests: Vec<String> = setting(env, vars::NOTIFY_DIGEST)
             .unwrap_or_default()
             .split([',', ' '])
             .filter(|w| !w.is_empty())
@@ -133,19 +134,19 @@ impl Channels {
         for channel in Channel::ALL {
             let (url, secret, chat) = match channel {
                 Channel::Webhook => (
-                    text(env, secrets::NOTIFY_WEBHOOK_URL),
-                    text(env, secrets::NOTIFY_WEBHOOK_SECRET),
+                    setting(env, secrets::NOTIFY_WEBHOOK_URL),
+                    setting(env, secrets::NOTIFY_WEBHOOK_SECRET),
                     None,
                 ),
-                Channel::Slack => (text(env, secrets::SLACK_WEBHOOK_URL), None, None),
-                Channel::Discord => (text(env, secrets::DISCORD_WEBHOOK_URL), None, None),
+                Channel::Slack => (setting(env, secrets::SLACK_WEBHOOK_URL), None, None),
+                Channel::Discord => (setting(env, secrets::DISCORD_WEBHOOK_URL), None, None),
                 Channel::Telegram => {
-                    let base = text(env, vars::TELEGRAM_API_BASE)
+                    let base = setting(env, vars::TELEGRAM_API_BASE)
                         .unwrap_or_else(|| "https://api.telegram.org".into());
-                    let url = text(env, secrets::TELEGRAM_BOT_TOKEN).map(|token| {
+                    let url = setting(env, secrets::TELEGRAM_BOT_TOKEN).map(|token| {
                         format!("{}/bot{token}/sendMessage", base.trim_end_matches('/'))
                     });
-                    (url, None, text(env, vars::TELEGRAM_CHAT_ID))
+                    (url, None, setting(env, vars::TELEGRAM_CHAT_ID))
                 }
             };
             let Some(url) = url else { continue };
@@ -166,11 +167,11 @@ impl Channels {
                 out.problems.push("TELEGRAM_BOT_TOKEN needs TELEGRAM_CHAT_ID".into());
                 continue;
             }
-            let setting = format!("NOTIFY_{}_EVENTS", name.to_uppercase());
-            let wants = match Wants::parse(text(env, &setting).as_deref()) {
+            let events = format!("NOTIFY_{}_EVENTS", name.to_uppercase());
+            let wants = match Wants::parse(setting(env, &events).as_deref()) {
                 Ok(wants) => wants,
                 Err(e) => {
-                    out.problems.push(format!("{setting}: {e}"));
+                    out.problems.push(format!("{events}: {e}"));
                     Wants::ALL
                 }
             };
@@ -184,6 +185,11 @@ impl Channels {
             });
         }
         out
+    }
+
+    /// The blog's address, for links (empty when unknown).
+    pub fn site_url(&self) -> &str {
+        &self.site_url
     }
 
     fn setup(&self, channel: Channel) -> Option<&Setup> {
@@ -453,19 +459,24 @@ fn refusal(error: String) -> Refusal {
     Refusal { error, retry_after_ms: None }
 }
 
+/// Sends `request`, waiting at most [`TIMEOUT`] for the answer.
+pub async fn fetch_within(request: Request) -> Result<worker::Response, String> {
+    let fetch = Fetch::Request(request);
+    let sent = Box::pin(fetch.send());
+    match select(sent, Box::pin(Delay::from(TIMEOUT))).await {
+        Either::Left((Ok(resp), _)) => Ok(resp),
+        Either::Left((Err(e), _)) => Err(format!("unreachable: {e}")),
+        Either::Right(_) => Err("no answer within 10 s".into()),
+    }
+}
+
 /// POSTs `body` and waits at most [`TIMEOUT`]. Any 2xx is delivered. An error names the
 /// status and the start of the service's answer, never the address (it holds tokens).
 async fn post(url: &str, headers: Headers, body: String) -> Result<(), Refusal> {
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
     let request = Request::new_with_init(url, &init).map_err(|e| refusal(e.to_string()))?;
-    let fetch = Fetch::Request(request);
-    let sent = Box::pin(fetch.send());
-    let mut resp = match select(sent, Box::pin(Delay::from(TIMEOUT))).await {
-        Either::Left((Ok(resp), _)) => resp,
-        Either::Left((Err(e), _)) => return Err(refusal(format!("unreachable: {e}"))),
-        Either::Right(_) => return Err(refusal("no answer within 10 s".into())),
-    };
+    let mut resp = fetch_within(request).await.map_err(refusal)?;
     let status = resp.status_code();
     if (200..300).contains(&status) {
         return Ok(());

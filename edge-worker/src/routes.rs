@@ -39,6 +39,10 @@ pub enum Route {
     AdminClosePage,
     AdminLedger,
     AdminActivity,
+    /// The pages behind the links in reply emails, and what their buttons (or a mail
+    /// client's one-click unsubscribe) do.
+    EmailLinkPage,
+    EmailLinkAct,
     /// A deliberately naive KV read-modify-write counter, compiled only into the benchmark
     /// build so `cargo xtask bench` can show what it loses under concurrency.
     #[cfg(feature = "bench-naive")]
@@ -82,6 +86,8 @@ impl Route {
             | Route::RewardStatus
             | Route::StripeWebhook
             | Route::SendNote
+            | Route::EmailLinkPage
+            | Route::EmailLinkAct
             | Route::AdminSignIn => false,
             #[cfg(feature = "bench-naive")]
             Route::NaiveLike => false,
@@ -126,6 +132,10 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("PATCH", "/admin/pages", Route::AdminClosePage),
     ("GET", "/admin/ledger", Route::AdminLedger),
     ("GET", "/admin/activity", Route::AdminActivity),
+    ("GET", "/email/confirm", Route::EmailLinkPage),
+    ("POST", "/email/confirm", Route::EmailLinkAct),
+    ("GET", "/email/unsubscribe", Route::EmailLinkPage),
+    ("POST", "/email/unsubscribe", Route::EmailLinkAct),
     #[cfg(feature = "bench-naive")]
     ("PUT", "/_bench/naive-like", Route::NaiveLike),
     #[cfg(feature = "bench-naive")]

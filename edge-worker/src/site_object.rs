@@ -7,12 +7,15 @@
 //! change and its report never disagree for long, and a failed delivery is retried. Every
 //! message is idempotent: delivering one twice changes nothing.
 
+use crate::email::{LinkOutcome, Mailer};
 use crate::error::ApiError;
 use crate::notify::{self, Channels};
 use crate::object::{call, call_json, serve, to_json};
+use crate::page_object::protocol::Follow;
 use crate::storage::{Bindings, Sql};
 use kudos_core::console::{self, DayTotals};
-use kudos_core::notify::Event;
+use kudos_core::email::{Link, LinkKind};
+use kudos_core::notify::{CommentEvent, Event};
 use kudos_core::wire::ChannelHealth;
 use kudos_core::wire::{
     AdminPage, AdminPageList, AuthorHistory, LedgerEntry, ModerationItem, ModerationList, NoteInfo,
@@ -122,6 +125,25 @@ pub enum SiteCommand {
     Notify(Event),
     /// How each notification channel's deliveries went.
     Notifications,
+    /// A reader asks to be emailed of replies to their comment.
+    Follow {
+        page: String,
+        comment: String,
+        follow: Follow,
+    },
+    /// A reply was published: its followers get an email.
+    Replied {
+        page: String,
+        parent: String,
+        reply: CommentEvent,
+    },
+    /// A reader followed a signed link from an email (already verified).
+    EmailLink {
+        kind: String,
+        reader: String,
+        page: String,
+        comment: String,
+    },
 }
 
 /// A comment as the site's index keeps it: what the console lists and searches without
@@ -390,6 +412,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX ledger_time ON ledger (created_at, page, id);
     CREATE TABLE daily_likes (day INTEGER PRIMARY KEY, likes INTEGER NOT NULL)",
     notify::MIGRATION,
+    crate::email::MIGRATION,
 ];
 
 #[durable_object]
@@ -397,14 +420,15 @@ pub struct SiteObject {
     state: State,
     sql: OnceCell<Sql>,
     channels: Channels,
+    mailer: Mailer,
     /// The earliest delivery a command queued, for the alarm.
     wake_at: Cell<Option<i64>>,
 }
 
 impl DurableObject for SiteObject {
     fn new(state: State, env: Env) -> Self {
-        let channels = Channels::read(&env);
-        SiteObject { state, sql: OnceCell::new(), channels, wake_at: Cell::new(None) }
+        let (channels, mailer) = (Channels::read(&env), Mailer::read(&env));
+        SiteObject { state, sql: OnceCell::new(), channels, mailer, wake_at: Cell::new(None) }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
@@ -420,8 +444,10 @@ impl DurableObject for SiteObject {
 
     /// Sends the notifications that are due, then sleeps until the next one is.
     async fn alarm(&self) -> worker::Result<Response> {
-        let next = notify::deliver_due(self.sql()?, &self.channels, crate::now_ms()).await?;
-        if let Some(next) = next {
+        let sql = self.sql()?;
+        let notified = notify::deliver_due(sql, &self.channels, crate::now_ms()).await?;
+        let mailed = crate::email::deliver_due(sql, &self.mailer, crate::now_ms()).await?;
+        if let Some(next) = [notified, mailed].into_iter().flatten().min() {
             self.wake_by(next).await.map_err(|e| worker::Error::RustError(e.to_string()))?;
         }
         Response::ok("done")
@@ -435,6 +461,13 @@ impl SiteObject {
 
     fn handle(&self, command: SiteCommand) -> Result<String, ApiError> {
         self.apply(self.sql()?, command)
+    }
+
+    /// Notes that the alarm must ring by `due` (set once the command is done).
+    fn wake(&self, due: Option<i64>) {
+        if let Some(due) = due {
+            self.wake_at.set(Some(self.wake_at.get().map_or(due, |w| w.min(due))));
+        }
     }
 
     /// Makes the alarm ring at `due` at the latest.
@@ -685,13 +718,47 @@ impl SiteObject {
                 to_json(&webhooks)
             }
             SiteCommand::Notify(event) => {
-                if let Some(due) = notify::enqueue(sql, &self.channels, &event, crate::now_ms())? {
-                    let earliest = self.wake_at.get().map_or(due, |w| w.min(due));
-                    self.wake_at.set(Some(earliest));
-                }
+                self.wake(notify::enqueue(sql, &self.channels, &event, crate::now_ms())?);
                 Ok("{}".into())
             }
-            SiteCommand::Notifications => to_json(&notify::health(sql, &self.channels)?),
+            SiteCommand::Notifications => {
+                let mut channels = notify::health(sql, &self.channels)?;
+                channels.push(crate::email::health(sql, &self.mailer)?);
+                to_json(&channels)
+            }
+            SiteCommand::Follow { page, comment, follow } => {
+                let due = crate::email::follow(
+                    sql,
+                    &self.mailer,
+                    &page,
+                    &comment,
+                    &follow,
+                    crate::now_ms(),
+                )?;
+                self.wake(due);
+                Ok("{}".into())
+            }
+            SiteCommand::Replied { page, parent, reply } => {
+                let due = crate::email::replied(
+                    sql,
+                    &self.mailer,
+                    &page,
+                    &parent,
+                    &reply,
+                    crate::now_ms(),
+                )?;
+                self.wake(due);
+                Ok("{}".into())
+            }
+            SiteCommand::EmailLink { kind, reader, page, comment } => {
+                let kind = match kind.as_str() {
+                    "confirm" => LinkKind::Confirm,
+                    "thread" => LinkKind::Thread,
+                    _ => LinkKind::All,
+                };
+                let link = Link { kind, reader, page, comment, expires: 0 };
+                to_json(&crate::email::follow_link(sql, &link, crate::now_ms())?)
+            }
             SiteCommand::CloseSession { id } => {
                 sql.run(
                     "DELETE FROM sessions WHERE id = ?",
@@ -795,6 +862,22 @@ impl SiteClient {
 
     pub async fn notifications(&self) -> Result<Vec<ChannelHealth>, ApiError> {
         self.ask(&SiteCommand::Notifications).await
+    }
+
+    /// Confirms a reader's address or unsubscribes them, as a verified link says.
+    pub async fn email_link(&self, link: &Link) -> Result<LinkOutcome, ApiError> {
+        let kind = match link.kind {
+            LinkKind::Confirm => "confirm",
+            LinkKind::Thread => "thread",
+            LinkKind::All => "all",
+        };
+        self.ask(&SiteCommand::EmailLink {
+            kind: kind.into(),
+            reader: link.reader.clone(),
+            page: link.page.clone(),
+            comment: link.comment.clone(),
+        })
+        .await
     }
 
     async fn ask<T: serde::de::DeserializeOwned>(

@@ -19,5 +19,6 @@ mod identity;
 mod legacy;
 mod limits;
 mod notify;
+mod replies_by_email;
 mod rewards;
 mod rewards_browser;

@@ -13,6 +13,10 @@ const STAND_IN_SECRET_KEY: &str = "sk_test_kudos_local_stand_in";
 const STAND_IN_WEBHOOK_SECRET: &str = "whsec_kudos_local_stand_in";
 /// Where the local stand-in for Stripe listens under `cargo xtask dev`.
 pub const STRIPE_PORT: u16 = 12111;
+/// Where the local stand-in for Resend (reply emails) listens, and its key
+/// (tests/src/fake_email.rs).
+pub const EMAIL_PORT: u16 = 12112;
+const STAND_IN_EMAIL_KEY: &str = "re_test_kudos_local_stand_in";
 
 /// The example blog's own ways to be paid (placeholder QR images and a link).
 const METHODS: &str = r#"[{"kind":"qr","label":"WeChat Pay","url":"/qr/wechat.svg"},{"kind":"qr","label":"Alipay","url":"/qr/alipay.svg"},{"kind":"link","label":"Ko-fi","url":"https://ko-fi.com/"}]"#;
@@ -25,6 +29,10 @@ pub fn run() -> Result {
     // The example blog does not talk to Stripe: a local stand-in takes its place, sending its
     // webhooks to the worker. It stops with this command (same process group).
     exec(cargo().args(["build", "-q", "-p", "kudos-tests", "--bin", "fake-stripe"]))?;
+    exec(cargo().args(["build", "-q", "-p", "kudos-tests", "--bin", "fake-email"]))?;
+    let _email = std::process::Command::new(root().join("target/debug/fake-email"))
+        .arg(EMAIL_PORT.to_string())
+        .spawn()?;
     let webhook = format!("http://127.0.0.1:{PORT}/api/v1/stripe/webhook");
     let _stripe = std::process::Command::new(root().join("target/debug/fake-stripe"))
         .args([&STRIPE_PORT.to_string(), &webhook])
@@ -39,7 +47,11 @@ pub fn run() -> Result {
     );
     eprintln!("       http://127.0.0.1:{PORT}/api/v1/admin/comments/<id>");
     eprintln!(
-        "kudos: rewards go through a local stand-in for Stripe at http://127.0.0.1:{STRIPE_PORT}\n"
+        "kudos: rewards go through a local stand-in for Stripe at http://127.0.0.1:{STRIPE_PORT};"
+    );
+    eprintln!("kudos: reply emails go to a local stand-in for Resend, which prints them here");
+    eprintln!(
+        "kudos: the owner's console is at http://127.0.0.1:{PORT}/admin/ (sign in with TOKEN)\n"
     );
     let mut wrangler = tool(crate::paths::wrangler());
     crate::paths::without_local_traces(&mut wrangler);
@@ -55,6 +67,9 @@ pub fn run() -> Result {
             .args(["--var", &format!("STRIPE_SECRET_KEY:{STAND_IN_SECRET_KEY}")])
             .args(["--var", &format!("STRIPE_WEBHOOK_SECRET:{STAND_IN_WEBHOOK_SECRET}")])
             .args(["--var", &format!("REWARD_METHODS:{METHODS}")])
+            .args(["--var", &format!("EMAIL_API_BASE:http://127.0.0.1:{EMAIL_PORT}")])
+            .args(["--var", &format!("RESEND_API_KEY:{STAND_IN_EMAIL_KEY}")])
+            .args(["--var", "EMAIL_FROM:Example blog <replies@blog.example>"])
             .arg("--assets")
             .arg(site),
     )

@@ -178,6 +178,7 @@ pub async fn health(ctx: &Ctx) -> Result<Response, ApiError> {
         secrets::SLACK_WEBHOOK_URL,
         secrets::DISCORD_WEBHOOK_URL,
         secrets::TELEGRAM_BOT_TOKEN,
+        secrets::RESEND_API_KEY,
     ];
     let site = SiteClient::new(&ctx.env, &config.site_id)?;
     let webhooks = site.webhooks().await?;

@@ -3,11 +3,13 @@
 //! page's object; the object applies the rules that need the page's state.
 
 use crate::api::Ctx;
+use crate::email::Mailer;
 use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;
-use crate::page_object::protocol::{Editor, Post};
+use crate::page_object::protocol::{Editor, Follow, Post};
 use kudos_core::comment::{CommentBody, CommentInput, Cursor, EditToken, Order, TokenHash};
+use kudos_core::email::Address;
 use kudos_core::limits::Action;
 use kudos_core::markdown;
 use kudos_core::wire::{
@@ -46,13 +48,31 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let (page, author) = ctx.reader_on(&new)?;
     let input = CommentInput::try_from(&new)?;
     let html = markdown::render(input.body.as_str())?;
+    let email = new.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    let address = match email {
+        None => None,
+        Some(_) if !Mailer::read(&ctx.env).configured() => {
+            return Err(ApiError::reject(
+                ErrorCode::EmailUnavailable,
+                "this site does not send reply emails",
+            ));
+        }
+        Some(typed) => Some(Address::parse(typed).ok_or_else(|| {
+            ApiError::reject(ErrorCode::InvalidEmail, "mail cannot be sent to this address")
+        })?),
+    };
     let client = ctx.client(&req)?;
     ctx.spend(&client, Action::Comment).await?;
 
     let salt = ctx.salt()?;
+    let follow = address.map(|a| Follow {
+        key: a.key(salt.as_bytes()),
+        email: a.as_str().to_owned(),
+        base: ctx.own_origin().unwrap_or_default().to_owned(),
+    });
     let key = &input.idempotency_key;
     let token = EditToken::derive(salt.as_bytes(), &page.site, page.page.as_str(), &author, key);
-    let post = Post { author, input, html, edit_token: token.hash() };
+    let post = Post { author, input, html, edit_token: token.hash(), follow };
     let created = PageClient::new(&ctx.env, page)?.post_comment(client, post).await?;
     let edit_until = created.comment.created_at + ctx.config.comments.edit_window_ms;
     let reply = CreatedComment {

@@ -105,6 +105,7 @@ impl Widget {
             idempotency_key: Some(key),
             hp: Some(writing.honeypot).filter(|hp| !hp.is_empty()),
             pass: None,
+            email: None,
         };
         let widget = self.clone();
         spawn_local(async move {

@@ -180,6 +180,16 @@ impl PageRules<'_> {
             Stored::Pending => Some(Kind::CommentPending),
             _ => None,
         };
+        if let Some(follow) = post.follow {
+            self.tell_site(&SiteCommand::Follow {
+                page: self.page.page.to_string(),
+                comment: self.item_id(row.seq),
+                follow,
+            })?;
+        }
+        if status == Stored::Published {
+            self.tell_followers(&row)?;
+        }
         if let Some(kind) = kind {
             let id = self.item_id(row.seq);
             let parent = row.parent_seq.map(|p| self.item_id(p));
@@ -237,7 +247,26 @@ impl PageRules<'_> {
             ModerationStatus::Spam => Stored::Spam,
         };
         self.store.set_status(row.seq, to)?;
+        if to == Stored::Published && row.stored() != Stored::Published {
+            self.tell_followers(&row)?;
+        }
         self.settle(seq, &row)
+    }
+
+    /// Tells the site of a published reply, so whoever follows the comment it answers
+    /// gets an email (once per reply, however often it is published).
+    fn tell_followers(&self, row: &CommentRow) -> Ruled<()> {
+        let Some(parent) = row.parent_seq else { return Ok(()) };
+        self.tell_site(&SiteCommand::Replied {
+            page: self.page.page.to_string(),
+            parent: self.item_id(parent),
+            reply: CommentEvent {
+                id: self.item_id(row.seq),
+                parent: Some(self.item_id(parent)),
+                name: row.name.clone(),
+                text: notify::excerpt(&row.body, notify::EXCERPT_CHARS),
+            },
+        })
     }
 
     /// A visitor's own comments awaiting approval.
