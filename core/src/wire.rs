@@ -41,6 +41,10 @@ pub struct PageView {
     /// The site owner closed the page to new comments.
     #[serde(default, skip_serializing_if = "is_false")]
     pub closed: bool,
+    /// Readers may ask for an email when someone replies (the site sends email); filled
+    /// in by the worker from its configuration.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub reply_emails: bool,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -38,6 +38,8 @@ pub struct Config {
     pub problems: Vec<String>,
     /// The salt of visitor keys (`VISITOR_SALT`), if set.
     salt: Option<String>,
+    /// Reply emails can be sent (Resend's key and a sender are set).
+    pub reply_emails: bool,
 }
 
 thread_local! {
@@ -80,6 +82,7 @@ impl Config {
             page_prefixes,
             problems,
             salt: secret(env, secrets::VISITOR_SALT).ok(),
+            reply_emails: crate::email::Mailer::read(env).configured(),
         }
     }
 

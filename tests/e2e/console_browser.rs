@@ -5,6 +5,7 @@
 
 use kudos_tests::api::{Api, visitor};
 use kudos_tests::browser::Browser;
+use kudos_tests::fake_email::FakeEmail;
 use kudos_tests::fake_stripe::{FakeStripe, Session};
 use kudos_tests::poll;
 use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions};
@@ -186,8 +187,10 @@ async fn wrong_tokens_are_refused_then_the_address_is_throttled_even_with_the_ri
 
 /// A site with something on every screen: comments (one awaiting approval), likes, two
 /// confirmed rewards on two pages and two unread notes.
-async fn lived_in_site() -> (Worker, FakeStripe, Api) {
-    let options = WorkerOptions::vars(&[("MODERATION", "pre")]);
+async fn lived_in_site() -> (Worker, (FakeStripe, FakeEmail), Api) {
+    let email = FakeEmail::start(0);
+    let mut options = WorkerOptions::vars(&[("MODERATION", "pre")]);
+    options.vars.extend(email.vars());
     let (worker, stripe) = Worker::spawn_with_stripe(options).await;
     let api = Api::new(&worker.origin());
     let admin = api.admin(ADMIN_TOKEN);
@@ -220,12 +223,12 @@ async fn lived_in_site() -> (Worker, FakeStripe, Api) {
         assert_eq!(api.note(PAGE, &visitor(20 + n as u64), text).await.status(), 201);
     }
     let stripe = Arc::into_inner(stripe).expect("no delivery still holds the stand-in");
-    (worker, stripe, api)
+    (worker, (stripe, email), api)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_owner_searches_pins_checks_the_chart_and_reads_a_note_that_no_other_origin_can() {
-    let (worker, _stripe, api) = lived_in_site().await;
+    let (worker, _stand_ins, api) = lived_in_site().await;
     let browser = Browser::start().await;
     sign_in(&browser, &worker).await;
 
@@ -319,7 +322,7 @@ async fn the_owner_searches_pins_checks_the_chart_and_reads_a_note_that_no_other
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_console_screen_and_the_blog_with_its_widget_pass_axe_in_both_themes() {
-    let (worker, _stripe, _api) = lived_in_site().await;
+    let (worker, _stand_ins, _api) = lived_in_site().await;
     let browser = Browser::start().await;
     let mut found = Vec::new();
     browser.open(&worker.url("/admin/")).await;
@@ -385,6 +388,9 @@ async fn every_console_screen_and_the_blog_with_its_widget_pass_axe_in_both_them
     browser.loaded(WIDGET).await;
     browser
         .wait_in_widget(WIDGET, "the comments", "return root.querySelector('.comments .comment')")
+        .await;
+    browser
+        .wait_in_widget(WIDGET, "the email field", "return root.querySelector('input[type=email]')")
         .await;
     found
         .extend(browser.accessibility_violations().await.into_iter().map(|v| format!("blog: {v}")));

@@ -94,7 +94,7 @@ async fn a_reader_confirms_gets_one_email_per_reply_and_leaves_with_one_click() 
     assert!(link.starts_with(&worker.origin()), "{link}");
     let opened = api.http.get(&link).send().await.unwrap();
     assert_eq!(opened.status(), 200);
-    assert_eq!(opened.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(opened.headers()["referrer-policy"], "same-origin");
     assert!(opened.text().await.unwrap().contains("<form method=\"post\""));
 
     // Replies before confirming send nothing; the address is still unconfirmed.
@@ -180,4 +180,55 @@ async fn a_site_without_an_email_service_says_so_and_stores_nothing() {
     let resp = comment(&api, 1, "Email me", None, Some(ADA)).await;
     assert_eq!(error_code(resp).await, (503, "email_unavailable".to_owned()));
     assert_eq!(api.fresh_view(PAGE).await.comments.threads.len(), 0, "the comment is not kept");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn in_chromium_a_reader_asks_for_replies_confirms_and_leaves_from_the_email() {
+    const WIDGET: &str = "[data-kudos]";
+    const FORM: &str = ".comments > .comment-form";
+    let (worker, email, api) = started().await;
+    let browser = kudos_tests::browser::Browser::start().await;
+    browser.open(&worker.url("/posts/a/")).await;
+    browser.loaded(WIDGET).await;
+    browser
+        .wait_in_widget(
+            WIDGET,
+            "the email field",
+            &format!("return root.querySelector('{FORM} input[type=email]')"),
+        )
+        .await;
+    browser.type_in(WIDGET, &format!("{FORM} input[name=name]"), "Ada").await;
+    browser.type_in(WIDGET, &format!("{FORM} input[type=email]"), ADA).await;
+    browser.type_in(WIDGET, &format!("{FORM} textarea"), "Why do wombats dig at night?").await;
+    browser.click_in(WIDGET, &format!("{FORM} button.send")).await;
+
+    // The confirmation email's link opens a page; its button confirms.
+    let confirm = mails(&email, ADA, 1).await.remove(0);
+    browser.open(&confirm.link("/api/v1/email/confirm?t=").unwrap()).await;
+    browser.click("form button[type=submit]").await;
+    browser
+        .wait_eval(
+            "confirmed",
+            "return document.querySelector('h1')?.textContent === 'Address confirmed'",
+        )
+        .await;
+
+    // A reply to Ada's comment arrives as one email, with one-click unsubscribe.
+    indexed(&api, "Why do wombats dig").await;
+    let (_, list) = api.admin(ADMIN_TOKEN).get("/api/v1/admin/comments?status=all").await;
+    let parent = list["comments"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(comment(&api, 7, "To stay cool, mostly.", Some(&parent), None).await.status(), 201);
+    let reply = mails(&email, ADA, 2).await.remove(1);
+    assert!(reply.text().contains("To stay cool, mostly."));
+    assert_eq!(reply.header("List-Unsubscribe-Post"), Some("List-Unsubscribe=One-Click"));
+    let one_click = reply.header("List-Unsubscribe").unwrap().trim_matches(['<', '>']).to_owned();
+    let left = api.http.post(&one_click).body("List-Unsubscribe=One-Click").send().await.unwrap();
+    assert_eq!(left.status(), 200);
+
+    // The next reply sends nothing.
+    assert_eq!(comment(&api, 8, "And to hide.", Some(&parent), None).await.status(), 201);
+    indexed(&api, "And to hide.").await;
+    settled(&api).await;
+    assert_eq!(email.sent_to(ADA).len(), 2);
+    browser.close().await;
 }

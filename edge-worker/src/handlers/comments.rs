@@ -3,7 +3,6 @@
 //! page's object; the object applies the rules that need the page's state.
 
 use crate::api::Ctx;
-use crate::email::Mailer;
 use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;
@@ -51,7 +50,7 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let email = new.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
     let address = match email {
         None => None,
-        Some(_) if !Mailer::read(&ctx.env).configured() => {
+        Some(_) if !ctx.config.reply_emails => {
             return Err(ApiError::reject(
                 ErrorCode::EmailUnavailable,
                 "this site does not send reply emails",

@@ -2,7 +2,7 @@
 //! that fetches links changes nothing); the button, or a mail client's RFC 8058 one-click
 //! `POST` (`List-Unsubscribe=One-Click`), does what the link says. Links are signed by the
 //! site and checked before anything is looked up; their pages are never cached and never
-//! send the link on as a referrer.
+//! send the link to another origin as a referrer.
 
 use crate::api::Ctx;
 use crate::email::LinkOutcome;
@@ -35,7 +35,9 @@ fn page(status: u16, title: &str, body: &str) -> Result<Response, ApiError> {
     let headers = Headers::new();
     headers.set("content-type", "text/html; charset=utf-8")?;
     headers.set("cache-control", "no-store")?;
-    headers.set("referrer-policy", "no-referrer")?;
+    // The link's token never leaves for another origin; the page's own button still sends
+    // its origin (with `no-referrer` a browser sends `Origin: null`, which the API refuses).
+    headers.set("referrer-policy", "same-origin")?;
     headers.set(
         "content-security-policy",
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",

@@ -59,7 +59,11 @@ pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
         (_, since) => (PageClient::new(&ctx.env, page)?.view(since).await?, "object"),
     };
     // How to reward is configuration, not page state: always the deployment's current one.
-    let view = PageView { rewards: ctx.config.rewards.options(), ..view };
+    let view = PageView {
+        rewards: ctx.config.rewards.options(),
+        reply_emails: ctx.config.reply_emails,
+        ..view
+    };
     let body = serde_json::to_string(&view).map_err(|e| ApiError::Internal(e.to_string()))?;
     if source == "kv" {
         let kept = format!("{}\n{body}", view.state.version);

@@ -25,6 +25,7 @@ pub struct CommentFormProps {
 struct Fields {
     name: NodeRef,
     website: NodeRef,
+    email: NodeRef,
     honeypot: NodeRef,
     body: NodeRef,
 }
@@ -94,6 +95,7 @@ pub fn comment_form(props: &CommentFormProps) -> Html {
                 reply_to: reply_to.clone(),
                 name: Fields::input(&fields.name),
                 website: Fields::input(&fields.website),
+                email: Fields::input(&fields.email),
                 honeypot: Fields::input(&fields.honeypot),
                 body: preview.as_ref().map_or_else(|| fields.body(), |(body, _)| body.clone()),
             };
@@ -122,6 +124,7 @@ pub fn comment_form(props: &CommentFormProps) -> Html {
     let label = if reply_to.is_some() { t.your_reply } else { t.your_comment };
     // While the preview shows, the text box stays in the page (hidden), keeping the text.
     let body_hidden = preview.is_some();
+    let hint_id = format!("kudos-email-hint-{}", reply_to.as_deref().unwrap_or("new"));
     html! {
         <form class="comment-form" onsubmit={on_submit}>
             <div class="who">
@@ -132,6 +135,12 @@ pub fn comment_form(props: &CommentFormProps) -> Html {
                     <input ref={fields.website.clone()} name="website" type="url" autocomplete="url" maxlength="200" ~defaultValue={storage::website()} />
                 </label>
             </div>
+            if widget.state.reply_emails {
+                <label class="email">{ t.email_replies }
+                    <input ref={fields.email.clone()} name="email" type="email" autocomplete="email" maxlength="254" aria-describedby={hint_id.clone()} />
+                    <span class="hint" id={hint_id}>{ t.email_hint }</span>
+                </label>
+            }
             // People never see this field; bots fill it in.
             <label class="hp" aria-hidden="true">{ "Leave this empty" }
                 <input ref={fields.honeypot.clone()} name="homepage" tabindex="-1" autocomplete="off" />

@@ -22,6 +22,8 @@ pub struct Writing {
     pub reply_to: Option<String>,
     pub name: String,
     pub website: String,
+    /// Where to email replies (empty: no emails).
+    pub email: String,
     /// The honeypot field, which only bots fill in.
     pub honeypot: String,
     pub body: String,
@@ -105,7 +107,7 @@ impl Widget {
             idempotency_key: Some(key),
             hp: Some(writing.honeypot).filter(|hp| !hp.is_empty()),
             pass: None,
-            email: None,
+            email: Some(writing.email).filter(|e| !e.trim().is_empty()),
         };
         let widget = self.clone();
         spawn_local(async move {

@@ -42,6 +42,8 @@ pub struct State {
     pub thanks: Option<String>,
     /// The site owner closed the page to new comments.
     pub closed: bool,
+    /// The site emails readers of replies, if they ask.
+    pub reply_emails: bool,
 }
 
 impl Default for State {
@@ -53,6 +55,7 @@ impl Default for State {
             likes: Likes::default(),
             discussion: Discussion::default(),
             closed: false,
+            reply_emails: false,
             announcement: String::new(),
             supporters: Vec::new(),
             rewards: None,
@@ -131,6 +134,7 @@ impl Reducible for State {
                 next.supporters = view.supporters;
                 next.rewards = view.rewards;
                 next.closed = view.closed;
+                next.reply_emails = view.reply_emails;
                 next.likes = Likes::settled(liked, liked_comments);
             }
             Action::LoadFailed(code) => next.load = Load::Failed(code),

@@ -72,6 +72,8 @@ impl<'a> PageRules<'a> {
             supporters: self.supporters()?,
             rewards: None,
             closed: self.store.page()?.is_some_and(|p| p.closed != 0),
+            // Filled in by the worker from its configuration, as `rewards` is.
+            reply_emails: false,
         })
     }
 
