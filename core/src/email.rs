@@ -132,20 +132,7 @@ fn decode_hex(hex: &str) -> Option<Vec<u8>> {
 }
 
 /// Text made safe inside HTML, in elements and in quoted attributes.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::feed::escape_xml as escape_html;
 
 /// An email ready to send.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,6 +9,7 @@ pub mod comment;
 pub mod console;
 pub mod email;
 pub mod error;
+pub mod feed;
 pub mod limits;
 #[cfg(feature = "server")]
 pub mod markdown;

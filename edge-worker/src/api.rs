@@ -230,6 +230,8 @@ async fn dispatch(
         Route::StripeWebhook => rewards::webhook(req, ctx).await,
         Route::SendNote => notes::send(req, ctx).await,
         Route::EmailLinkPage => handlers::email::ask(&req, ctx).await,
+        Route::CommentsFeed => handlers::feed::comments(&req, ctx).await,
+        Route::SupportersFeed => handlers::feed::supporters(&req, ctx).await,
         Route::EmailLinkAct => handlers::email::act(&req, ctx).await,
         Route::AdminRewards => admin::rewards(&req, ctx).await,
         Route::AdminModerateReward => admin::moderate_reward(req, params, ctx).await,

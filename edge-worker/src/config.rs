@@ -40,6 +40,9 @@ pub struct Config {
     salt: Option<String>,
     /// Reply emails can be sent (Resend's key and a sender are set).
     pub reply_emails: bool,
+    /// The blog's address (`SITE_URL`, else the first allowed origin), for links in feeds
+    /// and notifications; empty when unknown.
+    pub site_url: String,
 }
 
 thread_local! {
@@ -83,6 +86,7 @@ impl Config {
             problems,
             salt: secret(env, secrets::VISITOR_SALT).ok(),
             reply_emails: crate::email::Mailer::read(env).configured(),
+            site_url: crate::notify::Channels::read(env).site_url().to_owned(),
         }
     }
 
@@ -465,6 +469,8 @@ mod tests {
             page_prefixes: parse_prefixes(prefixes, &mut problems),
             problems,
             salt: None,
+            reply_emails: false,
+            site_url: String::new(),
         }
     }
 

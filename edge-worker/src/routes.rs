@@ -43,6 +43,9 @@ pub enum Route {
     /// client's one-click unsubscribe) do.
     EmailLinkPage,
     EmailLinkAct,
+    /// Atom feeds of published comments (a page's or the site's) and of supporters.
+    CommentsFeed,
+    SupportersFeed,
     /// A deliberately naive KV read-modify-write counter, compiled only into the benchmark
     /// build so `cargo xtask bench` can show what it loses under concurrency.
     #[cfg(feature = "bench-naive")]
@@ -88,6 +91,8 @@ impl Route {
             | Route::SendNote
             | Route::EmailLinkPage
             | Route::EmailLinkAct
+            | Route::CommentsFeed
+            | Route::SupportersFeed
             | Route::AdminSignIn => false,
             #[cfg(feature = "bench-naive")]
             Route::NaiveLike => false,
@@ -132,6 +137,8 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("PATCH", "/admin/pages", Route::AdminClosePage),
     ("GET", "/admin/ledger", Route::AdminLedger),
     ("GET", "/admin/activity", Route::AdminActivity),
+    ("GET", "/feed/comments", Route::CommentsFeed),
+    ("GET", "/feed/supporters", Route::SupportersFeed),
     ("GET", "/email/confirm", Route::EmailLinkPage),
     ("POST", "/email/confirm", Route::EmailLinkAct),
     ("GET", "/email/unsubscribe", Route::EmailLinkPage),

@@ -413,6 +413,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE daily_likes (day INTEGER PRIMARY KEY, likes INTEGER NOT NULL)",
     notify::MIGRATION,
     crate::email::MIGRATION,
+    crate::recent::MIGRATION,
 ];
 
 #[durable_object]
@@ -421,6 +422,9 @@ pub struct SiteObject {
     sql: OnceCell<Sql>,
     channels: Channels,
     mailer: Mailer,
+    env: Env,
+    /// How often the site's recent activity may be rewritten in KV.
+    recent_interval_ms: i64,
     /// The earliest delivery a command queued, for the alarm.
     wake_at: Cell<Option<i64>>,
 }
@@ -428,7 +432,16 @@ pub struct SiteObject {
 impl DurableObject for SiteObject {
     fn new(state: State, env: Env) -> Self {
         let (channels, mailer) = (Channels::read(&env), Mailer::read(&env));
-        SiteObject { state, sql: OnceCell::new(), channels, mailer, wake_at: Cell::new(None) }
+        let recent_interval_ms = crate::config::PageSettings::read(&env).flush_interval_ms;
+        SiteObject {
+            state,
+            sql: OnceCell::new(),
+            channels,
+            mailer,
+            env,
+            recent_interval_ms,
+            wake_at: Cell::new(None),
+        }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
@@ -447,7 +460,11 @@ impl DurableObject for SiteObject {
         let sql = self.sql()?;
         let notified = notify::deliver_due(sql, &self.channels, crate::now_ms()).await?;
         let mailed = crate::email::deliver_due(sql, &self.mailer, crate::now_ms()).await?;
-        if let Some(next) = [notified, mailed].into_iter().flatten().min() {
+        let site = crate::config::site_id(&self.env);
+        let interval = self.recent_interval_ms;
+        let recent =
+            crate::recent::write_due(sql, &self.env, &site, crate::now_ms(), interval).await?;
+        if let Some(next) = [notified, mailed, recent].into_iter().flatten().min() {
             self.wake_by(next).await.map_err(|e| worker::Error::RustError(e.to_string()))?;
         }
         Response::ok("done")
@@ -519,6 +536,7 @@ impl SiteObject {
             }
             SiteCommand::CommentIndexed(comment) => {
                 index_comment(sql, &comment)?;
+                self.wake(crate::recent::touch(sql, crate::now_ms(), self.recent_interval_ms)?);
                 Ok("{}".into())
             }
             SiteCommand::PageCounts { page, likes, comments, closed, at } => {
@@ -573,6 +591,7 @@ impl SiteObject {
                     "UPDATE pages SET updated_at = MAX(updated_at, ?) WHERE page = ?",
                     vec![e.at.into(), page.into()],
                 )?;
+                self.wake(crate::recent::touch(sql, crate::now_ms(), self.recent_interval_ms)?);
                 Ok("{}".into())
             }
             SiteCommand::RewardHidden { page, id, hidden } => {
@@ -580,6 +599,7 @@ impl SiteObject {
                     "UPDATE ledger SET message_hidden = ? WHERE page = ? AND id = ?",
                     vec![i64::from(hidden).into(), page.into(), id.into()],
                 )?;
+                self.wake(crate::recent::touch(sql, crate::now_ms(), self.recent_interval_ms)?);
                 Ok("{}".into())
             }
             SiteCommand::ListComments(query) => to_json(&list_comments(sql, query)?),

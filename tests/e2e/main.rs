@@ -15,6 +15,7 @@ mod counts;
 mod defects;
 mod deploy;
 mod faults;
+mod feeds;
 mod identity;
 mod legacy;
 mod limits;

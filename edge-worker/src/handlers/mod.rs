@@ -7,6 +7,7 @@ pub mod admin;
 pub mod comments;
 pub mod counts;
 pub mod email;
+pub mod feed;
 pub mod health;
 pub mod likes;
 #[cfg(feature = "bench-naive")]
