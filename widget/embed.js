@@ -1,6 +1,7 @@
 // kudos embed loader. A page adds <div data-kudos></div> and this script; it fills
 // <span data-kudos-count="/posts/a"></span> placeholders with one request, and loads the
 // widget (JS + Wasm) only when a widget comes within about one viewport of the screen.
+// <div data-kudos-recent></div> shows the site's latest comments and supporters.
 // `cargo xtask build` replaces the two __KUDOS_*__ names with the content-hashed files.
 (() => {
   const script = document.currentScript;
@@ -23,9 +24,13 @@
 
   const mount = (el) =>
     load()
-      .then((m) =>
-        m.mount(el, api, pageOf(el), el.dataset.theme || "auto",
-          el.dataset.lang || navigator.language || "en"))
+      .then((m) => {
+        const theme = el.dataset.theme || "auto";
+        const lang = el.dataset.lang || navigator.language || "en";
+        "kudosRecent" in el.dataset
+          ? m.mountRecent(el, api, theme, lang, +el.dataset.show || 5)
+          : m.mount(el, api, pageOf(el), theme, lang);
+      })
       .catch((e) => console.error("kudos:", e));
 
   const fillCounts = () => {
@@ -47,7 +52,9 @@
 
   const start = () => {
     fillCounts();
-    const hosts = [...document.querySelectorAll("[data-kudos]:not([data-kudos-mounted])")];
+    const hosts = [
+      ...document.querySelectorAll("[data-kudos]:not([data-kudos-mounted]), [data-kudos-recent]:not([data-kudos-mounted])"),
+    ];
     const near = "IntersectionObserver" in window &&
       new IntersectionObserver((entries) => {
         for (const e of entries) {

@@ -232,6 +232,7 @@ async fn dispatch(
         Route::EmailLinkPage => handlers::email::ask(&req, ctx).await,
         Route::CommentsFeed => handlers::feed::comments(&req, ctx).await,
         Route::SupportersFeed => handlers::feed::supporters(&req, ctx).await,
+        Route::Recent => handlers::feed::recent_json(ctx).await,
         Route::EmailLinkAct => handlers::email::act(&req, ctx).await,
         Route::AdminRewards => admin::rewards(&req, ctx).await,
         Route::AdminModerateReward => admin::moderate_reward(req, params, ctx).await,

@@ -46,6 +46,8 @@ pub enum Route {
     /// Atom feeds of published comments (a page's or the site's) and of supporters.
     CommentsFeed,
     SupportersFeed,
+    /// The site's recent activity, for the `data-kudos-recent` embed.
+    Recent,
     /// A deliberately naive KV read-modify-write counter, compiled only into the benchmark
     /// build so `cargo xtask bench` can show what it loses under concurrency.
     #[cfg(feature = "bench-naive")]
@@ -93,6 +95,7 @@ impl Route {
             | Route::EmailLinkAct
             | Route::CommentsFeed
             | Route::SupportersFeed
+            | Route::Recent
             | Route::AdminSignIn => false,
             #[cfg(feature = "bench-naive")]
             Route::NaiveLike => false,
@@ -139,6 +142,7 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("GET", "/admin/activity", Route::AdminActivity),
     ("GET", "/feed/comments", Route::CommentsFeed),
     ("GET", "/feed/supporters", Route::SupportersFeed),
+    ("GET", "/recent", Route::Recent),
     ("GET", "/email/confirm", Route::EmailLinkPage),
     ("POST", "/email/confirm", Route::EmailLinkAct),
     ("GET", "/email/unsubscribe", Route::EmailLinkPage),

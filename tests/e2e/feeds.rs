@@ -92,3 +92,43 @@ async fn the_sites_and_a_pages_feeds_hold_published_comments_and_supporters_newe
     let after = feed(&api, "/api/v1/feed/comments", 3).await;
     assert!(after.entries.iter().all(|e| !e.id.ends_with(&first.comment.id)));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_recent_embed_shows_the_sites_latest_comments_and_supporters_as_text() {
+    const RECENT: &str = "[data-kudos-recent]";
+    let (worker, stripe) = Worker::spawn_with_stripe(WorkerOptions::default()).await;
+    let api = Api::new(&worker.origin());
+    let hostile = json!({
+        "page": "/posts/b", "visitor": visitor(1), "name": "<img src=x onerror=alert(1)>",
+        "body": "Counts at the edge, *exactly*.", "idempotency_key": "r".repeat(20),
+    });
+    assert_eq!(api.post_comment(&api.with_pass(hostile).await).await.status(), 201);
+    let session = Session::paid("cs_test_recent", "/posts/a", 500, "Grace");
+    let event = stripe.event(&session, "checkout.session.completed", true, "evt_recent");
+    let stripe = Arc::new(stripe);
+    let delivered = tokio::task::spawn_blocking(move || stripe.deliver(&event)).await.unwrap();
+    assert_eq!(delivered, 200);
+    feed(&api, "/api/v1/feed/supporters", 1).await;
+
+    let browser = kudos_tests::browser::Browser::start().await;
+    browser.open(&worker.url("/posts/a/")).await;
+    let shown = browser
+        .wait_in_widget(
+            RECENT,
+            "the recent comment and supporter",
+            "const c = root.querySelector('.recent-comments li'); \
+             const s = root.querySelector('.recent-supporters li'); \
+             return c && s && { name: c.querySelector('.name').textContent, body: c.querySelector('.body').innerHTML, \
+               link: c.querySelector('a').getAttribute('href'), supporter: s.textContent, \
+               img: !!root.querySelector('img') }",
+        )
+        .await;
+    assert_eq!(shown["name"], "<img src=x onerror=alert(1)>", "a name is text");
+    assert_eq!(shown["img"], false, "nothing in it became an element");
+    assert!(shown["body"].as_str().unwrap().contains("<em>exactly</em>"));
+    assert!(shown["link"].as_str().unwrap().starts_with("/posts/b#comment-"));
+    assert!(shown["supporter"].as_str().unwrap().contains("Grace"), "{shown}");
+    let found = browser.accessibility_violations().await;
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+    browser.close().await;
+}

@@ -209,6 +209,12 @@ impl Client {
     }
 }
 
+// GET /api/v1/recent
+/// The site's latest comments and supporters (for the `data-kudos-recent` embed).
+pub async fn recent(api: &str) -> Reply<kudos_core::feed::Recent> {
+    get(&format!("{}/api/v1/recent", api.trim_end_matches('/'))).await
+}
+
 async fn get<T: DeserializeOwned>(url: &str) -> Reply<T> {
     parse(transport("GET", url, None).await?)
 }

@@ -34,6 +34,47 @@ pub fn mount(
     lang: String,
 ) -> Result<(), JsValue> {
     let page = PageId::parse(&page).map_err(|e| JsValue::from_str(&format!("kudos: {e}")))?;
+    let root = shadow_root(&host)?;
+    let props = AppProps {
+        client: api::Client { api: api.trim_end_matches('/').to_owned(), page },
+        theme: theme_of(theme).into(),
+        lang: lang.into(),
+    };
+    yew::Renderer::<App>::with_root_and_props(root, props).render();
+    Ok(())
+}
+
+/// Mounts the site's recent activity (`data-kudos-recent`) into `host`'s shadow root,
+/// showing at most `show` comments and `show` supporters.
+#[wasm_bindgen(js_name = mountRecent)]
+pub fn mount_recent(
+    host: Element,
+    api: String,
+    theme: String,
+    lang: String,
+    show: u32,
+) -> Result<(), JsValue> {
+    let root = shadow_root(&host)?;
+    let props = components::recent::RecentProps {
+        api: api.into(),
+        theme: theme_of(theme).into(),
+        lang: lang.into(),
+        show: show.clamp(1, 50) as usize,
+    };
+    yew::Renderer::<components::recent::RecentActivity>::with_root_and_props(root, props).render();
+    Ok(())
+}
+
+/// `light`, `dark`, or `auto` for anything else.
+fn theme_of(theme: String) -> String {
+    match theme.as_str() {
+        "light" | "dark" => theme,
+        _ => "auto".into(),
+    }
+}
+
+/// An open shadow root on `host` with the widget's styles, and the element to render into.
+fn shadow_root(host: &Element) -> Result<Element, JsValue> {
     let document = host.owner_document().ok_or("kudos: the host element has no document")?;
     let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
     let style = document.create_element("style")?;
@@ -41,16 +82,7 @@ pub fn mount(
     shadow.append_child(&style)?;
     let root = document.create_element("div")?;
     shadow.append_child(&root)?;
-    let props = AppProps {
-        client: api::Client { api: api.trim_end_matches('/').to_owned(), page },
-        theme: match theme.as_str() {
-            "light" | "dark" => theme.into(),
-            _ => "auto".into(),
-        },
-        lang: lang.into(),
-    };
-    yew::Renderer::<App>::with_root_and_props(root, props).render();
-    Ok(())
+    Ok(root)
 }
 
 /// Solves a proof-of-work challenge exactly as the widget does for a new visitor and

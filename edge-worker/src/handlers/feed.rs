@@ -41,6 +41,16 @@ fn site_name(ctx: &Ctx) -> &str {
     if ctx.config.site_url.is_empty() { &ctx.config.site_id } else { &ctx.config.site_url }
 }
 
+// GET /api/v1/recent
+/// The site's recent activity (latest comments and supporters) as JSON, for the
+/// `data-kudos-recent` embed: one KV read, cacheable for a minute.
+pub async fn recent_json(ctx: &Ctx) -> Result<Response, ApiError> {
+    let recent = recent(ctx).await?;
+    let mut resp = crate::io::json(&recent)?;
+    resp.headers_mut().set("cache-control", &format!("public, max-age={MAX_AGE}"))?;
+    Ok(resp)
+}
+
 // GET /api/v1/feed/comments[?page=<id>]
 /// Published comments, newest first: a page's when `page` is given, else the whole site's.
 pub async fn comments(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
