@@ -143,8 +143,15 @@ impl Wants {
         Ok(wants)
     }
 
+    pub const NONE: Wants = Wants(0);
+
     pub fn wants(self, kind: Kind) -> bool {
         self.0 & kind.bit() != 0
+    }
+
+    /// What either wants.
+    pub fn or(self, other: Wants) -> Wants {
+        Wants(self.0 | other.0)
     }
 
     /// The settings words of the kinds wanted.

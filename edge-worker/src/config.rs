@@ -345,6 +345,10 @@ pub struct PageSettings {
     pub flush_interval_ms: i64,
     pub new_pages: Budget,
     pub kv_writes: Option<Budget>,
+    /// The events some notification channel wants: the others are never queued.
+    pub notify: kudos_core::notify::Wants,
+    /// Reply emails are set up: only then are replies reported for them.
+    pub reply_emails: bool,
 }
 
 impl PageSettings {
@@ -356,6 +360,8 @@ impl PageSettings {
             flush_interval_ms: flush_interval_ms(env),
             new_pages: limits.new_pages,
             kv_writes: limits.kv_writes,
+            notify: crate::notify::Channels::read(env).wanted(),
+            reply_emails: crate::email::Mailer::read(env).configured(),
         }
     }
 }

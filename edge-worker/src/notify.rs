@@ -187,6 +187,11 @@ impl Channels {
         out
     }
 
+    /// The events any channel set up wants.
+    pub fn wanted(&self) -> Wants {
+        self.setups.iter().fold(Wants::NONE, |all, s| all.or(s.wants))
+    }
+
     /// The blog's address, for links (empty when unknown).
     pub fn site_url(&self) -> &str {
         &self.site_url
@@ -209,6 +214,9 @@ pub fn enqueue(
     event: &Event,
     now: i64,
 ) -> worker::Result<Option<i64>> {
+    if !channels.wanted().wants(event.kind) {
+        return Ok(None);
+    }
     let body = serde_json::to_string(event).map_err(|e| worker::Error::RustError(e.to_string()))?;
     let new = sql.run(
         "INSERT OR IGNORE INTO events (id, body, created_at) VALUES (?, ?, ?)",

@@ -256,7 +256,9 @@ impl PageRules<'_> {
     /// Tells the site of a published reply, so whoever follows the comment it answers
     /// gets an email (once per reply, however often it is published).
     fn tell_followers(&self, row: &CommentRow) -> Ruled<()> {
-        let Some(parent) = row.parent_seq else { return Ok(()) };
+        let Some(parent) = row.parent_seq.filter(|_| self.settings.reply_emails) else {
+            return Ok(());
+        };
         self.tell_site(&SiteCommand::Replied {
             page: self.page.page.to_string(),
             parent: self.item_id(parent),

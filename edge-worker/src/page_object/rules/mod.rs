@@ -143,6 +143,9 @@ impl<'a> PageRules<'a> {
     /// outbox, in the same transaction as the change), as an event about `item` whose id
     /// is the same however often it is delivered.
     fn notify(&self, kind: Kind, item: &str, about: impl FnOnce(&mut Event)) -> Ruled<()> {
+        if !self.settings.notify.wants(kind) {
+            return Ok(());
+        }
         let page = self.page.page.to_string();
         let mut event = Event {
             id: notify::event_id(&self.page.site, &page, kind, item),
