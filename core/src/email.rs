@@ -53,7 +53,8 @@ impl Address {
 }
 
 /// What a signed link lets its holder do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LinkKind {
     /// Confirm the address (until `expires`).
     Confirm,

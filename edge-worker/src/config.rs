@@ -63,6 +63,7 @@ impl Config {
 
     pub fn from_env(env: &Env) -> Self {
         let mut problems = Vec::new();
+        let channels = crate::notify::Channels::read(env);
         let limits = Limits::from_env(env, &mut problems);
         let page_prefixes = var(env, vars::PAGE_PREFIXES)
             .map(|list| parse_prefixes(&list, &mut problems))
@@ -85,8 +86,8 @@ impl Config {
             page_prefixes,
             problems,
             salt: secret(env, secrets::VISITOR_SALT).ok(),
-            reply_emails: crate::email::Mailer::read(env).configured(),
-            site_url: crate::notify::Channels::read(env).site_url().to_owned(),
+            reply_emails: crate::email::Mailer::read(env, &channels).configured(),
+            site_url: channels.site_url().to_owned(),
         }
     }
 
@@ -354,14 +355,15 @@ pub struct PageSettings {
 impl PageSettings {
     pub fn read(env: &Env) -> Self {
         let limits = Limits::read(env);
+        let channels = crate::notify::Channels::read(env);
         PageSettings {
             comments: CommentRules::from_env(env),
             currency: RewardConfig::from_env(env).currency,
             flush_interval_ms: flush_interval_ms(env),
             new_pages: limits.new_pages,
             kv_writes: limits.kv_writes,
-            notify: crate::notify::Channels::read(env).wanted(),
-            reply_emails: crate::email::Mailer::read(env).configured(),
+            notify: channels.wanted(),
+            reply_emails: crate::email::Mailer::read(env, &channels).configured(),
         }
     }
 }

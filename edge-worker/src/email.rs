@@ -66,14 +66,15 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    pub fn read(env: &Env) -> Mailer {
+    /// The mailer as `env` sets it up; links and retries follow `channels` (read once by
+    /// the caller).
+    pub fn read(env: &Env, channels: &crate::notify::Channels) -> Mailer {
         let api_base = text(env, vars::EMAIL_API_BASE)
             .unwrap_or_else(|| "https://api.resend.com".into())
             .trim_end_matches('/')
             .to_owned();
         let safe = url::Url::parse(&api_base)
             .is_ok_and(|u| u.scheme() == "https" || (u.scheme() == "http" && is_loopback(&u)));
-        let channels = crate::notify::Channels::read(env);
         Mailer {
             api_base,
             api_key: text(env, secrets::RESEND_API_KEY).filter(|_| safe),

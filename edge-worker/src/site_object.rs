@@ -139,7 +139,7 @@ pub enum SiteCommand {
     },
     /// A reader followed a signed link from an email (already verified).
     EmailLink {
-        kind: String,
+        kind: LinkKind,
         reader: String,
         page: String,
         comment: String,
@@ -431,7 +431,8 @@ pub struct SiteObject {
 
 impl DurableObject for SiteObject {
     fn new(state: State, env: Env) -> Self {
-        let (channels, mailer) = (Channels::read(&env), Mailer::read(&env));
+        let channels = Channels::read(&env);
+        let mailer = Mailer::read(&env, &channels);
         let recent_interval_ms = crate::config::PageSettings::read(&env).flush_interval_ms;
         SiteObject {
             state,
@@ -771,11 +772,6 @@ impl SiteObject {
                 Ok("{}".into())
             }
             SiteCommand::EmailLink { kind, reader, page, comment } => {
-                let kind = match kind.as_str() {
-                    "confirm" => LinkKind::Confirm,
-                    "thread" => LinkKind::Thread,
-                    _ => LinkKind::All,
-                };
                 let link = Link { kind, reader, page, comment, expires: 0 };
                 to_json(&crate::email::follow_link(sql, &link, crate::now_ms())?)
             }
@@ -886,13 +882,8 @@ impl SiteClient {
 
     /// Confirms a reader's address or unsubscribes them, as a verified link says.
     pub async fn email_link(&self, link: &Link) -> Result<LinkOutcome, ApiError> {
-        let kind = match link.kind {
-            LinkKind::Confirm => "confirm",
-            LinkKind::Thread => "thread",
-            LinkKind::All => "all",
-        };
         self.ask(&SiteCommand::EmailLink {
-            kind: kind.into(),
+            kind: link.kind,
             reader: link.reader.clone(),
             page: link.page.clone(),
             comment: link.comment.clone(),
