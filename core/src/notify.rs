@@ -22,6 +22,9 @@ pub enum Kind {
     /// A comment was published (posted on a site without pre-moderation).
     #[serde(rename = "comment.published")]
     CommentPublished,
+    /// A published comment answers one of the owner's own comments.
+    #[serde(rename = "comment.reply")]
+    ReplyToOwner,
     /// Stripe confirmed a reward.
     #[serde(rename = "reward.confirmed")]
     RewardConfirmed,
@@ -31,14 +34,20 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] =
-        [Kind::CommentPending, Kind::CommentPublished, Kind::RewardConfirmed, Kind::NoteReceived];
+    pub const ALL: [Kind; 5] = [
+        Kind::CommentPending,
+        Kind::CommentPublished,
+        Kind::ReplyToOwner,
+        Kind::RewardConfirmed,
+        Kind::NoteReceived,
+    ];
 
     /// The word for the kind in settings (`NOTIFY_*_EVENTS`).
     pub fn setting(self) -> &'static str {
         match self {
             Kind::CommentPending => "pending",
             Kind::CommentPublished => "published",
+            Kind::ReplyToOwner => "reply",
             Kind::RewardConfirmed => "reward",
             Kind::NoteReceived => "note",
         }
@@ -115,12 +124,14 @@ pub fn excerpt(text: &str, max: usize) -> String {
 }
 
 /// Which kinds of event a channel wants: `all` (the default), `none`, or a list of
-/// `pending`, `published`, `reward`, `note` separated by commas or spaces.
+/// `pending`, `published`, `reply`, `reward`, `note` separated by commas or spaces. A reply
+/// to the owner is a published comment too: `published` covers it, `reply` alone hears
+/// only replies to the owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Wants(u8);
 
 impl Wants {
-    pub const ALL: Wants = Wants(0b1111);
+    pub const ALL: Wants = Wants(0b11111);
 
     pub fn parse(setting: Option<&str>) -> Result<Wants, String> {
         let Some(setting) = setting.map(str::trim).filter(|s| !s.is_empty()) else {
@@ -146,7 +157,11 @@ impl Wants {
     pub const NONE: Wants = Wants(0);
 
     pub fn wants(self, kind: Kind) -> bool {
-        self.0 & kind.bit() != 0
+        let also = match kind {
+            Kind::ReplyToOwner => Kind::CommentPublished.bit(),
+            _ => 0,
+        };
+        self.0 & (kind.bit() | also) != 0
     }
 
     /// What either wants.
@@ -156,7 +171,7 @@ impl Wants {
 
     /// The settings words of the kinds wanted.
     pub fn words(self) -> Vec<&'static str> {
-        Kind::ALL.into_iter().filter(|k| self.wants(*k)).map(Kind::setting).collect()
+        Kind::ALL.into_iter().filter(|k| self.0 & k.bit() != 0).map(Kind::setting).collect()
     }
 }
 
@@ -168,11 +183,13 @@ pub enum Channel {
     Slack,
     Discord,
     Telegram,
+    /// Email to the owner through Cloudflare's `send_email` binding.
+    Email,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 4] =
-        [Channel::Webhook, Channel::Slack, Channel::Discord, Channel::Telegram];
+    pub const ALL: [Channel; 5] =
+        [Channel::Webhook, Channel::Slack, Channel::Discord, Channel::Telegram, Channel::Email];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -180,6 +197,7 @@ impl Channel {
             Channel::Slack => "slack",
             Channel::Discord => "discord",
             Channel::Telegram => "telegram",
+            Channel::Email => "email",
         }
     }
 
@@ -193,6 +211,7 @@ impl Channel {
             Channel::Discord => 2_000,
             Channel::Telegram => 4_096,
             Channel::Slack | Channel::Webhook => 3_000,
+            Channel::Email => 100_000,
         }
     }
 }
@@ -220,6 +239,9 @@ pub fn text(event: &Event, page_url: &str) -> String {
             let what = if c.parent.is_some() { "reply" } else { "comment" };
             format!("New {what} on {page} from {}:{}", who(&c.name), said(&c.text))
         }
+        (Kind::ReplyToOwner, Some(c), _) => {
+            format!("{} replied to your comment on {page}:{}", who(&c.name), said(&c.text))
+        }
         (Kind::RewardConfirmed, _, Some(r)) => format!(
             "New reward on {page}: {} from {}.{}",
             money(r.amount, &r.currency),
@@ -232,6 +254,33 @@ pub fn text(event: &Event, page_url: &str) -> String {
         _ => format!("Something happened on {page}."),
     };
     format!("{head}\n{page_url}")
+}
+
+/// An email's subject for `event`: its message's first line without the reader's words,
+/// on one line (reader text never reaches a header).
+pub fn subject(event: &Event) -> String {
+    let line = match event.kind {
+        Kind::CommentPending => "New comment awaiting approval",
+        Kind::CommentPublished => "New comment",
+        Kind::ReplyToOwner => "New reply to your comment",
+        Kind::RewardConfirmed => "New reward",
+        Kind::NoteReceived => "New read-and-burn note",
+    };
+    one_line(&format!("{line} on {}", event.page))
+}
+
+/// The subject of a digest of `count` events.
+pub fn digest_subject(count: usize, site_url: &str) -> String {
+    let site = site_url.split("://").nth(1).unwrap_or(site_url);
+    let on = if site.is_empty() { String::new() } else { format!(" on {site}") };
+    one_line(&format!("{count} new{on}"))
+}
+
+/// `text` with control characters (line breaks among them) made spaces, cut to 150
+/// characters: safe in an email header.
+fn one_line(text: &str) -> String {
+    let flat: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    excerpt(&flat, 150)
 }
 
 /// One message for many events (a digest), newest last.
@@ -280,7 +329,7 @@ pub fn payload(channel: Channel, text: &str, telegram_chat: &str) -> Value {
             "text": text,
             "link_preview_options": { "is_disabled": true },
         }),
-        Channel::Webhook => json!({ "text": text }),
+        Channel::Webhook | Channel::Email => json!({ "text": text }),
     }
 }
 
@@ -328,11 +377,16 @@ pub fn retry_at(
     (at < first_at + GIVE_UP_AFTER_MS).then_some(at)
 }
 
-/// When the daily digest after `now` goes out: the next `hour` o'clock, UTC.
-pub fn next_digest_at(now: i64, hour: u32) -> i64 {
-    const DAY: i64 = 86_400_000;
-    let today = now.div_euclid(DAY) * DAY + i64::from(hour.min(23)) * 3_600_000;
-    if today > now { today } else { today + DAY }
+/// A day, the digest's period unless a test shortens it.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// When the digest after `now` goes out: the next `hour` o'clock, UTC, for a daily digest
+/// (`period_ms` = [`DAY_MS`]); in general the next instant `hour` o'clock plus a whole
+/// number of periods.
+pub fn next_digest_at(now: i64, hour: u32, period_ms: i64) -> i64 {
+    let period = period_ms.max(1);
+    let start = i64::from(hour.min(23)) * 3_600_000;
+    start + ((now - start).div_euclid(period) + 1) * period
 }
 
 #[cfg(test)]
@@ -382,6 +436,25 @@ mod tests {
         assert_eq!(some.words(), ["pending", "reward"]);
         assert!(Kind::ALL.into_iter().all(|k| !Wants::parse(Some("none")).unwrap().wants(k)));
         assert!(Wants::parse(Some("pending,likes")).unwrap_err().contains("likes"));
+        let replies = Wants::parse(Some("reply")).unwrap();
+        assert!(replies.wants(Kind::ReplyToOwner) && !replies.wants(Kind::CommentPublished));
+        let published = Wants::parse(Some("published")).unwrap();
+        assert!(published.wants(Kind::ReplyToOwner), "a reply is a published comment too");
+        assert_eq!(published.words(), ["published"]);
+    }
+
+    #[test]
+    fn an_email_subject_is_one_line_without_reader_text() {
+        let mut event = comment(Kind::ReplyToOwner, "Eve\r\nBcc: x@y", "Subject: spam");
+        assert_eq!(subject(&event), "New reply to your comment on /posts/a");
+        event.page = "/posts/a\r\nBcc: x@y".into();
+        assert!(!subject(&event).contains(['\r', '\n']));
+        assert_eq!(digest_subject(3, "https://blog.example"), "3 new on blog.example");
+        assert_eq!(digest_subject(1, ""), "1 new");
+        assert!(
+            text(&comment(Kind::ReplyToOwner, "Ada", "Thanks"), "u")
+                .starts_with("Ada replied to your comment on /posts/a:\n“Thanks”")
+        );
     }
 
     #[test]
@@ -480,8 +553,9 @@ mod tests {
     fn the_digest_goes_out_at_the_next_hour_set() {
         let day = 86_400_000;
         let at = |h: i64, m: i64| 20_000 * day + h * 3_600_000 + m * 60_000;
-        assert_eq!(next_digest_at(at(7, 59), 8), at(8, 0));
-        assert_eq!(next_digest_at(at(8, 0), 8), at(8, 0) + day, "not twice at once");
-        assert_eq!(next_digest_at(at(23, 0), 8), at(8, 0) + day);
+        assert_eq!(next_digest_at(at(7, 59), 8, DAY_MS), at(8, 0));
+        assert_eq!(next_digest_at(at(8, 0), 8, DAY_MS), at(8, 0) + day, "not twice at once");
+        assert_eq!(next_digest_at(at(23, 0), 8, DAY_MS), at(8, 0) + day);
+        assert_eq!(next_digest_at(at(23, 0) + 1, 8, 60_000), at(23, 1), "a shorter period");
     }
 }

@@ -14,6 +14,10 @@ pub const LIMITER: &str = "LIMITER";
 /// pages (index pages) together in KV.
 pub const COUNTS: &str = "COUNTS";
 
+/// Cloudflare's `send_email` binding the owner's email notifications go through (a
+/// `[[send_email]]` block in wrangler.toml; optional).
+pub const OWNER_EMAIL: &str = "OWNER_EMAIL";
+
 /// Plain variables (`[vars]` in wrangler.toml).
 pub mod vars {
     /// Comma-separated origins allowed to call the API from a browser.
@@ -80,9 +84,15 @@ pub mod vars {
     pub const NOTIFY_DIGEST: &str = "NOTIFY_DIGEST";
     /// The hour (UTC, 0 to 23) the daily digest goes out; 8 when unset.
     pub const NOTIFY_DIGEST_HOUR: &str = "NOTIFY_DIGEST_HOUR";
+    /// How often the digest goes out, in milliseconds: a day (tests shorten it).
+    pub const NOTIFY_DIGEST_PERIOD_MS: &str = "NOTIFY_DIGEST_PERIOD_MS";
     /// How long the first retry of a failed delivery waits, in milliseconds (15 s; tests
     /// shorten it). Each next retry waits twice as long, up to 2 hours, for 25 hours.
     pub const NOTIFY_FIRST_RETRY_MS: &str = "NOTIFY_FIRST_RETRY_MS";
+    /// The owner's address for email notifications (verified in Email Routing), and the
+    /// sender, an address on the site's domain. Both with the `OWNER_EMAIL` binding.
+    pub const NOTIFY_EMAIL_TO: &str = "NOTIFY_EMAIL_TO";
+    pub const NOTIFY_EMAIL_FROM: &str = "NOTIFY_EMAIL_FROM";
     /// The chat a Telegram bot writes to (a user's or group's id, or `@channel`).
     pub const TELEGRAM_CHAT_ID: &str = "TELEGRAM_CHAT_ID";
     /// Telegram's Bot API (`https://api.telegram.org`); tests point it at a stand-in.
@@ -94,8 +104,8 @@ pub mod vars {
     /// local stand-in.
     pub const EMAIL_API_BASE: &str = "EMAIL_API_BASE";
     // Which events each channel is told of: `NOTIFY_WEBHOOK_EVENTS`, `NOTIFY_SLACK_EVENTS`,
-    // `NOTIFY_DISCORD_EVENTS`, `NOTIFY_TELEGRAM_EVENTS`, each `all` (the default), `none`,
-    // or some of `pending`, `published`, `reward`, `note`.
+    // `NOTIFY_DISCORD_EVENTS`, `NOTIFY_TELEGRAM_EVENTS`, `NOTIFY_EMAIL_EVENTS`, each `all`
+    // (the default), `none`, or some of `pending`, `published`, `reply`, `reward`, `note`.
 }
 
 /// Secrets (`wrangler secret put NAME` in production, `.dev.vars` under `wrangler dev`).

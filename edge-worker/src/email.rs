@@ -243,7 +243,7 @@ pub fn health(sql: &Sql, mailer: &Mailer) -> worker::Result<kudos_core::wire::Ch
         last_error_at: None,
     });
     Ok(kudos_core::wire::ChannelHealth {
-        channel: "email".into(),
+        channel: "reader_email".into(),
         configured: mailer.configured(),
         events: vec!["reply".into()],
         digest: false,

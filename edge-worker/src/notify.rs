@@ -9,7 +9,7 @@
 //! again, and one sent but not marked (the object stopped in between) goes again with the
 //! same event id, which receivers dedupe by.
 
-use crate::bindings::{secrets, vars};
+use crate::bindings::{self, secrets, vars};
 use crate::config::is_loopback;
 use crate::storage::Sql;
 use futures_util::future::{Either, select};
@@ -17,7 +17,9 @@ use kudos_core::notify::{self, Channel, Event, Wants};
 use kudos_core::wire::ChannelHealth;
 use serde::Deserialize;
 use std::time::Duration;
-use worker::{Delay, Env, Fetch, Headers, Method, Request, RequestInit};
+use worker::{
+    Delay, Env, Fetch, Headers, Method, Request, RequestInit, SendEmail, SendEmailBuilder,
+};
 
 /// The most deliveries one alarm sends; it comes back at once for more.
 const PER_ALARM: usize = 32;
@@ -67,6 +69,17 @@ pub struct Setup {
     secret: String,
     /// Telegram's chat.
     chat: String,
+    /// The email channel's binding, sender and recipient.
+    email: Option<OwnerEmail>,
+}
+
+/// Email to the owner: Cloudflare's `send_email` binding (Email Routing sends only to
+/// addresses verified there), from an address on the site's domain.
+#[derive(Debug, Clone)]
+struct OwnerEmail {
+    binding: SendEmail,
+    from: String,
+    to: String,
 }
 
 /// Every channel set up, what is wrong with the settings, and the site's address for
@@ -76,6 +89,8 @@ pub struct Channels {
     pub setups: Vec<Setup>,
     pub problems: Vec<String>,
     pub digest_hour: u32,
+    /// A day; tests shorten it.
+    pub digest_period_ms: i64,
     pub first_retry_ms: i64,
     site_url: String,
 }
@@ -104,6 +119,10 @@ impl Channels {
                 .and_then(|h| h.parse().ok())
                 .filter(|h| *h < 24)
                 .unwrap_or(8),
+            digest_period_ms: setting(env, vars::NOTIFY_DIGEST_PERIOD_MS)
+                .and_then(|ms| ms.parse().ok())
+                .filter(|ms| *ms >= 1_000)
+                .unwrap_or(notify::DAY_MS),
             first_retry_ms: setting(env, vars::NOTIFY_FIRST_RETRY_MS)
                 .and_then(|h| h.parse().ok())
                 .filter(|ms| *ms >= 100)
@@ -127,10 +146,11 @@ impl Channels {
         for word in &digests {
             if Channel::parse(word).is_none_or(|c| c == Channel::Webhook) {
                 out.problems.push(format!(
-                    "NOTIFY_DIGEST has {word:?}: only slack, discord and telegram can have a digest"
+                    "NOTIFY_DIGEST has {word:?}: only email, slack, discord and telegram can have a digest"
                 ));
             }
         }
+        let email = owner_email(env, &mut out.problems);
         for channel in Channel::ALL {
             let (url, secret, chat) = match channel {
                 Channel::Webhook => (
@@ -148,10 +168,12 @@ impl Channels {
                     });
                     (url, None, setting(env, vars::TELEGRAM_CHAT_ID))
                 }
+                Channel::Email => (email.as_ref().map(|_| String::new()), None, None),
             };
             let Some(url) = url else { continue };
             let name = channel.name();
             let url = match address(&url) {
+                _ if channel == Channel::Email => url,
                 Ok(url) => url,
                 Err(why) => {
                     out.problems.push(format!("the {name} address {why}"));
@@ -182,6 +204,7 @@ impl Channels {
                 digest: digests.iter().any(|d| d == name),
                 secret: secret.unwrap_or_default(),
                 chat: chat.unwrap_or_default(),
+                email: if channel == Channel::Email { email.clone() } else { None },
             });
         }
         out
@@ -206,6 +229,30 @@ impl Channels {
     }
 }
 
+/// The email channel, when `NOTIFY_EMAIL_TO` is set: with its binding and a sender, or a
+/// problem saying what is missing.
+fn owner_email(env: &Env, problems: &mut Vec<String>) -> Option<OwnerEmail> {
+    let to = setting(env, vars::NOTIFY_EMAIL_TO)?;
+    let binding = bindings::OWNER_EMAIL;
+    let Ok(binding) = env.send_email(binding) else {
+        problems.push(format!(
+            "NOTIFY_EMAIL_TO needs a [[send_email]] binding named {binding} in wrangler.toml"
+        ));
+        return None;
+    };
+    let Some(from) = setting(env, vars::NOTIFY_EMAIL_FROM) else {
+        problems.push("NOTIFY_EMAIL_TO needs NOTIFY_EMAIL_FROM, an address on your domain".into());
+        return None;
+    };
+    for (name, value) in [("NOTIFY_EMAIL_TO", &to), ("NOTIFY_EMAIL_FROM", &from)] {
+        if kudos_core::email::Address::parse(value).is_none() {
+            problems.push(format!("{name} is not an email address"));
+            return None;
+        }
+    }
+    Some(OwnerEmail { binding, from, to })
+}
+
 /// Queues `event` for every channel that wants it, once: an event already known (a
 /// redelivered outbox message) queues nothing. Returns when the first delivery is due.
 pub fn enqueue(
@@ -227,7 +274,11 @@ pub fn enqueue(
     }
     let mut due = None::<i64>;
     for setup in channels.setups.iter().filter(|s| s.wants.wants(event.kind)) {
-        let at = if setup.digest { notify::next_digest_at(now, channels.digest_hour) } else { now };
+        let at = if setup.digest {
+            notify::next_digest_at(now, channels.digest_hour, channels.digest_period_ms)
+        } else {
+            now
+        };
         sql.run(
             "INSERT OR IGNORE INTO deliveries (event, channel, first_at, next_at) VALUES (?, ?, ?, ?)",
             vec![event.id.as_str().into(), setup.channel.name().into(), now.into(), at.into()],
@@ -291,13 +342,14 @@ pub async fn deliver_due(sql: &Sql, channels: &Channels, now: i64) -> worker::Re
         } else if setup.digest || pairs.len() > BURST {
             let events: Vec<(Event, String)> =
                 pairs.iter().map(|(_, e)| (e.clone(), channels.page_url(&e.page))).collect();
-            let outcome = send_chat(setup, &notify::digest_text(&events)).await;
+            let subject = notify::digest_subject(events.len(), channels.site_url());
+            let outcome = send_message(setup, &subject, &notify::digest_text(&events)).await;
             let all: Vec<&Due> = pairs.iter().map(|(d, _)| *d).collect();
             settle(sql, channels, channel, &all, outcome, now, false)?;
         } else {
             for (due, event) in &pairs {
-                let outcome =
-                    send_chat(setup, &notify::text(event, &channels.page_url(&event.page))).await;
+                let text = notify::text(event, &channels.page_url(&event.page));
+                let outcome = send_message(setup, &notify::subject(event), &text).await;
                 settle(sql, channels, channel, &[due], outcome, now, false)?;
             }
         }
@@ -453,6 +505,30 @@ async fn send_webhook(setup: &Setup, event: &Event, now: i64) -> Result<(), Refu
         headers.set(name, value).map_err(|e| refusal(e.to_string()))?;
     }
     post(&setup.url, headers, body).await
+}
+
+/// A message to one of the chat channels or to the owner's email (which alone uses the
+/// `subject`).
+async fn send_message(setup: &Setup, subject: &str, text: &str) -> Result<(), Refusal> {
+    match &setup.email {
+        Some(email) => send_email(email, subject, text).await,
+        None => send_chat(setup, text).await,
+    }
+}
+
+/// Email to the owner, as plain text, waiting at most [`TIMEOUT`]. Email Routing's own
+/// refusals (an unverified address, a sender off the domain) are the error.
+async fn send_email(email: &OwnerEmail, subject: &str, text: &str) -> Result<(), Refusal> {
+    let builder = SendEmailBuilder::new(&email.from, &email.to, subject);
+    builder.set_text(&notify::excerpt(text, 100_000));
+    let sent = Box::pin(email.binding.send_with_builder(&builder));
+    match select(sent, Box::pin(Delay::from(TIMEOUT))).await {
+        Either::Left((Ok(_), _)) => Ok(()),
+        Either::Left((Err(e), _)) => {
+            Err(refusal(format!("refused: {}", String::from(e.message()))))
+        }
+        Either::Right(_) => Err(refusal("no answer within 10 s".into())),
+    }
 }
 
 /// Slack, Discord or Telegram: the message `text` in the body its service documents.

@@ -8,7 +8,7 @@ use kudos_tests::api::{Api, visitor};
 use kudos_tests::fake_stripe::{Session, now};
 use kudos_tests::poll;
 use kudos_tests::receiver::{Received, Receiver};
-use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions};
+use kudos_tests::worker::{ADMIN_TOKEN, SentEmail, Worker, WorkerOptions};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -168,6 +168,8 @@ async fn while_the_receiver_is_down_events_wait_and_then_arrive_exactly_once_eac
     // The webhook and Telegram; and a Slack address that is not https, which is refused.
     options.vars.retain(|(k, _)| !k.starts_with("DISCORD"));
     options.vars.push(("SLACK_WEBHOOK_URL".into(), "http://hooks.example.com/services/x".into()));
+    // Email to the owner without the `send_email` binding.
+    options.vars.push(("NOTIFY_EMAIL_TO".into(), "owner@blog.example".into()));
     let (_worker, api) = kudos_tests::worker::started_with(options).await;
     for n in 0..4 {
         api.comment(PAGE, &visitor(n), &format!("Comment number {n}"), None).await;
@@ -196,6 +198,11 @@ async fn while_the_receiver_is_down_events_wait_and_then_arrive_exactly_once_eac
         full["notification_problems"].to_string().contains("slack address must be https"),
         "{full}"
     );
+    assert!(
+        full["notification_problems"].to_string().contains("a [[send_email]] binding"),
+        "{full}"
+    );
+    assert_eq!(health["email"]["configured"], false);
 
     receiver.set_down(false);
     poll::until("every event delivered", Duration::from_secs(30), || async {
@@ -227,4 +234,94 @@ async fn while_the_receiver_is_down_events_wait_and_then_arrive_exactly_once_eac
             texts.iter().map(|t| t.matches(&format!("Comment number {n}")).count()).sum::<usize>();
         assert_eq!(said, 1, "comment {n} in {texts:?}");
     }
+}
+
+/// Settings for email to the owner through the `send_email` binding, plus `more`.
+fn owner_email(more: &[(&str, &str)]) -> WorkerOptions {
+    let mut vars = vec![
+        ("NOTIFY_EMAIL_TO", "owner@blog.example"),
+        ("NOTIFY_EMAIL_FROM", "kudos@blog.example"),
+        ("SITE_URL", "https://blog.example"),
+    ];
+    vars.extend_from_slice(more);
+    WorkerOptions::vars(&vars).with_owner_email()
+}
+
+/// Waits until the worker has sent `n` emails through its binding, and returns them.
+async fn emails(worker: &Worker, n: usize) -> Vec<SentEmail> {
+    poll::until(&format!("{n} emails"), Duration::from_secs(30), || async {
+        let sent = worker.sent_emails().await;
+        if sent.len() >= n { Ok(sent) } else { Err(format!("{sent:?}")) }
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_owner_is_emailed_each_event_wanted_in_plain_text() {
+    let options = owner_email(&[("NOTIFY_EMAIL_EVENTS", "published,note")]);
+    let (worker, stripe) = Worker::spawn_with_stripe(options).await;
+    let api = Api::new(&worker.origin());
+    let typed = "Do <b>kangaroos</b> box?\nBcc: everyone@example.com";
+    api.comment(PAGE, &visitor(1), typed, None).await;
+    assert_eq!(api.note(PAGE, &visitor(2), "Only for your eyes.").await.status(), 201);
+    // A reward, which this channel does not want.
+    let event = stripe.event(
+        &Session::paid("cs_test_owner_email", PAGE, 700, "Grace"),
+        "checkout.session.completed",
+        true,
+        "evt_stripe_email",
+    );
+    let stripe = Arc::new(stripe);
+    let status = tokio::task::spawn_blocking(move || stripe.deliver(&event)).await.unwrap();
+    assert_eq!(status, 200);
+
+    let sent = emails(&worker, 2).await;
+    for email in &sent {
+        assert_eq!(
+            (email.from.as_str(), email.to.as_slice()),
+            ("kudos@blog.example", &["owner@blog.example".to_owned()][..])
+        );
+        assert!(email.text.contains("https://blog.example/posts/a"), "{email:?}");
+    }
+    let comment = sent.iter().find(|e| e.subject == "New comment on /posts/a").expect("comment");
+    assert!(comment.text.contains(typed), "reader text as typed, in plain text: {comment:?}");
+    let note = sent.iter().find(|e| e.subject == "New read-and-burn note on /posts/a").unwrap();
+    assert!(!note.text.contains("Only for"), "a note's text is never sent");
+
+    let health = poll::until("nothing waiting", Duration::from_secs(10), || async {
+        let c = channels(&api).await;
+        if c["email"]["waiting"] == 0 { Ok(c) } else { Err(format!("{c:?}")) }
+    })
+    .await;
+    assert_eq!(
+        (&health["email"]["configured"], &health["email"]["sent"], &health["email"]["events"]),
+        (&json!(true), &json!(2), &json!(["published", "note"]))
+    );
+    assert_eq!(worker.sent_emails().await.len(), 2, "the reward is not emailed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_digest_gathers_the_owners_emails_and_tells_of_each_event_once() {
+    // The digest's period is a day; here it is 5 s, so the test sees it go out.
+    let options = owner_email(&[("NOTIFY_DIGEST", "email"), ("NOTIFY_DIGEST_PERIOD_MS", "5000")]);
+    let (worker, api) = kudos_tests::worker::started_with(options).await;
+    for n in 0..3 {
+        api.comment(PAGE, &visitor(n), &format!("Comment number {n}"), None).await;
+    }
+    let sent = poll::until("every comment emailed", Duration::from_secs(60), || async {
+        let sent = worker.sent_emails().await;
+        let told = sent.iter().map(|e| e.text.matches("Comment number").count()).sum::<usize>();
+        if told >= 3 { Ok(sent) } else { Err(format!("{sent:?}")) }
+    })
+    .await;
+    for n in 0..3 {
+        let told: usize =
+            sent.iter().map(|e| e.text.matches(&format!("Comment number {n}")).count()).sum();
+        assert_eq!(told, 1, "comment {n} once in {sent:?}");
+    }
+    for email in &sent {
+        let count = email.text.matches("Comment number").count();
+        assert_eq!(email.subject, format!("{count} new on blog.example"), "a digest: {email:?}");
+    }
+    assert_eq!(channels(&api).await["email"]["digest"], true);
 }

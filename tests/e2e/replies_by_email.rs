@@ -60,7 +60,7 @@ async fn settled(api: &Api) -> serde_json::Value {
             .as_array()
             .unwrap()
             .iter()
-            .find(|c| c["channel"] == "email")
+            .find(|c| c["channel"] == "reader_email")
             .cloned()
             .unwrap();
         if email["waiting"] == 0 { Ok(email) } else { Err(email.to_string()) }

@@ -46,6 +46,30 @@ impl WorkerOptions {
         let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         WorkerOptions { vars, ..Default::default() }
     }
+
+    /// With the `send_email` binding (`OWNER_EMAIL`) a deployment adds for email to its
+    /// owner: the config `cargo xtask build` writes beside wrangler.toml.
+    pub fn with_owner_email(self) -> Self {
+        WorkerOptions { config: LOCAL_CONFIG.into(), ..self }
+    }
+}
+
+/// wrangler.toml plus the `send_email` binding (xtask/src/build.rs writes it).
+const LOCAL_CONFIG: &str = ".local.wrangler.toml";
+/// Where wrangler dev lists what a worker sent through its `send_email` bindings (its
+/// Local Explorer's API).
+const SENT_EMAILS: &str = "/cdn-cgi/local/explorer/api/local/email/sending";
+
+/// An email the worker sent through its `send_email` binding, as wrangler dev kept it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SentEmail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    #[serde(rename = "messageId")]
+    pub message_id: String,
+    #[serde(default)]
+    pub text: String,
 }
 
 /// A worker with these settings over the test defaults, and a client of its API: how most
@@ -191,6 +215,33 @@ impl Worker {
             .filter(|pid| crate::process::command_name(*pid) == "workerd")
             .flat_map(crate::process::listening_ports);
         ports.filter(|port| *port != self.port).find(|port| serves_health(*port))
+    }
+
+    /// Every email this worker sent through its `send_email` binding since it started,
+    /// with its text.
+    pub async fn sent_emails(&self) -> Vec<SentEmail> {
+        #[derive(serde::Deserialize)]
+        struct Answer<T> {
+            result: T,
+        }
+        let http = reqwest::Client::new();
+        let get = |query: String| {
+            let request = http.get(format!("{}{SENT_EMAILS}?{query}", self.origin()));
+            async move { request.send().await.expect("the email list answers").text().await }
+        };
+        let list = get("per_page=100".into()).await.unwrap_or_default();
+        let list: Answer<Vec<SentEmail>> =
+            serde_json::from_str(&list).unwrap_or_else(|e| panic!("{e}: {list}"));
+        let mut out = Vec::new();
+        for email in list.result {
+            let id: String =
+                url::form_urlencoded::byte_serialize(email.message_id.as_bytes()).collect();
+            let one = get(format!("email_id={id}")).await.unwrap_or_default();
+            let one: Answer<SentEmail> =
+                serde_json::from_str(&one).unwrap_or_else(|e| panic!("{e}: {one}"));
+            out.push(one.result);
+        }
+        out
     }
 
     /// `http://127.0.0.1:<port>`

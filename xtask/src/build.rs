@@ -21,6 +21,28 @@ pub fn build(debug: bool) -> Result {
     site(&widget)?;
     console_site(&console)?;
     dev_site()?;
+    local_config()?;
+    Ok(())
+}
+
+/// The config `cargo xtask dev` and the tests of email to the owner run: wrangler.toml
+/// with the `send_email` binding a deployment adds once Email Routing is on (wrangler dev
+/// keeps the emails it sends, and lists them in its Local Explorer).
+pub const LOCAL_CONFIG: &str = ".local.wrangler.toml";
+
+fn local_config() -> Result {
+    let shipped = fs::read_to_string(root().join("edge-worker/wrangler.toml"))?;
+    let local = format!(
+        "# Written by `cargo xtask build` from wrangler.toml; do not edit.\n{shipped}\n\
+         [[send_email]]\nname = \"OWNER_EMAIL\"\n"
+    );
+    let path = root().join("edge-worker").join(LOCAL_CONFIG);
+    if fs::read_to_string(&path).ok().as_deref() != Some(local.as_str()) {
+        // Written aside and renamed, so a wrangler reading it never sees half of it.
+        let aside = path.with_extension(format!("{}.tmp", std::process::id()));
+        fs::write(&aside, local)?;
+        fs::rename(aside, path)?;
+    }
     Ok(())
 }
 

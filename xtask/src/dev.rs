@@ -17,6 +17,8 @@ pub const STRIPE_PORT: u16 = 12111;
 /// (tests/src/fake_email.rs).
 pub const EMAIL_PORT: u16 = 12112;
 const STAND_IN_EMAIL_KEY: &str = "re_test_kudos_local_stand_in";
+/// Where wrangler dev lists what the worker sent through its `send_email` binding.
+const OWNER_EMAILS: &str = "/cdn-cgi/local/explorer/api/local/email/sending";
 
 /// The example blog's own ways to be paid (placeholder QR images and a link).
 const METHODS: &str = r#"[{"kind":"qr","label":"WeChat Pay","url":"/qr/wechat.svg"},{"kind":"qr","label":"Alipay","url":"/qr/alipay.svg"},{"kind":"link","label":"Ko-fi","url":"https://ko-fi.com/"}]"#;
@@ -51,6 +53,9 @@ pub fn run() -> Result {
     );
     eprintln!("kudos: reply emails go to a local stand-in for Resend, which prints them here");
     eprintln!(
+        "kudos: emails to you (owner@blog.example) are kept by wrangler: http://127.0.0.1:{PORT}{OWNER_EMAILS}"
+    );
+    eprintln!(
         "kudos: the owner's console is at http://127.0.0.1:{PORT}/admin/ (sign in with TOKEN)\n"
     );
     let mut wrangler = tool(crate::paths::wrangler());
@@ -60,6 +65,7 @@ pub fn run() -> Result {
             .current_dir(root().join("edge-worker"))
             .env("KUDOS_PREBUILT", "1")
             .args(["dev", "--local", "--ip", "127.0.0.1", "--port", &PORT.to_string()])
+            .args(["--config", build::LOCAL_CONFIG])
             .args(["--persist-to", ".wrangler/state", "--show-interactive-dev-session=false"])
             // The example blog shows the whole moderation flow; a deployment's default is "off".
             .args(["--var", "MODERATION:pre"])
@@ -70,6 +76,8 @@ pub fn run() -> Result {
             .args(["--var", &format!("EMAIL_API_BASE:http://127.0.0.1:{EMAIL_PORT}")])
             .args(["--var", &format!("RESEND_API_KEY:{STAND_IN_EMAIL_KEY}")])
             .args(["--var", "EMAIL_FROM:Example blog <replies@blog.example>"])
+            .args(["--var", "NOTIFY_EMAIL_TO:owner@blog.example"])
+            .args(["--var", "NOTIFY_EMAIL_FROM:kudos@blog.example"])
             .arg("--assets")
             .arg(site),
     )
