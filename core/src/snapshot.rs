@@ -172,6 +172,7 @@ mod tests {
             edited_at: None,
             status: CommentStatus::Published,
             pinned: false,
+            by_owner: false,
         }
     }
 

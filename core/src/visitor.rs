@@ -81,7 +81,19 @@ impl VisitorKey {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The site's owner, who comments from the console: not 32 hex digits, so no visitor's
+    /// key is ever this one.
+    pub fn owner() -> VisitorKey {
+        VisitorKey(OWNER.to_owned())
+    }
+
+    pub fn is_owner(&self) -> bool {
+        self.0 == OWNER
+    }
 }
+
+const OWNER: &str = "owner";
 
 pub(crate) fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
@@ -95,6 +107,14 @@ mod tests {
     use super::*;
 
     const ID: &str = "0123456789abcdef0123456789ABCDEF";
+
+    #[test]
+    fn no_visitor_is_the_owner() {
+        let key = VisitorId::parse(Some(ID)).unwrap().key(b"salt");
+        assert!(!key.is_owner() && VisitorKey::owner().is_owner());
+        assert!(key.as_str().len() == 32 && key.as_str().bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_ne!(VisitorKey::owner().as_str().len(), 32, "never a visitor's form");
+    }
 
     #[test]
     fn a_32_digit_hex_id_is_accepted_and_lowercased() {

@@ -286,6 +286,9 @@ pub struct Comment {
     /// The site owner pinned it to the top of its page.
     #[serde(default, skip_serializing_if = "is_false")]
     pub pinned: bool,
+    /// Written by the site's owner (from the console).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub by_owner: bool,
 }
 
 /// A top-level comment and the first of its replies, oldest first.
@@ -640,6 +643,20 @@ pub struct ModerateComment {
     /// Pins the comment to the top of its page (one per page), or unpins it.
     #[serde(default)]
     pub pinned: Option<bool>,
+}
+
+/// `POST /api/v1/admin/comments`: the site owner's own comment, or reply (`parent`),
+/// published at once under the owner's name (`OWNER_NAME`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerComment {
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub parent: Option<String>,
+    pub body: String,
+    /// The same key sent again posts nothing new.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
 }
 
 /// `POST /api/v1/visitor/challenge`: ask for a proof-of-work challenge.

@@ -65,7 +65,7 @@ macro_rules! by_reader {
 }
 
 on_page!(wire::EditComment, wire::DeleteComment, wire::PendingRequest);
-on_page!(wire::ModerateComment, wire::ModerateReward, wire::ClosePage);
+on_page!(wire::ModerateComment, wire::ModerateReward, wire::ClosePage, wire::OwnerComment);
 by_reader!(wire::SetLike, wire::NewComment, wire::SetCommentLike, wire::NewNote, wire::NewReward);
 
 impl OnPage for Query {
@@ -224,6 +224,7 @@ async fn dispatch(
         Route::Preview => comments::preview(req).await,
         Route::AdminListComments => admin::list(&req, ctx).await,
         Route::AdminModerateComment => admin::moderate(req, params, ctx).await,
+        Route::AdminComment => admin::comment(req, ctx).await,
         Route::AdminDeleteComment => admin::delete(&req, params, ctx).await,
         Route::StartCheckout => rewards::checkout(req, ctx).await,
         Route::RewardStatus => rewards::status(&req, ctx).await,

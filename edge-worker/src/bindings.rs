@@ -93,6 +93,8 @@ pub mod vars {
     /// sender, an address on the site's domain. Both with the `OWNER_EMAIL` binding.
     pub const NOTIFY_EMAIL_TO: &str = "NOTIFY_EMAIL_TO";
     pub const NOTIFY_EMAIL_FROM: &str = "NOTIFY_EMAIL_FROM";
+    /// The name the owner's own comments show (with an "author" badge).
+    pub const OWNER_NAME: &str = "OWNER_NAME";
     /// The chat a Telegram bot writes to (a user's or group's id, or `@channel`).
     pub const TELEGRAM_CHAT_ID: &str = "TELEGRAM_CHAT_ID";
     /// Telegram's Bot API (`https://api.telegram.org`); tests point it at a stand-in.

@@ -19,6 +19,7 @@ pub enum Route {
     PendingComments,
     Preview,
     AdminListComments,
+    AdminComment,
     AdminModerateComment,
     AdminDeleteComment,
     StartCheckout,
@@ -60,6 +61,7 @@ impl Route {
     pub fn is_admin(self) -> bool {
         match self {
             Route::AdminListComments
+            | Route::AdminComment
             | Route::AdminModerateComment
             | Route::AdminDeleteComment
             | Route::AdminRewards
@@ -122,6 +124,7 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("PUT", "/page/comments/{id}/like", Route::LikeComment),
     ("POST", "/preview", Route::Preview),
     ("GET", "/admin/comments", Route::AdminListComments),
+    ("POST", "/admin/comments", Route::AdminComment),
     ("PATCH", "/admin/comments/{id}", Route::AdminModerateComment),
     ("DELETE", "/admin/comments/{id}", Route::AdminDeleteComment),
     ("POST", "/rewards/checkout", Route::StartCheckout),

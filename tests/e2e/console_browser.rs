@@ -83,8 +83,9 @@ fn read_note_from_page(worker: &Worker, id: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_owner_signs_in_moderates_by_keyboard_and_in_bulk_and_closes_a_page() {
-    let worker = Worker::spawn(WorkerOptions::vars(&[("MODERATION", "pre")])).await;
+async fn the_owner_signs_in_moderates_by_keyboard_and_in_bulk_replies_and_closes_a_page() {
+    let options = WorkerOptions::vars(&[("MODERATION", "pre"), ("OWNER_NAME", "Ada Lovelace")]);
+    let worker = Worker::spawn(options).await;
     let api = Api::new(&worker.origin());
     for (n, animal) in ["kangaroos", "wombats", "quokkas", "emus"].into_iter().enumerate() {
         api.comment(PAGE, &visitor(n as u64), &format!("A comment about {animal}"), None).await;
@@ -124,6 +125,38 @@ async fn the_owner_signs_in_moderates_by_keyboard_and_in_bulk_and_closes_a_page(
         "the approved comment, alone, in the widget",
         "const bodies = [...root.querySelectorAll('.comment .body')].map(b => b.textContent); \
          return bodies.length === 1 && bodies[0].includes('kangaroos') || bodies.join(' | ')",
+    )
+    .await;
+
+    // The owner answers it from the console; readers see the reply marked as the author's.
+    screen(&browser, &worker, "comments").await;
+    browser
+        .wait_eval(
+            "the published comment's reply button",
+            "const card = [...document.querySelectorAll('.cards > li')] \
+               .find(li => li.textContent.includes('kangaroos')); \
+             const button = card?.querySelector('button.reply'); button?.click(); return !!button",
+        )
+        .await;
+    browser.type_into(".cards .reply textarea", "Thank you, kangaroo fan!").await;
+    browser.click(".cards button.send-reply").await;
+    browser
+        .wait_eval(
+            "the reply published",
+            "return !document.querySelector('.cards .reply textarea') \
+               && document.querySelector('[role=status]').textContent === 'Reply published'",
+        )
+        .await;
+    widget_until(
+        &browser,
+        &worker,
+        "the owner's reply, marked, under the comment",
+        "const mine = [...root.querySelectorAll('.comment.by-owner')]; \
+         return mine.length === 1 && mine[0].querySelector('.author-badge')?.textContent === 'Author' \
+           && mine[0].querySelector('.name').textContent === 'Ada Lovelace' \
+           && mine[0].closest('.comment:not(.by-owner)')?.textContent.includes('kangaroos') \
+           && mine[0].querySelector('.body').textContent.includes('kangaroo fan') \
+           || mine.map(m => m.outerHTML).join(' | ')",
     )
     .await;
 

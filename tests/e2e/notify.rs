@@ -257,8 +257,9 @@ async fn emails(worker: &Worker, n: usize) -> Vec<SentEmail> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_owner_is_emailed_each_event_wanted_in_plain_text() {
-    let options = owner_email(&[("NOTIFY_EMAIL_EVENTS", "published,note")]);
+async fn the_owner_is_emailed_each_event_wanted_in_plain_text_and_replies_to_their_comments() {
+    let options =
+        owner_email(&[("NOTIFY_EMAIL_EVENTS", "published,note"), ("OWNER_NAME", "Ada Lovelace")]);
     let (worker, stripe) = Worker::spawn_with_stripe(options).await;
     let api = Api::new(&worker.origin());
     let typed = "Do <b>kangaroos</b> box?\nBcc: everyone@example.com";
@@ -275,7 +276,19 @@ async fn the_owner_is_emailed_each_event_wanted_in_plain_text() {
     let status = tokio::task::spawn_blocking(move || stripe.deliver(&event)).await.unwrap();
     assert_eq!(status, 200);
 
-    let sent = emails(&worker, 2).await;
+    // The owner's own comment, which tells the owner nothing; a reader's reply to it does.
+    let mine = api.admin(ADMIN_TOKEN).comment(PAGE, None, "Ask me anything.").await;
+    assert_eq!(mine.status(), 201);
+    let mine: Value = mine.json().await.unwrap();
+    assert_eq!((&mine["by_owner"], &mine["name"]), (&json!(true), &json!("Ada Lovelace")));
+    let mine = mine["id"].as_str().unwrap();
+    let question = "Which marsupial is your favourite?";
+    api.comment(PAGE, &visitor(3), question, Some(mine)).await;
+    // Replies to anyone else are published comments, not replies to the owner.
+    let first = api.comment(PAGE, &visitor(4), "First!", None).await;
+    api.comment(PAGE, &visitor(5), "Second!", Some(&first.comment.id)).await;
+
+    let sent = emails(&worker, 5).await;
     for email in &sent {
         assert_eq!(
             (email.from.as_str(), email.to.as_slice()),
@@ -283,10 +296,20 @@ async fn the_owner_is_emailed_each_event_wanted_in_plain_text() {
         );
         assert!(email.text.contains("https://blog.example/posts/a"), "{email:?}");
     }
-    let comment = sent.iter().find(|e| e.subject == "New comment on /posts/a").expect("comment");
-    assert!(comment.text.contains(typed), "reader text as typed, in plain text: {comment:?}");
+    // Reader text as typed, in plain text; and never in the subject.
+    let comment = sent.iter().find(|e| e.text.contains(typed)).expect("the comment as typed");
+    assert_eq!(comment.subject, "New comment on /posts/a");
     let note = sent.iter().find(|e| e.subject == "New read-and-burn note on /posts/a").unwrap();
     assert!(!note.text.contains("Only for"), "a note's text is never sent");
+    let replies: Vec<&SentEmail> =
+        sent.iter().filter(|e| e.subject == "New reply to your comment on /posts/a").collect();
+    assert_eq!(replies.len(), 1, "{sent:?}");
+    assert!(
+        replies[0]
+            .text
+            .starts_with(&format!("Ada replied to your comment on /posts/a:\n“{question}”"))
+    );
+    assert!(!sent.iter().any(|e| e.text.contains("Ask me anything")), "not told of its own");
 
     let health = poll::until("nothing waiting", Duration::from_secs(10), || async {
         let c = channels(&api).await;
@@ -295,9 +318,13 @@ async fn the_owner_is_emailed_each_event_wanted_in_plain_text() {
     .await;
     assert_eq!(
         (&health["email"]["configured"], &health["email"]["sent"], &health["email"]["events"]),
-        (&json!(true), &json!(2), &json!(["published", "note"]))
+        (&json!(true), &json!(5), &json!(["published", "note"]))
     );
-    assert_eq!(worker.sent_emails().await.len(), 2, "the reward is not emailed");
+    assert_eq!(worker.sent_emails().await.len(), 5, "the reward is not emailed");
+
+    // Only the admin may comment as the owner.
+    let forged = api.admin("not-the-token").comment(PAGE, None, "I am the author").await;
+    assert_eq!(forged.status(), 401);
 }
 
 #[tokio::test(flavor = "multi_thread")]

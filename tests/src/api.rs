@@ -383,6 +383,13 @@ impl Admin<'_> {
         (status, resp.json().await.unwrap_or_default())
     }
 
+    /// `POST /api/v1/admin/comments`: the owner's own comment, or reply to `parent`.
+    pub async fn comment(&self, page: &str, parent: Option<&str>, body: &str) -> Response {
+        let url = self.api.url("/api/v1/admin/comments");
+        let body = json!({ "page": page, "parent": parent, "body": body });
+        self.api.http.post(url).bearer_auth(self.token).json(&body).send().await.unwrap()
+    }
+
     /// `POST /api/v1/admin/notes/{id}/read`.
     pub async fn read_note(&self, page: &str, id: &str) -> Response {
         let url = self.api.url(&format!("/api/v1/admin/notes/{id}/read"));

@@ -89,6 +89,8 @@ pub struct Strings {
     pub discussion_full: &'static str,
     pub closed: &'static str,
     pub pinned: &'static str,
+    /// Marks the site owner's own comments.
+    pub author: &'static str,
     pub too_deep: &'static str,
     pub too_complex: &'static str,
     /// `{amount}`.
@@ -191,6 +193,7 @@ pub const EN: Strings = Strings {
     discussion_full: "This discussion is full.",
     closed: "Comments are closed on this page.",
     pinned: "Pinned",
+    author: "Author",
     too_deep: "Quotes and lists can nest only a few levels deep.",
     too_complex: "This comment has too much formatting.",
     amount_min: "The smallest reward is {amount}.",
@@ -290,6 +293,7 @@ pub const ZH: Strings = Strings {
     discussion_full: "此讨论已满。",
     closed: "本页已关闭评论。",
     pinned: "置顶",
+    author: "作者",
     too_deep: "引用和列表的嵌套层数过多。",
     too_complex: "这条评论的格式过于复杂。",
     amount_min: "最少打赏 {amount}。",

@@ -3,7 +3,7 @@
 
 use crate::api::{self, Reply};
 use crate::{Console, i18n::Strings};
-use kudos_core::wire::{CommentReply, ModerationItem};
+use kudos_core::wire::{Comment, CommentReply, ModerationItem};
 use serde_json::json;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
@@ -46,6 +46,18 @@ pub async fn act(item: &ModerationItem, act: &Act) -> Reply<()> {
     Ok(())
 }
 
+/// Publishes the owner's reply to the comment.
+pub async fn reply(item: &ModerationItem, body: &str) -> Reply<Comment> {
+    api::post("/comments", &json!({ "page": item.page, "parent": item.id, "body": body })).await
+}
+
+/// What the owner is writing on a card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writing {
+    Edit,
+    Reply,
+}
+
 /// A comment's key in a list: its page and id.
 pub fn key(item: &ModerationItem) -> String {
     format!("{}\n{}", item.page, item.id)
@@ -75,19 +87,50 @@ pub fn card(props: &CardProps) -> Html {
     let console = use_context::<Console>().expect("the console");
     let t = console.t();
     let c = &props.item;
-    let editing = use_state(|| false);
+    let writing = use_state(|| None::<Writing>);
     let edit_box = use_node_ref();
+    let reply_box = use_node_ref();
+    let sending = use_state(|| false);
     let on = |act: Act| {
         let on_act = props.on_act.clone();
         Callback::from(move |_: MouseEvent| on_act.emit(act.clone()))
     };
+    let write = |what: Option<Writing>| {
+        let writing = writing.clone();
+        Callback::from(move |_: MouseEvent| writing.set(what))
+    };
     let on_save = {
-        let (on_act, edit_box, editing) = (props.on_act.clone(), edit_box.clone(), editing.clone());
+        let (on_act, edit_box, writing) = (props.on_act.clone(), edit_box.clone(), writing.clone());
         Callback::from(move |_: MouseEvent| {
             if let Some(text) = edit_box.cast::<HtmlTextAreaElement>() {
                 on_act.emit(Act::Edit(text.value()));
-                editing.set(false);
+                writing.set(None);
             }
+        })
+    };
+    // The reply stays in its box until it is published, so a failure loses nothing.
+    let on_reply = {
+        let (item, reply_box, writing, sending) =
+            (c.clone(), reply_box.clone(), writing.clone(), sending.clone());
+        let console = console.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some(text) = reply_box.cast::<HtmlTextAreaElement>() else { return };
+            if text.value().trim().is_empty() || *sending {
+                return;
+            }
+            let (item, writing, sending, console) =
+                (item.clone(), writing.clone(), sending.clone(), console.clone());
+            sending.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                match reply(&item, &text.value()).await {
+                    Ok(_) => {
+                        writing.set(None);
+                        console.announce.emit(console.t().reply_published.into());
+                    }
+                    Err(f) => console.announce.emit(console.failed(&f)),
+                }
+                sending.set(false);
+            });
         })
     };
     let on_select = {
@@ -118,7 +161,7 @@ pub fn card(props: &CardProps) -> Html {
                         <input type="checkbox" checked={selected} onchange={on_select}
                                aria-label={format!("{} {name}", t.select)} />
                     }
-                    <span class="name" id={heading}>{ name }</span>
+                    <span class="name" id={heading}>{ name.clone() }</span>
                     if let Some(site) = &c.website {
                         <a class="website" href={site.clone()} rel="nofollow ugc noopener" target="_blank">{ site.clone() }</a>
                     }
@@ -127,7 +170,7 @@ pub fn card(props: &CardProps) -> Html {
                     <span class={classes!("status", c.status.clone())}>{ status_name(t, &c.status) }</span>
                     if c.pinned { <span class="pinned">{ t.pinned }</span> }
                 </header>
-                if *editing {
+                if *writing == Some(Writing::Edit) {
                     <label class="edit">
                         <span class="visually-hidden">{ t.edit }</span>
                         <textarea ref={edit_box} rows="5" ~defaultValue={c.body.clone()} />
@@ -135,12 +178,22 @@ pub fn card(props: &CardProps) -> Html {
                 } else {
                     <div class="body" dir="auto">{ Html::from_html_unchecked(c.html.clone().into()) }</div>
                 }
+                if *writing == Some(Writing::Reply) {
+                    <label class="edit reply">
+                        <span class="visually-hidden">{ format!("{} {name}", t.reply_to) }</span>
+                        <textarea ref={reply_box} rows="4" placeholder={t.your_reply} />
+                    </label>
+                }
                 <p class="history">{ format!("{}: {history}", t.history) }</p>
                 <footer>
-                    if *editing {
+                    if *writing == Some(Writing::Edit) {
                         <button type="button" onclick={on_save}>{ t.save }</button>
-                        <button type="button" onclick={{ let e = editing.clone(); move |_| e.set(false) }}>{ t.cancel }</button>
+                        <button type="button" onclick={write(None)}>{ t.cancel }</button>
+                    } else if *writing == Some(Writing::Reply) {
+                        <button type="button" class="send-reply" disabled={*sending} onclick={on_reply}>{ t.publish_reply }</button>
+                        <button type="button" onclick={write(None)}>{ t.cancel }</button>
                     } else {
+                        if published { <button type="button" class="reply" onclick={write(Some(Writing::Reply))}>{ t.reply }</button> }
                         if !published { <button type="button" class="approve" onclick={on(Act::Approve)}>{ t.approve }</button> }
                         if c.status != "hidden" { <button type="button" class="hide" onclick={on(Act::Hide)}>{ t.hide }</button> }
                         if c.status != "spam" { <button type="button" class="spam" onclick={on(Act::Spam)}>{ t.spam }</button> }
@@ -148,7 +201,7 @@ pub fn card(props: &CardProps) -> Html {
                             <button type="button" class="pin" aria-pressed={c.pinned.to_string()}
                                     onclick={on(Act::Pin(!c.pinned))}>{ if c.pinned { t.unpin } else { t.pin } }</button>
                         }
-                        <button type="button" class="edit" onclick={{ let e = editing.clone(); move |_| e.set(true) }}>{ t.edit }</button>
+                        <button type="button" class="edit" onclick={write(Some(Writing::Edit))}>{ t.edit }</button>
                         <button type="button" class="delete" onclick={on(Act::Delete)}>{ t.delete }</button>
                     }
                 </footer>

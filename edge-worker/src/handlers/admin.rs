@@ -7,19 +7,20 @@ use crate::io::{self, Query};
 use crate::limiter::Limiter;
 use crate::now_ms;
 use crate::page_object::PageClient;
-use crate::page_object::protocol::Editor;
+use crate::page_object::protocol::{Editor, Post};
 use crate::site_object::{CommentQuery, PageSort, Position, SiteClient, decode_rewards_cursor};
 use kudos_core::ErrorCode;
-use kudos_core::comment::CommentBody;
-use kudos_core::comment::Moderation;
+use kudos_core::comment::{
+    CommentBody, CommentInput, DisplayName, EditToken, IdempotencyKey, ItemId, Moderation, Website,
+};
 use kudos_core::console;
 use kudos_core::limits::{Action, Budget};
 use kudos_core::markdown;
 use kudos_core::session::{self, Session};
-use kudos_core::visitor::sha256_hex;
+use kudos_core::visitor::{VisitorKey, sha256_hex};
 use kudos_core::wire::{
     Activity, AdminHealth, AdminSession, ClosePage, CommentReply, ModerateComment, ModerateReward,
-    SignIn, StripeHealth,
+    OwnerComment, SignIn, StripeHealth,
 };
 use subtle::ConstantTimeEq;
 use worker::{Request, Response};
@@ -343,6 +344,47 @@ pub async fn moderate(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Re
         reply = Some(client.pin(seq, pinned).await?);
     }
     io::json(&reply)
+}
+
+// POST /api/v1/admin/comments
+/// The owner's own comment or reply: published at once under `OWNER_NAME` (with the
+/// blog's address as its website), marked as the owner's wherever readers see it. A reply
+/// to a reader who asked for reply emails sends them one, as any reply does.
+pub async fn comment(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let new: OwnerComment = io::read_json(&mut req).await?;
+    let page = ctx.page_of(&new)?;
+    let parent = new.parent.as_deref().filter(|p| !p.is_empty());
+    let body = CommentBody::parse(&new.body)?;
+    // Without a key, the same words to the same comment are one comment (a double click).
+    let key = match new.idempotency_key.as_deref() {
+        Some(key) => key.to_owned(),
+        None => {
+            format!("owner-{}", &sha256_hex(format!("{parent:?}\0{}", new.body).as_bytes())[..32])
+        }
+    };
+    let setting = |name| crate::notify::setting(&ctx.env, name);
+    let input = CommentInput {
+        parent: parent.map(ItemId::parse).transpose()?,
+        name: DisplayName::parse(&setting(crate::bindings::vars::OWNER_NAME).unwrap_or_default())?,
+        website: Website::parse(setting(crate::bindings::vars::SITE_URL).as_deref()).ok().flatten(),
+        body,
+        idempotency_key: IdempotencyKey::parse(Some(&key))?,
+        spam: false,
+    };
+    let html = markdown::render(input.body.as_str())?;
+    let author = VisitorKey::owner();
+    let salt = ctx.salt()?;
+    let token = EditToken::derive(
+        salt.as_bytes(),
+        &page.site,
+        page.page.as_str(),
+        &author,
+        &input.idempotency_key,
+    );
+    let post = Post { author, input, html, edit_token: token.hash(), follow: None };
+    let client = ctx.client(&req)?;
+    let created = PageClient::new(&ctx.env, page)?.post_comment(client, post).await?;
+    Ok(io::json(&created.comment)?.with_status(201))
 }
 
 // DELETE /api/v1/admin/comments/{id}?page=<id>

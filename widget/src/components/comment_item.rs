@@ -84,7 +84,13 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
         })
     };
 
-    let name = if c.name.is_empty() { t.anonymous.to_owned() } else { c.name.clone() };
+    // The owner's comments say so: beside their name, or as their name when they set none.
+    let name = match c.name.is_empty() {
+        true if c.by_owner => t.author.to_owned(),
+        true => t.anonymous.to_owned(),
+        false => c.name.clone(),
+    };
+    let author_badge = c.by_owner && !c.name.is_empty();
     let author = match &c.website {
         Some(site) => {
             html! { <a class="name" href={site.clone()} rel="nofollow ugc noopener" target="_blank">{ name }</a> }
@@ -107,10 +113,11 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
     };
 
     html! {
-        <li class={classes!("comment", (!published).then_some("pending"), c.pinned.then_some("pinned"))} id={format!("kudos-comment-{}", c.id)}>
+        <li class={classes!("comment", (!published).then_some("pending"), c.pinned.then_some("pinned"), c.by_owner.then_some("by-owner"))} id={format!("kudos-comment-{}", c.id)}>
             <article>
                 <header>
                     { author }
+                    if author_badge { <span class="author-badge">{ t.author }</span> }
                     <time datetime={format::iso(c.created_at)} title={format::iso(c.created_at)}>
                         { format::ago(c.created_at, now, &widget.lang) }
                     </time>

@@ -190,6 +190,7 @@ mod tests {
             edited_at: None,
             status,
             pinned: false,
+            by_owner: false,
         }
     }
 

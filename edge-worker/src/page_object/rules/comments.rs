@@ -85,20 +85,23 @@ impl PageRules<'_> {
         Ok(list)
     }
 
-    /// Posts a reader's comment. Sent again with the same idempotency key, it answers with
-    /// the first one.
+    /// Posts a reader's comment, or the owner's (`VisitorKey::owner`: published at once,
+    /// even on a closed page, and never throttled). Sent again with the same idempotency
+    /// key, it answers with the first one.
     pub fn post_comment(&self, client: &ClientKey, post: Post) -> Ruled<Created> {
         let store = self.store;
         let tag = self.page.tag();
         let input = &post.input;
+        let by_owner = post.author.is_owner();
         if let Some(sent) = store.comment_by_key(&post.author, input.idempotency_key.as_str())? {
             return Ok(Created { comment: sent.to_authors_comment(&tag), state: self.state()? });
         }
 
-        if store.page()?.is_some_and(|p| p.closed != 0) {
+        if !by_owner && store.page()?.is_some_and(|p| p.closed != 0) {
             return Err(refuse(ErrorCode::PageClosed, "this page is closed to new comments"));
         }
         let rules = &self.settings.comments;
+        let mut answers_owner = false;
         let (parent_seq, root_seq, depth) = match &input.parent {
             None => (None, None, 0),
             Some(id) if id.tag != tag => {
@@ -114,6 +117,7 @@ impl PageRules<'_> {
                     .ok_or_else(|| {
                         refuse(ErrorCode::ParentNotFound, "there is no such comment to reply to")
                     })?;
+                answers_owner = VisitorKey::owner().as_str() == parent.author;
                 let grandparent = parent.parent_seq.map(|g| g as u64);
                 let (attach_to, depth) = comment::attach(
                     parent.seq as u64,
@@ -144,15 +148,20 @@ impl PageRules<'_> {
             return Err(refuse(ErrorCode::DuplicateComment, "you just posted this comment"));
         }
         let author = post.author.as_str();
-        let recent = store.recent_post_times(
-            &post.author,
-            self.now - rules.rate_window_ms,
-            rules.per_visitor,
-        )?;
-        limits::sliding(&recent, rules.per_visitor, rules.rate_window_ms, self.now)
-            .map_err(too_many_comments)?;
+        if !by_owner {
+            let recent = store.recent_post_times(
+                &post.author,
+                self.now - rules.rate_window_ms,
+                rules.per_visitor,
+            )?;
+            limits::sliding(&recent, rules.per_visitor, rules.rate_window_ms, self.now)
+                .map_err(too_many_comments)?;
+        }
 
-        let status = comment::initial_status(input.spam, rules.moderation);
+        let status = match by_owner {
+            true => Stored::Published,
+            false => comment::initial_status(input.spam, rules.moderation),
+        };
         let row = store.insert_comment(&NewRow {
             parent_seq,
             root_seq,
@@ -175,7 +184,10 @@ impl PageRules<'_> {
             store.recount_comments()?
         }
         self.index(&row)?;
+        // The owner is not told of their own comments.
         let kind = match status {
+            _ if by_owner => None,
+            Stored::Published if answers_owner => Some(Kind::ReplyToOwner),
             Stored::Published => Some(Kind::CommentPublished),
             Stored::Pending => Some(Kind::CommentPending),
             _ => None,

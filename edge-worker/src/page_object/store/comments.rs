@@ -65,6 +65,7 @@ impl CommentRow {
             edited_at: self.edited_at,
             status: shown,
             pinned: false,
+            by_owner: content && VisitorKey::owner().as_str() == self.author,
         }
     }
 
