@@ -52,6 +52,58 @@ pub fn render(markdown: &str) -> Result<String, CommentError> {
     Ok(clean)
 }
 
+/// HTML from another system (an imported comment) through the policy rendered Markdown
+/// gets, bounded the same way: tags nested deeper than a few times [`MAX_NESTING`] are
+/// refused before anything is parsed.
+pub fn sanitize_html(html: &str) -> Result<String, CommentError> {
+    if html.len() > MAX_HTML_BYTES * 4 {
+        return Err(CommentError::TooComplex);
+    }
+    if tag_depth(html) > MAX_NESTING * 4 {
+        return Err(CommentError::TooDeep);
+    }
+    let clean = sanitizer().clean(html).to_string();
+    if clean.len() > MAX_HTML_BYTES {
+        return Err(CommentError::TooComplex);
+    }
+    Ok(clean)
+}
+
+/// The words of `html`, as plain text (what the owner edits of an imported comment).
+pub fn html_to_text(html: &str) -> String {
+    let mut paragraphs = html.replace("</p>", "</p>\n\n").replace("<br>", "\n");
+    paragraphs = ammonia::Builder::empty().clean(&paragraphs).to_string();
+    let text = paragraphs
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    text.trim().to_owned()
+}
+
+/// How deep the tags of `html` nest at most, roughly (void tags, self-closed tags and
+/// unclosed ones count as open): enough to refuse a hostile pile of tags cheaply.
+fn tag_depth(html: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let bytes = html.as_bytes();
+    for (n, b) in bytes.iter().enumerate() {
+        if *b != b'<' {
+            continue;
+        }
+        match bytes.get(n + 1) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(c) if c.is_ascii_alphabetic() => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
 fn sanitizer() -> &'static ammonia::Builder<'static> {
     static SANITIZER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     SANITIZER.get_or_init(|| {
@@ -89,6 +141,22 @@ mod tests {
 
     fn render(markdown: &str) -> String {
         super::render(markdown).unwrap()
+    }
+
+    #[test]
+    fn imported_html_keeps_what_rendered_markdown_may_hold_and_nothing_else() {
+        let html = "<p>Do <b>kangaroos</b> <em>box</em>?<script>alert(1)</script> \
+                    <a href=\"javascript:alert(2)\">see</a> <img src=x onerror=alert(3)>\
+                    <a href=\"https://ada.example\" onclick=\"x()\">site</a></p>";
+        let clean = sanitize_html(html).unwrap();
+        assert_eq!(
+            clean,
+            "<p>Do kangaroos <em>box</em>? <a rel=\"nofollow ugc noopener\">see</a> \
+             <a href=\"https://ada.example\" rel=\"nofollow ugc noopener\">site</a></p>"
+        );
+        let deep = format!("{}x{}", "<div>".repeat(200), "</div>".repeat(200));
+        assert_eq!(sanitize_html(&deep), Err(CommentError::TooDeep));
+        assert_eq!(html_to_text("<p>One &amp; two</p><p>3 &lt; 4</p>"), "One & two\n\n3 < 4");
     }
 
     #[test]

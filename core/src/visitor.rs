@@ -91,6 +91,13 @@ impl VisitorKey {
     pub fn is_owner(&self) -> bool {
         self.0 == OWNER
     }
+
+    /// The author of comments imported from `source` under `name`: one per name and
+    /// source, so the console's history of an author means something, and never a
+    /// visitor's key (those are 32 hex digits).
+    pub fn imported(source: &str, name: &str) -> VisitorKey {
+        VisitorKey(format!("import:{source}:{}", &sha256_hex(name.as_bytes())[..16]))
+    }
 }
 
 const OWNER: &str = "owner";

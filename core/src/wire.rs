@@ -659,6 +659,81 @@ pub struct OwnerComment {
     pub idempotency_key: Option<String>,
 }
 
+/// `POST /api/v1/admin/import`: one page's comments from another system, parents before
+/// their replies (a reply's parent is in this batch or an earlier one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportBatch {
+    #[serde(default)]
+    pub page: Option<String>,
+    /// The system they come from (`disqus`, `wordpress`, `isso`, ...): with each item's
+    /// id, what makes an import that runs again add nothing.
+    pub source: String,
+    pub items: Vec<ImportItem>,
+}
+
+/// Most items in one import batch.
+pub const MAX_IMPORT_BATCH: usize = 200;
+/// Most bytes of JSON in one import batch.
+pub const MAX_IMPORT_BYTES: usize = 512 * 1024;
+
+/// One comment from another system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportItem {
+    /// The source's id.
+    pub id: String,
+    /// The source's id of the comment it replies to.
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub website: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    #[serde(deserialize_with = "integer::exact")]
+    pub created_at: u64,
+    pub status: ImportStatus,
+    pub markup: ImportMarkup,
+    /// HTML (sanitised by the worker with the policy new comments get) or Markdown
+    /// (rendered by the same renderer).
+    pub body: String,
+    /// Likes the source counted, kept as a base count.
+    #[serde(default, deserialize_with = "integer::exact")]
+    pub likes: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    Approved,
+    Pending,
+    Spam,
+    /// Deleted, kept as a placeholder because replies hang from it.
+    Deleted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportMarkup {
+    Html,
+    Markdown,
+}
+
+/// What an import batch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReply {
+    /// Stored now.
+    pub added: u64,
+    /// Stored by an earlier run (same source and id): left as they are.
+    pub existing: u64,
+    pub skipped: Vec<ImportSkip>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSkip {
+    pub id: String,
+    pub why: String,
+}
+
 /// `POST /api/v1/visitor/challenge`: ask for a proof-of-work challenge.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChallengeRequest {

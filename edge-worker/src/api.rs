@@ -66,6 +66,7 @@ macro_rules! by_reader {
 
 on_page!(wire::EditComment, wire::DeleteComment, wire::PendingRequest);
 on_page!(wire::ModerateComment, wire::ModerateReward, wire::ClosePage, wire::OwnerComment);
+on_page!(wire::ImportBatch);
 by_reader!(wire::SetLike, wire::NewComment, wire::SetCommentLike, wire::NewNote, wire::NewReward);
 
 impl OnPage for Query {
@@ -225,6 +226,7 @@ async fn dispatch(
         Route::AdminListComments => admin::list(&req, ctx).await,
         Route::AdminModerateComment => admin::moderate(req, params, ctx).await,
         Route::AdminComment => admin::comment(req, ctx).await,
+        Route::AdminImport => handlers::import::import(req, ctx).await,
         Route::AdminDeleteComment => admin::delete(&req, params, ctx).await,
         Route::StartCheckout => rewards::checkout(req, ctx).await,
         Route::RewardStatus => rewards::status(&req, ctx).await,

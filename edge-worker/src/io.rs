@@ -11,7 +11,15 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Parses the JSON body, refusing bodies over [`MAX_BODY_BYTES`] (see [`read_bytes`]).
 pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError> {
-    let bytes = read_bytes(req).await?;
+    read_json_within(req, MAX_BODY_BYTES).await
+}
+
+/// [`read_json`] with a limit of its own (an admin's import batch is larger).
+pub async fn read_json_within<T: DeserializeOwned>(
+    req: &mut Request,
+    max: usize,
+) -> Result<T, ApiError> {
+    let bytes = read_bytes_within(req, max).await?;
     serde_json::from_slice(&bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))
 }
 
@@ -22,10 +30,14 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiE
 /// A body with a `Content-Length` (and no `Transfer-Encoding`, which would override it) is
 /// framed by that length, so it is read in one piece: no more than it declared can arrive.
 pub async fn read_bytes(req: &mut Request) -> Result<Vec<u8>, ApiError> {
+    read_bytes_within(req, MAX_BODY_BYTES).await
+}
+
+async fn read_bytes_within(req: &mut Request, max: usize) -> Result<Vec<u8>, ApiError> {
     let headers = req.headers();
     let declared = headers.get("content-length")?.and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
-        return Err(ApiError::BodyTooLarge(MAX_BODY_BYTES));
+    if declared.is_some_and(|len| len > max) {
+        return Err(ApiError::BodyTooLarge(max));
     }
     if req.inner().body().is_none() {
         return Ok(Vec::new());
@@ -34,22 +46,26 @@ pub async fn read_bytes(req: &mut Request) -> Result<Vec<u8>, ApiError> {
     let bytes = if framed {
         req.bytes().await.map_err(|e| ApiError::MalformedJson(e.to_string()))?
     } else {
-        read_stream(req, declared).await?
+        read_stream(req, declared, max).await?
     };
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(ApiError::BodyTooLarge(MAX_BODY_BYTES));
+    if bytes.len() > max {
+        return Err(ApiError::BodyTooLarge(max));
     }
     Ok(bytes)
 }
 
-/// Reads a body of unknown length, stopping as soon as it passes [`MAX_BODY_BYTES`].
-async fn read_stream(req: &mut Request, declared: Option<usize>) -> Result<Vec<u8>, ApiError> {
+/// Reads a body of unknown length, stopping as soon as it passes `max` bytes.
+async fn read_stream(
+    req: &mut Request,
+    declared: Option<usize>,
+    max: usize,
+) -> Result<Vec<u8>, ApiError> {
     let mut stream = req.stream()?;
-    let mut bytes = Vec::with_capacity(declared.unwrap_or(0));
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(max));
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| ApiError::MalformedJson(e.to_string()))?;
-        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(ApiError::BodyTooLarge(MAX_BODY_BYTES));
+        if bytes.len() + chunk.len() > max {
+            return Err(ApiError::BodyTooLarge(max));
         }
         bytes.extend_from_slice(&chunk);
     }

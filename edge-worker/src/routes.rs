@@ -20,6 +20,7 @@ pub enum Route {
     Preview,
     AdminListComments,
     AdminComment,
+    AdminImport,
     AdminModerateComment,
     AdminDeleteComment,
     StartCheckout,
@@ -62,6 +63,7 @@ impl Route {
         match self {
             Route::AdminListComments
             | Route::AdminComment
+            | Route::AdminImport
             | Route::AdminModerateComment
             | Route::AdminDeleteComment
             | Route::AdminRewards
@@ -125,6 +127,7 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("POST", "/preview", Route::Preview),
     ("GET", "/admin/comments", Route::AdminListComments),
     ("POST", "/admin/comments", Route::AdminComment),
+    ("POST", "/admin/import", Route::AdminImport),
     ("PATCH", "/admin/comments/{id}", Route::AdminModerateComment),
     ("DELETE", "/admin/comments/{id}", Route::AdminDeleteComment),
     ("POST", "/rewards/checkout", Route::StartCheckout),

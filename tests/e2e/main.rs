@@ -17,6 +17,7 @@ mod deploy;
 mod faults;
 mod feeds;
 mod identity;
+mod import;
 mod legacy;
 mod limits;
 mod notify;

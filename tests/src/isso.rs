@@ -12,6 +12,8 @@ pub struct Isso {
     process: Group,
     pub port: u16,
     pub http: reqwest::Client,
+    /// Its SQLite database file.
+    pub db: std::path::PathBuf,
 }
 
 /// What the benchmark's page view asks Isso for: the first 20 threads with their first 10
@@ -34,7 +36,8 @@ impl Isso {
             &config,
             format!(
                 "[general]\ndbpath = {}\nhost = http://127.0.0.1:{port}/\nnotify = stdout\n\
-                 [moderation]\nenabled = false\n[guard]\nenabled = false\n",
+                 [moderation]\nenabled = false\n[guard]\nenabled = false\n\
+                 [server]\ntrusted-proxies = 127.0.0.1\n",
                 dir.join("comments.db").display()
             ),
         )
@@ -50,7 +53,7 @@ impl Isso {
             .stderr(log);
         let process = Group::spawn(&mut cmd).expect("gunicorn starts");
         let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("a client");
-        let isso = Isso { process, port, http };
+        let isso = Isso { process, port, http, db: dir.join("comments.db") };
         let deadline = Instant::now() + Duration::from_secs(60);
         while !isso.counts(&["/".to_owned()]).await {
             assert!(Instant::now() < deadline, "Isso did not serve within a minute");
@@ -78,6 +81,34 @@ impl Isso {
                 false
             }
         }
+    }
+
+    /// Posts a comment through Isso's own API (`POST /new`), as its client does, and
+    /// returns what Isso answered (the comment, with its `id`).
+    pub async fn comment(
+        &self,
+        uri: &str,
+        author: &str,
+        website: Option<&str>,
+        text: &str,
+        parent: Option<i64>,
+    ) -> serde_json::Value {
+        let body = serde_json::json!({
+            "text": text, "author": author, "website": website, "parent": parent, "title": uri,
+        });
+        let sent = self.http.post(self.url("/new")).query(&[("uri", uri)]).json(&body).send().await;
+        let resp = sent.expect("Isso answers");
+        assert!(resp.status().is_success(), "POST /new: {}", resp.status());
+        resp.json().await.expect("Isso's comment")
+    }
+
+    /// Likes comment `id` through Isso's API (`POST /id/<id>/like`) as a reader at
+    /// `address` (Isso counts one like per address, never the author's own; it trusts
+    /// loopback's `X-Forwarded-For`).
+    pub async fn like(&self, id: i64, address: &str) {
+        let like = self.http.post(self.url(&format!("/id/{id}/like")));
+        let resp = like.header("x-forwarded-for", address).send().await.unwrap();
+        assert!(resp.status().is_success(), "like: {}", resp.status());
     }
 
     /// The page view: the first 20 threads of `uri`.

@@ -19,6 +19,8 @@ use crate::util::{self, Result, cargo, exec, root};
 
 pub fn run() -> Result {
     setup::run()?;
+    // The import tests read a real Isso's database.
+    setup::isso()?;
     build::build(false)?;
 
     type Layer = (&'static str, fn() -> Result);
@@ -54,6 +56,10 @@ fn native() -> Result {
         "kudos-worker",
         "-p",
         "kudos-widget",
+        "-p",
+        "kudos-import",
+        "-p",
+        "kudos-cli",
         "-p",
         "xtask",
     ]))

@@ -9,6 +9,7 @@ pub mod counts;
 pub mod email;
 pub mod feed;
 pub mod health;
+pub mod import;
 pub mod likes;
 #[cfg(feature = "bench-naive")]
 pub mod naive;

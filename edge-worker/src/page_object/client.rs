@@ -1,6 +1,6 @@
 //! The worker's side of the page object: one typed call per command.
 
-use super::protocol::{Command, Created, Editor, Post, Recorded};
+use super::protocol::{Command, Created, Editor, Imported, Post, Recorded};
 use crate::error::ApiError;
 use crate::limiter::ClientKey;
 use crate::page_ref::PageRef;
@@ -9,8 +9,8 @@ use kudos_core::reward::{Note, SessionId};
 use kudos_core::stripe::PaidCheckout;
 use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{
-    CommentLikeReply, CommentList, CommentPage, CommentReply, Ledger, LikeReply, ModerationStatus,
-    NoteSent, NoteText, PageState, PageView, RewardStatus,
+    CommentLikeReply, CommentList, CommentPage, CommentReply, ImportReply, Ledger, LikeReply,
+    ModerationStatus, NoteSent, NoteText, PageState, PageView, RewardStatus,
 };
 use serde::de::DeserializeOwned;
 use worker::{Env, Stub};
@@ -139,6 +139,14 @@ impl PageClient {
 
     pub async fn read_note(&self, seq: u64) -> Result<NoteText, ApiError> {
         self.call(&Command::ReadNote { page: self.page(), seq }).await
+    }
+
+    pub async fn import(
+        &self,
+        source: String,
+        items: Vec<Imported>,
+    ) -> Result<ImportReply, ApiError> {
+        self.call(&Command::Import { page: self.page(), source, items }).await
     }
 
     async fn call<T: DeserializeOwned>(&self, command: &Command) -> Result<T, ApiError> {

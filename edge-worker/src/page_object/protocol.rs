@@ -11,7 +11,7 @@ use kudos_core::comment::{CommentBody, CommentInput, Cursor, Order, TokenHash};
 use kudos_core::reward::{Note, SessionId};
 use kudos_core::stripe::PaidCheckout;
 use kudos_core::visitor::VisitorKey;
-use kudos_core::wire::{Comment, ModerationStatus, PageState};
+use kudos_core::wire::{Comment, ImportStatus, ModerationStatus, PageState};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -118,6 +118,27 @@ pub enum Command {
         page: PageRef,
         seq: u64,
     },
+    /// Comments from another system, checked and rendered by the worker, parents first.
+    Import {
+        page: PageRef,
+        source: String,
+        items: Vec<Imported>,
+    },
+}
+
+/// One imported comment, ready to store.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Imported {
+    pub id: String,
+    pub parent: Option<String>,
+    pub name: String,
+    pub website: Option<String>,
+    pub created_at: i64,
+    pub status: ImportStatus,
+    /// What the owner edits (Markdown, or the text of imported HTML).
+    pub body: String,
+    pub html: String,
+    pub likes: u64,
 }
 
 impl Command {
@@ -141,7 +162,8 @@ impl Command {
             | Command::Ledger { page, .. }
             | Command::HideRewardMessage { page, .. }
             | Command::StoreNote { page, .. }
-            | Command::ReadNote { page, .. } => page,
+            | Command::ReadNote { page, .. }
+            | Command::Import { page, .. } => page,
         }
     }
 
@@ -168,7 +190,10 @@ impl Command {
             | Command::StoreNote { client, .. } => Effect::Creates(Some(client)),
             // Stripe confirmed a payment, or the owner closed a page before anyone wrote
             // to it: the page exists whatever any budget says.
-            Command::RecordReward { .. } | Command::Close { .. } => Effect::Creates(None),
+            // ... or imported comments into it.
+            Command::RecordReward { .. } | Command::Close { .. } | Command::Import { .. } => {
+                Effect::Creates(None)
+            }
         }
     }
 }

@@ -56,6 +56,11 @@ async fn main() {
         println!("{out}{}", notification_latency().await);
         return;
     }
+    if only().as_deref() == Some("import") {
+        // Only the import throughput (`KUDOS_BENCH_ONLY=import`).
+        println!("{out}{}", import_throughput().await);
+        return;
+    }
     let (worker, _stripe) = Worker::spawn_with_stripe(WorkerOptions {
         config: BENCH_CONFIG.into(),
         flush_interval_ms: 2_000,
@@ -178,6 +183,7 @@ async fn main() {
     }
     out.push_str(&proof_of_work(&worker).await);
     out.push_str(&notification_latency().await);
+    out.push_str(&import_throughput().await);
     out.push_str(&soak(&worker, direct.as_ref().unwrap_or(&api)).await);
     out.push_str(&machine("\nAt the end"));
     println!("{out}");
@@ -531,6 +537,63 @@ async fn notification_latency() -> String {
          receiver ({N} comments, one at a time): p50 {:.1} ms, p99 {:.1} ms.\n",
         ms(percentile(&latencies, 0.50)),
         ms(percentile(&latencies, 0.99))
+    )
+}
+
+/// `kudos import` of a 50,000-comment Disqus export (500 posts of 100 comments, half of
+/// them replies) into a worker of its own: from reading the file to the last batch stored.
+async fn import_throughput() -> String {
+    const POSTS: usize = 500;
+    const PER_POST: usize = 100;
+    let mut xml = String::from(
+        "<?xml version=\"1.0\"?>\n<disqus xmlns=\"http://disqus.com\" xmlns:dsq=\"http://disqus.com/disqus-internals\">\n",
+    );
+    for post in 0..POSTS {
+        xml.push_str(&format!(
+            "<thread dsq:id=\"t{post}\"><link>https://old.example/posts/{post}/</link></thread>\n"
+        ));
+    }
+    for post in 0..POSTS {
+        for n in 0..PER_POST {
+            let id = post * PER_POST + n;
+            let parent =
+                if n % 2 == 1 { format!("<parent dsq:id=\"{}\"/>", id - 1) } else { String::new() };
+            xml.push_str(&format!(
+                "<post dsq:id=\"{id}\"><message><![CDATA[<p>Comment {id} about post {post}, with <em>some</em> words in it.</p>]]></message>\
+                 <createdAt>2015-03-01T11:{:02}:{:02}Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam>\
+                 <author><name>Reader {n}</name></author><thread dsq:id=\"t{post}\"/>{parent}</post>\n",
+                n / 60 % 60,
+                n % 60
+            ));
+        }
+    }
+    xml.push_str("</disqus>\n");
+    let file = paths::scratch("import-bench").join("disqus.xml");
+    std::fs::write(&file, &xml).expect("the export writes");
+    let worker = Worker::spawn(WorkerOptions::default()).await;
+    let import = kudos_cli::Import {
+        format: kudos_import::Format::Disqus,
+        file,
+        to: Some(worker.origin()),
+        dry_run: false,
+        map: kudos_import::Map::default(),
+    };
+    let started = std::time::Instant::now();
+    let totals = tokio::task::spawn_blocking(move || {
+        kudos_cli::run(&import, Some(kudos_tests::worker::ADMIN_TOKEN), &mut std::io::sink())
+    })
+    .await
+    .unwrap()
+    .expect("the import runs");
+    let took = started.elapsed();
+    assert_eq!(totals.added as usize, POSTS * PER_POST, "{totals:?}");
+    format!(
+        "\nImport: a {:.1} MB Disqus export of {} comments on {POSTS} posts into `wrangler dev` \
+         with `kudos import`: {:.1} s, {:.0} comments/s.\n",
+        xml.len() as f64 / 1e6,
+        POSTS * PER_POST,
+        took.as_secs_f64(),
+        (POSTS * PER_POST) as f64 / took.as_secs_f64()
     )
 }
 

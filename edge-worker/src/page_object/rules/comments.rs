@@ -176,6 +176,7 @@ impl PageRules<'_> {
             created_at: self.now,
             edit_token_hash: post.edit_token.as_str(),
             idempotency_key: input.idempotency_key.as_str(),
+            source: None,
         })?;
         if status == Stored::Published {
             if row.depth > 0 {

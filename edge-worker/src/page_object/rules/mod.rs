@@ -9,6 +9,7 @@
 //! the object turns into the error body the client gets.
 
 mod comments;
+mod import;
 mod likes;
 mod notes;
 mod rewards;

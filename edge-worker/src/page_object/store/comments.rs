@@ -96,6 +96,8 @@ pub struct NewRow<'a> {
     pub created_at: i64,
     pub edit_token_hash: &'a str,
     pub idempotency_key: &'a str,
+    /// An imported comment's `<system>:<its id>`.
+    pub source: Option<&'a str>,
 }
 
 impl Store {
@@ -168,8 +170,8 @@ impl Store {
     pub fn insert_comment(&self, row: &NewRow) -> worker::Result<CommentRow> {
         let query = format!(
             "INSERT INTO comments (seq, parent_seq, root_seq, depth, author, ip, name, website,
-                body, html, status, created_at, edit_token_hash, idempotency_key)
-             SELECT n, ?, COALESCE(?, n), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+                body, html, status, created_at, edit_token_hash, idempotency_key, source)
+             SELECT n, ?, COALESCE(?, n), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
              FROM (SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM comments)
              RETURNING {COLUMNS}"
         );
@@ -189,9 +191,24 @@ impl Store {
                 row.created_at.into(),
                 row.edit_token_hash.into(),
                 row.idempotency_key.into(),
+                row.source.into(),
             ],
         )?;
         stored.into_iter().next().ok_or_else(|| worker::Error::RustError("no row stored".into()))
+    }
+
+    /// The comment imported from `source` (`<system>:<its id>`).
+    pub fn comment_by_source(&self, source: &str) -> worker::Result<Option<CommentRow>> {
+        let query = format!("SELECT {COLUMNS} FROM comments WHERE source = ?");
+        Ok(self.comments(&query, vec![source.into()])?.pop())
+    }
+
+    /// An imported comment's likes, counted by the system it came from.
+    pub fn set_base_likes(&self, seq: i64, likes: u64) -> worker::Result<()> {
+        let likes = likes.min(i64::MAX as u64) as i64;
+        self.sql
+            .run("UPDATE comments SET likes = ? WHERE seq = ?", vec![likes.into(), seq.into()])?;
+        Ok(())
     }
 
     pub fn update_body(&self, seq: i64, body: &str, html: &str, now_ms: i64) -> worker::Result<()> {

@@ -117,6 +117,12 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE page ADD COLUMN pinned_seq INTEGER;
     ALTER TABLE page ADD COLUMN reported TEXT NOT NULL DEFAULT '';
     "#,
+    // Imported comments keep where they came from (`<system>:<its id>`), once each, so an
+    // import that runs again adds nothing.
+    r#"
+    ALTER TABLE comments ADD COLUMN source TEXT;
+    CREATE UNIQUE INDEX comments_source ON comments (source) WHERE source IS NOT NULL;
+    "#,
 ];
 
 /// The migration that added `comments.shown`; objects migrated past it have their

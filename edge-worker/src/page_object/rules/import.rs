@@ -1,0 +1,85 @@
+//! Comments from another system: stored once each by their source and id (an import run
+//! again adds nothing), threaded under their parent (imported in this batch or an earlier
+//! one; a reply whose parent never came is a comment), with their own time, status and
+//! likes. Nobody is notified and nobody is emailed: these are old news.
+
+use super::{PageRules, Ruled};
+use crate::page_object::protocol::Imported;
+use crate::page_object::store::NewRow;
+use kudos_core::comment;
+use kudos_core::thread::Stored;
+use kudos_core::visitor::VisitorKey;
+use kudos_core::wire::{ImportReply, ImportSkip, ImportStatus};
+
+impl PageRules<'_> {
+    pub fn import(&self, source: &str, items: Vec<Imported>) -> Ruled<ImportReply> {
+        let store = self.store;
+        let rules = &self.settings.comments;
+        let mut reply = ImportReply::default();
+        let mut count = store.comment_count()?;
+        for item in items {
+            let key = format!("{source}:{}", item.id);
+            if store.comment_by_source(&key)?.is_some() {
+                reply.existing += 1;
+                continue;
+            }
+            if count >= rules.max_comments_per_page as i64 {
+                let why = "the page holds as many comments as the site allows".into();
+                reply.skipped.push(ImportSkip { id: item.id, why });
+                continue;
+            }
+            let parent = match &item.parent {
+                Some(id) => store.comment_by_source(&format!("{source}:{id}"))?,
+                None => None,
+            };
+            let (parent_seq, root_seq, depth) = match parent {
+                None => (None, None, 0),
+                Some(parent) => {
+                    let (attach_to, depth) = comment::attach(
+                        parent.seq as u64,
+                        parent.depth as u32,
+                        parent.parent_seq.map(|g| g as u64),
+                        rules.max_depth,
+                    );
+                    (Some(attach_to as i64), Some(parent.root_seq), depth)
+                }
+            };
+            let status = match item.status {
+                ImportStatus::Approved => Stored::Published,
+                ImportStatus::Pending => Stored::Pending,
+                ImportStatus::Spam => Stored::Spam,
+                ImportStatus::Deleted => Stored::Deleted,
+            };
+            let author = VisitorKey::imported(source, &item.name);
+            let row = store.insert_comment(&NewRow {
+                parent_seq,
+                root_seq,
+                depth,
+                author: author.as_str(),
+                ip: "",
+                name: &item.name,
+                website: item.website.as_deref(),
+                body: &item.body,
+                html: &item.html,
+                status,
+                created_at: item.created_at,
+                edit_token_hash: "",
+                idempotency_key: &key,
+                source: Some(&key),
+            })?;
+            if item.likes > 0 {
+                store.set_base_likes(row.seq, item.likes)?;
+            }
+            if status == Stored::Published && row.depth > 0 {
+                store.show_new_reply(row.seq)?;
+            }
+            self.index(&row)?;
+            count += 1;
+            reply.added += 1;
+        }
+        if reply.added > 0 {
+            store.recount_comments()?;
+        }
+        Ok(reply)
+    }
+}

@@ -1,0 +1,71 @@
+//! Disqus's XML export, as documented at
+//! <https://help.disqus.com/en/articles/1717164-comments-export>: `<thread dsq:id>`
+//! elements with the page's `<link>`, and `<post dsq:id>` elements naming their
+//! `<thread dsq:id>` and, for a reply, their `<parent dsq:id>`. A message is HTML;
+//! `isDeleted` and `isSpam` give its status. Disqus exports no likes and no author
+//! websites.
+
+use crate::xml::{self, Element};
+use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Skip};
+use std::collections::HashMap;
+
+pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
+    let mut links: HashMap<String, String> = HashMap::new();
+    let mut posts: Vec<Element> = Vec::new();
+    xml::records(bytes, &["thread", "post"], |record| {
+        match record.name.as_str() {
+            "thread" => {
+                if let Some(id) = record.attr("id") {
+                    links.insert(id.to_owned(), record.text_of("link").to_owned());
+                }
+            }
+            _ => posts.push(record),
+        }
+        Ok(())
+    })?;
+    let mut parsed = Parsed::default();
+    for post in posts {
+        let Some(id) = post.attr("id").map(str::to_owned) else {
+            return Err(ImportError::Broken {
+                line: post.line,
+                why: "a post without dsq:id".into(),
+            });
+        };
+        let record = |why: &str| ImportError::Record {
+            record: format!("post {id} (line {})", post.line),
+            why: why.to_owned(),
+        };
+        let thread = post
+            .child("thread")
+            .and_then(|t| t.attr("id"))
+            .ok_or_else(|| record("it names no thread"))?;
+        let Some(link) = links.get(thread).filter(|l| !l.is_empty()) else {
+            parsed.skipped.push(Skip { id, why: "its thread has no link".into() });
+            continue;
+        };
+        let created_at = crate::parse_time(post.text_of("createdAt"))
+            .ok_or_else(|| record("its createdAt is not a time"))?;
+        let flag = |name: &str| post.text_of(name) == "true";
+        let status = if flag("isSpam") {
+            ImportStatus::Spam
+        } else if flag("isDeleted") {
+            ImportStatus::Deleted
+        } else {
+            ImportStatus::Approved
+        };
+        let author = post.child("author");
+        parsed.items.push(Item {
+            page: link.clone(),
+            parent: post.child("parent").and_then(|p| p.attr("id")).map(str::to_owned),
+            name: author.map(|a| a.text_of("name").to_owned()).unwrap_or_default(),
+            website: None,
+            created_at,
+            status,
+            markup: ImportMarkup::Html,
+            body: post.child("message").map(|m| m.text.trim().to_owned()).unwrap_or_default(),
+            likes: 0,
+            id,
+        });
+    }
+    Ok(parsed)
+}

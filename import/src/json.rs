@@ -1,0 +1,317 @@
+//! The systems that export JSON. Each reads the fields its system documents or defines in
+//! its storage schema (named at each parser), as `serde_json::Value`s, since one system's
+//! exports differ by the database behind it (a date may be a string, an object or a
+//! number).
+//!
+//! - Waline: its admin's export, `{type: "waline", version: 1, tables, data: {Comment:
+//!   [...]}}` (packages/server/src/controller/db.js), each comment a `wl_Comment` row
+//!   (assets/waline.sql): `objectId`, `nick`, `link`, `comment` (Markdown), `url`, `pid`,
+//!   `status` (`approved`, `waiting`, `spam`), `like`, `insertedAt`/`createdAt`.
+//! - Twikoo: its admin's export of the `comment` collection, a JSON array or one object per
+//!   line: `_id`, `nick`, `link`, `comment` (HTML), `url`, `pid`, `isSpam`, `created`
+//!   (Unix ms), `like` (the likers' ids).
+//! - Artalk: Artrans (artalk.js.org/guide/transfer), an array of objects whose values are
+//!   all strings: `id`, `rid` (parent, `0` for none), `content` (Markdown), `nick`,
+//!   `link`, `page_key`, `is_pending`, `vote_up`, `created_at`.
+//! - Remark42: its backup, one JSON value per line, the first the site's metadata and each
+//!   next a comment (backend/app/store/comment.go): `id`, `pid`, `text` (HTML), `user.name`,
+//!   `locator.url`, `score`, `time`, `delete`.
+//! - Commento: its export, `{version: 1, comments: [...], commenters: [...]}`:
+//!   `commentHex`, `parentHex` (`root` for none), `commenterHex`, `markdown`, `path`,
+//!   `score`, `state` (`approved`, `unapproved`, `flagged`), `creationDate`, `deleted`.
+
+use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Skip};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// A whole file as one JSON value; a broken one names its line.
+fn document(bytes: &[u8]) -> Result<Value, ImportError> {
+    serde_json::from_slice(bytes).map_err(|e| ImportError::Broken {
+        line: e.line(),
+        why: format!("the JSON is broken: {e}"),
+    })
+}
+
+/// One JSON value per line (blank lines skipped), each with its line number.
+fn lines(bytes: &[u8]) -> Result<Vec<(usize, Value)>, ImportError> {
+    let mut out = Vec::new();
+    for (n, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let value = serde_json::from_slice(line).map_err(|e| ImportError::Broken {
+            line: n + 1,
+            why: format!("the JSON is broken: {e}"),
+        })?;
+        out.push((n + 1, value));
+    }
+    Ok(out)
+}
+
+/// A field as text: strings as they are, numbers written out, anything else empty.
+fn text(value: &Value, field: &str) -> String {
+    match &value[field] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A time in any of the forms exports use: an ISO string, Unix milliseconds, or an object
+/// holding either (`{"$date": ...}`, `{"iso": ...}`).
+fn time(value: &Value) -> Option<i64> {
+    match value {
+        Value::String(s) => crate::parse_time(s),
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Value::Object(o) => {
+            ["$date", "iso", "$numberLong"].iter().find_map(|k| o.get(*k).and_then(time))
+        }
+        _ => None,
+    }
+}
+
+fn count(value: &Value) -> u64 {
+    match value {
+        Value::Number(n) => n.as_u64().unwrap_or(0),
+        Value::String(s) => s.trim().parse().unwrap_or(0),
+        Value::Array(a) => a.len() as u64,
+        _ => 0,
+    }
+}
+
+fn flag(value: &Value) -> bool {
+    matches!(value, Value::Bool(true))
+        || matches!(value, Value::String(s) if s == "true" || s == "1")
+}
+
+fn optional(s: String) -> Option<String> {
+    let s = s.trim().to_owned();
+    (!s.is_empty() && s != "0" && s != "null").then_some(s)
+}
+
+/// The fields every system has, read by `fields`; a record without an id or a time is an
+/// error naming it.
+struct Fields<'a> {
+    id: &'a str,
+    page: &'a str,
+    parent: &'a str,
+    name: &'a str,
+    website: &'a str,
+    body: &'a str,
+    markup: ImportMarkup,
+}
+
+fn item(
+    record: &Value,
+    at: &str,
+    f: &Fields,
+    when: Option<i64>,
+    status: ImportStatus,
+    likes: u64,
+) -> Result<Item, ImportError> {
+    let id = text(record, f.id);
+    let broken =
+        |why: &str| ImportError::Record { record: format!("{at} {id}"), why: why.to_owned() };
+    if id.is_empty() {
+        return Err(ImportError::Record {
+            record: at.to_owned(),
+            why: format!("it has no {}", f.id),
+        });
+    }
+    let created_at = when.ok_or_else(|| broken("its time cannot be read"))?;
+    Ok(Item {
+        page: text(record, f.page),
+        parent: optional(text(record, f.parent)),
+        name: text(record, f.name),
+        website: optional(text(record, f.website)),
+        created_at,
+        status,
+        markup: f.markup,
+        body: text(record, f.body),
+        likes,
+        id,
+    })
+}
+
+pub fn waline(bytes: &[u8]) -> Result<Parsed, ImportError> {
+    let doc = document(bytes)?;
+    // The admin's file, or the API's answer around it.
+    let comments =
+        doc["data"]["Comment"].as_array().or_else(|| doc["data"]["data"]["Comment"].as_array());
+    let comments = comments
+        .ok_or_else(|| ImportError::Unsupported("not a Waline export: no data.Comment".into()))?;
+    let fields = Fields {
+        id: "objectId",
+        page: "url",
+        parent: "pid",
+        name: "nick",
+        website: "link",
+        body: "comment",
+        markup: ImportMarkup::Markdown,
+    };
+    let mut parsed = Parsed::default();
+    for (n, c) in comments.iter().enumerate() {
+        let at = format!("Comment[{n}]");
+        let status = match text(c, "status").as_str() {
+            "approved" | "" => ImportStatus::Approved,
+            "waiting" => ImportStatus::Pending,
+            "spam" => ImportStatus::Spam,
+            other => {
+                parsed.skipped.push(Skip {
+                    id: text(c, "objectId"),
+                    why: format!("unknown status {other:?}"),
+                });
+                continue;
+            }
+        };
+        let when = time(&c["insertedAt"]).or_else(|| time(&c["createdAt"]));
+        parsed.items.push(item(c, &at, &fields, when, status, count(&c["like"]))?);
+    }
+    Ok(parsed)
+}
+
+pub fn twikoo(bytes: &[u8]) -> Result<Parsed, ImportError> {
+    let records: Vec<(String, Value)> = match document(bytes) {
+        Ok(Value::Array(all)) => {
+            all.into_iter().enumerate().map(|(n, v)| (format!("comment[{n}]"), v)).collect()
+        }
+        Ok(one) => vec![("line 1".into(), one)],
+        // One object per line (a database export).
+        Err(_) => lines(bytes)?.into_iter().map(|(n, v)| (format!("line {n}"), v)).collect(),
+    };
+    let fields = Fields {
+        id: "_id",
+        page: "url",
+        parent: "pid",
+        name: "nick",
+        website: "link",
+        body: "comment",
+        markup: ImportMarkup::Html,
+    };
+    let mut parsed = Parsed::default();
+    for (at, c) in &records {
+        let status = if flag(&c["isSpam"]) { ImportStatus::Spam } else { ImportStatus::Approved };
+        parsed.items.push(item(c, at, &fields, time(&c["created"]), status, count(&c["like"]))?);
+    }
+    Ok(parsed)
+}
+
+pub fn artalk(bytes: &[u8]) -> Result<Parsed, ImportError> {
+    let Value::Array(records) = document(bytes)? else {
+        return Err(ImportError::Unsupported("not Artrans: the file is not a JSON array".into()));
+    };
+    let fields = Fields {
+        id: "id",
+        page: "page_key",
+        parent: "rid",
+        name: "nick",
+        website: "link",
+        body: "content",
+        markup: ImportMarkup::Markdown,
+    };
+    let mut parsed = Parsed::default();
+    for (n, c) in records.iter().enumerate() {
+        let status =
+            if flag(&c["is_pending"]) { ImportStatus::Pending } else { ImportStatus::Approved };
+        parsed.items.push(item(
+            c,
+            &format!("[{n}]"),
+            &fields,
+            time(&c["created_at"]),
+            status,
+            count(&c["vote_up"]),
+        )?);
+    }
+    Ok(parsed)
+}
+
+pub fn remark42(bytes: &[u8]) -> Result<Parsed, ImportError> {
+    let mut parsed = Parsed::default();
+    let fields = Fields {
+        id: "id",
+        page: "url",
+        parent: "pid",
+        name: "name",
+        website: "website",
+        body: "text",
+        markup: ImportMarkup::Html,
+    };
+    for (line, c) in lines(bytes)? {
+        // The first line is the site's metadata (users and posts), not a comment.
+        if c.get("version").is_some() && c.get("id").is_none() {
+            continue;
+        }
+        // The page and the author's name are nested; lift them to where `item` reads.
+        let mut flat = c.clone();
+        flat["url"] = c["locator"]["url"].clone();
+        flat["name"] = c["user"]["name"].clone();
+        let status =
+            if flag(&c["delete"]) { ImportStatus::Deleted } else { ImportStatus::Approved };
+        let likes = c["score"].as_i64().unwrap_or(0).max(0) as u64;
+        parsed.items.push(item(
+            &flat,
+            &format!("line {line}"),
+            &fields,
+            time(&c["time"]),
+            status,
+            likes,
+        )?);
+    }
+    Ok(parsed)
+}
+
+pub fn commento(bytes: &[u8]) -> Result<Parsed, ImportError> {
+    let doc = document(bytes)?;
+    let comments = doc["comments"]
+        .as_array()
+        .ok_or_else(|| ImportError::Unsupported("not a Commento export: no comments".into()))?;
+    let names: HashMap<String, (String, String)> = doc["commenters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| (text(c, "commenterHex"), (text(c, "name"), text(c, "link"))))
+        .collect();
+    let fields = Fields {
+        id: "commentHex",
+        page: "path",
+        parent: "parentHex",
+        name: "name",
+        website: "link",
+        body: "markdown",
+        markup: ImportMarkup::Markdown,
+    };
+    let mut parsed = Parsed::default();
+    for (n, c) in comments.iter().enumerate() {
+        let mut flat = c.clone();
+        let (name, link) = names.get(&text(c, "commenterHex")).cloned().unwrap_or_default();
+        flat["name"] = name.into();
+        flat["link"] = link.into();
+        if text(c, "parentHex") == "root" {
+            flat["parentHex"] = Value::Null;
+        }
+        let status = match text(c, "state").as_str() {
+            _ if flag(&c["deleted"]) => ImportStatus::Deleted,
+            "approved" | "" => ImportStatus::Approved,
+            "unapproved" => ImportStatus::Pending,
+            "flagged" => ImportStatus::Spam,
+            other => {
+                parsed.skipped.push(Skip {
+                    id: text(c, "commentHex"),
+                    why: format!("unknown state {other:?}"),
+                });
+                continue;
+            }
+        };
+        let likes = c["score"].as_i64().unwrap_or(0).max(0) as u64;
+        parsed.items.push(item(
+            &flat,
+            &format!("comments[{n}]"),
+            &fields,
+            time(&c["creationDate"]),
+            status,
+            likes,
+        )?);
+    }
+    Ok(parsed)
+}

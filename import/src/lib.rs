@@ -1,0 +1,465 @@
+//! Reads other comment systems' exports and plans their import into kudos: each format's
+//! parser turns a file into [`Item`]s, and [`plan`] turns those into one batch of
+//! [`ImportItem`]s per page (canonical page ids, parents before replies, deleted comments
+//! kept only where they hold up replies), with the [`Report`] the owner reads before
+//! anything is sent. Pure Rust with no I/O, so the command-line tool and the console run
+//! the same code; the worker only accepts batches, and sanitises and renders every body
+//! itself.
+//!
+//! A file is parsed whole before anything is planned: a broken file is an error naming
+//! the line or record that broke, and nothing of it is sent.
+
+pub mod disqus;
+pub mod json;
+pub mod wordpress;
+mod xml;
+
+use kudos_core::PageId;
+pub use kudos_core::wire::{ImportItem, ImportMarkup, ImportStatus};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// The systems kudos reads exports of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Disqus's XML export (<https://help.disqus.com/en/articles/1717164-comments-export>).
+    Disqus,
+    /// WordPress's WXR export (Tools, Export), RSS 2.0 with the `wp:` namespace.
+    Wordpress,
+    /// Isso's SQLite database file (read by the command-line tool, which links SQLite).
+    Isso,
+    Waline,
+    /// Twikoo's JSON export: an array, or one object per line.
+    Twikoo,
+    /// Artalk's Artrans.
+    Artalk,
+    /// Remark42's backup (uncompressed).
+    Remark42,
+    Commento,
+}
+
+impl Format {
+    pub const ALL: [Format; 8] = [
+        Format::Disqus,
+        Format::Wordpress,
+        Format::Isso,
+        Format::Waline,
+        Format::Twikoo,
+        Format::Artalk,
+        Format::Remark42,
+        Format::Commento,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Disqus => "disqus",
+            Format::Wordpress => "wordpress",
+            Format::Isso => "isso",
+            Format::Waline => "waline",
+            Format::Twikoo => "twikoo",
+            Format::Artalk => "artalk",
+            Format::Remark42 => "remark42",
+            Format::Commento => "commento",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// One comment as another system kept it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// The source's own id, unique within the file.
+    pub id: String,
+    /// The page as the source names it: a URL, a path or an identifier.
+    pub page: String,
+    /// The id of the comment it replies to.
+    pub parent: Option<String>,
+    pub name: String,
+    pub website: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+    pub status: ImportStatus,
+    pub markup: ImportMarkup,
+    pub body: String,
+    /// Likes the source counted (the voters are unknown, so this is a base count).
+    pub likes: u64,
+}
+
+/// A record left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    pub id: String,
+    pub why: String,
+}
+
+/// What a parser read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    pub items: Vec<Item>,
+    pub skipped: Vec<Skip>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("line {line}: {why}")]
+    Broken { line: usize, why: String },
+    #[error("record {record}: {why}")]
+    Record { record: String, why: String },
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// Parses `bytes` as `format`. Isso's database is read by the command-line tool.
+pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed, ImportError> {
+    match format {
+        Format::Disqus => disqus::parse(bytes),
+        Format::Wordpress => wordpress::parse(bytes),
+        Format::Waline => json::waline(bytes),
+        Format::Twikoo => json::twikoo(bytes),
+        Format::Artalk => json::artalk(bytes),
+        Format::Remark42 => json::remark42(bytes),
+        Format::Commento => json::commento(bytes),
+        Format::Isso => Err(ImportError::Unsupported(
+            "an Isso database is read by `kudos import isso <file>`".into(),
+        )),
+    }
+}
+
+/// URL prefixes rewritten before pages are named (`--map OLD=NEW`), the first that
+/// matches winning: `--map https://old.example/blog/=/posts/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Map(Vec<(String, String)>);
+
+impl Map {
+    /// From `OLD=NEW` pairs.
+    pub fn parse<'a>(pairs: impl IntoIterator<Item = &'a str>) -> Result<Map, String> {
+        let mut map = Vec::new();
+        for pair in pairs {
+            let (old, new) =
+                pair.split_once('=').ok_or_else(|| format!("--map {pair:?} is not OLD=NEW"))?;
+            if old.is_empty() {
+                return Err(format!("--map {pair:?} has nothing to replace"));
+            }
+            map.push((old.to_owned(), new.to_owned()));
+        }
+        Ok(Map(map))
+    }
+
+    pub fn apply(&self, page: &str) -> String {
+        for (old, new) in &self.0 {
+            if let Some(rest) = page.strip_prefix(old.as_str()) {
+                return format!("{new}{rest}");
+            }
+        }
+        page.to_owned()
+    }
+}
+
+/// What an import holds, per source file: read before anything is sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub pages: usize,
+    /// Top-level comments.
+    pub comments: usize,
+    pub replies: usize,
+    /// Replies whose parent is not in the file (or on another page): imported as
+    /// top-level comments.
+    pub orphans: usize,
+    pub skipped: Vec<Skip>,
+}
+
+impl Report {
+    /// The report as the owner reads it.
+    pub fn summary(&self) -> String {
+        let mut out = format!(
+            "{} pages, {} comments, {} replies, {} orphans (kept as comments), {} skipped",
+            self.pages,
+            self.comments,
+            self.replies,
+            self.orphans,
+            self.skipped.len()
+        );
+        let mut why: BTreeMap<&str, usize> = BTreeMap::new();
+        for skip in &self.skipped {
+            *why.entry(skip.why.as_str()).or_default() += 1;
+        }
+        for (why, n) in why {
+            out.push_str(&format!("\n  skipped {n}: {why}"));
+        }
+        out
+    }
+}
+
+/// One page's items, parents before their replies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PagePlan {
+    pub page: PageId,
+    pub items: Vec<ImportItem>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    pub pages: Vec<PagePlan>,
+    pub report: Report,
+}
+
+/// The longest source id kept (longer ones are skipped).
+pub const MAX_ID_CHARS: usize = 128;
+
+/// Plans the import of `parsed`: pages named through `map` and made canonical, deleted
+/// comments dropped unless they hold up replies, replies whose parent is missing kept as
+/// comments (orphans), and each page's items ordered so that a parent comes before its
+/// replies.
+pub fn plan(parsed: Parsed, map: &Map) -> Plan {
+    let mut report = Report { skipped: parsed.skipped, ..Report::default() };
+    // Items with a page kudos can name, and a usable id, once each.
+    let mut items: Vec<(PageId, Item)> = Vec::new();
+    let mut seen = HashSet::new();
+    for item in parsed.items {
+        let skip = |why: &str| Skip { id: item.id.clone(), why: why.to_owned() };
+        if item.id.is_empty() || item.id.chars().count() > MAX_ID_CHARS {
+            report.skipped.push(skip("its id is empty or too long"));
+            continue;
+        }
+        if !seen.insert(item.id.clone()) {
+            report.skipped.push(skip("its id appears twice in the file"));
+            continue;
+        }
+        match PageId::parse(&map.apply(&item.page)) {
+            Ok(page) => items.push((page, item)),
+            Err(_) => report.skipped.push(skip("its page cannot be named")),
+        }
+    }
+    // A deleted comment stays (as a placeholder) only while a kept comment replies to it.
+    let parent_of: HashMap<String, Option<String>> =
+        items.iter().map(|(_, i)| (i.id.clone(), i.parent.clone())).collect();
+    let mut needed: HashSet<String> = HashSet::new();
+    for (_, item) in items.iter().filter(|(_, i)| i.status != ImportStatus::Deleted) {
+        let mut at = item.parent.clone();
+        let mut steps = 0;
+        while let Some(id) = at {
+            if !needed.insert(id.clone()) || steps > items.len() {
+                break;
+            }
+            steps += 1;
+            at = parent_of.get(&id).cloned().flatten();
+        }
+    }
+    items.retain(|(_, item)| {
+        let keep = item.status != ImportStatus::Deleted || needed.contains(&item.id);
+        if !keep {
+            report
+                .skipped
+                .push(Skip { id: item.id.clone(), why: "deleted, with no replies".into() });
+        }
+        keep
+    });
+
+    let mut pages = Vec::new();
+    let mut by_page: BTreeMap<PageId, Vec<Item>> = BTreeMap::new();
+    for (page, item) in items {
+        by_page.entry(page).or_default().push(item);
+    }
+    for (page, mut items) in by_page {
+        items.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        let ids: HashSet<String> = items.iter().map(|i| i.id.clone()).collect();
+        // Replies to what is not on this page become comments.
+        for item in &mut items {
+            if item.parent.as_ref().is_some_and(|p| !ids.contains(p)) {
+                item.parent = None;
+                report.orphans += 1;
+            }
+        }
+        let ordered = parents_first(items, &mut report);
+        report.pages += 1;
+        for item in &ordered {
+            if item.parent.is_some() {
+                report.replies += 1;
+            } else {
+                report.comments += 1;
+            }
+        }
+        let items = ordered
+            .into_iter()
+            .map(|i| ImportItem {
+                id: i.id,
+                parent: i.parent,
+                name: i.name,
+                website: i.website,
+                created_at: i.created_at.max(0) as u64,
+                status: i.status,
+                markup: i.markup,
+                body: i.body,
+                likes: i.likes,
+            })
+            .collect();
+        pages.push(PagePlan { page, items });
+    }
+    Plan { pages, report }
+}
+
+/// `items` (one page's, oldest first) reordered so each parent comes before its replies,
+/// walking each thread from its top; a reply in a loop of parents (a broken file) becomes a
+/// comment, counted as an orphan.
+fn parents_first(items: Vec<Item>, report: &mut Report) -> Vec<Item> {
+    let mut replies: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut roots = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        match &item.parent {
+            Some(parent) => replies.entry(parent.clone()).or_default().push(n),
+            None => roots.push(n),
+        }
+    }
+    let mut order = Vec::with_capacity(items.len());
+    let mut placed = vec![false; items.len()];
+    let walk = |start: usize, order: &mut Vec<usize>, placed: &mut Vec<bool>| {
+        let mut stack = vec![start];
+        while let Some(n) = stack.pop() {
+            if placed[n] {
+                continue;
+            }
+            placed[n] = true;
+            order.push(n);
+            if let Some(children) = replies.get(&items[n].id) {
+                stack.extend(children.iter().rev());
+            }
+        }
+    };
+    for root in roots {
+        walk(root, &mut order, &mut placed);
+    }
+    let mut looped = Vec::new();
+    for n in 0..items.len() {
+        if !placed[n] {
+            looped.push(n);
+            walk(n, &mut order, &mut placed);
+        }
+    }
+    let mut items: Vec<Option<Item>> = items.into_iter().map(Some).collect();
+    for n in looped {
+        if let Some(item) = items[n].as_mut() {
+            item.parent = None;
+            report.orphans += 1;
+        }
+    }
+    order.into_iter().filter_map(|n| items[n].take()).collect()
+}
+
+/// A time as exports write it, in Unix milliseconds: `2013-10-10T19:20:29Z`, with a
+/// fraction or an offset (`+02:00`), or `2014-01-14 17:31:03` (taken as UTC).
+pub fn parse_time(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let day = kudos_core::console::parse_date(text.get(..10)?)?;
+    let rest = text.get(10..)?;
+    let rest = rest.strip_prefix(['T', 't', ' '])?;
+    let num = |s: &str| s.parse::<i64>().ok().filter(|_| s.bytes().all(|b| b.is_ascii_digit()));
+    let (h, m, s) = (num(rest.get(0..2)?)?, num(rest.get(3..5)?)?, num(rest.get(6..8)?)?);
+    if rest.get(2..3)? != ":" || rest.get(5..6)? != ":" || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    let mut rest = &rest[8..];
+    let mut ms = 0;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        let first3: String = fraction[..digits].chars().chain("000".chars()).take(3).collect();
+        ms = first3.parse::<i64>().ok()?;
+        rest = &fraction[digits..];
+    }
+    // `Z`, `+02:00`, or Go's ` +0800 CST` (a zone's name after the offset is ignored).
+    let rest = rest.split_whitespace().next().unwrap_or("");
+    let offset_minutes = match rest {
+        "" | "Z" | "z" | "UTC" => 0,
+        _ => {
+            let sign = match rest.get(..1)? {
+                "+" => 1,
+                "-" => -1,
+                _ => return None,
+            };
+            let hhmm = rest[1..].replace(':', "");
+            if hhmm.len() != 4 {
+                return None;
+            }
+            sign * (num(&hhmm[..2])? * 60 + num(&hhmm[2..])?)
+        }
+    };
+    let seconds = day * 86_400 + h * 3_600 + m * 60 + s - offset_minutes * 60;
+    Some(seconds * 1_000 + ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str, parent: Option<&str>, status: ImportStatus, at: i64) -> Item {
+        Item {
+            id: id.into(),
+            page: "https://blog.example/posts/a/".into(),
+            parent: parent.map(str::to_owned),
+            name: String::new(),
+            website: None,
+            created_at: at,
+            status,
+            markup: ImportMarkup::Html,
+            body: format!("<p>{id}</p>"),
+            likes: 0,
+        }
+    }
+
+    #[test]
+    fn times_in_each_exports_form_read_as_utc_milliseconds() {
+        assert_eq!(parse_time("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_time("2013-10-10T19:20:29Z"), Some(1_381_432_829_000));
+        assert_eq!(parse_time("2013-10-10 19:20:29"), Some(1_381_432_829_000));
+        assert_eq!(parse_time("2013-10-10T21:20:29.5+02:00"), Some(1_381_432_829_500));
+        assert_eq!(parse_time("2013-10-11 03:20:29 +0800 +0800"), Some(1_381_432_829_000));
+        assert_eq!(parse_time("2013-10-10T14:20:29.795457-05:00"), Some(1_381_432_829_795));
+        for bad in ["", "2013-10-10", "2013-13-10T00:00:00Z", "2013-10-10T25:00:00Z", "yesterday"] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_plan_puts_parents_first_keeps_deleted_comments_only_under_replies_and_names_pages() {
+        let parsed = Parsed {
+            items: vec![
+                // A reply older than its parent (clocks differ): still after it.
+                item("reply", Some("top"), ImportStatus::Approved, 1),
+                item("top", None, ImportStatus::Approved, 2),
+                item("gone", None, ImportStatus::Deleted, 3),
+                item("holder", None, ImportStatus::Deleted, 4),
+                item("under-holder", Some("holder"), ImportStatus::Approved, 5),
+                item("orphan", Some("missing"), ImportStatus::Approved, 6),
+                item("a", Some("b"), ImportStatus::Approved, 7),
+                item("b", Some("a"), ImportStatus::Approved, 8),
+            ],
+            skipped: vec![],
+        };
+        let plan = plan(parsed, &Map::default());
+        assert_eq!(plan.pages.len(), 1);
+        assert_eq!(plan.pages[0].page.as_str(), "/posts/a");
+        let order: Vec<&str> = plan.pages[0].items.iter().map(|i| i.id.as_str()).collect();
+        let at = |id| order.iter().position(|i| *i == id).unwrap();
+        assert!(at("top") < at("reply") && at("holder") < at("under-holder"), "{order:?}");
+        assert!(!order.contains(&"gone"));
+        assert_eq!(
+            plan.report.skipped,
+            [Skip { id: "gone".into(), why: "deleted, with no replies".into() }]
+        );
+        assert_eq!(plan.report.orphans, 2, "the missing parent and the loop");
+        let looped: Vec<_> =
+            plan.pages[0].items.iter().filter(|i| i.id == "a" || i.id == "b").collect();
+        assert_eq!(looped.iter().filter(|i| i.parent.is_none()).count(), 1);
+        assert_eq!((plan.report.comments, plan.report.replies), (4, 3));
+    }
+
+    #[test]
+    fn map_rewrites_the_first_matching_prefix() {
+        let map = Map::parse(["https://old.example/blog/=/posts/", "/p/=/posts/"]).unwrap();
+        assert_eq!(map.apply("https://old.example/blog/a/"), "/posts/a/");
+        assert_eq!(map.apply("/p/b"), "/posts/b");
+        assert_eq!(map.apply("/other"), "/other");
+        assert!(Map::parse(["no-equals"]).is_err());
+    }
+}

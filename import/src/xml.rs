@@ -1,0 +1,162 @@
+//! A small streaming reader over quick-xml: it hands over each record element (a Disqus
+//! `<post>`, a WordPress `<item>`) as a tree of its own, so a file of any size is read a
+//! record at a time. Names are local (prefixes dropped), text is unescaped and CDATA kept
+//! as text; broken XML is an error naming its line.
+
+use crate::ImportError;
+use quick_xml::events::Event;
+use quick_xml::reader::Reader;
+
+/// An element with its attributes (local names), its own text and its children.
+#[derive(Debug, Default, Clone)]
+pub struct Element {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub text: String,
+    pub children: Vec<Element>,
+    /// The line it starts on (1-based).
+    pub line: usize,
+}
+
+impl Element {
+    /// The first child named `name`.
+    pub fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    /// The trimmed text of the first child named `name`; empty when there is none.
+    pub fn text_of(&self, name: &str) -> &str {
+        self.child(name).map_or("", |c| c.text.trim())
+    }
+
+    /// The attribute with this local name.
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+}
+
+fn local(name: &[u8]) -> String {
+    let name = String::from_utf8_lossy(name);
+    name.rsplit(':').next().unwrap_or_default().to_owned()
+}
+
+/// The most elements a record may nest (a hostile file cannot make the tree deep).
+const MAX_DEPTH: usize = 64;
+
+/// Calls `record` with every element named one of `records`, at any depth outside another
+/// record, in document order.
+pub fn records(
+    bytes: &[u8],
+    records: &[&str],
+    mut record: impl FnMut(Element) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    let mut reader = Reader::from_reader(bytes);
+    reader.config_mut().check_end_names = true;
+    // Lines are counted as the reader moves on (positions only grow), so each byte is
+    // looked at once however many elements there are.
+    let lines = std::cell::Cell::new((0usize, 1usize));
+    let line_at = |pos: u64| -> usize {
+        let pos = (pos as usize).min(bytes.len());
+        let (counted, line) = lines.get();
+        if pos < counted {
+            return bytes[..pos].iter().filter(|b| **b == b'\n').count() + 1;
+        }
+        let line = line + bytes[counted..pos].iter().filter(|b| **b == b'\n').count();
+        lines.set((pos, line));
+        line
+    };
+    // The open elements of the record being read (empty outside a record).
+    let mut open: Vec<Element> = Vec::new();
+    let mut buf = Vec::new();
+    loop {
+        let at = reader.buffer_position();
+        let event = reader.read_event_into(&mut buf).map_err(|e| ImportError::Broken {
+            line: line_at(reader.error_position()),
+            why: format!("the XML is broken: {e}"),
+        })?;
+        let decode_error = |e: &dyn std::fmt::Display| ImportError::Broken {
+            line: line_at(at),
+            why: format!("unreadable text: {e}"),
+        };
+        let closed = matches!(event, Event::Empty(_));
+        match event {
+            Event::Start(start) | Event::Empty(start)
+                if !open.is_empty() || records.contains(&local(start.name().as_ref()).as_str()) =>
+            {
+                let mut element = Element {
+                    name: local(start.name().as_ref()),
+                    line: line_at(at),
+                    ..Element::default()
+                };
+                for attr in start.attributes() {
+                    let attr = attr.map_err(|e| decode_error(&e))?;
+                    let value = attr
+                        .decoded_and_normalized_value(
+                            quick_xml::XmlVersion::Implicit1_0,
+                            reader.decoder(),
+                        )
+                        .map_err(|e| decode_error(&e))?;
+                    element.attrs.push((local(attr.key.as_ref()), value.into_owned()));
+                }
+                if open.len() >= MAX_DEPTH {
+                    return Err(ImportError::Broken {
+                        line: line_at(at),
+                        why: format!("elements nest deeper than {MAX_DEPTH}"),
+                    });
+                }
+                if closed {
+                    match open.last_mut() {
+                        Some(parent) => parent.children.push(element),
+                        None => record(element)?,
+                    }
+                } else {
+                    open.push(element);
+                }
+            }
+            Event::End(_) if !open.is_empty() => {
+                let done = open.pop().expect("an open element");
+                match open.last_mut() {
+                    Some(parent) => parent.children.push(done),
+                    None => record(done)?,
+                }
+            }
+            Event::Text(text) if !open.is_empty() => {
+                let text = text.xml10_content().map_err(|e| decode_error(&e))?;
+                open.last_mut().expect("open").text.push_str(&text);
+            }
+            Event::CData(data) if !open.is_empty() => {
+                let text = data.decode().map_err(|e| decode_error(&e))?;
+                open.last_mut().expect("open").text.push_str(&text);
+            }
+            Event::GeneralRef(reference) if !open.is_empty() => {
+                let resolved = match reference.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    _ => {
+                        let name = reference.decode().map_err(|e| decode_error(&e))?;
+                        quick_xml::escape::resolve_predefined_entity(&name)
+                            .ok_or_else(|| ImportError::Broken {
+                                line: line_at(at),
+                                why: format!("unknown entity &{name};"),
+                            })?
+                            .to_owned()
+                    }
+                };
+                open.last_mut().expect("open").text.push_str(&resolved);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    if !open.is_empty() {
+        return Err(ImportError::Broken {
+            line: line_at(bytes.len() as u64),
+            why: "the file ends inside an element".into(),
+        });
+    }
+    Ok(())
+}

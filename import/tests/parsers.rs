@@ -1,0 +1,203 @@
+//! Each parser against a file in its system's documented format (fixtures name their
+//! document), and against broken, hostile and very large files.
+
+use kudos_import::{ImportError, ImportMarkup, ImportStatus, Map, Skip, disqus, plan, wordpress};
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+#[test]
+fn disqus_posts_keep_page_author_time_thread_and_status() {
+    let parsed = disqus::parse(&fixture("disqus.xml")).unwrap();
+    assert_eq!(parsed.skipped, [Skip { id: "1007".into(), why: "its thread has no link".into() }]);
+    let by_id = |id: &str| parsed.items.iter().find(|i| i.id == id).unwrap();
+    let first = by_id("1001");
+    assert_eq!(first.page, "https://old.example/posts/a/");
+    assert_eq!(first.name, "Ada <admin>");
+    assert_eq!(first.created_at, kudos_import::parse_time("2015-03-01T11:00:00Z").unwrap());
+    assert_eq!((first.markup, first.parent.as_deref()), (ImportMarkup::Html, None));
+    assert!(first.body.contains("<script>alert(1)</script>"), "kept as sent: the worker sanitises");
+    assert_eq!(by_id("1002").parent.as_deref(), Some("1001"));
+    assert_eq!(by_id("1003").status, ImportStatus::Deleted);
+    assert_eq!(by_id("1006").status, ImportStatus::Spam);
+
+    let plan = plan(parsed, &Map::parse(["https://old.example/=/"]).unwrap());
+    assert_eq!(plan.pages.len(), 1);
+    assert_eq!(plan.pages[0].page.as_str(), "/posts/a");
+    let ids: Vec<&str> = plan.pages[0].items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["1001", "1002", "1003", "1004", "1006"], "1005 was deleted with no replies");
+    let report = &plan.report;
+    assert_eq!((report.pages, report.comments, report.replies, report.orphans), (1, 3, 2, 0));
+    assert_eq!(report.skipped.len(), 2);
+    assert!(
+        report.summary().contains("skipped 1: deleted, with no replies"),
+        "{}",
+        report.summary()
+    );
+}
+
+#[test]
+fn wordpress_comments_keep_status_parent_and_website_and_leave_pingbacks() {
+    let parsed = wordpress::parse(&fixture("wordpress.xml")).unwrap();
+    let ids: Vec<&str> = parsed.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["2", "3", "5", "6"]);
+    assert_eq!(parsed.skipped, [Skip { id: "4".into(), why: "a pingback or trackback".into() }]);
+    let first = &parsed.items[0];
+    assert_eq!(first.website.as_deref(), Some("https://ohai.example/"));
+    assert_eq!(first.created_at, kudos_import::parse_time("2014-01-14 17:32:12").unwrap(), "GMT");
+    assert_eq!(first.body, "First!\nWombat droppings are <em>cubes</em>.");
+    let statuses: Vec<ImportStatus> = parsed.items.iter().map(|i| i.status).collect();
+    use ImportStatus::*;
+    assert_eq!(statuses, [Approved, Pending, Spam, Deleted]);
+    assert_eq!(parsed.items[1].parent.as_deref(), Some("2"));
+    let plan = plan(parsed, &Map::default());
+    assert_eq!(plan.pages[0].page.as_str(), "/2014/wombats");
+}
+
+#[test]
+fn broken_xml_names_the_line_where_it_broke() {
+    let broken = b"<disqus>\n<thread dsq:id=\"1\"><link>/a</link></thread>\n<post dsq:id=\"2\">\n<message>hi</mess>\n</post></disqus>";
+    match disqus::parse(broken) {
+        Err(ImportError::Broken { line, why }) => assert_eq!(line, 4, "{why}"),
+        other => panic!("{other:?}"),
+    }
+    let cut = &fixture("disqus.xml")[..2_000];
+    assert!(matches!(disqus::parse(cut), Err(ImportError::Broken { .. })));
+    let bad_time = b"<disqus><thread dsq:id=\"1\"><link>/a</link></thread><post dsq:id=\"2\"><createdAt>soon</createdAt><thread dsq:id=\"1\"/></post></disqus>";
+    let error = disqus::parse(bad_time).unwrap_err().to_string();
+    assert!(error.contains("post 2") && error.contains("createdAt"), "{error}");
+}
+
+#[test]
+fn a_declared_encoding_is_honoured_and_bytes_that_are_not_text_are_an_error() {
+    let mut latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<disqus><thread dsq:id=\"1\"><link>/a</link></thread><post dsq:id=\"2\"><createdAt>2015-03-01T11:00:00Z</createdAt><author><name>Jos".to_vec();
+    latin1.push(0xe9); // é in ISO-8859-1
+    latin1.extend_from_slice(b"</name></author><thread dsq:id=\"1\"/></post></disqus>");
+    let parsed = disqus::parse(&latin1).unwrap();
+    assert_eq!(parsed.items[0].name, "José");
+    let mut not_utf8 = b"<disqus><thread dsq:id=\"1\"><link>/a".to_vec();
+    not_utf8.extend_from_slice(&[0xff, 0xfe]);
+    not_utf8.extend_from_slice(b"</link></thread></disqus>");
+    assert!(disqus::parse(&not_utf8).is_err());
+}
+
+#[test]
+fn deep_nesting_is_refused_and_fifty_thousand_comments_are_read() {
+    let deep = format!(
+        "<disqus><post dsq:id=\"1\">{}{}</post></disqus>",
+        "<a>".repeat(100),
+        "</a>".repeat(100)
+    );
+    let error = disqus::parse(deep.as_bytes()).unwrap_err().to_string();
+    assert!(error.contains("deeper"), "{error}");
+
+    let mut big = String::from(
+        "<disqus><thread dsq:id=\"t\"><link>https://blog.example/big/</link></thread>\n",
+    );
+    for n in 0..50_000 {
+        let parent =
+            if n % 2 == 1 { format!("<parent dsq:id=\"{}\"/>", n - 1) } else { String::new() };
+        big.push_str(&format!(
+            "<post dsq:id=\"{n}\"><message><![CDATA[<p>Comment {n}</p>]]></message><createdAt>2015-03-01T11:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam><author><name>R{n}</name></author><thread dsq:id=\"t\"/>{parent}</post>\n"
+        ));
+    }
+    big.push_str("</disqus>");
+    let plan = plan(disqus::parse(big.as_bytes()).unwrap(), &Map::default());
+    assert_eq!((plan.report.comments, plan.report.replies), (25_000, 25_000));
+    let items = &plan.pages[0].items;
+    let at: std::collections::HashMap<&str, usize> =
+        items.iter().enumerate().map(|(n, i)| (i.id.as_str(), n)).collect();
+    assert!(
+        items.iter().all(|i| i.parent.as_ref().is_none_or(|p| at[p.as_str()] < at[i.id.as_str()]))
+    );
+}
+
+/// What every JSON system's fixture holds: a comment by Ada with likes and a website, a
+/// reply by Grace, and what the system calls pending, spam or deleted.
+fn the_usual(
+    format: kudos_import::Format,
+    file: &str,
+    page: &str,
+    likes: u64,
+    third: ImportStatus,
+) {
+    let parsed =
+        kudos_import::parse(format, &fixture(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let plan = plan(parsed.clone(), &Map::parse(["https://blog.example/=/"]).unwrap());
+    assert_eq!(plan.pages.len(), 1, "{file}");
+    assert_eq!(plan.pages[0].page.as_str(), page, "{file}");
+    let ada = &parsed.items[0];
+    assert_eq!((ada.name.as_str(), ada.likes), ("Ada", likes), "{file}");
+    assert!(ada.created_at > 1_000_000_000_000, "{file}: {}", ada.created_at);
+    let grace = parsed.items.iter().find(|i| i.name == "Grace" || i.id.ends_with('2')).unwrap();
+    assert_eq!(grace.parent.as_deref(), Some(ada.id.as_str()), "{file}");
+    assert!(grace.created_at > ada.created_at, "{file}");
+    let statuses: Vec<ImportStatus> = parsed.items.iter().map(|i| i.status).collect();
+    assert!(statuses.contains(&third), "{file}: {statuses:?}");
+}
+
+#[test]
+fn waline_twikoo_artalk_remark42_and_commento_exports_read_alike() {
+    use kudos_import::Format::*;
+    the_usual(Waline, "waline.json", "/posts/a", 3, ImportStatus::Pending);
+    the_usual(Twikoo, "twikoo.json", "/posts/b", 2, ImportStatus::Spam);
+    the_usual(Twikoo, "twikoo.ndjson", "/posts/b", 2, ImportStatus::Spam);
+    the_usual(Artalk, "artalk.json", "/posts/c", 4, ImportStatus::Pending);
+    the_usual(Remark42, "remark42.backup", "/posts/d", 5, ImportStatus::Deleted);
+    the_usual(Commento, "commento.json", "/posts/e", 2, ImportStatus::Spam);
+    let artalk = kudos_import::parse(Artalk, &fixture("artalk.json")).unwrap();
+    assert_eq!(
+        artalk.items[0].created_at,
+        kudos_import::parse_time("2021-10-28T12:50:15Z").unwrap()
+    );
+    assert_eq!(artalk.items[0].website.as_deref(), Some("https://ada.example"));
+    let markups: Vec<_> = [Waline, Twikoo, Artalk, Remark42, Commento]
+        .into_iter()
+        .map(|f| {
+            (
+                f,
+                kudos_import::parse(
+                    f,
+                    &fixture(match f {
+                        Waline => "waline.json",
+                        Twikoo => "twikoo.json",
+                        Artalk => "artalk.json",
+                        Remark42 => "remark42.backup",
+                        _ => "commento.json",
+                    }),
+                )
+                .unwrap()
+                .items[0]
+                    .markup,
+            )
+        })
+        .collect();
+    assert_eq!(
+        markups,
+        [
+            (Waline, ImportMarkup::Markdown),
+            (Twikoo, ImportMarkup::Html),
+            (Artalk, ImportMarkup::Markdown),
+            (Remark42, ImportMarkup::Html),
+            (Commento, ImportMarkup::Markdown),
+        ]
+    );
+}
+
+#[test]
+fn broken_json_names_its_line_and_a_record_without_an_id_is_named() {
+    let error =
+        kudos_import::parse(kudos_import::Format::Remark42, b"{\"version\":1}\n{\"id\":\"r1\",\n")
+            .unwrap_err();
+    assert!(matches!(error, ImportError::Broken { line: 2, .. }), "{error}");
+    let error = kudos_import::parse(
+        kudos_import::Format::Artalk,
+        br#"[{"content":"x","created_at":"2021-10-28 20:50:15 +0800 +0800"}]"#,
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("[0]") && error.to_string().contains("no id"), "{error}");
+    let error =
+        kudos_import::parse(kudos_import::Format::Waline, b"{\"type\":\"twikoo\"}").unwrap_err();
+    assert!(error.to_string().contains("not a Waline export"), "{error}");
+}
