@@ -2,22 +2,29 @@
 //! here, prints what it holds, and sends it to the worker's admin import route one page's
 //! batch at a time. The same file sent again adds nothing (each comment keeps its source
 //! and id), so an interrupted import is finished by running it again.
+//!
+//! `kudos export --from <worker>`: the whole site in kudos's own format, one JSON value per
+//! line (see [`EXPORT_VERSION`]).
 
 pub mod isso;
 
-use kudos_core::wire::{ImportBatch, ImportReply, ImportSkip, MAX_IMPORT_BATCH, MAX_IMPORT_BYTES};
+use kudos_core::wire::{
+    AdminPageList, ImportBatch, ImportReply, ImportSkip, MAX_IMPORT_BATCH, MAX_IMPORT_BYTES,
+};
 use kudos_import::{Format, ImportItem, Map, Plan};
 use std::io::Write;
 use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage: kudos import <format> <file> [--to <worker URL>] [--dry-run] [--map OLD=NEW]...
+       kudos export --from <worker URL> [--out <file>]
 
   <format>    disqus, wordpress, isso (its comments.db), waline, twikoo, artalk,
               remark42 (its backup, uncompressed) or commento
   --to        the worker, e.g. https://kudos.example.workers.dev
   --dry-run   print what the file holds; send nothing
   --map       rewrite page URLs that start with OLD to start with NEW (repeatable)
+  --from      the worker to export; the export goes to --out, or is printed
 
 The admin token is read from KUDOS_ADMIN_TOKEN.";
 
@@ -30,7 +37,43 @@ pub struct Import {
     pub map: Map,
 }
 
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Import(Import),
+    Export(Export),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    pub from: String,
+    pub out: Option<PathBuf>,
+}
+
 /// The command line, after the program's name.
+pub fn parse_command(args: &[String]) -> Result<Command, String> {
+    match args.first().map(String::as_str) {
+        Some("import") => parse_args(args).map(Command::Import),
+        Some("export") => {
+            let (mut from, mut out) = (None, None);
+            let mut rest = args[1..].iter();
+            while let Some(arg) = rest.next() {
+                let mut value =
+                    |name: &str| rest.next().cloned().ok_or(format!("{name} needs a value"));
+                match arg.as_str() {
+                    "--from" => from = Some(value("--from")?),
+                    "--out" => out = Some(PathBuf::from(value("--out")?)),
+                    other => return Err(format!("unknown argument {other}\n{USAGE}")),
+                }
+            }
+            let from = from.ok_or("--from <worker URL> is needed")?;
+            Ok(Command::Export(Export { from, out }))
+        }
+        _ => Err(USAGE.into()),
+    }
+}
+
+/// `kudos import ...`, after the program's name.
 pub fn parse_args(args: &[String]) -> Result<Import, String> {
     let mut args = args.iter();
     if args.next().map(String::as_str) != Some("import") {
@@ -147,6 +190,99 @@ pub fn batches(items: &[ImportItem]) -> Vec<&[ImportItem]> {
     out
 }
 
+/// The export's first line says what it is, its version and when it was made. Each next
+/// line is one of `{"type": "page", ...}` (a [`PageExport`] without its comments),
+/// `{"type": "comment", "page", ...}` (an `ExportedComment`) and `{"type": "reward",
+/// "page", ...}` (a `LedgerEntry`): pages in order, each followed by its comments (oldest
+/// first) and its rewards (newest first). Never a visitor's key, an address, an email or a
+/// note.
+pub const EXPORT_VERSION: u32 = 1;
+
+/// Writes the whole site, as its admin API shows it, to `out` in kudos's export format;
+/// returns how many pages, comments and rewards it wrote.
+pub fn export(
+    export: &Export,
+    token: Option<&str>,
+    out: &mut impl Write,
+) -> Result<(usize, usize, usize), String> {
+    let token = token.filter(|t| !t.is_empty()).ok_or("KUDOS_ADMIN_TOKEN is not set")?;
+    let base = format!("{}/api/v1/admin", export.from.trim_end_matches('/'));
+    let agent = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(60)).build();
+    let get = |path: &str, query: &[(&str, &str)]| -> Result<serde_json::Value, String> {
+        let mut request =
+            agent.get(&format!("{base}{path}")).set("authorization", &format!("Bearer {token}"));
+        for (k, v) in query {
+            request = request.query(k, v);
+        }
+        match request.call() {
+            Ok(resp) => resp.into_json().map_err(|e| format!("{path}: {e}")),
+            Err(ureq::Error::Status(status, resp)) => {
+                Err(format!("{path} answered {status}: {}", resp.into_string().unwrap_or_default()))
+            }
+            Err(e) => Err(format!("{path}: {e}")),
+        }
+    };
+    // Every page of a paged list, by its `next` cursor.
+    let all = |path: &str, query: &[(&str, &str)]| -> Result<Vec<serde_json::Value>, String> {
+        let mut chunks = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut query = query.to_vec();
+            if let Some(c) = &cursor {
+                query.push(("cursor", c));
+            }
+            let chunk = get(path, &query)?;
+            cursor = chunk["next"].as_str().map(str::to_owned);
+            chunks.push(chunk);
+            if cursor.is_none() {
+                return Ok(chunks);
+            }
+        }
+    };
+    let typed = |kind: &str, page: &str, value: &serde_json::Value| {
+        let mut value = value.clone();
+        value["type"] = kind.into();
+        value["page"] = page.into();
+        value
+    };
+    let mut line = |value: serde_json::Value| writeln!(out, "{value}").map_err(|e| e.to_string());
+    line(serde_json::json!({ "kudos_export": EXPORT_VERSION, "exported_at": now_ms() }))?;
+    let (mut pages, mut comments, mut rewards) = (0, 0, 0);
+    for list in all("/pages", &[("sort", "page"), ("limit", "200")])? {
+        let list: AdminPageList = serde_json::from_value(list).map_err(|e| e.to_string())?;
+        for listed in &list.pages {
+            let page = listed.page.as_str();
+            for (n, chunk) in all("/export", &[("page", page)])?.into_iter().enumerate() {
+                if n == 0 {
+                    let mut head = typed("page", page, &chunk);
+                    for field in ["comments", "next"] {
+                        head.as_object_mut().map(|o| o.remove(field));
+                    }
+                    line(head)?;
+                    pages += 1;
+                }
+                for comment in chunk["comments"].as_array().into_iter().flatten() {
+                    line(typed("comment", page, comment))?;
+                    comments += 1;
+                }
+            }
+            for ledger in all("/rewards", &[("page", page), ("limit", "200")])? {
+                for reward in ledger["rewards"].as_array().into_iter().flatten() {
+                    line(typed("reward", page, reward))?;
+                    rewards += 1;
+                }
+            }
+        }
+    }
+    Ok((pages, comments, rewards))
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 fn send(
     agent: &ureq::Agent,
     url: &str,
@@ -187,6 +323,14 @@ mod tests {
         assert!(parse_args(&args("import disqus export.xml --dry-run")).unwrap().dry_run);
         assert!(parse_args(&args("import mystery f --dry-run")).unwrap_err().contains("mystery"));
         assert!(parse_args(&args("import disqus f --dry-run --bogus")).is_err());
+        assert_eq!(
+            parse_command(&args("export --from https://k.example --out site.ndjson")),
+            Ok(Command::Export(Export {
+                from: "https://k.example".into(),
+                out: Some(PathBuf::from("site.ndjson"))
+            }))
+        );
+        assert!(parse_command(&args("export")).unwrap_err().contains("--from"));
     }
 
     #[test]

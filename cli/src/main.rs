@@ -1,16 +1,37 @@
 //! The `kudos` command: see [`kudos_cli::USAGE`].
 
+use kudos_cli::Command;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let import = match kudos_cli::parse_args(&args) {
-        Ok(import) => import,
+    let command = match kudos_cli::parse_command(&args) {
+        Ok(command) => command,
         Err(message) => {
             eprintln!("{message}");
             std::process::exit(2);
         }
     };
     let token = std::env::var("KUDOS_ADMIN_TOKEN").ok();
-    if let Err(message) = kudos_cli::run(&import, token.as_deref(), &mut std::io::stdout()) {
+    let done = match command {
+        Command::Import(import) => {
+            kudos_cli::run(&import, token.as_deref(), &mut std::io::stdout()).map(|_| ())
+        }
+        Command::Export(export) => {
+            let written = match &export.out {
+                Some(path) => std::fs::File::create(path)
+                    .map_err(|e| format!("{}: {e}", path.display()))
+                    .and_then(|file| {
+                        let mut file = std::io::BufWriter::new(file);
+                        kudos_cli::export(&export, token.as_deref(), &mut file)
+                    }),
+                None => kudos_cli::export(&export, token.as_deref(), &mut std::io::stdout().lock()),
+            };
+            written.map(|(pages, comments, rewards)| {
+                eprintln!("kudos: exported {pages} pages, {comments} comments, {rewards} rewards")
+            })
+        }
+    };
+    if let Err(message) = done {
         eprintln!("kudos: {message}");
         std::process::exit(1);
     }

@@ -718,6 +718,46 @@ pub enum ImportMarkup {
     Markdown,
 }
 
+/// `GET /api/v1/admin/export?page=`: one page as stored, its comments oldest first a
+/// chunk at a time, for `kudos export`. Never an author's key, address or email, nor a
+/// note.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageExport {
+    pub page: String,
+    pub likes: u64,
+    pub closed: bool,
+    /// The pinned comment's id.
+    pub pinned: Option<String>,
+    pub comments: Vec<ExportedComment>,
+    /// The cursor of the next chunk.
+    pub next: Option<String>,
+}
+
+/// Comments in one export chunk.
+pub const EXPORT_CHUNK: usize = 200;
+
+/// A comment as stored, for an export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedComment {
+    pub id: String,
+    pub parent: Option<String>,
+    pub name: String,
+    pub website: Option<String>,
+    /// As its author typed it (Markdown), or the text of an imported HTML comment.
+    pub body: String,
+    pub html: String,
+    /// `published`, `pending`, `hidden`, `spam` or `deleted`.
+    pub status: String,
+    pub likes: u64,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub by_owner: bool,
+    /// Where an imported comment came from: `<system>:<its id>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
 /// What an import batch did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReply {

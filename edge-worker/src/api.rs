@@ -227,6 +227,7 @@ async fn dispatch(
         Route::AdminModerateComment => admin::moderate(req, params, ctx).await,
         Route::AdminComment => admin::comment(req, ctx).await,
         Route::AdminImport => handlers::import::import(req, ctx).await,
+        Route::AdminExport => handlers::import::export(&req, ctx).await,
         Route::AdminDeleteComment => admin::delete(&req, params, ctx).await,
         Route::StartCheckout => rewards::checkout(req, ctx).await,
         Route::RewardStatus => rewards::status(&req, ctx).await,

@@ -21,6 +21,7 @@ pub enum Route {
     AdminListComments,
     AdminComment,
     AdminImport,
+    AdminExport,
     AdminModerateComment,
     AdminDeleteComment,
     StartCheckout,
@@ -64,6 +65,7 @@ impl Route {
             Route::AdminListComments
             | Route::AdminComment
             | Route::AdminImport
+            | Route::AdminExport
             | Route::AdminModerateComment
             | Route::AdminDeleteComment
             | Route::AdminRewards
@@ -128,6 +130,7 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("GET", "/admin/comments", Route::AdminListComments),
     ("POST", "/admin/comments", Route::AdminComment),
     ("POST", "/admin/import", Route::AdminImport),
+    ("GET", "/admin/export", Route::AdminExport),
     ("PATCH", "/admin/comments/{id}", Route::AdminModerateComment),
     ("DELETE", "/admin/comments/{id}", Route::AdminDeleteComment),
     ("POST", "/rewards/checkout", Route::StartCheckout),

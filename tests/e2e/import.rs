@@ -2,15 +2,18 @@
 //! made from Disqus's documented format (hostile content included) and the database of a
 //! real Isso, whose comments were made through Isso's own API. Every old discussion lands
 //! under the right post, threaded, sanitised, with its times, statuses and likes; running
-//! the same file again adds nothing; a dry run sends nothing.
+//! the same file again adds nothing; a dry run sends nothing. And `kudos export` writes the
+//! whole site, and nothing private.
 
-use kudos_cli::{Import, Totals};
+use kudos_cli::{Export, Import, Totals};
 use kudos_core::wire::{CommentStatus, PageView, Thread};
 use kudos_import::{Format, Map};
-use kudos_tests::api::Api;
+use kudos_tests::api::{Api, visitor};
+use kudos_tests::fake_stripe::Session;
 use kudos_tests::isso::Isso;
 use kudos_tests::poll;
-use kudos_tests::worker::{ADMIN_TOKEN, started};
+use kudos_tests::worker::{ADMIN_TOKEN, WorkerOptions, started};
+use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -125,4 +128,69 @@ async fn a_real_issos_database_lands_with_markdown_rendered_replies_and_likes() 
 
     let (totals, _) = import(Format::Isso, isso.db.clone(), &worker.origin(), &[], false).await;
     assert_eq!((totals.added, totals.existing), (0, 4));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kudos_export_writes_every_page_comment_and_reward_and_nothing_private() {
+    let (worker, stripe) =
+        kudos_tests::worker::Worker::spawn_with_stripe(WorkerOptions::default()).await;
+    let api = Api::new(&worker.origin());
+    let admin = api.admin(ADMIN_TOKEN);
+    let first = api.comment("/posts/a", &visitor(1), "Kangaroos *box*", None).await.comment;
+    api.comment("/posts/a", &visitor(2), "Only on Tuesdays", Some(&first.id)).await;
+    let hidden = api.comment("/posts/a", &visitor(3), "Rude words", None).await.comment;
+    assert_eq!(admin.comment("/posts/a", Some(&first.id), "Thank you!").await.status(), 201);
+    let pin = json!({ "page": "/posts/a", "pinned": true });
+    assert_eq!(admin.moderate(&first.id, &pin).await.status(), 200);
+    let hide = json!({ "page": "/posts/a", "status": "hidden" });
+    assert_eq!(admin.moderate(&hidden.id, &hide).await.status(), 200);
+    api.like("/posts/a", &visitor(4), true).await;
+    assert_eq!(api.note("/posts/a", &visitor(5), "A secret for the author").await.status(), 201);
+    api.comment("/posts/b", &visitor(6), "On the second post", None).await;
+    let event = stripe.event(
+        &Session::paid("cs_test_export", "/posts/a", 700, "Grace"),
+        "checkout.session.completed",
+        true,
+        "evt_export",
+    );
+    let stripe = std::sync::Arc::new(stripe);
+    let status = tokio::task::spawn_blocking(move || stripe.deliver(&event)).await.unwrap();
+    assert_eq!(status, 200);
+    // The site's index knows a page once it has flushed.
+    poll::until("both pages in the index", Duration::from_secs(30), || async {
+        let (_, pages) = admin.get("/api/v1/admin/pages").await;
+        let n = pages["pages"].as_array().map_or(0, Vec::len);
+        if n == 2 { Ok(()) } else { Err(pages.to_string()) }
+    })
+    .await;
+
+    let export = Export { from: worker.origin(), out: None };
+    let (text, counts) = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        let counts = kudos_cli::export(&export, Some(ADMIN_TOKEN), &mut out).expect("exports");
+        (String::from_utf8(out).unwrap(), counts)
+    })
+    .await
+    .unwrap();
+    assert_eq!(counts, (2, 5, 1), "{text}");
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["kudos_export"], 1);
+    let of = |kind: &str| lines.iter().filter(|l| l["type"] == kind).collect::<Vec<_>>();
+    let pages = of("page");
+    assert_eq!(pages[0]["page"], "/posts/a");
+    assert_eq!((&pages[0]["likes"], &pages[0]["pinned"]), (&json!(1), &json!(first.id)));
+    let comments = of("comment");
+    let on_a: Vec<&&Value> = comments.iter().filter(|c| c["page"] == "/posts/a").collect();
+    assert_eq!(on_a.len(), 4);
+    assert_eq!(on_a[0]["body"], "Kangaroos *box*");
+    assert_eq!(on_a[0]["html"], "<p>Kangaroos <em>box</em></p>\n");
+    assert_eq!(on_a[1]["parent"], json!(first.id));
+    assert_eq!(on_a[2]["status"], "hidden");
+    assert_eq!(on_a[3]["by_owner"], true);
+    let rewards = of("reward");
+    assert_eq!((&rewards[0]["amount"], &rewards[0]["name"]), (&json!(700), &json!("Grace")));
+    // Nothing private: no note, no visitor's id or key, no address, no edit token.
+    for private in ["A secret", &visitor(1), "author", "\"ip\"", "edit_token", "127.0.0.1"] {
+        assert!(!text.contains(private), "{private:?} in the export:\n{text}");
+    }
 }

@@ -1,11 +1,16 @@
+//! Moving in and out.
+//!
 //! `POST /api/v1/admin/import`: one page's comments from another system, as the
 //! command-line tool (and the console) send them after parsing an export. Every item is
 //! checked and its body sanitised or rendered here, by the same rules new comments meet;
 //! an item that fails is skipped with its reason, the rest are stored by the page's object.
+//!
+//! `GET /api/v1/admin/export?page=`: one page as stored, a chunk of comments at a time,
+//! for `kudos export`.
 
 use crate::api::Ctx;
 use crate::error::ApiError;
-use crate::io;
+use crate::io::{self, Query};
 use crate::page_object::PageClient;
 use crate::page_object::protocol::Imported;
 use kudos_core::comment::{MAX_NAME_CHARS, Website};
@@ -60,6 +65,14 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     };
     reply.skipped.splice(0..0, skipped);
     io::json(&reply)
+}
+
+// GET /api/v1/admin/export?page=<id>[&cursor=<next>]
+pub async fn export(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let query = Query::of(req)?;
+    let page = ctx.page_of(&query)?;
+    let after = query.cursor(io::number)?.unwrap_or(0);
+    io::json(&PageClient::new(&ctx.env, page)?.export(after).await?)
 }
 
 /// An item as the page object stores it, or why it is skipped.

@@ -10,7 +10,7 @@ use kudos_core::stripe::PaidCheckout;
 use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{
     CommentLikeReply, CommentList, CommentPage, CommentReply, ImportReply, Ledger, LikeReply,
-    ModerationStatus, NoteSent, NoteText, PageState, PageView, RewardStatus,
+    ModerationStatus, NoteSent, NoteText, PageExport, PageState, PageView, RewardStatus,
 };
 use serde::de::DeserializeOwned;
 use worker::{Env, Stub};
@@ -139,6 +139,10 @@ impl PageClient {
 
     pub async fn read_note(&self, seq: u64) -> Result<NoteText, ApiError> {
         self.call(&Command::ReadNote { page: self.page(), seq }).await
+    }
+
+    pub async fn export(&self, after: u64) -> Result<PageExport, ApiError> {
+        self.call(&Command::Export { page: self.page(), after }).await
     }
 
     pub async fn import(

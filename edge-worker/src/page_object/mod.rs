@@ -151,6 +151,7 @@ impl PageObject {
             Command::StoreNote { text, ttl_ms, .. } => to_json(&rules.store_note(&text, ttl_ms)?),
             Command::ReadNote { seq, .. } => to_json(&rules.read_note(seq)?),
             Command::Import { source, items, .. } => to_json(&rules.import(&source, items)?),
+            Command::Export { after, .. } => to_json(&rules.export(after)?),
         }?;
         if changes {
             // What the command changed is committed; make sure it reaches KV and the site.

@@ -118,6 +118,11 @@ pub enum Command {
         page: PageRef,
         seq: u64,
     },
+    /// The page as stored, a chunk of comments at a time, after the one numbered `after`.
+    Export {
+        page: PageRef,
+        after: u64,
+    },
     /// Comments from another system, checked and rendered by the worker, parents first.
     Import {
         page: PageRef,
@@ -163,7 +168,8 @@ impl Command {
             | Command::HideRewardMessage { page, .. }
             | Command::StoreNote { page, .. }
             | Command::ReadNote { page, .. }
-            | Command::Import { page, .. } => page,
+            | Command::Import { page, .. }
+            | Command::Export { page, .. } => page,
         }
     }
 
@@ -176,7 +182,8 @@ impl Command {
             | Command::Replies { .. }
             | Command::Pending { .. }
             | Command::RewardStatus { .. }
-            | Command::Ledger { .. } => Effect::Reads,
+            | Command::Ledger { .. }
+            | Command::Export { .. } => Effect::Reads,
             Command::Refresh { .. }
             | Command::EditComment { .. }
             | Command::DeleteComment { .. }

@@ -1,4 +1,6 @@
-//! Comments from another system: stored once each by their source and id (an import run
+//! Moving out: the page as stored, for an export ([`PageRules::export`]).
+//!
+//! Moving in: comments from another system, stored once each by their source and id (an import run
 //! again adds nothing), threaded under their parent (imported in this batch or an earlier
 //! one; a reply whose parent never came is a comment), with their own time, status and
 //! likes. Nobody is notified and nobody is emailed: these are old news.
@@ -9,9 +11,48 @@ use crate::page_object::store::NewRow;
 use kudos_core::comment;
 use kudos_core::thread::Stored;
 use kudos_core::visitor::VisitorKey;
-use kudos_core::wire::{ImportReply, ImportSkip, ImportStatus};
+use kudos_core::wire::{
+    EXPORT_CHUNK, ExportedComment, ImportReply, ImportSkip, ImportStatus, PageExport,
+};
 
 impl PageRules<'_> {
+    /// The page and its comments after the one numbered `after`, oldest first, a chunk at
+    /// a time: everything readers or the owner see of them, never who wrote them (keys,
+    /// addresses) or their edit tokens.
+    pub fn export(&self, after: u64) -> Ruled<PageExport> {
+        let page = self.store.page()?;
+        let after = after.min(i64::MAX as u64) as i64;
+        let mut rows = self.store.comments_after(after, EXPORT_CHUNK + 1)?;
+        let more = rows.len() > EXPORT_CHUNK;
+        rows.truncate(EXPORT_CHUNK);
+        let next = rows.last().filter(|_| more).map(|r| r.seq.to_string());
+        let comments = rows
+            .into_iter()
+            .map(|r| ExportedComment {
+                id: self.item_id(r.seq),
+                parent: r.parent_seq.map(|p| self.item_id(p)),
+                by_owner: VisitorKey::owner().as_str() == r.author,
+                name: r.name,
+                website: r.website,
+                body: r.body,
+                html: r.html,
+                status: r.status,
+                likes: r.likes.max(0) as u64,
+                created_at: r.created_at,
+                edited_at: r.edited_at,
+                source: r.source,
+            })
+            .collect();
+        Ok(PageExport {
+            page: self.page.page.to_string(),
+            likes: page.as_ref().map_or(0, |p| p.likes.max(0) as u64),
+            closed: page.as_ref().is_some_and(|p| p.closed != 0),
+            pinned: page.and_then(|p| p.pinned_seq).map(|seq| self.item_id(seq)),
+            comments,
+            next,
+        })
+    }
+
     pub fn import(&self, source: &str, items: Vec<Imported>) -> Ruled<ImportReply> {
         let store = self.store;
         let rules = &self.settings.comments;

@@ -136,7 +136,7 @@ impl<'a> PageRules<'a> {
     }
 
     /// The public id of this page's comment, reward or note numbered `seq`.
-    fn item_id(&self, seq: impl std::fmt::Display) -> String {
+    pub(super) fn item_id(&self, seq: impl std::fmt::Display) -> String {
         format!("{}-{seq}", self.page.tag())
     }
 

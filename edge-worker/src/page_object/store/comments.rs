@@ -10,7 +10,7 @@ use kudos_core::wire::{Comment, CommentStatus};
 use serde::Deserialize;
 
 const COLUMNS: &str = "seq, parent_seq, root_seq, depth, author, name, website, body, html, \
-    status, shown, likes, created_at, edited_at, edit_token_hash";
+    status, shown, likes, created_at, edited_at, edit_token_hash, source";
 
 /// A comment as stored.
 #[derive(Debug, Clone, Deserialize)]
@@ -33,6 +33,9 @@ pub struct CommentRow {
     pub created_at: i64,
     pub edited_at: Option<i64>,
     pub edit_token_hash: String,
+    /// An imported comment's `<system>:<its id>`.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 impl CommentRow {
@@ -195,6 +198,12 @@ impl Store {
             ],
         )?;
         stored.into_iter().next().ok_or_else(|| worker::Error::RustError("no row stored".into()))
+    }
+
+    /// Up to `limit` comments after the one numbered `after`, in order: an export's chunk.
+    pub fn comments_after(&self, after: i64, limit: usize) -> worker::Result<Vec<CommentRow>> {
+        let query = format!("SELECT {COLUMNS} FROM comments WHERE seq > ? ORDER BY seq LIMIT ?");
+        self.comments(&query, vec![after.into(), (limit as i64).into()])
     }
 
     /// The comment imported from `source` (`<system>:<its id>`).
