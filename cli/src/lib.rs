@@ -143,12 +143,21 @@ pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result
     let url = format!("{}/api/v1/admin/import", to.trim_end_matches('/'));
     let agent = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(60)).build();
     for page in &plan.pages {
-        for batch in batches(&page.items) {
-            let body = ImportBatch {
-                page: Some(page.page.to_string()),
-                source: import.format.name().to_owned(),
-                items: batch.to_vec(),
-            };
+        // Comments first, then rewards; the page's own state last (its pinned comment is
+        // one of those comments).
+        let mut bodies: Vec<ImportBatch> = batches(&page.items)
+            .into_iter()
+            .map(|items| ImportBatch { items: items.to_vec(), ..Default::default() })
+            .collect();
+        for rewards in page.rewards.chunks(MAX_IMPORT_BATCH) {
+            bodies.push(ImportBatch { rewards: rewards.to_vec(), ..Default::default() });
+        }
+        if let Some(settings) = &page.settings {
+            bodies.push(ImportBatch { settings: Some(settings.clone()), ..Default::default() });
+        }
+        for mut body in bodies {
+            body.page = Some(page.page.to_string());
+            body.source = import.format.name().to_owned();
             let reply = send(&agent, &url, token, &body)?;
             totals.added += reply.added;
             totals.existing += reply.existing;
@@ -345,6 +354,10 @@ mod tests {
             markup: kudos_import::ImportMarkup::Markdown,
             body: "x".repeat(len),
             likes: 0,
+            text: None,
+            edited_at: None,
+            by_owner: false,
+            seq: None,
         };
         let many: Vec<ImportItem> = (0..450).map(|n| item(n, 10)).collect();
         let sizes: Vec<usize> = batches(&many).iter().map(|b| b.len()).collect();

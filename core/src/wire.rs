@@ -661,14 +661,54 @@ pub struct OwnerComment {
 
 /// `POST /api/v1/admin/import`: one page's comments from another system, parents before
 /// their replies (a reply's parent is in this batch or an earlier one).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportBatch {
     #[serde(default)]
     pub page: Option<String>,
     /// The system they come from (`disqus`, `wordpress`, `isso`, ...): with each item's
     /// id, what makes an import that runs again add nothing.
     pub source: String,
+    #[serde(default)]
     pub items: Vec<ImportItem>,
+    /// The page's own state, from kudos's export: its likes (a base count), whether it is
+    /// closed, its pinned comment (by source id).
+    #[serde(default)]
+    pub settings: Option<ImportedPage>,
+    /// Confirmed rewards, from kudos's export: each once by its Stripe session.
+    #[serde(default)]
+    pub rewards: Vec<ImportedReward>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedPage {
+    #[serde(default, deserialize_with = "integer::exact")]
+    pub likes: u64,
+    #[serde(default)]
+    pub closed: bool,
+    #[serde(default)]
+    pub pinned: Option<String>,
+}
+
+/// A confirmed reward as kudos's export holds it (a ledger entry).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedReward {
+    pub session: String,
+    #[serde(default)]
+    pub event: String,
+    #[serde(deserialize_with = "integer::exact")]
+    pub amount: u64,
+    pub currency: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub anonymous: bool,
+    #[serde(default)]
+    pub message_hidden: bool,
+    /// Unix milliseconds.
+    #[serde(deserialize_with = "integer::exact")]
+    pub at: u64,
 }
 
 /// Most items in one import batch.
@@ -699,6 +739,25 @@ pub struct ImportItem {
     /// Likes the source counted, kept as a base count.
     #[serde(default, deserialize_with = "integer::exact")]
     pub likes: u64,
+    /// From kudos's own export: what the owner edits (else taken from `body`), when it was
+    /// last edited, whether the owner wrote it, and the number in its id (kept when that
+    /// number is free, so ids come back the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "integer::optional"
+    )]
+    pub edited_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub by_owner: bool,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "integer::optional"
+    )]
+    pub seq: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -707,6 +766,8 @@ pub enum ImportStatus {
     Approved,
     Pending,
     Spam,
+    /// Hidden by the site owner.
+    Hidden,
     /// Deleted, kept as a placeholder because replies hang from it.
     Deleted,
 }

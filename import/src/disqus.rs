@@ -64,6 +64,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
             markup: ImportMarkup::Html,
             body: post.child("message").map(|m| m.text.trim().to_owned()).unwrap_or_default(),
             likes: 0,
+            extra: Default::default(),
             id,
         });
     }

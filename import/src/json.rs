@@ -131,6 +131,7 @@ fn item(
         body: text(record, f.body),
         likes,
         id,
+        extra: Default::default(),
     })
 }
 

@@ -11,11 +11,12 @@
 
 pub mod disqus;
 pub mod json;
+pub mod kudos;
 pub mod wordpress;
 mod xml;
 
 use kudos_core::PageId;
-pub use kudos_core::wire::{ImportItem, ImportMarkup, ImportStatus};
+pub use kudos_core::wire::{ImportItem, ImportMarkup, ImportStatus, ImportedPage, ImportedReward};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The systems kudos reads exports of.
@@ -35,10 +36,12 @@ pub enum Format {
     /// Remark42's backup (uncompressed).
     Remark42,
     Commento,
+    /// kudos's own export (`kudos export`).
+    Kudos,
 }
 
 impl Format {
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Disqus,
         Format::Wordpress,
         Format::Isso,
@@ -47,6 +50,7 @@ impl Format {
         Format::Artalk,
         Format::Remark42,
         Format::Commento,
+        Format::Kudos,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +63,7 @@ impl Format {
             Format::Artalk => "artalk",
             Format::Remark42 => "remark42",
             Format::Commento => "commento",
+            Format::Kudos => "kudos",
         }
     }
 
@@ -85,6 +90,19 @@ pub struct Item {
     pub body: String,
     /// Likes the source counted (the voters are unknown, so this is a base count).
     pub likes: u64,
+    /// What only kudos's own export holds.
+    pub extra: Extra,
+}
+
+/// What kudos's own export keeps of a comment beyond what every system has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extra {
+    /// What the owner edits (the Markdown it was typed as).
+    pub text: Option<String>,
+    pub edited_at: Option<i64>,
+    pub by_owner: bool,
+    /// The number in its id.
+    pub seq: Option<u64>,
 }
 
 /// A record left out, and why.
@@ -99,6 +117,10 @@ pub struct Skip {
 pub struct Parsed {
     pub items: Vec<Item>,
     pub skipped: Vec<Skip>,
+    /// Pages' own state, by the page as the source names it (kudos's export).
+    pub pages: BTreeMap<String, ImportedPage>,
+    /// Confirmed rewards, with the page as the source names it (kudos's export).
+    pub rewards: Vec<(String, ImportedReward)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -121,6 +143,7 @@ pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed, ImportError> {
         Format::Artalk => json::artalk(bytes),
         Format::Remark42 => json::remark42(bytes),
         Format::Commento => json::commento(bytes),
+        Format::Kudos => kudos::parse(bytes),
         Format::Isso => Err(ImportError::Unsupported(
             "an Isso database is read by `kudos import isso <file>`".into(),
         )),
@@ -164,6 +187,8 @@ pub struct Report {
     /// Top-level comments.
     pub comments: usize,
     pub replies: usize,
+    /// Confirmed rewards (kudos's export).
+    pub rewards: usize,
     /// Replies whose parent is not in the file (or on another page): imported as
     /// top-level comments.
     pub orphans: usize,
@@ -197,6 +222,8 @@ impl Report {
 pub struct PagePlan {
     pub page: PageId,
     pub items: Vec<ImportItem>,
+    pub settings: Option<ImportedPage>,
+    pub rewards: Vec<ImportedReward>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -214,6 +241,27 @@ pub const MAX_ID_CHARS: usize = 128;
 /// replies.
 pub fn plan(parsed: Parsed, map: &Map) -> Plan {
     let mut report = Report { skipped: parsed.skipped, ..Report::default() };
+    // Pages' state and rewards, by canonical page.
+    let mut settings: BTreeMap<PageId, ImportedPage> = BTreeMap::new();
+    for (page, state) in parsed.pages {
+        match PageId::parse(&map.apply(&page)) {
+            Ok(page) => {
+                settings.insert(page, state);
+            }
+            Err(_) => {
+                report.skipped.push(Skip { id: page, why: "its page cannot be named".into() })
+            }
+        }
+    }
+    let mut rewards: BTreeMap<PageId, Vec<ImportedReward>> = BTreeMap::new();
+    for (page, reward) in parsed.rewards {
+        match PageId::parse(&map.apply(&page)) {
+            Ok(page) => rewards.entry(page).or_default().push(reward),
+            Err(_) => report
+                .skipped
+                .push(Skip { id: reward.session, why: "its page cannot be named".into() }),
+        }
+    }
     // Items with a page kudos can name, and a usable id, once each.
     let mut items: Vec<(PageId, Item)> = Vec::new();
     let mut seen = HashSet::new();
@@ -262,6 +310,10 @@ pub fn plan(parsed: Parsed, map: &Map) -> Plan {
     for (page, item) in items {
         by_page.entry(page).or_default().push(item);
     }
+    // A page with no comments may still have likes, a closed flag or rewards.
+    for page in settings.keys().chain(rewards.keys()) {
+        by_page.entry(page.clone()).or_default();
+    }
     for (page, mut items) in by_page {
         items.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
         let ids: HashSet<String> = items.iter().map(|i| i.id.clone()).collect();
@@ -274,6 +326,7 @@ pub fn plan(parsed: Parsed, map: &Map) -> Plan {
         }
         let ordered = parents_first(items, &mut report);
         report.pages += 1;
+        report.rewards += rewards.get(&page).map_or(0, Vec::len);
         for item in &ordered {
             if item.parent.is_some() {
                 report.replies += 1;
@@ -293,9 +346,15 @@ pub fn plan(parsed: Parsed, map: &Map) -> Plan {
                 markup: i.markup,
                 body: i.body,
                 likes: i.likes,
+                text: i.extra.text,
+                edited_at: i.extra.edited_at.map(|at| at.max(0) as u64),
+                by_owner: i.extra.by_owner,
+                seq: i.extra.seq,
             })
             .collect();
-        pages.push(PagePlan { page, items });
+        let page_settings = settings.remove(&page);
+        let page_rewards = rewards.remove(&page).unwrap_or_default();
+        pages.push(PagePlan { page, items, settings: page_settings, rewards: page_rewards });
     }
     Plan { pages, report }
 }
@@ -404,6 +463,7 @@ mod tests {
             markup: ImportMarkup::Html,
             body: format!("<p>{id}</p>"),
             likes: 0,
+            extra: Extra::default(),
         }
     }
 
@@ -435,6 +495,7 @@ mod tests {
                 item("b", Some("a"), ImportStatus::Approved, 8),
             ],
             skipped: vec![],
+            ..Parsed::default()
         };
         let plan = plan(parsed, &Map::default());
         assert_eq!(plan.pages.len(), 1);

@@ -65,6 +65,7 @@ fn read_post(post: &Element, parsed: &mut Parsed) -> Result<(), ImportError> {
             markup: ImportMarkup::Html,
             body: comment.text_of("comment_content").to_owned(),
             likes: 0,
+            extra: Default::default(),
             id,
         });
     }

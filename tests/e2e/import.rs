@@ -131,7 +131,7 @@ async fn a_real_issos_database_lands_with_markdown_rendered_replies_and_likes() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn kudos_export_writes_every_page_comment_and_reward_and_nothing_private() {
+async fn kudos_export_writes_the_whole_site_and_nothing_private_and_a_fresh_deploy_reads_it_back() {
     let (worker, stripe) =
         kudos_tests::worker::Worker::spawn_with_stripe(WorkerOptions::default()).await;
     let api = Api::new(&worker.origin());
@@ -193,4 +193,43 @@ async fn kudos_export_writes_every_page_comment_and_reward_and_nothing_private()
     for private in ["A secret", &visitor(1), "author", "\"ip\"", "edit_token", "127.0.0.1"] {
         assert!(!text.contains(private), "{private:?} in the export:\n{text}");
     }
+
+    // Into a fresh deploy: every page view comes back the same, ids and all, and so does
+    // the export (but for where each comment came from).
+    let file = kudos_tests::paths::scratch("export").join("site.ndjson");
+    std::fs::write(&file, &text).unwrap();
+    let (fresh, fresh_api) = started(&[]).await;
+    let (totals, said) = import(Format::Kudos, file.clone(), &fresh.origin(), &[], false).await;
+    assert_eq!((totals.added, totals.skipped.len()), (6, 0), "5 comments and a reward: {said}");
+    for page in ["/posts/a", "/posts/b"] {
+        let (mut was, _) = api.page_view(page, None).await;
+        let is = poll::until(&format!("{page} as it was"), Duration::from_secs(30), || async {
+            let (mut is, _) = fresh_api.page_view(page, None).await;
+            is.state.version = was.state.version;
+            if is == was { Ok(is) } else { Err(format!("{is:?}\nwas {was:?}")) }
+        })
+        .await;
+        was.state.version = is.state.version;
+        assert_eq!(is, was);
+    }
+    let again = Export { from: fresh.origin(), out: None };
+    let text_again = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        kudos_cli::export(&again, Some(ADMIN_TOKEN), &mut out).expect("exports");
+        String::from_utf8(out).unwrap()
+    })
+    .await
+    .unwrap();
+    let body = |text: &str| -> Vec<Value> {
+        let mut lines: Vec<Value> =
+            text.lines().skip(1).map(|l| serde_json::from_str(l).unwrap()).collect();
+        for line in &mut lines {
+            line.as_object_mut().unwrap().remove("source");
+        }
+        lines
+    };
+    assert_eq!(body(&text_again), body(&text));
+    // And once more: nothing new.
+    let (totals, _) = import(Format::Kudos, file, &fresh.origin(), &[], false).await;
+    assert_eq!((totals.added, totals.existing), (0, 6));
 }

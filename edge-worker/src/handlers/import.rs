@@ -12,11 +12,14 @@ use crate::api::Ctx;
 use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;
-use crate::page_object::protocol::Imported;
-use kudos_core::comment::{MAX_NAME_CHARS, Website};
+use crate::page_object::protocol::{Import, Imported, RewardIn};
+use kudos_core::comment::{DisplayName, MAX_NAME_CHARS, Website};
 use kudos_core::markdown;
+use kudos_core::reward::{MAX_MESSAGE_CHARS, SessionId};
+use kudos_core::stripe::PaidCheckout;
 use kudos_core::wire::{
-    ImportBatch, ImportItem, ImportMarkup, ImportSkip, MAX_IMPORT_BATCH, MAX_IMPORT_BYTES,
+    ImportBatch, ImportItem, ImportMarkup, ImportSkip, ImportedPage, ImportedReward,
+    MAX_IMPORT_BATCH, MAX_IMPORT_BYTES,
 };
 use worker::{Request, Response};
 
@@ -39,12 +42,22 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     if !source_ok {
         return Err(ApiError::InvalidParameter("source"));
     }
-    if batch.items.is_empty() || batch.items.len() > MAX_IMPORT_BATCH {
+    if batch.items.len() > MAX_IMPORT_BATCH || batch.rewards.len() > MAX_IMPORT_BATCH {
         return Err(ApiError::InvalidParameter("items"));
     }
+    if batch.rewards.iter().any(|r| r.at > MAX_SAFE_INTEGER || r.amount > MAX_SAFE_INTEGER) {
+        return Err(ApiError::InvalidParameter("rewards"));
+    }
+    if batch.settings.as_ref().is_some_and(|s| s.likes > MAX_LIKES_SENT) {
+        return Err(ApiError::InvalidParameter("settings"));
+    }
     // Numbers past what a JSON number holds exactly (or any count of likes) are not data.
-    if batch.items.iter().any(|i| i.created_at > MAX_SAFE_INTEGER) {
+    let past_safe = |n: Option<u64>| n.is_some_and(|n| n > MAX_SAFE_INTEGER);
+    if batch.items.iter().any(|i| i.created_at > MAX_SAFE_INTEGER || past_safe(i.edited_at)) {
         return Err(ApiError::InvalidParameter("created_at"));
+    }
+    if batch.items.iter().any(|i| past_safe(i.seq)) {
+        return Err(ApiError::InvalidParameter("seq"));
     }
     if batch.items.iter().any(|i| i.likes > MAX_LIKES_SENT) {
         return Err(ApiError::InvalidParameter("likes"));
@@ -58,10 +71,20 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
             Err(skip) => skipped.push(skip),
         }
     }
-    let mut reply = if items.is_empty() {
+    let mut rewards = Vec::with_capacity(batch.rewards.len());
+    for reward in batch.rewards {
+        match checked_reward(reward, now) {
+            Ok(reward) => rewards.push(reward),
+            Err(skip) => skipped.push(skip),
+        }
+    }
+    let settings = batch.settings.map(|s| ImportedPage { likes: s.likes.min(MAX_BASE_LIKES), ..s });
+    let nothing_left = items.is_empty() && rewards.is_empty() && settings.is_none();
+    let mut reply = if nothing_left {
         Default::default()
     } else {
-        PageClient::new(&ctx.env, page)?.import(batch.source, items).await?
+        let import = Import { source: batch.source, items, rewards, settings };
+        PageClient::new(&ctx.env, page)?.import(import).await?
     };
     reply.skipped.splice(0..0, skipped);
     io::json(&reply)
@@ -73,6 +96,37 @@ pub async fn export(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let page = ctx.page_of(&query)?;
     let after = query.cursor(io::number)?.unwrap_or(0);
     io::json(&PageClient::new(&ctx.env, page)?.export(after).await?)
+}
+
+/// A reward from kudos's export as the page object records it, or why it is skipped.
+fn checked_reward(reward: ImportedReward, now: i64) -> Result<RewardIn, ImportSkip> {
+    let skip = |why: &str| ImportSkip { id: reward.session.clone(), why: why.to_owned() };
+    let session = SessionId::parse(&reward.session)
+        .ok_or_else(|| skip("its session is not a Stripe Checkout Session's id"))?;
+    let currency_ok =
+        reward.currency.len() == 3 && reward.currency.bytes().all(|b| b.is_ascii_lowercase());
+    if !currency_ok {
+        return Err(skip("its currency is not a three-letter ISO code"));
+    }
+    if reward.at as i64 > now + FUTURE_SLACK_MS {
+        return Err(skip("its time is in the future"));
+    }
+    let name: String =
+        reward.name.chars().filter(|c| !c.is_control()).take(MAX_NAME_CHARS).collect();
+    let event = match reward.event.is_empty() {
+        true => format!("import_{}", session.as_str()),
+        false => reward.event.chars().take(255).collect(),
+    };
+    let paid = PaidCheckout {
+        event,
+        session: session.as_str().to_owned(),
+        amount: reward.amount,
+        currency: reward.currency,
+        name: DisplayName::parse(&name).map_err(|e| skip(&e.to_string()))?,
+        message: reward.message.chars().take(MAX_MESSAGE_CHARS).collect(),
+        anonymous: reward.anonymous,
+    };
+    Ok(RewardIn { paid, at: reward.at as i64, message_hidden: reward.message_hidden })
 }
 
 /// An item as the page object stores it, or why it is skipped.
@@ -88,13 +142,17 @@ fn checked(item: ImportItem, now: i64) -> Result<Imported, ImportSkip> {
     if created_at > now + FUTURE_SLACK_MS {
         return Err(skip("its time is in the future"));
     }
-    let (body, html) = match item.markup {
+    let (mut body, html) = match item.markup {
         ImportMarkup::Markdown => (item.body.clone(), markdown::render(&item.body)),
         ImportMarkup::Html => {
             (markdown::html_to_text(&item.body), markdown::sanitize_html(&item.body))
         }
     };
     let html = html.map_err(|e| skip(&e.to_string()))?;
+    // kudos's own export keeps the Markdown a comment was typed as.
+    if let Some(text) = item.text.filter(|t| t.len() <= MAX_IMPORT_BYTES) {
+        body = text;
+    }
     // Other systems allow longer names; kudos keeps the first MAX_NAME_CHARS characters.
     let name: String = item
         .name
@@ -120,5 +178,8 @@ fn checked(item: ImportItem, now: i64) -> Result<Imported, ImportSkip> {
         body,
         html,
         likes: item.likes.min(MAX_BASE_LIKES),
+        edited_at: item.edited_at.map(|at| at as i64).filter(|at| *at <= now + FUTURE_SLACK_MS),
+        by_owner: item.by_owner,
+        seq: item.seq.filter(|seq| (1..=MAX_SAFE_INTEGER).contains(seq)),
     })
 }

@@ -1,6 +1,6 @@
 //! The worker's side of the page object: one typed call per command.
 
-use super::protocol::{Command, Created, Editor, Imported, Post, Recorded};
+use super::protocol::{Command, Created, Editor, Import, Post, Recorded};
 use crate::error::ApiError;
 use crate::limiter::ClientKey;
 use crate::page_ref::PageRef;
@@ -145,12 +145,8 @@ impl PageClient {
         self.call(&Command::Export { page: self.page(), after }).await
     }
 
-    pub async fn import(
-        &self,
-        source: String,
-        items: Vec<Imported>,
-    ) -> Result<ImportReply, ApiError> {
-        self.call(&Command::Import { page: self.page(), source, items }).await
+    pub async fn import(&self, import: Import) -> Result<ImportReply, ApiError> {
+        self.call(&Command::Import { page: self.page(), import }).await
     }
 
     async fn call<T: DeserializeOwned>(&self, command: &Command) -> Result<T, ApiError> {

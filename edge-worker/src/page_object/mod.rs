@@ -150,7 +150,7 @@ impl PageObject {
             }
             Command::StoreNote { text, ttl_ms, .. } => to_json(&rules.store_note(&text, ttl_ms)?),
             Command::ReadNote { seq, .. } => to_json(&rules.read_note(seq)?),
-            Command::Import { source, items, .. } => to_json(&rules.import(&source, items)?),
+            Command::Import { import, .. } => to_json(&rules.import(import)?),
             Command::Export { after, .. } => to_json(&rules.export(after)?),
         }?;
         if changes {

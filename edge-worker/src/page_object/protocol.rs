@@ -11,7 +11,7 @@ use kudos_core::comment::{CommentBody, CommentInput, Cursor, Order, TokenHash};
 use kudos_core::reward::{Note, SessionId};
 use kudos_core::stripe::PaidCheckout;
 use kudos_core::visitor::VisitorKey;
-use kudos_core::wire::{Comment, ImportStatus, ModerationStatus, PageState};
+use kudos_core::wire::{Comment, ImportStatus, ImportedPage, ModerationStatus, PageState};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -126,9 +126,26 @@ pub enum Command {
     /// Comments from another system, checked and rendered by the worker, parents first.
     Import {
         page: PageRef,
-        source: String,
-        items: Vec<Imported>,
+        import: Import,
     },
+}
+
+/// What one import batch brings to a page.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Import {
+    pub source: String,
+    pub items: Vec<Imported>,
+    pub rewards: Vec<RewardIn>,
+    pub settings: Option<ImportedPage>,
+}
+
+/// A confirmed reward from kudos's export, with when it was paid and whether its message
+/// was hidden.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RewardIn {
+    pub paid: PaidCheckout,
+    pub at: i64,
+    pub message_hidden: bool,
 }
 
 /// One imported comment, ready to store.
@@ -144,6 +161,11 @@ pub struct Imported {
     pub body: String,
     pub html: String,
     pub likes: u64,
+    pub edited_at: Option<i64>,
+    /// The site's owner wrote it (kudos's export).
+    pub by_owner: bool,
+    /// The number its id had (kudos's export), kept when free.
+    pub seq: Option<u64>,
 }
 
 impl Command {

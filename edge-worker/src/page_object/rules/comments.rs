@@ -177,6 +177,7 @@ impl PageRules<'_> {
             edit_token_hash: post.edit_token.as_str(),
             idempotency_key: input.idempotency_key.as_str(),
             source: None,
+            seq: None,
         })?;
         if status == Stored::Published {
             if row.depth > 0 {

@@ -6,7 +6,7 @@
 //! likes. Nobody is notified and nobody is emailed: these are old news.
 
 use super::{PageRules, Ruled};
-use crate::page_object::protocol::Imported;
+use crate::page_object::protocol::Import;
 use crate::page_object::store::NewRow;
 use kudos_core::comment;
 use kudos_core::thread::Stored;
@@ -53,12 +53,14 @@ impl PageRules<'_> {
         })
     }
 
-    pub fn import(&self, source: &str, items: Vec<Imported>) -> Ruled<ImportReply> {
+    /// One batch: its comments, then its rewards, then the page's own state.
+    pub fn import(&self, import: Import) -> Ruled<ImportReply> {
         let store = self.store;
         let rules = &self.settings.comments;
+        let source = import.source.as_str();
         let mut reply = ImportReply::default();
         let mut count = store.comment_count()?;
-        for item in items {
+        for item in import.items {
             let key = format!("{source}:{}", item.id);
             if store.comment_by_source(&key)?.is_some() {
                 reply.existing += 1;
@@ -89,9 +91,18 @@ impl PageRules<'_> {
                 ImportStatus::Approved => Stored::Published,
                 ImportStatus::Pending => Stored::Pending,
                 ImportStatus::Spam => Stored::Spam,
+                ImportStatus::Hidden => Stored::Hidden,
                 ImportStatus::Deleted => Stored::Deleted,
             };
-            let author = VisitorKey::imported(source, &item.name);
+            let author = match item.by_owner {
+                true => VisitorKey::owner(),
+                false => VisitorKey::imported(source, &item.name),
+            };
+            // The number its id had, when no comment here has it yet.
+            let seq = match item.seq.map(|s| s as i64) {
+                Some(seq) if store.comment(seq)?.is_none() => Some(seq),
+                _ => None,
+            };
             let row = store.insert_comment(&NewRow {
                 parent_seq,
                 root_seq,
@@ -107,9 +118,13 @@ impl PageRules<'_> {
                 edit_token_hash: "",
                 idempotency_key: &key,
                 source: Some(&key),
+                seq,
             })?;
             if item.likes > 0 {
                 store.set_base_likes(row.seq, item.likes)?;
+            }
+            if let Some(at) = item.edited_at {
+                store.update_body(row.seq, &item.body, &item.html, at)?;
             }
             if status == Stored::Published && row.depth > 0 {
                 store.show_new_reply(row.seq)?;
@@ -120,6 +135,30 @@ impl PageRules<'_> {
         }
         if reply.added > 0 {
             store.recount_comments()?;
+        }
+        for reward in import.rewards {
+            if self.record(&reward.paid, reward.at, false)? {
+                reply.added += 1;
+                let row = store.reward_by_session(&reward.paid.session)?;
+                if let Some(row) = row.filter(|_| reward.message_hidden) {
+                    self.hide_reward_message(row.seq as u64, true)?;
+                }
+            } else {
+                reply.existing += 1;
+            }
+        }
+        if let Some(settings) = import.settings {
+            store.raise_likes(settings.likes)?;
+            if settings.closed {
+                self.close(true)?;
+            }
+            let pinned = match settings.pinned {
+                Some(id) => store.comment_by_source(&format!("{source}:{id}"))?,
+                None => None,
+            };
+            if let Some(row) = pinned.filter(|r| r.depth == 0 && r.stored() == Stored::Published) {
+                self.pin(row.seq as u64, true)?;
+            }
         }
         Ok(reply)
     }

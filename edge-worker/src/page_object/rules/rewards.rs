@@ -14,10 +14,17 @@ use kudos_core::wire::{Ledger, LedgerEntry, PageRewards, RewardStatus, Supporter
 
 impl PageRules<'_> {
     pub fn record_reward(&self, paid: &PaidCheckout) -> Ruled<Recorded> {
+        let counted = self.record(paid, self.now, true)?;
+        Ok(Recorded { counted, state: self.state()? })
+    }
+
+    /// Records a confirmed reward paid at `at`, once per Stripe event and session, and
+    /// tells the site's ledger; tells the owner too when `notify`. Whether it counted.
+    pub(super) fn record(&self, paid: &PaidCheckout, at: i64, notify: bool) -> Ruled<bool> {
         let store = self.store;
         let currency = self.settings.currency.code();
         let counted = store.first_time_event(&paid.event, self.now)?
-            && store.record_reward(paid, self.now, currency)?;
+            && store.record_reward(paid, at, currency)?;
         let state = self.state()?;
         if counted {
             self.tell_site(&SiteCommand::PageRewards(PageRewards {
@@ -35,10 +42,12 @@ impl PageRules<'_> {
                 };
                 let session = row.session.clone();
                 self.tell_site_of_reward(row)?;
-                self.notify(Kind::RewardConfirmed, &session, |event| event.reward = Some(reward))?;
+                if notify {
+                    self.notify(Kind::RewardConfirmed, &session, |e| e.reward = Some(reward))?;
+                }
             }
         }
-        Ok(Recorded { counted, state })
+        Ok(counted)
     }
 
     /// Tells the site's ledger of a confirmed reward.

@@ -101,6 +101,8 @@ pub struct NewRow<'a> {
     pub idempotency_key: &'a str,
     /// An imported comment's `<system>:<its id>`.
     pub source: Option<&'a str>,
+    /// The number to store it under (free, checked by the caller); else the next.
+    pub seq: Option<i64>,
 }
 
 impl Store {
@@ -175,7 +177,7 @@ impl Store {
             "INSERT INTO comments (seq, parent_seq, root_seq, depth, author, ip, name, website,
                 body, html, status, created_at, edit_token_hash, idempotency_key, source)
              SELECT n, ?, COALESCE(?, n), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-             FROM (SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM comments)
+             FROM (SELECT COALESCE(?, COALESCE(MAX(seq), 0) + 1) AS n FROM comments)
              RETURNING {COLUMNS}"
         );
         let stored = self.comments(
@@ -195,6 +197,7 @@ impl Store {
                 row.edit_token_hash.into(),
                 row.idempotency_key.into(),
                 row.source.into(),
+                row.seq.into(),
             ],
         )?;
         stored.into_iter().next().ok_or_else(|| worker::Error::RustError("no row stored".into()))

@@ -239,6 +239,17 @@ impl Store {
     }
 
     /// Closes the page to new comments, or opens it again; a change readers see.
+    /// The page's likes, at least `likes` (an imported base count; importing it again
+    /// changes nothing).
+    pub fn raise_likes(&self, likes: u64) -> worker::Result<()> {
+        let likes = likes.min(i64::MAX as u64) as i64;
+        self.sql.run(
+            "UPDATE page SET likes = ?, version = version + 1 WHERE id = 1 AND likes < ?",
+            vec![likes.into(), likes.into()],
+        )?;
+        Ok(())
+    }
+
     pub fn set_closed(&self, closed: bool) -> worker::Result<()> {
         self.sql.run(
             "UPDATE page SET closed = ?, version = version + 1 WHERE id = 1",

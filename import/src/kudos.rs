@@ -1,0 +1,104 @@
+//! kudos's own export (`kudos export`, see `kudos_cli::EXPORT_VERSION`): a first line
+//! `{"kudos_export": 1, ...}`, then one JSON value per line, each a `page` (its likes,
+//! closed flag and pinned comment), a `comment` (as stored: its HTML, the Markdown it was
+//! typed as, status, likes, times, whether the owner wrote it) or a `reward` (a ledger
+//! entry). Comments keep their ids' numbers, so a site moved whole keeps its links.
+
+use crate::{
+    Extra, ImportError, ImportMarkup, ImportStatus, ImportedPage, ImportedReward, Item, Parsed,
+    Skip,
+};
+use serde_json::Value;
+
+pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
+    let mut parsed = Parsed::default();
+    let mut lines = bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace));
+    let broken = |line: usize, why: String| ImportError::Broken { line: line + 1, why };
+    let read = |n: usize, line: &[u8]| {
+        serde_json::from_slice::<Value>(line)
+            .map_err(|e| broken(n, format!("the JSON is broken: {e}")))
+    };
+    let Some((n, first)) = lines.next() else {
+        return Err(ImportError::Unsupported("the file is empty".into()));
+    };
+    let head = read(n, first)?;
+    match head["kudos_export"].as_u64() {
+        Some(1) => {}
+        Some(v) => {
+            return Err(ImportError::Unsupported(format!(
+                "a kudos export of version {v}; this kudos reads version 1"
+            )));
+        }
+        None => {
+            return Err(ImportError::Unsupported(
+                "not a kudos export: its first line has no kudos_export".into(),
+            ));
+        }
+    }
+    for (n, line) in lines {
+        let value = read(n, line)?;
+        let page = value["page"].as_str().unwrap_or_default().to_owned();
+        let record = |why: &str| ImportError::Record {
+            record: format!("line {}", n + 1),
+            why: why.to_owned(),
+        };
+        match value["type"].as_str() {
+            Some("page") => {
+                let state: ImportedPage =
+                    serde_json::from_value(value.clone()).map_err(|e| record(&e.to_string()))?;
+                parsed.pages.insert(page, state);
+            }
+            Some("reward") => {
+                let reward: ImportedReward =
+                    serde_json::from_value(value.clone()).map_err(|e| record(&e.to_string()))?;
+                parsed.rewards.push((page, reward));
+            }
+            Some("comment") => {
+                let id = value["id"]
+                    .as_str()
+                    .ok_or_else(|| record("a comment without an id"))?
+                    .to_owned();
+                let status = match value["status"].as_str() {
+                    Some("published") => ImportStatus::Approved,
+                    Some("pending") => ImportStatus::Pending,
+                    Some("spam") => ImportStatus::Spam,
+                    Some("hidden") => ImportStatus::Hidden,
+                    Some("deleted") => ImportStatus::Deleted,
+                    other => {
+                        parsed.skipped.push(Skip { id, why: format!("unknown status {other:?}") });
+                        continue;
+                    }
+                };
+                let text = |field: &str| value[field].as_str().map(str::to_owned);
+                parsed.items.push(Item {
+                    page,
+                    parent: text("parent"),
+                    name: text("name").unwrap_or_default(),
+                    website: text("website"),
+                    created_at: value["created_at"]
+                        .as_i64()
+                        .ok_or_else(|| record("a comment without created_at"))?,
+                    status,
+                    markup: ImportMarkup::Html,
+                    body: text("html").unwrap_or_default(),
+                    likes: value["likes"].as_u64().unwrap_or(0),
+                    extra: Extra {
+                        text: text("body"),
+                        edited_at: value["edited_at"].as_i64(),
+                        by_owner: value["by_owner"].as_bool().unwrap_or(false),
+                        seq: id.rsplit_once('-').and_then(|(_, seq)| seq.parse().ok()),
+                    },
+                    id,
+                });
+            }
+            other => return Err(record(&format!("unknown type {other:?}"))),
+        }
+    }
+    // The export lists rewards newest first; they are recorded oldest first, so their
+    // ledger numbers come back the same.
+    parsed.rewards.reverse();
+    Ok(parsed)
+}
