@@ -8,10 +8,8 @@
 
 pub mod isso;
 
-use kudos_core::wire::{
-    AdminPageList, ImportBatch, ImportReply, ImportSkip, MAX_IMPORT_BATCH, MAX_IMPORT_BYTES,
-};
-use kudos_import::{Format, ImportItem, Map, Plan};
+use kudos_core::wire::{AdminPageList, ImportBatch, ImportReply, ImportSkip};
+use kudos_import::{Format, Map, Plan};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -143,21 +141,7 @@ pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result
     let url = format!("{}/api/v1/admin/import", to.trim_end_matches('/'));
     let agent = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(60)).build();
     for page in &plan.pages {
-        // Comments first, then rewards; the page's own state last (its pinned comment is
-        // one of those comments).
-        let mut bodies: Vec<ImportBatch> = batches(&page.items)
-            .into_iter()
-            .map(|items| ImportBatch { items: items.to_vec(), ..Default::default() })
-            .collect();
-        for rewards in page.rewards.chunks(MAX_IMPORT_BATCH) {
-            bodies.push(ImportBatch { rewards: rewards.to_vec(), ..Default::default() });
-        }
-        if let Some(settings) = &page.settings {
-            bodies.push(ImportBatch { settings: Some(settings.clone()), ..Default::default() });
-        }
-        for mut body in bodies {
-            body.page = Some(page.page.to_string());
-            body.source = import.format.name().to_owned();
+        for body in kudos_import::requests(page, import.format) {
             let reply = send(&agent, &url, token, &body)?;
             totals.added += reply.added;
             totals.existing += reply.existing;
@@ -178,25 +162,6 @@ pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result
         say(out, format!("  refused {}: {}", skip.id, skip.why));
     }
     Ok(totals)
-}
-
-/// `items` in batches the worker takes: at most [`MAX_IMPORT_BATCH`] items and about
-/// [`MAX_IMPORT_BYTES`] of JSON each (one item alone may be larger; the worker refuses it).
-pub fn batches(items: &[ImportItem]) -> Vec<&[ImportItem]> {
-    let mut out = Vec::new();
-    let (mut start, mut bytes) = (0, 0);
-    for (n, item) in items.iter().enumerate() {
-        let size = serde_json::to_string(item).map_or(0, |s| s.len()) + 1;
-        if n > start && (n - start >= MAX_IMPORT_BATCH || bytes + size > MAX_IMPORT_BYTES - 4_096) {
-            out.push(&items[start..n]);
-            (start, bytes) = (n, 0);
-        }
-        bytes += size;
-    }
-    if start < items.len() {
-        out.push(&items[start..]);
-    }
-    out
 }
 
 /// The export's first line says what it is, its version and when it was made. Each next
@@ -315,6 +280,8 @@ fn send(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kudos_core::wire::MAX_IMPORT_BYTES;
+    use kudos_import::ImportItem;
 
     fn args(line: &str) -> Vec<String> {
         line.split_whitespace().map(str::to_owned).collect()
@@ -360,10 +327,10 @@ mod tests {
             seq: None,
         };
         let many: Vec<ImportItem> = (0..450).map(|n| item(n, 10)).collect();
-        let sizes: Vec<usize> = batches(&many).iter().map(|b| b.len()).collect();
+        let sizes: Vec<usize> = kudos_import::batches(&many).iter().map(|b| b.len()).collect();
         assert_eq!(sizes, [200, 200, 50]);
         let big: Vec<ImportItem> = (0..40).map(|n| item(n, 50_000)).collect();
-        let batches = batches(&big);
+        let batches = kudos_import::batches(&big);
         assert!(
             batches.iter().all(|b| serde_json::to_string(b).unwrap().len() <= MAX_IMPORT_BYTES)
         );

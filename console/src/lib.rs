@@ -53,16 +53,18 @@ pub enum Screen {
     Pages,
     Rewards,
     Notes,
+    Import,
     Health,
 }
 
 impl Screen {
-    const ALL: [Screen; 6] = [
+    const ALL: [Screen; 7] = [
         Screen::Inbox,
         Screen::Comments,
         Screen::Pages,
         Screen::Rewards,
         Screen::Notes,
+        Screen::Import,
         Screen::Health,
     ];
 
@@ -78,6 +80,7 @@ impl Screen {
             Screen::Pages => "pages",
             Screen::Rewards => "rewards",
             Screen::Notes => "notes",
+            Screen::Import => "import",
             Screen::Health => "health",
         }
     }
@@ -89,6 +92,7 @@ impl Screen {
             Screen::Pages => t.pages,
             Screen::Rewards => t.rewards,
             Screen::Notes => t.notes,
+            Screen::Import => t.import,
             Screen::Health => t.health,
         }
     }

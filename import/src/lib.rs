@@ -16,7 +16,10 @@ pub mod wordpress;
 mod xml;
 
 use kudos_core::PageId;
-pub use kudos_core::wire::{ImportItem, ImportMarkup, ImportStatus, ImportedPage, ImportedReward};
+pub use kudos_core::wire::{
+    ImportBatch, ImportItem, ImportMarkup, ImportStatus, ImportedPage, ImportedReward,
+};
+use kudos_core::wire::{MAX_IMPORT_BATCH, MAX_IMPORT_BYTES};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The systems kudos reads exports of.
@@ -69,6 +72,12 @@ impl Format {
 
     pub fn parse(name: &str) -> Option<Format> {
         Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Whether [`parse`] reads it from a file's bytes (anywhere, a browser too): all but
+    /// Isso's SQLite database, which the command-line tool reads.
+    pub fn reads_bytes(self) -> bool {
+        self != Format::Isso
     }
 }
 
@@ -404,6 +413,45 @@ fn parents_first(items: Vec<Item>, report: &mut Report) -> Vec<Item> {
         }
     }
     order.into_iter().filter_map(|n| items[n].take()).collect()
+}
+
+/// `items` in batches the worker takes: at most [`MAX_IMPORT_BATCH`] items and about
+/// [`MAX_IMPORT_BYTES`] of JSON each (one item alone may be larger; the worker refuses it).
+pub fn batches(items: &[ImportItem]) -> Vec<&[ImportItem]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (n, item) in items.iter().enumerate() {
+        let size = serde_json::to_string(item).map_or(0, |s| s.len()) + 1;
+        if n > start && (n - start >= MAX_IMPORT_BATCH || bytes + size > MAX_IMPORT_BYTES - 4_096) {
+            out.push(&items[start..n]);
+            (start, bytes) = (n, 0);
+        }
+        bytes += size;
+    }
+    if start < items.len() {
+        out.push(&items[start..]);
+    }
+    out
+}
+
+/// The requests that import one page: its comments in [`batches`], then its rewards, then
+/// the page's own state last (its pinned comment is one of those comments).
+pub fn requests(page: &PagePlan, format: Format) -> Vec<ImportBatch> {
+    let mut bodies: Vec<ImportBatch> = batches(&page.items)
+        .into_iter()
+        .map(|items| ImportBatch { items: items.to_vec(), ..Default::default() })
+        .collect();
+    for rewards in page.rewards.chunks(MAX_IMPORT_BATCH) {
+        bodies.push(ImportBatch { rewards: rewards.to_vec(), ..Default::default() });
+    }
+    if let Some(settings) = &page.settings {
+        bodies.push(ImportBatch { settings: Some(settings.clone()), ..Default::default() });
+    }
+    for body in &mut bodies {
+        body.page = Some(page.page.to_string());
+        body.source = format.name().to_owned();
+    }
+    bodies
 }
 
 /// A time as exports write it, in Unix milliseconds: `2013-10-10T19:20:29Z`, with a

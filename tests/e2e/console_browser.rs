@@ -15,7 +15,7 @@ use std::time::Duration;
 
 const WIDGET: &str = "[data-kudos]";
 const PAGE: &str = "/posts/a/";
-const SCREENS: [&str; 6] = ["inbox", "comments", "pages", "rewards", "notes", "health"];
+const SCREENS: [&str; 7] = ["inbox", "comments", "pages", "rewards", "notes", "import", "health"];
 const NOTES: [&str; 2] = ["Thank you for the wombat post.", "Your secret is safe."];
 
 /// The number of cards the screen shows, once it is `n`.
@@ -179,6 +179,46 @@ async fn the_owner_signs_in_moderates_by_keyboard_and_in_bulk_replies_and_closes
     browser.wait_eval("signed out", "return document.querySelector('form.sign-in')").await;
     browser.reload().await;
     browser.wait_eval("still signed out", "return document.querySelector('form.sign-in')").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_owner_imports_a_disqus_export_from_the_console_and_readers_see_it() {
+    let worker = Worker::spawn(WorkerOptions::default()).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &worker).await;
+    screen(&browser, &worker, "import").await;
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../import/tests/fixtures/disqus.xml")
+        .canonicalize()
+        .unwrap();
+    browser.choose_file("#import-file", &file).await;
+    browser.type_into("#import-map", "https://old.example/=/").await;
+    browser.click("button.check").await;
+    let report = browser
+        .wait_eval(
+            "the file's report",
+            "return document.querySelector('.report, .import-result .error')?.textContent",
+        )
+        .await;
+    assert!(
+        report.as_str().unwrap().starts_with("1 pages, 3 comments, 2 replies, 0 orphans"),
+        "{report}"
+    );
+    browser.click("button.run-import").await;
+    let done = browser
+        .wait_eval("the import done", "return document.querySelector('.imported')?.textContent")
+        .await;
+    assert_eq!(done, json!("5 added, 0 already there, 0 refused"));
+    widget_until(
+        &browser,
+        &worker,
+        "the imported discussion under its post",
+        "const bodies = [...root.querySelectorAll('.comment .body')].map(b => b.innerHTML); \
+         return bodies.some(b => b.includes('kangaroos')) && bodies.some(b => b.includes('Tuesdays')) \
+           && !bodies.some(b => b.includes('<script') || b.includes('javascript:')) || bodies.join(' | ')",
+    )
+    .await;
     browser.close().await;
 }
 

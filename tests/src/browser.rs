@@ -180,6 +180,12 @@ impl Browser {
         el.click().await.expect("click");
     }
 
+    /// Chooses `path` in a light-DOM file input, as a person picking a file would.
+    pub async fn choose_file(&self, selector: &str, path: &std::path::Path) {
+        let input = self.client.find(Locator::Css(selector)).await.expect("the file input");
+        input.send_keys(&path.display().to_string()).await.expect("choose the file");
+    }
+
     /// Types into a light-DOM field.
     pub async fn type_into(&self, selector: &str, text: &str) {
         let field = self.client.find(Locator::Css(selector)).await.expect("the field");

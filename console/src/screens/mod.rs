@@ -4,6 +4,7 @@
 mod card;
 mod comments;
 mod health;
+mod import;
 mod inbox;
 mod notes;
 mod pages;
@@ -21,6 +22,7 @@ pub fn show(screen: Screen) -> Html {
         Screen::Pages => html! { <pages::Pages /> },
         Screen::Rewards => html! { <rewards::Rewards /> },
         Screen::Notes => html! { <notes::Notes /> },
+        Screen::Import => html! { <import::Import /> },
         Screen::Health => html! { <health::Health /> },
     }
 }
