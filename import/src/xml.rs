@@ -80,7 +80,7 @@ pub fn records(
         })?;
         let decode_error = |e: &dyn std::fmt::Display| ImportError::Broken {
             line: line_at(at),
-            why: format!("unreadable text: {e}"),
+            why: format!("unreadable text (a file not in UTF-8 is read by `kudos import`): {e}"),
         };
         let closed = matches!(event, Event::Empty(_));
         match event {

@@ -69,6 +69,7 @@ fn broken_xml_names_the_line_where_it_broke() {
     assert!(error.contains("post 2") && error.contains("createdAt"), "{error}");
 }
 
+#[cfg(feature = "encodings")]
 #[test]
 fn a_declared_encoding_is_honoured_and_bytes_that_are_not_text_are_an_error() {
     let mut latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<disqus><thread dsq:id=\"1\"><link>/a</link></thread><post dsq:id=\"2\"><createdAt>2015-03-01T11:00:00Z</createdAt><author><name>Jos".to_vec();
