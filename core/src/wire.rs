@@ -711,6 +711,9 @@ pub struct ImportedReward {
     pub at: u64,
 }
 
+/// The longest source id an imported comment may keep, in characters.
+pub const MAX_IMPORT_ID_CHARS: usize = 128;
+
 /// Most items in one import batch.
 pub const MAX_IMPORT_BATCH: usize = 200;
 /// Most bytes of JSON in one import batch.

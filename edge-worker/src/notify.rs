@@ -172,9 +172,10 @@ impl Channels {
             };
             let Some(url) = url else { continue };
             let name = channel.name();
+            // Email goes through its binding, not to an address.
             let url = match address(&url) {
-                _ if channel == Channel::Email => url,
                 Ok(url) => url,
+                Err(_) if channel == Channel::Email => url,
                 Err(why) => {
                     out.problems.push(format!("the {name} address {why}"));
                     continue;
@@ -521,13 +522,9 @@ async fn send_message(setup: &Setup, subject: &str, text: &str) -> Result<(), Re
 async fn send_email(email: &OwnerEmail, subject: &str, text: &str) -> Result<(), Refusal> {
     let builder = SendEmailBuilder::new(&email.from, &email.to, subject);
     builder.set_text(&notify::excerpt(text, 100_000));
-    let sent = Box::pin(email.binding.send_with_builder(&builder));
-    match select(sent, Box::pin(Delay::from(TIMEOUT))).await {
-        Either::Left((Ok(_), _)) => Ok(()),
-        Either::Left((Err(e), _)) => {
-            Err(refusal(format!("refused: {}", String::from(e.message()))))
-        }
-        Either::Right(_) => Err(refusal("no answer within 10 s".into())),
+    match within(email.binding.send_with_builder(&builder)).await.map_err(refusal)? {
+        Ok(_) => Ok(()),
+        Err(e) => Err(refusal(format!("refused: {}", String::from(e.message())))),
     }
 }
 
@@ -545,11 +542,13 @@ fn refusal(error: String) -> Refusal {
 
 /// Sends `request`, waiting at most [`TIMEOUT`] for the answer.
 pub async fn fetch_within(request: Request) -> Result<worker::Response, String> {
-    let fetch = Fetch::Request(request);
-    let sent = Box::pin(fetch.send());
-    match select(sent, Box::pin(Delay::from(TIMEOUT))).await {
-        Either::Left((Ok(resp), _)) => Ok(resp),
-        Either::Left((Err(e), _)) => Err(format!("unreachable: {e}")),
+    within(Fetch::Request(request).send()).await?.map_err(|e| format!("unreachable: {e}"))
+}
+
+/// What `call` gives, or an error when it takes longer than [`TIMEOUT`].
+async fn within<T>(call: impl std::future::Future<Output = T>) -> Result<T, String> {
+    match select(Box::pin(call), Box::pin(Delay::from(TIMEOUT))).await {
+        Either::Left((done, _)) => Ok(done),
         Either::Right(_) => Err("no answer within 10 s".into()),
     }
 }

@@ -19,7 +19,7 @@ use kudos_core::PageId;
 pub use kudos_core::wire::{
     ImportBatch, ImportItem, ImportMarkup, ImportStatus, ImportedPage, ImportedReward,
 };
-use kudos_core::wire::{MAX_IMPORT_BATCH, MAX_IMPORT_BYTES};
+use kudos_core::wire::{MAX_IMPORT_BATCH, MAX_IMPORT_BYTES, MAX_IMPORT_ID_CHARS};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The systems kudos reads exports of.
@@ -241,9 +241,6 @@ pub struct Plan {
     pub report: Report,
 }
 
-/// The longest source id kept (longer ones are skipped).
-pub const MAX_ID_CHARS: usize = 128;
-
 /// Plans the import of `parsed`: pages named through `map` and made canonical, deleted
 /// comments dropped unless they hold up replies, replies whose parent is missing kept as
 /// comments (orphans), and each page's items ordered so that a parent comes before its
@@ -276,7 +273,7 @@ pub fn plan(parsed: Parsed, map: &Map) -> Plan {
     let mut seen = HashSet::new();
     for item in parsed.items {
         let skip = |why: &str| Skip { id: item.id.clone(), why: why.to_owned() };
-        if item.id.is_empty() || item.id.chars().count() > MAX_ID_CHARS {
+        if item.id.is_empty() || item.id.chars().count() > MAX_IMPORT_ID_CHARS {
             report.skipped.push(skip("its id is empty or too long"));
             continue;
         }

@@ -95,6 +95,23 @@ async fn a_disqus_export_lands_under_its_posts_threaded_and_sanitised_once() {
     // The same file again: nothing new.
     let (totals, _) = import(Format::Disqus, file, &worker.origin(), &map, false).await;
     assert_eq!((totals.added, totals.existing), (0, 5));
+
+    // What one request may bring is bounded: 200 items, 512 KiB. Past either, it is
+    // refused whole and nothing is stored.
+    let item = |n: usize, body: String| {
+        json!({ "id": format!("x{n}"), "created_at": 1_000, "status": "approved",
+                "markup": "markdown", "body": body })
+    };
+    let send = |batch: Value| {
+        let request = api.http.post(api.url("/api/v1/admin/import")).bearer_auth(ADMIN_TOKEN);
+        async move { kudos_tests::api::error_code(request.json(&batch).send().await.unwrap()).await }
+    };
+    let many: Vec<Value> = (0..201).map(|n| item(n, "Hello".into())).collect();
+    let refused = send(json!({ "page": "/posts/a", "source": "bound", "items": many })).await;
+    assert_eq!(refused, (400, "invalid_parameter".to_owned()));
+    let big: Vec<Value> = (0..60).map(|n| item(n, "x".repeat(9_000))).collect();
+    let refused = send(json!({ "page": "/posts/a", "source": "bound", "items": big })).await;
+    assert_eq!(refused.0, 413, "{refused:?}");
     let (view, _) = api.page_view("/posts/a", None).await;
     assert_eq!(view.state.comments, 3);
 }

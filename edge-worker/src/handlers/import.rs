@@ -19,12 +19,10 @@ use kudos_core::reward::{MAX_MESSAGE_CHARS, SessionId};
 use kudos_core::stripe::PaidCheckout;
 use kudos_core::wire::{
     ImportBatch, ImportItem, ImportMarkup, ImportSkip, ImportedPage, ImportedReward,
-    MAX_IMPORT_BATCH, MAX_IMPORT_BYTES,
+    MAX_IMPORT_BATCH, MAX_IMPORT_BYTES, MAX_IMPORT_ID_CHARS,
 };
 use worker::{Request, Response};
 
-/// The longest source id kept.
-const MAX_ID_CHARS: usize = 128;
 /// Most likes one imported comment may bring.
 const MAX_BASE_LIKES: u64 = 1_000_000;
 /// 2^53 - 1: the largest integer every JSON reader holds exactly.
@@ -111,8 +109,6 @@ fn checked_reward(reward: ImportedReward, now: i64) -> Result<RewardIn, ImportSk
     if reward.at as i64 > now + FUTURE_SLACK_MS {
         return Err(skip("its time is in the future"));
     }
-    let name: String =
-        reward.name.chars().filter(|c| !c.is_control()).take(MAX_NAME_CHARS).collect();
     let event = match reward.event.is_empty() {
         true => format!("import_{}", session.as_str()),
         false => reward.event.chars().take(255).collect(),
@@ -122,18 +118,26 @@ fn checked_reward(reward: ImportedReward, now: i64) -> Result<RewardIn, ImportSk
         session: session.as_str().to_owned(),
         amount: reward.amount,
         currency: reward.currency,
-        name: DisplayName::parse(&name).map_err(|e| skip(&e.to_string()))?,
+        name: imported_name(&reward.name),
         message: reward.message.chars().take(MAX_MESSAGE_CHARS).collect(),
         anonymous: reward.anonymous,
     };
     Ok(RewardIn { paid, at: reward.at as i64, message_hidden: reward.message_hidden })
 }
 
+/// A name from another system, cleaned as a reader's is. Other systems allow longer
+/// names; kudos keeps the first [`MAX_NAME_CHARS`] characters.
+fn imported_name(raw: &str) -> DisplayName {
+    let cut: String = raw.chars().take(MAX_NAME_CHARS).collect();
+    // Cleaning only removes characters, so the cut name is never too long.
+    DisplayName::parse(&cut).unwrap_or_else(|_| DisplayName::parse("").expect("empty is a name"))
+}
+
 /// An item as the page object stores it, or why it is skipped.
 fn checked(item: ImportItem, now: i64) -> Result<Imported, ImportSkip> {
     let skip = |why: &str| ImportSkip { id: item.id.clone(), why: why.to_owned() };
     let id_ok = !item.id.is_empty()
-        && item.id.chars().count() <= MAX_ID_CHARS
+        && item.id.chars().count() <= MAX_IMPORT_ID_CHARS
         && !item.id.chars().any(char::is_control);
     if !id_ok {
         return Err(skip("its id is empty, too long or not text"));
@@ -154,24 +158,13 @@ fn checked(item: ImportItem, now: i64) -> Result<Imported, ImportSkip> {
         body = text;
     }
     // Other systems allow longer names; kudos keeps the first MAX_NAME_CHARS characters.
-    let name: String = item
-        .name
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(MAX_NAME_CHARS)
-        .collect();
     // A website kudos would not link (`javascript:`, not http) is dropped, not the comment.
     let website =
         Website::parse(item.website.as_deref()).ok().flatten().map(|w| w.as_str().to_owned());
     Ok(Imported {
         id: item.id,
         parent: item.parent.filter(|p| !p.is_empty()),
-        name,
+        name: imported_name(&item.name).as_str().to_owned(),
         website,
         created_at,
         status: item.status,
