@@ -5,17 +5,23 @@
 //!
 //! `kudos export --from <worker>`: the whole site in kudos's own format, one JSON value per
 //! line (see [`EXPORT_VERSION`]).
+//!
+//! `kudos move <page> <new page> --at <worker>`: a post whose address changed; its
+//! discussion joins the new page's and its old id stays an alias of it.
 
 pub mod isso;
 
-use kudos_core::wire::{AdminPageList, ImportBatch, ImportReply, ImportSkip};
+use kudos_core::wire::{AdminPageList, ImportReply, ImportSkip, MovePage, PageMoveReply};
 use kudos_import::{Format, Map, Plan};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::io::Write;
 use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage: kudos import <format> <file> [--to <worker URL>] [--dry-run] [--map OLD=NEW]...
        kudos export --from <worker URL> [--out <file>]
+       kudos move <page> <new page> --at <worker URL>
 
   <format>    disqus, wordpress, isso (its comments.db), waline, twikoo, artalk,
               remark42 (its backup, uncompressed) or commento
@@ -23,6 +29,8 @@ usage: kudos import <format> <file> [--to <worker URL>] [--dry-run] [--map OLD=N
   --dry-run   print what the file holds; send nothing
   --map       rewrite page URLs that start with OLD to start with NEW (repeatable)
   --from      the worker to export; the export goes to --out, or is printed
+  --at        the worker whose page moves (its comments, likes and rewards join the
+              new page's; the old id keeps working as an alias)
 
 The admin token is read from KUDOS_ADMIN_TOKEN.";
 
@@ -40,6 +48,14 @@ pub struct Import {
 pub enum Command {
     Import(Import),
     Export(Export),
+    Move(Move),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    pub page: String,
+    pub to: String,
+    pub at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +83,37 @@ pub fn parse_command(args: &[String]) -> Result<Command, String> {
             let from = from.ok_or("--from <worker URL> is needed")?;
             Ok(Command::Export(Export { from, out }))
         }
+        Some("move") => {
+            let (mut pages, mut at) = (Vec::new(), None);
+            let mut rest = args[1..].iter();
+            while let Some(arg) = rest.next() {
+                match arg.as_str() {
+                    "--at" => at = Some(rest.next().cloned().ok_or("--at needs a value")?),
+                    other if other.starts_with("--") => {
+                        return Err(format!("unknown argument {other}\n{USAGE}"));
+                    }
+                    page => pages.push(page.to_owned()),
+                }
+            }
+            let [page, to] = pages.as_slice() else { return Err(USAGE.into()) };
+            let at = at.ok_or("--at <worker URL> is needed")?;
+            Ok(Command::Move(Move { page: page.clone(), to: to.clone(), at }))
+        }
         _ => Err(USAGE.into()),
+    }
+}
+
+/// Moves a page, asking until the move is done; returns how far it came.
+pub fn move_page(moving: &Move, token: Option<&str>) -> Result<PageMoveReply, String> {
+    let token = token.filter(|t| !t.is_empty()).ok_or("KUDOS_ADMIN_TOKEN is not set")?;
+    let url = format!("{}/api/v1/admin/pages/move", moving.at.trim_end_matches('/'));
+    let agent = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(60)).build();
+    let body = MovePage { page: Some(moving.page.clone()), to: Some(moving.to.clone()) };
+    loop {
+        let reply: PageMoveReply = send(&agent, &url, token, &body)?;
+        if reply.done {
+            return Ok(reply);
+        }
     }
 }
 
@@ -142,7 +188,7 @@ pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result
     let agent = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(60)).build();
     for page in &plan.pages {
         for body in kudos_import::requests(page, import.format) {
-            let reply = send(&agent, &url, token, &body)?;
+            let reply: ImportReply = send(&agent, &url, token, &body)?;
             totals.added += reply.added;
             totals.existing += reply.existing;
             totals.skipped.extend(reply.skipped);
@@ -257,18 +303,19 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-fn send(
+/// Posts `body` to an admin route and reads its answer.
+fn send<T: DeserializeOwned>(
     agent: &ureq::Agent,
     url: &str,
     token: &str,
-    body: &ImportBatch,
-) -> Result<ImportReply, String> {
+    body: &impl Serialize,
+) -> Result<T, String> {
     let sent = agent
         .post(url)
         .set("authorization", &format!("Bearer {token}"))
         .send_json(serde_json::to_value(body).map_err(|e| e.to_string())?);
     match sent {
-        Ok(resp) => resp.into_json::<ImportReply>().map_err(|e| format!("{url}: {e}")),
+        Ok(resp) => resp.into_json::<T>().map_err(|e| format!("{url}: {e}")),
         Err(ureq::Error::Status(status, resp)) => {
             let answer = resp.into_string().unwrap_or_default();
             Err(format!("{url} answered {status}: {answer}"))
@@ -307,6 +354,16 @@ mod tests {
             }))
         );
         assert!(parse_command(&args("export")).unwrap_err().contains("--from"));
+        assert_eq!(
+            parse_command(&args("move /2019/a/ /posts/a/ --at https://k.example")),
+            Ok(Command::Move(Move {
+                page: "/2019/a/".into(),
+                to: "/posts/a/".into(),
+                at: "https://k.example".into()
+            }))
+        );
+        assert!(parse_command(&args("move /a/ /b/")).unwrap_err().contains("--at"));
+        assert!(parse_command(&args("move /a/ --at https://k.example")).is_err());
     }
 
     #[test]

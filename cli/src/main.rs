@@ -30,6 +30,18 @@ fn main() {
                 eprintln!("kudos: exported {pages} pages, {comments} comments, {rewards} rewards")
             })
         }
+        Command::Move(moving) => kudos_cli::move_page(&moving, token.as_deref()).map(|moved| {
+            println!(
+                "moved {} to {}: {} comments, {} likes, {} rewards; {} now shows {}",
+                moved.page,
+                moved.to,
+                moved.comments,
+                moved.likes,
+                moved.rewards,
+                moved.page,
+                moved.to
+            )
+        }),
     };
     if let Err(message) = done {
         eprintln!("kudos: {message}");

@@ -70,6 +70,9 @@ pub enum ErrorCode {
     EmailUnavailable,
     /// A link from an email that this site did not sign, or that expired.
     InvalidLink,
+    /// The page moved to another id (`moved_to` in the error body); the owner moved it, or
+    /// a move was asked that would lead back to itself or away from a page moved elsewhere.
+    PageMoved,
     ServerMisconfigured,
     /// A part of the service did not answer in time; trying again later can succeed.
     TemporarilyUnavailable,
@@ -82,7 +85,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Every code the server sends (all but [`ErrorCode::Unreachable`]), for the check
     /// that `openapi.yaml` lists them all.
-    pub const SENT: [ErrorCode; 54] = [
+    pub const SENT: [ErrorCode; 55] = [
         ErrorCode::InvalidPageId,
         ErrorCode::PageIdTooLong,
         ErrorCode::MissingVisitor,
@@ -134,6 +137,7 @@ impl ErrorCode {
         ErrorCode::InvalidEmail,
         ErrorCode::EmailUnavailable,
         ErrorCode::InvalidLink,
+        ErrorCode::PageMoved,
         ErrorCode::ServerMisconfigured,
         ErrorCode::TemporarilyUnavailable,
         ErrorCode::Internal,
@@ -173,7 +177,7 @@ impl ErrorCode {
             | ProofRequired | InvalidProof | PageNotAllowed | PageClosed => 403,
             NotFound | CommentNotFound | ParentNotFound | ParentOnOtherPage | NoteNotFound
             | RewardNotFound | InvalidLink => 404,
-            DuplicateComment | PageFull | ThreadFull | SinceAhead => 409,
+            DuplicateComment | PageFull | ThreadFull | SinceAhead | PageMoved => 409,
             MethodNotAllowed => 405,
             BodyTooLarge => 413,
             RateLimited => 429,
@@ -259,10 +263,11 @@ mod tests {
             ErrorCode::InvalidEmail => 48,
             ErrorCode::EmailUnavailable => 49,
             ErrorCode::InvalidLink => 50,
-            ErrorCode::ServerMisconfigured => 51,
-            ErrorCode::TemporarilyUnavailable => 52,
-            ErrorCode::Internal => 53,
-            ErrorCode::Unreachable => 54,
+            ErrorCode::PageMoved => 51,
+            ErrorCode::ServerMisconfigured => 52,
+            ErrorCode::TemporarilyUnavailable => 53,
+            ErrorCode::Internal => 54,
+            ErrorCode::Unreachable => 55,
         }
     }
 
@@ -271,7 +276,7 @@ mod tests {
         let mut seen: Vec<usize> = ErrorCode::SENT.iter().map(|c| position(*c)).collect();
         seen.push(position(ErrorCode::Unreachable));
         seen.sort();
-        assert_eq!(seen, (0..55).collect::<Vec<_>>());
+        assert_eq!(seen, (0..56).collect::<Vec<_>>());
     }
 
     #[test]

@@ -23,16 +23,28 @@ struct StoredRef<'a> {
     view: &'a PageView,
 }
 
+/// A page that moved keeps only where it went, so a view of its old id reads the new one.
+#[derive(Serialize)]
+struct MovedRef<'a> {
+    format: u32,
+    moved_to: &'a str,
+}
+
 #[derive(Deserialize)]
 struct Stored {
     format: u32,
-    view: serde_json::Value,
+    #[serde(default)]
+    view: Option<serde_json::Value>,
+    #[serde(default)]
+    moved_to: Option<String>,
 }
 
 /// A snapshot as read from KV.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Snapshot {
     Current(PageView),
+    /// The page moved to this (canonical) id: read that page's snapshot instead.
+    Moved(String),
     /// Another format, or damaged: the view if it can still be read (counts may use it),
     /// but a page view should have the object rewrite it.
     Outdated(Option<PageView>),
@@ -43,6 +55,7 @@ impl Snapshot {
     pub fn view(self) -> Option<PageView> {
         match self {
             Snapshot::Current(view) => Some(view),
+            Snapshot::Moved(_) => None,
             Snapshot::Outdated(view) => view,
         }
     }
@@ -58,6 +71,11 @@ pub fn encode(view: &PageView) -> String {
     let mut view = view.clone();
     fit_view(&mut view);
     encode_raw(&view)
+}
+
+/// The snapshot of a page that moved to `to`.
+pub fn encode_moved(to: &str) -> String {
+    serde_json::to_string(&MovedRef { format: FORMAT, moved_to: to }).expect("a string serialises")
 }
 
 fn encode_raw(view: &PageView) -> String {
@@ -120,8 +138,9 @@ fn cursor_after(thread: &Thread, order: crate::comment::Order) -> String {
 /// Reads a snapshot; one of another format or a damaged one is [`Snapshot::Outdated`].
 pub fn decode(text: &str) -> Snapshot {
     match serde_json::from_str::<Stored>(text) {
+        Ok(Stored { format: FORMAT, moved_to: Some(to), .. }) => Snapshot::Moved(to),
         Ok(stored) => {
-            let view = serde_json::from_value(stored.view).ok();
+            let view = stored.view.and_then(|v| serde_json::from_value(v).ok());
             match view {
                 Some(view) if stored.format == FORMAT => Snapshot::Current(view),
                 view => Snapshot::Outdated(view),

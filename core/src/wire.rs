@@ -800,6 +800,31 @@ pub struct PageExport {
 /// Comments in one export chunk.
 pub const EXPORT_CHUNK: usize = 200;
 
+/// `POST /admin/pages/move`: the page `page` (a post whose address changed) moves to
+/// `to`. Its comments, likes and rewards join `to`'s (a visitor who liked both counts
+/// once), and its id stays an alias of `to`: views and counts of it show `to`, and writes
+/// to it land there.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MovePage {
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// How far a move has come. `done` is false when the request ended before all was
+/// moved; the page's object goes on by itself, and asking again reports (and helps).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageMoveReply {
+    pub page: String,
+    pub to: String,
+    /// Comments, page likes and rewards moved so far (by this move).
+    pub comments: u64,
+    pub likes: u64,
+    pub rewards: u64,
+    pub done: bool,
+}
+
 /// A comment as stored, for an export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportedComment {
@@ -946,6 +971,9 @@ pub struct ErrorDetail {
     /// With `rate_limited`: seconds until a retry can succeed (also the `Retry-After` header).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// With `page_moved`: the page's id now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
 }
 
 #[cfg(test)]
@@ -959,6 +987,7 @@ mod tests {
                 code: ErrorCode::MalformedJson,
                 message: "bad".into(),
                 retry_after: None,
+                moved_to: None,
             },
         };
         assert_eq!(

@@ -65,7 +65,13 @@ macro_rules! by_reader {
 }
 
 on_page!(wire::EditComment, wire::DeleteComment, wire::PendingRequest);
-on_page!(wire::ModerateComment, wire::ModerateReward, wire::ClosePage, wire::OwnerComment);
+on_page!(
+    wire::ModerateComment,
+    wire::ModerateReward,
+    wire::ClosePage,
+    wire::OwnerComment,
+    wire::MovePage,
+);
 on_page!(wire::ImportBatch);
 by_reader!(wire::SetLike, wire::NewComment, wire::SetCommentLike, wire::NewNote, wire::NewReward);
 
@@ -79,10 +85,11 @@ impl Ctx {
     /// The page a request names, parsed once. Outside `PAGE_PREFIXES` it is refused:
     /// only real article paths can ever become pages.
     pub fn page_of(&self, input: &impl OnPage) -> Result<PageRef, ApiError> {
-        self.page_ref(input.page_field())
+        self.page_named(input.page_field())
     }
 
-    fn page_ref(&self, raw: Option<&str>) -> Result<PageRef, ApiError> {
+    /// The page a field names (canonical, and one of the site's article pages).
+    pub fn page_named(&self, raw: Option<&str>) -> Result<PageRef, ApiError> {
         let page = PageId::parse(raw.unwrap_or_default())?;
         if !self.config.page_allowed(&page) {
             return Err(ApiError::reject(
@@ -246,6 +253,7 @@ async fn dispatch(
         Route::AdminHealth => admin::health(ctx).await,
         Route::AdminPages => admin::pages(&req, ctx).await,
         Route::AdminClosePage => admin::close_page(req, ctx).await,
+        Route::AdminMovePage => admin::move_page(req, ctx).await,
         Route::AdminLedger => admin::ledger(&req, ctx).await,
         Route::AdminActivity => admin::activity(&req, ctx).await,
         Route::AdminSession => admin::session(signed.ok_or(ApiError::Unauthorized)?),

@@ -46,6 +46,9 @@ pub enum ApiError {
     /// message).
     #[error("{message}")]
     Rejected { code: ErrorCode, message: String, retry_after: Option<u64> },
+    /// The page moved to `to` (a canonical page id).
+    #[error("this page moved to {to}")]
+    Moved { to: String },
     #[error("the server is missing its configuration")]
     Misconfigured(&'static str),
     /// The deployment's settings forbid writes until the site owner fixes them; the message
@@ -76,6 +79,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
             ApiError::OriginNotAllowed => ErrorCode::OriginNotAllowed,
             ApiError::Rejected { code, .. } => *code,
+            ApiError::Moved { .. } => ErrorCode::PageMoved,
             ApiError::Misconfigured(_) | ApiError::NotSetUp(_) => ErrorCode::ServerMisconfigured,
             ApiError::Unavailable(_) => ErrorCode::TemporarilyUnavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
@@ -118,8 +122,17 @@ impl ApiError {
             ApiError::Unavailable(_) => Some(UNAVAILABLE_RETRY_SECONDS),
             _ => None,
         };
+        let moved_to = match self {
+            ApiError::Moved { to } => Some(to.clone()),
+            _ => None,
+        };
         ErrorBody {
-            error: ErrorDetail { code: self.code(), message: self.to_string(), retry_after },
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.to_string(),
+                retry_after,
+                moved_to,
+            },
         }
     }
 

@@ -82,6 +82,9 @@ pub async fn call_json<T: DeserializeOwned>(stub: &Stub, body: String) -> Result
         return serde_json::from_str(&text).map_err(|e| ApiError::Internal(e.to_string()));
     }
     match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(ErrorBody { error }) if error.moved_to.is_some() => {
+            Err(ApiError::Moved { to: error.moved_to.unwrap_or_default() })
+        }
         Ok(ErrorBody { error }) if error.code != ErrorCode::Internal => Err(ApiError::Rejected {
             code: error.code,
             message: error.message,

@@ -3,7 +3,9 @@
 //! back; counts are computed in the object, never in KV.
 
 use crate::error::ApiError;
+use crate::page_object::MAX_MOVES_FOLLOWED;
 use crate::page_ref::PageRef;
+use kudos_core::PageId;
 use kudos_core::snapshot::{self, Snapshot};
 use kudos_core::wire::PageView;
 use worker::Env;
@@ -24,9 +26,49 @@ impl ReadModel {
         Ok(text.as_deref().map(snapshot::decode))
     }
 
+    /// The snapshot of `page`, or of the page its moves led to (at most
+    /// [`MAX_MOVES_FOLLOWED`] of them), and that page.
+    pub async fn landing(
+        &self,
+        mut page: PageRef,
+    ) -> Result<(PageRef, Option<Snapshot>), ApiError> {
+        let mut snapshot = self.view(&page).await?;
+        for _ in 0..MAX_MOVES_FOLLOWED {
+            let Some(Snapshot::Moved(to)) = &snapshot else { break };
+            page = PageRef::new(&page.site, PageId::from_canonical(to)?);
+            snapshot = self.view(&page).await?;
+        }
+        Ok((page, snapshot))
+    }
+
     /// Views of many pages in one KV bulk read, in the order asked (outdated snapshots
-    /// still give their counts).
+    /// still give their counts); a page that moved gives the view of where it went (one
+    /// more bulk read for each move followed).
     pub async fn views(&self, pages: &[PageRef]) -> Result<Vec<Option<PageView>>, ApiError> {
+        let mut snapshots = self.snapshots(pages).await?;
+        for _ in 0..MAX_MOVES_FOLLOWED {
+            let moved: Vec<(usize, PageRef)> = snapshots
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| match s {
+                    Some(Snapshot::Moved(to)) => PageId::from_canonical(to)
+                        .ok()
+                        .map(|to| (i, PageRef::new(&pages[i].site, to))),
+                    _ => None,
+                })
+                .collect();
+            if moved.is_empty() {
+                break;
+            }
+            let targets: Vec<PageRef> = moved.iter().map(|(_, to)| to.clone()).collect();
+            for ((i, _), found) in moved.into_iter().zip(self.snapshots(&targets).await?) {
+                snapshots[i] = found;
+            }
+        }
+        Ok(snapshots.into_iter().map(|s| s.and_then(Snapshot::view)).collect())
+    }
+
+    async fn snapshots(&self, pages: &[PageRef]) -> Result<Vec<Option<Snapshot>>, ApiError> {
         if pages.is_empty() {
             return Ok(Vec::new());
         }
@@ -35,10 +77,7 @@ impl ReadModel {
         // Two spellings of one page ask for the same key: each gets the answer.
         Ok(keys
             .iter()
-            .map(|k| {
-                let text = found.get(k).cloned().flatten();
-                text.as_deref().and_then(|t| snapshot::decode(t).view())
-            })
+            .map(|k| found.get(k).cloned().flatten().as_deref().map(snapshot::decode))
             .collect())
     }
 
@@ -54,6 +93,12 @@ impl ReadModel {
 
     pub async fn store(&self, page: &PageRef, view: &PageView) -> Result<(), ApiError> {
         self.kv.put(&page.kv_key(), snapshot::encode(view))?.execute().await?;
+        Ok(())
+    }
+
+    /// The snapshot of a page that moved: where it went.
+    pub async fn store_moved(&self, page: &PageRef, to: &str) -> Result<(), ApiError> {
+        self.kv.put(&page.kv_key(), snapshot::encode_moved(to))?.execute().await?;
         Ok(())
     }
 

@@ -40,6 +40,8 @@ pub enum Route {
     AdminHealth,
     AdminPages,
     AdminClosePage,
+    /// Moving a page to another id (a post whose address changed).
+    AdminMovePage,
     AdminLedger,
     AdminActivity,
     /// The pages behind the links in reply emails, and what their buttons (or a mail
@@ -77,6 +79,7 @@ impl Route {
             | Route::AdminHealth
             | Route::AdminPages
             | Route::AdminClosePage
+            | Route::AdminMovePage
             | Route::AdminLedger
             | Route::AdminActivity => true,
             Route::Health
@@ -147,6 +150,7 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("GET", "/admin/health", Route::AdminHealth),
     ("GET", "/admin/pages", Route::AdminPages),
     ("PATCH", "/admin/pages", Route::AdminClosePage),
+    ("POST", "/admin/pages/move", Route::AdminMovePage),
     ("GET", "/admin/ledger", Route::AdminLedger),
     ("GET", "/admin/activity", Route::AdminActivity),
     ("GET", "/feed/comments", Route::CommentsFeed),

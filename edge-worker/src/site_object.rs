@@ -52,6 +52,12 @@ pub enum SiteCommand {
         closed: bool,
         at: i64,
     },
+    /// The page moved (at `at`): it leaves the index, the ledger and the per-day likes
+    /// (the page it moved to reports what it gained). Its notes stay listed.
+    PageMoved {
+        page: String,
+        at: i64,
+    },
     /// A confirmed reward, for the site's ledger (safe to deliver twice).
     RewardRecorded {
         page: String,
@@ -294,6 +300,18 @@ pub fn decode_rewards_cursor(cursor: &str) -> Option<(u64, String)> {
     let (number, rest) = cursor.split_once('.').unwrap_or((cursor, ""));
     let number = crate::io::number(number)?;
     Some((number, rest.to_owned()))
+}
+
+/// Adds `gained` (may be negative) to the likes of the day of `at`.
+fn add_daily_likes(sql: &Sql, at: i64, gained: i64) -> Result<(), ApiError> {
+    if gained != 0 {
+        sql.run(
+            "INSERT INTO daily_likes (day, likes) VALUES (?, ?)
+             ON CONFLICT (day) DO UPDATE SET likes = likes + excluded.likes",
+            vec![console::day_of(at).into(), gained.into()],
+        )?;
+    }
+    Ok(())
 }
 
 /// The queue, the notes index and the reward totals, each keyed by (page, id) or page
@@ -546,13 +564,7 @@ impl SiteObject {
                     vec![page.clone().into()],
                 )?;
                 let gained = likes as i64 - before;
-                if gained != 0 {
-                    sql.run(
-                        "INSERT INTO daily_likes (day, likes) VALUES (?, ?)
-                         ON CONFLICT (day) DO UPDATE SET likes = likes + excluded.likes",
-                        vec![console::day_of(at).into(), gained.into()],
-                    )?;
-                }
+                add_daily_likes(sql, at, gained)?;
                 sql.run(
                     "INSERT INTO pages (page, likes, comments, closed, updated_at)
                      VALUES (?, ?, ?, ?, ?)
@@ -567,6 +579,21 @@ impl SiteObject {
                         at.into(),
                     ],
                 )?;
+                Ok("{}".into())
+            }
+            SiteCommand::PageMoved { page, at } => {
+                let likes = sql.count(
+                    "SELECT likes AS n FROM pages WHERE page = ?",
+                    vec![page.clone().into()],
+                )?;
+                add_daily_likes(sql, at, -likes)?;
+                for table in ["comments", "ledger", "pages", "page_rewards"] {
+                    sql.run(
+                        &format!("DELETE FROM {table} WHERE page = ?"),
+                        vec![page.clone().into()],
+                    )?;
+                }
+                self.wake(crate::recent::touch(sql, crate::now_ms(), self.recent_interval_ms)?);
                 Ok("{}".into())
             }
             SiteCommand::RewardRecorded { page, entry: e } => {

@@ -20,6 +20,7 @@ mod identity;
 mod import;
 mod legacy;
 mod limits;
+mod moves;
 mod notify;
 mod replies_by_email;
 mod rewards;

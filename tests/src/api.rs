@@ -390,6 +390,13 @@ impl Admin<'_> {
         self.api.http.post(url).bearer_auth(self.token).json(&body).send().await.unwrap()
     }
 
+    /// `POST /api/v1/admin/pages/move`: `page` moves to `to`.
+    pub async fn move_page(&self, page: &str, to: &str) -> Response {
+        let url = self.api.url("/api/v1/admin/pages/move");
+        let body = json!({ "page": page, "to": to });
+        self.api.http.post(url).bearer_auth(self.token).json(&body).send().await.unwrap()
+    }
+
     /// `POST /api/v1/admin/notes/{id}/read`.
     pub async fn read_note(&self, page: &str, id: &str) -> Response {
         let url = self.api.url(&format!("/api/v1/admin/notes/{id}/read"));

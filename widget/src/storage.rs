@@ -112,6 +112,26 @@ pub fn page(page: &PageId) -> PageMemory {
     LocalStorage::get(key(page)).unwrap_or_default()
 }
 
+/// The page moved to `to` (its view said so): what this browser remembered of it joins
+/// `to`'s record (a like of either is a like, a draft is kept) and is read from there.
+pub fn moved(from: &PageId, to: &PageId) -> PageMemory {
+    let old = page(from);
+    if old != PageMemory::default() {
+        update(to, |memory| {
+            memory.liked |= old.liked;
+            memory.checkout = memory.checkout.take().or(old.checkout);
+            memory.mine.extend(old.mine);
+            for draft in old.drafts {
+                if memory.drafts.iter().all(|d| d.reply_to != draft.reply_to) {
+                    memory.drafts.push(draft);
+                }
+            }
+        });
+        LocalStorage::delete(key(from));
+    }
+    page(to)
+}
+
 /// Changes a page's record and saves it. Private: what the widget remembers is decided by
 /// the named writes below, one per thing that happens.
 fn update(id: &PageId, change: impl FnOnce(&mut PageMemory)) {

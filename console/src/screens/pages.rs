@@ -1,10 +1,11 @@
 //! Every page with its counts, sortable by each column; close a page to new comments or
-//! reopen it; open its thread as readers see it.
+//! reopen it; open its thread as readers see it; move a page to a new id.
 
 use crate::Console;
 use crate::api;
-use kudos_core::wire::{AdminPage, AdminPageList, PageState, PageView};
+use kudos_core::wire::{AdminPage, AdminPageList, MovePage, PageMoveReply, PageState, PageView};
 use serde_json::json;
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[function_component(Pages)]
@@ -139,6 +140,7 @@ pub fn pages() -> Html {
                 </table>
             </div>
             { for more }
+            <MoveForm on_moved={{ let load = load.clone(); Callback::from(move |()| load.emit(None)) }} />
             if let Some((page, view)) = &*open {
                 <section class="thread" aria-label={format!("{} {page}", t.view_thread)}>
                     <h2>{ format!("{} · {page}", t.view_thread) }</h2>
@@ -160,5 +162,68 @@ pub fn pages() -> Html {
                 </section>
             }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MoveFormProps {
+    on_moved: Callback<()>,
+}
+
+/// Moves a page (a post whose address changed) to a new id, asking until the move is
+/// done. What was typed stays until the move succeeds.
+#[function_component(MoveForm)]
+fn move_form(props: &MoveFormProps) -> Html {
+    let console = use_context::<Console>().expect("the console");
+    let t = console.t();
+    let (from, to) = (use_node_ref(), use_node_ref());
+    let busy = use_state(|| false);
+    let onsubmit = {
+        let (from, to, busy, console, on_moved) =
+            (from.clone(), to.clone(), busy.clone(), console.clone(), props.on_moved.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let value =
+                |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value().trim().to_owned());
+            let (Some(page), Some(new)) = (value(&from), value(&to)) else { return };
+            let (fields, busy, console, on_moved) =
+                ((from.clone(), to.clone()), busy.clone(), console.clone(), on_moved.clone());
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                let body = MovePage { page: Some(page), to: Some(new) };
+                let moved = loop {
+                    match api::post::<PageMoveReply>("/pages/move", &body).await {
+                        Ok(reply) if !reply.done => continue,
+                        other => break other,
+                    }
+                };
+                match moved {
+                    Ok(m) => {
+                        for field in [&fields.0, &fields.1] {
+                            if let Some(input) = field.cast::<HtmlInputElement>() {
+                                input.set_value("");
+                            }
+                        }
+                        let t = console.t();
+                        console.announce.emit(format!(
+                            "{} {} → {}: {} {}, {} {}",
+                            t.moved, m.page, m.to, m.comments, t.comments, m.likes, t.likes
+                        ));
+                        on_moved.emit(());
+                    }
+                    Err(f) => console.announce.emit(console.failed(&f)),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    html! {
+        <form class="move-page" onsubmit={onsubmit}>
+            <h2>{ t.move_page }</h2>
+            <p class="hint">{ t.move_hint }</p>
+            <label>{ t.move_from }<input ref={from} name="page" required=true placeholder="/2019/old-address/" /></label>
+            <label>{ t.move_to }<input ref={to} name="to" required=true placeholder="/posts/new-address/" /></label>
+            <button type="submit" class="move" disabled={*busy}>{ t.move_page }</button>
+        </form>
     }
 }

@@ -20,7 +20,7 @@ use kudos_core::session::{self, Session};
 use kudos_core::visitor::{VisitorKey, sha256_hex};
 use kudos_core::wire::{
     Activity, AdminHealth, AdminSession, ClosePage, CommentReply, ModerateComment, ModerateReward,
-    OwnerComment, SignIn, StripeHealth,
+    MovePage, OwnerComment, SignIn, StripeHealth,
 };
 use subtle::ConstantTimeEq;
 use worker::{Request, Response};
@@ -289,6 +289,39 @@ pub async fn close_page(mut req: Request, ctx: &Ctx) -> Result<Response, ApiErro
     let page = ctx.page_of(&change)?;
     io::json(&PageClient::new(&ctx.env, page)?.close(change.closed).await?)
 }
+
+// POST /api/v1/admin/pages/move {page, to}
+/// Moves a page to another id (a post whose address changed): the old id becomes an alias
+/// of the new one, and its comments, likes and rewards join the new page's. The target is
+/// taken where its own moves led; a move that would lead back to the page is refused. The
+/// request drives the move for up to [`MOVE_WAIT_MS`]; what is left the page's object
+/// finishes by itself, and asking again reports how far it came.
+pub async fn move_page(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let asked: MovePage = io::read_json(&mut req).await?;
+    let page = ctx.page_of(&asked)?;
+    let to = ctx.page_named(asked.to.as_deref())?;
+    let lands = match to == page {
+        true => to,
+        false => {
+            ctx.page_named(Some(&PageClient::new(&ctx.env, to)?.view(None).await?.state.page))?
+        }
+    };
+    if lands == page {
+        // A loop: the page onto itself, or onto a page that moved into it.
+        return Err(ApiError::reject(ErrorCode::PageMoved, "a page cannot move onto itself"));
+    }
+    let to = lands;
+    let client = PageClient::new(&ctx.env, page)?;
+    let mut moved = client.move_out(to).await?;
+    let until = now_ms() + MOVE_WAIT_MS;
+    while !moved.done && now_ms() < until {
+        moved = client.move_step().await?;
+    }
+    io::json(&moved)
+}
+
+/// How long a move request drives the move before leaving the rest to the page's object.
+const MOVE_WAIT_MS: i64 = 20_000;
 
 // GET /api/v1/admin/ledger[?limit=][&cursor=]
 /// The site's confirmed rewards, newest first.

@@ -70,9 +70,10 @@ pub async fn comments(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
             &entries,
         );
     }
-    let page = ctx.page_of(&query)?;
     let kv = ReadModel::new(&ctx.env, ctx.config.kv_cache_ttl_seconds)?;
-    let view = kv.view(&page).await?.and_then(|s| s.view());
+    // The feed of a page that moved is the feed of where it went.
+    let (page, snapshot) = kv.landing(ctx.page_of(&query)?).await?;
+    let view = snapshot.and_then(|s| s.view());
     let id = page.page.to_string();
     let comments = view.map(|v| feed::page_comments(&id, &v, ENTRIES)).unwrap_or_default();
     let entries: Vec<Entry> = comments.iter().map(entry).collect();

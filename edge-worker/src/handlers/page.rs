@@ -22,6 +22,9 @@ const MEMORY_MS: f64 = 1_000.0;
 /// page's object, so they always see their own write. The object refuses a `since` more
 /// than one past its version, so no made-up version reads through it for long.
 ///
+/// A page that moved answers with the view of the page it moved to (whose id the view
+/// carries).
+///
 /// Says where it came from (`io::SOURCE_HEADER`): `memory` (this isolate's copy of a
 /// snapshot read within the second), `kv` (the snapshot) or `object` (read through).
 pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
@@ -37,7 +40,9 @@ pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
         return io::sourced(body, "memory");
     }
     let read_model = ReadModel::new(&ctx.env, ctx.config.kv_cache_ttl_seconds)?;
-    let (view, source) = match (read_model.view(&page).await?, since) {
+    // A page that moved is read where it went: the view names that page.
+    let (page, snapshot) = read_model.landing(page).await?;
+    let (view, source) = match (snapshot, since) {
         (Some(Snapshot::Current(view)), since) if view.state.version >= since.unwrap_or(0) => {
             (view, "kv")
         }

@@ -1,29 +1,37 @@
 //! The worker's side of the page object: one typed call per command.
 
-use super::protocol::{Command, Created, Editor, Import, Post, Recorded};
+use super::protocol::{Command, Created, Editor, Import, MovedPart, Post, Recorded};
 use crate::error::ApiError;
 use crate::limiter::ClientKey;
 use crate::page_ref::PageRef;
+use kudos_core::PageId;
 use kudos_core::comment::{CommentBody, Cursor, Order};
 use kudos_core::reward::{Note, SessionId};
 use kudos_core::stripe::PaidCheckout;
 use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{
     CommentLikeReply, CommentList, CommentPage, CommentReply, ImportReply, Ledger, LikeReply,
-    ModerationStatus, NoteSent, NoteText, PageExport, PageState, PageView, RewardStatus,
+    ModerationStatus, NoteSent, NoteText, PageExport, PageMoveReply, PageState, PageView,
+    RewardStatus,
 };
 use serde::de::DeserializeOwned;
-use worker::{Env, Stub};
+use worker::{Env, ObjectNamespace, Stub};
+
+/// The most moves one command follows (a page moved, and the page it moved to moved on
+/// before the last step of its move pointed the first one further).
+pub const MAX_MOVES_FOLLOWED: usize = 4;
 
 pub struct PageClient {
+    namespace: ObjectNamespace,
     stub: Stub,
     page: PageRef,
 }
 
 impl PageClient {
     pub fn new(env: &Env, page: PageRef) -> Result<Self, ApiError> {
-        let stub = env.durable_object(crate::bindings::PAGES)?.get_by_name(&page.object_name())?;
-        Ok(PageClient { stub, page })
+        let namespace = env.durable_object(crate::bindings::PAGES)?;
+        let stub = namespace.get_by_name(&page.object_name())?;
+        Ok(PageClient { namespace, stub, page })
     }
 
     fn page(&self) -> PageRef {
@@ -149,7 +157,45 @@ impl PageClient {
         self.call(&Command::Import { page: self.page(), import }).await
     }
 
+    pub async fn move_out(&self, to: PageRef) -> Result<PageMoveReply, ApiError> {
+        self.call(&Command::MoveOut { page: self.page(), to }).await
+    }
+
+    pub async fn move_step(&self) -> Result<PageMoveReply, ApiError> {
+        self.call(&Command::MoveStep { page: self.page() }).await
+    }
+
+    pub async fn absorb(&self, from: PageRef, part: MovedPart) -> Result<(), ApiError> {
+        let _: serde_json::Value =
+            self.call(&Command::Absorb { page: self.page(), from, part }).await?;
+        Ok(())
+    }
+
+    pub async fn repoint(&self, from: PageRef, to: PageRef) -> Result<(), ApiError> {
+        let _: serde_json::Value =
+            self.call(&Command::Repoint { page: self.page(), from, to }).await?;
+        Ok(())
+    }
+
+    /// Sends a command to the page's object. A page that moved answers where it went; a
+    /// command that means the same there ([`Command::follows_move`]) is sent on, through at
+    /// most [`MAX_MOVES_FOLLOWED`] moves, and its answer is the new page's.
     async fn call<T: DeserializeOwned>(&self, command: &Command) -> Result<T, ApiError> {
-        crate::object::call(&self.stub, command).await
+        let mut answer = crate::object::call(&self.stub, command).await;
+        let mut moves = 0;
+        while let Err(ApiError::Moved { to }) = &answer
+            && command.follows_move()
+            && moves < MAX_MOVES_FOLLOWED
+        {
+            let page = PageRef::new(&self.page.site, PageId::from_canonical(to)?);
+            let stub = self.namespace.get_by_name(&page.object_name())?;
+            let mut json =
+                serde_json::to_value(command).map_err(|e| ApiError::Internal(e.to_string()))?;
+            json["page"] =
+                serde_json::to_value(&page).map_err(|e| ApiError::Internal(e.to_string()))?;
+            answer = crate::object::call_json(&stub, json.to_string()).await;
+            moves += 1;
+        }
+        answer
     }
 }

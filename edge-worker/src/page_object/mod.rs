@@ -12,7 +12,7 @@ pub mod protocol;
 mod rules;
 mod store;
 
-pub use client::PageClient;
+pub use client::{MAX_MOVES_FOLLOWED, PageClient};
 
 use crate::config::PageSettings;
 use crate::counts_object::{Counted, CountsClient};
@@ -23,10 +23,12 @@ use crate::object::{serve, to_json};
 use crate::page_ref::PageRef;
 use crate::read_model::ReadModel;
 use crate::site_object::{MAX_BATCH, SiteClient};
+use kudos_core::ErrorCode;
 use kudos_core::PageId;
 use kudos_core::limits::Action;
 use kudos_core::snapshot::next_flush_at;
-use protocol::{Command, Effect};
+use kudos_core::wire::PageMoveReply;
+use protocol::{Command, Effect, MovedPart};
 use rules::{PageRules, RuleError};
 use std::cell::OnceCell;
 use store::Store;
@@ -72,6 +74,12 @@ impl DurableObject for PageObject {
             worker::console_error!("page object: expiring notes failed: {e}");
         }
         self.deliver_outbox().await;
+        if self.rules(&page).and_then(|r| Ok(r.moving()?)).unwrap_or(false)
+            && let Err(e) = self.move_step(&page).await
+        {
+            worker::console_error!("page object: a step of the page's move failed: {e}");
+            let _ = self.set_alarm_by(now_ms() + OUTBOX_RETRY_MS).await;
+        }
         self.flush(&page).await.map_err(|e| worker::Error::RustError(e.to_string()))?;
         // The flush may have told the site of the page's counts; and a long outbox (a page's
         // first report to the index) needs more alarms.
@@ -89,6 +97,7 @@ impl From<RuleError> for ApiError {
             RuleError::Refused { code, message, retry_after } => {
                 ApiError::Rejected { code, message: message.to_owned(), retry_after }
             }
+            RuleError::Moved(to) => ApiError::Moved { to },
             RuleError::Storage(e) => ApiError::Internal(e.to_string()),
         }
     }
@@ -114,6 +123,11 @@ impl PageObject {
                 "a command for {} reached another object",
                 page.page
             )));
+        }
+        if !command.served_after_move()
+            && let Some(to) = self.store()?.moved_to()?
+        {
+            return Err(ApiError::Moved { to });
         }
         let effect = command.effect();
         let changes = !matches!(effect, Effect::Reads);
@@ -152,6 +166,16 @@ impl PageObject {
             Command::ReadNote { seq, .. } => to_json(&rules.read_note(seq)?),
             Command::Import { import, .. } => to_json(&rules.import(import)?),
             Command::Export { after, .. } => to_json(&rules.export(after)?),
+            Command::MoveOut { to, .. } => to_json(&rules.move_out(&to)?),
+            Command::MoveStep { .. } => to_json(&self.move_step(&page).await?),
+            Command::Absorb { from, part, .. } => {
+                rules.absorb(&from, part)?;
+                Ok("{}".to_owned())
+            }
+            Command::Repoint { from, to, .. } => {
+                rules.repoint(&from, &to)?;
+                Ok("{}".to_owned())
+            }
         }?;
         if changes {
             // What the command changed is committed; make sure it reaches KV and the site.
@@ -213,12 +237,51 @@ impl PageObject {
         let now = now_ms();
         let flush_due = (row.version > row.flushed_version)
             .then(|| next_flush_at(now, row.flush_started_at, self.settings.flush_interval_ms));
-        let outbox_due = store.outbox_waiting()?.then_some(now);
+        let outbox_due = (store.outbox_waiting()? || self.rules_moving(&row)).then_some(now);
         let expiry_due = store.next_note_expiry()?;
         let Some(due) = [flush_due, outbox_due, expiry_due].into_iter().flatten().min() else {
             return Ok(());
         };
         self.set_alarm_by(due).await
+    }
+
+    /// Whether the page (as its row names it) moved and has parts left to send.
+    fn rules_moving(&self, row: &store::PageRow) -> bool {
+        let Ok(page) = PageId::from_canonical(&row.page_id) else { return false };
+        let page = PageRef { site: row.site.clone(), page };
+        self.rules(&page).and_then(|r| Ok(r.moving()?)).unwrap_or(false)
+    }
+
+    /// One step of the page's move: the next part goes to the page it moved to, and is
+    /// marked sent once that page kept it. A page that moved on meanwhile is followed.
+    /// The last step points the pages that had moved here to the new page too.
+    async fn move_step(&self, page: &PageRef) -> Result<PageMoveReply, ApiError> {
+        let rules = self.rules(page)?;
+        let Some(to) = self.store()?.moved_to()? else {
+            return Err(ApiError::reject(ErrorCode::NotFound, "this page has not moved"));
+        };
+        let Some((part, next)) = rules.next_part()? else { return Ok(rules.move_reply()?) };
+        let to = PageRef { site: page.site.clone(), page: PageId::from_canonical(&to)? };
+        let aliases = match &part {
+            MovedPart::Finish { aliases, .. } => aliases.clone(),
+            _ => Vec::new(),
+        };
+        match PageClient::new(&self.env, to.clone())?.absorb(page.clone(), part).await {
+            Err(ApiError::Moved { to: further }) => {
+                // The page it moved to moved on: what is left goes there.
+                self.store()?.set_moved_to_only(&further)?;
+                return Ok(self.rules(page)?.move_reply()?);
+            }
+            answer => answer?,
+        }
+        for alias in aliases {
+            let page_id = PageId::from_canonical(&alias.page_id)?;
+            let alias = PageRef { site: page.site.clone(), page: page_id };
+            PageClient::new(&self.env, alias)?.repoint(page.clone(), to.clone()).await?;
+        }
+        let rules = self.rules(page)?;
+        rules.advance(&next)?;
+        Ok(rules.move_reply()?)
     }
 
     /// Makes the alarm ring at `due` at the latest.
@@ -283,13 +346,26 @@ impl PageObject {
             }
         }
         store.mark_flush_started(now)?;
+        if let Some(to) = store.moved_to()? {
+            // Readers of the old id read the new page; its counts come from there too.
+            ReadModel::new(&self.env, 0)?.store_moved(page, &to).await?;
+            store.mark_flushed(row.version)?;
+            return self.schedule().await;
+        }
         let rules = self.rules(page)?;
         rules.report()?;
         let view = rules.view()?;
         ReadModel::new(&self.env, 0)?.store(page, &view).await?;
-        // The sets of pages that hold this one (index pages' counts) follow its snapshot.
-        // A failure fails the flush, which the runtime retries.
-        CountsClient::new(&self.env, &page.site)?.report(Counted::of(&view.state)).await?;
+        // The sets of pages that hold this one (index pages' counts) follow its snapshot,
+        // and so do those holding a page that moved here. A failure fails the flush, which
+        // the runtime retries.
+        let counts = CountsClient::new(&self.env, &page.site)?;
+        counts.report(Counted::of(&view.state)).await?;
+        for alias in store.aliases()? {
+            let version = view.state.version + alias.offset.max(0) as u64;
+            let counted = Counted { page: alias.page_id, version, ..Counted::of(&view.state) };
+            counts.report(counted).await?;
+        }
         store.mark_flushed(view.state.version as i64)?;
         self.schedule().await
     }

@@ -6,6 +6,7 @@
 //! again when the object reads the command, so only valid values cross.
 
 use crate::limiter::ClientKey;
+use crate::page_object::store::{Alias, MovedComment, MovedLike, RewardRow};
 use crate::page_ref::PageRef;
 use kudos_core::comment::{CommentBody, CommentInput, Cursor, Order, TokenHash};
 use kudos_core::reward::{Note, SessionId};
@@ -128,6 +129,52 @@ pub enum Command {
         page: PageRef,
         import: Import,
     },
+    /// The page moves to `to` (the end of any moves `to` made): from now on its id is an
+    /// alias of `to`, and its state goes there a step at a time.
+    MoveOut {
+        page: PageRef,
+        to: PageRef,
+    },
+    /// One step of the page's move: the next part of its state, sent to where it moved.
+    MoveStep {
+        page: PageRef,
+    },
+    /// A part of the page `from`'s state, which moved here.
+    Absorb {
+        page: PageRef,
+        from: PageRef,
+        part: MovedPart,
+    },
+    /// The page had moved to `from`, which moved on to `to`: it now points there.
+    Repoint {
+        page: PageRef,
+        from: PageRef,
+        to: PageRef,
+    },
+}
+
+/// What one step of a move carries from the old page to the new.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "part", rename_all = "snake_case")]
+pub enum MovedPart {
+    /// Comments in order (a parent before its replies), each with who liked it.
+    Comments {
+        comments: Vec<MovedComment>,
+    },
+    Likes {
+        likes: Vec<MovedLike>,
+    },
+    Rewards {
+        rewards: Vec<RewardRow>,
+    },
+    /// The page's own settings and last version, and the pages that had moved into it
+    /// (now aliases of the new page).
+    Finish {
+        base_likes: i64,
+        pinned: Option<i64>,
+        version: i64,
+        aliases: Vec<Alias>,
+    },
 }
 
 /// What one import batch brings to a page.
@@ -191,7 +238,11 @@ impl Command {
             | Command::StoreNote { page, .. }
             | Command::ReadNote { page, .. }
             | Command::Import { page, .. }
-            | Command::Export { page, .. } => page,
+            | Command::Export { page, .. }
+            | Command::MoveOut { page, .. }
+            | Command::MoveStep { page }
+            | Command::Absorb { page, .. }
+            | Command::Repoint { page, .. } => page,
         }
     }
 
@@ -213,16 +264,65 @@ impl Command {
             | Command::LikeComment { .. }
             | Command::Pin { .. }
             | Command::HideRewardMessage { .. }
-            | Command::ReadNote { .. } => Effect::Changes,
+            | Command::ReadNote { .. }
+            | Command::MoveOut { .. }
+            | Command::MoveStep { .. }
+            | Command::Repoint { .. } => Effect::Changes,
             Command::SetLike { client, .. }
             | Command::PostComment { client, .. }
             | Command::StoreNote { client, .. } => Effect::Creates(Some(client)),
             // Stripe confirmed a payment, or the owner closed a page before anyone wrote
             // to it: the page exists whatever any budget says.
             // ... or imported comments into it.
-            Command::RecordReward { .. } | Command::Close { .. } | Command::Import { .. } => {
-                Effect::Creates(None)
-            }
+            // ... or imported comments into it, or moved a page to it.
+            Command::RecordReward { .. }
+            | Command::Close { .. }
+            | Command::Import { .. }
+            | Command::Absorb { .. } => Effect::Creates(None),
+        }
+    }
+
+    /// Whether a page that moved still answers this command itself: its notes stay with
+    /// it (read once, by their ids), and the move's own commands.
+    pub fn served_after_move(&self) -> bool {
+        matches!(
+            self,
+            Command::ReadNote { .. }
+                | Command::MoveOut { .. }
+                | Command::MoveStep { .. }
+                | Command::Repoint { .. }
+        )
+    }
+
+    /// Whether the command, refused by a page that moved, means the same to the page it
+    /// moved to: it names no comment or reward by its number on the old page.
+    pub fn follows_move(&self) -> bool {
+        match self {
+            Command::View { .. }
+            | Command::Refresh { .. }
+            | Command::SetLike { .. }
+            | Command::ListComments { .. }
+            | Command::Pending { .. }
+            | Command::RecordReward { .. }
+            | Command::RewardStatus { .. }
+            | Command::Ledger { .. }
+            | Command::StoreNote { .. }
+            | Command::Close { .. }
+            | Command::Import { .. } => true,
+            Command::PostComment { comment, .. } => comment.input.parent.is_none(),
+            Command::Replies { .. }
+            | Command::EditComment { .. }
+            | Command::DeleteComment { .. }
+            | Command::Moderate { .. }
+            | Command::LikeComment { .. }
+            | Command::Pin { .. }
+            | Command::HideRewardMessage { .. }
+            | Command::ReadNote { .. }
+            | Command::Export { .. }
+            | Command::MoveOut { .. }
+            | Command::MoveStep { .. }
+            | Command::Absorb { .. }
+            | Command::Repoint { .. } => false,
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::hooks::use_page::use_page;
 use crate::hooks::use_reward_return::use_reward_return;
 use crate::i18n;
 use crate::state::{Action, LikeEvent, Load, SaveProblem, Target};
+use kudos_core::PageId;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq, Clone)]
@@ -24,11 +25,24 @@ pub struct AppProps {
 
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    let state = use_page(props.client.clone(), props.lang.clone());
-    use_reward_return(props.client.clone(), props.lang.clone(), state.clone());
+    let client = use_state(|| props.client.clone());
+    let state = use_page((*client).clone(), props.lang.clone());
+    use_reward_return((*client).clone(), props.lang.clone(), state.clone());
+    {
+        // A page that moved: from now on the widget writes to the page it moved to (whose
+        // comment ids it shows).
+        let client = client.clone();
+        use_effect_with(state.page.page.clone(), move |page| {
+            if let Ok(page) = PageId::from_canonical(page)
+                && page != client.page
+            {
+                client.set(Client { page, ..(*client).clone() });
+            }
+        });
+    }
     let t = i18n::strings(&props.lang);
     let widget =
-        Widget { client: props.client.clone(), lang: props.lang.clone(), state: state.clone() };
+        Widget { client: (*client).clone(), lang: props.lang.clone(), state: state.clone() };
     let ready = state.load == Load::Ready;
 
     let on_toggle = {

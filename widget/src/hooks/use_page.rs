@@ -7,6 +7,7 @@ use crate::api::Client;
 use crate::state::{Action, CommentAction, State};
 use crate::storage;
 use gloo_timers::future::TimeoutFuture;
+use kudos_core::PageId;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -26,6 +27,11 @@ pub fn use_page(client: Client, lang: AttrValue) -> UseReducerHandle<State> {
                 let since = Some(memory.version).filter(|v| *v > 0);
                 match client.page_view(since).await {
                     Ok(view) => {
+                        // A page that moved answers with the page it moved to.
+                        let memory = match PageId::from_canonical(&view.state.page) {
+                            Ok(to) if to != client.page => storage::moved(&client.page, &to),
+                            _ => memory,
+                        };
                         let liked_comments = memory.liked_comments.into_iter().collect();
                         state.dispatch(Action::Loaded {
                             view,

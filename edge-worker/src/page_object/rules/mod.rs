@@ -11,6 +11,7 @@
 mod comments;
 mod import;
 mod likes;
+mod moves;
 mod notes;
 mod rewards;
 
@@ -26,7 +27,13 @@ use kudos_core::wire::{PageState, PageView};
 /// Why a rule refused, or that storage failed.
 #[derive(Debug)]
 pub enum RuleError {
-    Refused { code: ErrorCode, message: &'static str, retry_after: Option<u64> },
+    Refused {
+        code: ErrorCode,
+        message: &'static str,
+        retry_after: Option<u64>,
+    },
+    /// The page moved to this page id.
+    Moved(String),
     Storage(worker::Error),
 }
 

@@ -25,14 +25,8 @@ impl PageRules<'_> {
         let currency = self.settings.currency.code();
         let counted = store.first_time_event(&paid.event, self.now)?
             && store.record_reward(paid, at, currency)?;
-        let state = self.state()?;
         if counted {
-            self.tell_site(&SiteCommand::PageRewards(PageRewards {
-                page: self.page.page.to_string(),
-                currency: currency.to_owned(),
-                total: state.reward_total,
-                supporters: state.supporters,
-            }))?;
+            self.tell_site_of_totals()?;
             if let Some(row) = self.store.reward_by_session(paid.session.as_str())? {
                 let reward = RewardEvent {
                     amount: row.amount.max(0) as u64,
@@ -48,6 +42,17 @@ impl PageRules<'_> {
             }
         }
         Ok(counted)
+    }
+
+    /// Tells the site of the page's reward totals.
+    pub(super) fn tell_site_of_totals(&self) -> Ruled<()> {
+        let state = self.state()?;
+        self.tell_site(&SiteCommand::PageRewards(PageRewards {
+            page: self.page.page.to_string(),
+            currency: self.settings.currency.code().to_owned(),
+            total: state.reward_total,
+            supporters: state.supporters,
+        }))
     }
 
     /// Tells the site's ledger of a confirmed reward.

@@ -5,10 +5,12 @@
 
 mod comments;
 mod likes;
+mod moves;
 mod notes;
 mod rewards;
 
 pub use comments::{CommentRow, NewRow};
+pub use moves::{Alias, MovedComment, MovedLike};
 pub use rewards::RewardRow;
 
 use crate::storage::Sql;
@@ -122,6 +124,21 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE comments ADD COLUMN source TEXT;
     CREATE UNIQUE INDEX comments_source ON comments (source) WHERE source IS NOT NULL;
+    "#,
+    // Pages that move: the old one keeps where it went and how far the move has come
+    // (`move_cursor`, JSON); the new one keeps the pages that moved into it (their ids stay
+    // aliases, reported with this page's counts at versions past their own: `offset` is
+    // added) and the number each moved comment has here.
+    r#"
+    ALTER TABLE page ADD COLUMN moved_to TEXT;
+    ALTER TABLE page ADD COLUMN move_cursor TEXT NOT NULL DEFAULT '';
+    CREATE TABLE aliases (page_id TEXT PRIMARY KEY, offset INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE moved_in (
+        from_tag TEXT NOT NULL,
+        from_seq INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (from_tag, from_seq)
+    ) WITHOUT ROWID;
     "#,
 ];
 

@@ -3,10 +3,10 @@
 
 use super::Store;
 use kudos_core::stripe::PaidCheckout;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A confirmed reward as stored.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RewardRow {
     pub seq: i64,
     pub session: String,
