@@ -219,6 +219,26 @@ async fn the_owner_imports_a_disqus_export_from_the_console_and_readers_see_it()
            && !bodies.some(b => b.includes('<script') || b.includes('javascript:')) || bodies.join(' | ')",
     )
     .await;
+
+    // The post's address changes: the owner moves its page from the Pages screen, and the
+    // discussion is at the new id, while the article still showing the old one keeps it.
+    screen(&browser, &worker, "pages").await;
+    browser.type_into("#move-from", "/posts/a").await;
+    browser.type_into("#move-to", "/posts/kangaroos").await;
+    browser.click("form.move-page button.move").await;
+    let moved = browser
+        .wait_eval("the move done", "return document.querySelector('.moved')?.textContent || null")
+        .await;
+    assert_eq!(moved, json!("Moved: /posts/a → /posts/kangaroos"));
+    let view = Api::new(&worker.origin()).fresh_view("/posts/kangaroos").await;
+    assert_eq!(view.comments.threads.len(), 2, "{view:?}");
+    widget_until(
+        &browser,
+        &worker,
+        "the moved discussion under the old address",
+        "return [...root.querySelectorAll('.comment .body')].some(b => b.textContent.includes('Tuesdays'))",
+    )
+    .await;
     browser.close().await;
 }
 

@@ -178,16 +178,28 @@ fn move_form(props: &MoveFormProps) -> Html {
     let t = console.t();
     let (from, to) = (use_node_ref(), use_node_ref());
     let busy = use_state(|| false);
+    let result = use_state(String::new);
     let onsubmit = {
-        let (from, to, busy, console, on_moved) =
-            (from.clone(), to.clone(), busy.clone(), console.clone(), props.on_moved.clone());
+        let (from, to, busy, result, console, on_moved) = (
+            from.clone(),
+            to.clone(),
+            busy.clone(),
+            result.clone(),
+            console.clone(),
+            props.on_moved.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let value =
                 |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value().trim().to_owned());
             let (Some(page), Some(new)) = (value(&from), value(&to)) else { return };
-            let (fields, busy, console, on_moved) =
-                ((from.clone(), to.clone()), busy.clone(), console.clone(), on_moved.clone());
+            let (fields, busy, result, console, on_moved) = (
+                (from.clone(), to.clone()),
+                busy.clone(),
+                result.clone(),
+                console.clone(),
+                on_moved.clone(),
+            );
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 let body = MovePage { page: Some(page), to: Some(new) };
@@ -205,10 +217,7 @@ fn move_form(props: &MoveFormProps) -> Html {
                             }
                         }
                         let t = console.t();
-                        console.announce.emit(format!(
-                            "{} {} → {}: {} {}, {} {}",
-                            t.moved, m.page, m.to, m.comments, t.comments, m.likes, t.likes
-                        ));
+                        result.set(format!("{}: {} → {}", t.moved, m.page, m.to));
                         on_moved.emit(());
                     }
                     Err(f) => console.announce.emit(console.failed(&f)),
@@ -221,9 +230,12 @@ fn move_form(props: &MoveFormProps) -> Html {
         <form class="move-page" onsubmit={onsubmit}>
             <h2>{ t.move_page }</h2>
             <p class="hint">{ t.move_hint }</p>
-            <label>{ t.move_from }<input ref={from} name="page" required=true placeholder="/2019/old-address/" /></label>
-            <label>{ t.move_to }<input ref={to} name="to" required=true placeholder="/posts/new-address/" /></label>
+            <label for="move-from">{ t.move_from }</label>
+            <input id="move-from" ref={from} name="page" required=true placeholder="/2019/old-address" />
+            <label for="move-to">{ t.move_to }</label>
+            <input id="move-to" ref={to} name="to" required=true placeholder="/posts/new-address" />
             <button type="submit" class="move" disabled={*busy}>{ t.move_page }</button>
+            <p class="moved" role="status">{ (*result).clone() }</p>
         </form>
     }
 }
