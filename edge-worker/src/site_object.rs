@@ -52,11 +52,19 @@ pub enum SiteCommand {
         closed: bool,
         at: i64,
     },
-    /// The page moved (at `at`): it leaves the index, the ledger and the per-day likes
-    /// (the page it moved to reports what it gained). Its notes stay listed.
+    /// The page moved to `to` (at `at`): it leaves the index, the ledger and the per-day
+    /// likes (the page it moved to reports what it gained); what was imported to it is
+    /// held by `to` now. Its notes stay listed.
     PageMoved {
         page: String,
+        to: String,
         at: i64,
+    },
+    /// Imported items (`<system>:<its id>`) for `page`: each is kept for the first page it
+    /// is imported to. Answers the ones another page holds, with that page.
+    ClaimSources {
+        page: String,
+        sources: Vec<String>,
     },
     /// A confirmed reward, for the site's ledger (safe to deliver twice).
     RewardRecorded {
@@ -302,6 +310,10 @@ pub fn decode_rewards_cursor(cursor: &str) -> Option<(u64, String)> {
     Some((number, rest.to_owned()))
 }
 
+/// The most imported items one claim names: two import batches' worth (comments and
+/// rewards).
+pub const MAX_CLAIMS: usize = 2 * kudos_core::wire::MAX_IMPORT_BATCH;
+
 /// Adds `gained` (may be negative) to the likes of the day of `at`.
 fn add_daily_likes(sql: &Sql, at: i64, gained: i64) -> Result<(), ApiError> {
     if gained != 0 {
@@ -432,6 +444,10 @@ const MIGRATIONS: &[&str] = &[
     notify::MIGRATION,
     crate::email::MIGRATION,
     crate::recent::MIGRATION,
+    // What was imported from other systems, each `<system>:<its id>` once across the site,
+    // with the page that holds it (moves follow); and where each page that moved went.
+    "CREATE TABLE sources (source TEXT PRIMARY KEY, page TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE moves (page TEXT PRIMARY KEY, moved_to TEXT NOT NULL) WITHOUT ROWID",
 ];
 
 #[durable_object]
@@ -581,7 +597,14 @@ impl SiteObject {
                 )?;
                 Ok("{}".into())
             }
-            SiteCommand::PageMoved { page, at } => {
+            SiteCommand::PageMoved { page, to, at } => {
+                for query in [
+                    "UPDATE sources SET page = ?1 WHERE page = ?2",
+                    "UPDATE moves SET moved_to = ?1 WHERE moved_to = ?2",
+                    "INSERT OR REPLACE INTO moves (moved_to, page) VALUES (?1, ?2)",
+                ] {
+                    sql.run(query, vec![to.as_str().into(), page.as_str().into()])?;
+                }
                 let likes = sql.count(
                     "SELECT likes AS n FROM pages WHERE page = ?",
                     vec![page.clone().into()],
@@ -595,6 +618,35 @@ impl SiteObject {
                 }
                 self.wake(crate::recent::touch(sql, crate::now_ms(), self.recent_interval_ms)?);
                 Ok("{}".into())
+            }
+            SiteCommand::ClaimSources { page, sources } => {
+                // Items imported to a page that moved are held by where it went.
+                #[derive(Deserialize)]
+                struct Moved {
+                    moved_to: String,
+                }
+                let moved: Option<Moved> = sql
+                    .row("SELECT moved_to FROM moves WHERE page = ?", vec![page.as_str().into()])?;
+                let page = moved.map_or(page, |m| m.moved_to);
+                let mut elsewhere = Vec::new();
+                for source in sources.into_iter().take(MAX_CLAIMS) {
+                    sql.run(
+                        "INSERT OR IGNORE INTO sources (source, page) VALUES (?, ?)",
+                        vec![source.as_str().into(), page.as_str().into()],
+                    )?;
+                    #[derive(Deserialize)]
+                    struct Held {
+                        page: String,
+                    }
+                    let held: Option<Held> = sql.row(
+                        "SELECT page FROM sources WHERE source = ?",
+                        vec![source.as_str().into()],
+                    )?;
+                    if let Some(held) = held.filter(|h| h.page != page) {
+                        elsewhere.push((source, held.page));
+                    }
+                }
+                to_json(&elsewhere)
             }
             SiteCommand::RewardRecorded { page, entry: e } => {
                 sql.run(
@@ -916,6 +968,16 @@ impl SiteClient {
             comment: link.comment.clone(),
         })
         .await
+    }
+
+    /// Claims imported items for `page` (at most [`MAX_CLAIMS`]); the ones another page
+    /// holds, with that page.
+    pub async fn claim_sources(
+        &self,
+        page: &str,
+        sources: Vec<String>,
+    ) -> Result<Vec<(String, String)>, ApiError> {
+        self.ask(&SiteCommand::ClaimSources { page: page.to_owned(), sources }).await
     }
 
     async fn ask<T: serde::de::DeserializeOwned>(

@@ -240,7 +240,7 @@ async fn the_widget_on_a_moved_page_shows_and_writes_to_the_new_one_and_keeps_th
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_import_run_again_after_its_page_moved_adds_nothing() {
+async fn an_import_run_again_after_its_page_moved_or_under_another_id_adds_nothing() {
     let (worker, api) = kudos_tests::worker::started(&[]).await;
     let import = kudos_cli::Import {
         format: kudos_import::Format::Disqus,
@@ -259,8 +259,19 @@ async fn an_import_run_again_after_its_page_moved_adds_nothing() {
     assert_eq!(run(import.clone()).await.added, 5);
     let before = api.fresh_view("/posts/a").await;
     assert!(kudos_move(&worker, "/posts/a", "/posts/z").await.expect("the move").done);
-    let again = run(import).await;
+    let again = run(import.clone()).await;
     assert_eq!((again.added, again.existing), (0, 5), "the comments kept their source ids");
+    // Imported under another page id, the same file adds nothing either: each item is
+    // imported once across the site.
+    let elsewhere = kudos_cli::Import {
+        map: kudos_import::Map::parse(["https://old.example/=/elsewhere/"]).unwrap(),
+        ..import
+    };
+    let again = run(elsewhere).await;
+    assert_eq!((again.added, again.existing, again.skipped.len()), (0, 0, 5), "{again:?}");
+    assert!(again.skipped.iter().all(|s| s.why.starts_with("it was imported to /posts/")));
+    let (view, _) = api.page_view("/elsewhere/posts/a", None).await;
+    assert!(view.comments.threads.is_empty(), "{view:?}");
     let moved = |v: &PageView| v.state.page == "/posts/z" && v.comments.threads.len() == 2;
     let view = view_when(&api, "/posts/a", "the moved threads", moved).await;
     assert_eq!(view.state.comments, before.state.comments);

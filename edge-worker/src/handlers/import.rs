@@ -13,6 +13,7 @@ use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;
 use crate::page_object::protocol::{Import, Imported, RewardIn};
+use crate::site_object::SiteClient;
 use kudos_core::comment::{DisplayName, MAX_NAME_CHARS, Website};
 use kudos_core::markdown;
 use kudos_core::reward::{MAX_MESSAGE_CHARS, SessionId};
@@ -21,6 +22,7 @@ use kudos_core::wire::{
     ImportBatch, ImportItem, ImportMarkup, ImportSkip, ImportedPage, ImportedReward,
     MAX_IMPORT_BATCH, MAX_IMPORT_BYTES, MAX_IMPORT_ID_CHARS,
 };
+use std::collections::HashMap;
 use worker::{Request, Response};
 
 /// Most likes one imported comment may bring.
@@ -77,6 +79,31 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         }
     }
     let settings = batch.settings.map(|s| ImportedPage { likes: s.likes.min(MAX_BASE_LIKES), ..s });
+    // Each item is imported once across the site: one that another page holds (the same
+    // file imported under another page id) is skipped, naming that page.
+    let keys = items
+        .iter()
+        .map(|i| format!("{}:{}", batch.source, i.id))
+        .chain(rewards.iter().map(|r| format!("stripe:{}", r.paid.session)))
+        .collect();
+    let site = SiteClient::new(&ctx.env, &ctx.config.site_id)?;
+    let elsewhere: HashMap<String, String> =
+        site.claim_sources(page.page.as_str(), keys).await?.into_iter().collect();
+    let held = |key: String| elsewhere.get(&key).map(|p| format!("it was imported to {p}"));
+    items.retain(|item| match held(format!("{}:{}", batch.source, item.id)) {
+        Some(why) => {
+            skipped.push(ImportSkip { id: item.id.clone(), why });
+            false
+        }
+        None => true,
+    });
+    rewards.retain(|reward| match held(format!("stripe:{}", reward.paid.session)) {
+        Some(why) => {
+            skipped.push(ImportSkip { id: reward.paid.session.clone(), why });
+            false
+        }
+        None => true,
+    });
     let nothing_left = items.is_empty() && rewards.is_empty() && settings.is_none();
     let mut reply = if nothing_left {
         Default::default()

@@ -71,8 +71,8 @@ impl PageRules<'_> {
                 let start =
                     serde_json::to_string(&MoveProgress::default()).map_err(storage_error)?;
                 self.store.set_moved_to(to.page.as_str(), &start)?;
-                let page = self.page.page.to_string();
-                self.tell_site(&SiteCommand::PageMoved { page, at: self.now })?;
+                let (page, to) = (self.page.page.to_string(), to.page.to_string());
+                self.tell_site(&SiteCommand::PageMoved { page, to, at: self.now })?;
             }
         }
         self.move_reply()
