@@ -250,3 +250,38 @@ async fn kudos_export_writes_the_whole_site_and_nothing_private_and_a_fresh_depl
     let (totals, _) = import(Format::Kudos, file, &fresh.origin(), &[], false).await;
     assert_eq!((totals.added, totals.existing), (0, 6));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_real_waline_export_lands_threaded_with_its_likes_and_nothing_unsafe() {
+    let waline = kudos_tests::waline::Waline::spawn().await;
+    let hostile = "Kangaroos *box* <script>alert(1)</script> [x](javascript:alert(1))";
+    let first = waline.comment("/posts/a/", "Ada", hostile, None).await;
+    let reply =
+        waline.comment("/posts/a/", "Grace", "Only on Tuesdays", Some((first, first))).await;
+    waline.comment("/posts/a/", "Bob", "And *Wednesdays*", Some((first, reply))).await;
+    waline.comment("/posts/c/", "Eve", "On another post", None).await;
+    waline.like(first).await;
+    waline.like(first).await;
+    // The file Waline's admin page saves.
+    let export = waline.export().await;
+    assert_eq!(export["type"], "waline", "{export}");
+    let file = kudos_tests::paths::scratch("waline-export").join("waline.json");
+    std::fs::write(&file, export.to_string()).unwrap();
+
+    let (worker, api) = started(&[]).await;
+    let (totals, said) = import(Format::Waline, file.clone(), &worker.origin(), &[], false).await;
+    assert!(said.contains("2 pages, 2 comments, 2 replies, 0 orphans"), "{said}");
+    assert_eq!((totals.added, totals.skipped.len()), (4, 0), "{said}");
+    let view = view_with(&api, "/posts/a", 1).await;
+    let ada = thread_with(&view, "Kangaroos");
+    assert_eq!((ada.comment.name.as_str(), ada.comment.likes), ("Ada", 2), "Waline's likes");
+    assert!(ada.comment.html.contains("<em>box</em>"), "Markdown rendered: {}", ada.comment.html);
+    assert!(!ada.comment.html.contains("<script") && !ada.comment.html.contains("javascript:"));
+    assert_eq!(ada.comment.website.as_deref(), Some("https://ada.example"));
+    let replies: Vec<&str> = ada.replies.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(replies, ["Grace", "Bob"], "{view:?}");
+    assert!(ada.replies[1].html.contains("<em>Wednesdays</em>"));
+    view_with(&api, "/posts/c", 1).await;
+    let (totals, _) = import(Format::Waline, file, &worker.origin(), &[], false).await;
+    assert_eq!((totals.added, totals.existing), (0, 4), "a second run adds nothing");
+}

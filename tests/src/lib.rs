@@ -13,4 +13,5 @@ pub mod paths;
 pub mod poll;
 pub mod process;
 pub mod receiver;
+pub mod waline;
 pub mod worker;

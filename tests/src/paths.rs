@@ -59,6 +59,11 @@ pub fn isso_venv() -> PathBuf {
     root().join("target/tools/isso")
 }
 
+/// Where the xtask installs Waline's server (npm `@waline/vercel`) for the import tests.
+pub fn waline_dir() -> PathBuf {
+    root().join("target/tools/waline")
+}
+
 pub fn wrangler() -> PathBuf {
     let path = node_bin().join("wrangler");
     assert!(

@@ -27,6 +27,7 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
   setup           install what is missing (Debian packages, cargo tools, npm packages)
+                  (--peers: also Isso and Waline, whose real data the tests import)
   build [--debug] build the worker, the widget and embed.js into target/kudos/site
   dev             build, then serve the example blog at http://127.0.0.1:8787
   test            build, then run every test (core, worker, widget in Chromium, end to end)
@@ -38,7 +39,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest = args.get(1..).unwrap_or_default();
     let result = match args.first().map(String::as_str) {
-        Some("setup") => setup::run(),
+        Some("setup") => setup::run().and_then(|()| match rest.iter().any(|a| a == "--peers") {
+            true => setup::isso().and_then(|()| setup::waline()),
+            false => Ok(()),
+        }),
         Some("build") => build::run(rest.iter().any(|a| a == "--debug")),
         Some("dev") => dev::run(),
         Some("test") => test::run(),

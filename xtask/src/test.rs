@@ -19,8 +19,9 @@ use crate::util::{self, Result, cargo, exec, root};
 
 pub fn run() -> Result {
     setup::run()?;
-    // The import tests read a real Isso's database.
+    // The import tests read a real Isso's database and a real Waline's export.
     setup::isso()?;
+    setup::waline()?;
     build::build(false)?;
 
     type Layer = (&'static str, fn() -> Result);
