@@ -800,6 +800,11 @@ pub struct PageExport {
 /// Comments in one export chunk.
 pub const EXPORT_CHUNK: usize = 200;
 
+/// Comments' text in one export chunk: a chunk holds comments while their text fits (and
+/// at least one), so a chunk of long comments holds fewer and an answer stays near this
+/// size.
+pub const EXPORT_CHUNK_BYTES: usize = 512 * 1024;
+
 /// `POST /admin/pages/move`: the page `page` (a post whose address changed) moves to
 /// `to`. Its comments, likes and rewards join `to`'s (a visitor who liked both counts
 /// once), and its id stays an alias of `to`: views and counts of it show `to`, and writes

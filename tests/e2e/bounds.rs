@@ -6,7 +6,7 @@ use kudos_core::snapshot::MAX_VIEW_BYTES;
 use kudos_core::wire::{CommentList, CreatedComment};
 use kudos_tests::api::{error_code, from_snapshot, visitor};
 use kudos_tests::poll;
-use kudos_tests::worker::started;
+use kudos_tests::worker::{ADMIN_TOKEN, started};
 use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
@@ -92,6 +92,36 @@ async fn a_thread_of_five_thousand_long_replies_answers_every_view_and_flush_wit
         }
     }
     assert_eq!(seen, REPLIES, "the cursor walks every reply once");
+
+    // The owner's export walks the page in chunks, each within the size too.
+    let admin = api.admin(ADMIN_TOKEN);
+    let (mut cursor, mut exported) = (None::<String>, 0);
+    loop {
+        let mut path = format!("/api/v1/admin/export?page={page}");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let (status, chunk) = admin.get(&path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(chunk.to_string().len() <= MAX_VIEW_BYTES, "{} bytes", chunk.to_string().len());
+        exported += chunk["comments"].as_array().map_or(0, Vec::len) as u64;
+        match chunk["next"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(exported, REPLIES + 1, "the export walks every comment once");
+
+    // And the whole page moves to another id, a part at a time, every comment once.
+    let moving = kudos_cli::Move { page: page.into(), to: "/posts/moved".into(), at: api.url("") };
+    let moved =
+        tokio::task::spawn_blocking(move || kudos_cli::move_page(&moving, Some(ADMIN_TOKEN)))
+            .await
+            .unwrap()
+            .expect("the move");
+    assert_eq!((moved.comments, moved.done), (REPLIES + 1, true));
+    let moved = api.fresh_view("/posts/moved").await;
+    assert_eq!(moved.comments.threads[0].reply_count, REPLIES);
 }
 
 #[tokio::test(flavor = "multi_thread")]

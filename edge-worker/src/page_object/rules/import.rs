@@ -12,7 +12,8 @@ use kudos_core::comment;
 use kudos_core::thread::Stored;
 use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{
-    EXPORT_CHUNK, ExportedComment, ImportReply, ImportSkip, ImportStatus, PageExport,
+    EXPORT_CHUNK, EXPORT_CHUNK_BYTES, ExportedComment, ImportReply, ImportSkip, ImportStatus,
+    PageExport,
 };
 
 impl PageRules<'_> {
@@ -23,8 +24,19 @@ impl PageRules<'_> {
         let page = self.store.page()?;
         let after = after.min(i64::MAX as u64) as i64;
         let mut rows = self.store.comments_after(after, EXPORT_CHUNK + 1)?;
-        let more = rows.len() > EXPORT_CHUNK;
-        rows.truncate(EXPORT_CHUNK);
+        // At most EXPORT_CHUNK comments, and past the first only while their text fits
+        // within EXPORT_CHUNK_BYTES (every answer keeps within its size).
+        let mut bytes = 0;
+        let fit = rows
+            .iter()
+            .take(EXPORT_CHUNK)
+            .position(|r| {
+                bytes += r.body.len() + r.html.len() + r.name.len();
+                bytes > EXPORT_CHUNK_BYTES
+            })
+            .map_or(EXPORT_CHUNK, |at| at.max(1));
+        let more = rows.len() > fit;
+        rows.truncate(fit);
         let next = rows.last().filter(|_| more).map(|r| r.seq.to_string());
         let comments = rows
             .into_iter()
