@@ -36,7 +36,7 @@ pub enum Format {
     Twikoo,
     /// Artalk's Artrans.
     Artalk,
-    /// Remark42's backup (uncompressed).
+    /// Remark42's backup (gzip, as Remark42 writes it, or unpacked).
     Remark42,
     Commento,
     /// kudos's own export (`kudos export`).
@@ -142,8 +142,16 @@ pub enum ImportError {
     Unsupported(String),
 }
 
-/// Parses `bytes` as `format`. Isso's database is read by the command-line tool.
+/// The most a compressed file may unpack to: far past any real site's export, and a bound
+/// on what a file made to unpack forever costs.
+pub const MAX_UNPACKED_BYTES: u64 = 1 << 30;
+
+/// Parses `bytes` as `format`; a gzip file (Remark42's backups are) is unpacked first.
+/// Isso's database is read by the command-line tool.
 pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed, ImportError> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return parse(format, &gunzip(bytes, MAX_UNPACKED_BYTES)?);
+    }
     match format {
         Format::Disqus => disqus::parse(bytes),
         Format::Wordpress => wordpress::parse(bytes),
@@ -157,6 +165,29 @@ pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed, ImportError> {
             "an Isso database is read by `kudos import isso <file>`".into(),
         )),
     }
+}
+
+/// Unpacks a gzip file (all its members), refusing one that unpacks past `limit` bytes.
+#[cfg(feature = "gzip")]
+pub fn gunzip(bytes: &[u8], limit: u64) -> Result<Vec<u8>, ImportError> {
+    use std::io::Read;
+    let mut unpacked = Vec::new();
+    let read = flate2::read::MultiGzDecoder::new(bytes).take(limit + 1).read_to_end(&mut unpacked);
+    read.map_err(|e| ImportError::Unsupported(format!("the gzip file is broken: {e}")))?;
+    if unpacked.len() as u64 > limit {
+        return Err(ImportError::Unsupported(format!(
+            "the gzip file unpacks to more than {} MiB",
+            limit >> 20
+        )));
+    }
+    Ok(unpacked)
+}
+
+#[cfg(not(feature = "gzip"))]
+pub fn gunzip(_: &[u8], _: u64) -> Result<Vec<u8>, ImportError> {
+    Err(ImportError::Unsupported(
+        "this file is compressed (gzip): unpack it first, or use `kudos import`".into(),
+    ))
 }
 
 /// URL prefixes rewritten before pages are named (`--map OLD=NEW`), the first that

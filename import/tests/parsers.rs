@@ -187,6 +187,25 @@ fn waline_twikoo_artalk_remark42_and_commento_exports_read_alike() {
 }
 
 #[test]
+fn a_gzip_backup_reads_as_its_unpacked_file_and_a_gzip_bomb_is_refused() {
+    use flate2::{Compression, write::GzEncoder};
+    use std::io::Write;
+    let plain = fixture("remark42.backup");
+    let mut packed = GzEncoder::new(Vec::new(), Compression::default());
+    packed.write_all(&plain).unwrap();
+    let packed = packed.finish().unwrap();
+    let format = kudos_import::Format::Remark42;
+    assert_eq!(
+        kudos_import::parse(format, &packed).unwrap(),
+        kudos_import::parse(format, &plain).unwrap()
+    );
+    let err = kudos_import::gunzip(&packed, 100).unwrap_err().to_string();
+    assert!(err.contains("unpacks to more than"), "{err}");
+    let err = kudos_import::parse(format, &packed[..packed.len() / 2]).unwrap_err().to_string();
+    assert!(err.contains("gzip file is broken"), "{err}");
+}
+
+#[test]
 fn broken_json_names_its_line_and_a_record_without_an_id_is_named() {
     let error =
         kudos_import::parse(kudos_import::Format::Remark42, b"{\"version\":1}\n{\"id\":\"r1\",\n")
