@@ -14,7 +14,7 @@ pub fn parse(path: &Path) -> Result<Parsed, ImportError> {
     let db = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(broken)?;
     let mut query = db
         .prepare(
-            "SELECT c.id, c.parent, c.created, c.mode, c.text, c.author, c.website, c.likes, t.uri
+            "SELECT c.id, c.parent, c.created, c.mode, c.text, c.author, c.website, c.likes, t.uri, c.email
              FROM comments c JOIN threads t ON t.id = c.tid ORDER BY c.id",
         )
         .map_err(broken)?;
@@ -39,6 +39,7 @@ pub fn parse(path: &Path) -> Result<Parsed, ImportError> {
         let text = |n| row.get::<_, Option<String>>(n).map(Option::unwrap_or_default);
         let parent: Option<i64> = row.get(1).map_err(|e| record(e.to_string()))?;
         let website = text(6).map_err(|e| record(e.to_string()))?;
+        let email = text(9).map_err(|e| record(e.to_string()))?;
         let likes: Option<i64> = row.get(7).map_err(|e| record(e.to_string()))?;
         parsed.items.push(Item {
             id: id.to_string(),
@@ -46,6 +47,7 @@ pub fn parse(path: &Path) -> Result<Parsed, ImportError> {
             parent: parent.map(|p| p.to_string()),
             name: text(5).map_err(|e| record(e.to_string()))?,
             website: (!website.trim().is_empty()).then_some(website),
+            email: (!email.trim().is_empty()).then(|| email.trim().to_owned()),
             created_at: (created * 1_000.0) as i64,
             status,
             markup: ImportMarkup::Markdown,

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage: kudos import <format> <file> [--to <worker URL>] [--dry-run] [--map OLD=NEW]...
-       kudos export --from <worker URL> [--out <file>]
+       kudos export --from <worker URL> [--out <file>] [--include-private]
        kudos move <page> <new page> --at <worker URL>
 
   <format>    disqus, wordpress, isso (its comments.db), waline, twikoo, artalk,
@@ -29,6 +29,8 @@ usage: kudos import <format> <file> [--to <worker URL>] [--dry-run] [--map OLD=N
   --dry-run   print what the file holds; send nothing
   --map       rewrite page URLs that start with OLD to start with NEW (repeatable)
   --from      the worker to export; the export goes to --out, or is printed
+  --include-private
+              also export each comment's visitor key and imported authors' emails
   --at        the worker whose page moves (its comments, likes and rewards join the
               new page's; the old id keeps working as an alias)
 
@@ -62,6 +64,8 @@ pub struct Move {
 pub struct Export {
     pub from: String,
     pub out: Option<PathBuf>,
+    /// Each comment's visitor key and imported authors' emails too.
+    pub include_private: bool,
 }
 
 /// The command line, after the program's name.
@@ -69,7 +73,7 @@ pub fn parse_command(args: &[String]) -> Result<Command, String> {
     match args.first().map(String::as_str) {
         Some("import") => parse_args(args).map(Command::Import),
         Some("export") => {
-            let (mut from, mut out) = (None, None);
+            let (mut from, mut out, mut include_private) = (None, None, false);
             let mut rest = args[1..].iter();
             while let Some(arg) = rest.next() {
                 let mut value =
@@ -77,11 +81,12 @@ pub fn parse_command(args: &[String]) -> Result<Command, String> {
                 match arg.as_str() {
                     "--from" => from = Some(value("--from")?),
                     "--out" => out = Some(PathBuf::from(value("--out")?)),
+                    "--include-private" => include_private = true,
                     other => return Err(format!("unknown argument {other}\n{USAGE}")),
                 }
             }
             let from = from.ok_or("--from <worker URL> is needed")?;
-            Ok(Command::Export(Export { from, out }))
+            Ok(Command::Export(Export { from, out, include_private }))
         }
         Some("move") => {
             let (mut pages, mut at) = (Vec::new(), None);
@@ -272,7 +277,9 @@ pub fn export(
         let list: AdminPageList = serde_json::from_value(list).map_err(|e| e.to_string())?;
         for listed in &list.pages {
             let page = listed.page.as_str();
-            for (n, chunk) in all("/export", &[("page", page)])?.into_iter().enumerate() {
+            let private = if export.include_private { "true" } else { "false" };
+            let query = [("page", page), ("private", private)];
+            for (n, chunk) in all("/export", &query)?.into_iter().enumerate() {
                 if n == 0 {
                     let mut head = typed("page", page, &chunk);
                     for field in ["comments", "next"] {
@@ -350,7 +357,8 @@ mod tests {
             parse_command(&args("export --from https://k.example --out site.ndjson")),
             Ok(Command::Export(Export {
                 from: "https://k.example".into(),
-                out: Some(PathBuf::from("site.ndjson"))
+                out: Some(PathBuf::from("site.ndjson")),
+                include_private: false,
             }))
         );
         assert!(parse_command(&args("export")).unwrap_err().contains("--from"));
@@ -373,6 +381,7 @@ mod tests {
             parent: None,
             name: String::new(),
             website: None,
+            email: None,
             created_at: 0,
             status: kudos_import::ImportStatus::Approved,
             markup: kudos_import::ImportMarkup::Markdown,

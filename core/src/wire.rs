@@ -731,6 +731,10 @@ pub struct ImportItem {
     pub name: String,
     #[serde(default)]
     pub website: Option<String>,
+    /// The author's email address: kept as not subscribed (never emailed, shown nowhere,
+    /// exported only when the owner asks for what is private).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Milliseconds since the Unix epoch.
     #[serde(deserialize_with = "integer::exact")]
     pub created_at: u64,
@@ -850,6 +854,12 @@ pub struct ExportedComment {
     /// Where an imported comment came from: `<system>:<its id>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Only in a private export: the author's visitor key (a keyed hash), and the email
+    /// address an imported comment's author gave the system it came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// What an import batch did.

@@ -61,9 +61,16 @@ pub enum SiteCommand {
         at: i64,
     },
     /// Imported items (`<system>:<its id>`) for `page`: each is kept for the first page it
-    /// is imported to. Answers the ones another page holds, with that page.
+    /// is imported to, with its author's address if it had one (as not subscribed).
+    /// Answers the ones another page holds, with that page.
     ClaimSources {
         page: String,
+        sources: Vec<String>,
+        #[serde(default)]
+        emails: Vec<(String, String)>,
+    },
+    /// The addresses kept for imported items, for the owner's private export.
+    ImportedEmails {
         sources: Vec<String>,
     },
     /// A confirmed reward, for the site's ledger (safe to deliver twice).
@@ -446,8 +453,10 @@ const MIGRATIONS: &[&str] = &[
     crate::recent::MIGRATION,
     // What was imported from other systems, each `<system>:<its id>` once across the site,
     // with the page that holds it (moves follow); and where each page that moved went.
+    // Imported authors' addresses, by item: kept as not subscribed (never emailed).
     "CREATE TABLE sources (source TEXT PRIMARY KEY, page TEXT NOT NULL) WITHOUT ROWID;
-    CREATE TABLE moves (page TEXT PRIMARY KEY, moved_to TEXT NOT NULL) WITHOUT ROWID",
+    CREATE TABLE moves (page TEXT PRIMARY KEY, moved_to TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE imported_emails (source TEXT PRIMARY KEY, email TEXT NOT NULL) WITHOUT ROWID",
 ];
 
 #[durable_object]
@@ -619,7 +628,7 @@ impl SiteObject {
                 self.wake(crate::recent::touch(sql, crate::now_ms(), self.recent_interval_ms)?);
                 Ok("{}".into())
             }
-            SiteCommand::ClaimSources { page, sources } => {
+            SiteCommand::ClaimSources { page, sources, emails } => {
                 // Items imported to a page that moved are held by where it went.
                 #[derive(Deserialize)]
                 struct Moved {
@@ -646,7 +655,31 @@ impl SiteObject {
                         elsewhere.push((source, held.page));
                     }
                 }
+                for (source, email) in emails.into_iter().take(MAX_CLAIMS) {
+                    if !elsewhere.iter().any(|(s, _)| *s == source) {
+                        sql.run(
+                            "INSERT OR REPLACE INTO imported_emails (source, email) VALUES (?, ?)",
+                            vec![source.into(), email.into()],
+                        )?;
+                    }
+                }
                 to_json(&elsewhere)
+            }
+            SiteCommand::ImportedEmails { sources } => {
+                #[derive(Serialize, Deserialize)]
+                struct Kept {
+                    source: String,
+                    email: String,
+                }
+                let mut found = Vec::new();
+                for source in sources.into_iter().take(kudos_core::wire::EXPORT_CHUNK) {
+                    let kept: Option<Kept> = sql.row(
+                        "SELECT source, email FROM imported_emails WHERE source = ?",
+                        vec![source.into()],
+                    )?;
+                    found.extend(kept.map(|k| (k.source, k.email)));
+                }
+                to_json(&found)
             }
             SiteCommand::RewardRecorded { page, entry: e } => {
                 sql.run(
@@ -976,8 +1009,17 @@ impl SiteClient {
         &self,
         page: &str,
         sources: Vec<String>,
+        emails: Vec<(String, String)>,
     ) -> Result<Vec<(String, String)>, ApiError> {
-        self.ask(&SiteCommand::ClaimSources { page: page.to_owned(), sources }).await
+        self.ask(&SiteCommand::ClaimSources { page: page.to_owned(), sources, emails }).await
+    }
+
+    /// The addresses kept for imported items (at most an export chunk's).
+    pub async fn imported_emails(
+        &self,
+        sources: Vec<String>,
+    ) -> Result<Vec<(String, String)>, ApiError> {
+        self.ask(&SiteCommand::ImportedEmails { sources }).await
     }
 
     async fn ask<T: serde::de::DeserializeOwned>(

@@ -59,6 +59,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
             parent: post.child("parent").and_then(|p| p.attr("id")).map(str::to_owned),
             name: author.map(|a| a.text_of("name").to_owned()).unwrap_or_default(),
             website: None,
+            email: author.map(|a| a.text_of("email").trim().to_owned()).filter(|e| !e.is_empty()),
             created_at,
             status,
             markup: ImportMarkup::Html,

@@ -98,6 +98,7 @@ struct Fields<'a> {
     parent: &'a str,
     name: &'a str,
     website: &'a str,
+    email: &'a str,
     body: &'a str,
     markup: ImportMarkup,
 }
@@ -125,6 +126,7 @@ fn item(
         parent: optional(text(record, f.parent)),
         name: text(record, f.name),
         website: optional(text(record, f.website)),
+        email: optional(text(record, f.email)),
         created_at,
         status,
         markup: f.markup,
@@ -148,6 +150,7 @@ pub fn waline(bytes: &[u8]) -> Result<Parsed, ImportError> {
         parent: "pid",
         name: "nick",
         website: "link",
+        email: "mail",
         body: "comment",
         markup: ImportMarkup::Markdown,
     };
@@ -187,6 +190,7 @@ pub fn twikoo(bytes: &[u8]) -> Result<Parsed, ImportError> {
         parent: "pid",
         name: "nick",
         website: "link",
+        email: "mail",
         body: "comment",
         markup: ImportMarkup::Html,
     };
@@ -208,6 +212,7 @@ pub fn artalk(bytes: &[u8]) -> Result<Parsed, ImportError> {
         parent: "rid",
         name: "nick",
         website: "link",
+        email: "email",
         body: "content",
         markup: ImportMarkup::Markdown,
     };
@@ -235,6 +240,7 @@ pub fn remark42(bytes: &[u8]) -> Result<Parsed, ImportError> {
         parent: "pid",
         name: "name",
         website: "website",
+        email: "email",
         body: "text",
         markup: ImportMarkup::Html,
     };
@@ -267,11 +273,11 @@ pub fn commento(bytes: &[u8]) -> Result<Parsed, ImportError> {
     let comments = doc["comments"]
         .as_array()
         .ok_or_else(|| ImportError::Unsupported("not a Commento export: no comments".into()))?;
-    let names: HashMap<String, (String, String)> = doc["commenters"]
+    let names: HashMap<String, (String, String, String)> = doc["commenters"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|c| (text(c, "commenterHex"), (text(c, "name"), text(c, "link"))))
+        .map(|c| (text(c, "commenterHex"), (text(c, "name"), text(c, "link"), text(c, "email"))))
         .collect();
     let fields = Fields {
         id: "commentHex",
@@ -279,15 +285,17 @@ pub fn commento(bytes: &[u8]) -> Result<Parsed, ImportError> {
         parent: "parentHex",
         name: "name",
         website: "link",
+        email: "email",
         body: "markdown",
         markup: ImportMarkup::Markdown,
     };
     let mut parsed = Parsed::default();
     for (n, c) in comments.iter().enumerate() {
         let mut flat = c.clone();
-        let (name, link) = names.get(&text(c, "commenterHex")).cloned().unwrap_or_default();
+        let (name, link, email) = names.get(&text(c, "commenterHex")).cloned().unwrap_or_default();
         flat["name"] = name.into();
         flat["link"] = link.into();
+        flat["email"] = email.into();
         if text(c, "parentHex") == "root" {
             flat["parentHex"] = Value::Null;
         }

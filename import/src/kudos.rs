@@ -78,6 +78,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
                     parent: text("parent"),
                     name: text("name").unwrap_or_default(),
                     website: text("website"),
+                    email: text("email"),
                     created_at: value["created_at"]
                         .as_i64()
                         .ok_or_else(|| record("a comment without created_at"))?,

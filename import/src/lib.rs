@@ -92,6 +92,9 @@ pub struct Item {
     pub parent: Option<String>,
     pub name: String,
     pub website: Option<String>,
+    /// The author's email address, as the source kept it (kudos keeps it as not
+    /// subscribed: never emailed, shown nowhere).
+    pub email: Option<String>,
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
     pub status: ImportStatus,
@@ -378,6 +381,7 @@ pub fn plan(parsed: Parsed, map: &Map) -> Plan {
                 parent: i.parent,
                 name: i.name,
                 website: i.website,
+                email: i.email,
                 created_at: i.created_at.max(0) as u64,
                 status: i.status,
                 markup: i.markup,
@@ -534,6 +538,7 @@ mod tests {
             parent: parent.map(str::to_owned),
             name: String::new(),
             website: None,
+            email: None,
             created_at: at,
             status,
             markup: ImportMarkup::Html,

@@ -55,11 +55,13 @@ fn read_post(post: &Element, parsed: &mut Parsed) -> Result<(), ImportError> {
         };
         let parent = comment.text_of("comment_parent");
         let website = comment.text_of("comment_author_url");
+        let email = comment.text_of("comment_author_email").trim();
         parsed.items.push(Item {
             page: link.to_owned(),
             parent: (!parent.is_empty() && parent != "0").then(|| parent.to_owned()),
             name: comment.text_of("comment_author").to_owned(),
             website: (!website.is_empty()).then(|| website.to_owned()),
+            email: (!email.is_empty()).then(|| email.to_owned()),
             created_at,
             status,
             markup: ImportMarkup::Html,

@@ -221,3 +221,24 @@ fn broken_json_names_its_line_and_a_record_without_an_id_is_named() {
         kudos_import::parse(kudos_import::Format::Waline, b"{\"type\":\"twikoo\"}").unwrap_err();
     assert!(error.to_string().contains("not a Waline export"), "{error}");
 }
+
+#[test]
+fn authors_emails_are_read_where_the_source_keeps_them() {
+    use kudos_import::Format::*;
+    for (format, file) in [
+        (Disqus, "disqus.xml"),
+        (Waline, "waline.json"),
+        (Twikoo, "twikoo.json"),
+        (Artalk, "artalk.json"),
+        (Commento, "commento.json"),
+    ] {
+        let parsed = kudos_import::parse(format, &fixture(file)).unwrap();
+        let emails: Vec<Option<&str>> = parsed.items.iter().map(|i| i.email.as_deref()).collect();
+        assert!(emails.contains(&Some("ada@example.org")), "{file}: {emails:?}");
+        assert!(emails.contains(&None), "{file}: an author without one: {emails:?}");
+    }
+    let wordpress = kudos_import::parse(Wordpress, &fixture("wordpress.xml")).unwrap();
+    assert!(wordpress.items.iter().any(|i| i.email.as_deref() == Some("ohai@example.org")));
+    let remark42 = kudos_import::parse(Remark42, &fixture("remark42.backup")).unwrap();
+    assert!(remark42.items.iter().all(|i| i.email.is_none()), "Remark42 keeps none");
+}

@@ -181,7 +181,7 @@ async fn kudos_export_writes_the_whole_site_and_nothing_private_and_a_fresh_depl
     })
     .await;
 
-    let export = Export { from: worker.origin(), out: None };
+    let export = Export { from: worker.origin(), out: None, include_private: false };
     let (text, counts) = tokio::task::spawn_blocking(move || {
         let mut out = Vec::new();
         let counts = kudos_cli::export(&export, Some(ADMIN_TOKEN), &mut out).expect("exports");
@@ -229,7 +229,7 @@ async fn kudos_export_writes_the_whole_site_and_nothing_private_and_a_fresh_depl
         was.state.version = is.state.version;
         assert_eq!(is, was);
     }
-    let again = Export { from: fresh.origin(), out: None };
+    let again = Export { from: fresh.origin(), out: None, include_private: false };
     let text_again = tokio::task::spawn_blocking(move || {
         let mut out = Vec::new();
         kudos_cli::export(&again, Some(ADMIN_TOKEN), &mut out).expect("exports");
@@ -284,4 +284,67 @@ async fn a_real_waline_export_lands_threaded_with_its_likes_and_nothing_unsafe()
     view_with(&api, "/posts/c", 1).await;
     let (totals, _) = import(Format::Waline, file, &worker.origin(), &[], false).await;
     assert_eq!((totals.added, totals.existing), (0, 4), "a second run adds nothing");
+}
+
+/// `kudos export` of the whole site, as text.
+async fn export_text(from: &str, include_private: bool) -> String {
+    let export = Export { from: from.to_owned(), out: None, include_private };
+    tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        kudos_cli::export(&export, Some(ADMIN_TOKEN), &mut out).expect("exports");
+        String::from_utf8(out).unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn imported_emails_are_kept_unsubscribed_and_leave_only_in_a_private_export() {
+    let (worker, api) = started(&[]).await;
+    let file =
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../import/tests/fixtures/disqus.xml"));
+    let map = ["https://old.example/=/"];
+    let (totals, _) = import(Format::Disqus, file, &worker.origin(), &map, false).await;
+    assert_eq!(totals.added, 5);
+    api.comment("/posts/a", &visitor(9), "Written here", None).await;
+    let admin = api.admin(ADMIN_TOKEN);
+    poll::until("the page in the index", Duration::from_secs(30), || async {
+        let (_, pages) = admin.get("/api/v1/admin/pages").await;
+        if pages["pages"].as_array().is_some_and(|p| p.len() == 1) {
+            Ok(())
+        } else {
+            Err(pages.to_string())
+        }
+    })
+    .await;
+
+    let public = export_text(&worker.origin(), false).await;
+    assert!(!public.contains("ada@example.org") && !public.contains("\"author\""), "{public}");
+    let private = export_text(&worker.origin(), true).await;
+    let comments: Vec<Value> = private
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|l| l["type"] == "comment")
+        .collect();
+    assert_eq!(comments.len(), 6);
+    let ada = comments.iter().find(|c| c["email"] == "ada@example.org").expect("Ada's address");
+    assert_eq!(ada["name"], "Ada <admin>", "the fixture's hostile name, as text");
+    assert!(comments.iter().all(|c| c["author"].as_str().is_some_and(|a| !a.is_empty())));
+    let own = comments.iter().find(|c| c["body"] == "Written here").unwrap();
+    assert!(own.get("email").is_none(), "only imported authors' addresses are kept: {own}");
+
+    // Moved into a fresh deploy with its private part, the address comes along, still
+    // exported only when asked.
+    let (fresh, _) = started(&[]).await;
+    let file = kudos_tests::paths::scratch("private-export").join("site.ndjson");
+    std::fs::write(&file, &private).unwrap();
+    let (totals, said) = import(Format::Kudos, file, &fresh.origin(), &[], false).await;
+    assert_eq!(totals.added, 6, "{said}");
+    let again = poll::until("the fresh deploy's index", Duration::from_secs(30), || async {
+        let text = export_text(&fresh.origin(), true).await;
+        if text.contains("ada@example.org") { Ok(text) } else { Err(text) }
+    })
+    .await;
+    assert!(!export_text(&fresh.origin(), false).await.contains("ada@example.org"));
+    assert!(again.lines().count() >= 7);
 }

@@ -15,6 +15,7 @@ use crate::page_object::PageClient;
 use crate::page_object::protocol::{Import, Imported, RewardIn};
 use crate::site_object::SiteClient;
 use kudos_core::comment::{DisplayName, MAX_NAME_CHARS, Website};
+use kudos_core::email::Address;
 use kudos_core::markdown;
 use kudos_core::reward::{MAX_MESSAGE_CHARS, SessionId};
 use kudos_core::stripe::PaidCheckout;
@@ -65,7 +66,12 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let now = crate::now_ms();
     let mut items = Vec::with_capacity(batch.items.len());
     let mut skipped = Vec::new();
+    // Authors' addresses that are addresses, by item: kept as not subscribed.
+    let mut emails = Vec::new();
     for item in batch.items {
+        if let Some(address) = item.email.as_deref().and_then(Address::parse) {
+            emails.push((format!("{}:{}", batch.source, item.id), address.as_str().to_owned()));
+        }
         match checked(item, now) {
             Ok(item) => items.push(item),
             Err(skip) => skipped.push(skip),
@@ -88,7 +94,7 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         .collect();
     let site = SiteClient::new(&ctx.env, &ctx.config.site_id)?;
     let elsewhere: HashMap<String, String> =
-        site.claim_sources(page.page.as_str(), keys).await?.into_iter().collect();
+        site.claim_sources(page.page.as_str(), keys, emails).await?.into_iter().collect();
     let held = |key: String| elsewhere.get(&key).map(|p| format!("it was imported to {p}"));
     items.retain(|item| match held(format!("{}:{}", batch.source, item.id)) {
         Some(why) => {
@@ -115,12 +121,29 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     io::json(&reply)
 }
 
-// GET /api/v1/admin/export?page=<id>[&cursor=<next>]
+// GET /api/v1/admin/export?page=<id>[&cursor=<next>][&private=true]
+/// With `private=true`, each comment also holds its author's visitor key and, for an
+/// imported one, the address its author gave the system it came from.
 pub async fn export(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let query = Query::of(req)?;
     let page = ctx.page_of(&query)?;
     let after = query.cursor(io::number)?.unwrap_or(0);
-    io::json(&PageClient::new(&ctx.env, page)?.export(after).await?)
+    let private = match query.first("private") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(ApiError::InvalidParameter("private")),
+    };
+    let mut chunk = PageClient::new(&ctx.env, page)?.export(after, private).await?;
+    if private {
+        let sources = chunk.comments.iter().filter_map(|c| c.source.clone()).collect();
+        let site = SiteClient::new(&ctx.env, &ctx.config.site_id)?;
+        let emails: HashMap<String, String> =
+            site.imported_emails(sources).await?.into_iter().collect();
+        for comment in &mut chunk.comments {
+            comment.email = comment.source.as_ref().and_then(|s| emails.get(s)).cloned();
+        }
+    }
+    io::json(&chunk)
 }
 
 /// A reward from kudos's export as the page object records it, or why it is skipped.

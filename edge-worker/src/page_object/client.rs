@@ -149,8 +149,8 @@ impl PageClient {
         self.call(&Command::ReadNote { page: self.page(), seq }).await
     }
 
-    pub async fn export(&self, after: u64) -> Result<PageExport, ApiError> {
-        self.call(&Command::Export { page: self.page(), after }).await
+    pub async fn export(&self, after: u64, private: bool) -> Result<PageExport, ApiError> {
+        self.call(&Command::Export { page: self.page(), after, private }).await
     }
 
     pub async fn import(&self, import: Import) -> Result<ImportReply, ApiError> {

@@ -165,7 +165,7 @@ impl PageObject {
             Command::StoreNote { text, ttl_ms, .. } => to_json(&rules.store_note(&text, ttl_ms)?),
             Command::ReadNote { seq, .. } => to_json(&rules.read_note(seq)?),
             Command::Import { import, .. } => to_json(&rules.import(import)?),
-            Command::Export { after, .. } => to_json(&rules.export(after)?),
+            Command::Export { after, private, .. } => to_json(&rules.export(after, private)?),
             Command::MoveOut { to, .. } => to_json(&rules.move_out(&to)?),
             Command::MoveStep { .. } => to_json(&self.move_step(&page).await?),
             Command::Absorb { from, part, .. } => {

@@ -119,10 +119,13 @@ pub enum Command {
         page: PageRef,
         seq: u64,
     },
-    /// The page as stored, a chunk of comments at a time, after the one numbered `after`.
+    /// The page as stored, a chunk of comments at a time, after the one numbered `after`;
+    /// `private` adds each comment's author key.
     Export {
         page: PageRef,
         after: u64,
+        #[serde(default)]
+        private: bool,
     },
     /// Comments from another system, checked and rendered by the worker, parents first.
     Import {

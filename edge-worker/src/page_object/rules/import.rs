@@ -18,9 +18,9 @@ use kudos_core::wire::{
 
 impl PageRules<'_> {
     /// The page and its comments after the one numbered `after`, oldest first, a chunk at
-    /// a time: everything readers or the owner see of them, never who wrote them (keys,
-    /// addresses) or their edit tokens.
-    pub fn export(&self, after: u64) -> Ruled<PageExport> {
+    /// a time: everything readers or the owner see of them; who wrote them (their keys)
+    /// only when `private`; never addresses or edit tokens.
+    pub fn export(&self, after: u64, private: bool) -> Ruled<PageExport> {
         let page = self.store.page()?;
         let after = after.min(i64::MAX as u64) as i64;
         let mut rows = self.store.comments_after(after, EXPORT_CHUNK + 1)?;
@@ -53,6 +53,8 @@ impl PageRules<'_> {
                 created_at: r.created_at,
                 edited_at: r.edited_at,
                 source: r.source,
+                author: private.then_some(r.author),
+                email: None,
             })
             .collect();
         Ok(PageExport {
