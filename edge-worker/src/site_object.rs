@@ -60,6 +60,13 @@ pub enum SiteCommand {
         to: String,
         at: i64,
     },
+    /// Comments moved from `page` to `to` (their old and new ids): readers who follow them
+    /// follow them there.
+    FollowsMoved {
+        page: String,
+        to: String,
+        ids: Vec<(String, String)>,
+    },
     /// Imported items (`<system>:<its id>`) for `page`: each is kept for the first page it
     /// is imported to, with its author's address if it had one (as not subscribed).
     /// Answers the ones another page holds, with that page.
@@ -626,6 +633,15 @@ impl SiteObject {
                     )?;
                 }
                 self.wake(crate::recent::touch(sql, crate::now_ms(), self.recent_interval_ms)?);
+                Ok("{}".into())
+            }
+            SiteCommand::FollowsMoved { page, to, ids } => {
+                for (old, new) in ids {
+                    sql.run(
+                        "UPDATE follows SET page = ?, comment = ? WHERE page = ? AND comment = ?",
+                        vec![to.as_str().into(), new.into(), page.as_str().into(), old.into()],
+                    )?;
+                }
                 Ok("{}".into())
             }
             SiteCommand::ClaimSources { page, sources, emails } => {

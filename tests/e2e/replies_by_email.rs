@@ -232,3 +232,24 @@ async fn in_chromium_a_reader_asks_for_replies_confirms_and_leaves_from_the_emai
     assert_eq!(email.sent_to(ADA).len(), 2);
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_following_a_comment_still_hears_of_replies_after_its_page_moved() {
+    let (_worker, email, api) = started().await;
+    let resp = comment(&api, 1, "Where do quokkas sleep?", None, Some(ADA)).await;
+    assert_eq!(resp.status(), 201);
+    let confirm = mails(&email, ADA, 1).await.remove(0);
+    let link = confirm.link("/api/v1/email/confirm?t=").expect("a confirmation link");
+    assert_eq!(api.http.post(&link).send().await.unwrap().status(), 200);
+
+    let moved = api.admin(ADMIN_TOKEN).move_page(PAGE, "/posts/quokkas").await;
+    assert_eq!(moved.status(), 200);
+    assert_eq!(moved.json::<serde_json::Value>().await.unwrap()["done"], true);
+    let view = api.fresh_view("/posts/quokkas").await;
+    let id = view.comments.threads[0].comment.id.clone();
+    api.comment("/posts/quokkas", &visitor(2), "Under the bushes, by day", Some(&id)).await;
+    let reply = mails(&email, ADA, 2).await.remove(1);
+    assert!(reply.subject().ends_with("replied to your comment"), "{}", reply.subject());
+    assert!(reply.text().contains("Under the bushes"));
+    assert!(reply.text().contains("/posts/quokkas"), "the link goes to the new address");
+}

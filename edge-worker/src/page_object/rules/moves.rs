@@ -179,6 +179,8 @@ impl PageRules<'_> {
         let tag = from.tag();
         match part {
             MovedPart::Comments { comments } => {
+                // Old and new ids, for the readers who follow these comments.
+                let mut ids = Vec::with_capacity(comments.len());
                 for c in comments {
                     if store.moved_seq(&tag, c.seq)?.is_some() {
                         continue;
@@ -205,8 +207,13 @@ impl PageRules<'_> {
                     if let Some(row) = store.comment(seq)? {
                         self.index(&row)?;
                     }
+                    ids.push((format!("{tag}-{}", c.seq), self.item_id(seq)));
                 }
                 store.recount_comments()?;
+                if !ids.is_empty() {
+                    let (page, to) = (from.page.to_string(), self.page.page.to_string());
+                    self.tell_site(&SiteCommand::FollowsMoved { page, to, ids })?;
+                }
             }
             MovedPart::Likes { likes } => {
                 for like in &likes {
