@@ -280,7 +280,13 @@ pub fn export(
             let page = listed.page.as_str();
             let private = if export.include_private { "true" } else { "false" };
             let query = [("page", page), ("private", private)];
-            for (n, chunk) in all("/export", &query)?.into_iter().enumerate() {
+            let chunks = match all("/export", &query) {
+                // The page moved since the list was read: its comments are exported
+                // with the page it moved to.
+                Err(e) if e.contains("\"page_moved\"") => continue,
+                other => other?,
+            };
+            for (n, chunk) in chunks.into_iter().enumerate() {
                 if n == 0 {
                     let mut head = typed("page", page, &chunk);
                     for field in ["comments", "next"] {
