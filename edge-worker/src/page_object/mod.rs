@@ -74,7 +74,7 @@ impl DurableObject for PageObject {
             worker::console_error!("page object: expiring notes failed: {e}");
         }
         self.deliver_outbox().await;
-        if self.rules(&page).and_then(|r| Ok(r.moving()?)).unwrap_or(false)
+        if self.store().and_then(|s| Ok(rules::moves::in_progress(s)?)).unwrap_or(false)
             && let Err(e) = self.move_step(&page).await
         {
             worker::console_error!("page object: a step of the page's move failed: {e}");
@@ -237,19 +237,13 @@ impl PageObject {
         let now = now_ms();
         let flush_due = (row.version > row.flushed_version)
             .then(|| next_flush_at(now, row.flush_started_at, self.settings.flush_interval_ms));
-        let outbox_due = (store.outbox_waiting()? || self.rules_moving(&row)).then_some(now);
+        let moving = rules::moves::in_progress(store).unwrap_or(false);
+        let outbox_due = (store.outbox_waiting()? || moving).then_some(now);
         let expiry_due = store.next_note_expiry()?;
         let Some(due) = [flush_due, outbox_due, expiry_due].into_iter().flatten().min() else {
             return Ok(());
         };
         self.set_alarm_by(due).await
-    }
-
-    /// Whether the page (as its row names it) moved and has parts left to send.
-    fn rules_moving(&self, row: &store::PageRow) -> bool {
-        let Ok(page) = PageId::from_canonical(&row.page_id) else { return false };
-        let page = PageRef { site: row.site.clone(), page };
-        self.rules(&page).and_then(|r| Ok(r.moving()?)).unwrap_or(false)
     }
 
     /// One step of the page's move: the next part goes to the page it moved to, and is
@@ -269,7 +263,7 @@ impl PageObject {
         match PageClient::new(&self.env, to.clone())?.absorb(page.clone(), part).await {
             Err(ApiError::Moved { to: further }) => {
                 // The page it moved to moved on: what is left goes there.
-                self.store()?.set_moved_to_only(&further)?;
+                self.store()?.set_moved_to(&further, None)?;
                 return Ok(self.rules(page)?.move_reply()?);
             }
             answer => answer?,

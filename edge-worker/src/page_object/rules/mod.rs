@@ -11,7 +11,7 @@
 mod comments;
 mod import;
 mod likes;
-mod moves;
+pub(super) mod moves;
 mod notes;
 mod rewards;
 

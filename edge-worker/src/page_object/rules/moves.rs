@@ -12,7 +12,7 @@
 
 use super::{PageRules, RuleError, Ruled, refuse};
 use crate::page_object::protocol::MovedPart;
-use crate::page_object::store::Alias;
+use crate::page_object::store::{Alias, Store};
 use crate::page_ref::PageRef;
 use crate::site_object::SiteCommand;
 use kudos_core::ErrorCode;
@@ -54,6 +54,19 @@ fn storage_error(e: serde_json::Error) -> RuleError {
     RuleError::Storage(worker::Error::RustError(e.to_string()))
 }
 
+/// Whether the page in `store` moved and has parts left to send.
+pub fn in_progress(store: &Store) -> Ruled<bool> {
+    Ok(store.moved_to()?.is_some() && progress(store)?.phase != Phase::Done)
+}
+
+fn progress(store: &Store) -> Ruled<MoveProgress> {
+    let text = store.move_cursor()?;
+    if text.is_empty() {
+        return Ok(MoveProgress { phase: Phase::Done, ..MoveProgress::default() });
+    }
+    serde_json::from_str(&text).map_err(storage_error)
+}
+
 impl PageRules<'_> {
     /// Moves the page to `to`: from now on its id is an alias of `to`. Asking again for
     /// the same move reports how far it came; a page that moved elsewhere says where.
@@ -70,7 +83,7 @@ impl PageRules<'_> {
             None => {
                 let start =
                     serde_json::to_string(&MoveProgress::default()).map_err(storage_error)?;
-                self.store.set_moved_to(to.page.as_str(), &start)?;
+                self.store.set_moved_to(to.page.as_str(), Some(&start))?;
                 let (page, to) = (self.page.page.to_string(), to.page.to_string());
                 self.tell_site(&SiteCommand::PageMoved { page, to, at: self.now })?;
             }
@@ -91,17 +104,8 @@ impl PageRules<'_> {
         })
     }
 
-    /// Whether the page moved and has parts left to send.
-    pub fn moving(&self) -> Ruled<bool> {
-        Ok(self.store.moved_to()?.is_some() && self.progress()?.phase != Phase::Done)
-    }
-
     fn progress(&self) -> Ruled<MoveProgress> {
-        let text = self.store.move_cursor()?;
-        if text.is_empty() {
-            return Ok(MoveProgress { phase: Phase::Done, ..MoveProgress::default() });
-        }
-        serde_json::from_str(&text).map_err(storage_error)
+        progress(self.store)
     }
 
     /// The next part to send, and the progress once it is in; `None` when all went.
@@ -265,7 +269,7 @@ impl PageRules<'_> {
     /// The page had moved to `from`, which moved on to `to`: it points there now.
     pub fn repoint(&self, from: &PageRef, to: &PageRef) -> Ruled<()> {
         if self.store.moved_to()?.as_deref() == Some(from.page.as_str()) {
-            self.store.set_moved_to_only(to.page.as_str())?;
+            self.store.set_moved_to(to.page.as_str(), None)?;
         }
         Ok(())
     }

@@ -61,20 +61,14 @@ impl Store {
     }
 
     /// Records that the page moved to `to` (readers see it: the snapshot becomes a
-    /// pointer), with the move's progress from its start.
-    pub fn set_moved_to(&self, to: &str, cursor: &str) -> worker::Result<()> {
+    /// pointer): a new move with its progress from `start`, or (`None`) a move that goes
+    /// on to where the page it moved to went, keeping its progress.
+    pub fn set_moved_to(&self, to: &str, start: Option<&str>) -> worker::Result<()> {
         self.sql.run(
-            "UPDATE page SET moved_to = ?, move_cursor = ?, version = version + 1 WHERE id = 1",
-            vec![to.into(), cursor.into()],
-        )?;
-        Ok(())
-    }
-
-    /// Points the page to where the page it moved to went on to (its move is done).
-    pub fn set_moved_to_only(&self, to: &str) -> worker::Result<()> {
-        self.sql.run(
-            "UPDATE page SET moved_to = ?, version = version + 1 WHERE id = 1",
-            vec![to.into()],
+            "UPDATE page SET moved_to = ?, move_cursor = COALESCE(?, move_cursor),
+                version = version + 1
+             WHERE id = 1",
+            vec![to.into(), start.into()],
         )?;
         Ok(())
     }
