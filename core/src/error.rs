@@ -73,6 +73,10 @@ pub enum ErrorCode {
     /// The page moved to another id (`moved_to` in the error body); the owner moved it, or
     /// a move was asked that would lead back to itself or away from a page moved elsewhere.
     PageMoved,
+    /// A request for a live connection that is not a WebSocket upgrade.
+    UpgradeRequired,
+    /// The page has as many open live connections as it takes; try again later.
+    PageBusy,
     ServerMisconfigured,
     /// A part of the service did not answer in time; trying again later can succeed.
     TemporarilyUnavailable,
@@ -85,7 +89,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Every code the server sends (all but [`ErrorCode::Unreachable`]), for the check
     /// that `openapi.yaml` lists them all.
-    pub const SENT: [ErrorCode; 55] = [
+    pub const SENT: [ErrorCode; 57] = [
         ErrorCode::InvalidPageId,
         ErrorCode::PageIdTooLong,
         ErrorCode::MissingVisitor,
@@ -138,6 +142,8 @@ impl ErrorCode {
         ErrorCode::EmailUnavailable,
         ErrorCode::InvalidLink,
         ErrorCode::PageMoved,
+        ErrorCode::UpgradeRequired,
+        ErrorCode::PageBusy,
         ErrorCode::ServerMisconfigured,
         ErrorCode::TemporarilyUnavailable,
         ErrorCode::Internal,
@@ -179,6 +185,7 @@ impl ErrorCode {
             | RewardNotFound | InvalidLink => 404,
             DuplicateComment | PageFull | ThreadFull | SinceAhead | PageMoved => 409,
             MethodNotAllowed => 405,
+            UpgradeRequired => 426,
             BodyTooLarge => 413,
             RateLimited => 429,
             Internal | Unreachable => 500,
@@ -186,6 +193,7 @@ impl ErrorCode {
             ServerMisconfigured
             | RewardsUnavailable
             | EmailUnavailable
+            | PageBusy
             | TemporarilyUnavailable => 503,
         }
     }
@@ -201,6 +209,7 @@ impl ErrorCode {
                 | ErrorCode::Unreachable
                 | ErrorCode::ServerMisconfigured
                 | ErrorCode::TemporarilyUnavailable
+                | ErrorCode::PageBusy
         )
     }
 }
@@ -264,10 +273,12 @@ mod tests {
             ErrorCode::EmailUnavailable => 49,
             ErrorCode::InvalidLink => 50,
             ErrorCode::PageMoved => 51,
-            ErrorCode::ServerMisconfigured => 52,
-            ErrorCode::TemporarilyUnavailable => 53,
-            ErrorCode::Internal => 54,
-            ErrorCode::Unreachable => 55,
+            ErrorCode::UpgradeRequired => 52,
+            ErrorCode::PageBusy => 53,
+            ErrorCode::ServerMisconfigured => 54,
+            ErrorCode::TemporarilyUnavailable => 55,
+            ErrorCode::Internal => 56,
+            ErrorCode::Unreachable => 57,
         }
     }
 
@@ -276,7 +287,7 @@ mod tests {
         let mut seen: Vec<usize> = ErrorCode::SENT.iter().map(|c| position(*c)).collect();
         seen.push(position(ErrorCode::Unreachable));
         seen.sort();
-        assert_eq!(seen, (0..56).collect::<Vec<_>>());
+        assert_eq!(seen, (0..58).collect::<Vec<_>>());
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub enum Action {
     /// A new set of pages whose counts are kept together in KV (each costs KV writes on
     /// every flush of its pages).
     CountSet,
+    /// A live connection opened to a page (each keeps a WebSocket on its object).
+    Live,
 }
 
 impl Action {
@@ -48,6 +50,7 @@ impl Action {
             Action::AdminFailure => "admin_failure",
             Action::KvWrite => "kv_write",
             Action::CountSet => "count_set",
+            Action::Live => "live",
         }
     }
 }

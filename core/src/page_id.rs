@@ -380,7 +380,7 @@ mod tests {
 
     #[test]
     fn a_canonical_id_longer_than_the_limit_it_came_from_is_still_canonical() {
-        for raw in ["0".repeat(256), " ".repeat(1) + &"\u{200B}".repeat(255)] {
+        for raw in ["0".repeat(256), " ".to_string() + &"\u{200B}".repeat(255)] {
             let page = PageId::parse(&raw).unwrap();
             assert!(page.as_str().chars().count() > MAX_PAGE_ID_CHARS || raw.starts_with(' '));
             assert!(page.as_str().len() <= MAX_CANONICAL_BYTES);

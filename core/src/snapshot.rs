@@ -91,8 +91,6 @@ fn json_len<T: Serialize>(value: &T) -> usize {
 /// replies are left out (readers load them on request), then threads from the end (the
 /// next-page cursor moves back to match).
 pub fn fit_view(view: &mut PageView) {
-    const ENVELOPE: usize = 64;
-    let fits = |v: &PageView| json_len(v) + ENVELOPE <= MAX_VIEW_BYTES;
     if fits(view) {
         return;
     }
@@ -100,6 +98,12 @@ pub fn fit_view(view: &mut PageView) {
     while !fits(view) && !view.comments.threads.is_empty() {
         drop_last_thread(&mut view.comments);
     }
+}
+
+/// Whether a view (with the widget rendered into it, say) stays within [`MAX_VIEW_BYTES`]
+/// as [`fit_view`] makes it.
+pub fn fits(view: &PageView) -> bool {
+    json_len(view) + 64 <= MAX_VIEW_BYTES
 }
 
 /// Trims a page of comments to [`MAX_VIEW_BYTES`], as [`fit_view`] does.

@@ -45,6 +45,25 @@ pub struct PageView {
     /// in by the worker from its configuration.
     #[serde(default, skip_serializing_if = "is_false")]
     pub reply_emails: bool,
+    /// The widget as the worker rendered it for this view when the page flushed, for
+    /// `embed.js` to show before the widget's Wasm arrives (which then hydrates it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<Rendered>,
+}
+
+/// The widget rendered to HTML by the worker, with what it was rendered with besides the
+/// view: the widget's first render in the browser must be the same to hydrate it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rendered {
+    /// The language of its words (a BCP 47 tag).
+    pub lang: String,
+    /// The shadow root's content: the widget's style, then the element it renders into.
+    pub html: String,
+    /// The reward options and reply emails as configured when it was rendered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rewards: Option<RewardOptions>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub reply_emails: bool,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -225,6 +244,47 @@ pub struct SetLike {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass: Option<String>,
     pub liked: bool,
+}
+
+/// What a live connection sends to hear that it is still open; the object answers
+/// [`LIVE_PONG`] without waking.
+pub const LIVE_PING: &str = "ping";
+pub const LIVE_PONG: &str = "pong";
+
+/// A change to a page, sent as JSON to every widget that has the page open
+/// (`GET /api/v1/page/live`, a WebSocket). Only what every reader may see: the page's
+/// counts, a comment as readers see it now, or the latest supporters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveUpdate {
+    pub state: PageState,
+    /// A comment published, edited, liked, pinned or deleted (as its placeholder).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<Comment>,
+    /// The id of a comment readers no longer see.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed: Option<String>,
+    /// The latest confirmed supporters, after a reward was confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supporters: Option<Vec<Supporter>>,
+}
+
+impl LiveUpdate {
+    /// The page's counts alone (a like).
+    pub fn counts(state: PageState) -> Self {
+        LiveUpdate { state, ..LiveUpdate::default() }
+    }
+
+    /// A comment as it now is: shown to readers (published, or a placeholder holding up
+    /// replies), else no longer shown. A comment awaiting approval is its author's alone,
+    /// so it is never announced, and one refused is announced as gone.
+    pub fn comment(state: PageState, id: String, comment: Option<Comment>) -> Self {
+        match comment {
+            Some(c) if c.status != CommentStatus::Pending => {
+                LiveUpdate { state, comment: Some(c), ..LiveUpdate::default() }
+            }
+            _ => LiveUpdate { state, removed: Some(id), ..LiveUpdate::default() },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

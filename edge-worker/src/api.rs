@@ -218,6 +218,7 @@ async fn dispatch(
     match route {
         Route::Health => handlers::health::health(ctx),
         Route::PageView => page::view(&req, ctx).await,
+        Route::Live => handlers::live::open(req, ctx).await,
         Route::SetLike => likes::set_like(req, ctx).await,
         Route::Counts => handlers::counts::counts(&req, ctx).await,
         Route::Challenge => visitor::challenge(req, ctx).await,

@@ -54,6 +54,7 @@ pub mod vars {
     /// unset for no limit.
     pub const LIMIT_KV_WRITES: &str = "LIMIT_KV_WRITES";
     pub const LIMIT_COUNT_SETS: &str = "LIMIT_COUNT_SETS";
+    pub const LIMIT_LIVE: &str = "LIMIT_LIVE";
     pub const COUNTS_CACHE_SECONDS: &str = "COUNTS_CACHE_SECONDS";
     pub const MAX_COUNT_SETS: &str = "MAX_COUNT_SETS";
     /// Leading zero bits of a new visitor's proof of work; 0 turns the work off.
@@ -95,6 +96,9 @@ pub mod vars {
     pub const NOTIFY_EMAIL_FROM: &str = "NOTIFY_EMAIL_FROM";
     /// The name the owner's own comments show (with an "author" badge).
     pub const OWNER_NAME: &str = "OWNER_NAME";
+    /// The language the worker renders each page's widget in (shown before the Wasm to
+    /// readers whose widget speaks it).
+    pub const WIDGET_LANG: &str = "WIDGET_LANG";
     /// The chat a Telegram bot writes to (a user's or group's id, or `@channel`).
     pub const TELEGRAM_CHAT_ID: &str = "TELEGRAM_CHAT_ID";
     /// Telegram's Bot API (`https://api.telegram.org`); tests point it at a stand-in.

@@ -143,6 +143,8 @@ pub struct Limits {
     pub kv_writes: Option<Budget>,
     /// New sets of pages whose counts KV keeps together (`/counts`).
     pub count_sets: Budget,
+    /// Live connections opened (`/page/live`): reconnects, tabs coming back.
+    pub live: Budget,
 }
 
 impl Limits {
@@ -157,6 +159,7 @@ impl Limits {
         admin_failures: Budget::new(10, 15 * 60_000),
         kv_writes: None,
         count_sets: Budget::new(60, HOUR_MS),
+        live: Budget::new(600, HOUR_MS),
     };
 
     /// The budgets as configured (unreadable ones at their defaults; the worker refuses
@@ -183,13 +186,14 @@ impl Limits {
             checkouts: budget(vars::LIMIT_CHECKOUTS, d.checkouts),
             admin_failures: budget(vars::LIMIT_ADMIN_FAILURES, d.admin_failures),
             count_sets: budget(vars::LIMIT_COUNT_SETS, d.count_sets),
+            live: budget(vars::LIMIT_LIVE, d.live),
             kv_writes: var(env, vars::LIMIT_KV_WRITES)
                 .map(|_| budget(vars::LIMIT_KV_WRITES, Budget::new(u32::MAX, DAY_MS))),
         }
     }
 
     /// Each budget by the name of its setting; `None` for `LIMIT_KV_WRITES` unset.
-    pub fn named(&self) -> [(&'static str, Option<Budget>); 9] {
+    pub fn named(&self) -> [(&'static str, Option<Budget>); 10] {
         [
             (vars::LIMIT_NEW_VISITORS, Some(self.new_visitors)),
             (vars::LIMIT_NEW_PAGES, Some(self.new_pages)),
@@ -200,6 +204,7 @@ impl Limits {
             (vars::LIMIT_ADMIN_FAILURES, Some(self.admin_failures)),
             (vars::LIMIT_KV_WRITES, self.kv_writes),
             (vars::LIMIT_COUNT_SETS, Some(self.count_sets)),
+            (vars::LIMIT_LIVE, Some(self.live)),
         ]
     }
 
@@ -214,6 +219,7 @@ impl Limits {
             Action::AdminFailure => self.admin_failures,
             Action::KvWrite => self.kv_writes.unwrap_or(Budget::new(u32::MAX, DAY_MS)),
             Action::CountSet => self.count_sets,
+            Action::Live => self.live,
         }
     }
 }
@@ -350,6 +356,8 @@ pub struct PageSettings {
     pub notify: kudos_core::notify::Wants,
     /// Reply emails are set up: only then are replies reported for them.
     pub reply_emails: bool,
+    /// The language of the widget rendered with each snapshot.
+    pub widget_lang: String,
 }
 
 impl PageSettings {
@@ -364,6 +372,7 @@ impl PageSettings {
             kv_writes: limits.kv_writes,
             notify: channels.wanted(),
             reply_emails: crate::email::Mailer::read(env, &channels).configured(),
+            widget_lang: var(env, vars::WIDGET_LANG).unwrap_or_else(|| "en".to_owned()),
         }
     }
 }

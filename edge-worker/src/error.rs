@@ -102,6 +102,7 @@ impl ApiError {
             Action::AdminFailure => "admin sign-in attempts",
             Action::KvWrite => "snapshot writes",
             Action::CountSet => "new sets of counted pages",
+            Action::Live => "live connections",
         };
         let message = match refusal {
             Refusal::Off => format!("this site takes no {what}"),

@@ -10,7 +10,7 @@ use kudos_core::wire::ErrorBody;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
-use worker::{Delay, Method, Request, RequestInit, Response, Stub};
+use worker::{Delay, Headers, Method, Request, RequestInit, Response, Stub};
 
 /// How long the worker waits for a Durable Object. One that has not answered by then (or
 /// that failed) makes the request answer `503 temporarily_unavailable`, so no request can
@@ -81,15 +81,43 @@ pub async fn call_json<T: DeserializeOwned>(stub: &Stub, body: String) -> Result
     if status == 200 {
         return serde_json::from_str(&text).map_err(|e| ApiError::Internal(e.to_string()));
     }
-    match serde_json::from_str::<ErrorBody>(&text) {
+    Err(refusal(status, &text))
+}
+
+/// Opens a WebSocket to an object: its `101` answer carries the socket, which the worker
+/// hands on to the browser. A refusal comes back as its code, as from [`call_json`].
+pub async fn upgrade(stub: &Stub) -> Result<Response, ApiError> {
+    let headers = Headers::new();
+    headers.set("upgrade", "websocket")?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get).with_headers(headers);
+    let req = Request::new_with_init("https://object/live", &init)?;
+    let mut answer =
+        match select(Box::pin(stub.fetch_with_request(req)), Delay::from(OBJECT_DEADLINE)).await {
+            Either::Left((Ok(answer), _)) => answer,
+            Either::Left((Err(e), _)) => return Err(ApiError::Unavailable(format!("object: {e}"))),
+            Either::Right(_) => {
+                return Err(ApiError::Unavailable("object: no answer in time".into()));
+            }
+        };
+    let status = answer.status_code();
+    if status == 101 {
+        return Ok(answer);
+    }
+    Err(refusal(status, &answer.text().await.unwrap_or_default()))
+}
+
+/// The error an object's non-200 answer stands for.
+fn refusal(status: u16, text: &str) -> ApiError {
+    match serde_json::from_str::<ErrorBody>(text) {
         Ok(ErrorBody { error }) if error.moved_to.is_some() => {
-            Err(ApiError::Moved { to: error.moved_to.unwrap_or_default() })
+            ApiError::Moved { to: error.moved_to.unwrap_or_default() }
         }
-        Ok(ErrorBody { error }) if error.code != ErrorCode::Internal => Err(ApiError::Rejected {
+        Ok(ErrorBody { error }) if error.code != ErrorCode::Internal => ApiError::Rejected {
             code: error.code,
             message: error.message,
             retry_after: error.retry_after,
-        }),
-        _ => Err(ApiError::Unavailable(format!("object answered {status}"))),
+        },
+        _ => ApiError::Unavailable(format!("object answered {status}")),
     }
 }

@@ -53,6 +53,8 @@ pub enum Route {
     SupportersFeed,
     /// The site's recent activity, for the `data-kudos-recent` embed.
     Recent,
+    /// A page's changes as they happen, over a WebSocket.
+    Live,
     /// A deliberately naive KV read-modify-write counter, compiled only into the benchmark
     /// build so `cargo xtask bench` can show what it loses under concurrency.
     #[cfg(feature = "bench-naive")]
@@ -105,6 +107,7 @@ impl Route {
             | Route::CommentsFeed
             | Route::SupportersFeed
             | Route::Recent
+            | Route::Live
             | Route::AdminSignIn => false,
             #[cfg(feature = "bench-naive")]
             Route::NaiveLike => false,
@@ -118,6 +121,7 @@ pub const API_PREFIX: &str = "/api/v1";
 pub const ROUTES: &[(&str, &str, Route)] = &[
     ("GET", "/health", Route::Health),
     ("GET", "/page", Route::PageView),
+    ("GET", "/page/live", Route::Live),
     ("PUT", "/page/like", Route::SetLike),
     ("GET", "/counts", Route::Counts),
     ("POST", "/visitor/challenge", Route::Challenge),

@@ -198,7 +198,7 @@ async fn a_reader_over_the_rate_limit_is_told_when_to_retry_and_keeps_their_text
 }
 
 /// Attacks a commenter might try. Any that ran would set `window.__pwned`.
-const CORPUS: &[&str] = &[
+pub const CORPUS: &[&str] = &[
     "<script>window.__pwned = 1</script>",
     "<img src=x onerror=\"window.__pwned = 1\">",
     "<svg onload=window.__pwned=1></svg>",
@@ -222,11 +222,9 @@ const CORPUS: &[&str] = &[
     "unbrokenlongword",
 ];
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_corpus_of_attacks_never_runs_and_never_escapes_its_comment() {
-    let worker = worker(&[("COMMENT_RATE_LIMIT", "100")]).await;
-    let api = Api::new(&worker.origin());
-    let page = "/posts/a";
+/// Posts every attack of the corpus on `page`, and checks a website that would run is
+/// refused.
+pub async fn post_corpus(api: &Api, page: &str) {
     for (n, attack) in CORPUS.iter().enumerate() {
         let body =
             if *attack == "unbrokenlongword" { "W".repeat(3_000) } else { attack.to_string() };
@@ -244,6 +242,13 @@ async fn a_corpus_of_attacks_never_runs_and_never_escapes_its_comment() {
             "idempotency_key": "attack-website-0001" }))
         .await;
     assert_eq!(bad_site.status(), 400, "a javascript: website is refused");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_corpus_of_attacks_never_runs_and_never_escapes_its_comment() {
+    let worker = worker(&[("COMMENT_RATE_LIMIT", "100")]).await;
+    let api = Api::new(&worker.origin());
+    post_corpus(&api, "/posts/a").await;
 
     let browser = Browser::start().await;
     browser.open(&worker.url("/posts/a/")).await;
@@ -265,6 +270,13 @@ async fn a_corpus_of_attacks_never_runs_and_never_escapes_its_comment() {
             &format!("return root.querySelectorAll('.comment').length === {count}"),
         )
         .await;
+    assert_attacks_inert(&browser).await;
+    browser.close().await;
+}
+
+/// What the widget on the open page shows of the corpus ran nothing, holds nothing that
+/// could, and stays inside its comments.
+pub async fn assert_attacks_inert(browser: &Browser) {
     // Hover and focus everything, in case a handler survived.
     browser.in_widget(WIDGET, "root.querySelectorAll('.comment *').forEach(e => { e.dispatchEvent(new MouseEvent('mouseover', {bubbles: true})); e.focus?.(); }); return true").await;
 
@@ -300,5 +312,4 @@ async fn a_corpus_of_attacks_never_runs_and_never_escapes_its_comment() {
     assert_eq!(names, false, "names carry no direction overrides");
     let page_intact = browser.eval("return getComputedStyle(document.querySelector('h1')).display !== 'none' && !document.body.textContent.includes('cover the page')").await;
     assert_eq!(page_intact, true, "the host page is untouched");
-    browser.close().await;
 }

@@ -89,7 +89,7 @@ impl Browser {
     pub async fn widget(&self, host: &str) -> Option<WidgetView> {
         const READ: &str = r#"
             const root = document.querySelector(arguments[0])?.shadowRoot;
-            const button = root?.querySelector("button.like");
+            const button = root?.querySelector("section[data-ready] button.like");
             if (!button) return null;
             return {
                 pressed: button.getAttribute("aria-pressed"),
@@ -237,9 +237,43 @@ impl Browser {
         self.client.set_window_size(width, height).await.expect("resize the window");
     }
 
+    /// Sends a command of the DevTools protocol (through chromedriver's
+    /// `goog/cdp/execute`) and returns its result.
+    pub async fn cdp(&self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        let cmd = Cdp { method: method.to_owned(), params };
+        self.client.issue_cmd(cmd).await.unwrap_or_else(|e| panic!("DevTools {method}: {e}"))
+    }
+
+    /// Runs `script` in every page this browser opens from now on, before the page's own.
+    pub async fn before_each_page(&self, script: &str) {
+        self.cdp("Page.addScriptToEvaluateOnNewDocument", json!({ "source": script })).await;
+    }
+
     pub async fn close(self) {
         let _ = self.client.close().await;
         let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// A DevTools protocol command, as chromedriver takes it.
+#[derive(Debug)]
+struct Cdp {
+    method: String,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.method, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 

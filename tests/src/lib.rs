@@ -9,6 +9,8 @@ pub mod fake_email;
 pub mod fake_stripe;
 pub mod fixtures;
 pub mod isso;
+pub mod live;
+pub mod paint;
 pub mod paths;
 pub mod poll;
 pub mod process;

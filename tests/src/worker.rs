@@ -119,7 +119,7 @@ const TEST_SALT: &str = "kudos-test-salt-not-secret";
 pub const TEST_PROOF_DIFFICULTY: u32 = 8;
 /// The site-wide budgets, which test workers set far above what any test sends from one
 /// address unless the test is about them.
-const GENEROUS_LIMITS: [&str; 8] = [
+const GENEROUS_LIMITS: [&str; 9] = [
     "LIMIT_NEW_VISITORS",
     "LIMIT_NEW_PAGES",
     "LIMIT_COMMENTS",
@@ -128,6 +128,7 @@ const GENEROUS_LIMITS: [&str; 8] = [
     "LIMIT_CHECKOUTS",
     "LIMIT_ADMIN_FAILURES",
     "LIMIT_COUNT_SETS",
+    "LIMIT_LIVE",
 ];
 /// The admin API's bearer token in test workers.
 pub use crate::fixtures::ADMIN_TOKEN;

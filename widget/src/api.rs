@@ -61,6 +61,17 @@ impl Client {
         Some(self.page.to_string())
     }
 
+    // GET /api/v1/page/live
+    /// Where the page's live connection opens (a WebSocket on the API's host).
+    pub fn live_url(&self) -> String {
+        let url = self.url(&format!("/page/live?page={}", encode(self.page.as_str())));
+        match url.split_once("://") {
+            Some(("https", rest)) => format!("wss://{rest}"),
+            Some((_, rest)) => format!("ws://{rest}"),
+            None => url,
+        }
+    }
+
     // GET /api/v1/page
     /// A plain GET without custom headers: a CORS simple request, so no preflight.
     pub async fn page_view(&self, since: Option<u64>) -> Reply<PageView> {

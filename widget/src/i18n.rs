@@ -33,6 +33,10 @@ pub struct Strings {
     /// `{n}` replies.
     pub show_replies: &'static str,
     pub anonymous: &'static str,
+    /// Announced when another reader's comment arrives; `{name}` is theirs.
+    pub new_comment: &'static str,
+    /// Announced when a reward is confirmed while the page is open; `{name}`.
+    pub new_supporter: &'static str,
     pub edited: &'static str,
     pub awaiting_approval: &'static str,
     pub deleted: &'static str,
@@ -138,6 +142,8 @@ pub const EN: Strings = Strings {
     load_more: "Load more comments",
     show_replies: "Show all {n} replies",
     anonymous: "Anonymous",
+    new_comment: "New comment from {name}.",
+    new_supporter: "New supporter: {name}.",
     edited: "edited",
     awaiting_approval: "Awaiting approval: only you can see this.",
     deleted: "[deleted]",
@@ -238,6 +244,8 @@ pub const ZH: Strings = Strings {
     load_more: "加载更多评论",
     show_replies: "查看全部 {n} 条回复",
     anonymous: "匿名",
+    new_comment: "{name} 发表了新评论。",
+    new_supporter: "新的支持者：{name}。",
     edited: "已编辑",
     awaiting_approval: "等待审核：只有你能看到。",
     deleted: "[已删除]",

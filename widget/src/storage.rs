@@ -5,6 +5,33 @@ use crate::state::Target;
 use gloo_storage::{LocalStorage, Storage};
 use kudos_core::{PageId, VisitorId};
 use serde::{Deserialize, Serialize};
+use std::cell::Cell;
+
+thread_local! {
+    /// Set while the widget's first render must be the worker's (hydrating what it
+    /// rendered): the reader's memory then reads as empty to what renders.
+    static HYDRATING: Cell<bool> = const { Cell::new(false) };
+    /// Counts the hydrations finished, so what was read while hydrating is read again.
+    static HYDRATED: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Starts or ends a hydration (see `HYDRATING`).
+pub fn hydrating(on: bool) {
+    if HYDRATING.replace(on) && !on {
+        HYDRATED.set(HYDRATED.get().wrapping_add(1));
+    }
+}
+
+/// Changes when a hydration ends: memos of the reader's memory depend on it.
+pub fn hydrated() -> u32 {
+    HYDRATED.get()
+}
+
+/// Whether what renders must not see the reader's memory: in the worker (which renders
+/// for every reader, and has no localStorage) and while hydrating.
+fn quiet() -> bool {
+    cfg!(not(feature = "browser")) || HYDRATING.get()
+}
 
 const VISITOR_KEY: &str = "kudos:visitor";
 const NAME_KEY: &str = "kudos:name";
@@ -34,11 +61,11 @@ pub fn random_id() -> VisitorId {
 }
 
 pub fn name() -> String {
-    LocalStorage::get(NAME_KEY).unwrap_or_default()
+    if quiet() { String::new() } else { LocalStorage::get(NAME_KEY).unwrap_or_default() }
 }
 
 pub fn website() -> String {
-    LocalStorage::get(WEBSITE_KEY).unwrap_or_default()
+    if quiet() { String::new() } else { LocalStorage::get(WEBSITE_KEY).unwrap_or_default() }
 }
 
 pub fn remember_author(name: &str, website: &str) {
@@ -109,13 +136,18 @@ fn key(page: &PageId) -> String {
 }
 
 pub fn page(page: &PageId) -> PageMemory {
+    if quiet() { PageMemory::default() } else { stored(page) }
+}
+
+/// What is stored for `page`, whatever renders.
+fn stored(page: &PageId) -> PageMemory {
     LocalStorage::get(key(page)).unwrap_or_default()
 }
 
 /// The page moved to `to` (its view said so): what this browser remembered of it joins
 /// `to`'s record (a like of either is a like, a draft is kept) and is read from there.
 pub fn moved(from: &PageId, to: &PageId) -> PageMemory {
-    let old = page(from);
+    let old = stored(from);
     if old != PageMemory::default() {
         update(to, |memory| {
             memory.liked |= old.liked;
@@ -135,7 +167,7 @@ pub fn moved(from: &PageId, to: &PageId) -> PageMemory {
 /// Changes a page's record and saves it. Private: what the widget remembers is decided by
 /// the named writes below, one per thing that happens.
 fn update(id: &PageId, change: impl FnOnce(&mut PageMemory)) {
-    let mut memory = page(id);
+    let mut memory = stored(id);
     change(&mut memory);
     let now = js_sys::Date::now() as i64;
     // Tokens past their edit window are of no use any more.

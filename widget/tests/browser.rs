@@ -32,7 +32,18 @@ fn mount(api: &str, page: &str, theme: &str, lang: &str) -> Element {
     let host = document().create_element("div").unwrap();
     host.set_attribute("data-kudos", "").unwrap();
     document().body().unwrap().append_child(&host).unwrap();
-    kudos_widget::mount(host.clone(), api.into(), page.into(), theme.into(), lang.into()).unwrap();
+    let mounted = kudos_widget::mount(
+        host.clone(),
+        api.into(),
+        page.into(),
+        theme.into(),
+        lang.into(),
+        true,
+        None,
+    )
+    .unwrap();
+    // Each test's widget stays on the page (as a reader's would) until the run ends.
+    std::mem::forget(mounted);
     host
 }
 

@@ -52,8 +52,15 @@ fn local_config() -> Result {
 pub fn worker_into(out: &str, features: &[&str]) -> Result {
     let dir = root().join("edge-worker").join(out);
     let inputs = sources_hash(
-        &["edge-worker/src", "core/src"],
-        &["Cargo.toml", "Cargo.lock", "edge-worker/Cargo.toml", "core/Cargo.toml"],
+        &["edge-worker/src", "core/src", "widget/src"],
+        &[
+            "Cargo.toml",
+            "Cargo.lock",
+            "edge-worker/Cargo.toml",
+            "core/Cargo.toml",
+            "widget/Cargo.toml",
+            "widget/build.rs",
+        ],
         &format!("{} wasm-bindgen {}", features.join(","), setup::WASM_BINDGEN_VERSION),
     );
     if dir.join("index.js").exists() && unchanged(&dir, &outputs_in(&dir), &inputs) {

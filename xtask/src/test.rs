@@ -15,7 +15,8 @@ use crate::build;
 use crate::fixtures;
 use crate::setup;
 use crate::tidy;
-use crate::util::{self, Result, cargo, exec, root};
+use crate::util::{self, Result, cargo, exec_logged, out_dir, root};
+use std::path::Path;
 
 pub fn run() -> Result {
     setup::run()?;
@@ -24,9 +25,9 @@ pub fn run() -> Result {
     setup::waline()?;
     build::build(false)?;
 
-    type Layer = (&'static str, fn() -> Result);
+    type Layer = (&'static str, fn(&Path) -> Result);
     let layers: [Layer; 5] = [
-        ("tidy", tidy::run),
+        ("tidy", |_| tidy::run()),
         ("native unit tests", native),
         ("widget in Chromium", widget_in_browser),
         ("API against openapi.yaml", api_against_spec),
@@ -35,43 +36,55 @@ pub fn run() -> Result {
     let mut failed = Vec::new();
     for (name, layer) in layers {
         eprintln!("\n=== {name} ===");
-        if let Err(e) = layer() {
+        let log = out_dir().join("test-logs").join(format!("{}.log", name.replace(' ', "-")));
+        if let Err(e) = layer(&log) {
             eprintln!("--- {name} failed: {e}");
-            failed.push(name);
+            failed.push((name, log));
         }
     }
     if failed.is_empty() {
         eprintln!("\nall test layers passed");
-        Ok(())
-    } else {
-        Err(format!("failed: {}", failed.join(", ")).into())
+        return Ok(());
     }
+    // A failing layer's own words, again, after everything the later layers printed.
+    for (name, log) in &failed {
+        eprintln!("\n=== {name} failed; the end of its output ({}) ===", log.display());
+        eprintln!("{}", util::tail(log, FAILURE_LINES));
+    }
+    let names: Vec<&str> = failed.iter().map(|(name, _)| *name).collect();
+    Err(format!("failed: {}", names.join(", ")).into())
 }
 
-fn native() -> Result {
-    exec(cargo().args([
-        "test",
-        "-p",
-        "kudos-core",
-        "-p",
-        "kudos-worker",
-        "-p",
-        "kudos-widget",
-        "-p",
-        "kudos-import",
-        "-p",
-        "kudos-cli",
-        "-p",
-        "xtask",
-    ]))
+/// How much of a failing layer's output is shown again at the end.
+const FAILURE_LINES: usize = 60;
+
+fn native(log: &Path) -> Result {
+    exec_logged(
+        cargo().args([
+            "test",
+            "-p",
+            "kudos-core",
+            "-p",
+            "kudos-worker",
+            "-p",
+            "kudos-widget",
+            "-p",
+            "kudos-import",
+            "-p",
+            "kudos-cli",
+            "-p",
+            "xtask",
+        ]),
+        log,
+    )
 }
 
 /// The widget's browser tests need a worker whose CORS allowlist names the test page's
 /// origin, so the test runner is pinned to a free port that the worker is told about.
-fn widget_in_browser() -> Result {
+fn widget_in_browser(log: &Path) -> Result {
     let port = util::free_port();
     let origin = format!("http://127.0.0.1:{port}");
-    exec(
+    exec_logged(
         cargo()
             .args(["run", "-q", "-p", "kudos-tests", "--bin", "with-worker", "--"])
             .args(["--allow-origin", &origin])
@@ -81,6 +94,7 @@ fn widget_in_browser() -> Result {
             .arg(root().join("widget"))
             .env("WASM_BINDGEN_TEST_ADDRESS", format!("127.0.0.1:{port}"))
             .env("WASM_BINDGEN_TEST_TIMEOUT", "60"),
+        log,
     )
 }
 
@@ -88,8 +102,8 @@ fn widget_in_browser() -> Result {
 /// new finding shows the same way every time until it is fixed).
 const SCHEMATHESIS_SEED: &str = "7";
 
-fn api_against_spec() -> Result {
-    exec(
+fn api_against_spec(log: &Path) -> Result {
+    exec_logged(
         cargo()
             .args(["run", "-q", "-p", "kudos-tests", "--bin", "with-worker", "--"])
             .arg("--")
@@ -101,9 +115,10 @@ fn api_against_spec() -> Result {
             .args(["--seed", SCHEMATHESIS_SEED])
             .args(["--header", &format!("Authorization: Bearer {}", fixtures::ADMIN_TOKEN)])
             .args(["--no-color", "--output-truncate", "true"]),
+        log,
     )
 }
 
-fn end_to_end() -> Result {
-    exec(cargo().args(["test", "-p", "kudos-tests", "--", "--test-threads=2"]))
+fn end_to_end(log: &Path) -> Result {
+    exec_logged(cargo().args(["test", "-p", "kudos-tests", "--", "--test-threads=2"]), log)
 }

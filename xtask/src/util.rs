@@ -36,6 +36,54 @@ pub fn exec(cmd: &mut Command) -> Result {
     Ok(())
 }
 
+/// Runs a command to completion as [`exec`] does, also copying everything it prints (both
+/// streams, line by line, as they come) to `log`, so that a failure can be shown again
+/// after other output has buried it.
+pub fn exec_logged(cmd: &mut Command, log: &Path) -> Result {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    use std::sync::{Arc, Mutex};
+    eprintln!("$ {}", describe(cmd));
+    if let Some(dir) = log.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let file = Arc::new(Mutex::new(std::fs::File::create(log)?));
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", describe(cmd)))?;
+    let copy = |stream: Box<dyn std::io::Read + Send>, to_stderr: bool| {
+        let file = Arc::clone(&file);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).split(b'\n').map_while(std::result::Result::ok) {
+                let line = String::from_utf8_lossy(&line);
+                if to_stderr {
+                    eprintln!("{line}");
+                } else {
+                    println!("{line}");
+                }
+                let _ = writeln!(file.lock().unwrap_or_else(|e| e.into_inner()), "{line}");
+            }
+        })
+    };
+    let out = copy(Box::new(child.stdout.take().expect("piped")), false);
+    let err = copy(Box::new(child.stderr.take().expect("piped")), true);
+    let status = child.wait()?;
+    let _ = (out.join(), err.join());
+    if !status.success() {
+        return Err(format!("`{}` failed ({status})", describe(cmd)).into());
+    }
+    Ok(())
+}
+
+/// The last `n` lines of a text file, or nothing if it cannot be read.
+pub fn tail(path: &Path, n: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
 /// Runs a command and returns its standard output, or `None` if it cannot run or fails.
 pub fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok().filter(|o| o.status.success())?;

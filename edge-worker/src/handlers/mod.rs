@@ -11,6 +11,7 @@ pub mod feed;
 pub mod health;
 pub mod import;
 pub mod likes;
+pub mod live;
 #[cfg(feature = "bench-naive")]
 pub mod naive;
 pub mod notes;

@@ -38,6 +38,11 @@ impl PageClient {
         self.page.clone()
     }
 
+    /// Opens a live connection to the page's object (a WebSocket it holds).
+    pub async fn live(&self) -> Result<worker::Response, ApiError> {
+        crate::object::upgrade(&self.stub).await
+    }
+
     pub async fn view(&self, since: Option<u64>) -> Result<PageView, ApiError> {
         self.call(&Command::View { page: self.page(), since }).await
     }

@@ -14,7 +14,7 @@ mod store;
 
 pub use client::{MAX_MOVES_FOLLOWED, PageClient};
 
-use crate::config::PageSettings;
+use crate::config::{Config, PageSettings};
 use crate::counts_object::{Counted, CountsClient};
 use crate::error::ApiError;
 use crate::limiter::{ClientKey, Limiter};
@@ -25,17 +25,25 @@ use crate::read_model::ReadModel;
 use crate::site_object::{MAX_BATCH, SiteClient};
 use kudos_core::ErrorCode;
 use kudos_core::PageId;
+use kudos_core::comment::ItemId;
 use kudos_core::limits::Action;
-use kudos_core::snapshot::next_flush_at;
-use kudos_core::wire::PageMoveReply;
+use kudos_core::snapshot::{self, next_flush_at};
+use kudos_core::wire::{CommentStatus, LIVE_PING, LIVE_PONG, LiveUpdate, PageMoveReply, PageView};
 use protocol::{Command, Effect, MovedPart};
-use rules::{PageRules, RuleError};
+use rules::{PageRules, RuleError, Ruled};
 use std::cell::OnceCell;
 use store::Store;
-use worker::{DurableObject, Env, Request, Response, ScheduledTime, State, durable_object, js_sys};
+use worker::{
+    DurableObject, Env, Request, Response, ScheduledTime, State, WebSocket,
+    WebSocketIncomingMessage, WebSocketPair, durable_object, js_sys,
+    worker_sys::WebSocketRequestResponsePair,
+};
 
 /// The most outbox messages one alarm delivers; the alarm comes back at once for more.
 const OUTBOX_PER_ALARM: usize = 8 * MAX_BATCH;
+
+/// The most live connections one page keeps open; past it, `503 page_busy`.
+pub const MAX_LIVE_PER_PAGE: usize = 5_000;
 
 /// After a failed delivery to the site object, the alarm tries again this much later.
 const OUTBOX_RETRY_MS: i64 = 5_000;
@@ -55,7 +63,36 @@ impl DurableObject for PageObject {
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        if req.headers().get("upgrade")?.is_some() {
+            return self.accept_live();
+        }
         serve("page object", req, |command| self.handle(command)).await
+    }
+
+    /// Live connections only listen: anything a reader's browser sends (but the `ping`
+    /// answered without waking the object) closes its connection.
+    async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        _message: WebSocketIncomingMessage,
+    ) -> worker::Result<()> {
+        let _ = ws.close(Some(1008), Some("kudos live connections only listen"));
+        Ok(())
+    }
+
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        _code: usize,
+        _reason: String,
+        _was_clean: bool,
+    ) -> worker::Result<()> {
+        let _ = ws.close(Some(1000), Some("closed"));
+        Ok(())
+    }
+
+    async fn websocket_error(&self, _ws: WebSocket, _error: worker::Error) -> worker::Result<()> {
+        Ok(())
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
@@ -135,31 +172,74 @@ impl PageObject {
             self.open_page(&page, client).await?;
         }
         let rules = self.rules(&page)?;
+        // What readers with the page open are sent of the change, if anyone listens.
+        let listening = changes && self.listening();
+        let mut live = None;
+        let mut announce = |update: Ruled<LiveUpdate>| -> Result<(), ApiError> {
+            if listening {
+                live = Some(update?);
+            }
+            Ok(())
+        };
         let json = match command {
             Command::View { since, .. } => to_json(&rules.checked_view(since)?),
             Command::Refresh { since, .. } => to_json(&rules.refresh(since)?),
-            Command::SetLike { visitor, liked, .. } => to_json(&rules.set_like(&visitor, liked)?),
+            Command::SetLike { visitor, liked, .. } => {
+                let reply = rules.set_like(&visitor, liked)?;
+                announce(Ok(LiveUpdate::counts(reply.state.clone())))?;
+                to_json(&reply)
+            }
             Command::ListComments { order, cursor, .. } => to_json(&rules.list(order, cursor)?),
             Command::Replies { root, after, .. } => to_json(&rules.replies(root, after)?),
             Command::PostComment { client, comment, .. } => {
-                to_json(&rules.post_comment(&client, comment)?)
+                let created = rules.post_comment(&client, comment)?;
+                // A comment awaiting approval is its author's alone.
+                if created.comment.status == CommentStatus::Published
+                    && let Ok(id) = ItemId::parse(&created.comment.id)
+                {
+                    announce(rules.live_comment(id.seq))?;
+                }
+                to_json(&created)
             }
             Command::EditComment { seq, by, body, html, .. } => {
-                to_json(&rules.edit_comment(seq, &by, &body, &html)?)
+                let reply = rules.edit_comment(seq, &by, &body, &html)?;
+                announce(rules.live_comment(seq))?;
+                to_json(&reply)
             }
-            Command::DeleteComment { seq, by, .. } => to_json(&rules.delete_comment(seq, &by)?),
-            Command::Moderate { seq, status, .. } => to_json(&rules.moderate(seq, status)?),
+            Command::DeleteComment { seq, by, .. } => {
+                let reply = rules.delete_comment(seq, &by)?;
+                announce(rules.live_comment(seq))?;
+                to_json(&reply)
+            }
+            Command::Moderate { seq, status, .. } => {
+                let reply = rules.moderate(seq, status)?;
+                announce(rules.live_comment(seq))?;
+                to_json(&reply)
+            }
             Command::LikeComment { seq, visitor, liked, .. } => {
-                to_json(&rules.like_comment(seq, &visitor, liked)?)
+                let reply = rules.like_comment(seq, &visitor, liked)?;
+                announce(rules.live_comment(seq))?;
+                to_json(&reply)
             }
-            Command::Pin { seq, pinned, .. } => to_json(&rules.pin(seq, pinned)?),
+            Command::Pin { seq, pinned, .. } => {
+                let reply = rules.pin(seq, pinned)?;
+                announce(rules.live_comment(seq))?;
+                to_json(&reply)
+            }
             Command::Close { closed, .. } => to_json(&rules.close(closed)?),
             Command::Pending { visitor, .. } => to_json(&rules.pending(&visitor)?),
-            Command::RecordReward { reward, .. } => to_json(&rules.record_reward(&reward)?),
+            Command::RecordReward { reward, .. } => {
+                let recorded = rules.record_reward(&reward)?;
+                if recorded.counted {
+                    announce(rules.live_supporters())?;
+                }
+                to_json(&recorded)
+            }
             Command::RewardStatus { session, .. } => to_json(&rules.reward_status(&session)?),
             Command::Ledger { before, limit, .. } => to_json(&rules.ledger(before, limit)?),
             Command::HideRewardMessage { seq, hidden, .. } => {
                 rules.hide_reward_message(seq, hidden)?;
+                announce(rules.live_supporters())?;
                 Ok("{}".to_owned())
             }
             Command::StoreNote { text, ttl_ms, .. } => to_json(&rules.store_note(&text, ttl_ms)?),
@@ -181,7 +261,72 @@ impl PageObject {
             // What the command changed is committed; make sure it reaches KV and the site.
             self.schedule().await?;
         }
+        if let Some(update) = live {
+            self.send_live(&update);
+        }
         Ok(json)
+    }
+
+    /// The view with the widget rendered into it (which `embed.js` shows before the
+    /// widget's Wasm arrives), in the deployment's settings of the moment, if the whole
+    /// still fits a snapshot; else the view alone.
+    async fn rendered(&self, view: PageView) -> PageView {
+        let config = Config::cached(&self.env);
+        let configured = PageView {
+            rewards: config.rewards.options(),
+            reply_emails: config.reply_emails,
+            ..view.clone()
+        };
+        let Some(rendered) = kudos_widget::render(&configured, &self.settings.widget_lang).await
+        else {
+            return view;
+        };
+        let with = PageView { rendered: Some(rendered), ..view.clone() };
+        if snapshot::fits(&with) { with } else { view }
+    }
+
+    /// Whether any reader has the page open (a live connection, `GET /api/v1/page/live`).
+    fn listening(&self) -> bool {
+        !self.state.get_websockets().is_empty()
+    }
+
+    /// Sends `update` to every open live connection. A connection that cannot take it is
+    /// closing; its reader catches up when it connects again.
+    fn send_live(&self, update: &LiveUpdate) {
+        let Ok(text) = to_json(update) else { return };
+        for socket in self.state.get_websockets() {
+            let _ = socket.send_with_str(&text);
+        }
+    }
+
+    /// Accepts a live connection (the worker checked the page, the origin and the
+    /// client's budget). The object holds it with the Hibernation API: an idle connection
+    /// keeps the object neither awake nor billed, and a `ping` is answered without waking
+    /// it. The first message is the page's counts now, so a widget whose view (from the
+    /// KV snapshot) is older knows to catch up, and how far.
+    fn accept_live(&self) -> worker::Result<Response> {
+        if self.state.get_websockets().len() >= MAX_LIVE_PER_PAGE {
+            let busy = ApiError::reject(
+                ErrorCode::PageBusy,
+                "this page has as many live readers as it takes; try again later",
+            );
+            return Ok(Response::from_json(&busy.body())?.with_status(busy.code().status()));
+        }
+        let pair = WebSocketPair::new()?;
+        self.state.accept_web_socket(&pair.server);
+        if let Ok(ping) = WebSocketRequestResponsePair::new(LIVE_PING, LIVE_PONG) {
+            self.state.set_websocket_auto_response(&ping);
+        }
+        let now = self.store().ok().and_then(|store| {
+            let moved = store.moved_to().ok()?.is_some();
+            store.page().ok()?.filter(|_| !moved).map(|row| row.state())
+        });
+        if let Some(state) = now
+            && let Ok(text) = to_json(&LiveUpdate::counts(state))
+        {
+            let _ = pair.server.send_with_str(text);
+        }
+        Response::from_websocket(pair.client)
     }
 
     /// Whether this object is the one named for `page`. Only the worker reaches objects and
@@ -348,7 +493,7 @@ impl PageObject {
         }
         let rules = self.rules(page)?;
         rules.report()?;
-        let view = rules.view()?;
+        let view = self.rendered(rules.view()?).await;
         ReadModel::new(&self.env, 0)?.store(page, &view).await?;
         // The sets of pages that hold this one (index pages' counts) follow its snapshot,
         // and so do those holding a page that moved here. A failure fails the flush, which

@@ -56,6 +56,16 @@ async fn main() {
         println!("{out}{}", notification_latency().await);
         return;
     }
+    if only().as_deref() == Some("paint") {
+        // Only first paint against Isso's client (`KUDOS_BENCH_ONLY=paint`).
+        println!("{out}{}", first_paint().await);
+        return;
+    }
+    if only().as_deref() == Some("live") {
+        // Only the live fan-out (`KUDOS_BENCH_ONLY=live`).
+        println!("{out}{}", live_fanout().await);
+        return;
+    }
     if only().as_deref() == Some("import") {
         // Only the import throughput (`KUDOS_BENCH_ONLY=import`).
         println!("{out}{}", import_throughput().await);
@@ -183,6 +193,8 @@ async fn main() {
     }
     out.push_str(&proof_of_work(&worker).await);
     out.push_str(&notification_latency().await);
+    out.push_str(&live_fanout().await);
+    out.push_str(&first_paint().await);
     out.push_str(&import_throughput().await);
     out.push_str(&soak(&worker, direct.as_ref().unwrap_or(&api)).await);
     out.push_str(&machine("\nAt the end"));
@@ -537,6 +549,149 @@ async fn notification_latency() -> String {
          receiver ({N} comments, one at a time): p50 {:.1} ms, p99 {:.1} ms.\n",
         ms(percentile(&latencies, 0.50)),
         ms(percentile(&latencies, 0.99))
+    )
+}
+
+/// The same article with 20 comments, embedding kudos or Isso's client, loaded cold in
+/// Chromium with the CPU slowed 4x on Fast 3G (`kudos_tests::paint`), three times each.
+async fn first_paint() -> String {
+    use kudos_tests::paint::{self, Host, Upstream};
+    const PAGE: &str = "/bench/paint";
+    const COMMENTS: u64 = 20;
+    const RUNS: usize = 3;
+    let worker = Worker::spawn(WorkerOptions::default()).await;
+    let api = Api::new(&worker.origin());
+    let isso = Isso::spawn().await;
+    for i in 0..COMMENTS {
+        let text = format!("Comment {i}: a reader says something *worth* reading about this post.");
+        api.comment(PAGE, &visitor(i), &text, None).await;
+        assert!(isso.post_comment(PAGE, &format!("Reader {i}"), &text).await, "Isso takes it");
+    }
+    poll_view(&api, PAGE, COMMENTS).await;
+    kudos_tests::poll::until(
+        "the rendered widget in the snapshot",
+        Duration::from_secs(30),
+        || async {
+            match api.page_view(PAGE, None).await {
+                (view, _) if view.rendered.is_some() => Ok(()),
+                (view, source) => Err(format!("{source}: {:?}", view.state)),
+            }
+        },
+    )
+    .await;
+
+    let kudos = Host::start(
+        &format!(
+            "<div data-kudos data-page=\"{PAGE}\" data-lang=\"en\" data-live=\"off\"></div><script src=\"/embed.js\" async></script>"
+        ),
+        vec![
+            Upstream { prefix: "/embed.js", to: worker.origin(), strip: false },
+            Upstream { prefix: "/w/", to: worker.origin(), strip: false },
+            Upstream { prefix: "/api/", to: worker.origin(), strip: false },
+        ],
+    );
+    let issos = Host::start(
+        &format!(
+            "<section id=\"isso-thread\" data-isso-id=\"{PAGE}\"></section><script data-isso=\"/isso/\" src=\"/isso/js/embed.min.js\"></script>"
+        ),
+        vec![Upstream { prefix: "/isso", to: isso.url(""), strip: true }],
+    );
+    let shown = "document.querySelector('[data-kudos]').shadowRoot.querySelectorAll('.comment').length >= 20";
+    let ready =
+        "!!document.querySelector('[data-kudos]').shadowRoot.querySelector('section[data-ready]')";
+    let isso_shown = "document.querySelectorAll('#isso-thread .isso-comment').length >= 20";
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    for _ in 0..RUNS {
+        ours.push(paint::measure(&kudos.origin, shown, ready).await);
+        theirs.push(paint::measure(&issos.origin, isso_shown, isso_shown).await);
+    }
+    let (ours, theirs) = (paint::median(&mut ours), paint::median(&mut theirs));
+    format!(
+        "\nFirst paint: one article with {COMMENTS} comments, cold cache, CPU slowed 4x, \
+         DevTools' Fast 3G, every response gzipped by the host (median of {RUNS}):\n\n\
+         | | content visible | interactive | bytes before visible (beyond the page) |\n\
+         |---|---:|---:|---:|\n\
+         | kudos (the worker's render, then the Wasm) | {:.0} ms | {:.0} ms | {:.1} KB |\n\
+         | Isso's client | {:.0} ms | {:.0} ms | {:.1} KB |\n",
+        ours.visible,
+        ours.interactive,
+        ours.bytes / 1000.0,
+        theirs.visible,
+        theirs.interactive,
+        theirs.bytes / 1000.0,
+    )
+}
+
+/// 1,000 open live connections on one page (as 1,000 open tabs), on a worker of its own:
+/// for likes sent one at a time, from sending each to each connection receiving it.
+async fn live_fanout() -> String {
+    const TABS: usize = 1_000;
+    const CHANGES: u64 = 50;
+    const PAGE: &str = "/bench/live";
+    let worker = Worker::spawn(WorkerOptions::default()).await;
+    let api = Api::new(&worker.origin());
+    api.like(PAGE, &visitor(0), true).await;
+    let arrivals = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut readers = Vec::new();
+    for _ in 0..TABS {
+        let mut listener = kudos_tests::live::open(&worker.origin(), PAGE, None).await.listener();
+        let arrivals = arrivals.clone();
+        readers.push(tokio::spawn(async move {
+            while let Some(text) = listener.next_text(Duration::from_secs(120)).await {
+                let at = std::time::Instant::now();
+                if let Ok(update) = serde_json::from_str::<kudos_core::wire::LiveUpdate>(&text) {
+                    arrivals.lock().unwrap().push((update.state.version, at));
+                }
+            }
+        }));
+    }
+    // Each connection's greeting (the counts now) arrives first; then the changes.
+    kudos_tests::poll::until("every connection's greeting", Duration::from_secs(60), || async {
+        let n = arrivals.lock().unwrap().len();
+        if n >= TABS { Ok(()) } else { Err(format!("{n} of {TABS}")) }
+    })
+    .await;
+    arrivals.lock().unwrap().clear();
+    let mut sent = std::collections::HashMap::new();
+    for i in 1..=CHANGES {
+        let at = std::time::Instant::now();
+        let reply = api.like(PAGE, &visitor(i), true).await;
+        sent.insert(reply.state.version, at);
+        // One change at a time: each fans out before the next is sent.
+        kudos_tests::poll::until(
+            "the change to reach every tab",
+            Duration::from_secs(60),
+            || async {
+                let n = arrivals
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .filter(|(v, _)| *v == reply.state.version)
+                    .count();
+                if n >= TABS { Ok(()) } else { Err(format!("{n} of {TABS}")) }
+            },
+        )
+        .await;
+    }
+    let mut latencies: Vec<Duration> = arrivals
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|(version, at)| Some(at.saturating_duration_since(*sent.get(version)?)))
+        .collect();
+    latencies.sort();
+    for reader in readers {
+        reader.abort();
+    }
+    format!(
+        "\nLive: {TABS} open connections on one page; {CHANGES} likes sent one at a time, each \
+         received by every connection ({} arrivals): from sending the like to a tab receiving \
+         it, p50 {:.1} ms, p99 {:.1} ms, slowest {:.1} ms.\n",
+        latencies.len(),
+        ms(percentile(&latencies, 0.50)),
+        ms(percentile(&latencies, 0.99)),
+        ms(latencies.last().copied().unwrap_or_default())
     )
 }
 

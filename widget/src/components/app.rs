@@ -8,11 +8,14 @@ use super::status::{StatusProps, status};
 use super::supporters::supporters;
 use crate::api::Client;
 use crate::context::Widget;
+use crate::hooks::use_live::use_live;
 use crate::hooks::use_page::use_page;
 use crate::hooks::use_reward_return::use_reward_return;
 use crate::i18n;
 use crate::state::{Action, LikeEvent, Load, SaveProblem, Target};
 use kudos_core::PageId;
+use kudos_core::wire::PageView;
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq, Clone)]
@@ -21,13 +24,29 @@ pub struct AppProps {
     /// `light`, `dark` or `auto` (follow the reader's system).
     pub theme: AttrValue,
     pub lang: AttrValue,
+    /// Other readers' changes show as they happen (`data-live="off"` turns it off).
+    pub live: bool,
+    /// The view the first render shows (the worker's render and its hydration); `None`
+    /// to load it.
+    #[prop_or_default]
+    pub initial: Option<Rc<PageView>>,
+    /// The view to take right after the first render, if not `initial` (hydrating: the
+    /// same view with the deployment's current settings).
+    #[prop_or_default]
+    pub current: Option<Rc<PageView>>,
 }
 
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
     let client = use_state(|| props.client.clone());
-    let state = use_page((*client).clone(), props.lang.clone());
+    let state = use_page(
+        (*client).clone(),
+        props.lang.clone(),
+        props.initial.clone(),
+        props.current.clone().or_else(|| props.initial.clone()),
+    );
     use_reward_return((*client).clone(), props.lang.clone(), state.clone());
+    use_live((*client).clone(), props.lang.clone(), state.clone(), props.live);
     {
         // A page that moved: from now on the widget writes to the page it moved to (whose
         // comment ids it shows).
@@ -71,7 +90,10 @@ pub fn app(props: &AppProps) -> Html {
 
     html! {
         <ContextProvider<Widget> context={widget.clone()}>
-            <section class={classes!("kudos", props.theme.to_string())} lang={props.lang.clone()}>
+            // `data-ready`: the widget is the reader's (their likes and own comments in), not
+            // the worker's render of it.
+            <section class={classes!("kudos", props.theme.to_string())} lang={props.lang.clone()}
+                data-ready={state.remembered.then_some("")}>
                 <div class="bar">
                     { like_button(&LikeButtonProps {
                         liked: state.likes.page.wanted,

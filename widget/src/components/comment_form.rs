@@ -52,7 +52,8 @@ pub fn comment_form(props: &CommentFormProps) -> Html {
     let error = use_state(|| None::<String>);
     let draft_body = {
         let (page, reply_to) = (widget.client.page.clone(), reply_to.clone());
-        use_memo((), move |_| storage::page(&page).draft(reply_to.as_deref()).body)
+        // Read again once a hydration ends (it reads nothing of the reader's).
+        use_memo(storage::hydrated(), move |_| storage::page(&page).draft(reply_to.as_deref()).body)
     };
 
     let on_body = {

@@ -1,6 +1,7 @@
 //! Loads a page's state (with automatic retries), then the reader's own comments awaiting
 //! approval, then earns the visitor's pass in the background; and keeps the reader's
-//! likes saved (`use_likes`).
+//! likes saved (`use_likes`). A widget given its view (the worker rendered it) starts
+//! from it, and takes the reader's memory of the page right after its first render.
 
 use super::use_likes::use_likes;
 use crate::api::Client;
@@ -8,6 +9,8 @@ use crate::state::{Action, CommentAction, State};
 use crate::storage;
 use gloo_timers::future::TimeoutFuture;
 use kudos_core::PageId;
+use kudos_core::wire::PageView;
+use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -15,17 +18,32 @@ use yew::prelude::*;
 const MAX_LOAD_BACKOFF_MS: u32 = 30_000;
 
 #[hook]
-pub fn use_page(client: Client, lang: AttrValue) -> UseReducerHandle<State> {
-    let state = use_reducer(State::default);
+pub fn use_page(
+    client: Client,
+    lang: AttrValue,
+    initial: Option<Rc<PageView>>,
+    given: Option<Rc<PageView>>,
+) -> UseReducerHandle<State> {
+    let state = use_reducer(move || initial.map_or_else(State::default, |v| State::shown(&v)));
 
     {
         let (state, client) = (state.clone(), client.clone());
         use_effect_with(state.load_attempt, move |attempt| {
             let attempt = *attempt;
+            // The first render is done: from here the reader's memory shows.
+            storage::hydrating(false);
             spawn_local(async move {
                 let memory = storage::page(&client.page);
                 let since = Some(memory.version).filter(|v| *v > 0);
-                match client.page_view(since).await {
+                // The view given is enough unless this reader wrote something newer.
+                let given = given
+                    .filter(|v| attempt == 0 && v.state.version >= memory.version)
+                    .map(|v| Ok((*v).clone()));
+                let loaded = match given {
+                    Some(view) => view,
+                    None => client.page_view(since).await,
+                };
+                match loaded {
                     Ok(view) => {
                         // A page that moved answers with the page it moved to.
                         let memory = match PageId::from_canonical(&view.state.page) {

@@ -43,6 +43,12 @@ pub enum CommentAction {
         id: String,
         likes: u64,
     },
+    /// A comment as every reader sees it now, from the page's live connection: changed
+    /// where it is shown, placed if it is new and published.
+    Live(Comment),
+    /// The first page of comments as it is now (after the reader came back to the tab):
+    /// each comment in it changed or placed as by `Live`.
+    CaughtUp(CommentPage),
 }
 
 impl Discussion {
@@ -69,7 +75,23 @@ impl Discussion {
                 self.all_replies.retain(|(id, _)| *id != root);
                 self.all_replies.push((root, replies));
             }
+            CommentAction::Posted(comment) if self.holds(&comment.id) => {
+                self.each_copy(&comment.id.clone(), |c| *c = comment.clone())
+            }
             CommentAction::Posted(comment) => self.insert(comment),
+            CommentAction::Live(comment) => self.upsert(comment),
+            CommentAction::CaughtUp(page) => {
+                // Placed one by one, each where a new comment goes: for the newest first,
+                // the oldest of them first.
+                let threads: Vec<Thread> = match self.list.order {
+                    Order::Oldest => page.threads,
+                    Order::Newest | Order::Top => page.threads.into_iter().rev().collect(),
+                };
+                for thread in threads {
+                    self.upsert(thread.comment);
+                    thread.replies.into_iter().for_each(|r| self.upsert(r));
+                }
+            }
             CommentAction::Changed { id, comment: Some(comment) } => {
                 self.each_copy(&id, |c| *c = comment.clone())
             }
@@ -95,6 +117,29 @@ impl Discussion {
     /// Every reply of the thread under `root`, once loaded.
     fn loaded_replies(&self, root: &str) -> Option<&[Comment]> {
         self.all_replies.iter().find(|(id, _)| id == root).map(|(_, replies)| replies.as_slice())
+    }
+
+    /// The comment with this id, if it is shown (or waits for approval) here.
+    pub fn find(&self, id: &str) -> Option<&Comment> {
+        let listed = (self.list.threads.iter())
+            .flat_map(|t| std::iter::once(&t.comment).chain(t.replies.iter()));
+        let more = self.all_replies.iter().flat_map(|(_, r)| r.iter()).chain(self.pending.iter());
+        listed.chain(more).find(|c| c.id == id)
+    }
+
+    fn holds(&self, id: &str) -> bool {
+        self.find(id).is_some()
+    }
+
+    /// A comment as every reader now sees it: changed where shown, placed if new and
+    /// published.
+    fn upsert(&mut self, comment: Comment) {
+        if self.holds(&comment.id) {
+            self.each_copy(&comment.id.clone(), |c| *c = comment.clone());
+            self.prune();
+        } else if comment.status == CommentStatus::Published {
+            self.insert(comment);
+        }
     }
 
     /// Applies `change` to every copy of the comment with this id.
@@ -140,10 +185,12 @@ impl Discussion {
         }
         let Some(parent) = comment.parent.clone() else {
             let thread = Thread { comment, replies: Vec::new(), reply_count: 0 };
+            // Below the pinned comment, which stays first.
+            let top = self.list.threads.iter().take_while(|t| t.comment.pinned).count();
             match self.list.order {
                 Order::Oldest if self.list.next.is_some() => {}
                 Order::Oldest => self.list.threads.push(thread),
-                Order::Newest | Order::Top => self.list.threads.insert(0, thread),
+                Order::Newest | Order::Top => self.list.threads.insert(top, thread),
             }
             return;
         };

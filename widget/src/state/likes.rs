@@ -56,6 +56,11 @@ impl LikeSave {
         i64::from(self.wanted) - i64::from(self.confirmed)
     }
 
+    /// Whether a change of the reader's is unsaved or being saved.
+    pub fn busy(&self) -> bool {
+        self.saving || self.wanted != self.confirmed
+    }
+
     /// Whether a save should start now.
     pub fn needs_save(&self) -> bool {
         !self.saving && self.wanted != self.confirmed
@@ -95,6 +100,17 @@ impl Likes {
     pub fn settled(page: bool, comments: Vec<String>) -> Self {
         let comments = comments.into_iter().map(|id| (id, LikeSave::settled(true))).collect();
         Likes { page: LikeSave::settled(page), comments }
+    }
+
+    /// What this browser remembers (`remembered`, as `settled` takes it) for every target
+    /// but those with a change on its way, which stays as it is: a like pressed while the
+    /// widget was hydrating is neither lost nor made twice.
+    pub fn remembered(&self, remembered: Likes) -> Likes {
+        let page = if self.page.busy() { self.page } else { remembered.page };
+        let busy = self.comments.iter().filter(|(_, like)| like.busy()).cloned();
+        let ids: Vec<String> = busy.clone().map(|(id, _)| id).collect();
+        let rest = remembered.comments.into_iter().filter(|(id, _)| !ids.contains(id));
+        Likes { page, comments: busy.chain(rest).collect() }
     }
 
     pub fn comment(&self, id: &str) -> LikeSave {

@@ -10,11 +10,14 @@ mod likes;
 pub use comments::{CommentAction, Discussion};
 pub use likes::{LikeEvent, Likes, SaveProblem, Target};
 
+use crate::i18n;
 use kudos_core::ErrorCode;
 use kudos_core::reward::RewardOptions;
-use kudos_core::wire::{Comment, PageState, PageView, Supporter, Thread};
+use kudos_core::wire::{
+    Comment, CommentStatus, LiveUpdate, PageState, PageView, Supporter, Thread,
+};
 use std::rc::Rc;
-use yew::Reducible;
+use yew::{AttrValue, Reducible};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Load {
@@ -40,6 +43,9 @@ pub struct State {
     pub rewards: Option<RewardOptions>,
     /// What to tell a reader back from paying (confirming, then thanks).
     pub thanks: Option<String>,
+    /// The reader's own memory of the page (their likes) is in: false only in the
+    /// worker's render and the browser's first render hydrating it.
+    pub remembered: bool,
     /// The site owner closed the page to new comments.
     pub closed: bool,
     /// The site emails readers of replies, if they ask.
@@ -60,11 +66,20 @@ impl Default for State {
             supporters: Vec::new(),
             rewards: None,
             thanks: None,
+            remembered: false,
         }
     }
 }
 
 impl State {
+    /// The state of a widget showing `view` to a reader it knows nothing of (the worker's
+    /// render, and the browser's first render when it hydrates that).
+    pub fn shown(view: &PageView) -> State {
+        let loaded =
+            Action::Loaded { view: view.clone(), liked: false, liked_comments: Vec::new() };
+        State { remembered: false, ..Rc::new(State::default()).reduce(loaded).as_ref().clone() }
+    }
+
     /// The page's like count to show: the server's, moved by the reader's change not yet
     /// confirmed.
     pub fn shown_likes(&self) -> u64 {
@@ -89,6 +104,56 @@ impl State {
     fn take_page(&mut self, page: PageState) {
         if page.version >= self.page.version {
             self.page = page;
+        }
+    }
+
+    /// The page's counts after someone else's change. While this reader's own like of
+    /// the page is unsaved, its answer brings the counts instead (the shown count adds the
+    /// unsaved like to the server's, which may or may not hold it yet).
+    fn take_others_page(&mut self, page: PageState) {
+        if self.likes.page.delta() == 0 {
+            self.take_page(page);
+        }
+    }
+
+    /// Applies another reader's change, announcing it politely to screen readers: new
+    /// comments, a new like count, a new supporter.
+    fn take_live(&mut self, update: LiveUpdate, t: &i18n::Strings) {
+        let mut said = Vec::new();
+        if update.state.version > self.page.version && update.state.likes != self.page.likes {
+            said.push(t.likes(update.state.likes));
+        }
+        self.take_others_page(update.state);
+        if let Some(mut comment) = update.comment {
+            match self.discussion.find(&comment.id) {
+                // A like of this comment that this reader is still saving: its answer
+                // brings the count.
+                Some(known) if self.likes.comment(&comment.id).delta() != 0 => {
+                    comment.likes = known.likes;
+                }
+                Some(_) => {}
+                None if comment.status == CommentStatus::Published => {
+                    let name = if comment.name.is_empty() { t.anonymous } else { &comment.name };
+                    said.push(t.new_comment.replace("{name}", name));
+                }
+                None => {}
+            }
+            self.discussion.reduce(CommentAction::Live(comment));
+        }
+        if let Some(id) = update.removed {
+            self.discussion.reduce(CommentAction::Changed { id, comment: None });
+        }
+        if let Some(supporters) = update.supporters {
+            if let Some(newest) = supporters.first()
+                && !self.supporters.iter().any(|s| s.id == newest.id)
+            {
+                let name = if newest.name.is_empty() { t.anonymous } else { &newest.name };
+                said.push(t.new_supporter.replace("{name}", name));
+            }
+            self.supporters = supporters;
+        }
+        if !said.is_empty() {
+            self.announcement = said.join(" ");
         }
     }
 }
@@ -119,6 +184,15 @@ pub enum Action {
     Thank(String),
     /// A fresh view after a reward is confirmed: counts and supporters, nothing else.
     Supported(PageView),
+    /// Another reader's change, from the page's live connection; `lang` words what is
+    /// announced to screen readers.
+    Live {
+        update: LiveUpdate,
+        lang: AttrValue,
+    },
+    /// The page as it is now, after the live connection was closed a while (a tab in the
+    /// background): counts, supporters and the first page of comments merged in.
+    CaughtUp(PageView),
 }
 
 impl Reducible for State {
@@ -135,7 +209,8 @@ impl Reducible for State {
                 next.rewards = view.rewards;
                 next.closed = view.closed;
                 next.reply_emails = view.reply_emails;
-                next.likes = Likes::settled(liked, liked_comments);
+                next.likes = next.likes.remembered(Likes::settled(liked, liked_comments));
+                next.remembered = true;
             }
             Action::LoadFailed(code) => next.load = Load::Failed(code),
             Action::Reload => {
@@ -161,6 +236,13 @@ impl Reducible for State {
             Action::Supported(view) => {
                 next.take_page(view.state);
                 next.supporters = view.supporters;
+            }
+            Action::Live { update, lang } => next.take_live(update, i18n::strings(&lang)),
+            Action::CaughtUp(view) => {
+                next.take_others_page(view.state);
+                next.supporters = view.supporters;
+                next.closed = view.closed;
+                next.discussion.reduce(CommentAction::CaughtUp(view.comments));
             }
         }
         Rc::new(next)
@@ -255,6 +337,16 @@ mod tests {
     }
 
     #[test]
+    fn a_like_pressed_while_hydrating_survives_the_readers_memory_arriving() {
+        let view = PageView { state: page(4, 1), ..PageView::default() };
+        let state = Rc::new(State::shown(&view)).reduce(toggle()).reduce(started());
+        let state = state.reduce(Action::Loaded { view, liked: false, liked_comments: Vec::new() });
+        assert_eq!((state.shown_likes(), state.likes.page.saving), (5, true), "still the reader's");
+        let state = state.reduce(saved(5, 2, true));
+        assert!(state.due_likes().is_empty(), "made once, and never undone");
+    }
+
+    #[test]
     fn nothing_can_be_liked_before_the_page_loads() {
         let state = Rc::new(State::default()).reduce(toggle());
         assert!(!state.likes.page.wanted);
@@ -282,6 +374,68 @@ mod tests {
             .reduce(post("t-3", Some("t-2")));
         let thread = &state.discussion.list.threads[0];
         assert_eq!((thread.replies.len(), thread.reply_count), (2, 2));
+    }
+
+    fn live(likes: u64, version: u64, comment: Option<Comment>) -> Action {
+        Action::Live {
+            update: LiveUpdate { state: page(likes, version), comment, ..LiveUpdate::default() },
+            lang: "en".into(),
+        }
+    }
+
+    fn ids(state: &State) -> Vec<&str> {
+        state.discussion.list.threads.iter().map(|t| t.comment.id.as_str()).collect()
+    }
+
+    #[test]
+    fn another_readers_comment_arrives_placed_counted_and_announced_once() {
+        let theirs = comment("t-1", None, CommentStatus::Published);
+        let state = ready(4, false).reduce(live(4, 3, Some(theirs.clone())));
+        assert_eq!(ids(&state), ["t-1"]);
+        assert_eq!(state.announcement, "New comment from Ada.");
+        // The same change again (a catch-up after it) places nothing twice.
+        let state = state.reduce(live(4, 3, Some(theirs)));
+        assert_eq!(ids(&state), ["t-1"]);
+        let reply = comment("t-2", Some("t-1"), CommentStatus::Published);
+        let state = state.reduce(live(4, 4, Some(reply)));
+        assert_eq!(state.discussion.list.threads[0].reply_count, 1);
+    }
+
+    #[test]
+    fn another_readers_like_moves_the_count_but_not_while_this_readers_like_is_saving() {
+        let state = ready(4, false).reduce(live(5, 3, None));
+        assert_eq!((state.shown_likes(), state.announcement.as_str()), (5, "5 likes"));
+        let saving = state.reduce(toggle()).reduce(started());
+        let state = saving.reduce(live(6, 4, None));
+        assert_eq!(state.shown_likes(), 6, "the reader's own like counted once");
+        let state = state.reduce(saved(7, 5, true));
+        assert_eq!(state.shown_likes(), 7);
+    }
+
+    #[test]
+    fn a_comment_that_readers_no_longer_see_goes_and_an_unpublished_one_never_comes() {
+        let state = ready(0, false).reduce(post("t-1", None));
+        let removed = LiveUpdate { removed: Some("t-1".into()), ..LiveUpdate::default() };
+        let state = state.reduce(Action::Live { update: removed, lang: "en".into() });
+        assert!(ids(&state).is_empty());
+        let placeholder = comment("t-2", None, CommentStatus::Removed);
+        let state = state.reduce(live(0, 0, Some(placeholder)));
+        assert!(ids(&state).is_empty(), "a placeholder of a comment never shown is not placed");
+    }
+
+    #[test]
+    fn a_catch_up_places_what_came_meanwhile_in_the_lists_order() {
+        let state = ready(0, false).reduce(post("t-1", None));
+        let thread = |id: &str| Thread {
+            comment: comment(id, None, CommentStatus::Published),
+            replies: Vec::new(),
+            reply_count: 0,
+        };
+        let mut view = PageView { state: page(2, 9), ..PageView::default() };
+        view.comments.threads = vec![thread("t-3"), thread("t-2"), thread("t-1")];
+        let state = state.reduce(Action::CaughtUp(view));
+        assert_eq!(ids(&state), ["t-3", "t-2", "t-1"]);
+        assert_eq!(state.shown_likes(), 2);
     }
 
     #[test]

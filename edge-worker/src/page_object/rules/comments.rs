@@ -353,7 +353,7 @@ impl PageRules<'_> {
     }
 
     /// The page's pinned comment, if it is a top-level one readers see.
-    fn pinned_root(&self) -> Ruled<Option<CommentRow>> {
+    pub(super) fn pinned_root(&self) -> Ruled<Option<CommentRow>> {
         let Some(seq) = self.store.page()?.and_then(|p| p.pinned_seq) else { return Ok(None) };
         Ok(self.store.comment(seq)?.filter(|r| r.depth == 0 && r.stored() == Stored::Published))
     }

@@ -11,6 +11,7 @@
 mod comments;
 mod import;
 mod likes;
+mod live;
 pub(super) mod moves;
 mod notes;
 mod rewards;
@@ -82,6 +83,8 @@ impl<'a> PageRules<'a> {
             closed: self.store.page()?.is_some_and(|p| p.closed != 0),
             // Filled in by the worker from its configuration, as `rewards` is.
             reply_emails: false,
+            // Rendered when the page flushes (`PageObject::rendered`).
+            rendered: None,
         })
     }
 
