@@ -107,7 +107,10 @@
   const paint = (el, s, text, entry) => {
     let rendered;
     try { rendered = JSON.parse(text).rendered; } catch { return false; }
-    if (!rendered || primary(rendered.lang) !== primary(s.lang)) return false;
+    // Not over a widget still there (a page change: it is unmounted first, in turn).
+    if (!rendered || primary(rendered.lang) !== primary(s.lang) || el.shadowRoot?.firstChild) {
+      return false;
+    }
     const root = el.shadowRoot || el.attachShadow({ mode: "open" });
     root.innerHTML = rendered.html;
     root.querySelector("section.kudos")?.classList.replace("auto", s.theme);

@@ -30,6 +30,18 @@ impl Sql {
 
     /// Opens the storage with `migrations` applied in order, each once. Returns it with the
     /// number that had been applied before (0 for a new object), for one-off repairs.
+    /// Whether an object's storage has a table named `name`, read without creating
+    /// anything (an object nobody wrote to stays without storage).
+    pub fn has_table(storage: &SqlStorage, name: &str) -> bool {
+        #[derive(serde::Deserialize)]
+        struct Found {
+            n: i64,
+        }
+        let query = "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?";
+        let found = storage.exec(query, vec![name.into()]).and_then(|c| c.to_array::<Found>());
+        found.is_ok_and(|rows| rows.first().is_some_and(|f| f.n > 0))
+    }
+
     pub fn open(storage: SqlStorage, migrations: &[&str]) -> worker::Result<(Self, usize)> {
         let sql = Sql(storage);
         sql.run(

@@ -4,9 +4,10 @@
 
 use kudos_tests::api::{Api, visitor};
 use kudos_tests::browser::Browser;
+use kudos_tests::poll;
 use kudos_tests::worker::{Worker, WorkerOptions};
 use serde_json::json;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const WIDGET: &str = "[data-kudos]";
 const FORM: &str = ".comments > .comment-form";
@@ -63,6 +64,9 @@ async fn two_readers_see_each_others_comment_and_like_without_reloading_and_typi
 
     // Ada is halfway through a comment of her own when Bob's arrives.
     ada.type_in(WIDGET, &format!("{FORM} textarea"), "I was about to say").await;
+    let where_box =
+        format!("return root.querySelector('{FORM} textarea').getBoundingClientRect().top");
+    let before = ada.in_widget(WIDGET, &where_box).await;
     bob.type_in(WIDGET, &format!("{FORM} input[name=name]"), "Bob").await;
     bob.type_in(WIDGET, &format!("{FORM} textarea"), "Hello from Bob").await;
     bob.click_in(WIDGET, &format!("{FORM} button.send")).await;
@@ -89,6 +93,7 @@ async fn two_readers_see_each_others_comment_and_like_without_reloading_and_typi
         json!(["I was about to say", true, "New comment from Bob."]),
         "Ada's text and focus are where she left them, and the comment is announced"
     );
+    assert_eq!(ada.in_widget(WIDGET, &where_box).await, before, "her text box has not moved");
 
     bob.click_in(WIDGET, "button.like").await;
     ada.wait_for(WIDGET, "Bob's like, without reloading", |v| v.count == "1 like").await;
@@ -150,6 +155,24 @@ async fn a_tab_in_the_background_lets_go_of_its_connection_and_catches_up_on_ret
     reader
         .wait_in_widget(WIDGET, "a comment after the return", &comment_texts(&["and one after"]))
         .await;
+
+    // The worker goes away and comes back: the widget connects again on its own (with
+    // backoff) and catches up with what it missed.
+    let worker = worker.restarted().await;
+    let api = Api::new(&worker.origin());
+    api.comment("/posts/a", &visitor(9), "said while the connection was down", None).await;
+    // Within the longest wait between tries (30 s), and then some.
+    let missed = comment_texts(&["said while the connection was down"]);
+    poll::until(
+        "the comment made while the connection was down",
+        Duration::from_secs(45),
+        || async {
+            let shown = reader.in_widget(WIDGET, &missed).await;
+            if shown.is_array() { Ok(()) } else { Err(format!("{shown}")) }
+        },
+    )
+    .await;
+    one_socket_to(&reader, "/posts/a").await;
     reader.close().await;
 }
 

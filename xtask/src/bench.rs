@@ -3,12 +3,14 @@
 
 use crate::build;
 use crate::setup;
-use crate::util::{Result, cargo, exec, root};
+use crate::util::{self, Result, cargo, exec, root, tool};
 use std::fs;
 
 pub fn run() -> Result {
     setup::isso()?;
+    setup::twiggy()?;
     build::run(false)?;
+    size_profile()?;
     build::worker_into("build-bench", &["bench-naive"])?;
     // The same configuration, pointed at the benchmark build.
     let config = fs::read_to_string(root().join("edge-worker/wrangler.toml"))?;
@@ -18,4 +20,29 @@ pub fn run() -> Result {
     }
     fs::write(root().join("edge-worker/.bench.wrangler.toml"), bench)?;
     exec(cargo().args(["run", "--release", "-q", "-p", "kudos-tests", "--bin", "kudos-bench"]))
+}
+
+/// Where the widget's size profile goes, for the benchmark to print.
+pub const SIZE_PROFILE: &str = "target/kudos/widget-size-profile.txt";
+
+/// The widget's Wasm as it ships (wasm-bindgen, then `wasm-opt -Oz`) but with its function
+/// names kept, profiled by twiggy: the largest functions and data, what to shrink first.
+fn size_profile() -> Result {
+    let raw = root().join("target/wasm32-unknown-unknown/release/kudos_widget.wasm");
+    let dir = root().join("target/kudos/size-profile");
+    let _ = fs::remove_dir_all(&dir);
+    exec(
+        tool(util::cargo_bin().join("wasm-bindgen"))
+            .arg(&raw)
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(&dir),
+    )?;
+    let wasm = dir.join("kudos_widget_bg.wasm");
+    exec(tool("wasm-opt").args(["-Oz", "-g"]).arg(&wasm).arg("-o").arg(&wasm))?;
+    let top = util::output(
+        tool(root().join("target/tools/twiggy/bin/twiggy")).args(["top", "-n", "20"]).arg(&wasm),
+    )
+    .ok_or("twiggy could not read the widget's Wasm")?;
+    fs::write(root().join(SIZE_PROFILE), top)?;
+    Ok(())
 }

@@ -52,6 +52,21 @@ pub fn isso() -> Result {
     python_venv(&paths::isso_venv(), &ISSO_PACKAGES)
 }
 
+/// twiggy, which profiles the widget's Wasm by size for `cargo xtask bench`, into
+/// target/tools/twiggy (for the benchmark only).
+pub const TWIGGY_VERSION: &str = "0.8.0";
+
+pub fn twiggy() -> Result {
+    let root_dir = root().join("target/tools/twiggy");
+    let have =
+        output(Command::new(root_dir.join("bin/twiggy")).arg("--version")).unwrap_or_default();
+    if have.split_whitespace().any(|word| word == TWIGGY_VERSION) {
+        return Ok(());
+    }
+    eprintln!("installing twiggy {TWIGGY_VERSION} for the benchmark (a minute, once)");
+    exec(cargo().args(["install", "twiggy", "--version", TWIGGY_VERSION, "--root"]).arg(&root_dir))
+}
+
 /// Waline's server, whose real export the import tests read: npm's `@waline/vercel` into
 /// target/tools/waline. Its SQLite driver is compiled here against the project's Node
 /// headers (its install script would download a prebuilt one, or headers, from GitHub).

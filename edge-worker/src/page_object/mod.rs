@@ -23,6 +23,7 @@ use crate::object::{serve, to_json};
 use crate::page_ref::PageRef;
 use crate::read_model::ReadModel;
 use crate::site_object::{MAX_BATCH, SiteClient};
+use crate::storage::Sql;
 use kudos_core::ErrorCode;
 use kudos_core::PageId;
 use kudos_core::comment::ItemId;
@@ -317,7 +318,9 @@ impl PageObject {
         if let Ok(ping) = WebSocketRequestResponsePair::new(LIVE_PING, LIVE_PONG) {
             self.state.set_websocket_auto_response(&ping);
         }
-        let now = self.store().ok().and_then(|store| {
+        // A page nobody wrote to has nothing to say, and gets no storage for a listener.
+        let written = Sql::has_table(&self.state.storage().sql(), "page");
+        let now = written.then(|| self.store().ok()).flatten().and_then(|store| {
             let moved = store.moved_to().ok()?.is_some();
             store.page().ok()?.filter(|_| !moved).map(|row| row.state())
         });

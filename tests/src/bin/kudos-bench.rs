@@ -50,6 +50,7 @@ async fn main() {
     out.push_str(&row("console .wasm", &console[..1]));
     out.push_str(&row("**console, all its files** (at /admin/ only)", &console));
     out.push_str(&format!("\nWorker upload (`wrangler deploy --dry-run`): {}\n\n", upload_size()));
+    out.push_str(&size_profile());
 
     if only().as_deref() == Some("notify") {
         // Only the notification latency (`KUDOS_BENCH_ONLY=notify`).
@@ -498,6 +499,23 @@ fn sizes(path: &Path) -> (u64, u64, u64) {
     let text = String::from_utf8_lossy(&out.stdout);
     let n: Vec<u64> = text.split_whitespace().filter_map(|s| s.parse().ok()).collect();
     (n[0], n[1], n[2])
+}
+
+/// The largest items of the widget's Wasm (twiggy, on the shipped build with its names
+/// kept; `cargo xtask bench` writes it), without the names section itself.
+fn size_profile() -> String {
+    let path = paths::root().join("target/kudos/widget-size-profile.txt");
+    let Ok(text) = std::fs::read_to_string(&path) else { return String::new() };
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains('┊') && !l.contains("function names") && !l.contains("Total Rows"))
+        .filter(|l| !l.contains("and ") || !l.contains("more."))
+        .take(16)
+        .collect();
+    format!(
+        "The widget's Wasm by size (twiggy top, the shipped build with names kept):\n\n```\n{}\n```\n\n",
+        rows.join("\n")
+    )
 }
 
 /// What `wrangler deploy --dry-run` reports as the upload size of what ships.
