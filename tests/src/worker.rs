@@ -133,6 +133,8 @@ const GENEROUS_LIMITS: [&str; 9] = [
 /// The admin API's bearer token in test workers.
 pub use crate::fixtures::ADMIN_TOKEN;
 const START_WITHIN: Duration = Duration::from_secs(90);
+/// How often a worker whose inner socket found its port taken is started again.
+const START_ATTEMPTS: u32 = 3;
 
 impl Worker {
     pub fn start(options: WorkerOptions) -> Worker {
@@ -305,22 +307,34 @@ impl Worker {
         for (name, value) in vars {
             cmd.arg("--var").arg(format!("{name}:{value}"));
         }
-        self.process = Some(Group::spawn(&mut cmd).expect("wrangler starts"));
-        self.wait_until_serving();
+        // wrangler picks the ports of its own inner sockets; one can be taken by another
+        // worker starting at the same moment, and then starting again is all it takes.
+        for attempt in 1..=START_ATTEMPTS {
+            self.process = Some(Group::spawn(&mut cmd).expect("wrangler starts"));
+            match self.wait_until_serving() {
+                Ok(()) => return,
+                Err(tail)
+                    if attempt < START_ATTEMPTS && tail.contains("Address already in use") =>
+                {
+                    self.stop();
+                }
+                Err(tail) => panic!("{tail}"),
+            }
+        }
     }
 
-    fn wait_until_serving(&mut self) {
+    fn wait_until_serving(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + START_WITHIN;
         while Instant::now() < deadline {
             if self.health_ok() {
-                return;
+                return Ok(());
             }
             if let Some(status) = self.process.as_mut().and_then(Group::exited) {
-                panic!("wrangler dev exited ({status}):\n{}", self.log_tail());
+                return Err(format!("wrangler dev exited ({status}):\n{}", self.log_tail()));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("wrangler dev did not serve within {START_WITHIN:?}:\n{}", self.log_tail());
+        Err(format!("wrangler dev did not serve within {START_WITHIN:?}:\n{}", self.log_tail()))
     }
 
     fn health_ok(&self) -> bool {

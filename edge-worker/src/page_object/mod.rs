@@ -173,21 +173,21 @@ impl PageObject {
             self.open_page(&page, client).await?;
         }
         let rules = self.rules(&page)?;
-        // What readers with the page open are sent of the change, if anyone listens.
+        // What readers with the page open are sent of the change: made only if anyone
+        // listens, and never a reason to fail a write that is already committed.
         let listening = changes && self.listening();
         let mut live = None;
-        let mut announce = |update: Ruled<LiveUpdate>| -> Result<(), ApiError> {
+        let mut announce = |update: &dyn Fn() -> Ruled<LiveUpdate>| {
             if listening {
-                live = Some(update?);
+                live = update().ok();
             }
-            Ok(())
         };
         let json = match command {
             Command::View { since, .. } => to_json(&rules.checked_view(since)?),
             Command::Refresh { since, .. } => to_json(&rules.refresh(since)?),
             Command::SetLike { visitor, liked, .. } => {
                 let reply = rules.set_like(&visitor, liked)?;
-                announce(Ok(LiveUpdate::counts(reply.state.clone())))?;
+                announce(&|| Ok(LiveUpdate::counts(reply.state.clone())));
                 to_json(&reply)
             }
             Command::ListComments { order, cursor, .. } => to_json(&rules.list(order, cursor)?),
@@ -198,33 +198,33 @@ impl PageObject {
                 if created.comment.status == CommentStatus::Published
                     && let Ok(id) = ItemId::parse(&created.comment.id)
                 {
-                    announce(rules.live_comment(id.seq))?;
+                    announce(&|| rules.live_comment(id.seq));
                 }
                 to_json(&created)
             }
             Command::EditComment { seq, by, body, html, .. } => {
                 let reply = rules.edit_comment(seq, &by, &body, &html)?;
-                announce(rules.live_comment(seq))?;
+                announce(&|| rules.live_comment(seq));
                 to_json(&reply)
             }
             Command::DeleteComment { seq, by, .. } => {
                 let reply = rules.delete_comment(seq, &by)?;
-                announce(rules.live_comment(seq))?;
+                announce(&|| rules.live_comment(seq));
                 to_json(&reply)
             }
             Command::Moderate { seq, status, .. } => {
                 let reply = rules.moderate(seq, status)?;
-                announce(rules.live_comment(seq))?;
+                announce(&|| rules.live_comment(seq));
                 to_json(&reply)
             }
             Command::LikeComment { seq, visitor, liked, .. } => {
                 let reply = rules.like_comment(seq, &visitor, liked)?;
-                announce(rules.live_comment(seq))?;
+                announce(&|| rules.live_comment(seq));
                 to_json(&reply)
             }
             Command::Pin { seq, pinned, .. } => {
                 let reply = rules.pin(seq, pinned)?;
-                announce(rules.live_comment(seq))?;
+                announce(&|| rules.live_comment(seq));
                 to_json(&reply)
             }
             Command::Close { closed, .. } => to_json(&rules.close(closed)?),
@@ -232,7 +232,7 @@ impl PageObject {
             Command::RecordReward { reward, .. } => {
                 let recorded = rules.record_reward(&reward)?;
                 if recorded.counted {
-                    announce(rules.live_supporters())?;
+                    announce(&|| rules.live_supporters());
                 }
                 to_json(&recorded)
             }
@@ -240,7 +240,7 @@ impl PageObject {
             Command::Ledger { before, limit, .. } => to_json(&rules.ledger(before, limit)?),
             Command::HideRewardMessage { seq, hidden, .. } => {
                 rules.hide_reward_message(seq, hidden)?;
-                announce(rules.live_supporters())?;
+                announce(&|| rules.live_supporters());
                 Ok("{}".to_owned())
             }
             Command::StoreNote { text, ttl_ms, .. } => to_json(&rules.store_note(&text, ttl_ms)?),

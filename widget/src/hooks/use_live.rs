@@ -151,6 +151,7 @@ fn connect(inner: &Rc<RefCell<Inner>>) {
     live.retry = None;
     live.greeted = false;
     let Ok(ws) = WebSocket::new(&live.client.live_url()) else {
+        live.failures = live.failures.saturating_add(1);
         drop(live);
         return again(inner);
     };
