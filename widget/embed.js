@@ -99,6 +99,8 @@
   };
 
   const primary = (lang) => lang.split(/[-_]/)[0].toLowerCase();
+  // What is held (clicks, submits) or hurries the Wasm until it hydrates.
+  const HELD = ["click", "submit", "pointerdown", "keydown", "focusin"];
 
   // Puts the worker's render of the widget in the shadow root, in this widget's theme, if
   // it speaks the widget's language. Until the Wasm hydrates it, clicks on its buttons and
@@ -124,9 +126,7 @@
       }
       entry.wake?.();
     };
-    for (const type of ["click", "submit", "pointerdown", "keydown", "focusin"]) {
-      root.addEventListener(type, entry.hold, true);
-    }
+    for (const type of HELD) root.addEventListener(type, entry.hold, true);
     return true;
   };
 
@@ -141,9 +141,7 @@
   // reader pressed), and text typed before is kept as a draft.
   const replay = (el, entry) => {
     const root = el.shadowRoot;
-    for (const type of ["click", "submit", "pointerdown", "keydown", "focusin"]) {
-      root.removeEventListener(type, entry.hold, true);
-    }
+    for (const type of HELD) root.removeEventListener(type, entry.hold, true);
     for (const box of root.querySelectorAll("textarea")) {
       box.value && box.dispatchEvent(new Event("input", { bubbles: true }));
     }

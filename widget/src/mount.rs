@@ -31,17 +31,15 @@ pub fn mount(
 ) -> Result<Mounted, JsValue> {
     let page = PageId::parse(&page).map_err(|e| JsValue::from_str(&format!("kudos: {e}")))?;
     let client = api::Client { api: api.trim_end_matches('/').to_owned(), page };
-    let view = view.and_then(|v| serde_json::from_str::<PageView>(&v).ok());
-    let shown = view.clone().and_then(|view| {
-        let rendered = view.rendered.clone()?;
-        let root = host.shadow_root()?.last_element_child()?;
-        root.has_child_nodes().then_some((root, rendered, view))
-    });
-    if let Some((root, rendered, view)) = shown {
+    let mut view = view.and_then(|v| serde_json::from_str::<PageView>(&v).ok());
+    let rendered = view.as_mut().and_then(|v| v.rendered.take());
+    let painted = host.shadow_root().and_then(|s| s.last_element_child());
+    if let (Some(view), Some(rendered), Some(root)) =
+        (&view, rendered, painted.filter(|root| root.has_child_nodes()))
+    {
         let first = PageView {
             rewards: rendered.rewards,
             reply_emails: rendered.reply_emails,
-            rendered: None,
             ..view.clone()
         };
         let props = AppProps {
@@ -50,7 +48,7 @@ pub fn mount(
             lang: rendered.lang.into(),
             live,
             initial: Some(Rc::new(first)),
-            current: Some(Rc::new(PageView { rendered: None, ..view })),
+            current: Some(Rc::new(view.clone())),
         };
         storage::hydrating(true);
         let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).hydrate();
@@ -63,7 +61,7 @@ pub fn mount(
         lang: lang.into(),
         live,
         initial: None,
-        current: view.map(|view| Rc::new(PageView { rendered: None, ..view })),
+        current: view.map(Rc::new),
     };
     let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     Ok(Mounted { root, app: Some(Box::new(move || app.destroy())) })
