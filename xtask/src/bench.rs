@@ -22,6 +22,22 @@ pub fn run() -> Result {
     exec(cargo().args(["run", "--release", "-q", "-p", "kudos-tests", "--bin", "kudos-bench"]))
 }
 
+/// `cargo xtask size`: the release widget's Wasm and glue as readers download them (raw
+/// and brotli), and its size profile. Builds only the widget, so it suits a loop of edits.
+pub fn size() -> Result {
+    setup::run()?;
+    setup::twiggy()?;
+    let widget = build::wasm_app(build::WIDGET, false)?;
+    let glue = build::minify_glue(&widget)?;
+    size_profile()?;
+    print!("{}", fs::read_to_string(root().join(SIZE_PROFILE))?);
+    let script = "const z=require('zlib'),f=require('fs');let t=0;for(const p of process.argv.slice(1)){\
+        const b=f.readFileSync(p),n=z.brotliCompressSync(b,{params:{[z.constants.BROTLI_PARAM_QUALITY]:11}}).length;\
+        t+=n;console.log(`${String(b.length).padStart(8)} raw ${String(n).padStart(7)} brotli  ${p}`)}\
+        console.log(`${String(t).padStart(21)} brotli in all`)";
+    exec(tool("node").args(["-e", script]).arg(&widget.wasm).arg(&glue))
+}
+
 /// Where the widget's size profile goes, for the benchmark to print.
 pub const SIZE_PROFILE: &str = "target/kudos/widget-size-profile.txt";
 

@@ -193,13 +193,8 @@ pub fn wasm_app(app: App, debug: bool) -> Result<Widget> {
     Ok(built)
 }
 
-/// Assembles target/kudos/site from the widget and embed.js.
-fn site(widget: &Widget) -> Result {
-    let site = site_dir();
-    let _ = fs::remove_dir_all(&site);
-    fs::create_dir_all(site.join("w"))?;
-
-    // The wasm-bindgen glue is readable JS; readers need only its minified form.
+/// The wasm-bindgen glue is readable JS; readers need only its minified form.
+pub fn minify_glue(widget: &Widget) -> Result<PathBuf> {
     let glue = out_dir().join("widget/kudos_widget.min.js");
     exec(
         tool(esbuild())
@@ -207,6 +202,16 @@ fn site(widget: &Widget) -> Result {
             .args(["--minify", "--format=esm", "--target=es2020", "--log-level=warning"])
             .arg(format!("--outfile={}", glue.display())),
     )?;
+    Ok(glue)
+}
+
+/// Assembles target/kudos/site from the widget and embed.js.
+fn site(widget: &Widget) -> Result {
+    let site = site_dir();
+    let _ = fs::remove_dir_all(&site);
+    fs::create_dir_all(site.join("w"))?;
+
+    let glue = minify_glue(widget)?;
     let (js, wasm) = (fs::read(&glue)?, fs::read(&widget.wasm)?);
     let hash = util::content_hash(&[&js, &wasm]);
     let js_name = format!("/w/kudos-{}.js", &hash[..12]);

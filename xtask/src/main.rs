@@ -32,6 +32,7 @@ usage: cargo xtask <task>
   dev             build, then serve the example blog at http://127.0.0.1:8787
   test            build, then run every test (core, worker, widget in Chromium, end to end)
   bench           build, then print the size and load benchmark table
+  size            build the release widget, then print its size and size profile
   deploy [args]   build, then `wrangler deploy` (args are passed on to wrangler)
   tidy            check the repository's conventions";
 
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         Some("dev") => dev::run(),
         Some("test") => test::run(),
         Some("bench") => bench::run(),
+        Some("size") => bench::size(),
         Some("deploy") => deploy::run(rest),
         Some("tidy") => tidy::run(),
         _ => {

@@ -7,9 +7,10 @@ use super::use_likes::use_likes;
 use crate::api::Client;
 use crate::state::{Action, CommentAction, State};
 use crate::storage;
-use gloo_timers::future::TimeoutFuture;
+use gloo_timers::callback::Timeout;
 use kudos_core::PageId;
 use kudos_core::wire::PageView;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -32,6 +33,11 @@ pub fn use_page(
             let attempt = *attempt;
             // The first render is done: from here the reader's memory shows.
             storage::hydrating(false);
+            // Until the widget is unmounted (or loads again): an answer arriving later is
+            // dropped, and a reload waiting for its turn is called off.
+            let alive = Rc::new(Cell::new(true));
+            let retry: Rc<RefCell<Option<Timeout>>> = Rc::default();
+            let (live, waiting) = (alive.clone(), retry.clone());
             spawn_local(async move {
                 let memory = storage::page(&client.page);
                 let since = Some(memory.version).filter(|v| *v > 0);
@@ -43,6 +49,9 @@ pub fn use_page(
                     Some(view) => view,
                     None => client.page_view(since).await,
                 };
+                if !live.get() {
+                    return;
+                }
                 match loaded {
                     Ok(view) => {
                         // A page that moved answers with the page it moved to.
@@ -64,12 +73,17 @@ pub fn use_page(
                     Err(failure) => {
                         state.dispatch(Action::LoadFailed(failure.code));
                         if failure.code.is_retryable() {
-                            TimeoutFuture::new(load_backoff_ms(attempt)).await;
-                            state.dispatch(Action::Reload);
+                            let reload = move || state.dispatch(Action::Reload);
+                            let timer = Timeout::new(load_backoff_ms(attempt), reload);
+                            *waiting.borrow_mut() = Some(timer);
                         }
                     }
                 }
             });
+            move || {
+                alive.set(false);
+                retry.borrow_mut().take();
+            }
         });
     }
 
