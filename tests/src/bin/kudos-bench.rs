@@ -501,21 +501,12 @@ fn sizes(path: &Path) -> (u64, u64, u64) {
     (n[0], n[1], n[2])
 }
 
-/// The largest items of the widget's Wasm (twiggy, on the shipped build with its names
-/// kept; `cargo xtask bench` writes it), without the names section itself.
+/// Where the widget's Wasm bytes come from and its largest items (twiggy, on the shipped
+/// build with its names kept; `cargo xtask bench` and `cargo xtask size` write it).
 fn size_profile() -> String {
     let path = paths::root().join("target/kudos/widget-size-profile.txt");
-    let Ok(text) = std::fs::read_to_string(&path) else { return String::new() };
-    let rows: Vec<&str> = text
-        .lines()
-        .filter(|l| l.contains('┊') && !l.contains("function names") && !l.contains("Total Rows"))
-        .filter(|l| !l.contains("and ") || !l.contains("more."))
-        .take(16)
-        .collect();
-    format!(
-        "The widget's Wasm by size (twiggy top, the shipped build with names kept):\n\n```\n{}\n```\n\n",
-        rows.join("\n")
-    )
+    let Ok(profile) = std::fs::read_to_string(&path) else { return String::new() };
+    format!("The widget's Wasm by size (twiggy, the shipped build with names kept):\n\n{profile}\n")
 }
 
 /// What `wrangler deploy --dry-run` reports as the upload size of what ships.
