@@ -57,6 +57,7 @@ pub mod vars {
     pub const LIMIT_LIVE: &str = "LIMIT_LIVE";
     pub const COUNTS_CACHE_SECONDS: &str = "COUNTS_CACHE_SECONDS";
     pub const MAX_COUNT_SETS: &str = "MAX_COUNT_SETS";
+    pub const MAX_LIVE_PER_PAGE: &str = "MAX_LIVE_PER_PAGE";
     /// Leading zero bits of a new visitor's proof of work; 0 turns the work off.
     pub const PROOF_DIFFICULTY: &str = "PROOF_DIFFICULTY";
     /// Page ids that may hold state, e.g. `/posts/`; empty allows every page.

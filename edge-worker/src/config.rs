@@ -358,6 +358,8 @@ pub struct PageSettings {
     pub reply_emails: bool,
     /// The language of the widget rendered with each snapshot.
     pub widget_lang: String,
+    /// How many live connections the page holds at once.
+    pub max_live: usize,
 }
 
 impl PageSettings {
@@ -373,9 +375,17 @@ impl PageSettings {
             notify: channels.wanted(),
             reply_emails: crate::email::Mailer::read(env, &channels).configured(),
             widget_lang: var(env, vars::WIDGET_LANG).unwrap_or_else(|| "en".to_owned()),
+            max_live: number(env, vars::MAX_LIVE_PER_PAGE)
+                .filter(|n| (1..=MAX_LIVE_PER_PAGE).contains(n))
+                .unwrap_or(DEFAULT_LIVE_PER_PAGE),
         }
     }
 }
+
+/// Live connections a page holds at once unless `MAX_LIVE_PER_PAGE` says otherwise.
+pub const DEFAULT_LIVE_PER_PAGE: usize = 5_000;
+/// The most `MAX_LIVE_PER_PAGE` may say (the fan-out of one change is a send per connection).
+const MAX_LIVE_PER_PAGE: usize = 32_768;
 
 /// `MAX_COUNT_SETS`: how many sets of pages the counts object keeps, if set.
 pub fn max_count_sets(env: &Env) -> Option<i64> {

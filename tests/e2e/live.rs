@@ -136,3 +136,37 @@ async fn a_live_connection_must_be_a_websocket_from_an_allowed_origin_within_its
         listener.until("the like", WITHIN, |u| u.state.likes == 1).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_holds_so_many_live_connections_and_a_closed_one_frees_its_place() {
+    let worker = Worker::spawn(WorkerOptions::vars(&[("MAX_LIVE_PER_PAGE", "2")])).await;
+    let origin = worker.origin();
+    let mut open = vec![
+        live::open(&origin, PAGE, None).await.listener(),
+        live::open(&origin, PAGE, None).await.listener(),
+    ];
+    let busy = live::open(&origin, PAGE, None).await;
+    assert!(matches!(&busy, Opened::Refused(503, _)), "a third on the page: {busy:?}");
+    // The bound is the page's: another page takes its readers.
+    let elsewhere = live::open(&origin, "/posts/live-elsewhere", None).await;
+    assert!(matches!(&elsewhere, Opened::Open(_)), "{elsewhere:?}");
+
+    // A reader who leaves makes room for the next.
+    open.pop().unwrap().close().await;
+    let next = kudos_tests::poll::until("a place freed by the closed connection", WITHIN, || {
+        let origin = origin.clone();
+        async move {
+            match live::open(&origin, PAGE, None).await {
+                Opened::Open(listener) => Ok(listener),
+                refused => Err(format!("{refused:?}")),
+            }
+        }
+    })
+    .await;
+    // Both hear the page, the one that waited among them.
+    let api = Api::new(&origin);
+    api.like(PAGE, &visitor(1), true).await;
+    for listener in open.iter_mut().chain([*next].iter_mut()) {
+        listener.until("the like", WITHIN, |u| u.state.likes == 1).await;
+    }
+}

@@ -43,9 +43,6 @@ use worker::{
 /// The most outbox messages one alarm delivers; the alarm comes back at once for more.
 const OUTBOX_PER_ALARM: usize = 8 * MAX_BATCH;
 
-/// The most live connections one page keeps open; past it, `503 page_busy`.
-pub const MAX_LIVE_PER_PAGE: usize = 5_000;
-
 /// After a failed delivery to the site object, the alarm tries again this much later.
 const OUTBOX_RETRY_MS: i64 = 5_000;
 
@@ -306,7 +303,8 @@ impl PageObject {
     /// it. The first message is the page's counts now, so a widget whose view (from the
     /// KV snapshot) is older knows to catch up, and how far.
     fn accept_live(&self) -> worker::Result<Response> {
-        if self.state.get_websockets().len() >= MAX_LIVE_PER_PAGE {
+        // At most `MAX_LIVE_PER_PAGE` at once; past it, `503 page_busy`.
+        if self.state.get_websockets().len() >= self.settings.max_live {
             let busy = ApiError::reject(
                 ErrorCode::PageBusy,
                 "this page has as many live readers as it takes; try again later",
