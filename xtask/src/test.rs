@@ -55,12 +55,22 @@ pub fn run() -> Result {
     Err(format!("failed: {}", names.join(", ")).into())
 }
 
+/// Cargo for the test builds: not incremental, whose caches would be a quarter of what a
+/// test run leaves on disk and make nothing faster for a run that builds everything once.
+/// (Everything run under it, wasm-pack test's own cargo too, builds the same way, so a
+/// second run finds its builds fresh.)
+fn test_cargo() -> std::process::Command {
+    let mut cargo = cargo();
+    cargo.env("CARGO_INCREMENTAL", "0");
+    cargo
+}
+
 /// How much of a failing layer's output is shown again at the end.
 const FAILURE_LINES: usize = 60;
 
 fn native(log: &Path) -> Result {
     exec_logged(
-        cargo().args([
+        test_cargo().args([
             "test",
             "-p",
             "kudos-core",
@@ -85,7 +95,7 @@ fn widget_in_browser(log: &Path) -> Result {
     let port = util::free_port();
     let origin = format!("http://127.0.0.1:{port}");
     exec_logged(
-        cargo()
+        test_cargo()
             .args(["run", "-q", "-p", "kudos-tests", "--bin", "with-worker", "--"])
             .args(["--allow-origin", &origin])
             .args(["--var", &format!("REWARD_METHODS:{}", fixtures::REWARD_METHODS)])
@@ -104,7 +114,7 @@ const SCHEMATHESIS_SEED: &str = "7";
 
 fn api_against_spec(log: &Path) -> Result {
     exec_logged(
-        cargo()
+        test_cargo()
             .args(["run", "-q", "-p", "kudos-tests", "--bin", "with-worker", "--"])
             .arg("--")
             .arg(setup::schemathesis_bin())
@@ -120,5 +130,5 @@ fn api_against_spec(log: &Path) -> Result {
 }
 
 fn end_to_end(log: &Path) -> Result {
-    exec_logged(cargo().args(["test", "-p", "kudos-tests", "--", "--test-threads=2"]), log)
+    exec_logged(test_cargo().args(["test", "-p", "kudos-tests", "--", "--test-threads=2"]), log)
 }
