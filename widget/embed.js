@@ -12,7 +12,7 @@
 // data-page (MutationObserver), and client-side navigations (the Navigation API, else
 // popstate), mount and unmount widgets on their own; window.kudos.mount(el, options) and
 // window.kudos.unmount(el) do it by hand. An unmounted widget leaves nothing running.
-// `cargo xtask build` replaces the two __KUDOS_*__ names with the content-hashed files.
+// `cargo xtask build` replaces the __KUDOS_*__ names with the content-hashed files.
 (() => {
   const script = document.currentScript;
   if (!script || window.kudos) return;
@@ -30,6 +30,33 @@
       widget = undefined;
       throw e;
     }));
+
+  // The widgets' stylesheet, fetched once (again after a failure) for every shadow root:
+  // one constructed sheet they all adopt, or its text where sheets cannot be adopted.
+  // Without it (unreachable) a widget still shows, unstyled.
+  const adoptable = "adoptedStyleSheets" in ShadowRoot.prototype;
+  let styles;
+  const stylesheet = () =>
+    (styles ||= fetch(origin + "__KUDOS_CSS__").then((r) => r.ok ? r.text() : Promise.reject(r.status))
+      .then((css) => {
+        if (!adoptable) return css;
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(css);
+        return sheet;
+      }).catch((e) => {
+        styles = undefined;
+        console.warn("kudos: no stylesheet", e);
+      }));
+  // Styles a shadow root (again after the widget filled it: a <style> would be gone).
+  const dress = (root, sheet) => {
+    if (!root || !sheet) return;
+    if (adoptable) return root.adoptedStyleSheets = [sheet];
+    if (root.querySelector("style[data-kudos]")) return;
+    const style = document.createElement("style");
+    style.dataset.kudos = "";
+    style.textContent = sheet;
+    root.prepend(style);
+  };
 
   // What a host shows, from options given to kudos.mount over its data- attributes. The
   // server normalises the page: data-page, else the canonical URL, else the path.
@@ -76,9 +103,11 @@
     // rendered widget shown at once.
     const read = s.recent ? Promise.resolve() : fetch(api + "/api/v1/page?page=" +
       encodeURIComponent(s.page)).then((r) => r.ok ? r.text() : undefined).catch(() => {});
-    const shown = read.then((view) => view && hosts.get(el) === entry && paint(el, s, view, entry));
+    const sheet = stylesheet();
+    const shown = Promise.all([read, sheet]).then(([view, sheet]) =>
+      view && hosts.get(el) === entry && paint(el, s, view, entry, sheet));
     entry.handle = queue(async () => {
-      const [view, painted] = await Promise.all([read, shown]);
+      const [view, painted, css] = await Promise.all([read, shown, sheet]);
       let m;
       // What shows waits for idle time, or the reader's move; if the code cannot be
       // fetched then, for their next move.
@@ -93,6 +122,7 @@
       const mounted = s.recent
         ? m.mountRecent(el, api, s.theme, s.lang, s.show)
         : m.mount(el, api, s.page, s.theme, s.lang, s.live, view);
+      dress(el.shadowRoot, css);
       painted && setTimeout(() => replay(el, entry));
       return mounted;
     });
@@ -106,7 +136,7 @@
   // it speaks the widget's language. Until the Wasm hydrates it, clicks on its buttons and
   // its forms' submits are held (and made again then), and any move there hurries the
   // Wasm.
-  const paint = (el, s, text, entry) => {
+  const paint = (el, s, text, entry, sheet) => {
     let rendered;
     try { rendered = JSON.parse(text).rendered; } catch { return false; }
     // Not over a widget still there (a page change: it is unmounted first, in turn).
@@ -115,6 +145,7 @@
     }
     const root = el.shadowRoot || el.attachShadow({ mode: "open" });
     root.innerHTML = rendered.html;
+    dress(root, sheet);
     root.querySelector("section.kudos")?.classList.replace("auto", s.theme);
     entry.early = [];
     entry.hold = (e) => {

@@ -54,9 +54,10 @@ async fn the_discussion_shows_before_the_wasm_then_hydrates_and_a_like_clicked_b
     let shown = reader
         .wait_in_widget(
             WIDGET,
-            "the discussion, with no Wasm",
+            "the discussion, styled, with no Wasm",
             "return root.querySelector('.count')?.textContent === '1 like' && \
              root.querySelector('.comment .body em')?.textContent === 'before' && \
+             getComputedStyle(root.querySelector('button.like')).minHeight === '44px' && \
              root.querySelector('.comment-count')?.textContent",
         )
         .await;

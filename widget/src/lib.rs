@@ -33,9 +33,6 @@ pub use mount::*;
 #[cfg(feature = "ssr")]
 pub use render::render;
 
-/// `src/style.css`, minified by `build.rs`.
-pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
-
 /// Solves a proof-of-work challenge exactly as the widget does for a new visitor and
 /// returns the nonce it found. Exported so that a page (and `cargo xtask bench`) can time
 /// this browser's proof of work.

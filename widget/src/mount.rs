@@ -2,7 +2,7 @@
 //! `embed.js` filled with what the worker rendered.
 
 use crate::components::app::{App, AppProps};
-use crate::{CSS, api, components, storage};
+use crate::{api, components, storage};
 use kudos_core::PageId;
 use kudos_core::wire::PageView;
 use std::rc::Rc;
@@ -122,8 +122,9 @@ fn theme_of(theme: String) -> String {
     }
 }
 
-/// An open shadow root on `host` with the widget's styles, and the element to render into.
-/// A host mounted before (and unmounted) keeps its shadow root, which starts again empty.
+/// An open shadow root on `host`, and the element to render into. A host mounted before
+/// (and unmounted) keeps its shadow root, which starts again empty. The stylesheet
+/// (`src/style.css`) is not the Wasm's: `embed.js` gives it to the shadow root.
 fn shadow_root(host: &Element) -> Result<Element, JsValue> {
     let document = host.owner_document().ok_or("kudos: the host element has no document")?;
     let shadow = match host.shadow_root() {
@@ -133,9 +134,6 @@ fn shadow_root(host: &Element) -> Result<Element, JsValue> {
         }
         None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
     };
-    let style = document.create_element("style")?;
-    style.set_text_content(Some(CSS));
-    shadow.append_child(&style)?;
     let root = document.create_element("div")?;
     shadow.append_child(&root)?;
     Ok(root)

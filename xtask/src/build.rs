@@ -59,7 +59,6 @@ pub fn worker_into(out: &str, features: &[&str]) -> Result {
             "edge-worker/Cargo.toml",
             "core/Cargo.toml",
             "widget/Cargo.toml",
-            "widget/build.rs",
         ],
         &format!("{} wasm-bindgen {}", features.join(","), setup::WASM_BINDGEN_VERSION),
     );
@@ -205,23 +204,34 @@ pub fn minify_glue(widget: &Widget) -> Result<PathBuf> {
     Ok(glue)
 }
 
-/// Assembles target/kudos/site from the widget and embed.js.
+/// Assembles target/kudos/site from the widget, its stylesheet and embed.js.
 fn site(widget: &Widget) -> Result {
     let site = site_dir();
     let _ = fs::remove_dir_all(&site);
     fs::create_dir_all(site.join("w"))?;
 
     let glue = minify_glue(widget)?;
-    let (js, wasm) = (fs::read(&glue)?, fs::read(&widget.wasm)?);
-    let hash = util::content_hash(&[&js, &wasm]);
-    let js_name = format!("/w/kudos-{}.js", &hash[..12]);
-    let wasm_name = format!("/w/kudos-{}.wasm", &hash[..12]);
+    // The stylesheet is a file of its own, which embed.js gives every widget's shadow root:
+    // cached with the widget's code, and in neither the Wasm nor any page view.
+    let css = out_dir().join("widget/style.min.css");
+    exec(
+        tool(esbuild())
+            .arg(root().join("widget/src/style.css"))
+            .args(["--minify", "--log-level=warning"])
+            .arg(format!("--outfile={}", css.display())),
+    )?;
+    let (js, wasm, css) = (fs::read(&glue)?, fs::read(&widget.wasm)?, fs::read(&css)?);
+    let hash = util::content_hash(&[&js, &wasm, &css]);
+    let name = |ext: &str| format!("/w/kudos-{}.{ext}", &hash[..12]);
+    let (js_name, wasm_name, css_name) = (name("js"), name("wasm"), name("css"));
     fs::write(site.join(&js_name[1..]), &js)?;
     fs::write(site.join(&wasm_name[1..]), &wasm)?;
+    fs::write(site.join(&css_name[1..]), &css)?;
 
     let embed = fs::read_to_string(root().join("widget/embed.js"))?
         .replace("__KUDOS_JS__", &js_name)
-        .replace("__KUDOS_WASM__", &wasm_name);
+        .replace("__KUDOS_WASM__", &wasm_name)
+        .replace("__KUDOS_CSS__", &css_name);
     let unminified = out_dir().join("embed.src.js");
     fs::write(&unminified, embed)?;
     exec(

@@ -39,6 +39,10 @@ async fn main() {
     out.push_str(&row("widget .wasm", std::slice::from_ref(&wasm)));
     out.push_str(&row("widget JS glue", std::slice::from_ref(&glue)));
     out.push_str(&row("**widget .wasm + glue** (on an article page)", &[wasm, glue]));
+    out.push_str(&row(
+        "widget stylesheet (fetched with the page view)",
+        &[find(&w, "kudos-", ".css")],
+    ));
     // The owner's console: never loaded by readers.
     let console = [
         find(&w, "console-", ".wasm"),
