@@ -123,7 +123,7 @@ fn csv_item(line: &str) -> Option<(String, u64)> {
 fn origin(name: &str) -> Option<&'static str> {
     Some(match name {
         n if n.contains("function names") || n.contains("data names") => return None,
-        n if n.starts_with("data segment") => "static data (text, the stylesheet, tables)",
+        n if n.starts_with("data segment") => "static data (text, tables)",
         n if n.contains("CompStateInner") => {
             "component views (the widget's `html!`, in Yew's render)"
         }
