@@ -288,7 +288,7 @@ async fn a_reader_previews_and_posts_a_comment_and_hears_that_it_is_posted() {
     until("the comment in the list", || text(&host, ".threads .comment .body em") == "there").await;
     assert_eq!(text(&host, ".threads .comment .name"), "Ada");
     // The page's live connection may bring the comment before the answer to its post does
-    // (and announce it as news); the answer then tells the reader it is theirs, posted.
+    // (not as news: it is the reader's); the answer then tells them it is posted.
     until("the comment posted, heard", || {
         text(&host, ".comments [role=status][aria-live=polite]") == "Your comment is posted."
     })

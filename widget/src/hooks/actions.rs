@@ -110,9 +110,12 @@ impl Widget {
             email: Some(writing.email).filter(|e| !e.trim().is_empty()),
         };
         let widget = self.clone();
+        widget.dispatch(Action::Posting(writing.name.clone(), true));
         spawn_local(async move {
             let t = widget.t();
-            match widget.client.post_comment(new).await {
+            let answer = widget.client.post_comment(new).await;
+            widget.dispatch(Action::Posting(writing.name.clone(), false));
+            match answer {
                 Ok(created) => {
                     let pending = created.comment.status == CommentStatus::Pending;
                     storage::remember_author(&writing.name, &writing.website);

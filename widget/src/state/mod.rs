@@ -37,6 +37,9 @@ pub struct State {
     pub discussion: Discussion,
     /// The latest thing to announce to screen readers.
     pub announcement: String,
+    /// The names the reader's comments in flight are posted under: the page's live
+    /// connection may bring one before its answer does, and it is not news to them.
+    pub posting: Vec<String>,
     /// The latest confirmed supporters.
     pub supporters: Vec<Supporter>,
     /// How readers can reward the author (`None`: rewards are off).
@@ -63,6 +66,7 @@ impl Default for State {
             closed: false,
             reply_emails: false,
             announcement: String::new(),
+            posting: Vec::new(),
             supporters: Vec::new(),
             rewards: None,
             thanks: None,
@@ -132,7 +136,9 @@ impl State {
                     comment.likes = known.likes;
                 }
                 Some(_) => {}
-                None if comment.status == CommentStatus::Published => {
+                None if comment.status == CommentStatus::Published
+                    && !self.posting.iter().any(|name| name.trim() == comment.name) =>
+                {
                     let name = if comment.name.is_empty() { t.anonymous } else { &comment.name };
                     said.push(t.new_comment.replace("{name}", name));
                 }
@@ -180,6 +186,8 @@ pub enum Action {
     /// A write about comments answered with the page's counts.
     Counted(PageState),
     Announce(String),
+    /// The reader sends a comment under this name (`true`), or its answer came (`false`).
+    Posting(String, bool),
     /// What to tell a reader back from Checkout.
     Thank(String),
     /// A fresh view after a reward is confirmed: counts and supporters, nothing else.
@@ -232,6 +240,12 @@ impl Reducible for State {
             Action::Comments(action) => next.discussion.reduce(action),
             Action::Counted(state) => next.take_page(state),
             Action::Announce(text) => next.announcement = text,
+            Action::Posting(name, true) => next.posting.push(name),
+            Action::Posting(name, false) => {
+                if let Some(at) = next.posting.iter().position(|n| *n == name) {
+                    next.posting.remove(at);
+                }
+            }
             Action::Thank(text) => next.thanks = Some(text),
             Action::Supported(view) => {
                 next.take_page(view.state);
@@ -399,6 +413,19 @@ mod tests {
         let reply = comment("t-2", Some("t-1"), CommentStatus::Published);
         let state = state.reduce(live(4, 4, Some(reply)));
         assert_eq!(state.discussion.list.threads[0].reply_count, 1);
+    }
+
+    #[test]
+    fn the_readers_own_comment_brought_live_before_its_answer_is_not_announced_as_news() {
+        let sending = ready(4, false).reduce(Action::Posting(" Ada ".into(), true));
+        let state =
+            sending.reduce(live(4, 3, Some(comment("t-1", None, CommentStatus::Published))));
+        assert_eq!(ids(&state), ["t-1"], "shown at once");
+        assert_eq!(state.announcement, "");
+        // Once it answered, another reader's comment under the same name is news again.
+        let state = state.reduce(Action::Posting(" Ada ".into(), false));
+        let state = state.reduce(live(4, 4, Some(comment("t-2", None, CommentStatus::Published))));
+        assert_eq!(state.announcement, "New comment from Ada.");
     }
 
     #[test]
