@@ -192,16 +192,23 @@ pub fn wasm_app(app: App, debug: bool) -> Result<Widget> {
     Ok(built)
 }
 
-/// The wasm-bindgen glue is readable JS; readers need only its minified form.
-pub fn minify_glue(widget: &Widget) -> Result<PathBuf> {
-    let glue = out_dir().join("widget/kudos_widget.min.js");
+/// The wasm-bindgen glue is readable JS; readers need only its minified form, written
+/// beside it (`<lib>.min.js`).
+pub fn minify_glue(app: &Widget) -> Result<PathBuf> {
+    let glue = app.js.with_extension("min.js");
+    minify(&app.js, &glue, &["--format=esm", "--target=es2020"])?;
+    Ok(glue)
+}
+
+/// esbuild's minified form of `input` (JS or CSS, by its extension) into `out`.
+fn minify(input: &std::path::Path, out: &std::path::Path, args: &[&str]) -> Result {
     exec(
         tool(esbuild())
-            .arg(&widget.js)
-            .args(["--minify", "--format=esm", "--target=es2020", "--log-level=warning"])
-            .arg(format!("--outfile={}", glue.display())),
-    )?;
-    Ok(glue)
+            .arg(input)
+            .args(["--minify", "--log-level=warning"])
+            .args(args)
+            .arg(format!("--outfile={}", out.display())),
+    )
 }
 
 /// Assembles target/kudos/site from the widget, its stylesheet and embed.js.
@@ -214,12 +221,7 @@ fn site(widget: &Widget) -> Result {
     // The stylesheet is a file of its own, which embed.js gives every widget's shadow root:
     // cached with the widget's code, and in neither the Wasm nor any page view.
     let css = out_dir().join("widget/style.min.css");
-    exec(
-        tool(esbuild())
-            .arg(root().join("widget/src/style.css"))
-            .args(["--minify", "--log-level=warning"])
-            .arg(format!("--outfile={}", css.display())),
-    )?;
+    minify(&root().join("widget/src/style.css"), &css, &[])?;
     let (js, wasm, css) = (fs::read(&glue)?, fs::read(&widget.wasm)?, fs::read(&css)?);
     let hash = util::content_hash(&[&js, &wasm, &css]);
     let name = |ext: &str| format!("/w/kudos-{}.{ext}", &hash[..12]);
@@ -234,12 +236,7 @@ fn site(widget: &Widget) -> Result {
         .replace("__KUDOS_CSS__", &css_name);
     let unminified = out_dir().join("embed.src.js");
     fs::write(&unminified, embed)?;
-    exec(
-        tool(esbuild())
-            .arg(&unminified)
-            .args(["--minify", "--target=es2020", "--log-level=warning"])
-            .arg(format!("--outfile={}", site.join("embed.js").display())),
-    )?;
+    minify(&unminified, &site.join("embed.js"), &["--target=es2020"])?;
 
     fs::write(site.join("_headers"), HEADERS)?;
     Ok(())
@@ -250,13 +247,7 @@ fn site(widget: &Widget) -> Result {
 fn console_site(console: &Widget) -> Result {
     let admin = site_dir().join("admin");
     fs::create_dir_all(&admin)?;
-    let glue = out_dir().join("console/kudos_console.min.js");
-    exec(
-        tool(esbuild())
-            .arg(&console.js)
-            .args(["--minify", "--format=esm", "--target=es2020", "--log-level=warning"])
-            .arg(format!("--outfile={}", glue.display())),
-    )?;
+    let glue = minify_glue(console)?;
     let (js, wasm) = (fs::read(&glue)?, fs::read(&console.wasm)?);
     let css = fs::read(root().join("console/style.css"))?;
     let hash = util::content_hash(&[&js, &wasm, &css]);
