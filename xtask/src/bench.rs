@@ -45,7 +45,7 @@ pub const SIZE_PROFILE: &str = "target/kudos/widget-size-profile.txt";
 /// names kept, profiled by twiggy: where its bytes come from, then its largest items, what
 /// to shrink first. Written as Markdown for the benchmark to print.
 fn size_profile() -> Result {
-    let raw = root().join("target/wasm32-unknown-unknown/release/kudos_widget.wasm");
+    let raw = build::raw_wasm(&build::WIDGET, false);
     let dir = root().join("target/kudos/size-profile");
     let _ = fs::remove_dir_all(&dir);
     exec(

@@ -120,12 +120,18 @@ fn python_venv(venv: &Path, packages: &[&str]) -> Result {
     Ok(())
 }
 
+/// The Wasm target, and the standard library's source, which release builds of the Wasm
+/// apps compile for size (`build::wasm_app`).
 fn rust_target() -> Result {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]));
-    if installed.is_some_and(|list| list.lines().any(|l| l.trim() == "wasm32-unknown-unknown")) {
+    if !installed.is_some_and(|list| list.lines().any(|l| l.trim() == "wasm32-unknown-unknown")) {
+        exec(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    let sysroot = output(Command::new("rustc").args(["--print", "sysroot"])).unwrap_or_default();
+    if Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library/std").is_dir() {
         return Ok(());
     }
-    exec(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    exec(Command::new("rustup").args(["component", "add", "rust-src"]))
 }
 
 fn debian_packages() -> Result {
