@@ -374,6 +374,15 @@ impl Order {
         }
     }
 
+    /// The word a query names it by, which `parse` reads back.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Order::Newest => "newest",
+            Order::Oldest => "oldest",
+            Order::Top => "top",
+        }
+    }
+
     fn letter(self) -> char {
         match self {
             Order::Newest => 'n',
@@ -564,6 +573,11 @@ mod tests {
             Err(CommentError::InvalidOrder),
             "given, it must be one"
         );
+        // The word the widget asks by is the one parsed back, and the one in JSON.
+        for order in [Order::Newest, Order::Oldest, Order::Top] {
+            assert_eq!(Order::parse(Some(order.as_str())), Ok(Some(order)));
+            assert_eq!(serde_json::to_value(order).unwrap(), order.as_str());
+        }
     }
 
     #[test]

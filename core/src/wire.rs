@@ -57,7 +57,8 @@ pub struct PageView {
 pub struct Rendered {
     /// The language of its words (a BCP 47 tag).
     pub lang: String,
-    /// The shadow root's content: the widget's style, then the element it renders into.
+    /// The shadow root's content: the element the widget renders into (the stylesheet is a
+    /// file of its own, which `embed.js` gives the shadow root).
     pub html: String,
     /// The reward options and reply emails as configured when it was rendered.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -47,6 +47,10 @@ async fn the_discussion_shows_before_the_wasm_then_hydrates_and_a_like_clicked_b
     let view = rendered(&api, "/posts/a", 1).await;
     let html = &view.rendered.as_ref().unwrap().html;
     assert!(html.contains("<em>before</em>") && html.contains("1 like"), "{html}");
+    // The widget's own catch-up reads (with `since`) come without it: it has itself.
+    let (lean, source) = api.page_view("/posts/a", Some(view.state.version)).await;
+    assert!(from_snapshot(&source), "{source}");
+    assert_eq!((lean.rendered, lean.state), (None, view.state.clone()));
 
     let reader = Browser::start().await;
     block_wasm(&reader, true).await;

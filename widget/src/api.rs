@@ -120,12 +120,8 @@ impl Client {
 
     // GET /api/v1/page/comments
     pub async fn comments(&self, order: Order, cursor: Option<&str>) -> Reply<CommentPage> {
-        let order = serde_json::to_value(order)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        let mut url =
-            self.url(&format!("/page/comments?page={}&order={order}", encode(self.page.as_str())));
+        let (page, order) = (encode(self.page.as_str()), order.as_str());
+        let mut url = self.url(&format!("/page/comments?page={page}&order={order}"));
         if let Some(cursor) = cursor {
             url.push_str(&format!("&cursor={}", encode(cursor)));
         }

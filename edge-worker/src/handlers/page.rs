@@ -25,13 +25,17 @@ const MEMORY_MS: f64 = 1_000.0;
 /// A page that moved answers with the view of the page it moved to (whose id the view
 /// carries).
 ///
+/// A read with `since` is the widget's own catch-up, which has the widget already: its
+/// answer leaves out the rendered widget, most of a view's bytes.
+///
 /// Says where it came from (`io::SOURCE_HEADER`): `memory` (this isolate's copy of a
 /// snapshot read within the second), `kv` (the snapshot) or `object` (read through).
 pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let query = Query::of(req)?;
     let page = ctx.page_of(&query)?;
     let since = query.optional_u64("since")?.filter(|s| *s > 0);
-    let key = page.kv_key();
+    let lean = since.is_some();
+    let key = if lean { format!("{} lean", page.kv_key()) } else { page.kv_key() };
     let now = crate::now_ms() as f64;
     if let Some(kept) = memo::views(|m| m.get(&key, now))
         && let Some((version, body)) = kept.split_once('\n')
@@ -67,6 +71,7 @@ pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let view = PageView {
         rewards: ctx.config.rewards.options(),
         reply_emails: ctx.config.reply_emails,
+        rendered: if lean { None } else { view.rendered },
         ..view
     };
     let body = serde_json::to_string(&view).map_err(|e| ApiError::Internal(e.to_string()))?;
