@@ -133,12 +133,12 @@
   const HELD = ["click", "submit", "pointerdown", "keydown", "focusin"];
 
   // Puts the worker's render of the widget in the shadow root, in this widget's theme, if
-  // it speaks the widget's language. Until the Wasm hydrates it, clicks on its buttons and
-  // its forms' submits are held (and made again then), and any move there hurries the
-  // Wasm.
+  // it speaks the widget's language, with the reader's own likes pressed as the widget
+  // will show them. Until the Wasm hydrates it, clicks on its buttons and its forms'
+  // submits are held (and made again then), and any move there hurries the Wasm.
   const paint = (el, s, text, entry, sheet) => {
-    let rendered;
-    try { rendered = JSON.parse(text).rendered; } catch { return false; }
+    let rendered, page;
+    try { ({ rendered, state: { page } } = JSON.parse(text)); } catch { return false; }
     // Not over a widget still there (a page change: it is unmounted first, in turn).
     if (!rendered || primary(rendered.lang) !== primary(s.lang) || el.shadowRoot?.firstChild) {
       return false;
@@ -147,6 +147,7 @@
     root.innerHTML = rendered.html;
     dress(root, sheet);
     root.querySelector("section.kudos")?.classList.replace("auto", s.theme);
+    pressLiked(root, page);
     entry.early = [];
     entry.hold = (e) => {
       const button = e.target.closest?.("button");
@@ -159,6 +160,18 @@
     };
     for (const type of HELD) root.addEventListener(type, entry.hold, true);
     return true;
+  };
+
+  // The likes the widget remembers of the reader (its localStorage record of the page).
+  const pressLiked = (root, page) => {
+    const press = (button) => button?.setAttribute("aria-pressed", "true");
+    try {
+      const memory = JSON.parse(localStorage.getItem("kudos:page:" + page));
+      memory?.liked === true && press(root.querySelector("button.like"));
+      for (const id of memory?.liked_comments || []) {
+        press(root.getElementById("kudos-comment-" + id)?.querySelector("button.comment-like"));
+      }
+    } catch {}
   };
 
   // Resolves when the reader moves on the widget, or (`idle`) when the browser is idle.

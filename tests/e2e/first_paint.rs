@@ -113,3 +113,76 @@ async fn the_corpus_of_attacks_rendered_by_the_worker_runs_nothing_before_the_wa
     assert_attacks_inert(&reader).await;
     reader.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_readers_own_likes_show_pressed_before_the_wasm_and_an_unlike_then_counts() {
+    let worker = Worker::spawn(WorkerOptions::default()).await;
+    let api = Api::new(&worker.origin());
+    let reader_id = visitor(1);
+    api.like("/posts/a", &reader_id, true).await;
+    let comment = api.comment("/posts/a", &visitor(2), "Liked by the reader", None).await;
+    let id = comment.comment.id;
+    assert_eq!(api.like_comment("/posts/a", &id, &reader_id, true).await.status(), 200);
+    let page = poll::until("the likes in the rendered snapshot", WIDGET_WITHIN, || async {
+        match api.page_view("/posts/a", None).await {
+            (view, source)
+                if from_snapshot(&source)
+                    && view.rendered.is_some()
+                    && view.state.likes == 1
+                    && view.comments.threads.first().is_some_and(|t| t.comment.likes == 1) =>
+            {
+                Ok(view.state.page)
+            }
+            (view, source) => Err(format!("{source}: {:?}", view.state)),
+        }
+    })
+    .await;
+
+    // This browser is the reader who liked both (as the widget remembers it), and its
+    // Wasm never arrives.
+    let reader = Browser::start().await;
+    block_wasm(&reader, true).await;
+    reader.open(&worker.url("/posts/a/")).await;
+    let memory = json!({ "liked": true, "liked_comments": [id] }).to_string();
+    reader
+        .eval(&format!(
+            "localStorage.setItem('kudos:visitor', JSON.stringify({})); \
+             localStorage.setItem({}, {})",
+            json!(reader_id),
+            json!(format!("kudos:page:{page}")),
+            json!(memory)
+        ))
+        .await;
+    reader.open(&worker.url("/posts/a/")).await;
+    let painted = reader
+        .wait_in_widget(
+            WIDGET,
+            "the reader's likes pressed, with no Wasm",
+            "return root.querySelector('.comment-count') && [\
+               root.querySelector('button.like').getAttribute('aria-pressed'), \
+               root.querySelector('.comment button.comment-like').getAttribute('aria-pressed'), \
+               root.querySelector('button.like .count').textContent]",
+        )
+        .await;
+    assert_eq!(painted, json!(["true", "true", "1 like"]));
+
+    // Pressed, it unlikes: the Wasm arrives, hydrates, and the unlike is made once.
+    block_wasm(&reader, false).await;
+    reader.click_in(WIDGET, "button.like").await;
+    reader
+        .wait_for(WIDGET, "the unlike, made once hydrated", |v| {
+            v.count == "0 likes" && v.pressed == "false" && v.busy == "false"
+        })
+        .await;
+    let view = api.fresh_view("/posts/a").await;
+    assert_eq!(view.state.likes, 0, "unliked");
+    assert_eq!(view.comments.threads[0].comment.likes, 1, "the comment's like kept");
+    let comment_pressed = reader
+        .in_widget(
+            WIDGET,
+            "return root.querySelector('.comment button.comment-like').getAttribute('aria-pressed')",
+        )
+        .await;
+    assert_eq!(comment_pressed, json!("true"));
+    reader.close().await;
+}
