@@ -143,16 +143,21 @@ pub struct Widget {
     pub wasm: PathBuf,
 }
 
-/// A Yew app of the workspace: its package, its library's name, and where its build goes
-/// under target/kudos.
+/// A Yew app of the workspace: its package, its library's name, where its build goes
+/// under target/kudos, and whether its release build keeps `Debug` formatting.
 pub struct App {
     package: &'static str,
     lib: &'static str,
     out: &'static str,
+    debug_fmt: bool,
 }
 
-pub const WIDGET: App = App { package: "kudos-widget", lib: "kudos_widget", out: "widget" };
-pub const CONSOLE: App = App { package: "kudos-console", lib: "kudos_console", out: "console" };
+/// The widget shows no library's words (its messages are its own), so `Debug` goes.
+pub const WIDGET: App =
+    App { package: "kudos-widget", lib: "kudos_widget", out: "widget", debug_fmt: false };
+/// The console shows the import parsers' reasons, some of which quote with `Debug`.
+pub const CONSOLE: App =
+    App { package: "kudos-console", lib: "kudos_console", out: "console", debug_fmt: true };
 
 /// Where release builds of the Wasm apps go: their flags differ from the worker's, and a
 /// target directory of their own keeps the two from rebuilding each other's dependencies.
@@ -160,12 +165,13 @@ const RELEASE_APPS_DIR: &str = "target/wasm-apps";
 
 /// Release Wasm apps build their own standard library, optimised for size, with a panic
 /// that traps at once (in Wasm a panic ends in a trap either way) and so carries no panic
-/// messages, source locations or `Debug` formatting: 17 KB brotli off the widget. These
-/// are `-Z` flags, which the pinned stable toolchain takes under RUSTC_BOOTSTRAP; the
-/// standard library's source is the `rust-src` component, which setup installs. Symbols
-/// keep stable Rust's mangling, so the size profile names items as before.
-const RELEASE_APPS_RUSTFLAGS: &str = "-Zlocation-detail=none -Zfmt-debug=none \
-    -Zunstable-options -Cpanic=immediate-abort -Csymbol-mangling-version=legacy";
+/// messages or source locations, and (the widget) no `Debug` formatting: 17 KB brotli off
+/// the widget. These are `-Z` flags, which the stable toolchain (1.95, as the README asks)
+/// takes under RUSTC_BOOTSTRAP; the standard library's source is the `rust-src` component,
+/// which setup installs. Symbols keep stable Rust's mangling, so the size profile names
+/// items as before.
+const RELEASE_APPS_RUSTFLAGS: &str = "-Zlocation-detail=none -Zunstable-options \
+    -Cpanic=immediate-abort -Csymbol-mangling-version=legacy";
 
 /// The Wasm cargo makes for `app`, before wasm-bindgen.
 pub fn raw_wasm(app: &App, debug: bool) -> PathBuf {
@@ -185,7 +191,13 @@ pub fn wasm_app(app: App, debug: bool) -> Result<Widget> {
             .args(["--release", "-Zbuild-std=std,panic_abort"])
             .arg("-Zbuild-std-features=optimize_for_size")
             .env("RUSTC_BOOTSTRAP", "1")
-            .env("RUSTFLAGS", RELEASE_APPS_RUSTFLAGS)
+            .env(
+                "RUSTFLAGS",
+                match app.debug_fmt {
+                    true => RELEASE_APPS_RUSTFLAGS.to_owned(),
+                    false => format!("{RELEASE_APPS_RUSTFLAGS} -Zfmt-debug=none"),
+                },
+            )
             .env("CARGO_TARGET_DIR", root().join(RELEASE_APPS_DIR));
     }
     exec(build.args(["--crate-type", "cdylib"]))?;

@@ -6,6 +6,7 @@ use crate::Console;
 use crate::api;
 use kudos_core::wire::ImportReply;
 use kudos_import::{Format, Map, Plan};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -23,7 +24,12 @@ enum Step {
 
 async fn file_bytes(input: &HtmlInputElement) -> Result<Vec<u8>, String> {
     let file = input.files().and_then(|f| f.get(0)).ok_or("no file chosen")?;
-    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|e| format!("{e:?}"))?;
+    // The browser's own words for why (a DOMException is an Error).
+    let unread = |e: wasm_bindgen::JsValue| match e.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.message()),
+        None => "the file could not be read".to_owned(),
+    };
+    let buffer = JsFuture::from(file.array_buffer()).await.map_err(unread)?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
