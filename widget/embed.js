@@ -137,8 +137,8 @@
   // will show them. Until the Wasm hydrates it, clicks on its buttons and its forms'
   // submits are held (and made again then), and any move there hurries the Wasm.
   const paint = (el, s, text, entry, sheet) => {
-    let rendered, page;
-    try { ({ rendered, state: { page } } = JSON.parse(text)); } catch { return false; }
+    let rendered, state;
+    try { ({ rendered, state } = JSON.parse(text)); } catch { return false; }
     // Not over a widget still there (a page change: it is unmounted first, in turn).
     if (!rendered || primary(rendered.lang) !== primary(s.lang) || el.shadowRoot?.firstChild) {
       return false;
@@ -147,7 +147,7 @@
     root.innerHTML = rendered.html;
     dress(root, sheet);
     root.querySelector("section.kudos")?.classList.replace("auto", s.theme);
-    pressLiked(root, page);
+    pressLiked(root, state);
     entry.early = [];
     entry.hold = (e) => {
       const button = e.target.closest?.("button");
@@ -162,13 +162,16 @@
     return true;
   };
 
-  // The likes the widget remembers of the reader (its localStorage record of the page).
-  const pressLiked = (root, page) => {
+  // The likes the widget remembers of the reader (its localStorage record of the page),
+  // if the view has the reader's last write in it (else its counts are from before, and
+  // the widget reads a newer view before it shows the reader's likes).
+  const pressLiked = (root, state) => {
     const press = (button) => button?.setAttribute("aria-pressed", "true");
     try {
-      const memory = JSON.parse(localStorage.getItem("kudos:page:" + page));
-      memory?.liked === true && press(root.querySelector("button.like"));
-      for (const id of memory?.liked_comments || []) {
+      const memory = JSON.parse(localStorage.getItem("kudos:page:" + state.page));
+      if (!memory || (memory.version || 0) > state.version) return;
+      memory.liked === true && press(root.querySelector("button.like"));
+      for (const id of memory.liked_comments || []) {
         press(root.getElementById("kudos-comment-" + id)?.querySelector("button.comment-like"));
       }
     } catch {}
@@ -181,16 +184,28 @@
     window.requestIdleCallback ? requestIdleCallback(go, { timeout: 3000 }) : setTimeout(go, 300);
   });
 
-  // Once hydrated: the held clicks are made (a toggle only if it still shows what the
-  // reader pressed), and text typed before is kept as a draft.
+  // Once hydrated: the hold ends and text typed before is kept as a draft. The held
+  // clicks are made once the widget has the reader's memory in (`data-ready`: until then
+  // it shows the worker's render, without the reader's likes), a toggle only if it still
+  // shows what the reader pressed.
   const replay = (el, entry) => {
     const root = el.shadowRoot;
     for (const type of HELD) root.removeEventListener(type, entry.hold, true);
     for (const box of root.querySelectorAll("textarea")) {
       box.value && box.dispatchEvent(new Event("input", { bubbles: true }));
     }
-    for (const [button, pressed] of entry.early.splice(0)) {
-      button.isConnected && button.getAttribute("aria-pressed") === pressed && button.click();
+    const early = entry.early.splice(0);
+    const ready = () => {
+      if (!root.querySelector("section[data-ready]")) return false;
+      entry.ready?.disconnect();
+      for (const [button, pressed] of early) {
+        button.isConnected && button.getAttribute("aria-pressed") === pressed && button.click();
+      }
+      return true;
+    };
+    if (early.length && !ready()) {
+      entry.ready = new MutationObserver(ready);
+      entry.ready.observe(root, { subtree: true, childList: true, attributeFilter: ["data-ready"] });
     }
   };
 
@@ -207,6 +222,7 @@
     hosts.delete(el);
     near && near.unobserve(el);
     delete el.dataset.kudosMounted;
+    entry.ready?.disconnect();
     const { handle } = entry;
     handle && queue(() => handle.then((h) => h ? h.unmount() : el.shadowRoot?.replaceChildren()));
   };

@@ -123,7 +123,7 @@ async fn a_readers_own_likes_show_pressed_before_the_wasm_and_an_unlike_then_cou
     let comment = api.comment("/posts/a", &visitor(2), "Liked by the reader", None).await;
     let id = comment.comment.id;
     assert_eq!(api.like_comment("/posts/a", &id, &reader_id, true).await.status(), 200);
-    let page = poll::until("the likes in the rendered snapshot", WIDGET_WITHIN, || async {
+    let state = poll::until("the likes in the rendered snapshot", WIDGET_WITHIN, || async {
         match api.page_view("/posts/a", None).await {
             (view, source)
                 if from_snapshot(&source)
@@ -131,7 +131,7 @@ async fn a_readers_own_likes_show_pressed_before_the_wasm_and_an_unlike_then_cou
                     && view.state.likes == 1
                     && view.comments.threads.first().is_some_and(|t| t.comment.likes == 1) =>
             {
-                Ok(view.state.page)
+                Ok(view.state)
             }
             (view, source) => Err(format!("{source}: {:?}", view.state)),
         }
@@ -142,29 +142,33 @@ async fn a_readers_own_likes_show_pressed_before_the_wasm_and_an_unlike_then_cou
     // Wasm never arrives.
     let reader = Browser::start().await;
     block_wasm(&reader, true).await;
-    reader.open(&worker.url("/posts/a/")).await;
-    let memory = json!({ "liked": true, "liked_comments": [id] }).to_string();
-    reader
-        .eval(&format!(
-            "localStorage.setItem('kudos:visitor', JSON.stringify({})); \
-             localStorage.setItem({}, {})",
-            json!(reader_id),
-            json!(format!("kudos:page:{page}")),
-            json!(memory)
-        ))
-        .await;
-    reader.open(&worker.url("/posts/a/")).await;
-    let painted = reader
-        .wait_in_widget(
-            WIDGET,
-            "the reader's likes pressed, with no Wasm",
-            "return root.querySelector('.comment-count') && [\
-               root.querySelector('button.like').getAttribute('aria-pressed'), \
-               root.querySelector('.comment button.comment-like').getAttribute('aria-pressed'), \
-               root.querySelector('button.like .count').textContent]",
-        )
-        .await;
-    assert_eq!(painted, json!(["true", "true", "1 like"]));
+    let painted = async |version: u64| {
+        reader.open(&worker.url("/posts/a/")).await;
+        let memory = json!({ "liked": true, "liked_comments": [id], "version": version });
+        reader
+            .eval(&format!(
+                "localStorage.setItem('kudos:visitor', JSON.stringify({})); \
+                 localStorage.setItem({}, {})",
+                json!(reader_id),
+                json!(format!("kudos:page:{}", state.page)),
+                json!(memory.to_string())
+            ))
+            .await;
+        reader.open(&worker.url("/posts/a/")).await;
+        reader
+            .wait_in_widget(
+                WIDGET,
+                "the painted widget, with no Wasm",
+                "return root.querySelector('.comment-count') && [\
+                   root.querySelector('button.like').getAttribute('aria-pressed'), \
+                   root.querySelector('.comment button.comment-like').getAttribute('aria-pressed'), \
+                   root.querySelector('button.like .count').textContent]",
+            )
+            .await
+    };
+    // A view from before the reader's last write shows none of theirs: its counts are not.
+    assert_eq!(painted(state.version + 1).await, json!(["false", "false", "1 like"]));
+    assert_eq!(painted(state.version).await, json!(["true", "true", "1 like"]));
 
     // Pressed, it unlikes: the Wasm arrives, hydrates, and the unlike is made once.
     block_wasm(&reader, false).await;

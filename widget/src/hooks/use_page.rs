@@ -15,11 +15,6 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-/// `view`, loaded for a reader with this memory of the page.
-fn remembered(view: PageView, memory: &storage::PageMemory) -> Action {
-    Action::Loaded { view, liked: memory.liked, liked_comments: memory.liked_comments.clone() }
-}
-
 /// The longest wait between automatic reloads after a failed load.
 const MAX_LOAD_BACKOFF_MS: u32 = 30_000;
 
@@ -46,17 +41,13 @@ pub fn use_page(
             spawn_local(async move {
                 let memory = storage::page(&client.page);
                 let since = Some(memory.version).filter(|v| *v > 0);
-                // The view given is enough unless this reader wrote something newer; until
-                // that comes, the view given shows with the reader's likes (as `embed.js`
-                // showed them), not without them.
-                let loaded = match given.filter(|_| attempt == 0) {
-                    Some(view) if view.state.version >= memory.version => Ok((*view).clone()),
-                    given => {
-                        if let Some(view) = given {
-                            state.dispatch(remembered((*view).clone(), &memory));
-                        }
-                        client.page_view(since).await
-                    }
+                // The view given is enough unless this reader wrote something newer.
+                let given = given
+                    .filter(|v| attempt == 0 && v.state.version >= memory.version)
+                    .map(|v| Ok((*v).clone()));
+                let loaded = match given {
+                    Some(view) => view,
+                    None => client.page_view(since).await,
                 };
                 if !live.get() {
                     return;
@@ -68,7 +59,12 @@ pub fn use_page(
                             Ok(to) if to != client.page => storage::moved(&client.page, &to),
                             _ => memory,
                         };
-                        state.dispatch(remembered(view, &memory));
+                        let liked_comments = memory.liked_comments.into_iter().collect();
+                        state.dispatch(Action::Loaded {
+                            view,
+                            liked: memory.liked,
+                            liked_comments,
+                        });
                         load_pending(&client, &state).await;
                         // Earn this visitor's pass now, while the reader reads, so that
                         // their first like or comment does not wait for it.
