@@ -37,6 +37,16 @@ async fn block_wasm(browser: &Browser, blocked: bool) {
     browser.cdp("Network.setBlockedURLs", json!({ "urls": urls })).await;
 }
 
+/// Lets the Wasm in and presses the painted like button: the press is held until the
+/// widget hydrates, then made; waits until the widget shows `count`, saved and `pressed`.
+async fn like_as_the_wasm_arrives(reader: &Browser, what: &str, count: &str, pressed: &str) {
+    block_wasm(reader, false).await;
+    reader.click_in(WIDGET, "button.like").await;
+    reader
+        .wait_for(WIDGET, what, |v| v.count == count && v.pressed == pressed && v.busy == "false")
+        .await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_discussion_shows_before_the_wasm_then_hydrates_and_a_like_clicked_before_counts_once()
 {
@@ -73,13 +83,7 @@ async fn the_discussion_shows_before_the_wasm_then_hydrates_and_a_like_clicked_b
 
     // The reader likes the page before the Wasm is there; it arrives, hydrates, and the
     // like is made once.
-    block_wasm(&reader, false).await;
-    reader.click_in(WIDGET, "button.like").await;
-    reader
-        .wait_for(WIDGET, "the like, made once hydrated", |v| {
-            v.count == "2 likes" && v.pressed == "true" && v.busy == "false"
-        })
-        .await;
+    like_as_the_wasm_arrives(&reader, "the like, made once hydrated", "2 likes", "true").await;
     assert_eq!(api.fresh_view("/posts/a").await.state.likes, 2, "counted once");
     // Hydrated: the widget works as ever, its comments too.
     reader.click_in(WIDGET, ".comment button.comment-like").await;
@@ -171,13 +175,7 @@ async fn a_readers_own_likes_show_pressed_before_the_wasm_and_an_unlike_then_cou
     assert_eq!(painted(state.version).await, json!(["true", "true", "1 like"]));
 
     // Pressed, it unlikes: the Wasm arrives, hydrates, and the unlike is made once.
-    block_wasm(&reader, false).await;
-    reader.click_in(WIDGET, "button.like").await;
-    reader
-        .wait_for(WIDGET, "the unlike, made once hydrated", |v| {
-            v.count == "0 likes" && v.pressed == "false" && v.busy == "false"
-        })
-        .await;
+    like_as_the_wasm_arrives(&reader, "the unlike, made once hydrated", "0 likes", "false").await;
     let view = api.fresh_view("/posts/a").await;
     assert_eq!(view.state.likes, 0, "unliked");
     assert_eq!(view.comments.threads[0].comment.likes, 1, "the comment's like kept");

@@ -187,17 +187,15 @@ pub fn wasm_app(app: App, debug: bool) -> Result<Widget> {
     let mut build = cargo();
     build.args(["rustc", "-p", app.package, "--lib", "--target", WASM_TARGET]);
     if !debug {
+        let mut flags = RELEASE_APPS_RUSTFLAGS.to_owned();
+        if !app.debug_fmt {
+            flags.push_str(" -Zfmt-debug=none");
+        }
         build
             .args(["--release", "-Zbuild-std=std,panic_abort"])
             .arg("-Zbuild-std-features=optimize_for_size")
             .env("RUSTC_BOOTSTRAP", "1")
-            .env(
-                "RUSTFLAGS",
-                match app.debug_fmt {
-                    true => RELEASE_APPS_RUSTFLAGS.to_owned(),
-                    false => format!("{RELEASE_APPS_RUSTFLAGS} -Zfmt-debug=none"),
-                },
-            )
+            .env("RUSTFLAGS", flags)
             .env("CARGO_TARGET_DIR", root().join(RELEASE_APPS_DIR));
     }
     exec(build.args(["--crate-type", "cdylib"]))?;
