@@ -66,7 +66,8 @@ pub enum ErrorCode {
     CommentTooComplex,
     /// The email address given for replies is not one mail can be sent to.
     InvalidEmail,
-    /// This site does not send reply emails (no email service is set up).
+    /// This site does not send reply emails (no email service is set up): the comment was
+    /// not posted; post it without an address.
     EmailUnavailable,
     /// A link from an email that this site did not sign, or that expired.
     InvalidLink,
@@ -181,6 +182,9 @@ impl ErrorCode {
             Unauthorized => 401,
             OriginNotAllowed | EditWindowClosed | InvalidEditToken | ActionDisabled
             | ProofRequired | InvalidProof | PageNotAllowed | PageClosed => 403,
+            // An option the site turned off: the request is fine, the site takes no such
+            // thing. Never a 5xx, which monitors read as the server being down.
+            RewardsUnavailable | EmailUnavailable => 403,
             NotFound | CommentNotFound | ParentNotFound | ParentOnOtherPage | NoteNotFound
             | RewardNotFound | InvalidLink => 404,
             DuplicateComment | PageFull | ThreadFull | SinceAhead | PageMoved => 409,
@@ -190,11 +194,7 @@ impl ErrorCode {
             RateLimited => 429,
             Internal | Unreachable => 500,
             PaymentProviderUnavailable => 502,
-            ServerMisconfigured
-            | RewardsUnavailable
-            | EmailUnavailable
-            | PageBusy
-            | TemporarilyUnavailable => 503,
+            ServerMisconfigured | PageBusy | TemporarilyUnavailable => 503,
         }
     }
 

@@ -22,7 +22,14 @@ pub enum Action {
     NewVisitor,
     /// A page's first write, which creates its Durable Object and its KV snapshot.
     NewPage,
+    /// A like or unlike of a page (one that changes nothing is spent all the same: the
+    /// budget is spent before the page's object is asked).
+    PageLike,
     Comment,
+    /// An author's edit or deletion of their own comment.
+    Edit,
+    /// A Markdown preview (rendered as a comment would be, stored nowhere).
+    Preview,
     CommentLike,
     Note,
     /// A Stripe Checkout Session (each costs a call to Stripe).
@@ -43,7 +50,10 @@ impl Action {
         match self {
             Action::NewVisitor => "new_visitor",
             Action::NewPage => "new_page",
+            Action::PageLike => "page_like",
             Action::Comment => "comment",
+            Action::Edit => "edit",
+            Action::Preview => "preview",
             Action::CommentLike => "comment_like",
             Action::Note => "note",
             Action::Checkout => "checkout",
@@ -235,9 +245,12 @@ impl Lease {
         ok
     }
 
-    /// Whether an action is left to spend now (for a check that spends nothing).
-    pub fn holds(&self, now: i64) -> bool {
-        self.left > 0 && now < self.until
+    /// Takes back one action spent from this lease or granted with it, if its window has
+    /// not ended (an action that turned out not to count).
+    pub fn give_back(&mut self, now: i64) {
+        if now < self.until {
+            self.left += 1;
+        }
     }
 
     /// How many actions to ask the limiter for, the one needed now included.
@@ -399,7 +412,6 @@ mod tests {
     fn leased_actions_end_with_their_window() {
         let mut lease = Lease::default();
         lease.granted(8, HOUR, 0);
-        assert!(lease.holds(HOUR - 1));
         assert!(!lease.spend(HOUR), "not spent in the next window");
         lease.granted(2, 2 * HOUR, HOUR);
         assert_eq!(
@@ -407,6 +419,21 @@ mod tests {
             1,
             "the old window's are gone"
         );
+    }
+
+    #[test]
+    fn an_action_given_back_is_spent_again_without_asking_but_not_after_its_window() {
+        let mut lease = Lease::default();
+        lease.granted(1, HOUR, 0);
+        assert!(!lease.spend(1), "the one granted was spent by the request that asked");
+        lease.give_back(2);
+        assert!(lease.spend(3), "given back, it is spent again from the lease");
+        assert!(!lease.spend(4), "once");
+        lease.give_back(HOUR);
+        assert!(!lease.spend(HOUR + 1), "nothing is given back to a window that ended");
+        let mut never_granted = Lease::default();
+        never_granted.give_back(0);
+        assert!(!never_granted.spend(0), "a lease never granted has no window to give back to");
     }
 
     #[test]

@@ -3,19 +3,36 @@
 //! Readers get paragraphs, emphasis, links, inline code, code blocks, quotes and lists.
 //! Raw HTML is shown as text, images become their alt text, headings become bold
 //! paragraphs. Links keep only http(s) and mailto URLs and get `rel="nofollow ugc noopener"`.
-//! The work is bounded: a body nested deeper than [`MAX_NESTING`] is refused before it is
-//! rendered, and one that renders to more than [`MAX_HTML_BYTES`] is refused after.
+//! Links must name their scheme: relative and protocol-relative URLs are dropped, and no
+//! attribute survives but a link's `href` and a list's `start`.
+//!
+//! The work is bounded, in time as well as size: the parser runs once, and a body that
+//! makes more than [`MAX_EVENTS`] events or nests deeper than [`MAX_NESTING`] is refused at
+//! that event, before anything is rendered; one that renders to more than
+//! [`MAX_HTML_BYTES`] is refused after.
 
 use crate::comment::{CommentError, MAX_HTML_BYTES, MAX_NESTING};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+/// The most events (after headings become bold paragraphs) one comment may make. The
+/// busiest ordinary comments of `MAX_BODY_CHARS` make about one a character, 10,000;
+/// every event is rendering and sanitising work, so a body past this is refused at that
+/// event.
+pub const MAX_EVENTS: usize = 12_000;
+
 pub fn render(markdown: &str) -> Result<String, CommentError> {
     let options = Options::ENABLE_STRIKETHROUGH;
+    // One pass over the parser, bounded in work as well as in depth: it stops at the first
+    // event past MAX_EVENTS or MAX_NESTING, so no body costs more than that to refuse.
     let mut depth = 0usize;
+    let mut events = Vec::new();
     for event in Parser::new_ext(markdown, options) {
-        match event {
+        if events.len() >= MAX_EVENTS {
+            return Err(CommentError::TooComplex);
+        }
+        match &event {
             Event::Start(_) => {
                 depth += 1;
                 if depth > MAX_NESTING {
@@ -25,22 +42,10 @@ pub fn render(markdown: &str) -> Result<String, CommentError> {
             Event::End(_) => depth = depth.saturating_sub(1),
             _ => {}
         }
+        push_as_comment(&mut events, event);
     }
-    let events = Parser::new_ext(markdown, options).flat_map(|event| match event {
-        // Raw HTML is not markup in a comment: show it as typed.
-        Event::Html(html) | Event::InlineHtml(html) => vec![Event::Text(html)],
-        // An image's alt text arrives as text events between these two, and stays.
-        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => vec![],
-        Event::Start(Tag::Heading { .. }) => {
-            vec![Event::Start(Tag::Paragraph), Event::Start(Tag::Strong)]
-        }
-        Event::End(TagEnd::Heading(_)) => {
-            vec![Event::End(TagEnd::Strong), Event::End(TagEnd::Paragraph)]
-        }
-        other => vec![other],
-    });
     let mut html = String::with_capacity(markdown.len() * 2);
-    pulldown_cmark::html::push_html(&mut html, events);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
     // Sanitising only removes, so an unsanitised page this much too long is refused early.
     if html.len() > MAX_HTML_BYTES * 4 {
         return Err(CommentError::TooComplex);
@@ -50,6 +55,23 @@ pub fn render(markdown: &str) -> Result<String, CommentError> {
         return Err(CommentError::TooComplex);
     }
     Ok(clean)
+}
+
+/// Adds what one parser event becomes in a comment to `events`.
+fn push_as_comment<'a>(events: &mut Vec<Event<'a>>, event: Event<'a>) {
+    match event {
+        // Raw HTML is not markup in a comment: show it as typed.
+        Event::Html(html) | Event::InlineHtml(html) => events.push(Event::Text(html)),
+        // An image's alt text arrives as text events between these two, and stays.
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => {}
+        Event::Start(Tag::Heading { .. }) => {
+            events.extend([Event::Start(Tag::Paragraph), Event::Start(Tag::Strong)]);
+        }
+        Event::End(TagEnd::Heading(_)) => {
+            events.extend([Event::End(TagEnd::Strong), Event::End(TagEnd::Paragraph)]);
+        }
+        other => events.push(other),
+    }
 }
 
 /// HTML from another system (an imported comment) through the policy rendered Markdown
@@ -123,12 +145,16 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             "hr",
         ]
         .into();
+        // Spelled out rather than left to `empty()`: no attribute on every tag, and a URL
+        // must name its scheme, so neither `/admin` nor `//elsewhere.example` survives.
         let mut builder = ammonia::Builder::empty();
         builder
             .tags(tags)
+            .generic_attributes(HashSet::new())
             .add_tag_attributes("a", ["href"])
             .add_tag_attributes("ol", ["start"])
             .url_schemes(["http", "https", "mailto"].into())
+            .url_relative(ammonia::UrlRelative::Deny)
             .link_rel(Some("nofollow ugc noopener"))
             .strip_comments(true);
         builder
@@ -198,6 +224,52 @@ mod tests {
         assert!(
             render("[mail](mailto:ada@example.com)").contains("href=\"mailto:ada@example.com\"")
         );
+    }
+
+    #[test]
+    fn links_keep_exactly_absolute_http_https_and_mailto_urls_and_no_other_attribute() {
+        let rel = "rel=\"nofollow ugc noopener\"";
+        let cases = [
+            // In, then out.
+            ("[x](//evil.example/x)", format!("<p><a {rel}>x</a></p>\n")),
+            ("[x](/admin/x \"t\")", format!("<p><a {rel}>x</a></p>\n")),
+            ("[x](x.html)", format!("<p><a {rel}>x</a></p>\n")),
+            ("[x](#top)", format!("<p><a {rel}>x</a></p>\n")),
+            ("[x](?q=1)", format!("<p><a {rel}>x</a></p>\n")),
+            ("[x](javascript:alert(1))", format!("<p><a {rel}>x</a></p>\n")),
+            ("[x](ftp://files.example/a)", format!("<p><a {rel}>x</a></p>\n")),
+            (
+                "[x](https://ok.example/a \"a title\")",
+                format!("<p><a href=\"https://ok.example/a\" {rel}>x</a></p>\n"),
+            ),
+            (
+                "<http://ok.example>",
+                format!("<p><a href=\"http://ok.example\" {rel}>http://ok.example</a></p>\n"),
+            ),
+            (
+                "[mail](mailto:ada@example.org)",
+                format!("<p><a href=\"mailto:ada@example.org\" {rel}>mail</a></p>\n"),
+            ),
+            ("```rust\nlet x;\n```", "<pre><code>let x;\n</code></pre>\n".to_owned()),
+            ("3. three", "<ol start=\"3\">\n<li>three</li>\n</ol>\n".to_owned()),
+            ("# Title {#id .class}", "<p><strong>Title {#id .class}</strong></p>\n".to_owned()),
+        ];
+        for (markdown, html) in cases {
+            assert_eq!(render(markdown), html, "{markdown}");
+        }
+    }
+
+    #[test]
+    fn a_body_that_makes_too_many_parser_events_is_refused_before_it_is_rendered() {
+        // Five thousand empty headings: 20,000 events from 10,000 characters.
+        let busy = "#\n".repeat(5_000);
+        assert!(busy.chars().count() <= crate::comment::MAX_BODY_CHARS);
+        assert_eq!(super::render(&busy), Err(CommentError::TooComplex));
+        // The bodies that make the most events and are not abuse (about one a character)
+        // still render.
+        for fine in ["<".repeat(10_000), "a\n".repeat(5_000), "*a* ".repeat(2_500)] {
+            assert!(super::render(&fine).is_ok(), "{}", &fine[..20]);
+        }
     }
 
     #[test]
@@ -272,8 +344,8 @@ mod tests {
 
     #[test]
     fn a_comment_that_renders_to_too_much_html_is_refused() {
-        // Six characters each, every one a link with its attributes: about 45 bytes.
-        let heavy = "[a](b)".repeat(1_600);
+        // Every character of a link's address twice in the HTML, escaped: ten bytes each.
+        let heavy = format!("<https://a.example/{}>", "&".repeat(9_000));
         assert!(heavy.chars().count() <= crate::comment::MAX_BODY_CHARS);
         assert_eq!(super::render(&heavy), Err(CommentError::TooComplex));
     }

@@ -667,6 +667,10 @@ pub struct ChannelHealth {
     pub waiting: u64,
     pub sent: u64,
     pub failed: u64,
+    /// Emails a cap held back, never sent (reader emails: `LIMIT_EMAILS_PER_ADDRESS`,
+    /// `LIMIT_CONFIRMATION_EMAILS`).
+    #[serde(default)]
+    pub held: u64,
     pub last_sent_at: Option<i64>,
     /// The last failure: the service's status and the start of its answer.
     pub last_error: Option<String>,
@@ -733,7 +737,7 @@ pub struct ImportBatch {
     pub items: Vec<ImportItem>,
     /// The page's own state, from kudos's export: its likes (a base count), whether it is
     /// closed, its pinned comment (by source id).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object::optional")]
     pub settings: Option<ImportedPage>,
     /// Confirmed rewards, from kudos's export: each once by its Stripe session.
     #[serde(default)]
@@ -977,6 +981,28 @@ pub const MAX_ADMIN_PAGE_SIZE: usize = 200;
 
 /// Unsigned integers read the way JSON Schema counts them: `5`, and also `5.0` or `5e3`
 /// (numbers without a fractional part), which some clients write.
+/// A field whose value must be a JSON object (or null). Serde also takes a struct from an
+/// array of its fields in order, so `[]` would pass for a struct whose fields all have
+/// defaults; no client of this API sends one, and the spec says object.
+mod object {
+    use serde::Deserialize;
+    use serde::de::{DeserializeOwned, Deserializer, Error};
+
+    pub fn optional<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: DeserializeOwned,
+    {
+        match Option::<serde_json::Value>::deserialize(deserializer)? {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(value @ serde_json::Value::Object(_)) => {
+                serde_json::from_value(value).map(Some).map_err(D::Error::custom)
+            }
+            Some(_) => Err(D::Error::custom("expected an object")),
+        }
+    }
+}
+
 mod integer {
     use serde::de::{self, Deserializer, Visitor};
     use std::fmt;
@@ -1055,6 +1081,20 @@ pub struct ErrorDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_import_batchs_settings_are_an_object_or_nothing_never_an_array() {
+        let batch = |settings: &str| {
+            let json = format!(r#"{{"page": "/a", "source": "disqus", "settings": {settings}}}"#);
+            serde_json::from_str::<ImportBatch>(&json).map(|b| b.settings)
+        };
+        assert!(batch("[]").is_err(), "serde would take an empty array for the struct");
+        assert!(batch("[5, true]").is_err());
+        assert_eq!(batch("null").unwrap(), None);
+        assert_eq!(batch(r#"{"likes": 5}"#).unwrap().map(|s| s.likes), Some(5));
+        let without = serde_json::from_str::<ImportBatch>(r#"{"source": "disqus"}"#).unwrap();
+        assert_eq!(without.settings, None);
+    }
 
     #[test]
     fn an_error_body_has_the_documented_shape() {

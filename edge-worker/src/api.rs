@@ -230,7 +230,7 @@ async fn dispatch(
         Route::DeleteComment => comments::delete(req, params, ctx).await,
         Route::LikeComment => likes::like_comment(req, params, ctx).await,
         Route::PendingComments => comments::pending(req, ctx).await,
-        Route::Preview => comments::preview(req).await,
+        Route::Preview => comments::preview(req, ctx).await,
         Route::AdminListComments => admin::list(&req, ctx).await,
         Route::AdminModerateComment => admin::moderate(req, params, ctx).await,
         Route::AdminComment => admin::comment(req, ctx).await,

@@ -45,7 +45,10 @@ pub mod vars {
     /// the action off.
     pub const LIMIT_NEW_VISITORS: &str = "LIMIT_NEW_VISITORS";
     pub const LIMIT_NEW_PAGES: &str = "LIMIT_NEW_PAGES";
+    pub const LIMIT_PAGE_LIKES: &str = "LIMIT_PAGE_LIKES";
     pub const LIMIT_COMMENTS: &str = "LIMIT_COMMENTS";
+    pub const LIMIT_EDITS: &str = "LIMIT_EDITS";
+    pub const LIMIT_PREVIEWS: &str = "LIMIT_PREVIEWS";
     pub const LIMIT_COMMENT_LIKES: &str = "LIMIT_COMMENT_LIKES";
     pub const LIMIT_NOTES: &str = "LIMIT_NOTES";
     pub const LIMIT_CHECKOUTS: &str = "LIMIT_CHECKOUTS";
@@ -55,9 +58,15 @@ pub mod vars {
     pub const LIMIT_KV_WRITES: &str = "LIMIT_KV_WRITES";
     pub const LIMIT_COUNT_SETS: &str = "LIMIT_COUNT_SETS";
     pub const LIMIT_LIVE: &str = "LIMIT_LIVE";
+    /// Reply emails (confirmations included) one email address may receive, and
+    /// confirmation emails the whole site may send, each `<count>/<period>`.
+    pub const LIMIT_EMAILS_PER_ADDRESS: &str = "LIMIT_EMAILS_PER_ADDRESS";
+    pub const LIMIT_CONFIRMATION_EMAILS: &str = "LIMIT_CONFIRMATION_EMAILS";
     pub const COUNTS_CACHE_SECONDS: &str = "COUNTS_CACHE_SECONDS";
     pub const MAX_COUNT_SETS: &str = "MAX_COUNT_SETS";
     pub const MAX_LIVE_PER_PAGE: &str = "MAX_LIVE_PER_PAGE";
+    /// Live connections one client address may hold open to one page at once.
+    pub const MAX_LIVE_PER_ADDRESS: &str = "MAX_LIVE_PER_ADDRESS";
     /// Leading zero bits of a new visitor's proof of work; 0 turns the work off.
     pub const PROOF_DIFFICULTY: &str = "PROOF_DIFFICULTY";
     /// Page ids that may hold state, e.g. `/posts/`; empty allows every page.

@@ -134,7 +134,12 @@ impl Config {
 pub struct Limits {
     pub new_visitors: Budget,
     pub new_pages: Budget,
+    pub page_likes: Budget,
     pub comments: Budget,
+    /// Edits and deletions of one's own comments.
+    pub edits: Budget,
+    /// Markdown previews.
+    pub previews: Budget,
     pub comment_likes: Budget,
     pub notes: Budget,
     pub checkouts: Budget,
@@ -145,6 +150,11 @@ pub struct Limits {
     pub count_sets: Budget,
     /// Live connections opened (`/page/live`): reconnects, tabs coming back.
     pub live: Budget,
+    /// Reply emails (confirmations included) to one email address; the site object
+    /// counts them, per address the email goes to rather than per client.
+    pub emails_per_address: Budget,
+    /// Confirmation emails across the whole site.
+    pub confirmation_emails: Budget,
 }
 
 impl Limits {
@@ -152,7 +162,10 @@ impl Limits {
     pub const DEFAULT: Limits = Limits {
         new_visitors: Budget::new(60, HOUR_MS),
         new_pages: Budget::new(30, DAY_MS),
+        page_likes: Budget::new(300, HOUR_MS),
         comments: Budget::new(30, HOUR_MS),
+        edits: Budget::new(60, HOUR_MS),
+        previews: Budget::new(120, HOUR_MS),
         comment_likes: Budget::new(300, HOUR_MS),
         notes: Budget::new(10, HOUR_MS),
         checkouts: Budget::new(10, HOUR_MS),
@@ -160,6 +173,8 @@ impl Limits {
         kv_writes: None,
         count_sets: Budget::new(60, HOUR_MS),
         live: Budget::new(600, HOUR_MS),
+        emails_per_address: Budget::new(10, DAY_MS),
+        confirmation_emails: Budget::new(100, DAY_MS),
     };
 
     /// The budgets as configured (unreadable ones at their defaults; the worker refuses
@@ -180,24 +195,32 @@ impl Limits {
         Limits {
             new_visitors: budget(vars::LIMIT_NEW_VISITORS, d.new_visitors),
             new_pages: budget(vars::LIMIT_NEW_PAGES, d.new_pages),
+            page_likes: budget(vars::LIMIT_PAGE_LIKES, d.page_likes),
             comments: budget(vars::LIMIT_COMMENTS, d.comments),
+            edits: budget(vars::LIMIT_EDITS, d.edits),
+            previews: budget(vars::LIMIT_PREVIEWS, d.previews),
             comment_likes: budget(vars::LIMIT_COMMENT_LIKES, d.comment_likes),
             notes: budget(vars::LIMIT_NOTES, d.notes),
             checkouts: budget(vars::LIMIT_CHECKOUTS, d.checkouts),
             admin_failures: budget(vars::LIMIT_ADMIN_FAILURES, d.admin_failures),
             count_sets: budget(vars::LIMIT_COUNT_SETS, d.count_sets),
             live: budget(vars::LIMIT_LIVE, d.live),
+            emails_per_address: budget(vars::LIMIT_EMAILS_PER_ADDRESS, d.emails_per_address),
+            confirmation_emails: budget(vars::LIMIT_CONFIRMATION_EMAILS, d.confirmation_emails),
             kv_writes: var(env, vars::LIMIT_KV_WRITES)
                 .map(|_| budget(vars::LIMIT_KV_WRITES, Budget::new(u32::MAX, DAY_MS))),
         }
     }
 
     /// Each budget by the name of its setting; `None` for `LIMIT_KV_WRITES` unset.
-    pub fn named(&self) -> [(&'static str, Option<Budget>); 10] {
+    pub fn named(&self) -> [(&'static str, Option<Budget>); 15] {
         [
             (vars::LIMIT_NEW_VISITORS, Some(self.new_visitors)),
             (vars::LIMIT_NEW_PAGES, Some(self.new_pages)),
+            (vars::LIMIT_PAGE_LIKES, Some(self.page_likes)),
             (vars::LIMIT_COMMENTS, Some(self.comments)),
+            (vars::LIMIT_EDITS, Some(self.edits)),
+            (vars::LIMIT_PREVIEWS, Some(self.previews)),
             (vars::LIMIT_COMMENT_LIKES, Some(self.comment_likes)),
             (vars::LIMIT_NOTES, Some(self.notes)),
             (vars::LIMIT_CHECKOUTS, Some(self.checkouts)),
@@ -205,6 +228,8 @@ impl Limits {
             (vars::LIMIT_KV_WRITES, self.kv_writes),
             (vars::LIMIT_COUNT_SETS, Some(self.count_sets)),
             (vars::LIMIT_LIVE, Some(self.live)),
+            (vars::LIMIT_EMAILS_PER_ADDRESS, Some(self.emails_per_address)),
+            (vars::LIMIT_CONFIRMATION_EMAILS, Some(self.confirmation_emails)),
         ]
     }
 
@@ -212,7 +237,10 @@ impl Limits {
         match action {
             Action::NewVisitor => self.new_visitors,
             Action::NewPage => self.new_pages,
+            Action::PageLike => self.page_likes,
             Action::Comment => self.comments,
+            Action::Edit => self.edits,
+            Action::Preview => self.previews,
             Action::CommentLike => self.comment_likes,
             Action::Note => self.notes,
             Action::Checkout => self.checkouts,
@@ -360,6 +388,8 @@ pub struct PageSettings {
     pub widget_lang: String,
     /// How many live connections the page holds at once.
     pub max_live: usize,
+    /// How many of them one client address may hold.
+    pub max_live_per_address: usize,
 }
 
 impl PageSettings {
@@ -378,12 +408,18 @@ impl PageSettings {
             max_live: number(env, vars::MAX_LIVE_PER_PAGE)
                 .filter(|n| (1..=MAX_LIVE_PER_PAGE).contains(n))
                 .unwrap_or(DEFAULT_LIVE_PER_PAGE),
+            max_live_per_address: number(env, vars::MAX_LIVE_PER_ADDRESS)
+                .filter(|n| (1..=MAX_LIVE_PER_PAGE).contains(n))
+                .unwrap_or(DEFAULT_LIVE_PER_ADDRESS),
         }
     }
 }
 
 /// Live connections a page holds at once unless `MAX_LIVE_PER_PAGE` says otherwise.
 pub const DEFAULT_LIVE_PER_PAGE: usize = 5_000;
+/// Live connections one address holds to one page unless `MAX_LIVE_PER_ADDRESS` says
+/// otherwise: a household's or an office's tabs, never a page's worth.
+pub const DEFAULT_LIVE_PER_ADDRESS: usize = 50;
 /// The most `MAX_LIVE_PER_PAGE` may say (the fan-out of one change is a send per connection).
 const MAX_LIVE_PER_PAGE: usize = 32_768;
 

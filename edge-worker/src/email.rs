@@ -1,12 +1,17 @@
 //! Reply emails to readers, through Resend's HTTP API. The site object keeps each reader
-//! who asked (their address, under its keyed hash, and whether they confirmed it), what
-//! they follow, and a queue of emails that its alarm sends, with the same backoff as the
-//! owner's notifications and Resend's `Idempotency-Key`, so a retry never sends twice.
+//! who asked (their address, under its keyed hash), what they follow, and a queue of
+//! emails that its alarm sends, with the same backoff as the owner's notifications and
+//! Resend's `Idempotency-Key`, so a retry never sends twice.
 //!
-//! An unconfirmed address gets exactly one email, the confirmation, and is forgotten after
-//! [`FORGET_UNCONFIRMED_MS`]; a confirmed one gets one email per reply to a comment it
-//! follows. Unsubscribing from a thread drops that follow; from the site, the address and
-//! everything about it.
+//! Consent is per comment: an address gets reply emails about a comment only once it
+//! confirmed that comment's follow itself, by the link in an email sent for that comment.
+//! An address has at most one confirmation waiting at a time (naming it under a hundred
+//! comments sends one email; the next goes once that one is confirmed), at most
+//! `LIMIT_EMAILS_PER_ADDRESS` emails of any kind, and the site at most
+//! `LIMIT_CONFIRMATION_EMAILS` confirmations; what a cap holds back is counted for the
+//! health screen and never sent. A follow never confirmed is forgotten after
+//! [`FORGET_UNCONFIRMED_MS`], and so is an address with nothing confirmed. Unsubscribing
+//! from a thread drops that follow; from the site, the address and everything about it.
 
 use crate::bindings::{secrets, vars};
 use crate::config::is_loopback;
@@ -14,7 +19,9 @@ use crate::notify::setting as text;
 use crate::page_object::protocol::Follow;
 use crate::storage::Sql;
 use kudos_core::email::{self, Address, Link, LinkKind};
+use kudos_core::limits::{self, Budget, Window};
 use kudos_core::notify::{self, CommentEvent};
+use kudos_core::visitor::sha256_hex;
 use serde::Deserialize;
 use worker::{Env, Headers, Method, Request, RequestInit};
 
@@ -53,8 +60,27 @@ pub const MIGRATION: &str = "CREATE TABLE readers (
     CREATE INDEX mails_due ON mails (state, next_at);
     CREATE INDEX mails_reader ON mails (key)";
 
+/// Consent per comment: each follow is confirmed on its own (follows of an address that
+/// had confirmed before this stay as they were), an address's one waiting confirmation,
+/// and what each address (and the site, `*confirmations`) was sent in its current window.
+pub const CONSENT_MIGRATION: &str = "ALTER TABLE follows ADD COLUMN confirmed_at INTEGER;
+    ALTER TABLE follows ADD COLUMN asked_at INTEGER NOT NULL DEFAULT 0;
+    UPDATE follows SET confirmed_at = (SELECT r.confirmed_at FROM readers r WHERE r.key = follows.key),
+        asked_at = (SELECT r.asked_at FROM readers r WHERE r.key = follows.key);
+    ALTER TABLE readers ADD COLUMN confirming_until INTEGER;
+    CREATE TABLE email_spend (
+        key TEXT PRIMARY KEY,
+        started_at INTEGER NOT NULL,
+        used INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID";
+
+/// The key under which the site's confirmation emails are counted (no address key starts
+/// with `*`).
+const SITE_CONFIRMATIONS: &str = "*confirmations";
+
 /// How this deployment sends email: Resend's API, its key and the sender.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Mailer {
     api_base: String,
     api_key: Option<String>,
@@ -63,12 +89,16 @@ pub struct Mailer {
     site: String,
     salt: Option<String>,
     first_retry_ms: i64,
+    /// Emails one address may get, and confirmations the site may send.
+    per_address: Budget,
+    confirmations: Budget,
 }
 
 impl Mailer {
     /// The mailer as `env` sets it up; links and retries follow `channels` (read once by
     /// the caller).
     pub fn read(env: &Env, channels: &crate::notify::Channels) -> Mailer {
+        let limits = crate::config::Limits::read(env);
         let api_base = text(env, vars::EMAIL_API_BASE)
             .unwrap_or_else(|| "https://api.resend.com".into())
             .trim_end_matches('/')
@@ -83,6 +113,8 @@ impl Mailer {
             site: crate::config::site_id(env),
             salt: text(env, secrets::VISITOR_SALT),
             first_retry_ms: channels.first_retry_ms,
+            per_address: limits.emails_per_address,
+            confirmations: limits.confirmation_emails,
         }
     }
 
@@ -100,8 +132,8 @@ impl Mailer {
     }
 }
 
-/// A reader asks to follow their comment: a new address is kept unconfirmed and sent the
-/// one confirmation email it will ever get; a known one just follows this comment too.
+/// A reader asks to follow their comment: the follow is kept unconfirmed, and a
+/// confirmation for it is sent unless one to the same address is waiting already.
 pub fn follow(
     sql: &Sql,
     mailer: &Mailer,
@@ -114,37 +146,120 @@ pub fn follow(
     if !mailer.configured() {
         return Ok(None);
     }
-    let new = sql.run(
+    sql.run(
         "INSERT OR IGNORE INTO readers (key, email, asked_at) VALUES (?, ?, ?)",
         vec![f.key.as_str().into(), address.as_str().into(), now.into()],
     )?;
-    sql.run(
-        "INSERT OR IGNORE INTO follows (page, comment, key, base) VALUES (?, ?, ?, ?)",
-        vec![page.into(), comment.into(), f.key.as_str().into(), f.base.as_str().into()],
+    let new = sql.run(
+        "INSERT OR IGNORE INTO follows (page, comment, key, base, asked_at) VALUES (?, ?, ?, ?, ?)",
+        vec![
+            page.into(),
+            comment.into(),
+            f.key.as_str().into(),
+            f.base.as_str().into(),
+            now.into(),
+        ],
     )?;
-    if new == 0 {
+    if new == 0 || confirming(sql, &f.key, now)? {
         return Ok(None);
+    }
+    let waiting =
+        Waiting { page: page.to_owned(), comment: comment.to_owned(), base: f.base.clone() };
+    ask_to_confirm(sql, mailer, &f.key, &address, &waiting, now)
+}
+
+/// A follow waiting for its confirmation.
+#[derive(Deserialize)]
+struct Waiting {
+    page: String,
+    comment: String,
+    base: String,
+}
+
+/// Whether a confirmation sent to the address `key` is still waiting to be answered.
+fn confirming(sql: &Sql, key: &str, now: i64) -> worker::Result<bool> {
+    let query = "SELECT COUNT(*) AS n FROM readers WHERE key = ? AND confirming_until > ?";
+    Ok(sql.count(query, vec![key.into(), now.into()])? > 0)
+}
+
+/// Queues the confirmation of one follow, within the site's and the address's caps (what a
+/// cap holds back is recorded as held, and the follow waits unasked).
+fn ask_to_confirm(
+    sql: &Sql,
+    mailer: &Mailer,
+    key: &str,
+    address: &Address,
+    follow: &Waiting,
+    now: i64,
+) -> worker::Result<Option<i64>> {
+    let id = format!(
+        "confirm-{}",
+        &sha256_hex(format!("{key}\n{}\n{}", follow.page, follow.comment).as_bytes())[..40]
+    );
+    if !spend(sql, SITE_CONFIRMATIONS, mailer.confirmations, now)?
+        || !spend(sql, key, mailer.per_address, now)?
+    {
+        return hold(sql, &id, key, now);
     }
     let link = Link {
         kind: LinkKind::Confirm,
-        reader: f.key.clone(),
-        page: page.to_owned(),
-        comment: comment.to_owned(),
+        reader: key.to_owned(),
+        page: follow.page.clone(),
+        comment: follow.comment.clone(),
         expires: now + email::CONFIRM_WITHIN_MS,
     };
-    let page_url = format!("{}{page}", mailer.site_url);
+    let page_url = format!("{}{}", mailer.site_url, follow.page);
     let message = email::confirm_message(
-        &address,
+        address,
         &mailer.site,
         &page_url,
-        &mailer.link(&f.base, "confirm", &link),
+        &mailer.link(&follow.base, "confirm", &link),
     );
-    queue(sql, mailer, &format!("confirm-{}", f.key), &f.key, &message, now)
+    sql.run(
+        "UPDATE readers SET confirming_until = ? WHERE key = ?",
+        vec![link.expires.into(), key.into()],
+    )?;
+    queue(sql, mailer, &id, key, &message, now)
 }
 
-/// A reply was published: one email to each confirmed reader following the comment it
-/// answers (never to the reply's own author's address twice: the queue is keyed by reply
-/// and reader).
+/// Spends one email of `budget` for `key` (an address's key, or the site's), or says the
+/// budget is spent.
+fn spend(sql: &Sql, key: &str, budget: Budget, now: i64) -> worker::Result<bool> {
+    #[derive(Deserialize)]
+    struct Spent {
+        started_at: i64,
+        used: i64,
+    }
+    let spent: Option<Spent> =
+        sql.row("SELECT started_at, used FROM email_spend WHERE key = ?", vec![key.into()])?;
+    let window = spent.map(|s| Window { started_at: s.started_at, used: s.used.max(0) as u32 });
+    let Ok(window) = limits::take(budget, window, now) else { return Ok(false) };
+    sql.run(
+        "INSERT OR REPLACE INTO email_spend (key, started_at, used, expires_at) VALUES (?, ?, ?, ?)",
+        vec![
+            key.into(),
+            window.started_at.into(),
+            i64::from(window.used).into(),
+            (window.started_at + budget.window_ms).into(),
+        ],
+    )?;
+    Ok(true)
+}
+
+/// Records an email a cap held back (for the health screen); nothing is sent.
+fn hold(sql: &Sql, id: &str, key: &str, now: i64) -> worker::Result<Option<i64>> {
+    sql.run(
+        "INSERT OR IGNORE INTO mails (id, key, body, state, first_at, next_at, done_at)
+         VALUES (?, ?, '', 'held', ?, ?, ?)",
+        vec![id.into(), key.into(), now.into(), now.into(), now.into()],
+    )?;
+    Ok(None)
+}
+
+/// A reply was published: one email to each reader who confirmed following the comment it
+/// answers, within their address's cap (the queue is keyed by reply and reader, so a
+/// reply published twice sends once). The page object never reports a reply by the
+/// comment's own author.
 pub fn replied(
     sql: &Sql,
     mailer: &Mailer,
@@ -164,12 +279,22 @@ pub fn replied(
     }
     let followers: Vec<Follower> = sql.rows(
         "SELECT f.key, r.email, f.base FROM follows f JOIN readers r ON r.key = f.key
-         WHERE f.page = ? AND f.comment = ? AND r.confirmed_at IS NOT NULL",
+         WHERE f.page = ? AND f.comment = ? AND f.confirmed_at IS NOT NULL",
         vec![page.into(), parent.into()],
     )?;
     let mut due = None;
     for follower in followers {
         let Some(address) = Address::parse(&follower.email) else { continue };
+        let id = format!("reply-{}-{}", reply.id, follower.key);
+        let queued =
+            sql.count("SELECT COUNT(*) AS n FROM mails WHERE id = ?", vec![id.as_str().into()])?;
+        if queued > 0 {
+            continue;
+        }
+        if !spend(sql, &follower.key, mailer.per_address, now)? {
+            hold(sql, &id, &follower.key, now)?;
+            continue;
+        }
         let off = |kind| Link {
             kind,
             reader: follower.key.clone(),
@@ -186,7 +311,6 @@ pub fn replied(
             &mailer.link(&follower.base, "unsubscribe", &off(LinkKind::Thread)),
             &mailer.link(&follower.base, "unsubscribe", &off(LinkKind::All)),
         );
-        let id = format!("reply-{}-{}", reply.id, follower.key);
         due = queue(sql, mailer, &id, &follower.key, &message, now)?.or(due);
     }
     Ok(due)
@@ -215,6 +339,7 @@ pub fn health(sql: &Sql, mailer: &Mailer) -> worker::Result<kudos_core::wire::Ch
         waiting: i64,
         sent: i64,
         failed: i64,
+        held: i64,
         last_sent_at: Option<i64>,
         last_error_at: Option<i64>,
     }
@@ -222,6 +347,7 @@ pub fn health(sql: &Sql, mailer: &Mailer) -> worker::Result<kudos_core::wire::Ch
         "SELECT COALESCE(SUM(state = 'waiting'), 0) AS waiting,
                 COALESCE(SUM(state = 'sent'), 0) AS sent,
                 COALESCE(SUM(state = 'failed'), 0) AS failed,
+                COALESCE(SUM(state = 'held'), 0) AS held,
                 MAX(CASE WHEN state = 'sent' THEN done_at END) AS last_sent_at,
                 MAX(CASE WHEN last_error IS NOT NULL THEN next_at END) AS last_error_at
          FROM mails",
@@ -239,6 +365,7 @@ pub fn health(sql: &Sql, mailer: &Mailer) -> worker::Result<kudos_core::wire::Ch
         waiting: 0,
         sent: 0,
         failed: 0,
+        held: 0,
         last_sent_at: None,
         last_error_at: None,
     });
@@ -250,6 +377,7 @@ pub fn health(sql: &Sql, mailer: &Mailer) -> worker::Result<kudos_core::wire::Ch
         waiting: c.waiting.max(0) as u64,
         sent: c.sent.max(0) as u64,
         failed: c.failed.max(0) as u64,
+        held: c.held.max(0) as u64,
         last_sent_at: c.last_sent_at,
         last_error: last.map(|l| l.last_error),
         last_error_at: c.last_error_at,
@@ -267,23 +395,56 @@ pub enum LinkOutcome {
     Unknown,
 }
 
-/// Acts on a verified link: confirms the address, or unsubscribes.
-pub fn follow_link(sql: &Sql, link: &Link, now: i64) -> worker::Result<LinkOutcome> {
-    let known = sql.count(
-        "SELECT COUNT(*) AS n FROM readers WHERE key = ?",
-        vec![link.reader.as_str().into()],
-    )? > 0;
-    if !known {
-        return Ok(LinkOutcome::Unknown);
+/// Acts on a verified link: confirms the follow it names (and then asks about the
+/// address's next waiting follow, if any), or unsubscribes.
+pub fn follow_link(
+    sql: &Sql,
+    mailer: &Mailer,
+    link: &Link,
+    now: i64,
+) -> worker::Result<(LinkOutcome, Option<i64>)> {
+    #[derive(Deserialize)]
+    struct Reader {
+        email: String,
     }
     let key = link.reader.as_str();
-    Ok(match link.kind {
+    let reader: Option<Reader> =
+        sql.row("SELECT email FROM readers WHERE key = ?", vec![key.into()])?;
+    let Some(reader) = reader else { return Ok((LinkOutcome::Unknown, None)) };
+    let outcome = match link.kind {
         LinkKind::Confirm => {
+            let confirmed = sql.run(
+                "UPDATE follows SET confirmed_at = COALESCE(confirmed_at, ?)
+                 WHERE page = ? AND comment = ? AND key = ?",
+                vec![
+                    now.into(),
+                    link.page.as_str().into(),
+                    link.comment.as_str().into(),
+                    key.into(),
+                ],
+            )?;
+            if confirmed == 0 {
+                return Ok((LinkOutcome::Unknown, None));
+            }
             sql.run(
-                "UPDATE readers SET confirmed_at = COALESCE(confirmed_at, ?) WHERE key = ?",
+                "UPDATE readers SET confirmed_at = COALESCE(confirmed_at, ?), confirming_until = NULL
+                 WHERE key = ?",
                 vec![now.into(), key.into()],
             )?;
-            LinkOutcome::Confirmed
+            // The address answered: a follow that asked meanwhile gets its own question.
+            let next: Option<Waiting> = sql.row(
+                "SELECT page, comment, base FROM follows
+                 WHERE key = ? AND confirmed_at IS NULL AND asked_at > ?
+                 ORDER BY asked_at DESC LIMIT 1",
+                vec![key.into(), (now - FORGET_UNCONFIRMED_MS).into()],
+            )?;
+            let due = match (next, Address::parse(&reader.email)) {
+                (Some(next), Some(address)) => {
+                    ask_to_confirm(sql, mailer, key, &address, &next, now)?
+                }
+                _ => None,
+            };
+            return Ok((LinkOutcome::Confirmed, due));
         }
         LinkKind::Thread => {
             sql.run(
@@ -296,12 +457,13 @@ pub fn follow_link(sql: &Sql, link: &Link, now: i64) -> worker::Result<LinkOutco
             forget(sql, key)?;
             LinkOutcome::LeftSite
         }
-    })
+    };
+    Ok((outcome, None))
 }
 
 /// Deletes an address and everything kept about it.
 fn forget(sql: &Sql, key: &str) -> worker::Result<()> {
-    for table in ["readers", "follows", "mails"] {
+    for table in ["readers", "follows", "mails", "email_spend"] {
         sql.run(&format!("DELETE FROM {table} WHERE key = ?"), vec![key.into()])?;
     }
     Ok(())
@@ -371,6 +533,13 @@ pub async fn deliver_due(sql: &Sql, mailer: &Mailer, now: i64) -> worker::Result
     for reader in stale {
         forget(sql, &reader.key)?;
     }
+    // A follow whose confirmation could no longer be used is forgotten; so is what was
+    // counted in windows that ended.
+    sql.run(
+        "DELETE FROM follows WHERE confirmed_at IS NULL AND asked_at < ?",
+        vec![(now - FORGET_UNCONFIRMED_MS).into()],
+    )?;
+    sql.run("DELETE FROM email_spend WHERE expires_at <= ?", vec![now.into()])?;
     #[derive(Deserialize)]
     struct Next {
         at: Option<i64>,

@@ -95,7 +95,10 @@ impl ApiError {
         let what = match action {
             Action::NewVisitor => "new visitors",
             Action::NewPage => "new pages",
+            Action::PageLike => "likes",
             Action::Comment => "comments",
+            Action::Edit => "edits",
+            Action::Preview => "previews",
             Action::CommentLike => "comment likes",
             Action::Note => "notes",
             Action::Checkout => "rewards through Stripe Checkout",

@@ -63,8 +63,7 @@ struct Ask {
     client: ClientKey,
     action: Action,
     budget: Budget,
-    /// How many actions to spend: up to this many (`take_many`), or none, only asking
-    /// whether one would fit (0).
+    /// How many actions to spend: up to this many (`take_many`), at least one.
     spend: u32,
 }
 
@@ -122,12 +121,11 @@ impl Limiter {
         Ok(())
     }
 
-    /// Whether one more `action` would fit, without spending it.
-    pub async fn check(&self, action: Action, budget: Budget) -> Result<(), ApiError> {
-        if !budget.is_off() && self.lease(action, |l| l.holds(now_ms())) {
-            return Ok(());
-        }
-        self.ask(action, budget, 0).await.map(|_| ())
+    /// Gives back one `action` spent ahead that turned out not to count (a right admin
+    /// token): it goes to this isolate's lease for the client, so the client's next one is
+    /// spent without a call. Nothing is given back once the window has ended.
+    pub fn give_back(&self, action: Action) {
+        self.lease(action, |l| l.give_back(now_ms()));
     }
 
     /// Runs `f` on this isolate's lease for `action`.
@@ -184,7 +182,7 @@ impl DurableObject for LimiterObject {
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
         serve("limiter", req, |ask: Ask| async move {
             let answer = self.decide(&ask)?;
-            let spent = ask.spend > 0 && matches!(answer, Answer::Allowed { .. });
+            let spent = matches!(answer, Answer::Allowed { .. });
             self.save_later(spent).await?;
             to_json(&answer)
         })
@@ -248,25 +246,19 @@ impl LimiterObject {
         let spent =
             known.map(|k| Window { started_at: k.saved.started_at, used: k.saved.used as u32 });
         let until = |w: Window| w.started_at + ask.budget.window_ms;
-        let (known, answer) = match ask.spend {
-            0 => match limits::check(ask.budget, spent, now) {
-                Ok(window) => (known, Answer::Allowed { granted: 0, until: until(window) }),
-                Err(refusal) => (known, refused(refusal, ask.budget)),
-            },
-            want => match limits::take_many(ask.budget, spent, now, want) {
-                Ok((window, granted)) => {
-                    let saved = Saved {
-                        started_at: window.started_at,
-                        used: i64::from(window.used),
-                        expires_at: until(window),
-                    };
-                    (
-                        Some(Known { saved, unsaved: true }),
-                        Answer::Allowed { granted, until: until(window) },
-                    )
-                }
-                Err(refusal) => (known, refused(refusal, ask.budget)),
-            },
+        let (known, answer) = match limits::take_many(ask.budget, spent, now, ask.spend) {
+            Ok((window, granted)) => {
+                let saved = Saved {
+                    started_at: window.started_at,
+                    used: i64::from(window.used),
+                    expires_at: until(window),
+                };
+                (
+                    Some(Known { saved, unsaved: true }),
+                    Answer::Allowed { granted, until: until(window) },
+                )
+            }
+            Err(refusal) => (known, refused(refusal, ask.budget)),
         };
         if let Some(known) = known {
             self.windows.borrow_mut().insert(key, known);

@@ -484,6 +484,7 @@ pub fn health(sql: &Sql, channels: &Channels) -> worker::Result<Vec<ChannelHealt
             waiting: counts.waiting.max(0) as u64,
             sent: counts.sent.max(0) as u64,
             failed: counts.failed.max(0) as u64,
+            held: 0,
             last_sent_at: status.last_sent_at,
             last_error: status.last_error,
             last_error_at: status.last_error_at,

@@ -84,11 +84,17 @@ pub async fn call_json<T: DeserializeOwned>(stub: &Stub, body: String) -> Result
     Err(refusal(status, &text))
 }
 
+/// The header of a WebSocket request to an object that names the client asking.
+pub const CLIENT_HEADER: &str = "kudos-client";
+
 /// Opens a WebSocket to an object: its `101` answer carries the socket, which the worker
 /// hands on to the browser. A refusal comes back as its code, as from [`call_json`].
-pub async fn upgrade(stub: &Stub) -> Result<Response, ApiError> {
+/// `client` names who asks (the keyed hash of their address), for the object's bound on
+/// what one client holds.
+pub async fn upgrade(stub: &Stub, client: &str) -> Result<Response, ApiError> {
     let headers = Headers::new();
     headers.set("upgrade", "websocket")?;
+    headers.set(CLIENT_HEADER, client)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Get).with_headers(headers);
     let req = Request::new_with_init("https://object/live", &init)?;

@@ -73,7 +73,11 @@ pub enum SiteCommand {
     ClaimSources {
         page: String,
         sources: Vec<String>,
-        #[serde(default)]
+    },
+    /// The addresses imported items' authors gave, kept (as not subscribed) for the items
+    /// `page` holds; one held by another page is left alone.
+    KeepImportedEmails {
+        page: String,
         emails: Vec<(String, String)>,
     },
     /// The addresses kept for imported items, for the owner's private export.
@@ -464,6 +468,7 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE sources (source TEXT PRIMARY KEY, page TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE moves (page TEXT PRIMARY KEY, moved_to TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE imported_emails (source TEXT PRIMARY KEY, email TEXT NOT NULL) WITHOUT ROWID",
+    crate::email::CONSENT_MIGRATION,
 ];
 
 #[durable_object]
@@ -644,15 +649,9 @@ impl SiteObject {
                 }
                 Ok("{}".into())
             }
-            SiteCommand::ClaimSources { page, sources, emails } => {
+            SiteCommand::ClaimSources { page, sources } => {
                 // Items imported to a page that moved are held by where it went.
-                #[derive(Deserialize)]
-                struct Moved {
-                    moved_to: String,
-                }
-                let moved: Option<Moved> = sql
-                    .row("SELECT moved_to FROM moves WHERE page = ?", vec![page.as_str().into()])?;
-                let page = moved.map_or(page, |m| m.moved_to);
+                let page = moved_to(sql, page)?;
                 let mut elsewhere = Vec::new();
                 for source in sources.into_iter().take(MAX_CLAIMS) {
                     sql.run(
@@ -671,15 +670,24 @@ impl SiteObject {
                         elsewhere.push((source, held.page));
                     }
                 }
-                for (source, email) in emails.into_iter().take(MAX_CLAIMS) {
-                    if !elsewhere.iter().any(|(s, _)| *s == source) {
-                        sql.run(
-                            "INSERT OR REPLACE INTO imported_emails (source, email) VALUES (?, ?)",
-                            vec![source.into(), email.into()],
-                        )?;
-                    }
-                }
                 to_json(&elsewhere)
+            }
+            SiteCommand::KeepImportedEmails { page, emails } => {
+                let page = moved_to(sql, page)?;
+                for (source, email) in emails.into_iter().take(MAX_CLAIMS) {
+                    sql.run(
+                        "INSERT OR REPLACE INTO imported_emails (source, email)
+                         SELECT ?, ? WHERE EXISTS
+                            (SELECT 1 FROM sources WHERE source = ? AND page = ?)",
+                        vec![
+                            source.as_str().into(),
+                            email.into(),
+                            source.as_str().into(),
+                            page.as_str().into(),
+                        ],
+                    )?;
+                }
+                Ok("{}".into())
             }
             SiteCommand::ImportedEmails { sources } => {
                 #[derive(Serialize, Deserialize)]
@@ -901,7 +909,10 @@ impl SiteObject {
             }
             SiteCommand::EmailLink { kind, reader, page, comment } => {
                 let link = Link { kind, reader, page, comment, expires: 0 };
-                to_json(&crate::email::follow_link(sql, &link, crate::now_ms())?)
+                let now = crate::now_ms();
+                let (outcome, due) = crate::email::follow_link(sql, &self.mailer, &link, now)?;
+                self.wake(due);
+                to_json(&outcome)
             }
             SiteCommand::CloseSession { id } => {
                 sql.run(
@@ -1025,9 +1036,19 @@ impl SiteClient {
         &self,
         page: &str,
         sources: Vec<String>,
-        emails: Vec<(String, String)>,
     ) -> Result<Vec<(String, String)>, ApiError> {
-        self.ask(&SiteCommand::ClaimSources { page: page.to_owned(), sources, emails }).await
+        self.ask(&SiteCommand::ClaimSources { page: page.to_owned(), sources }).await
+    }
+
+    /// Keeps the addresses of imported items `page` holds (by `<system>:<id>`).
+    pub async fn keep_imported_emails(
+        &self,
+        page: &str,
+        emails: Vec<(String, String)>,
+    ) -> Result<(), ApiError> {
+        let command = SiteCommand::KeepImportedEmails { page: page.to_owned(), emails };
+        let _: serde_json::Value = self.ask(&command).await?;
+        Ok(())
     }
 
     /// The addresses kept for imported items (at most an export chunk's).
@@ -1044,6 +1065,17 @@ impl SiteClient {
     ) -> Result<T, ApiError> {
         call(&self.stub, command).await
     }
+}
+
+/// The page `page` moved to, or `page` itself.
+fn moved_to(sql: &Sql, page: String) -> worker::Result<String> {
+    #[derive(Deserialize)]
+    struct Moved {
+        moved_to: String,
+    }
+    let moved: Option<Moved> =
+        sql.row("SELECT moved_to FROM moves WHERE page = ?", vec![page.as_str().into()])?;
+    Ok(moved.map_or(page, |m| m.moved_to))
 }
 
 /// A page of a list of (time, page, id) entries, oldest first (or newest first), after

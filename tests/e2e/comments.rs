@@ -63,6 +63,13 @@ async fn sending_a_comment_again_with_its_key_returns_the_same_comment_and_token
         );
     }
     assert_eq!(count(&api, PAGE).await, 1);
+
+    // Deleted since, a late retry neither brings it back nor says it was just made.
+    let deleted = api.delete_comment(PAGE, &first.comment.id, Some(&first.edit_token)).await;
+    assert_eq!(deleted.status(), 200);
+    let late = api.post_comment(&comment(PAGE, 1, "once", 1)).await;
+    assert_eq!(error_code(late).await, (409, "duplicate_comment".to_owned()));
+    assert_eq!(count(&api, PAGE).await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -383,6 +383,14 @@ impl Admin<'_> {
         (status, resp.json().await.unwrap_or_default())
     }
 
+    /// `POST` a JSON body to an admin path (`/api/v1/admin/...`) and its JSON.
+    pub async fn post(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        let url = self.api.url(path);
+        let resp = self.api.http.post(url).bearer_auth(self.token).json(body).send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or_default())
+    }
+
     /// `POST /api/v1/admin/comments`: the owner's own comment, or reply to `parent`.
     pub async fn comment(&self, page: &str, parent: Option<&str>, body: &str) -> Response {
         let url = self.api.url("/api/v1/admin/comments");

@@ -43,6 +43,16 @@ impl std::fmt::Debug for Listener {
 /// Opens the live connection of `page` on the worker at `origin` (`http://…`), sending
 /// `Origin: from` when given, as a browser would.
 pub async fn open(origin: &str, page: &str, from: Option<&str>) -> Opened {
+    open_from(origin, page, from, None).await
+}
+
+/// [`open`], from the client address `address` (`CF-Connecting-IP`) when given.
+pub async fn open_from(
+    origin: &str,
+    page: &str,
+    from: Option<&str>,
+    address: Option<&str>,
+) -> Opened {
     let url = format!(
         "{}/api/v1/page/live?page={}",
         origin.replacen("http", "ws", 1),
@@ -51,6 +61,10 @@ pub async fn open(origin: &str, page: &str, from: Option<&str>) -> Opened {
     let mut request = url.into_client_request().expect("a WebSocket request");
     if let Some(from) = from {
         request.headers_mut().insert("origin", HeaderValue::from_str(from).expect("an origin"));
+    }
+    if let Some(address) = address {
+        let address = HeaderValue::from_str(address).expect("an address");
+        request.headers_mut().insert("cf-connecting-ip", address);
     }
     match tokio_tungstenite::connect_async(request).await {
         Ok((socket, _)) => Opened::Open(Box::new(Listener { socket })),

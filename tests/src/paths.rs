@@ -15,6 +15,12 @@ pub fn out_dir() -> PathBuf {
     root().join("target/kudos")
 }
 
+/// The values `with-worker --seed` made for a schemathesis run: one libFuzzer dictionary
+/// file per value, which tests/schemathesis/schemathesis.toml reads.
+pub fn schemathesis_seeds() -> PathBuf {
+    out_dir().join("schemathesis-seeds")
+}
+
 /// The npm tools (wrangler, wasm-opt, Node 22) that the xtask installs into the repository.
 pub fn node_bin() -> PathBuf {
     root().join("node_modules/.bin")

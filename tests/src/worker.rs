@@ -114,15 +114,18 @@ pub struct Parts {
 }
 
 /// The salt every test worker uses; tests never depend on its value.
-const TEST_SALT: &str = "kudos-test-salt-not-secret";
+pub const TEST_SALT: &str = "kudos-test-salt-not-secret";
 /// Proof of work in test workers: real, but quick (2^8 hashes on average).
 pub const TEST_PROOF_DIFFICULTY: u32 = 8;
 /// The site-wide budgets, which test workers set far above what any test sends from one
 /// address unless the test is about them.
-const GENEROUS_LIMITS: [&str; 9] = [
+const GENEROUS_LIMITS: [&str; 12] = [
     "LIMIT_NEW_VISITORS",
     "LIMIT_NEW_PAGES",
+    "LIMIT_PAGE_LIKES",
     "LIMIT_COMMENTS",
+    "LIMIT_EDITS",
+    "LIMIT_PREVIEWS",
     "LIMIT_COMMENT_LIKES",
     "LIMIT_NOTES",
     "LIMIT_CHECKOUTS",

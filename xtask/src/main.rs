@@ -30,7 +30,8 @@ usage: cargo xtask <task>
                   (--peers: also Isso and Waline, whose real data the tests import)
   build [--debug] build the worker, the widget and embed.js into target/kudos/site
   dev             build, then serve the example blog at http://127.0.0.1:8787
-  test            build, then run every test (core, worker, widget in Chromium, end to end)
+  test [layer]    build, then run every test (core, worker, widget in Chromium, end to end),
+                  or the layers named (tidy, native, widget, api, end)
   bench           build, then print the size and load benchmark table
   size            build the release widget, then print its size and size profile
   deploy [args]   build, then `wrangler deploy` (args are passed on to wrangler)
@@ -46,7 +47,7 @@ fn main() -> ExitCode {
         }),
         Some("build") => build::run(rest.iter().any(|a| a == "--debug")),
         Some("dev") => dev::run(),
-        Some("test") => test::run(),
+        Some("test") => test::run(rest),
         Some("bench") => bench::run(),
         Some("size") => bench::size(),
         Some("deploy") => deploy::run(rest),

@@ -36,7 +36,7 @@ pub fn exec(cmd: &mut Command) -> Result {
     Ok(())
 }
 
-/// Runs a command to completion as [`exec`] does, also copying everything it prints (both
+/// Runs a command to completion as [`exec`] does, also adding everything it prints (both
 /// streams, line by line, as they come) to `log`, so that a failure can be shown again
 /// after other output has buried it.
 pub fn exec_logged(cmd: &mut Command, log: &Path) -> Result {
@@ -47,7 +47,8 @@ pub fn exec_logged(cmd: &mut Command, log: &Path) -> Result {
     if let Some(dir) = log.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let file = Arc::new(Mutex::new(std::fs::File::create(log)?));
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+    let file = Arc::new(Mutex::new(file));
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

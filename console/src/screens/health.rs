@@ -72,6 +72,7 @@ pub fn health() -> Html {
                             <td class="waiting">{ c.waiting }</td>
                             <td class="sent">{ c.sent }</td>
                             <td class={classes!("failed", (c.failed > 0).then_some("bad"))}>{ c.failed }</td>
+                            <td class={classes!("held", (c.held > 0).then_some("bad"))}>{ c.held }</td>
                             <td class="last-error">{ match (&c.last_error, c.last_error_at) {
                                 (Some(e), Some(at)) => format!("{} · {e}", console.time(at)),
                                 _ => t.never.to_owned(),

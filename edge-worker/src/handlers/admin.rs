@@ -14,7 +14,7 @@ use kudos_core::comment::{
     CommentBody, CommentInput, DisplayName, EditToken, IdempotencyKey, ItemId, Moderation, Website,
 };
 use kudos_core::console;
-use kudos_core::limits::{Action, Budget};
+use kudos_core::limits::Action;
 use kudos_core::markdown;
 use kudos_core::session::{self, Session};
 use kudos_core::visitor::{VisitorKey, sha256_hex};
@@ -39,11 +39,13 @@ pub enum Signed {
 /// The one admin guard: `api::dispatch` calls it before every admin route
 /// (`Route::is_admin`). Takes `Authorization: Bearer <ADMIN_TOKEN>`, or else the console's
 /// session cookie, whose requests that change anything must carry the worker's own
-/// `Origin`. Wrong tokens and cookies spend the address's `LIMIT_ADMIN_FAILURES` budget;
-/// once it is spent, the address gets `429` without its token being compared at all.
+/// `Origin`. Every try spends one of the address's `LIMIT_ADMIN_FAILURES` before its token
+/// is compared, and only a right one gets it back: once the budget is spent the address
+/// gets `429` without its token being compared at all, and guesses sent at once are
+/// compared no more often than guesses sent one after another.
 pub async fn authorize(req: &Request, ctx: &Ctx) -> Result<Signed, ApiError> {
     let want = config::admin_token(&ctx.env)?;
-    let failures = Failures::guard(req, ctx).await?;
+    let attempt = Attempt::reserve(req, ctx).await?;
     let headers = req.headers();
     let signed = match headers.get("authorization")? {
         Some(header) => {
@@ -55,37 +57,35 @@ pub async fn authorize(req: &Request, ctx: &Ctx) -> Result<Signed, ApiError> {
             None => None,
         },
     };
+    let Some(signed) = signed else { return Err(ApiError::Unauthorized) };
+    attempt.was_right();
     match signed {
-        Some(Signed::Session(_)) if changes(req) && !same_origin(req, ctx)? => {
+        Signed::Session(_) if changes(req) && !same_origin(req, ctx)? => {
             Err(ApiError::OriginNotAllowed)
         }
-        Some(signed) => Ok(signed),
-        None => Err(failures.refuse().await),
+        signed => Ok(signed),
     }
 }
 
-/// An address's wrong admin tokens and cookies (`LIMIT_ADMIN_FAILURES`).
-struct Failures {
+/// One try at the admin token or a session cookie, paid for from the address's
+/// `LIMIT_ADMIN_FAILURES` before anything is compared.
+struct Attempt {
     limiter: Limiter,
-    budget: Budget,
 }
 
-impl Failures {
-    /// Refuses at once (`429`) an address that has spent its budget, before any token of
-    /// its is compared.
-    async fn guard(req: &Request, ctx: &Ctx) -> Result<Self, ApiError> {
+impl Attempt {
+    /// Spends one failure of the address's budget ahead, or refuses at once (`429`) an
+    /// address that has spent it.
+    async fn reserve(req: &Request, ctx: &Ctx) -> Result<Self, ApiError> {
         let limiter = Limiter::new(&ctx.env, &ctx.config.site_id, &ctx.client(req)?)?;
-        let budget = ctx.config.limits.admin_failures;
-        limiter.check(Action::AdminFailure, budget).await?;
-        Ok(Failures { limiter, budget })
+        limiter.take(Action::AdminFailure, ctx.config.limits.admin_failures).await?;
+        Ok(Attempt { limiter })
     }
 
-    /// Counts one wrong token or cookie: `401`, or `429` once that spends the budget.
-    async fn refuse(&self) -> ApiError {
-        match self.limiter.take(Action::AdminFailure, self.budget).await {
-            Ok(()) => ApiError::Unauthorized,
-            Err(refused) => refused,
-        }
+    /// The token or cookie was right: the failure spent ahead is given back (to this
+    /// isolate's lease, so the owner's next request needs no call to the limiter).
+    fn was_right(self) {
+        self.limiter.give_back(Action::AdminFailure);
     }
 }
 
@@ -127,10 +127,11 @@ pub async fn sign_in(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> 
     }
     let ask: SignIn = io::read_json(&mut req).await?;
     let want = config::admin_token(&ctx.env)?;
-    let failures = Failures::guard(&req, ctx).await?;
+    let attempt = Attempt::reserve(&req, ctx).await?;
     if !same_token(&ask.token, &want) {
-        return Err(failures.refuse().await);
+        return Err(ApiError::Unauthorized);
     }
+    attempt.was_right();
     let now = now_ms();
     let expires_at = now + session::SESSION_MS;
     let site = SiteClient::new(&ctx.env, &ctx.config.site_id)?;

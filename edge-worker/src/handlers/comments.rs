@@ -46,22 +46,23 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let new: NewComment = io::read_json(&mut req).await?;
     let (page, author) = ctx.reader_on(&new)?;
     let input = CommentInput::try_from(&new)?;
-    let html = markdown::render(input.body.as_str())?;
     let email = new.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
     let address = match email {
         None => None,
         Some(_) if !ctx.config.reply_emails => {
             return Err(ApiError::reject(
                 ErrorCode::EmailUnavailable,
-                "this site does not send reply emails",
+                "this site does not send reply emails; post without an address",
             ));
         }
         Some(typed) => Some(Address::parse(typed).ok_or_else(|| {
             ApiError::reject(ErrorCode::InvalidEmail, "mail cannot be sent to this address")
         })?),
     };
+    // The budget is spent before the Markdown is rendered, the costly part.
     let client = ctx.client(&req)?;
     ctx.spend(&client, Action::Comment).await?;
+    let html = markdown::render(input.body.as_str())?;
 
     let salt = ctx.salt()?;
     let follow = address.map(|a| Follow {
@@ -91,6 +92,7 @@ pub async fn edit(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Respon
     let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
     let by = Editor::Author { token: TokenHash::of_given(edit.edit_token.as_deref())? };
     let body = CommentBody::parse(&edit.body)?;
+    ctx.spend(&ctx.client(&req)?, Action::Edit).await?;
     let html = markdown::render(body.as_str())?;
     io::json(&PageClient::new(&ctx.env, page)?.edit_comment(seq, by, body, html).await?)
 }
@@ -102,6 +104,7 @@ pub async fn delete(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Resp
     ctx.writable()?;
     let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
     let by = Editor::Author { token: TokenHash::of_given(delete.edit_token.as_deref())? };
+    ctx.spend(&ctx.client(&req)?, Action::Edit).await?;
     io::json(&PageClient::new(&ctx.env, page)?.delete_comment(seq, by).await?)
 }
 
@@ -115,9 +118,11 @@ pub async fn pending(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> 
 }
 
 // POST /api/v1/preview
-/// Renders Markdown exactly as a posted comment would be, without storing anything.
-pub async fn preview(mut req: Request) -> Result<Response, ApiError> {
+/// Renders Markdown exactly as a posted comment would be, without storing anything. The
+/// address's preview budget is spent before the rendering.
+pub async fn preview(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let ask: PreviewRequest = io::read_json(&mut req).await?;
     let body = CommentBody::parse(&ask.body)?;
+    ctx.spend(&ctx.client(&req)?, Action::Preview).await?;
     io::json(&PreviewReply { html: markdown::render(body.as_str())? })
 }

@@ -66,14 +66,18 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let now = crate::now_ms();
     let mut items = Vec::with_capacity(batch.items.len());
     let mut skipped = Vec::new();
-    // Authors' addresses that are addresses, by item: kept as not subscribed.
-    let mut emails = Vec::new();
+    // Authors' addresses that are addresses, by item: kept as not subscribed, once their
+    // item is stored.
+    let mut emails = HashMap::new();
     for item in batch.items {
-        if let Some(address) = item.email.as_deref().and_then(Address::parse) {
-            emails.push((format!("{}:{}", batch.source, item.id), address.as_str().to_owned()));
-        }
+        let email = item.email.as_deref().and_then(Address::parse);
         match checked(item, now) {
-            Ok(item) => items.push(item),
+            Ok(item) => {
+                if let Some(address) = email {
+                    emails.insert(item.id.clone(), address.as_str().to_owned());
+                }
+                items.push(item);
+            }
             Err(skip) => skipped.push(skip),
         }
     }
@@ -94,7 +98,7 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         .collect();
     let site = SiteClient::new(&ctx.env, &ctx.config.site_id)?;
     let elsewhere: HashMap<String, String> =
-        site.claim_sources(page.page.as_str(), keys, emails).await?.into_iter().collect();
+        site.claim_sources(page.page.as_str(), keys).await?.into_iter().collect();
     let held = |key: String| elsewhere.get(&key).map(|p| format!("it was imported to {p}"));
     items.retain(|item| match held(format!("{}:{}", batch.source, item.id)) {
         Some(why) => {
@@ -111,12 +115,25 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         None => true,
     });
     let nothing_left = items.is_empty() && rewards.is_empty() && settings.is_none();
+    let claimed: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
     let mut reply = if nothing_left {
         Default::default()
     } else {
-        let import = Import { source: batch.source, items, rewards, settings };
-        PageClient::new(&ctx.env, page)?.import(import).await?
+        let import = Import { source: batch.source.clone(), items, rewards, settings };
+        PageClient::new(&ctx.env, page.clone())?.import(import).await?
     };
+    // The addresses of the items this page now holds, and of no other.
+    let stored: Vec<(String, String)> = claimed
+        .into_iter()
+        .filter(|id| !reply.skipped.iter().any(|s| s.id == *id))
+        .filter_map(|id| {
+            let email = emails.remove(&id)?;
+            Some((format!("{}:{id}", batch.source), email))
+        })
+        .collect();
+    if !stored.is_empty() {
+        site.keep_imported_emails(page.page.as_str(), stored).await?;
+    }
     reply.skipped.splice(0..0, skipped);
     io::json(&reply)
 }

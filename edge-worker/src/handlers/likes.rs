@@ -15,6 +15,7 @@ pub async fn set_like(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError>
     let like: SetLike = io::read_json(&mut req).await?;
     let (page, reader) = ctx.reader_on(&like)?;
     let client = ctx.client(&req)?;
+    ctx.spend(&client, Action::PageLike).await?;
     io::json(&PageClient::new(&ctx.env, page)?.set_like(client, reader, like.liked).await?)
 }
 

@@ -1,7 +1,8 @@
 //! A page's changes as they happen: `GET /api/v1/page/live?page=<id>` upgrades to a
 //! WebSocket held by the page's object (`PageObject::accept_live`), which sends each
 //! change readers may see as a `wire::LiveUpdate`. Opening one spends the client's `live`
-//! budget; page views never open one, so a page nobody has open never wakes its object.
+//! budget, and one client holds at most `MAX_LIVE_PER_ADDRESS` of a page's at once; page
+//! views never open one, so a page nobody has open never wakes its object.
 
 use crate::api::Ctx;
 use crate::error::ApiError;
@@ -23,5 +24,5 @@ pub async fn open(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     }
     let client = ctx.client(&req)?;
     ctx.spend(&client, Action::Live).await?;
-    PageClient::new(&ctx.env, page)?.live().await
+    PageClient::new(&ctx.env, page)?.live(&client).await
 }

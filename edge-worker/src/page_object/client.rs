@@ -38,9 +38,9 @@ impl PageClient {
         self.page.clone()
     }
 
-    /// Opens a live connection to the page's object (a WebSocket it holds).
-    pub async fn live(&self) -> Result<worker::Response, ApiError> {
-        crate::object::upgrade(&self.stub).await
+    /// Opens a live connection to the page's object (a WebSocket it holds) for `client`.
+    pub async fn live(&self, client: &ClientKey) -> Result<worker::Response, ApiError> {
+        crate::object::upgrade(&self.stub, &client.0).await
     }
 
     pub async fn view(&self, since: Option<u64>) -> Result<PageView, ApiError> {

@@ -46,6 +46,16 @@ const OUTBOX_PER_ALARM: usize = 8 * MAX_BATCH;
 /// After a failed delivery to the site object, the alarm tries again this much later.
 const OUTBOX_RETRY_MS: i64 = 5_000;
 
+/// How long a client told it holds enough of a page's live connections waits before it
+/// tries again.
+const LIVE_RETRY_SECONDS: u64 = 30;
+
+/// The tag of a live connection, naming the client that holds it (a keyed hash, at most
+/// 64 characters; the runtime takes tags of up to 256).
+fn live_tag(client: &str) -> String {
+    format!("client:{}", client.get(..64).unwrap_or(client))
+}
+
 #[durable_object]
 pub struct PageObject {
     state: State,
@@ -62,7 +72,8 @@ impl DurableObject for PageObject {
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
         if req.headers().get("upgrade")?.is_some() {
-            return self.accept_live();
+            let client = req.headers().get(crate::object::CLIENT_HEADER)?.unwrap_or_default();
+            return self.accept_live(&client);
         }
         serve("page object", req, |command| self.handle(command)).await
     }
@@ -173,9 +184,13 @@ impl PageObject {
         // What readers with the page open are sent of the change: made only if anyone
         // listens, and never a reason to fail a write that is already committed.
         let listening = changes && self.listening();
+        // Only a change readers can see is news: the page's version moves with each one, so
+        // a like sent twice, or an unlike of what was never liked, sends nobody anything.
+        let version = || self.store().ok()?.page().ok()?.map(|row| row.version);
+        let before = if listening { version() } else { None };
         let mut live = None;
         let mut announce = |update: &dyn Fn() -> Ruled<LiveUpdate>| {
-            if listening {
+            if listening && version() != before {
                 live = update().ok();
             }
         };
@@ -297,22 +312,38 @@ impl PageObject {
         }
     }
 
-    /// Accepts a live connection (the worker checked the page, the origin and the
-    /// client's budget). The object holds it with the Hibernation API: an idle connection
-    /// keeps the object neither awake nor billed, and a `ping` is answered without waking
-    /// it. The first message is the page's counts now, so a widget whose view (from the
-    /// KV snapshot) is older knows to catch up, and how far.
-    fn accept_live(&self) -> worker::Result<Response> {
-        // At most `MAX_LIVE_PER_PAGE` at once; past it, `503 page_busy`.
-        if self.state.get_websockets().len() >= self.settings.max_live {
-            let busy = ApiError::reject(
+    /// Accepts a live connection for `client` (the worker checked the page, the origin and
+    /// the client's budget). The object holds it with the Hibernation API: an idle
+    /// connection keeps the object neither awake nor billed, and a `ping` is answered
+    /// without waking it. The first message is the page's counts now, so a widget whose
+    /// view (from the KV snapshot) is older knows to catch up, and how far.
+    fn accept_live(&self, client: &str) -> worker::Result<Response> {
+        // At most `MAX_LIVE_PER_PAGE` at once (past it, `503 page_busy`), of which one
+        // client holds at most `MAX_LIVE_PER_ADDRESS` (past it, `429`): a few addresses
+        // cannot take a page's every place from its readers.
+        let refusal = if self.state.get_websockets().len() >= self.settings.max_live {
+            Some(ApiError::reject(
                 ErrorCode::PageBusy,
                 "this page has as many live readers as it takes; try again later",
-            );
-            return Ok(Response::from_json(&busy.body())?.with_status(busy.code().status()));
+            ))
+        } else if self.state.get_websockets_with_tag(&live_tag(client)).len()
+            >= self.settings.max_live_per_address
+        {
+            Some(ApiError::Rejected {
+                code: ErrorCode::RateLimited,
+                message: "this address holds as many of this page's live connections as one may"
+                    .to_owned(),
+                retry_after: Some(LIVE_RETRY_SECONDS),
+            })
+        } else {
+            None
+        };
+        if let Some(refused) = refusal {
+            let status = refused.code().status();
+            return Ok(Response::from_json(&refused.body())?.with_status(status));
         }
         let pair = WebSocketPair::new()?;
-        self.state.accept_web_socket(&pair.server);
+        self.state.accept_websocket_with_tags(&pair.server, &[&live_tag(client)]);
         if let Ok(ping) = WebSocketRequestResponsePair::new(LIVE_PING, LIVE_PONG) {
             self.state.set_websocket_auto_response(&ping);
         }

@@ -87,13 +87,20 @@ impl PageRules<'_> {
 
     /// Posts a reader's comment, or the owner's (`VisitorKey::owner`: published at once,
     /// even on a closed page, and never throttled). Sent again with the same idempotency
-    /// key, it answers with the first one.
+    /// key, it answers with the first one, unless that one was deleted since: a late retry
+    /// neither brings it back nor passes a comment that is gone for one just made.
     pub fn post_comment(&self, client: &ClientKey, post: Post) -> Ruled<Created> {
         let store = self.store;
         let tag = self.page.tag();
         let input = &post.input;
         let by_owner = post.author.is_owner();
         if let Some(sent) = store.comment_by_key(&post.author, input.idempotency_key.as_str())? {
+            if sent.stored() == Stored::Deleted {
+                return Err(refuse(
+                    ErrorCode::DuplicateComment,
+                    "this comment was posted, then deleted",
+                ));
+            }
             return Ok(Created { comment: sent.to_authors_comment(&tag), state: self.state()? });
         }
 
@@ -268,11 +275,16 @@ impl PageRules<'_> {
     }
 
     /// Tells the site of a published reply, so whoever follows the comment it answers
-    /// gets an email (once per reply, however often it is published).
+    /// gets an email (once per reply, however often it is published). A reply by the
+    /// comment's own author tells nobody: nobody may email a follower by answering
+    /// themselves.
     fn tell_followers(&self, row: &CommentRow) -> Ruled<()> {
         let Some(parent) = row.parent_seq.filter(|_| self.settings.reply_emails) else {
             return Ok(());
         };
+        if self.store.comment(parent)?.is_none_or(|p| p.author == row.author) {
+            return Ok(());
+        }
         self.tell_site(&SiteCommand::Replied {
             page: self.page.page.to_string(),
             parent: self.item_id(parent),
