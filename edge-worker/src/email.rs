@@ -196,11 +196,14 @@ fn ask_to_confirm(
         "confirm-{}",
         &sha256_hex(format!("{key}\n{}\n{}", follow.page, follow.comment).as_bytes())[..40]
     );
-    if !spend(sql, SITE_CONFIRMATIONS, mailer.confirmations, now)?
-        || !spend(sql, key, mailer.per_address, now)?
+    // Both caps are asked before either is spent, so a held email costs neither.
+    if !fits(sql, SITE_CONFIRMATIONS, mailer.confirmations, now)?
+        || !fits(sql, key, mailer.per_address, now)?
     {
         return hold(sql, &id, key, now);
     }
+    spend(sql, SITE_CONFIRMATIONS, mailer.confirmations, now)?;
+    spend(sql, key, mailer.per_address, now)?;
     let link = Link {
         kind: LinkKind::Confirm,
         reader: key.to_owned(),
@@ -222,9 +225,8 @@ fn ask_to_confirm(
     queue(sql, mailer, &id, key, &message, now)
 }
 
-/// Spends one email of `budget` for `key` (an address's key, or the site's), or says the
-/// budget is spent.
-fn spend(sql: &Sql, key: &str, budget: Budget, now: i64) -> worker::Result<bool> {
+/// What `key` (an address's key, or the site's) was sent in its current window.
+fn sent(sql: &Sql, key: &str) -> worker::Result<Option<Window>> {
     #[derive(Deserialize)]
     struct Spent {
         started_at: i64,
@@ -232,8 +234,17 @@ fn spend(sql: &Sql, key: &str, budget: Budget, now: i64) -> worker::Result<bool>
     }
     let spent: Option<Spent> =
         sql.row("SELECT started_at, used FROM email_spend WHERE key = ?", vec![key.into()])?;
-    let window = spent.map(|s| Window { started_at: s.started_at, used: s.used.max(0) as u32 });
-    let Ok(window) = limits::take(budget, window, now) else { return Ok(false) };
+    Ok(spent.map(|s| Window { started_at: s.started_at, used: s.used.max(0) as u32 }))
+}
+
+/// Whether one more email to `key` fits `budget`.
+fn fits(sql: &Sql, key: &str, budget: Budget, now: i64) -> worker::Result<bool> {
+    Ok(limits::check(budget, sent(sql, key)?, now).is_ok())
+}
+
+/// Spends one email of `budget` for `key`, or says the budget is spent.
+fn spend(sql: &Sql, key: &str, budget: Budget, now: i64) -> worker::Result<bool> {
+    let Ok(window) = limits::take(budget, sent(sql, key)?, now) else { return Ok(false) };
     sql.run(
         "INSERT OR REPLACE INTO email_spend (key, started_at, used, expires_at) VALUES (?, ?, ?, ?)",
         vec![

@@ -216,5 +216,17 @@ fn api_against_spec(log: &Path) -> Result {
 }
 
 fn end_to_end(log: &Path) -> Result {
-    exec_logged(test_cargo().args(["test", "-p", "kudos-tests", "--", "--test-threads=2"]), log)
+    // Every test target runs even when one fails (its own unit tests, say), so a failure
+    // never hides whether the end-to-end tests pass.
+    exec_logged(
+        test_cargo().args([
+            "test",
+            "-p",
+            "kudos-tests",
+            "--no-fail-fast",
+            "--",
+            "--test-threads=2",
+        ]),
+        log,
+    )
 }

@@ -76,13 +76,14 @@ fn main() -> ExitCode {
 /// path is a line `  /...:`, its operations the lines `    get:` and so on below it.
 fn operations(spec: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut path: Option<String> = None;
+    let (mut in_paths, mut path) = (false, None::<String>);
     for line in spec.lines() {
         if !line.starts_with(' ') && !line.is_empty() {
-            path = None;
-            if line != "paths:" {
-                continue;
-            }
+            (in_paths, path) = (line == "paths:", None);
+            continue;
+        }
+        if !in_paths {
+            continue;
         }
         if let Some(p) = line.strip_prefix("  /").and_then(|l| l.strip_suffix(':')) {
             path = Some(format!("/{p}"));
