@@ -647,8 +647,13 @@ async fn live_fanout() -> String {
     api.like(PAGE, &visitor(0), true).await;
     let arrivals = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut readers = Vec::new();
-    for _ in 0..TABS {
-        let mut listener = kudos_tests::live::open(&worker.origin(), PAGE, None).await.listener();
+    let origin = worker.origin();
+    for n in 0..TABS {
+        // A thousand readers, each at an address of their own (one address holds at most
+        // `MAX_LIVE_PER_ADDRESS` of a page's connections).
+        let address = format!("2001:db8:{:x}:{:x}::1", n / 256, n % 256);
+        let opened = kudos_tests::live::open_from(&origin, PAGE, None, Some(&address));
+        let mut listener = opened.await.listener();
         let arrivals = arrivals.clone();
         readers.push(tokio::spawn(async move {
             while let Some(text) = listener.next_text(Duration::from_secs(120)).await {
