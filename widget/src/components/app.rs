@@ -98,7 +98,7 @@ pub fn app(props: &AppProps) -> Html {
                     { like_button(&LikeButtonProps {
                         liked: state.likes.page.wanted,
                         likes: state.shown_likes(),
-                        busy: state.likes.page.saving,
+                        busy: state.likes.page.busy(),
                         disabled: !ready,
                         lang: props.lang.clone(),
                         on_toggle,

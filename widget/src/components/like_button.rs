@@ -8,7 +8,7 @@ use yew::prelude::*;
 pub struct LikeButtonProps {
     pub liked: bool,
     pub likes: u64,
-    /// A save is on its way.
+    /// The reader's change is not saved yet (about to be, or on its way).
     pub busy: bool,
     pub disabled: bool,
     pub lang: AttrValue,
