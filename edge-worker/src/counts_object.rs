@@ -13,7 +13,7 @@
 
 use crate::error::ApiError;
 use crate::object::{call, serve};
-use crate::storage::Sql;
+use crate::storage::{Sql, StoreResult};
 use kudos_core::wire::PageCounts;
 use serde::{Deserialize, Serialize};
 use std::cell::OnceCell;
@@ -130,7 +130,7 @@ struct MemberRow {
 }
 
 impl CountsObject {
-    fn sql(&self) -> worker::Result<&Sql> {
+    fn sql(&self) -> StoreResult<&Sql> {
         Sql::once(&self.sql, &self.state, MIGRATIONS)
     }
 

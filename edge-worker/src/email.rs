@@ -17,7 +17,7 @@ use crate::bindings::{secrets, vars};
 use crate::config::is_loopback;
 use crate::notify::setting as text;
 use crate::page_object::protocol::Follow;
-use crate::storage::Sql;
+use crate::storage::{Sql, StoreResult};
 use kudos_core::email::{self, Address, Link, LinkKind};
 use kudos_core::limits::{self, Budget, Window};
 use kudos_core::notify::{self, CommentEvent};
@@ -118,6 +118,37 @@ impl Mailer {
         }
     }
 
+    /// A mailer that sends nothing: what a deployment without reply emails has.
+    #[cfg(test)]
+    pub fn unconfigured(channels: &crate::notify::Channels) -> Mailer {
+        let limits = crate::config::Limits::DEFAULT;
+        Mailer {
+            api_base: String::new(),
+            api_key: None,
+            from: None,
+            site_url: channels.site_url().to_owned(),
+            site: String::new(),
+            salt: None,
+            first_retry_ms: channels.first_retry_ms,
+            per_address: limits.emails_per_address,
+            confirmations: limits.confirmation_emails,
+        }
+    }
+
+    /// A mailer set up to send, with these caps.
+    #[cfg(test)]
+    pub fn for_tests(per_address: Budget, confirmations: Budget) -> Mailer {
+        Mailer {
+            api_key: Some("re_test".into()),
+            from: Some("blog@example.com".into()),
+            salt: Some("salt".into()),
+            site: "blog".into(),
+            per_address,
+            confirmations,
+            ..Mailer::unconfigured(&crate::notify::Channels::default())
+        }
+    }
+
     /// Whether reply emails can be sent at all.
     pub fn configured(&self) -> bool {
         self.api_key.is_some() && self.from.is_some() && self.salt.is_some()
@@ -141,7 +172,7 @@ pub fn follow(
     comment: &str,
     f: &Follow,
     now: i64,
-) -> worker::Result<Option<i64>> {
+) -> StoreResult<Option<i64>> {
     let Some(address) = Address::parse(&f.email) else { return Ok(None) };
     if !mailer.configured() {
         return Ok(None);
@@ -177,7 +208,7 @@ struct Waiting {
 }
 
 /// Whether a confirmation sent to the address `key` is still waiting to be answered.
-fn confirming(sql: &Sql, key: &str, now: i64) -> worker::Result<bool> {
+fn confirming(sql: &Sql, key: &str, now: i64) -> StoreResult<bool> {
     let query = "SELECT COUNT(*) AS n FROM readers WHERE key = ? AND confirming_until > ?";
     Ok(sql.count(query, vec![key.into(), now.into()])? > 0)
 }
@@ -191,7 +222,7 @@ fn ask_to_confirm(
     address: &Address,
     follow: &Waiting,
     now: i64,
-) -> worker::Result<Option<i64>> {
+) -> StoreResult<Option<i64>> {
     let id = format!(
         "confirm-{}",
         &sha256_hex(format!("{key}\n{}\n{}", follow.page, follow.comment).as_bytes())[..40]
@@ -226,7 +257,7 @@ fn ask_to_confirm(
 }
 
 /// What `key` (an address's key, or the site's) was sent in its current window.
-fn sent(sql: &Sql, key: &str) -> worker::Result<Option<Window>> {
+fn sent(sql: &Sql, key: &str) -> StoreResult<Option<Window>> {
     #[derive(Deserialize)]
     struct Spent {
         started_at: i64,
@@ -238,12 +269,12 @@ fn sent(sql: &Sql, key: &str) -> worker::Result<Option<Window>> {
 }
 
 /// Whether one more email to `key` fits `budget`.
-fn fits(sql: &Sql, key: &str, budget: Budget, now: i64) -> worker::Result<bool> {
+fn fits(sql: &Sql, key: &str, budget: Budget, now: i64) -> StoreResult<bool> {
     Ok(limits::check(budget, sent(sql, key)?, now).is_ok())
 }
 
 /// Spends one email of `budget` for `key`, or says the budget is spent.
-fn spend(sql: &Sql, key: &str, budget: Budget, now: i64) -> worker::Result<bool> {
+fn spend(sql: &Sql, key: &str, budget: Budget, now: i64) -> StoreResult<bool> {
     let Ok(window) = limits::take(budget, sent(sql, key)?, now) else { return Ok(false) };
     sql.run(
         "INSERT OR REPLACE INTO email_spend (key, started_at, used, expires_at) VALUES (?, ?, ?, ?)",
@@ -258,7 +289,7 @@ fn spend(sql: &Sql, key: &str, budget: Budget, now: i64) -> worker::Result<bool>
 }
 
 /// Records an email a cap held back (for the health screen); nothing is sent.
-fn hold(sql: &Sql, id: &str, key: &str, now: i64) -> worker::Result<Option<i64>> {
+fn hold(sql: &Sql, id: &str, key: &str, now: i64) -> StoreResult<Option<i64>> {
     sql.run(
         "INSERT OR IGNORE INTO mails (id, key, body, state, first_at, next_at, done_at)
          VALUES (?, ?, '', 'held', ?, ?, ?)",
@@ -278,7 +309,7 @@ pub fn replied(
     parent: &str,
     reply: &CommentEvent,
     now: i64,
-) -> worker::Result<Option<i64>> {
+) -> StoreResult<Option<i64>> {
     if !mailer.configured() {
         return Ok(None);
     }
@@ -334,7 +365,7 @@ fn queue(
     key: &str,
     message: &email::Message,
     now: i64,
-) -> worker::Result<Option<i64>> {
+) -> StoreResult<Option<i64>> {
     let body = email::resend_body(mailer.from.as_deref().unwrap_or_default(), message).to_string();
     let new = sql.run(
         "INSERT OR IGNORE INTO mails (id, key, body, first_at, next_at) VALUES (?, ?, ?, ?, ?)",
@@ -344,7 +375,7 @@ fn queue(
 }
 
 /// Reply emails on the health screen: set up or not, and the last 7 days of sends.
-pub fn health(sql: &Sql, mailer: &Mailer) -> worker::Result<kudos_core::wire::ChannelHealth> {
+pub fn health(sql: &Sql, mailer: &Mailer) -> StoreResult<kudos_core::wire::ChannelHealth> {
     #[derive(Deserialize)]
     struct Counts {
         waiting: i64,
@@ -413,7 +444,7 @@ pub fn follow_link(
     mailer: &Mailer,
     link: &Link,
     now: i64,
-) -> worker::Result<(LinkOutcome, Option<i64>)> {
+) -> StoreResult<(LinkOutcome, Option<i64>)> {
     #[derive(Deserialize)]
     struct Reader {
         email: String,
@@ -473,7 +504,7 @@ pub fn follow_link(
 }
 
 /// Deletes an address and everything kept about it.
-fn forget(sql: &Sql, key: &str) -> worker::Result<()> {
+fn forget(sql: &Sql, key: &str) -> StoreResult<()> {
     for table in ["readers", "follows", "mails", "email_spend"] {
         sql.run(&format!("DELETE FROM {table} WHERE key = ?"), vec![key.into()])?;
     }

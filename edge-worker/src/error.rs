@@ -176,6 +176,12 @@ impl From<worker::Error> for ApiError {
     }
 }
 
+impl From<crate::storage::StoreError> for ApiError {
+    fn from(e: crate::storage::StoreError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
 impl From<worker::kv::KvError> for ApiError {
     fn from(e: worker::kv::KvError) -> Self {
         ApiError::Internal(format!("KV: {e}"))

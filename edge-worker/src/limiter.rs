@@ -23,7 +23,7 @@
 use crate::error::ApiError;
 use crate::now_ms;
 use crate::object::{call, serve, to_json};
-use crate::storage::Sql;
+use crate::storage::{Sql, StoreResult};
 use kudos_core::limits::{self, Action, Budget, Lease, Refusal, Window};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, OnceCell, RefCell};
@@ -224,7 +224,7 @@ struct Known {
 }
 
 impl LimiterObject {
-    fn sql(&self) -> worker::Result<&Sql> {
+    fn sql(&self) -> StoreResult<&Sql> {
         Sql::once(&self.sql, &self.state, MIGRATIONS)
     }
 

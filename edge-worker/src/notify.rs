@@ -11,7 +11,7 @@
 
 use crate::bindings::{self, secrets, vars};
 use crate::config::is_loopback;
-use crate::storage::Sql;
+use crate::storage::{Sql, StoreResult};
 use futures_util::future::{Either, select};
 use kudos_core::notify::{self, Channel, Event, Wants};
 use kudos_core::wire::ChannelHealth;
@@ -261,11 +261,12 @@ pub fn enqueue(
     channels: &Channels,
     event: &Event,
     now: i64,
-) -> worker::Result<Option<i64>> {
+) -> StoreResult<Option<i64>> {
     if !channels.wanted().wants(event.kind) {
         return Ok(None);
     }
-    let body = serde_json::to_string(event).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let body =
+        serde_json::to_string(event).map_err(|e| crate::storage::StoreError(e.to_string()))?;
     let new = sql.run(
         "INSERT OR IGNORE INTO events (id, body, created_at) VALUES (?, ?, ?)",
         vec![event.id.as_str().into(), body.into(), now.into()],
@@ -380,7 +381,7 @@ fn settle(
     outcome: Result<(), Refusal>,
     now: i64,
     give_up: bool,
-) -> worker::Result<()> {
+) -> StoreResult<()> {
     let name = channel.name();
     match outcome {
         Ok(()) => {
@@ -443,7 +444,7 @@ fn settle(
 }
 
 /// Each channel's deliveries and last outcome, for the health screen.
-pub fn health(sql: &Sql, channels: &Channels) -> worker::Result<Vec<ChannelHealth>> {
+pub fn health(sql: &Sql, channels: &Channels) -> StoreResult<Vec<ChannelHealth>> {
     #[derive(Deserialize)]
     struct Counts {
         waiting: i64,

@@ -3,7 +3,7 @@
 //! The site object marks it stale when its index changes and rewrites it on its alarm, at
 //! most once per flush interval, so a burst of comments costs one KV write.
 
-use crate::storage::Sql;
+use crate::storage::{Sql, StoreResult};
 use kudos_core::feed::{RECENT, Recent, RecentComment, RecentSupporter};
 use serde::Deserialize;
 use worker::Env;
@@ -26,14 +26,14 @@ struct RecentState {
     written_at: i64,
 }
 
-fn state(sql: &Sql) -> worker::Result<RecentState> {
+fn state(sql: &Sql) -> StoreResult<RecentState> {
     Ok(sql
         .row("SELECT stale, written_at FROM recent_state WHERE one = 1", vec![])?
         .unwrap_or(RecentState { stale: 1, written_at: 0 }))
 }
 
 /// Marks the recent activity stale; returns when to rewrite it.
-pub fn touch(sql: &Sql, now: i64, interval_ms: i64) -> worker::Result<Option<i64>> {
+pub fn touch(sql: &Sql, now: i64, interval_ms: i64) -> StoreResult<Option<i64>> {
     sql.run("UPDATE recent_state SET stale = 1 WHERE one = 1", vec![])?;
     Ok(Some(now.max(state(sql)?.written_at + interval_ms)))
 }

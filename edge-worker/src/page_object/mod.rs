@@ -35,9 +35,8 @@ use rules::{PageRules, RuleError, Ruled};
 use std::cell::OnceCell;
 use store::Store;
 use worker::{
-    DurableObject, Env, Request, Response, ScheduledTime, State, WebSocket,
-    WebSocketIncomingMessage, WebSocketPair, durable_object, js_sys,
-    worker_sys::WebSocketRequestResponsePair,
+    DurableObject, Env, Request, Response, State, WebSocket, WebSocketIncomingMessage,
+    WebSocketPair, durable_object, worker_sys::WebSocketRequestResponsePair,
 };
 
 /// The most outbox messages one alarm delivers; the alarm comes back at once for more.
@@ -124,14 +123,14 @@ impl DurableObject for PageObject {
             && let Err(e) = self.move_step(&page).await
         {
             worker::console_error!("page object: a step of the page's move failed: {e}");
-            let _ = self.set_alarm_by(now_ms() + OUTBOX_RETRY_MS).await;
+            let _ = crate::alarm::ring_by(&self.state, now_ms() + OUTBOX_RETRY_MS).await;
         }
         self.flush(&page).await.map_err(|e| worker::Error::RustError(e.to_string()))?;
         // The flush may have told the site of the page's counts; and a long outbox (a page's
         // first report to the index) needs more alarms.
         self.deliver_outbox().await;
         if self.store().and_then(|s| Ok(s.outbox_waiting()?)).unwrap_or(false) {
-            let _ = self.set_alarm_by(now_ms()).await;
+            let _ = crate::alarm::ring_by(&self.state, now_ms()).await;
         }
         Response::ok("done")
     }
@@ -154,7 +153,7 @@ impl PageObject {
         if let Some(store) = self.store.get() {
             return Ok(store);
         }
-        let store = Store::open(self.state.storage().sql())?;
+        let store = Store::open(Sql::of(&self.state))?;
         Ok(self.store.get_or_init(|| store))
     }
 
@@ -348,7 +347,7 @@ impl PageObject {
             self.state.set_websocket_auto_response(&ping);
         }
         // A page nobody wrote to has nothing to say, and gets no storage for a listener.
-        let written = Sql::has_table(&self.state.storage().sql(), "page");
+        let written = Sql::of(&self.state).has_table("page");
         let now = written.then(|| self.store().ok()).flatten().and_then(|store| {
             let moved = store.moved_to().ok()?.is_some();
             store.page().ok()?.filter(|_| !moved).map(|row| row.state())
@@ -401,7 +400,7 @@ impl PageObject {
     /// verified yet).
     async fn schedule_expiry(&self) -> Result<(), ApiError> {
         if let Some(due) = self.store()?.next_note_expiry()? {
-            self.set_alarm_by(due).await?;
+            crate::alarm::ring_by(&self.state, due).await?;
         }
         Ok(())
     }
@@ -420,7 +419,7 @@ impl PageObject {
         let Some(due) = [flush_due, outbox_due, expiry_due].into_iter().flatten().min() else {
             return Ok(());
         };
-        self.set_alarm_by(due).await
+        Ok(crate::alarm::ring_by(&self.state, due).await?)
     }
 
     /// One step of the page's move: the next part goes to the page it moved to, and is
@@ -455,15 +454,6 @@ impl PageObject {
         Ok(rules.move_reply()?)
     }
 
-    /// Makes the alarm ring at `due` at the latest.
-    async fn set_alarm_by(&self, due: i64) -> Result<(), ApiError> {
-        let storage = self.state.storage();
-        if storage.get_alarm().await?.is_none_or(|set| set > due) {
-            storage.set_alarm(ScheduledTime::new(js_sys::Date::new(&(due as f64).into()))).await?;
-        }
-        Ok(())
-    }
-
     /// Delivers queued messages to the site object in order, up to `MAX_BATCH` a call. A
     /// batch that fails stays queued and the alarm comes back for it.
     async fn deliver_outbox(&self) {
@@ -480,9 +470,7 @@ impl PageObject {
             let last = batch.last().map_or(0, |m| m.id);
             if let Err(e) = delivered.and_then(|()| Ok(store.outbox_done_through(last)?)) {
                 worker::console_error!("page object: outbox delivery failed: {e}");
-                let retry = (now_ms() + OUTBOX_RETRY_MS) as f64;
-                let retry = ScheduledTime::new(js_sys::Date::new(&retry.into()));
-                let _ = self.state.storage().set_alarm(retry).await;
+                let _ = crate::alarm::ring_by(&self.state, now_ms() + OUTBOX_RETRY_MS).await;
                 return;
             }
         }
@@ -513,7 +501,7 @@ impl PageObject {
                     ApiError::Rejected { .. } => return Ok(()),
                     other => return Err(other),
                 };
-                return self.set_alarm_by(now + wait_s * 1_000).await;
+                return Ok(crate::alarm::ring_by(&self.state, now + wait_s * 1_000).await?);
             }
         }
         store.mark_flush_started(now)?;

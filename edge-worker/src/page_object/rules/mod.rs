@@ -20,6 +20,7 @@ use super::store::Store;
 use crate::config::PageSettings;
 use crate::page_ref::PageRef;
 use crate::site_object::SiteCommand;
+use crate::storage::StoreError;
 use kudos_core::ErrorCode;
 use kudos_core::notify::{self, Event, Kind};
 use kudos_core::snapshot;
@@ -35,13 +36,13 @@ pub enum RuleError {
     },
     /// The page moved to this page id.
     Moved(String),
-    Storage(worker::Error),
+    Storage(StoreError),
 }
 
 pub type Ruled<T> = Result<T, RuleError>;
 
-impl From<worker::Error> for RuleError {
-    fn from(e: worker::Error) -> Self {
+impl From<StoreError> for RuleError {
+    fn from(e: StoreError) -> Self {
         RuleError::Storage(e)
     }
 }
@@ -176,7 +177,7 @@ impl<'a> PageRules<'a> {
     /// change it reports; the alarm delivers it.
     fn tell_site(&self, command: &SiteCommand) -> Ruled<()> {
         let body = serde_json::to_string(command)
-            .map_err(|e| RuleError::Storage(worker::Error::RustError(e.to_string())))?;
+            .map_err(|e| RuleError::Storage(StoreError(e.to_string())))?;
         Ok(self.store.outbox_push(&body)?)
     }
 }

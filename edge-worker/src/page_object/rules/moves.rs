@@ -15,6 +15,7 @@ use crate::page_object::protocol::MovedPart;
 use crate::page_object::store::{Alias, Store};
 use crate::page_ref::PageRef;
 use crate::site_object::SiteCommand;
+use crate::storage::StoreError;
 use kudos_core::ErrorCode;
 use kudos_core::wire::PageMoveReply;
 use serde::{Deserialize, Serialize};
@@ -51,7 +52,7 @@ enum Phase {
 }
 
 fn storage_error(e: serde_json::Error) -> RuleError {
-    RuleError::Storage(worker::Error::RustError(e.to_string()))
+    RuleError::Storage(StoreError(e.to_string()))
 }
 
 /// Whether the page in `store` moved and has parts left to send.

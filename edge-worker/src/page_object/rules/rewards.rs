@@ -66,7 +66,7 @@ impl PageRules<'_> {
             id: self.item_id(r.seq),
             session: r.session,
             event: r.event,
-            amount: r.amount as u64,
+            amount: r.amount.max(0) as u64,
             currency: r.currency,
             name: r.name,
             message: r.message,
@@ -82,7 +82,7 @@ impl PageRules<'_> {
             Some(r) => RewardStatus {
                 confirmed: true,
                 name: if r.anonymous != 0 { String::new() } else { r.name },
-                amount: r.amount as u64,
+                amount: r.amount.max(0) as u64,
                 currency: r.currency,
                 version,
             },
@@ -105,7 +105,7 @@ impl PageRules<'_> {
                 id: self.item_id(r.seq),
                 name: if r.anonymous != 0 { String::new() } else { r.name },
                 message: if r.message_hidden != 0 { String::new() } else { r.message },
-                amount: r.amount as u64,
+                amount: r.amount.max(0) as u64,
                 currency: r.currency,
                 at: r.created_at,
             })

@@ -2,7 +2,7 @@
 //! replies readers see.
 
 use super::Store;
-use crate::storage::Bindings;
+use crate::storage::{Bindings, StoreError, StoreResult};
 use kudos_core::comment::{Cursor, Order};
 use kudos_core::thread::{Stored, shown_replies};
 use kudos_core::visitor::VisitorKey;
@@ -106,7 +106,7 @@ pub struct NewRow<'a> {
 }
 
 impl Store {
-    fn comments(&self, query: &str, bindings: Bindings) -> worker::Result<Vec<CommentRow>> {
+    fn comments(&self, query: &str, bindings: Bindings) -> StoreResult<Vec<CommentRow>> {
         self.sql.rows(query, bindings)
     }
 
@@ -117,7 +117,7 @@ impl Store {
         author: &VisitorKey,
         since_ms: i64,
         limit: usize,
-    ) -> worker::Result<Vec<i64>> {
+    ) -> StoreResult<Vec<i64>> {
         #[derive(Deserialize)]
         struct At {
             created_at: i64,
@@ -132,7 +132,7 @@ impl Store {
     }
 
     /// Recounts published comments (exact whatever changed) and bumps the version.
-    pub fn recount_comments(&self) -> worker::Result<()> {
+    pub fn recount_comments(&self) -> StoreResult<()> {
         self.sql.run(
             "UPDATE page SET version = version + 1,
                 comments = (SELECT COUNT(*) FROM comments WHERE status = 'published')
@@ -142,7 +142,7 @@ impl Store {
         Ok(())
     }
 
-    pub fn comment(&self, seq: i64) -> worker::Result<Option<CommentRow>> {
+    pub fn comment(&self, seq: i64) -> StoreResult<Option<CommentRow>> {
         let query = format!("SELECT {COLUMNS} FROM comments WHERE seq = ?");
         Ok(self.comments(&query, vec![seq.into()])?.pop())
     }
@@ -151,7 +151,7 @@ impl Store {
         &self,
         author: &VisitorKey,
         key: &str,
-    ) -> worker::Result<Option<CommentRow>> {
+    ) -> StoreResult<Option<CommentRow>> {
         let query =
             format!("SELECT {COLUMNS} FROM comments WHERE author = ? AND idempotency_key = ?");
         Ok(self.comments(&query, vec![author.as_str().into(), key.into()])?.pop())
@@ -163,7 +163,7 @@ impl Store {
         author: &VisitorKey,
         body: &str,
         since_ms: i64,
-    ) -> worker::Result<bool> {
+    ) -> StoreResult<bool> {
         let n = self.sql.count(
             "SELECT COUNT(*) AS n FROM comments WHERE author = ? AND body = ? AND created_at > ?",
             vec![author.as_str().into(), body.into(), since_ms.into()],
@@ -172,7 +172,7 @@ impl Store {
     }
 
     /// Stores a new comment under the next number and returns it as stored.
-    pub fn insert_comment(&self, row: &NewRow) -> worker::Result<CommentRow> {
+    pub fn insert_comment(&self, row: &NewRow) -> StoreResult<CommentRow> {
         let query = format!(
             "INSERT INTO comments (seq, parent_seq, root_seq, depth, author, ip, name, website,
                 body, html, status, created_at, edit_token_hash, idempotency_key, source)
@@ -200,30 +200,30 @@ impl Store {
                 row.seq.into(),
             ],
         )?;
-        stored.into_iter().next().ok_or_else(|| worker::Error::RustError("no row stored".into()))
+        stored.into_iter().next().ok_or_else(|| StoreError("no row stored".into()))
     }
 
     /// Up to `limit` comments after the one numbered `after`, in order: an export's chunk.
-    pub fn comments_after(&self, after: i64, limit: usize) -> worker::Result<Vec<CommentRow>> {
+    pub fn comments_after(&self, after: i64, limit: usize) -> StoreResult<Vec<CommentRow>> {
         let query = format!("SELECT {COLUMNS} FROM comments WHERE seq > ? ORDER BY seq LIMIT ?");
         self.comments(&query, vec![after.into(), (limit as i64).into()])
     }
 
     /// The comment imported from `source` (`<system>:<its id>`).
-    pub fn comment_by_source(&self, source: &str) -> worker::Result<Option<CommentRow>> {
+    pub fn comment_by_source(&self, source: &str) -> StoreResult<Option<CommentRow>> {
         let query = format!("SELECT {COLUMNS} FROM comments WHERE source = ?");
         Ok(self.comments(&query, vec![source.into()])?.pop())
     }
 
     /// An imported comment's likes, counted by the system it came from.
-    pub fn set_base_likes(&self, seq: i64, likes: u64) -> worker::Result<()> {
+    pub fn set_base_likes(&self, seq: i64, likes: u64) -> StoreResult<()> {
         let likes = likes.min(i64::MAX as u64) as i64;
         self.sql
             .run("UPDATE comments SET likes = ? WHERE seq = ?", vec![likes.into(), seq.into()])?;
         Ok(())
     }
 
-    pub fn update_body(&self, seq: i64, body: &str, html: &str, now_ms: i64) -> worker::Result<()> {
+    pub fn update_body(&self, seq: i64, body: &str, html: &str, now_ms: i64) -> StoreResult<()> {
         self.sql.run(
             "UPDATE comments SET body = ?, html = ?, edited_at = ? WHERE seq = ?",
             vec![body.into(), html.into(), now_ms.into(), seq.into()],
@@ -231,7 +231,7 @@ impl Store {
         Ok(())
     }
 
-    pub fn set_status(&self, seq: i64, status: Stored) -> worker::Result<()> {
+    pub fn set_status(&self, seq: i64, status: Stored) -> StoreResult<()> {
         self.sql.run(
             "UPDATE comments SET status = ? WHERE seq = ?",
             vec![status.as_str().into(), seq.into()],
@@ -240,7 +240,7 @@ impl Store {
     }
 
     /// Deletes a comment's content. The row stays (as a placeholder while it has replies).
-    pub fn delete_content(&self, seq: i64) -> worker::Result<()> {
+    pub fn delete_content(&self, seq: i64) -> StoreResult<()> {
         self.sql.run(
             "UPDATE comments SET status = 'deleted', name = '', website = NULL, body = '', html = ''
              WHERE seq = ?",
@@ -256,7 +256,7 @@ impl Store {
         order: Order,
         cursor: Option<Cursor>,
         limit: usize,
-    ) -> worker::Result<Vec<CommentRow>> {
+    ) -> StoreResult<Vec<CommentRow>> {
         let (after, sort) = match order {
             Order::Newest => ("(r.created_at, r.seq) < (?, ?)", "r.created_at DESC, r.seq DESC"),
             Order::Oldest => ("(r.created_at, r.seq) > (?, ?)", "r.created_at ASC, r.seq ASC"),
@@ -297,7 +297,7 @@ impl Store {
         root_seq: i64,
         after: i64,
         limit: usize,
-    ) -> worker::Result<Vec<CommentRow>> {
+    ) -> StoreResult<Vec<CommentRow>> {
         let query = format!(
             "SELECT {COLUMNS} FROM comments
              WHERE root_seq = ? AND depth > 0 AND shown != '' AND seq > ? ORDER BY seq LIMIT ?"
@@ -306,7 +306,7 @@ impl Store {
     }
 
     /// How many replies of a thread readers see.
-    pub fn shown_reply_count(&self, root_seq: i64) -> worker::Result<i64> {
+    pub fn shown_reply_count(&self, root_seq: i64) -> StoreResult<i64> {
         self.sql.count(
             "SELECT COUNT(*) AS n FROM comments WHERE root_seq = ? AND depth > 0 AND shown != ''",
             vec![root_seq.into()],
@@ -317,11 +317,11 @@ impl Store {
     /// numbered densely from 1 and a row is never removed (a deleted comment stays as a
     /// placeholder), so this is the highest number: one step down the key, not a count
     /// over the table.
-    pub fn comment_count(&self) -> worker::Result<i64> {
+    pub fn comment_count(&self) -> StoreResult<i64> {
         self.sql.count("SELECT COALESCE(MAX(seq), 0) AS n FROM comments", vec![])
     }
 
-    pub fn reply_count(&self, root_seq: i64) -> worker::Result<i64> {
+    pub fn reply_count(&self, root_seq: i64) -> StoreResult<i64> {
         self.sql.count(
             "SELECT COUNT(*) AS n FROM comments WHERE root_seq = ? AND depth > 0",
             vec![root_seq.into()],
@@ -330,7 +330,7 @@ impl Store {
 
     /// Recomputes which replies of a thread readers see, after a reply's status changed:
     /// one pass over the thread's structure (numbers and statuses, never bodies).
-    pub fn recompute_thread(&self, root_seq: i64) -> worker::Result<()> {
+    pub fn recompute_thread(&self, root_seq: i64) -> StoreResult<()> {
         #[derive(Deserialize)]
         struct Shape {
             seq: i64,
@@ -364,7 +364,7 @@ impl Store {
     /// A new published reply: it is shown, and so is every deleted or hidden reply above it
     /// that was not (a placeholder holds the thread together). Walks up at most the depth
     /// limit, so a reply costs the same however long its thread.
-    pub fn show_new_reply(&self, seq: i64) -> worker::Result<()> {
+    pub fn show_new_reply(&self, seq: i64) -> StoreResult<()> {
         self.sql.run("UPDATE comments SET shown = 'published' WHERE seq = ?", vec![seq.into()])?;
         let mut parent = self.comment(seq)?.and_then(|r| r.parent_seq);
         while let Some(above) = parent.and_then(|p| self.comment(p).ok().flatten()) {
@@ -382,7 +382,7 @@ impl Store {
         Ok(())
     }
 
-    pub(super) fn recompute_all_threads(&self) -> worker::Result<()> {
+    pub(super) fn recompute_all_threads(&self) -> StoreResult<()> {
         #[derive(Deserialize)]
         struct Root {
             root_seq: i64,
@@ -393,13 +393,13 @@ impl Store {
     }
 
     /// Every comment that is not deleted, in order (for the site index's first report).
-    pub fn all_comments(&self) -> worker::Result<Vec<CommentRow>> {
+    pub fn all_comments(&self) -> StoreResult<Vec<CommentRow>> {
         let query =
             format!("SELECT {COLUMNS} FROM comments WHERE status != 'deleted' ORDER BY seq");
         self.comments(&query, vec![])
     }
 
-    pub fn pending_by(&self, author: &VisitorKey) -> worker::Result<Vec<CommentRow>> {
+    pub fn pending_by(&self, author: &VisitorKey) -> StoreResult<Vec<CommentRow>> {
         let query = format!(
             "SELECT {COLUMNS} FROM comments WHERE author = ? AND status = 'pending' ORDER BY seq"
         );

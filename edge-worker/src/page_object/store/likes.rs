@@ -2,12 +2,13 @@
 //! sent twice changes nothing the second time.
 
 use super::Store;
+use crate::storage::StoreResult;
 use kudos_core::visitor::VisitorKey;
 
 impl Store {
     /// Sets one visitor's like of the page. Only a change bumps the page's likes and
     /// version; returns whether there was one.
-    pub fn set_like(&self, visitor: &VisitorKey, liked: bool, now_ms: i64) -> worker::Result<bool> {
+    pub fn set_like(&self, visitor: &VisitorKey, liked: bool, now_ms: i64) -> StoreResult<bool> {
         let written = if liked {
             self.sql.run(
                 "INSERT OR IGNORE INTO likes (visitor, liked_at) VALUES (?, ?)",
@@ -27,7 +28,7 @@ impl Store {
         Ok(true)
     }
 
-    pub fn is_liked(&self, visitor: &VisitorKey) -> worker::Result<bool> {
+    pub fn is_liked(&self, visitor: &VisitorKey) -> StoreResult<bool> {
         let query = "SELECT COUNT(*) AS n FROM likes WHERE visitor = ?";
         Ok(self.sql.count(query, vec![visitor.as_str().into()])? > 0)
     }
@@ -39,7 +40,7 @@ impl Store {
         seq: i64,
         visitor: &VisitorKey,
         liked: bool,
-    ) -> worker::Result<bool> {
+    ) -> StoreResult<bool> {
         let key = vec![seq.into(), visitor.as_str().into()];
         let written = if liked {
             self.sql.run("INSERT OR IGNORE INTO comment_likes (seq, visitor) VALUES (?, ?)", key)?
@@ -58,7 +59,7 @@ impl Store {
         Ok(true)
     }
 
-    pub fn comment_liked_by(&self, seq: i64, visitor: &VisitorKey) -> worker::Result<bool> {
+    pub fn comment_liked_by(&self, seq: i64, visitor: &VisitorKey) -> StoreResult<bool> {
         let query = "SELECT COUNT(*) AS n FROM comment_likes WHERE seq = ? AND visitor = ?";
         Ok(self.sql.count(query, vec![seq.into(), visitor.as_str().into()])? > 0)
     }

@@ -13,7 +13,7 @@ pub use comments::{CommentRow, NewRow};
 pub use moves::{Alias, MovedComment, MovedLike};
 pub use rewards::RewardRow;
 
-use crate::storage::Sql;
+use crate::storage::{Sql, StoreResult};
 use kudos_core::wire::PageState;
 use serde::Deserialize;
 
@@ -186,8 +186,8 @@ pub struct OutboxRow {
 }
 
 impl Store {
-    pub fn open(storage: worker::SqlStorage) -> worker::Result<Self> {
-        let (sql, applied) = Sql::open(storage, MIGRATIONS)?;
+    pub fn open(sql: Sql) -> StoreResult<Self> {
+        let (sql, applied) = sql.migrated(MIGRATIONS)?;
         let store = Store { sql };
         if applied > 0 && applied < SHOWN_MIGRATION {
             store.recompute_all_threads()?;
@@ -195,7 +195,7 @@ impl Store {
         Ok(store)
     }
 
-    pub fn page(&self) -> worker::Result<Option<PageRow>> {
+    pub fn page(&self) -> StoreResult<Option<PageRow>> {
         self.sql.row(
             "SELECT site, page_id, version, likes, comments, reward_total, supporters,
                 flushed_version, flush_started_at, closed, pinned_seq, reported
@@ -207,7 +207,7 @@ impl Store {
     /// Records which page this object is for; done by every write that may create the
     /// page. The id comes from a command already checked to name this object, so it also
     /// replaces an id stored before ids were canonical.
-    pub fn ensure_page(&self, site: &str, page_id: &str) -> worker::Result<()> {
+    pub fn ensure_page(&self, site: &str, page_id: &str) -> StoreResult<()> {
         self.sql.run(
             "INSERT INTO page (id, site, page_id) VALUES (1, ?, ?)
              ON CONFLICT (id) DO UPDATE SET site = excluded.site, page_id = excluded.page_id
@@ -218,7 +218,7 @@ impl Store {
     }
 
     /// The next number of a counter (`note`): never one given before.
-    pub fn next_number(&self, counter: &str) -> worker::Result<i64> {
+    pub fn next_number(&self, counter: &str) -> StoreResult<i64> {
         self.sql.run(
             "INSERT INTO counters (name, value) VALUES (?, 1)
              ON CONFLICT (name) DO UPDATE SET value = value + 1",
@@ -228,29 +228,29 @@ impl Store {
     }
 
     /// Marks a change readers can see: the next flush rewrites the snapshot.
-    pub fn bump_version(&self) -> worker::Result<()> {
+    pub fn bump_version(&self) -> StoreResult<()> {
         self.sql.run("UPDATE page SET version = version + 1 WHERE id = 1", vec![])?;
         Ok(())
     }
 
     /// Queues a message for the site object; the alarm delivers it.
-    pub fn outbox_push(&self, body: &str) -> worker::Result<()> {
+    pub fn outbox_push(&self, body: &str) -> StoreResult<()> {
         self.sql.run("INSERT INTO outbox (body) VALUES (?)", vec![body.into()])?;
         Ok(())
     }
 
     /// The first `limit` messages waiting, in order.
-    pub fn outbox(&self, limit: usize) -> worker::Result<Vec<OutboxRow>> {
+    pub fn outbox(&self, limit: usize) -> StoreResult<Vec<OutboxRow>> {
         self.sql
             .rows("SELECT id, body FROM outbox ORDER BY id LIMIT ?", vec![(limit as i64).into()])
     }
 
-    pub fn outbox_waiting(&self) -> worker::Result<bool> {
+    pub fn outbox_waiting(&self) -> StoreResult<bool> {
         Ok(self.sql.count("SELECT EXISTS (SELECT 1 FROM outbox) AS n", vec![])? != 0)
     }
 
     /// Removes the delivered messages: every one up to `id`.
-    pub fn outbox_done_through(&self, id: i64) -> worker::Result<()> {
+    pub fn outbox_done_through(&self, id: i64) -> StoreResult<()> {
         self.sql.run("DELETE FROM outbox WHERE id <= ?", vec![id.into()])?;
         Ok(())
     }
@@ -258,7 +258,7 @@ impl Store {
     /// Closes the page to new comments, or opens it again; a change readers see.
     /// The page's likes, at least `likes` (an imported base count; importing it again
     /// changes nothing).
-    pub fn raise_likes(&self, likes: u64) -> worker::Result<()> {
+    pub fn raise_likes(&self, likes: u64) -> StoreResult<()> {
         let likes = likes.min(i64::MAX as u64) as i64;
         self.sql.run(
             "UPDATE page SET likes = ?, version = version + 1 WHERE id = 1 AND likes < ?",
@@ -267,7 +267,7 @@ impl Store {
         Ok(())
     }
 
-    pub fn set_closed(&self, closed: bool) -> worker::Result<()> {
+    pub fn set_closed(&self, closed: bool) -> StoreResult<()> {
         self.sql.run(
             "UPDATE page SET closed = ?, version = version + 1 WHERE id = 1",
             vec![i64::from(closed).into()],
@@ -276,7 +276,7 @@ impl Store {
     }
 
     /// Pins a comment to the top of the page (`None` unpins); a change readers see.
-    pub fn set_pinned(&self, seq: Option<i64>) -> worker::Result<()> {
+    pub fn set_pinned(&self, seq: Option<i64>) -> StoreResult<()> {
         self.sql.run(
             "UPDATE page SET pinned_seq = ?, version = version + 1 WHERE id = 1",
             vec![seq.into()],
@@ -285,23 +285,23 @@ impl Store {
     }
 
     /// Records what the site object was last told of the page's counts.
-    pub fn set_reported(&self, reported: &str) -> worker::Result<()> {
+    pub fn set_reported(&self, reported: &str) -> StoreResult<()> {
         self.sql.run("UPDATE page SET reported = ? WHERE id = 1", vec![reported.into()])?;
         Ok(())
     }
 
     /// Makes the next flush rewrite the snapshot even though nothing changed.
-    pub fn mark_stale(&self) -> worker::Result<()> {
+    pub fn mark_stale(&self) -> StoreResult<()> {
         self.sql.run("UPDATE page SET flushed_version = -1 WHERE id = 1", vec![])?;
         Ok(())
     }
 
-    pub fn mark_flush_started(&self, now_ms: i64) -> worker::Result<()> {
+    pub fn mark_flush_started(&self, now_ms: i64) -> StoreResult<()> {
         self.sql.run("UPDATE page SET flush_started_at = ? WHERE id = 1", vec![now_ms.into()])?;
         Ok(())
     }
 
-    pub fn mark_flushed(&self, version: i64) -> worker::Result<()> {
+    pub fn mark_flushed(&self, version: i64) -> StoreResult<()> {
         self.sql.run(
             "UPDATE page SET flushed_version = MAX(flushed_version, ?) WHERE id = 1",
             vec![version.into()],

@@ -3,6 +3,7 @@
 //! comment has here, so a move that runs again adds nothing).
 
 use super::{RewardRow, Store};
+use crate::storage::{StoreError, StoreResult};
 use kudos_core::thread::Stored;
 use serde::{Deserialize, Serialize};
 
@@ -51,7 +52,7 @@ const MOVED_COLUMNS: &str = "seq, parent_seq, root_seq, depth, author, ip, name,
 
 impl Store {
     /// Where the page moved, if it did.
-    pub fn moved_to(&self) -> worker::Result<Option<String>> {
+    pub fn moved_to(&self) -> StoreResult<Option<String>> {
         #[derive(Deserialize)]
         struct Moved {
             moved_to: Option<String>,
@@ -63,7 +64,7 @@ impl Store {
     /// Records that the page moved to `to` (readers see it: the snapshot becomes a
     /// pointer): a new move with its progress from `start`, or (`None`) a move that goes
     /// on to where the page it moved to went, keeping its progress.
-    pub fn set_moved_to(&self, to: &str, start: Option<&str>) -> worker::Result<()> {
+    pub fn set_moved_to(&self, to: &str, start: Option<&str>) -> StoreResult<()> {
         self.sql.run(
             "UPDATE page SET moved_to = ?, move_cursor = COALESCE(?, move_cursor),
                 version = version + 1
@@ -73,7 +74,7 @@ impl Store {
         Ok(())
     }
 
-    pub fn move_cursor(&self) -> worker::Result<String> {
+    pub fn move_cursor(&self) -> StoreResult<String> {
         #[derive(Deserialize)]
         struct Cursor {
             move_cursor: String,
@@ -83,7 +84,7 @@ impl Store {
         Ok(row.map(|r| r.move_cursor).unwrap_or_default())
     }
 
-    pub fn set_move_cursor(&self, cursor: &str) -> worker::Result<()> {
+    pub fn set_move_cursor(&self, cursor: &str) -> StoreResult<()> {
         self.sql.run("UPDATE page SET move_cursor = ? WHERE id = 1", vec![cursor.into()])?;
         Ok(())
     }
@@ -95,7 +96,7 @@ impl Store {
         after: i64,
         limit: usize,
         max_bytes: usize,
-    ) -> worker::Result<Vec<MovedComment>> {
+    ) -> StoreResult<Vec<MovedComment>> {
         let query =
             format!("SELECT {MOVED_COLUMNS} FROM comments WHERE seq > ? ORDER BY seq LIMIT ?");
         let rows: Vec<MovedComment> =
@@ -121,7 +122,7 @@ impl Store {
     }
 
     /// Visitors' likes of the page after `after` (by key), `limit` at a time.
-    pub fn likes_after(&self, after: &str, limit: usize) -> worker::Result<Vec<MovedLike>> {
+    pub fn likes_after(&self, after: &str, limit: usize) -> StoreResult<Vec<MovedLike>> {
         self.sql.rows(
             "SELECT visitor, liked_at FROM likes WHERE visitor > ? ORDER BY visitor LIMIT ?",
             vec![after.into(), (limit as i64).into()],
@@ -130,13 +131,13 @@ impl Store {
 
     /// The page's likes that no visitor's row stands for (a count imported from another
     /// system).
-    pub fn base_likes(&self) -> worker::Result<i64> {
+    pub fn base_likes(&self) -> StoreResult<i64> {
         let rows = self.sql.count("SELECT COUNT(*) AS n FROM likes", vec![])?;
         let likes = self.page()?.map_or(0, |p| p.likes);
         Ok((likes - rows).max(0))
     }
 
-    pub fn rewards_after(&self, after: i64, limit: usize) -> worker::Result<Vec<RewardRow>> {
+    pub fn rewards_after(&self, after: i64, limit: usize) -> StoreResult<Vec<RewardRow>> {
         self.sql.rows(
             "SELECT seq, session, event, amount, currency, name, message, anonymous,
                 message_hidden, created_at
@@ -146,7 +147,7 @@ impl Store {
     }
 
     /// The number a comment moved from the page tagged `from` has here.
-    pub fn moved_seq(&self, from: &str, from_seq: i64) -> worker::Result<Option<i64>> {
+    pub fn moved_seq(&self, from: &str, from_seq: i64) -> StoreResult<Option<i64>> {
         #[derive(Deserialize)]
         struct Seq {
             seq: i64,
@@ -160,7 +161,7 @@ impl Store {
 
     /// A comment here that is the same as `c` (the same author's same post, or the same
     /// imported one), which a merge must not store twice.
-    pub fn same_comment(&self, c: &MovedComment) -> worker::Result<Option<i64>> {
+    pub fn same_comment(&self, c: &MovedComment) -> StoreResult<Option<i64>> {
         #[derive(Deserialize)]
         struct Seq {
             seq: i64,
@@ -187,7 +188,7 @@ impl Store {
         parent_seq: Option<i64>,
         root_seq: Option<i64>,
         depth: i64,
-    ) -> worker::Result<i64> {
+    ) -> StoreResult<i64> {
         #[derive(Deserialize)]
         struct Seq {
             seq: i64,
@@ -220,7 +221,7 @@ impl Store {
                 seq.into(),
             ],
         )?;
-        let seq = stored.ok_or_else(|| worker::Error::RustError("no row stored".into()))?.seq;
+        let seq = stored.ok_or_else(|| StoreError("no row stored".into()))?.seq;
         for visitor in &c.likers {
             self.sql.run(
                 "INSERT OR IGNORE INTO comment_likes (seq, visitor) VALUES (?, ?)",
@@ -232,7 +233,7 @@ impl Store {
     }
 
     /// Records that the comment numbered `from_seq` on the page tagged `from` is `seq` here.
-    pub fn map_moved(&self, from: &str, from_seq: i64, seq: i64) -> worker::Result<()> {
+    pub fn map_moved(&self, from: &str, from_seq: i64, seq: i64) -> StoreResult<()> {
         self.sql.run(
             "INSERT OR IGNORE INTO moved_in (from_tag, from_seq, seq) VALUES (?, ?, ?)",
             vec![from.into(), from_seq.into(), seq.into()],
@@ -241,13 +242,13 @@ impl Store {
     }
 
     /// The highest comment number here (0 for none).
-    pub fn last_seq(&self) -> worker::Result<i64> {
+    pub fn last_seq(&self) -> StoreResult<i64> {
         self.sql.count("SELECT COALESCE(MAX(seq), 0) AS n FROM comments", vec![])
     }
 
     /// A visitor's like of the page, moved from another page; whether it was new here
     /// (a visitor who liked both pages counts once).
-    pub fn add_moved_like(&self, like: &MovedLike) -> worker::Result<bool> {
+    pub fn add_moved_like(&self, like: &MovedLike) -> StoreResult<bool> {
         let written = self.sql.run(
             "INSERT OR IGNORE INTO likes (visitor, liked_at) VALUES (?, ?)",
             vec![like.visitor.as_str().into(), like.liked_at.into()],
@@ -262,7 +263,7 @@ impl Store {
     }
 
     /// A reward moved from another page; whether it was new here (one per session).
-    pub fn add_moved_reward(&self, r: &RewardRow, currency: &str) -> worker::Result<bool> {
+    pub fn add_moved_reward(&self, r: &RewardRow, currency: &str) -> StoreResult<bool> {
         let written = self.sql.run(
             "INSERT OR IGNORE INTO rewards (session, event, amount, currency, name, message,
                 anonymous, message_hidden, created_at)
@@ -287,7 +288,7 @@ impl Store {
     }
 
     /// Records that a page moved here; whether it is new (its base likes then count).
-    pub fn add_alias(&self, alias: &Alias) -> worker::Result<bool> {
+    pub fn add_alias(&self, alias: &Alias) -> StoreResult<bool> {
         let added = self.sql.run(
             "INSERT OR IGNORE INTO aliases (page_id, offset) VALUES (?, ?)",
             vec![alias.page_id.as_str().into(), alias.offset.into()],
@@ -296,11 +297,11 @@ impl Store {
     }
 
     /// The pages that moved here.
-    pub fn aliases(&self) -> worker::Result<Vec<Alias>> {
+    pub fn aliases(&self) -> StoreResult<Vec<Alias>> {
         self.sql.rows("SELECT page_id, offset FROM aliases ORDER BY page_id", vec![])
     }
 
-    pub fn add_likes(&self, likes: i64) -> worker::Result<()> {
+    pub fn add_likes(&self, likes: i64) -> StoreResult<()> {
         self.sql.run(
             "UPDATE page SET likes = likes + ?, version = version + 1 WHERE id = 1",
             vec![likes.into()],

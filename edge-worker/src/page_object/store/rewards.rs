@@ -2,6 +2,7 @@
 //! the Stripe events already handled, and the totals recounted from the rows.
 
 use super::Store;
+use crate::storage::StoreResult;
 use kudos_core::stripe::PaidCheckout;
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +26,7 @@ const REWARD_COLUMNS: &str =
 
 impl Store {
     /// Records that a Stripe event was handled. Returns `false` when it already was.
-    pub fn first_time_event(&self, id: &str, now_ms: i64) -> worker::Result<bool> {
+    pub fn first_time_event(&self, id: &str, now_ms: i64) -> StoreResult<bool> {
         let written = self.sql.run(
             "INSERT OR IGNORE INTO stripe_events (id, at) VALUES (?, ?)",
             vec![id.into(), now_ms.into()],
@@ -41,7 +42,7 @@ impl Store {
         reward: &PaidCheckout,
         at: i64,
         currency: &str,
-    ) -> worker::Result<bool> {
+    ) -> StoreResult<bool> {
         let written = self.sql.run(
                 "INSERT OR IGNORE INTO rewards (session, event, amount, currency, name, message, anonymous, created_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -63,7 +64,7 @@ impl Store {
         Ok(true)
     }
 
-    pub fn recount_rewards(&self, currency: &str) -> worker::Result<()> {
+    pub fn recount_rewards(&self, currency: &str) -> StoreResult<()> {
         self.sql.run(
             "UPDATE page SET version = version + 1,
                 reward_total = (SELECT COALESCE(SUM(amount), 0) FROM rewards WHERE currency = ?),
@@ -74,20 +75,20 @@ impl Store {
         Ok(())
     }
 
-    pub fn reward_by_session(&self, session: &str) -> worker::Result<Option<RewardRow>> {
+    pub fn reward_by_session(&self, session: &str) -> StoreResult<Option<RewardRow>> {
         let query = format!("SELECT {REWARD_COLUMNS} FROM rewards WHERE session = ?");
         self.sql.row(&query, vec![session.into()])
     }
 
     /// Newest first, the `limit` numbered below `before`.
-    pub fn rewards_before(&self, before: i64, limit: usize) -> worker::Result<Vec<RewardRow>> {
+    pub fn rewards_before(&self, before: i64, limit: usize) -> StoreResult<Vec<RewardRow>> {
         let query =
             format!("SELECT {REWARD_COLUMNS} FROM rewards WHERE seq < ? ORDER BY seq DESC LIMIT ?");
         self.sql.rows(&query, vec![before.into(), (limit as i64).into()])
     }
 
     /// Hides or shows a reward's public message; `false` if there is no such reward.
-    pub fn hide_message(&self, seq: i64, hidden: bool) -> worker::Result<bool> {
+    pub fn hide_message(&self, seq: i64, hidden: bool) -> StoreResult<bool> {
         let written = self.sql.run(
             "UPDATE rewards SET message_hidden = ? WHERE seq = ?",
             vec![i64::from(hidden).into(), seq.into()],

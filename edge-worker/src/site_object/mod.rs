@@ -1,0 +1,95 @@
+//! The site object: one Durable Object per site for what spans its pages: the console's
+//! index of comments, pages and rewards, the index of unread notes (dates only, never
+//! their text), the console's sessions, imported items and moves, and the queues of
+//! notifications to the owner and reply emails to readers (sent by its alarm).
+//!
+//! Page objects report to it through their outbox (delivered by their alarm), so a page's
+//! change and its report never disagree for long, and a failed delivery is retried.
+//!
+//! Its layers are the page object's: [`protocol`] (what it is asked and answers),
+//! [`client`] (the typed calls), `rules` (what each command does, tested natively over an
+//! in-memory SQLite) and `store` (its schema and queries). This file opens the store, runs
+//! a command, and sets the alarm for what the command queued.
+
+pub mod client;
+pub mod protocol;
+mod rules;
+mod store;
+
+pub use client::SiteClient;
+pub use protocol::{
+    CommentQuery, IndexedComment, MAX_BATCH, PageSort, Position, SiteCommand, decode_rewards_cursor,
+};
+
+use crate::email::Mailer;
+use crate::error::ApiError;
+use crate::notify::{self, Channels};
+use crate::object::{serve, to_json};
+use crate::storage::{Sql, StoreResult};
+use rules::SiteRules;
+use std::cell::OnceCell;
+use store::SiteStore;
+use worker::{DurableObject, Env, Request, Response, State, durable_object};
+
+#[durable_object]
+pub struct SiteObject {
+    state: State,
+    store: OnceCell<SiteStore>,
+    channels: Channels,
+    mailer: Mailer,
+    env: Env,
+    /// How often the site's recent activity may be rewritten in KV.
+    recent_interval_ms: i64,
+}
+
+impl DurableObject for SiteObject {
+    fn new(state: State, env: Env) -> Self {
+        let channels = Channels::read(&env);
+        let mailer = Mailer::read(&env, &channels);
+        let recent_interval_ms = crate::config::PageSettings::read(&env).flush_interval_ms;
+        SiteObject { state, store: OnceCell::new(), channels, mailer, env, recent_interval_ms }
+    }
+
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        serve("site object", req, |command| async {
+            let rules = self.rules()?;
+            let reply = rules.apply(command)?;
+            if let Some(due) = rules.due() {
+                crate::alarm::ring_by(&self.state, due).await?;
+            }
+            to_json(&reply)
+        })
+        .await
+    }
+
+    /// Sends the notifications and emails that are due and rewrites the recent activity if
+    /// it may, then sleeps until the next of them is due.
+    async fn alarm(&self) -> worker::Result<Response> {
+        let sql = self.store()?.sql();
+        let notified = notify::deliver_due(sql, &self.channels, crate::now_ms()).await?;
+        let mailed = crate::email::deliver_due(sql, &self.mailer, crate::now_ms()).await?;
+        let site = crate::config::site_id(&self.env);
+        let interval = self.recent_interval_ms;
+        let recent =
+            crate::recent::write_due(sql, &self.env, &site, crate::now_ms(), interval).await?;
+        if let Some(next) = [notified, mailed, recent].into_iter().flatten().min() {
+            crate::alarm::ring_by(&self.state, next).await?;
+        }
+        Response::ok("done")
+    }
+}
+
+impl SiteObject {
+    fn store(&self) -> StoreResult<&SiteStore> {
+        if let Some(store) = self.store.get() {
+            return Ok(store);
+        }
+        let store = SiteStore::open(Sql::of(&self.state))?;
+        Ok(self.store.get_or_init(|| store))
+    }
+
+    fn rules(&self) -> Result<SiteRules<'_>, ApiError> {
+        let (channels, mailer, interval) = (&self.channels, &self.mailer, self.recent_interval_ms);
+        Ok(SiteRules::new(self.store()?, channels, mailer, interval, crate::now_ms()))
+    }
+}

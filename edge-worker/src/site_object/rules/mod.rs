@@ -1,0 +1,158 @@
+//! The site's rules: what each [`SiteCommand`] does to the site's state, decided over its
+//! [`SiteStore`], one module per part of the site. The object (`super`) opens the store,
+//! runs a command and sets the alarm for what it queued; storage (`super::store`) runs
+//! queries and decides nothing.
+//!
+//! Rules are synchronous: everything one command changes commits together. Every message
+//! is idempotent (a set, not an add, or keyed by its own id), so an outbox that delivers
+//! one twice changes nothing.
+
+mod deliveries;
+mod imports;
+mod index;
+mod ledger;
+mod moves;
+mod notes;
+mod pages;
+mod sessions;
+
+use super::protocol::{MAX_BATCH, SiteCommand, SiteReply};
+use super::store::SiteStore;
+use crate::email::Mailer;
+use crate::notify::Channels;
+use crate::storage::StoreResult;
+use std::cell::Cell;
+
+/// The rules of the site, for one command, at one time.
+pub struct SiteRules<'a> {
+    store: &'a SiteStore,
+    channels: &'a Channels,
+    mailer: &'a Mailer,
+    /// How often the site's recent activity may be rewritten in KV.
+    recent_interval_ms: i64,
+    now: i64,
+    /// The earliest time the alarm must ring for what the command queued.
+    due: Cell<Option<i64>>,
+}
+
+impl<'a> SiteRules<'a> {
+    pub fn new(
+        store: &'a SiteStore,
+        channels: &'a Channels,
+        mailer: &'a Mailer,
+        recent_interval_ms: i64,
+        now: i64,
+    ) -> Self {
+        SiteRules { store, channels, mailer, recent_interval_ms, now, due: Cell::new(None) }
+    }
+
+    /// When the alarm must ring, at the latest, for what the commands run so far queued.
+    pub fn due(&self) -> Option<i64> {
+        self.due.get()
+    }
+
+    fn wake(&self, due: Option<i64>) {
+        if let Some(due) = due {
+            self.due.set(Some(self.due.get().map_or(due, |w| w.min(due))));
+        }
+    }
+
+    /// The site's recent activity changed: it is rewritten in KV when the interval allows.
+    fn recent_changed(&self) -> StoreResult<()> {
+        self.wake(crate::recent::touch(self.store.sql(), self.now, self.recent_interval_ms)?);
+        Ok(())
+    }
+
+    pub fn apply(&self, command: SiteCommand) -> StoreResult<SiteReply> {
+        use SiteCommand as C;
+        match command {
+            C::Batch { commands } => {
+                for command in commands.into_iter().take(MAX_BATCH) {
+                    self.apply(command)?;
+                }
+                Ok(SiteReply::Done)
+            }
+            C::PendingAdded(item) => self.pending_added(item),
+            C::PendingRemoved { page, id } => self.pending_removed(&page, &id),
+            C::CommentIndexed(comment) => self.comment_indexed(&comment),
+            C::ListComments(query) => self.list_comments(query).map(SiteReply::Comments),
+            C::PageCounts { page, likes, comments, closed, at } => {
+                self.page_counts(&page, likes, comments, closed, at)
+            }
+            C::ListPages { sort, after, limit } => {
+                self.list_pages(sort, after, limit).map(SiteReply::Pages)
+            }
+            C::Activity { from, to } => self.activity(from, to).map(SiteReply::Activity),
+            C::PageRewards(totals) => self.page_rewards(&totals),
+            C::SiteRewards { after, limit } => {
+                self.site_rewards(after, limit).map(SiteReply::Rewards)
+            }
+            C::RewardRecorded { page, entry } => self.reward_recorded(&page, &entry),
+            C::RewardHidden { page, id, hidden } => self.reward_hidden(&page, &id, hidden),
+            C::Ledger { after, limit } => self.ledger(after, limit).map(SiteReply::Ledger),
+            C::NoteAdded(note) => self.note_added(&note),
+            C::NoteRemoved { page, id } => self.note_removed(&page, &id),
+            C::ListNotes { now, after, limit } => {
+                self.list_notes(now, after, limit).map(SiteReply::Notes)
+            }
+            C::OpenSession { now, expires_at } => {
+                self.open_session(now, expires_at).map(SiteReply::Session)
+            }
+            C::SessionOpen { id, now } => self.session_open(id, now).map(SiteReply::Open),
+            C::CloseSession { id } => self.close_session(id),
+            C::WebhookSeen { at, refused } => self.webhook_seen(at, refused),
+            C::Webhooks => self.webhooks().map(SiteReply::Webhooks),
+            C::ClaimSources { page, sources } => {
+                self.claim_sources(&page, sources).map(SiteReply::Sources)
+            }
+            C::KeepImportedEmails { page, emails } => self.keep_imported_emails(&page, emails),
+            C::ImportedEmails { sources } => self.imported_emails(sources).map(SiteReply::Sources),
+            C::PageMoved { page, to, at } => self.page_moved(&page, &to, at),
+            C::FollowsMoved { page, to, ids } => self.follows_moved(&page, &to, ids),
+            C::Notify(event) => self.notify(&event),
+            C::Notifications => self.notifications().map(SiteReply::Channels),
+            C::Follow { page, comment, follow } => self.follow(&page, &comment, &follow),
+            C::Replied { page, parent, reply } => self.replied(&page, &parent, &reply),
+            C::EmailLink { kind, reader, page, comment } => {
+                self.email_link(kind, reader, page, comment).map(SiteReply::Link)
+            }
+        }
+    }
+}
+
+/// What the rules' tests share: a new site in memory and rules over it.
+#[cfg(test)]
+pub(crate) mod test_site {
+    use super::*;
+
+    pub const NOW: i64 = 1_700_000_000_000;
+
+    pub struct Site {
+        pub store: SiteStore,
+        pub channels: Channels,
+        pub mailer: Mailer,
+    }
+
+    impl Site {
+        pub fn new() -> Self {
+            let channels = Channels::default();
+            let mailer = Mailer::unconfigured(&channels);
+            Site { store: SiteStore::memory(), channels, mailer }
+        }
+
+        pub fn rules(&self, now: i64) -> SiteRules<'_> {
+            SiteRules::new(&self.store, &self.channels, &self.mailer, 60_000, now)
+        }
+
+        /// Runs one command at `NOW`, as the object would.
+        pub fn run(&self, command: SiteCommand) -> SiteReply {
+            self.rules(NOW).apply(command).expect("the command runs")
+        }
+
+        /// Runs one command and reads its answer as the client would.
+        pub fn ask<T: serde::de::DeserializeOwned>(&self, command: SiteCommand) -> T {
+            let json = serde_json::to_string(&self.run(command)).expect("a reply in JSON");
+            serde_json::from_str(&json).expect("the reply the client reads")
+        }
+    }
+}
