@@ -28,7 +28,7 @@ pub fn chart(points: &[ActivityPoint], currency: &str, title: &str, caption: &st
                 <title>{ title }</title>
                 // The scale: the tallest bar's amount on the left, the most likes on the right.
                 <text class="scale" x={PAD.to_string()} y={(PAD - 10.0).to_string()}>
-                    { crate::screens::money(most, currency) }</text>
+                    { kudos_core::reward::money(most, currency) }</text>
                 <text class="scale" x={(WIDTH - PAD).to_string()} y={(PAD - 10.0).to_string()}
                       text-anchor="end">{ format!("{most_likes} ♥") }</text>
                 <line class="axis" x1={PAD.to_string()} y1={(HEIGHT - PAD).to_string()}
@@ -42,7 +42,7 @@ pub fn chart(points: &[ActivityPoint], currency: &str, title: &str, caption: &st
                             <rect class="bar" x={format!("{x:.1}")} y={format!("{top:.1}")}
                                   width={format!("{bar:.1}")} height={format!("{:.1}", HEIGHT - PAD - top)}
                                   data-start={p.start.clone()} data-amount={amount.to_string()}>
-                                <title>{ format!("{}: {} · {} ♥", p.start, crate::screens::money(*amount, currency), p.likes) }</title>
+                                <title>{ format!("{}: {} · {} ♥", p.start, kudos_core::reward::money(*amount, currency), p.likes) }</title>
                             </rect>
                             <circle class="likes" cx={format!("{:.1}", x + bar / 2.0)} cy={format!("{likes_y:.1}")} r="3"
                                     data-start={p.start.clone()} data-likes={p.likes.to_string()} />

@@ -351,16 +351,8 @@ pub fn attach(
     }
 }
 
-/// How top-level comments are listed. Replies are always oldest first under their parent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Order {
-    #[default]
-    Newest,
-    Oldest,
-    /// Most liked first.
-    Top,
-}
+/// How top-level comments are listed (a wire type; read and written here).
+pub use crate::wire::Order;
 
 impl Order {
     /// `None` when not given; given, it must be one of the three.

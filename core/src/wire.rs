@@ -2,10 +2,20 @@
 //! `edge-worker/openapi.yaml` describes the same shapes for everyone else.
 
 use crate::ErrorCode;
-use crate::comment::Order;
 use crate::reward::RewardOptions;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// How top-level comments are listed. Replies are always oldest first under their parent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    #[default]
+    Newest,
+    Oldest,
+    /// Most liked first.
+    Top,
+}
 
 /// A page's counts and version. Every write reply carries the fresh one, so the writer
 /// sees their own write at once.

@@ -10,6 +10,7 @@ mod bindings;
 mod config;
 mod cors;
 mod counts_object;
+mod ctx;
 mod email;
 mod error;
 mod handlers;

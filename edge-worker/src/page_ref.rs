@@ -6,6 +6,10 @@
 use kudos_core::PageId;
 use serde::{Deserialize, Serialize};
 
+/// The most moves one command follows (a page moved, and the page it moved to moved on
+/// before the last step of its move pointed the first one further).
+pub const MAX_MOVES_FOLLOWED: usize = 4;
+
 /// Workers KV refuses keys longer than 512 bytes.
 const MAX_KV_KEY_BYTES: usize = 512;
 

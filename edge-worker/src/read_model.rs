@@ -3,8 +3,7 @@
 //! back; counts are computed in the object, never in KV.
 
 use crate::error::ApiError;
-use crate::page_object::MAX_MOVES_FOLLOWED;
-use crate::page_ref::PageRef;
+use crate::page_ref::{MAX_MOVES_FOLLOWED, PageRef};
 use kudos_core::PageId;
 use kudos_core::snapshot::{self, Snapshot};
 use kudos_core::wire::PageView;

@@ -1,8 +1,9 @@
 //! The widget's API client: one typed async fn per endpoint. Components never build
 //! requests; they call these and get either the reply or an [`ApiFailure`].
 
-use crate::state::Target;
+use crate::target::Target;
 use gloo_timers::callback::Timeout;
+use gloo_timers::future::TimeoutFuture;
 use kudos_core::comment::Order;
 use kudos_core::wire::{
     ChallengeReply, ChallengeRequest, CheckoutStarted, CommentList, CommentPage, CommentReply,
@@ -99,6 +100,11 @@ impl Client {
             })
         })
         .await
+    }
+
+    /// This visitor's pass, earned now if need be (in the background, before any write).
+    pub async fn pass(&self) -> Reply<String> {
+        visitor_pass(self).await
     }
 
     // POST /api/v1/visitor/challenge
@@ -243,15 +249,40 @@ async fn with_pass<T: DeserializeOwned>(
     url: &str,
     body: impl Fn(String) -> String,
 ) -> Reply<T> {
-    let pass = crate::pass::get(client).await?;
+    let pass = visitor_pass(client).await?;
     match transport(method, url, Some(body(pass))).await {
         Err(failure) if failure.code == ErrorCode::ProofRequired => {
             crate::pass::forget();
-            let pass = crate::pass::get(client).await?;
+            let pass = visitor_pass(client).await?;
             parse(transport(method, url, Some(body(pass))).await?)
         }
         answer => parse(answer?),
     }
+}
+
+/// This visitor's pass, earned first if need be (one widget earns it; the others wait).
+async fn visitor_pass(client: &Client) -> Reply<String> {
+    loop {
+        if let Some(pass) = crate::pass::held() {
+            return Ok(pass);
+        }
+        if !crate::pass::start_earning() {
+            TimeoutFuture::new(20).await;
+            continue;
+        }
+        let earned = earn(client).await;
+        crate::pass::stop_earning();
+        return earned;
+    }
+}
+
+async fn earn(client: &Client) -> Reply<String> {
+    let visitor = crate::storage::visitor();
+    let challenge = client.challenge(&visitor).await?;
+    let nonce = crate::pass::solve(&challenge.challenge, challenge.difficulty).await;
+    let pass = client.redeem(&visitor, challenge.challenge, nonce).await?.pass;
+    crate::pass::keep(visitor.as_str(), &pass);
+    Ok(pass)
 }
 
 fn parse<T: DeserializeOwned>(text: String) -> Reply<T> {

@@ -22,6 +22,7 @@ mod i18n;
 mod pass;
 mod state;
 mod storage;
+mod target;
 
 #[cfg(feature = "browser")]
 mod mount;

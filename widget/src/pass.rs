@@ -2,10 +2,10 @@
 //!
 //! A new visitor id earns it once, in the background while the reader reads: the worker
 //! hands out a challenge, this module searches for its solution in small slices (so the
-//! page never stutters) and exchanges it for the pass, which is then kept beside the
-//! visitor id. Writes wait for it only if the reader acts before it is earned.
+//! page never stutters), and the API client (`api::pass`) exchanges it for the pass,
+//! which is then kept here beside the visitor id. Writes wait for it only if the reader
+//! acts before it is earned. This module holds and solves; it never calls the API.
 
-use crate::api::{ApiFailure, Client};
 use crate::storage;
 use gloo_storage::{LocalStorage, Storage};
 use gloo_timers::future::TimeoutFuture;
@@ -30,21 +30,13 @@ thread_local! {
     static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
 }
 
-/// This visitor's pass, earning it first if need be.
-pub async fn get(client: &Client) -> Result<String, ApiFailure> {
-    loop {
-        if let Some(pass) = held() {
-            return Ok(pass);
-        }
-        if EARNING.with(Cell::get) {
-            TimeoutFuture::new(20).await;
-            continue;
-        }
-        EARNING.with(|e| e.set(true));
-        let earned = earn(client).await;
-        EARNING.with(|e| e.set(false));
-        return earned;
-    }
+/// Takes the right to earn the pass (`false`: another widget on the page is earning it).
+pub fn start_earning() -> bool {
+    !EARNING.with(|e| e.replace(true))
+}
+
+pub fn stop_earning() {
+    EARNING.with(|e| e.set(false));
 }
 
 /// Forgets the pass (the server no longer takes it), so the next write earns a new one.
@@ -53,26 +45,28 @@ pub fn forget() {
     LocalStorage::delete(PASS_KEY);
 }
 
-fn held() -> Option<String> {
+/// The pass this visitor holds, if any.
+pub fn held() -> Option<String> {
     let visitor = storage::visitor();
     let held = HELD.with(|h| h.borrow().clone()).or_else(|| LocalStorage::get(PASS_KEY).ok());
     held.filter(|h| h.visitor == visitor.as_str()).map(|h| h.pass)
 }
 
-async fn earn(client: &Client) -> Result<String, ApiFailure> {
-    let visitor = storage::visitor();
-    let challenge = client.challenge(&visitor).await?;
+/// Searches for the challenge's solution in slices, giving the page a turn between them.
+pub async fn solve(challenge: &str, difficulty: u32) -> u64 {
     let mut from = 0u64;
-    let nonce = loop {
-        if let Some(nonce) = proof::solve(&challenge.challenge, challenge.difficulty, from, SLICE) {
-            break nonce;
+    loop {
+        if let Some(nonce) = proof::solve(challenge, difficulty, from, SLICE) {
+            return nonce;
         }
         from += SLICE;
         TimeoutFuture::new(0).await;
-    };
-    let pass = client.redeem(&visitor, challenge.challenge, nonce).await?.pass;
-    let held = Held { visitor: visitor.as_str().to_owned(), pass: pass.clone() };
+    }
+}
+
+/// Keeps the pass earned for this visitor.
+pub fn keep(visitor: &str, pass: &str) {
+    let held = Held { visitor: visitor.to_owned(), pass: pass.to_owned() };
     let _ = LocalStorage::set(PASS_KEY, &held);
     HELD.with(|h| *h.borrow_mut() = Some(held));
-    Ok(pass)
 }

@@ -1,7 +1,7 @@
 //! What the widget keeps in the reader's localStorage: their visitor id, display name and
 //! website, and one record per page ([`PageMemory`]). Nothing else, and no cookies.
 
-use crate::state::Target;
+use crate::target::Target;
 use gloo_storage::{LocalStorage, Storage};
 use kudos_core::{PageId, VisitorId};
 use serde::{Deserialize, Serialize};

@@ -10,8 +10,6 @@ mod notes;
 mod pages;
 mod rewards;
 
-pub use rewards::money;
-
 use crate::Screen;
 use yew::prelude::*;
 

@@ -1,7 +1,7 @@
 //! The site owner's moderation API, behind the `ADMIN_TOKEN` bearer token.
 
-use crate::api::Ctx;
 use crate::config;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::limiter::Limiter;
@@ -213,7 +213,7 @@ pub async fn health(ctx: &Ctx) -> Result<Response, ApiError> {
             })
             .collect(),
         notifications,
-        notification_problems: crate::notify::Channels::read(&ctx.env).problems,
+        notification_problems: crate::config::Channels::read(&ctx.env).problems,
     })
 }
 
@@ -396,7 +396,7 @@ pub async fn comment(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> 
             format!("owner-{}", &sha256_hex(format!("{parent:?}\0{}", new.body).as_bytes())[..32])
         }
     };
-    let setting = |name| crate::notify::setting(&ctx.env, name);
+    let setting = |name| crate::config::setting(&ctx.env, name);
     let input = CommentInput {
         parent: parent.map(ItemId::parse).transpose()?,
         name: DisplayName::parse(&setting(crate::bindings::vars::OWNER_NAME).unwrap_or_default())?,

@@ -2,7 +2,7 @@
 //! and the preview. Input is parsed into core types and Markdown rendered here, outside the
 //! page's object; the object applies the rules that need the page's state.
 
-use crate::api::Ctx;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;

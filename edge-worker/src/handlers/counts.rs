@@ -3,8 +3,8 @@
 //! (`counts_object.rs`); the first request for a set reads its pages' snapshots instead
 //! (one bulk read) and registers the set, within the address's `LIMIT_COUNT_SETS`.
 
-use crate::api::Ctx;
 use crate::counts_object::{Counted, CountsClient, SetValue, set_id, set_key};
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::memo;

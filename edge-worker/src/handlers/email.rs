@@ -4,7 +4,7 @@
 //! site and checked before anything is looked up; their pages are never cached and never
 //! send the link to another origin as a referrer.
 
-use crate::api::Ctx;
+use crate::ctx::Ctx;
 use crate::email::LinkOutcome;
 use crate::error::ApiError;
 use crate::io::Query;

@@ -2,7 +2,7 @@
 //! its snapshot), the site's (from its recent activity), and the site's supporters.
 //! Cacheable for a minute by browsers, feed readers and the edge.
 
-use crate::api::Ctx;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io::Query;
 use crate::read_model::ReadModel;

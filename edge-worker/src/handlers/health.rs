@@ -2,7 +2,7 @@
 //! linear memory this isolate's Wasm holds (which never shrinks, so it shows whether the
 //! worker keeps anything per request).
 
-use crate::api::Ctx;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io;
 use worker::Response;

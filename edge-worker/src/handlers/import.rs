@@ -8,7 +8,7 @@
 //! `GET /api/v1/admin/export?page=`: one page as stored, a chunk of comments at a time,
 //! for `kudos export`.
 
-use crate::api::Ctx;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;

@@ -1,7 +1,7 @@
 //! Likes: a reader's like of a page and of a comment, one per visitor, written through the
 //! page's object.
 
-use crate::api::Ctx;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io;
 use crate::page_object::PageClient;

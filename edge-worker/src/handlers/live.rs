@@ -4,7 +4,7 @@
 //! budget, and one client holds at most `MAX_LIVE_PER_ADDRESS` of a page's at once; page
 //! views never open one, so a page nobody has open never wakes its object.
 
-use crate::api::Ctx;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io::Query;
 use crate::page_object::PageClient;

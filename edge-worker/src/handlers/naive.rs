@@ -1,7 +1,7 @@
 //! Benchmark build only: a like counter kept the naive way, by reading a KV value and
 //! writing it back plus one. It exists to measure how many updates that loses.
 
-use crate::api::Ctx;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io::{self, Query};
 use worker::{Request, Response};

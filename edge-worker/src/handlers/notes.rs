@@ -2,7 +2,7 @@
 //! in the page's object, never logged, never in KV or any public answer, and destroyed when
 //! the author reads it or when it expires unread.
 
-use crate::api::Ctx;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io;
 use crate::page_object::PageClient;

@@ -3,7 +3,7 @@
 //! the isolate's memory for a second, so an article read by many at once costs one KV read
 //! a second.
 
-use crate::api::Ctx;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::memo;

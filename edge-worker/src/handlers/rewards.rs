@@ -1,8 +1,8 @@
 //! Rewards: starting a Stripe Checkout, learning whether it is confirmed, and Stripe's
 //! webhook, the only thing that ever counts a reward.
 
-use crate::api::Ctx;
 use crate::config;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;

@@ -2,7 +2,7 @@
 //! stateless (signed and expiring); a solved one is exchanged for the visitor's pass, once
 //! per new visitor out of the address's `LIMIT_NEW_VISITORS` budget.
 
-use crate::api::Ctx;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io;
 use kudos_core::limits::Action;

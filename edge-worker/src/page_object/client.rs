@@ -3,7 +3,7 @@
 use super::protocol::{Command, Created, Editor, Import, MovedPart, Post, Recorded};
 use crate::error::ApiError;
 use crate::limiter::ClientKey;
-use crate::page_ref::PageRef;
+use crate::page_ref::{MAX_MOVES_FOLLOWED, PageRef};
 use kudos_core::PageId;
 use kudos_core::comment::{CommentBody, Cursor, Order};
 use kudos_core::reward::{Note, SessionId};
@@ -16,10 +16,6 @@ use kudos_core::wire::{
 };
 use serde::de::DeserializeOwned;
 use worker::{Env, ObjectNamespace, Stub};
-
-/// The most moves one command follows (a page moved, and the page it moved to moved on
-/// before the last step of its move pointed the first one further).
-pub const MAX_MOVES_FOLLOWED: usize = 4;
 
 pub struct PageClient {
     namespace: ObjectNamespace,

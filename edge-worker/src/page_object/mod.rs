@@ -12,7 +12,7 @@ pub mod protocol;
 mod rules;
 mod store;
 
-pub use client::{MAX_MOVES_FOLLOWED, PageClient};
+pub use client::PageClient;
 
 use crate::config::{Config, PageSettings};
 use crate::counts_object::{Counted, CountsClient};

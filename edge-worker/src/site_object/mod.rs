@@ -21,9 +21,9 @@ pub use protocol::{
     CommentQuery, IndexedComment, MAX_BATCH, PageSort, Position, SiteCommand, decode_rewards_cursor,
 };
 
-use crate::email::Mailer;
+use crate::config::{Channels, Mailer};
 use crate::error::ApiError;
-use crate::notify::{self, Channels};
+use crate::notify;
 use crate::object::{serve, to_json};
 use crate::storage::{Sql, StoreResult};
 use rules::SiteRules;

@@ -80,7 +80,7 @@ impl Sql {
     }
 
     /// A new, empty storage in memory, with `migrations` applied: what native tests run on.
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(test)]
     pub fn memory(migrations: &[&str]) -> Sql {
         Sql(memory::Memory::new()).migrated(migrations).expect("the migrations apply").0
     }

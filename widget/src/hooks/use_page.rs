@@ -68,7 +68,7 @@ pub fn use_page(
                         load_pending(&client, &state).await;
                         // Earn this visitor's pass now, while the reader reads, so that
                         // their first like or comment does not wait for it.
-                        let _ = crate::pass::get(&client).await;
+                        let _ = client.pass().await;
                     }
                     Err(failure) => {
                         state.dispatch(Action::LoadFailed(failure.code));

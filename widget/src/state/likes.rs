@@ -5,13 +5,7 @@
 
 use kudos_core::ErrorCode;
 
-/// What can be liked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    Page,
-    /// A comment, by id.
-    Comment(String),
-}
+pub use crate::target::Target;
 
 /// Why the reader's like is not saved (yet).
 #[derive(Debug, Clone, Copy, PartialEq)]

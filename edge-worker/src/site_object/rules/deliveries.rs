@@ -65,7 +65,8 @@ impl SiteRules<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::test_site::{NOW, Site};
-    use crate::email::{LinkOutcome, Mailer};
+    use crate::config::Mailer;
+    use crate::email::LinkOutcome;
     use crate::page_object::protocol::Follow;
     use crate::site_object::protocol::SiteCommand;
     use kudos_core::email::LinkKind;

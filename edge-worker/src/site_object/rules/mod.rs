@@ -18,8 +18,7 @@ mod sessions;
 
 use super::protocol::{MAX_BATCH, SiteCommand, SiteReply};
 use super::store::SiteStore;
-use crate::email::Mailer;
-use crate::notify::Channels;
+use crate::config::{Channels, Mailer};
 use crate::storage::StoreResult;
 use std::cell::Cell;
 

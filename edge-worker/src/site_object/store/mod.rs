@@ -153,7 +153,7 @@ impl SiteStore {
     }
 
     /// A new site's storage, in memory (native tests).
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(test)]
     pub fn memory() -> Self {
         SiteStore { sql: Sql::memory(MIGRATIONS) }
     }
