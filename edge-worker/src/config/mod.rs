@@ -152,21 +152,38 @@ pub struct CommentRules {
 }
 
 impl CommentRules {
+    /// The rules of a site that sets none.
+    pub const DEFAULT: CommentRules = CommentRules {
+        moderation: Moderation::Off,
+        max_depth: 3,
+        edit_window_ms: 900_000,
+        per_visitor: 5,
+        rate_window_ms: 60_000,
+        default_order: Order::Newest,
+        max_comments_per_page: 5_000,
+        max_replies_per_thread: 1_000,
+    };
+
     pub fn from_env(env: &Env) -> Self {
+        let d = CommentRules::DEFAULT;
         CommentRules {
             moderation: match var(env, vars::MODERATION).as_deref().map(str::trim) {
                 Some("pre") => Moderation::Pre,
-                _ => Moderation::Off,
+                _ => d.moderation,
             },
-            max_depth: number(env, vars::MAX_DEPTH).unwrap_or(3).clamp(1, 10),
-            edit_window_ms: number(env, vars::EDIT_WINDOW_SECONDS).unwrap_or(900i64).max(0) * 1000,
-            per_visitor: number(env, vars::COMMENT_RATE_LIMIT).unwrap_or(5),
-            rate_window_ms: number(env, vars::RATE_WINDOW_SECONDS).unwrap_or(60i64).max(1) * 1000,
+            max_depth: number(env, vars::MAX_DEPTH).unwrap_or(d.max_depth).clamp(1, 10),
+            edit_window_ms: number(env, vars::EDIT_WINDOW_SECONDS)
+                .map_or(d.edit_window_ms, |s: i64| s.max(0) * 1000),
+            per_visitor: number(env, vars::COMMENT_RATE_LIMIT).unwrap_or(d.per_visitor),
+            rate_window_ms: number(env, vars::RATE_WINDOW_SECONDS)
+                .map_or(d.rate_window_ms, |s: i64| s.max(1) * 1000),
             default_order: var(env, vars::DEFAULT_ORDER)
                 .and_then(|o| Order::parse(Some(&o)).ok().flatten())
-                .unwrap_or_default(),
-            max_comments_per_page: number(env, vars::MAX_COMMENTS_PER_PAGE).unwrap_or(5_000),
-            max_replies_per_thread: number(env, vars::MAX_REPLIES_PER_THREAD).unwrap_or(1_000),
+                .unwrap_or(d.default_order),
+            max_comments_per_page: number(env, vars::MAX_COMMENTS_PER_PAGE)
+                .unwrap_or(d.max_comments_per_page),
+            max_replies_per_thread: number(env, vars::MAX_REPLIES_PER_THREAD)
+                .unwrap_or(d.max_replies_per_thread),
         }
     }
 }
@@ -270,6 +287,25 @@ pub struct PageSettings {
     pub max_live: usize,
     /// How many of them one client address may hold.
     pub max_live_per_address: usize,
+}
+
+/// What a page object does on a deployment that sets nothing (and what native tests run
+/// the rules with).
+impl Default for PageSettings {
+    fn default() -> Self {
+        PageSettings {
+            comments: CommentRules::DEFAULT,
+            currency: Currency::parse("usd").expect("usd is known"),
+            flush_interval_ms: DEFAULT_FLUSH_INTERVAL_MS,
+            new_pages: Limits::DEFAULT.new_pages,
+            kv_writes: Limits::DEFAULT.kv_writes,
+            notify: kudos_core::notify::Wants::NONE,
+            reply_emails: false,
+            widget_lang: "en".to_owned(),
+            max_live: DEFAULT_LIVE_PER_PAGE,
+            max_live_per_address: DEFAULT_LIVE_PER_ADDRESS,
+        }
+    }
 }
 
 impl PageSettings {

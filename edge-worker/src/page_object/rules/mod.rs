@@ -15,6 +15,8 @@ mod live;
 pub(super) mod moves;
 mod notes;
 mod rewards;
+#[cfg(test)]
+mod tests;
 
 use super::store::Store;
 use crate::config::PageSettings;

@@ -195,6 +195,12 @@ impl Store {
         Ok(store)
     }
 
+    /// A new page's storage, in memory (native tests).
+    #[cfg(test)]
+    pub fn memory() -> Self {
+        Store::open(Sql::memory(&[])).expect("the migrations apply")
+    }
+
     pub fn page(&self) -> StoreResult<Option<PageRow>> {
         self.sql.row(
             "SELECT site, page_id, version, likes, comments, reward_total, supporters,

@@ -64,7 +64,7 @@ impl SiteRules<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_site::{NOW, Site};
+    use super::super::test_site::Site;
     use crate::config::Mailer;
     use crate::email::LinkOutcome;
     use crate::page_object::protocol::Follow;
@@ -172,6 +172,87 @@ mod tests {
         let site = Site::new();
         follow(&site, "t-1", "ada@example.com", "k-ada");
         assert_eq!(mails(&site), (0, 0));
-        let _ = NOW;
+    }
+}
+
+#[cfg(test)]
+mod notify_tests {
+    use super::super::test_site::{NOW, Site};
+    use crate::config::{Channels, Setup};
+    use crate::site_object::protocol::SiteCommand;
+    use kudos_core::notify::{Channel, Event, Kind, Wants, next_digest_at};
+    use kudos_core::wire::ChannelHealth;
+
+    fn setup(channel: Channel, wants: Wants, digest: bool) -> Setup {
+        Setup {
+            channel,
+            url: "https://hooks.example/x".into(),
+            wants,
+            digest,
+            secret: "whsec".into(),
+            chat: String::new(),
+            email: None,
+        }
+    }
+
+    fn site_with(setups: Vec<Setup>) -> Site {
+        let mut site = Site::new();
+        site.channels = Channels {
+            setups,
+            digest_hour: 8,
+            digest_period_ms: 86_400_000,
+            ..Channels::default()
+        };
+        site
+    }
+
+    fn event(id: &str, kind: Kind) -> Event {
+        Event {
+            id: id.into(),
+            kind,
+            created: NOW / 1_000,
+            site: "blog".into(),
+            page: "/a".into(),
+            comment: None,
+            reward: None,
+            note: None,
+        }
+    }
+
+    fn waiting(site: &Site) -> Vec<(String, u64)> {
+        let channels: Vec<ChannelHealth> = site.ask(SiteCommand::Notifications);
+        channels.into_iter().filter(|c| c.configured).map(|c| (c.channel, c.waiting)).collect()
+    }
+
+    #[test]
+    fn an_event_is_queued_once_for_each_channel_that_wants_it() {
+        let pending = Wants::parse(Some("pending")).unwrap();
+        let site = site_with(vec![
+            setup(Channel::Webhook, Wants::ALL, false),
+            setup(Channel::Slack, pending, false),
+        ]);
+        let rules = site.rules(NOW);
+        rules.apply(SiteCommand::Notify(event("e-1", Kind::CommentPublished))).unwrap();
+        rules.apply(SiteCommand::Notify(event("e-1", Kind::CommentPublished))).unwrap();
+        rules.apply(SiteCommand::Notify(event("e-2", Kind::CommentPending))).unwrap();
+        assert_eq!(waiting(&site), [("webhook".into(), 2), ("slack".into(), 1)]);
+        assert_eq!(rules.due(), Some(NOW), "the alarm rings at once");
+    }
+
+    #[test]
+    fn an_event_no_channel_wants_is_not_kept_and_wakes_nothing() {
+        let site =
+            site_with(vec![setup(Channel::Slack, Wants::parse(Some("pending")).unwrap(), false)]);
+        let rules = site.rules(NOW);
+        rules.apply(SiteCommand::Notify(event("e-1", Kind::RewardConfirmed))).unwrap();
+        assert_eq!((waiting(&site), rules.due()), (vec![("slack".into(), 0)], None));
+    }
+
+    #[test]
+    fn a_digest_channel_waits_for_its_hour() {
+        let site = site_with(vec![setup(Channel::Discord, Wants::ALL, true)]);
+        let rules = site.rules(NOW);
+        rules.apply(SiteCommand::Notify(event("e-1", Kind::CommentPublished))).unwrap();
+        assert_eq!(rules.due(), Some(next_digest_at(NOW, 8, 86_400_000)));
     }
 }

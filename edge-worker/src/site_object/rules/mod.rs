@@ -155,3 +155,55 @@ pub(crate) mod test_site {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_site::{NOW, Site};
+    use crate::site_object::protocol::{MAX_BATCH, SiteCommand, SiteReply};
+    use kudos_core::wire::{NoteInfo, NoteList};
+
+    fn note(n: usize) -> SiteCommand {
+        let id = format!("0123abcd-{n}");
+        SiteCommand::NoteAdded(NoteInfo {
+            page: "/a".into(),
+            id,
+            created_at: NOW,
+            expires_at: NOW + 1_000,
+        })
+    }
+
+    #[test]
+    fn a_batch_applies_its_messages_in_order_up_to_max_batch() {
+        let site = Site::new();
+        let mut commands: Vec<SiteCommand> = (0..MAX_BATCH + 3).map(note).collect();
+        commands.insert(1, SiteCommand::NoteRemoved { page: "/a".into(), id: "0123abcd-0".into() });
+        site.run(SiteCommand::Batch { commands });
+        let listed: NoteList =
+            site.ask(SiteCommand::ListNotes { now: NOW, after: None, limit: 100 });
+        assert_eq!(
+            listed.count as usize,
+            MAX_BATCH - 2,
+            "31 notes within the bound, the first of them removed"
+        );
+    }
+
+    #[test]
+    fn a_message_answers_done_as_json_null() {
+        let site = Site::new();
+        let reply = site.run(note(1));
+        assert!(matches!(reply, SiteReply::Done));
+        assert_eq!(serde_json::to_string(&reply).unwrap(), "null");
+    }
+
+    #[test]
+    fn a_change_to_what_the_feeds_show_wakes_the_alarm_within_the_interval() {
+        let site = Site::new();
+        let rules = site.rules(NOW);
+        assert_eq!(rules.due(), None);
+        let comment =
+            crate::site_object::rules::index::tests::comment("/a", "t-1", "v", "published", NOW);
+        rules.apply(SiteCommand::CommentIndexed(comment)).unwrap();
+        let due = rules.due().expect("the recent activity is due");
+        assert!((NOW..=NOW + 60_000).contains(&due), "{due}");
+    }
+}

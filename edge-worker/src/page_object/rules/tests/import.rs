@@ -1,0 +1,110 @@
+//! Imports and exports: each imported item stored once by its source and id, threaded
+//! under its parent, with its own time, status and likes; nobody notified.
+
+use super::{NOW, Page};
+use crate::config::PageSettings;
+use crate::page_object::protocol::{Import, Imported};
+use crate::site_object::SiteCommand;
+use kudos_core::wire::{ImportStatus, ImportedPage};
+
+fn item(id: &str, parent: Option<&str>, status: ImportStatus, likes: u64) -> Imported {
+    Imported {
+        id: id.into(),
+        parent: parent.map(str::to_owned),
+        name: format!("Author of {id}"),
+        website: None,
+        created_at: NOW - 86_400_000,
+        status,
+        body: format!("Imported {id}"),
+        html: format!("<p>Imported {id}</p>"),
+        likes,
+        edited_at: None,
+        by_owner: false,
+        seq: None,
+    }
+}
+
+fn import(items: Vec<Imported>, settings: Option<ImportedPage>) -> Import {
+    Import { source: "isso".into(), items, rewards: Vec::new(), settings }
+}
+
+#[test]
+fn an_import_run_twice_stores_each_item_once() {
+    let page = Page::new();
+    let batch = || {
+        import(
+            vec![
+                item("1", None, ImportStatus::Approved, 0),
+                item("2", Some("1"), ImportStatus::Approved, 0),
+            ],
+            None,
+        )
+    };
+    let first = page.at().import(batch()).unwrap();
+    let again = page.at().import(batch()).unwrap();
+    assert_eq!((first.added, first.existing, again.added, again.existing), (2, 0, 0, 2));
+    assert_eq!(page.at().state().unwrap().comments, 2);
+}
+
+#[test]
+fn a_reply_threads_under_its_parent_from_an_earlier_batch_and_an_orphan_stands_alone() {
+    let page = Page::new();
+    page.at().import(import(vec![item("1", None, ImportStatus::Approved, 0)], None)).unwrap();
+    let batch = vec![
+        item("2", Some("1"), ImportStatus::Approved, 0),
+        item("3", Some("missing"), ImportStatus::Approved, 0),
+    ];
+    page.at().import(import(batch, None)).unwrap();
+    let view = page.at().view().unwrap();
+    let shape: Vec<(u32, usize)> =
+        view.comments.threads.iter().map(|t| (t.comment.depth, t.replies.len())).collect();
+    assert_eq!(shape.len(), 2, "the orphan is a thread of its own");
+    assert!(shape.contains(&(0, 1)) && shape.contains(&(0, 0)), "{shape:?}");
+}
+
+#[test]
+fn imported_items_keep_their_status_time_and_likes_and_tell_nobody() {
+    let page = Page::new();
+    let batch = vec![
+        item("1", None, ImportStatus::Approved, 7),
+        item("2", None, ImportStatus::Pending, 0),
+        item("3", None, ImportStatus::Spam, 0),
+    ];
+    page.at()
+        .import(import(
+            batch,
+            Some(ImportedPage { likes: 12, closed: true, pinned: Some("1".into()) }),
+        ))
+        .unwrap();
+    let view = page.at().view().unwrap();
+    assert_eq!((view.state.comments, view.state.likes, view.closed), (1, 12, true));
+    let shown = &view.comments.threads[0].comment;
+    assert_eq!((shown.likes, shown.created_at, shown.pinned), (7, NOW - 86_400_000, true));
+    assert!(
+        !page
+            .outbox()
+            .iter()
+            .any(|c| matches!(c, SiteCommand::Notify(_) | SiteCommand::Follow { .. }))
+    );
+}
+
+#[test]
+fn an_import_past_the_pages_bound_skips_the_rest_and_says_why() {
+    let mut settings = PageSettings::default();
+    settings.comments.max_comments_per_page = 2;
+    let page = Page::with(settings);
+    let batch = (1..=3).map(|n| item(&n.to_string(), None, ImportStatus::Approved, 0)).collect();
+    let reply = page.at().import(import(batch, None)).unwrap();
+    assert_eq!((reply.added, reply.skipped.len(), reply.skipped[0].id.as_str()), (2, 1, "3"));
+}
+
+#[test]
+fn an_export_holds_what_readers_see_and_the_authors_keys_only_when_private() {
+    let page = Page::new();
+    page.post(1, "Hello", None).unwrap();
+    let public = page.at().export(0, false).unwrap();
+    let private = page.at().export(0, true).unwrap();
+    assert_eq!((public.comments.len(), public.next.as_deref()), (1, None));
+    assert_eq!(public.comments[0].body, "Hello");
+    assert!(public.comments[0].author.is_none() && private.comments[0].author.is_some());
+}
