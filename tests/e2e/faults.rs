@@ -5,7 +5,7 @@
 
 use kudos_tests::api::{Api, error_code, header, visitor};
 use kudos_tests::worker::{Worker, WorkerOptions};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The worker's deadline for an object (`OBJECT_DEADLINE`) and some room for a busy machine.
 const ANSWER_WITHIN: Duration = Duration::from_secs(30);
@@ -17,13 +17,11 @@ async fn a_page_object_that_traps_or_hangs_gets_a_json_503_within_the_deadline()
     let worker = Worker::spawn(options).await;
     let api = Api::new(&worker.origin());
     for page in ["/trap/a", "/hang/a"] {
-        let started = Instant::now();
         let resp = tokio::time::timeout(ANSWER_WITHIN, api.put_like(page, &visitor(1), true))
             .await
             .unwrap_or_else(|_| panic!("{page}: no answer within {ANSWER_WITHIN:?}"));
         assert!(header(&resp, "retry-after").parse::<u64>().is_ok_and(|s| s > 0), "{page}");
         assert_eq!(error_code(resp).await, (503, "temporarily_unavailable".to_owned()), "{page}");
-        assert!(started.elapsed() < ANSWER_WITHIN);
         let view = tokio::time::timeout(ANSWER_WITHIN, api.get_page(page, Some(1))).await.unwrap();
         assert_eq!(error_code(view).await, (503, "temporarily_unavailable".to_owned()), "{page}");
     }

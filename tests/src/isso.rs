@@ -6,7 +6,7 @@
 use crate::paths;
 use crate::process::{Group, Memory};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub struct Isso {
     process: Group,
@@ -54,11 +54,10 @@ impl Isso {
         let process = Group::spawn(&mut cmd).expect("gunicorn starts");
         let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("a client");
         let isso = Isso { process, port, http, db: dir.join("comments.db") };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !isso.counts(&["/".to_owned()]).await {
-            assert!(Instant::now() < deadline, "Isso did not serve within a minute");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        crate::poll::until("Isso to serve", Duration::from_secs(60), || async {
+            if isso.counts(&["/".to_owned()]).await { Ok(()) } else { Err("no counts".into()) }
+        })
+        .await;
         isso
     }
 

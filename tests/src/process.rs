@@ -3,7 +3,7 @@
 
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub struct Group(Child);
 
@@ -39,13 +39,7 @@ impl Group {
         let pgid = self.0.id() as i32;
         // SAFETY: kill(2) with a negative pid signals a process group we created.
         unsafe { libc::kill(-pgid, libc::SIGTERM) };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if self.exited().is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        crate::poll::blocking(Duration::from_secs(5), Duration::from_millis(20), || self.exited());
         unsafe { libc::kill(-pgid, libc::SIGKILL) };
         let _ = self.0.wait();
     }

@@ -9,7 +9,7 @@ use crate::process::Group;
 use serde_json::{Value, json};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tiny_http::{Header, Response, Server};
 
 /// Waline's SQLite schema, as its repository ships it (`assets/waline.sqlite.sql` of
@@ -93,18 +93,19 @@ impl Waline {
         let http = reqwest::Client::new();
         let waline = Waline { _process: process, _oauth: oauth, port, http };
         // Node loading Waline's many modules takes long on a busy two-core machine.
-        let deadline = Instant::now() + Duration::from_secs(180);
-        loop {
-            let up = waline.http.get(waline.url("/api/comment?path=/")).send().await;
-            if up.is_ok_and(|r| r.status().is_success()) {
-                return waline;
+        let every = Duration::from_millis(100);
+        let up = crate::poll::within(Duration::from_secs(180), every, || async {
+            match waline.http.get(waline.url("/api/comment?path=/")).send().await {
+                Ok(r) if r.status().is_success() => Ok(()),
+                Ok(r) => Err(r.status().to_string()),
+                Err(e) => Err(e.to_string()),
             }
-            if Instant::now() >= deadline {
-                let log = std::fs::read_to_string(dir.join("waline.log")).unwrap_or_default();
-                panic!("Waline did not serve within three minutes; its log:\n{log}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        });
+        if let Err(last) = up.await {
+            let log = std::fs::read_to_string(dir.join("waline.log")).unwrap_or_default();
+            panic!("Waline did not serve within three minutes ({last}); its log:\n{log}");
         }
+        waline
     }
 
     fn url(&self, path: &str) -> String {

@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How the worker under test is configured. `Default` gives a fresh state directory and
 /// a short flush interval, with the example blog served beside the API.
@@ -327,17 +327,20 @@ impl Worker {
     }
 
     fn wait_until_serving(&mut self) -> Result<(), String> {
-        let deadline = Instant::now() + START_WITHIN;
-        while Instant::now() < deadline {
+        let every = Duration::from_millis(100);
+        let outcome = crate::poll::blocking(START_WITHIN, every, || {
             if self.health_ok() {
-                return Ok(());
+                return Some(Ok(()));
             }
-            if let Some(status) = self.process.as_mut().and_then(Group::exited) {
-                return Err(format!("wrangler dev exited ({status}):\n{}", self.log_tail()));
-            }
-            std::thread::sleep(Duration::from_millis(100));
+            let exited = self.process.as_mut().and_then(Group::exited);
+            exited.map(|status| Err(format!("wrangler dev exited ({status})")))
+        });
+        let tail = self.log_tail();
+        match outcome {
+            Some(Ok(())) => Ok(()),
+            Some(Err(why)) => Err(format!("{why}:\n{tail}")),
+            None => Err(format!("wrangler dev did not serve within {START_WITHIN:?}:\n{tail}")),
         }
-        Err(format!("wrangler dev did not serve within {START_WITHIN:?}:\n{}", self.log_tail()))
     }
 
     fn health_ok(&self) -> bool {

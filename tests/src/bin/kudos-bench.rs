@@ -388,13 +388,14 @@ fn file_name(path: &Path) -> String {
 
 /// Waits for the page's KV snapshot to show `comments` comments.
 async fn poll_view(api: &Api, page: &str, comments: u64) -> (PageView, String) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    let every = Duration::from_millis(100);
+    let shown = kudos_tests::poll::within(Duration::from_secs(30), every, || async {
         let (view, source) = api.page_view(page, None).await;
-        if view.state.comments == comments || Instant::now() > deadline {
-            return (view, source);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        if view.state.comments == comments { Ok((view, source)) } else { Err(source) }
+    });
+    match shown.await {
+        Ok(shown) => shown,
+        Err(_) => api.page_view(page, None).await,
     }
 }
 
