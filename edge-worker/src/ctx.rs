@@ -78,6 +78,19 @@ impl OnPage for Query {
 }
 
 impl Ctx {
+    /// The edit token of `author`'s comment with idempotency key `key` on `page`: derived
+    /// from the salt, so the same comment sent again gets the same token back.
+    pub fn edit_token(
+        &self,
+        page: &PageRef,
+        author: &VisitorKey,
+        key: &kudos_core::comment::IdempotencyKey,
+    ) -> Result<kudos_core::comment::EditToken, ApiError> {
+        let salt = self.salt()?;
+        let (site, page) = (&page.site, page.page.as_str());
+        Ok(kudos_core::comment::EditToken::derive(salt.as_bytes(), site, page, author, key))
+    }
+
     /// The page a request names, parsed once. Outside `PAGE_PREFIXES` it is refused:
     /// only real article paths can ever become pages.
     pub fn page_of(&self, input: &impl OnPage) -> Result<PageRef, ApiError> {

@@ -97,6 +97,17 @@ impl Config {
         }
     }
 
+    /// `view` with what is configuration rather than page state (how to reward, whether
+    /// reply emails are on) as this deployment now has it: the one place both the worker's
+    /// answers and the widget rendered into a snapshot take them from.
+    pub fn configured(&self, view: kudos_core::wire::PageView) -> kudos_core::wire::PageView {
+        kudos_core::wire::PageView {
+            rewards: self.rewards.options(),
+            reply_emails: self.reply_emails,
+            ..view
+        }
+    }
+
     /// Why this deployment must not take writes, if it must not: a setting it cannot read,
     /// or, when it serves the internet rather than `wrangler dev` on this machine, the
     /// `SITE_ID` that ships in wrangler.toml or an allowlist of loopback origins only.

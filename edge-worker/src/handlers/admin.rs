@@ -11,7 +11,7 @@ use crate::page_object::protocol::{Editor, Post};
 use crate::site_object::{CommentQuery, PageSort, Position, SiteClient, decode_rewards_cursor};
 use kudos_core::ErrorCode;
 use kudos_core::comment::{
-    CommentBody, CommentInput, DisplayName, EditToken, IdempotencyKey, ItemId, Moderation, Website,
+    CommentBody, CommentInput, DisplayName, IdempotencyKey, ItemId, Moderation, Website,
 };
 use kudos_core::console;
 use kudos_core::limits::Action;
@@ -407,14 +407,7 @@ pub async fn comment(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> 
     };
     let html = markdown::render(input.body.as_str())?;
     let author = VisitorKey::owner();
-    let salt = ctx.salt()?;
-    let token = EditToken::derive(
-        salt.as_bytes(),
-        &page.site,
-        page.page.as_str(),
-        &author,
-        &input.idempotency_key,
-    );
+    let token = ctx.edit_token(&page, &author, &input.idempotency_key)?;
     let post = Post { author, input, html, edit_token: token.hash(), follow: None };
     let client = ctx.client(&req)?;
     let created = PageClient::new(&ctx.env, page)?.post_comment(client, post).await?;

@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;
 use crate::page_object::protocol::{Editor, Follow, Post};
-use kudos_core::comment::{CommentBody, CommentInput, Cursor, EditToken, Order, TokenHash};
+use kudos_core::comment::{CommentBody, CommentInput, Cursor, Order, TokenHash};
 use kudos_core::email::Address;
 use kudos_core::limits::Action;
 use kudos_core::markdown;
@@ -70,8 +70,7 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         email: a.as_str().to_owned(),
         base: ctx.own_origin().unwrap_or_default().to_owned(),
     });
-    let key = &input.idempotency_key;
-    let token = EditToken::derive(salt.as_bytes(), &page.site, page.page.as_str(), &author, key);
+    let token = ctx.edit_token(&page, &author, &input.idempotency_key)?;
     let post = Post { author, input, html, edit_token: token.hash(), follow };
     let created = PageClient::new(&ctx.env, page)?.post_comment(client, post).await?;
     let edit_until = created.comment.created_at + ctx.config.comments.edit_window_ms;

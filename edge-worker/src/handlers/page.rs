@@ -67,13 +67,10 @@ pub async fn view(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
         }
         (_, since) => (PageClient::new(&ctx.env, page)?.view(since).await?, "object"),
     };
-    // How to reward is configuration, not page state: always the deployment's current one.
-    let view = PageView {
-        rewards: ctx.config.rewards.options(),
-        reply_emails: ctx.config.reply_emails,
-        rendered: if lean { None } else { view.rendered },
-        ..view
-    };
+    let mut view = ctx.config.configured(view);
+    if lean {
+        view.rendered = None;
+    }
     let body = serde_json::to_string(&view).map_err(|e| ApiError::Internal(e.to_string()))?;
     if source == "kv" {
         let kept = format!("{}\n{body}", view.state.version);

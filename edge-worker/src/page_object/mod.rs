@@ -283,12 +283,7 @@ impl PageObject {
     /// widget's Wasm arrives), in the deployment's settings of the moment, if the whole
     /// still fits a snapshot; else the view alone.
     async fn rendered(&self, view: PageView) -> PageView {
-        let config = Config::cached(&self.env);
-        let configured = PageView {
-            rewards: config.rewards.options(),
-            reply_emails: config.reply_emails,
-            ..view.clone()
-        };
+        let configured = Config::cached(&self.env).configured(view.clone());
         let Some(rendered) = kudos_widget::render(&configured, &self.settings.widget_lang).await
         else {
             return view;
