@@ -51,16 +51,94 @@ fn modules_say_what_they_are_for() -> Vec<String> {
     problems
 }
 
-/// ARCHITECTURE.md names only files that exist, and names every module of the worker.
+/// The crates whose every module ARCHITECTURE.md maps, and whose items it may name.
+const MAPPED: [&str; 8] = [
+    "core/src",
+    "edge-worker/src",
+    "widget/src",
+    "console/src",
+    "import/src",
+    "cli/src",
+    "xtask/src",
+    "tests/src",
+];
+
+/// ARCHITECTURE.md names only files that exist and types and functions the code defines,
+/// and names every module of every crate.
 fn architecture_is_true() -> Vec<String> {
     let text = fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap_or_default();
-    let mut worker_modules = Vec::new();
-    visit(&root().join("edge-worker/src"), &mut |path| {
-        if path.extension().is_some_and(|e| e == "rs") {
-            worker_modules.push(path.strip_prefix(root()).unwrap_or(path).to_path_buf());
+    let mut modules = Vec::new();
+    let mut sources = String::new();
+    for dir in MAPPED {
+        visit(&root().join(dir), &mut |path| {
+            if path.extension().is_some_and(|e| e == "rs") {
+                modules.push(path.strip_prefix(root()).unwrap_or(path).to_path_buf());
+                sources.push_str(&fs::read_to_string(path).unwrap_or_default());
+            }
+        });
+    }
+    sources.push_str(&fs::read_to_string(root().join("widget/embed.js")).unwrap_or_default());
+    let mut problems = architecture_problems(&text, &root(), &modules);
+    problems.extend(unknown_items(&text, &defined_names(&sources, &modules)));
+    problems
+}
+
+/// Every name the sources define: items after `fn`, `struct`, `enum`, `trait`, `type`,
+/// `const`, `static`, `mod`, `let`, `function` and `new` (a platform class the code
+/// constructs), enum variants (a capitalised word
+/// opening a line), and the modules' file names.
+fn defined_names(sources: &str, modules: &[PathBuf]) -> std::collections::HashSet<String> {
+    const KEYWORDS: [&str; 11] = [
+        "fn", "struct", "enum", "trait", "type", "const", "static", "mod", "let", "function", "new",
+    ];
+    let mut names = std::collections::HashSet::new();
+    for line in sources.lines() {
+        let words: Vec<&str> = line
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        for pair in words.windows(2) {
+            if KEYWORDS.contains(&pair[0]) {
+                names.insert(pair[1].to_owned());
+            }
         }
-    });
-    architecture_problems(&text, &root(), &worker_modules)
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(|c: char| c.is_ascii_uppercase())
+            && let Some(word) = words.first()
+            && trimmed.starts_with(word)
+        {
+            names.insert((*word).to_owned());
+        }
+    }
+    for module in modules {
+        for part in module.iter() {
+            let part = part.to_string_lossy();
+            names.insert(part.trim_end_matches(".rs").to_owned());
+        }
+    }
+    names
+}
+
+/// The Rust items `text` names in backticks (a path with `::`, or one capitalised word)
+/// that no source defines.
+fn unknown_items(text: &str, defined: &std::collections::HashSet<String>) -> Vec<String> {
+    let identifier = |w: &str| {
+        w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let mut problems = Vec::new();
+    for token in text.split('`').skip(1).step_by(2) {
+        let segments: Vec<&str> = token.split("::").collect();
+        let item = segments.iter().all(|s| identifier(s))
+            && (segments.len() > 1
+                || token.starts_with(|c: char| c.is_ascii_uppercase())
+                    && token.chars().any(|c| c.is_ascii_lowercase()));
+        let last = segments.last().copied().unwrap_or_default();
+        if item && !defined.contains(last) {
+            problems.push(format!("ARCHITECTURE.md names `{token}`, which no source defines"));
+        }
+    }
+    problems
 }
 
 /// The file names in `text`'s backticks (anything ending in a known extension), read as
@@ -135,6 +213,18 @@ mod tests {
     #[test]
     fn the_repository_is_tidy() {
         run().unwrap();
+    }
+
+    #[test]
+    fn the_architecture_check_catches_an_item_no_source_defines() {
+        let sources = "pub struct Config;\nenum Kind {\n    Newest,\n}\nfn handle() {}";
+        let modules = [PathBuf::from("edge-worker/src/api.rs")];
+        let defined = defined_names(sources, &modules);
+        let text =
+            "`Config`, `Kind::Newest`, `api::handle`, `LIMIT_X`, `readers`, `Gone`, `api::gone`";
+        let problems = unknown_items(text, &defined);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("`Gone`") && problems[1].contains("`api::gone`"));
     }
 
     #[test]

@@ -6,4 +6,5 @@ pub mod actions;
 pub mod use_likes;
 pub mod use_live;
 pub mod use_page;
+pub mod use_recent;
 pub mod use_reward_return;
