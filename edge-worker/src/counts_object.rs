@@ -13,11 +13,11 @@
 
 use crate::error::ApiError;
 use crate::object::{call, serve};
+use crate::read_model::{ReadModel, SetValue};
 use crate::storage::{Sql, StoreResult};
 use kudos_core::wire::PageCounts;
 use serde::{Deserialize, Serialize};
 use std::cell::OnceCell;
-use std::collections::BTreeMap;
 use worker::{DurableObject, Env, Request, Response, ScheduledTime, State, Stub, durable_object};
 
 /// The most sets one page belongs to: every flush of the page rewrites each of them.
@@ -82,12 +82,6 @@ enum CountsCommand {
     Report(Counted),
     /// A set of pages (canonical ids) an index asked for, with what their snapshots said.
     Register { id: String, pages: Vec<String>, known: Vec<Counted> },
-}
-
-/// The KV value of a set: its pages' counts by canonical id.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct SetValue {
-    pub counts: BTreeMap<String, PageCounts>,
 }
 
 #[durable_object]
@@ -224,7 +218,6 @@ impl CountsObject {
         }
         evict.sort();
         evict.dedup();
-        let kv = self.env.kv(crate::bindings::KV)?;
         for gone in &evict {
             sql.run("DELETE FROM members WHERE set_id = ?", vec![gone.as_str().into()])?;
             sql.run("DELETE FROM sets WHERE id = ?", vec![gone.as_str().into()])?;
@@ -239,8 +232,9 @@ impl CountsObject {
                 vec![page.as_str().into(), id.into()],
             )?;
         }
+        let read_model = ReadModel::writer(&self.env)?;
         for gone in &evict {
-            kv.delete(&set_key(&self.site()?, gone)).await?;
+            read_model.remove_set(&self.site()?, gone).await?;
         }
         Ok(())
     }
@@ -267,7 +261,7 @@ impl CountsObject {
         if dirty.is_empty() {
             return Ok(());
         }
-        let kv = self.env.kv(crate::bindings::KV)?;
+        let read_model = ReadModel::writer(&self.env)?;
         let site = self.site()?;
         for set in dirty {
             let members: Vec<MemberRow> = sql.rows(
@@ -290,17 +284,10 @@ impl CountsObject {
             // Cleared first: a report that lands while the value is being written marks
             // the set again, and the next alarm writes it.
             sql.run("UPDATE sets SET dirty = 0 WHERE id = ?", vec![set.id.as_str().into()])?;
-            let json =
-                serde_json::to_string(&value).map_err(|e| ApiError::Internal(e.to_string()))?;
-            kv.put(&set_key(&site, &set.id), json)?.execute().await?;
+            read_model.store_set(&site, &set.id, &value).await?;
         }
         Ok(())
     }
-}
-
-/// The KV key of a set's counts.
-pub fn set_key(site: &str, id: &str) -> String {
-    format!("counts:{site}:{id}")
 }
 
 /// The id of a set of pages: a hash of its canonical ids, in order and without repeats.

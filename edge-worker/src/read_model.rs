@@ -1,14 +1,35 @@
-//! The KV read model: one snapshot per page, written only by the page's object on a flush,
-//! read by every page view and counts request. Nothing here ever reads a value to write it
-//! back; counts are computed in the object, never in KV.
+//! The KV read model, and the only code that writes KV: one snapshot per page, written
+//! only by the page's object on a flush and read by every page view and counts request;
+//! each kept set's counts (written by the counts object); the site's recent activity
+//! (written by the site object). Every key is named here. Nothing here ever reads a value
+//! to write it back; counts are computed in the objects, never in KV.
 
 use crate::error::ApiError;
 use crate::page_ref::{MAX_MOVES_FOLLOWED, PageRef};
 use kudos_core::PageId;
+use kudos_core::feed::Recent;
 use kudos_core::snapshot::{self, Snapshot};
-use kudos_core::wire::PageView;
+use kudos_core::wire::{PageCounts, PageView};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use worker::Env;
 use worker::kv::KvStore;
+
+/// The KV value of a set: its pages' counts by canonical id.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct SetValue {
+    pub counts: BTreeMap<String, PageCounts>,
+}
+
+/// The key of a set's counts.
+fn set_key(site: &str, id: &str) -> String {
+    format!("counts:{site}:{id}")
+}
+
+/// The key of a site's recent activity.
+fn recent_key(site: &str) -> String {
+    format!("recent:{site}")
+}
 
 pub struct ReadModel {
     kv: KvStore,
@@ -18,6 +39,11 @@ pub struct ReadModel {
 impl ReadModel {
     pub fn new(env: &Env, cache_ttl_seconds: u64) -> Result<Self, ApiError> {
         Ok(ReadModel { kv: env.kv(crate::bindings::KV)?, cache_ttl_seconds })
+    }
+
+    /// The read model for an object that writes it (its reads are not cached).
+    pub fn writer(env: &Env) -> Result<Self, ApiError> {
+        ReadModel::new(env, 0)
     }
 
     pub async fn view(&self, page: &PageRef) -> Result<Option<Snapshot>, ApiError> {
@@ -80,14 +106,40 @@ impl ReadModel {
             .collect())
     }
 
-    /// Any other JSON value the read model keeps (a set's counts); `None` when it is
-    /// missing or unreadable.
-    pub async fn json<T: serde::de::DeserializeOwned>(
-        &self,
-        key: &str,
-    ) -> Result<Option<T>, ApiError> {
+    /// A JSON value; `None` when it is missing or unreadable.
+    async fn json<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, ApiError> {
         let text = self.kv.get(key).cache_ttl(self.cache_ttl_seconds).text().await?;
         Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    async fn put_json<T: Serialize>(&self, key: &str, value: &T) -> Result<(), ApiError> {
+        let json = serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))?;
+        self.kv.put(key, json)?.execute().await?;
+        Ok(())
+    }
+
+    /// A kept set's counts.
+    pub async fn set(&self, site: &str, id: &str) -> Result<Option<SetValue>, ApiError> {
+        self.json(&set_key(site, id)).await
+    }
+
+    pub async fn store_set(&self, site: &str, id: &str, value: &SetValue) -> Result<(), ApiError> {
+        self.put_json(&set_key(site, id), value).await
+    }
+
+    /// Forgets a set no longer kept.
+    pub async fn remove_set(&self, site: &str, id: &str) -> Result<(), ApiError> {
+        self.kv.delete(&set_key(site, id)).await?;
+        Ok(())
+    }
+
+    /// The site's recent activity (empty before anything happened).
+    pub async fn recent(&self, site: &str) -> Result<Recent, ApiError> {
+        Ok(self.json(&recent_key(site)).await?.unwrap_or_default())
+    }
+
+    pub async fn store_recent(&self, site: &str, recent: &Recent) -> Result<(), ApiError> {
+        self.put_json(&recent_key(site), recent).await
     }
 
     pub async fn store(&self, page: &PageRef, view: &PageView) -> Result<(), ApiError> {

@@ -3,6 +3,7 @@
 //! The site object marks it stale when its index changes and rewrites it on its alarm, at
 //! most once per flush interval, so a burst of comments costs one KV write.
 
+use crate::read_model::ReadModel;
 use crate::storage::{Sql, StoreResult};
 use kudos_core::feed::{RECENT, Recent, RecentComment, RecentSupporter};
 use serde::Deserialize;
@@ -14,11 +15,6 @@ pub const MIGRATION: &str = "CREATE TABLE recent_state (
         written_at INTEGER NOT NULL
     );
     INSERT INTO recent_state (one, stale, written_at) VALUES (1, 1, 0)";
-
-/// The KV key of a site's recent activity.
-pub fn key(site: &str) -> String {
-    format!("recent:{site}")
-}
 
 #[derive(Deserialize)]
 struct RecentState {
@@ -74,10 +70,9 @@ pub async fn write_due(
         .max()
         .unwrap_or(0);
     let recent = Recent { updated, comments, supporters };
-    let body =
-        serde_json::to_string(&recent).map_err(|e| worker::Error::RustError(e.to_string()))?;
     // Marked fresh before the write: a change while it is under way marks it stale again.
     sql.run("UPDATE recent_state SET stale = 0, written_at = ? WHERE one = 1", vec![now.into()])?;
-    env.kv(crate::bindings::KV)?.put(&key(site), body)?.execute().await?;
+    let failed = |e: crate::error::ApiError| worker::Error::RustError(e.to_string());
+    ReadModel::writer(env).map_err(failed)?.store_recent(site, &recent).await.map_err(failed)?;
     Ok(None)
 }

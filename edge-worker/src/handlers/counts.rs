@@ -3,7 +3,7 @@
 //! (`counts_object.rs`); the first request for a set reads its pages' snapshots instead
 //! (one bulk read) and registers the set, within the address's `LIMIT_COUNT_SETS`.
 
-use crate::counts_object::{Counted, CountsClient, SetValue, set_id, set_key};
+use crate::counts_object::{Counted, CountsClient, set_id};
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io::{self, Query};
@@ -65,7 +65,7 @@ pub async fn counts(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     } else {
         let read_model = ReadModel::new(&ctx.env, ctx.config.kv_cache_ttl_seconds)?;
         let id = set_id(&set);
-        match read_model.json::<SetValue>(&set_key(&ctx.config.site_id, &id)).await? {
+        match read_model.set(&ctx.config.site_id, &id).await? {
             Some(value) if set.iter().all(|p| value.counts.contains_key(p.as_str())) => {
                 (value.counts, "set")
             }

@@ -16,7 +16,7 @@ const ENTRIES: usize = 30;
 
 async fn recent(ctx: &Ctx) -> Result<Recent, ApiError> {
     let kv = ReadModel::new(&ctx.env, ctx.config.kv_cache_ttl_seconds)?;
-    Ok(kv.json::<Recent>(&crate::recent::key(&ctx.config.site_id)).await?.unwrap_or_default())
+    kv.recent(&ctx.config.site_id).await
 }
 
 /// The feed `id` titled `title`, about the page at `alternate`, as Atom.
