@@ -116,7 +116,6 @@ pub fn queue(
     Ok((new > 0).then_some(now))
 }
 
-/// Reply emails on the health screen: set up or not, and the last 7 days of sends.
 /// Deletes an address and everything kept about it.
 pub fn forget(sql: &Sql, key: &str) -> StoreResult<()> {
     for table in ["readers", "follows", "mails", "email_spend"] {
@@ -221,7 +220,7 @@ pub fn oldest_unconfirmed(sql: &Sql) -> StoreResult<Option<i64>> {
     Ok(asked.and_then(|n| n.at))
 }
 
-/// The reader emails' deliveries, for the health screen.
+/// Reply emails on the health screen: set up or not, and the last 7 days of sends.
 pub fn health(sql: &Sql, mailer: &Mailer) -> StoreResult<kudos_core::wire::ChannelHealth> {
     #[derive(Deserialize)]
     struct Counts {
@@ -271,4 +270,97 @@ pub fn health(sql: &Sql, mailer: &Mailer) -> StoreResult<kudos_core::wire::Chann
         last_error: last.map(|l| l.last_error),
         last_error_at: c.last_error_at,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kudos_core::email::{Address, Message};
+
+    const NOW: i64 = 1_700_000_000_000;
+    const DAY: i64 = 86_400_000;
+
+    fn sql() -> Sql {
+        Sql::memory(&[MIGRATION, CONSENT_MIGRATION])
+    }
+
+    fn mailer() -> Mailer {
+        Mailer::for_tests(Budget::new(2, DAY), Budget::new(100, DAY))
+    }
+
+    fn message() -> Message {
+        let to = Address::parse("ada@example.com").unwrap();
+        email::confirm_message(&to, "blog", "https://blog.example/a", "https://blog.example/c")
+    }
+
+    fn counts(sql: &Sql) -> (u64, u64, u64, u64) {
+        let h = health(sql, &mailer()).unwrap();
+        (h.waiting, h.sent, h.failed, h.held)
+    }
+
+    #[test]
+    fn an_email_is_queued_once_by_its_id() {
+        let sql = sql();
+        assert_eq!(queue(&sql, &mailer(), "m-1", "k", &message(), NOW).unwrap(), Some(NOW));
+        assert_eq!(queue(&sql, &mailer(), "m-1", "k", &message(), NOW).unwrap(), None);
+        assert_eq!(due(&sql, NOW, 10).unwrap().len(), 1);
+        assert_eq!(counts(&sql), (1, 0, 0, 0));
+    }
+
+    #[test]
+    fn a_sent_email_keeps_its_id_and_drops_its_body() {
+        let sql = sql();
+        queue(&sql, &mailer(), "m-1", "k", &message(), NOW).unwrap();
+        sent_now(&sql, "m-1", NOW + 1).unwrap();
+        assert!(due(&sql, NOW + 2, 10).unwrap().is_empty());
+        assert_eq!(queue(&sql, &mailer(), "m-1", "k", &message(), NOW).unwrap(), None, "sent once");
+        let body =
+            sql.count("SELECT LENGTH(body) AS n FROM mails WHERE id = 'm-1'", vec![]).unwrap();
+        assert_eq!((body, counts(&sql)), (0, (0, 1, 0, 0)));
+    }
+
+    #[test]
+    fn an_email_not_sent_waits_for_its_retry_or_fails_for_good() {
+        let sql = sql();
+        queue(&sql, &mailer(), "m-1", "k", &message(), NOW).unwrap();
+        not_sent(&sql, "m-1", 1, Some(NOW + 60_000), "429 rate_limit", NOW).unwrap();
+        assert_eq!((next_due(&sql).unwrap(), counts(&sql)), (Some(NOW + 60_000), (1, 0, 0, 0)));
+        not_sent(&sql, "m-1", 2, None, "422 invalid", NOW + 60_000).unwrap();
+        assert_eq!((next_due(&sql).unwrap(), counts(&sql)), (None, (0, 0, 1, 0)));
+        assert_eq!(health(&sql, &mailer()).unwrap().last_error.as_deref(), Some("422 invalid"));
+    }
+
+    #[test]
+    fn a_budget_fits_until_it_is_spent_and_a_held_email_is_counted_not_sent() {
+        let sql = sql();
+        let budget = Budget::new(2, DAY);
+        for _ in 0..2 {
+            assert!(fits(&sql, "k", budget, NOW).unwrap());
+            assert!(spend(&sql, "k", budget, NOW).unwrap());
+        }
+        assert!(!fits(&sql, "k", budget, NOW).unwrap() && !spend(&sql, "k", budget, NOW).unwrap());
+        assert!(fits(&sql, "k", budget, NOW + DAY).unwrap(), "a new window");
+        assert!(fits(&sql, "other", budget, NOW).unwrap(), "per key");
+        hold(&sql, "m-9", "k", NOW).unwrap();
+        assert_eq!(counts(&sql), (0, 0, 0, 1));
+        assert!(due(&sql, NOW, 10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_address_never_confirmed_is_forgotten_with_all_it_had() {
+        let sql = sql();
+        for (key, asked) in [("old", NOW), ("new", NOW + DAY)] {
+            sql.run(
+                "INSERT INTO readers (key, email, asked_at) VALUES (?, 'a@example.com', ?)",
+                vec![key.into(), asked.into()],
+            )
+            .unwrap();
+            queue(&sql, &mailer(), &format!("m-{key}"), key, &message(), asked).unwrap();
+        }
+        assert_eq!(oldest_unconfirmed(&sql).unwrap(), Some(NOW));
+        forget_old(&sql, NOW, NOW + 1, NOW).unwrap();
+        assert_eq!(oldest_unconfirmed(&sql).unwrap(), Some(NOW + DAY));
+        let left = sql.count("SELECT COUNT(*) AS n FROM mails", vec![]).unwrap();
+        assert_eq!(left, 1, "the old address's mail went with it");
+    }
 }

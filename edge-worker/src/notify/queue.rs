@@ -232,3 +232,104 @@ pub fn health(sql: &Sql, channels: &Channels) -> StoreResult<Vec<ChannelHealth>>
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Setup;
+    use kudos_core::notify::Wants;
+
+    const NOW: i64 = 1_700_000_000_000;
+
+    fn channels() -> Channels {
+        let setup = |channel| Setup {
+            channel,
+            url: "https://hooks.example/x".into(),
+            wants: Wants::ALL,
+            digest: false,
+            secret: "whsec".into(),
+            chat: String::new(),
+            email: None,
+        };
+        Channels {
+            setups: vec![setup(Channel::Webhook), setup(Channel::Slack)],
+            first_retry_ms: 60_000,
+            ..Channels::default()
+        }
+    }
+
+    fn queued(sql: &Sql, id: &str) {
+        let event = Event {
+            id: id.into(),
+            kind: notify::Kind::CommentPublished,
+            created: NOW / 1_000,
+            site: "blog".into(),
+            page: "/a".into(),
+            comment: None,
+            reward: None,
+            note: None,
+        };
+        enqueue(sql, &channels(), &event, NOW).unwrap();
+    }
+
+    fn of(sql: &Sql, channel: &str) -> ChannelHealth {
+        health(sql, &channels()).unwrap().into_iter().find(|c| c.channel == channel).unwrap()
+    }
+
+    fn refused(error: &str) -> Result<(), Refusal> {
+        Err(Refusal { error: error.into(), retry_after_ms: None })
+    }
+
+    #[test]
+    fn a_sent_delivery_is_never_due_again_and_the_health_screen_says_when() {
+        let sql = Sql::memory(&[MIGRATION]);
+        queued(&sql, "e-1");
+        let due = due(&sql, NOW, 10).unwrap();
+        assert_eq!(due.len(), 2, "one per channel");
+        let webhook: Vec<&Due> = due.iter().filter(|d| d.channel == "webhook").collect();
+        settle(&sql, &channels(), Channel::Webhook, &webhook, Ok(()), NOW + 5, false).unwrap();
+        let after = super::due(&sql, NOW + 10, 10).unwrap();
+        assert_eq!(after.iter().map(|d| d.channel.as_str()).collect::<Vec<_>>(), ["slack"]);
+        let health = of(&sql, "webhook");
+        assert_eq!((health.sent, health.waiting, health.last_sent_at), (1, 0, Some(NOW + 5)));
+    }
+
+    #[test]
+    fn a_refused_delivery_waits_for_its_retry_and_is_given_up_at_last() {
+        let sql = Sql::memory(&[MIGRATION]);
+        queued(&sql, "e-1");
+        let due = super::due(&sql, NOW, 10).unwrap();
+        let (slack, webhook): (Vec<&Due>, Vec<&Due>) =
+            due.iter().partition(|d| d.channel == "slack");
+        settle(&sql, &channels(), Channel::Webhook, &webhook, Ok(()), NOW, false).unwrap();
+        settle(&sql, &channels(), Channel::Slack, &slack, refused("500: down"), NOW, false)
+            .unwrap();
+        assert!(super::due(&sql, NOW, 10).unwrap().iter().all(|d| d.channel != "slack"));
+        let retry = next_due(&sql).unwrap().unwrap();
+        assert_eq!(retry, NOW + 60_000, "the first retry waits first_retry_ms");
+        let health = of(&sql, "slack");
+        assert_eq!((health.waiting, health.last_error.as_deref()), (1, Some("500: down")));
+        let again = super::due(&sql, retry, 10).unwrap();
+        let slack: Vec<&Due> = again.iter().filter(|d| d.channel == "slack").collect();
+        settle(&sql, &channels(), Channel::Slack, &slack, refused("gone"), retry, true).unwrap();
+        assert_eq!((of(&sql, "slack").failed, of(&sql, "slack").waiting), (1, 0));
+    }
+
+    #[test]
+    fn old_outcomes_and_their_events_are_forgotten() {
+        let sql = Sql::memory(&[MIGRATION]);
+        queued(&sql, "e-1");
+        let due = super::due(&sql, NOW, 10).unwrap();
+        let all: Vec<&Due> = due.iter().collect();
+        settle(&sql, &channels(), Channel::Webhook, &all[..1], Ok(()), NOW, false).unwrap();
+        settle(&sql, &channels(), Channel::Slack, &all[1..], Ok(()), NOW, false).unwrap();
+        forget_old(&sql, NOW + 1).unwrap();
+        assert_eq!(of(&sql, "webhook").sent + of(&sql, "slack").sent, 0);
+        queued(&sql, "e-1");
+        assert_eq!(
+            super::due(&sql, NOW, 10).unwrap().len(),
+            2,
+            "a forgotten event id is new again"
+        );
+    }
+}

@@ -13,6 +13,9 @@ pub use comments::{CommentRow, NewRow};
 pub use moves::{Alias, MovedComment, MovedLike};
 pub use rewards::RewardRow;
 
+#[cfg(test)]
+mod tests;
+
 use crate::storage::{Sql, StoreResult};
 use kudos_core::wire::PageState;
 use serde::Deserialize;
@@ -261,7 +264,6 @@ impl Store {
         Ok(())
     }
 
-    /// Closes the page to new comments, or opens it again; a change readers see.
     /// The page's likes, at least `likes` (an imported base count; importing it again
     /// changes nothing).
     pub fn raise_likes(&self, likes: u64) -> StoreResult<()> {
@@ -273,6 +275,7 @@ impl Store {
         Ok(())
     }
 
+    /// Closes the page to new comments, or opens it again; a change readers see.
     pub fn set_closed(&self, closed: bool) -> StoreResult<()> {
         self.sql.run(
             "UPDATE page SET closed = ?, version = version + 1 WHERE id = 1",

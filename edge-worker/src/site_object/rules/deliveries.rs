@@ -173,6 +173,34 @@ mod tests {
         follow(&site, "t-1", "ada@example.com", "k-ada");
         assert_eq!(mails(&site), (0, 0));
     }
+
+    #[test]
+    fn a_follow_with_an_address_that_is_not_one_queues_nothing() {
+        let site = mailing(10, 100);
+        follow(&site, "t-1", "not an address", "k-x");
+        assert_eq!(mails(&site), (0, 0));
+    }
+
+    #[test]
+    fn leaving_a_thread_stops_its_emails_and_no_other() {
+        let site = mailing(10, 100);
+        follow(&site, "t-1", "ada@example.com", "k-ada");
+        confirm(&site, "t-1", "k-ada");
+        follow(&site, "t-2", "ada@example.com", "k-ada");
+        confirm(&site, "t-2", "k-ada");
+        let left: LinkOutcome = site.ask(SiteCommand::EmailLink {
+            kind: LinkKind::Thread,
+            reader: "k-ada".into(),
+            page: "/a".into(),
+            comment: "t-1".into(),
+        });
+        assert_eq!(left, LinkOutcome::LeftThread);
+        let before = mails(&site).0;
+        reply(&site, "t-1", "t-8");
+        assert_eq!(mails(&site).0, before, "no email for the thread it left");
+        reply(&site, "t-2", "t-9");
+        assert_eq!(mails(&site).0, before + 1, "the other thread still emails");
+    }
 }
 
 #[cfg(test)]

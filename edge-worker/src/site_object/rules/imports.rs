@@ -120,4 +120,17 @@ mod tests {
             "the rest unclaimed"
         );
     }
+
+    #[test]
+    fn an_export_asks_for_at_most_a_chunk_of_addresses_at_once() {
+        let site = Site::new();
+        let chunk = kudos_core::wire::EXPORT_CHUNK;
+        let names: Vec<String> = (0..chunk + 3).map(|n| format!("isso:{n}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        claim(&site, "/a", &refs[..chunk.min(MAX_CLAIMS)]);
+        for name in &refs[..chunk.min(MAX_CLAIMS)] {
+            keep(&site, "/a", name, "ada@example.com");
+        }
+        assert!(emails(&site, &refs).len() <= chunk);
+    }
 }

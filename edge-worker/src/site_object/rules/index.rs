@@ -255,4 +255,16 @@ pub(crate) mod tests {
         site.run(SiteCommand::PendingRemoved { page: "/a".into(), id: "t-1".into() });
         assert_eq!(pending_of(&site, "/a"), 0);
     }
+
+    #[test]
+    fn a_search_finds_a_comment_by_its_authors_name_too() {
+        let site = Site::new();
+        let mut c = comment("/a", "t-1", "v1", "published", NOW);
+        c.name = "Grace Hopper".into();
+        site.run(SiteCommand::CommentIndexed(c));
+        site.run(SiteCommand::CommentIndexed(comment("/a", "t-2", "v2", "published", NOW)));
+        let found =
+            list(&site, CommentQuery { search: Some("hopper".into()), ..Default::default() });
+        assert_eq!(found.comments.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["t-1"]);
+    }
 }

@@ -185,4 +185,24 @@ mod tests {
             && d.currency.as_deref() == Some("eur")
             && (d.amount, d.supporters) == (300, 1)));
     }
+
+    #[test]
+    fn a_closed_page_is_listed_closed_and_a_reward_moves_its_time() {
+        let site = Site::new();
+        site.run(SiteCommand::PageCounts {
+            page: "/a".into(),
+            likes: 0,
+            comments: 0,
+            closed: true,
+            at: NOW,
+        });
+        let entry: kudos_core::wire::LedgerEntry = serde_json::from_value(serde_json::json!({
+            "id": "r-1", "session": "cs_1", "event": "evt_1", "amount": 300, "currency": "eur",
+            "name": "Ada", "message": "", "anonymous": false, "message_hidden": false, "at": NOW + 9
+        }))
+        .unwrap();
+        site.run(SiteCommand::RewardRecorded { page: "/a".into(), entry });
+        let listed = pages(&site, PageSort::Updated, None, 10);
+        assert_eq!((listed.pages[0].closed, listed.pages[0].updated_at), (true, NOW + 9));
+    }
 }

@@ -107,4 +107,12 @@ mod tests {
         let refused = webhooks.last_refused.unwrap();
         assert_eq!((refused.at, refused.reason.as_str()), (NOW + 1, "bad signature"));
     }
+
+    #[test]
+    fn expired_sessions_are_cleared_when_the_next_one_opens() {
+        let site = Site::new();
+        let old = open(&site, NOW, NOW + 10);
+        open(&site, NOW + 20, NOW + 1_000);
+        assert!(!is_open(&site, old, NOW + 5), "cleared, not only expired");
+    }
 }

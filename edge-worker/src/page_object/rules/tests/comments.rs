@@ -313,3 +313,44 @@ fn a_view_asked_for_a_version_past_the_next_is_refused() {
     assert!(page.at().checked_view(Some(version + 1)).is_ok(), "the next write's version");
     assert_eq!(refusal(page.at().checked_view(Some(version + 2))), ErrorCode::SinceAhead);
 }
+
+#[test]
+fn an_authors_edit_of_a_pending_comment_keeps_it_waiting() {
+    let page = moderated();
+    let id = page.post(1, "Frist", None).unwrap().comment.id;
+    let edited = page.at().edit_comment(seq(&id), &author(1), &body("First"), "<p>First</p>");
+    let comment = edited.unwrap().comment.unwrap();
+    assert_eq!((comment.status, comment.html.as_str()), (CommentStatus::Pending, "<p>First</p>"));
+}
+
+#[test]
+fn a_hidden_comment_shows_its_author_it_was_removed_and_readers_nothing() {
+    let page = Page::new();
+    let id = page.post(1, "Rude", None).unwrap().comment.id;
+    let hidden = page.at().moderate(seq(&id), ModerationStatus::Hidden).unwrap();
+    assert_eq!(
+        (hidden.comment.unwrap().status, hidden.state.comments),
+        (CommentStatus::Removed, 0)
+    );
+    assert!(page.at().view().unwrap().comments.threads.is_empty());
+    let edit = page.at().edit_comment(seq(&id), &author(1), &body("Nice"), "<p>Nice</p>");
+    assert_eq!(refusal(edit), ErrorCode::CommentNotFound, "its author cannot bring it back");
+}
+
+#[test]
+fn a_deleted_comment_cannot_be_moderated_back() {
+    let page = Page::new();
+    let id = page.post(1, "Gone", None).unwrap().comment.id;
+    page.at().delete_comment(seq(&id), &author(1)).unwrap();
+    let back = page.at().moderate(seq(&id), ModerationStatus::Published);
+    assert_eq!(refusal(back), ErrorCode::CommentNotFound);
+}
+
+#[test]
+fn a_reader_sees_only_their_own_comments_awaiting_approval() {
+    let page = moderated();
+    page.post(1, "Mine", None).unwrap();
+    page.post(2, "Theirs", None).unwrap();
+    let mine = page.at().pending(&reader(1)).unwrap().comments;
+    assert_eq!(mine.iter().map(|c| c.html.as_str()).collect::<Vec<_>>(), ["<p>Mine</p>"]);
+}

@@ -108,3 +108,41 @@ fn an_export_holds_what_readers_see_and_the_authors_keys_only_when_private() {
     assert_eq!(public.comments[0].body, "Hello");
     assert!(public.comments[0].author.is_none() && private.comments[0].author.is_some());
 }
+
+#[test]
+fn imported_rewards_count_once_keep_a_hidden_message_hidden_and_tell_nobody() {
+    let page = Page::new();
+    let reward = |hidden| crate::page_object::protocol::RewardIn {
+        paid: kudos_core::stripe::PaidCheckout {
+            event: "evt_imported".into(),
+            session: "cs_imported".into(),
+            amount: 800,
+            currency: "usd".into(),
+            name: kudos_core::comment::DisplayName::parse("Ada").unwrap(),
+            message: "Old thanks".into(),
+            anonymous: false,
+        },
+        at: NOW - 1_000,
+        message_hidden: hidden,
+    };
+    let batch = |hidden| Import {
+        source: "kudos".into(),
+        items: vec![],
+        rewards: vec![reward(hidden)],
+        settings: None,
+    };
+    let first = page.at().import(batch(true)).unwrap();
+    let again = page.at().import(batch(true)).unwrap();
+    assert_eq!((first.added, again.existing), (1, 1));
+    assert_eq!(page.at().state().unwrap().reward_total, 800);
+    assert_eq!(page.at().supporters().unwrap()[0].message, "", "hidden, as it was");
+    assert!(!page.outbox().iter().any(|c| matches!(c, SiteCommand::Notify(_))));
+}
+
+#[test]
+fn an_imported_comment_by_the_owner_is_the_owners() {
+    let page = Page::new();
+    let mine = Imported { by_owner: true, ..item("1", None, ImportStatus::Approved, 0) };
+    page.at().import(import(vec![mine], None)).unwrap();
+    assert!(page.at().view().unwrap().comments.threads[0].comment.by_owner);
+}

@@ -45,3 +45,25 @@ fn only_a_published_comment_can_be_liked() {
     assert_eq!(refusal(liked), ErrorCode::CommentNotFound);
     assert_eq!(refusal(page.at().like_comment(99, &reader(2), true)), ErrorCode::CommentNotFound);
 }
+
+#[test]
+fn a_deleted_comment_can_no_longer_be_liked_and_its_likes_leave_the_view() {
+    let page = Page::new();
+    let id = page.post(1, "Hello", None).unwrap().comment.id;
+    page.at().like_comment(seq(&id), &reader(2), true).unwrap();
+    page.at().delete_comment(seq(&id), &crate::page_object::protocol::Editor::Admin).unwrap();
+    assert_eq!(
+        refusal(page.at().like_comment(seq(&id), &reader(3), true)),
+        ErrorCode::CommentNotFound
+    );
+}
+
+#[test]
+fn the_pages_likes_and_a_comments_likes_are_counted_apart() {
+    let page = Page::new();
+    let id = page.post(1, "Hello", None).unwrap().comment.id;
+    page.at().like_comment(seq(&id), &reader(2), true).unwrap();
+    page.at().set_like(&reader(3), true).unwrap();
+    let view = page.at().view().unwrap();
+    assert_eq!((view.state.likes, view.comments.threads[0].comment.likes), (1, 1));
+}

@@ -92,3 +92,24 @@ fn a_page_nobody_wrote_to_cannot_move() {
     let to = elsewhere("/posts/b");
     assert_eq!(refusal(unopened.at().move_out(&to.page)), ErrorCode::NotFound);
 }
+
+#[test]
+fn the_pinned_comment_stays_pinned_where_the_page_went() {
+    let (old, new) = (Page::new(), elsewhere("/posts/b"));
+    let pinned = old.post(1, "Read this first", None).unwrap().comment.id;
+    old.post(2, "Another", None).unwrap();
+    old.at().pin(seq(&pinned), true).unwrap();
+    move_all(&old, &new, false);
+    let view = new.at().view().unwrap();
+    let first = &view.comments.threads[0].comment;
+    assert_eq!((first.html.as_str(), first.pinned), ("<p>Read this first</p>", true));
+}
+
+#[test]
+fn a_moved_page_keeps_its_notes_for_the_owner_to_read() {
+    let (old, new) = (Page::new(), elsewhere("/posts/b"));
+    old.at().set_like(&reader(1), true).unwrap();
+    old.at().store_note(&kudos_core::reward::Note::parse("Still here").unwrap(), 60_000).unwrap();
+    move_all(&old, &new, false);
+    assert_eq!(old.at().read_note(1).unwrap().text, "Still here");
+}

@@ -49,3 +49,10 @@ fn an_unread_note_past_its_expiry_is_destroyed_and_cannot_be_read() {
         page.outbox().iter().filter(|c| matches!(c, SiteCommand::NoteRemoved { .. })).count();
     assert_eq!(removed, 1, "destroyed once");
 }
+
+#[test]
+fn a_note_says_when_it_will_be_destroyed_unread() {
+    let page = Page::new();
+    let sent = page.at().store_note(&Note::parse("Hi").unwrap(), TTL).unwrap();
+    assert_eq!(sent.expires_at, NOW + TTL);
+}

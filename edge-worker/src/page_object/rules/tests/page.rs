@@ -53,3 +53,13 @@ fn closing_a_page_is_reported_and_shown_in_its_view() {
     page.at().report().unwrap();
     assert!(matches!(page.outbox().pop(), Some(SiteCommand::PageCounts { closed: true, .. })));
 }
+
+#[test]
+fn a_refresh_of_a_written_page_makes_the_next_flush_rewrite_its_snapshot() {
+    let page = Page::new();
+    page.at().set_like(&reader(1), true).unwrap();
+    page.store.mark_flushed(1).unwrap();
+    page.at().refresh(None).unwrap();
+    let row = page.store.page().unwrap().unwrap();
+    assert!(row.flushed_version < row.version);
+}

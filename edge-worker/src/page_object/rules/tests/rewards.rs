@@ -74,3 +74,10 @@ fn the_ledger_pages_newest_first() {
     let rest = page.at().ledger(before, 2).unwrap();
     assert_eq!((rest.rewards.len(), rest.rewards[0].amount, rest.next), (1, 100, None));
 }
+
+#[test]
+fn an_unknown_checkout_session_is_not_confirmed() {
+    let page = Page::new();
+    let status = page.at().reward_status(&SessionId::parse("cs_unknown").unwrap()).unwrap();
+    assert_eq!((status.confirmed, status.amount), (false, 0));
+}
