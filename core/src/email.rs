@@ -7,6 +7,15 @@
 use crate::visitor::keyed_hash;
 use serde_json::{Value, json};
 
+/// A reader's address for reply emails, checked, with its lookup key and the worker's
+/// own address (for the links in the emails).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Follow {
+    pub email: String,
+    pub key: String,
+    pub base: String,
+}
+
 /// The longest address SMTP carries (RFC 5321's path limit, less the brackets).
 pub const MAX_ADDRESS: usize = 254;
 /// How long a confirmation link works.

@@ -14,6 +14,21 @@ pub enum Stored {
     Deleted,
 }
 
+/// As its name (`published`...), in storage and between the objects. Stored text that
+/// names no status reads as hidden: shown to nobody.
+impl serde::Serialize for Stored {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Stored {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(Stored::parse(&name).unwrap_or(Stored::Hidden))
+    }
+}
+
 impl Stored {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -114,5 +129,17 @@ mod tests {
             assert_eq!(Stored::parse(s.as_str()), Some(s));
         }
         assert_eq!(Stored::parse("other"), None);
+    }
+
+    #[test]
+    fn a_status_crosses_as_its_name_and_an_unknown_name_reads_as_hidden() {
+        for status in
+            [Stored::Published, Stored::Pending, Stored::Hidden, Stored::Spam, Stored::Deleted]
+        {
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.as_str()));
+            assert_eq!(serde_json::from_str::<Stored>(&json).unwrap(), status);
+        }
+        assert_eq!(serde_json::from_str::<Stored>("\"shredded\"").unwrap(), Stored::Hidden);
     }
 }

@@ -19,8 +19,8 @@ mod send;
 pub use queue::{CONSENT_MIGRATION, MIGRATION, health};
 
 use crate::config::Mailer;
-use crate::page_object::protocol::Follow;
 use crate::storage::{Sql, StoreResult};
+use kudos_core::email::Follow;
 use kudos_core::email::{self, Address, Link, LinkKind};
 
 use kudos_core::notify::{self, CommentEvent};

@@ -6,9 +6,10 @@ use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;
-use crate::page_object::protocol::{Editor, Follow, Post};
+use crate::page_object::protocol::{Editor, Post};
 use kudos_core::comment::{CommentBody, CommentInput, Cursor, Order, TokenHash};
 use kudos_core::email::Address;
+use kudos_core::email::Follow;
 use kudos_core::limits::Action;
 use kudos_core::markdown;
 use kudos_core::wire::{

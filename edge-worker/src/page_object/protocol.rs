@@ -363,16 +363,7 @@ pub struct Post {
     pub edit_token: TokenHash,
     /// The author asked to be emailed of replies.
     #[serde(default)]
-    pub follow: Option<Follow>,
-}
-
-/// A reader's address for reply emails, checked, with its lookup key and the worker's
-/// own address (for the links in the emails).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Follow {
-    pub email: String,
-    pub key: String,
-    pub base: String,
+    pub follow: Option<kudos_core::email::Follow>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

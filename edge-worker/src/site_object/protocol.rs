@@ -3,10 +3,11 @@
 //! nothing. The cursors of its lists ([`Position`], the rewards cursor) are read here.
 
 use crate::email::LinkOutcome;
-use crate::page_object::protocol::Follow;
 use kudos_core::console::DayTotals;
+use kudos_core::email::Follow;
 use kudos_core::email::LinkKind;
 use kudos_core::notify::{CommentEvent, Event};
+use kudos_core::thread::Stored;
 use kudos_core::wire::{
     AdminPage, AdminPageList, ChannelHealth, LedgerEntry, ModerationItem, ModerationList, NoteInfo,
     NoteList, PageRewards, SiteLedger, SiteRewards, WebhookRefusal,
@@ -177,10 +178,11 @@ pub struct IndexedComment {
     pub website: Option<String>,
     pub body: String,
     pub html: String,
-    /// As stored: `published`, `pending`, `hidden`, `spam` or `deleted`.
-    pub status: String,
+    pub status: Stored,
     pub created_at: i64,
     pub edited_at: Option<i64>,
+    /// A flag in JSON, an integer in the site's storage.
+    #[serde(deserialize_with = "crate::storage::flag")]
     pub pinned: bool,
 }
 

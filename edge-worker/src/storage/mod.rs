@@ -147,6 +147,20 @@ impl Sql {
     }
 }
 
+/// A flag read from JSON (`true`) or from SQLite (`1`), for a type both carry.
+pub fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Int(i64),
+    }
+    Ok(match <Flag as serde::Deserialize>::deserialize(d)? {
+        Flag::Bool(b) => b,
+        Flag::Int(n) => n != 0,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +201,24 @@ mod tests {
         let refused = sql.run("INSERT INTO t (k, n) VALUES (?, ?)", vec!["a".into(), Value::Null]);
         assert!(matches!(refused, Err(StoreError(_))), "{refused:?}");
         assert!(sql.run("SELECT * FROM nowhere", vec![]).is_err());
+    }
+
+    #[test]
+    fn a_flag_reads_from_json_and_from_an_integer_column() {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            #[serde(deserialize_with = "super::flag")]
+            pinned: bool,
+        }
+        let read = |json: &str| serde_json::from_str::<Row>(json).map(|r| r.pinned).ok();
+        assert_eq!(
+            (read(r#"{"pinned":true}"#), read(r#"{"pinned":0}"#), read(r#"{"pinned":1}"#)),
+            (Some(true), Some(false), Some(true))
+        );
+        assert_eq!(read(r#"{"pinned":"yes"}"#), None);
+        let sql = Sql::memory(&["CREATE TABLE f (pinned INTEGER NOT NULL)"]);
+        sql.run("INSERT INTO f (pinned) VALUES (1)", vec![]).unwrap();
+        let rows: Vec<Row> = sql.rows("SELECT pinned FROM f", vec![]).unwrap();
+        assert!(rows[0].pinned);
     }
 }

@@ -413,7 +413,7 @@ impl PageRules<'_> {
             website: row.website.clone(),
             body: row.body.clone(),
             html: row.html.clone(),
-            status: row.status.clone(),
+            status: row.status,
             created_at: row.created_at,
             edited_at: row.edited_at,
             pinned,

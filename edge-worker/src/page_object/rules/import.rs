@@ -48,7 +48,7 @@ impl PageRules<'_> {
                 website: r.website,
                 body: r.body,
                 html: r.html,
-                status: r.status,
+                status: r.status.as_str().to_owned(),
                 likes: r.likes.max(0) as u64,
                 created_at: r.created_at,
                 edited_at: r.edited_at,

@@ -25,7 +25,7 @@ pub struct CommentRow {
     pub website: Option<String>,
     pub body: String,
     pub html: String,
-    pub status: String,
+    pub status: Stored,
     /// How readers see this reply (`published`, `deleted`, `removed`), or empty when they
     /// do not; kept up to date on every change in its thread. Unused for top-level ones.
     pub shown: String,
@@ -40,7 +40,7 @@ pub struct CommentRow {
 
 impl CommentRow {
     pub fn stored(&self) -> Stored {
-        Stored::parse(&self.status).unwrap_or(Stored::Hidden)
+        self.status
     }
 
     /// A reply as readers see it (from its `shown` column).
@@ -335,7 +335,7 @@ impl Store {
         struct Shape {
             seq: i64,
             parent_seq: Option<i64>,
-            status: String,
+            status: Stored,
             shown: String,
         }
         let rows: Vec<Shape> = self.sql.rows(
@@ -347,8 +347,7 @@ impl Store {
             rows.iter().enumerate().map(|(i, r)| (r.seq, i)).collect();
         let parents: Vec<Option<usize>> =
             rows.iter().map(|r| r.parent_seq.and_then(|p| index.get(&p).copied())).collect();
-        let status: Vec<Stored> =
-            rows.iter().map(|r| Stored::parse(&r.status).unwrap_or(Stored::Hidden)).collect();
+        let status: Vec<Stored> = rows.iter().map(|r| r.status).collect();
         for (row, shown) in rows.iter().zip(shown_replies(&status, &parents)) {
             let shown = shown.map_or("", status_name);
             if row.shown != shown {

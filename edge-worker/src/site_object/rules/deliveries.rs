@@ -5,9 +5,9 @@
 
 use super::SiteRules;
 use crate::email::{self, LinkOutcome};
-use crate::page_object::protocol::Follow;
 use crate::site_object::protocol::SiteReply;
 use crate::storage::StoreResult;
+use kudos_core::email::Follow;
 use kudos_core::email::{Link, LinkKind};
 use kudos_core::notify::{CommentEvent, Event};
 use kudos_core::wire::ChannelHealth;
@@ -67,8 +67,8 @@ mod tests {
     use super::super::test_site::Site;
     use crate::config::Mailer;
     use crate::email::LinkOutcome;
-    use crate::page_object::protocol::Follow;
     use crate::site_object::protocol::SiteCommand;
+    use kudos_core::email::Follow;
     use kudos_core::email::LinkKind;
     use kudos_core::limits::Budget;
     use kudos_core::notify::CommentEvent;

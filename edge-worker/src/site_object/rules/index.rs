@@ -4,8 +4,9 @@
 
 use super::SiteRules;
 use crate::site_object::protocol::{CommentQuery, IndexedComment, Position, SiteReply};
-use crate::site_object::store::{IndexRow, page_end};
+use crate::site_object::store::page_end;
 use crate::storage::StoreResult;
+use kudos_core::thread::Stored;
 use kudos_core::wire::{AuthorHistory, ModerationItem, ModerationList};
 
 /// How much of a comment's source a list shows as its excerpt.
@@ -23,7 +24,7 @@ impl SiteRules<'_> {
             website: None,
             body: item.excerpt,
             html: String::new(),
-            status: "pending".into(),
+            status: Stored::Pending,
             created_at: item.created_at,
             edited_at: None,
             pinned: false,
@@ -48,7 +49,7 @@ impl SiteRules<'_> {
     /// Sets a comment as its page object now has it; a deleted one leaves the index.
     /// Pinning one unpins the page's others. Keeps the page's pending count.
     fn index(&self, c: &IndexedComment) -> StoreResult<()> {
-        if c.status == "deleted" {
+        if c.status == Stored::Deleted {
             self.store.remove_comment(&c.page, &c.id, None)?;
         } else {
             if c.pinned {
@@ -68,7 +69,7 @@ impl SiteRules<'_> {
         Ok(ModerationList { comments, next })
     }
 
-    fn item(&self, r: IndexRow) -> StoreResult<ModerationItem> {
+    fn item(&self, r: IndexedComment) -> StoreResult<ModerationItem> {
         let history = self.author_history(&r.author, &r.page, &r.id)?;
         Ok(ModerationItem {
             excerpt: r.body.chars().take(EXCERPT_CHARS).collect(),
@@ -77,12 +78,12 @@ impl SiteRules<'_> {
             id: r.id,
             name: r.name,
             created_at: r.created_at,
-            status: r.status,
+            status: r.status.as_str().to_owned(),
             website: r.website,
             html: r.html,
             parent: r.parent,
             edited_at: r.edited_at,
-            pinned: r.pinned != 0,
+            pinned: r.pinned,
             history,
         })
     }
@@ -128,7 +129,7 @@ pub(crate) mod tests {
             website: None,
             body: format!("Body of {id}"),
             html: format!("<p>Body of {id}</p>"),
-            status: status.into(),
+            status: kudos_core::thread::Stored::parse(status).expect("a status"),
             created_at: at,
             edited_at: None,
             pinned: false,

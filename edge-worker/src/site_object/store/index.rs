@@ -7,23 +7,6 @@ use crate::site_object::protocol::{CommentQuery, IndexedComment};
 use crate::storage::{Bindings, StoreResult};
 use serde::Deserialize;
 
-/// A comment as the index has it.
-#[derive(Debug, Deserialize)]
-pub struct IndexRow {
-    pub page: String,
-    pub id: String,
-    pub parent: Option<String>,
-    pub author: String,
-    pub name: String,
-    pub website: Option<String>,
-    pub body: String,
-    pub html: String,
-    pub status: String,
-    pub created_at: i64,
-    pub edited_at: Option<i64>,
-    pub pinned: i64,
-}
-
 impl SiteStore {
     /// Sets a comment as it now is.
     pub fn set_comment(&self, c: &IndexedComment) -> StoreResult<()> {
@@ -45,7 +28,7 @@ impl SiteStore {
                 c.website.clone().into(),
                 c.body.clone().into(),
                 c.html.clone().into(),
-                c.status.clone().into(),
+                c.status.as_str().into(),
                 c.created_at.into(),
                 c.edited_at.into(),
                 i64::from(c.pinned).into(),
@@ -88,7 +71,7 @@ impl SiteStore {
 
     /// The comments a query wants, in time order after its position, one more than its
     /// limit if there is one. A search goes through FTS5 and is then filtered.
-    pub fn comments(&self, q: &CommentQuery) -> StoreResult<Vec<IndexRow>> {
+    pub fn comments(&self, q: &CommentQuery) -> StoreResult<Vec<IndexedComment>> {
         let mut conditions = String::new();
         let mut bindings: Bindings = Vec::new();
         let from = match &q.search {

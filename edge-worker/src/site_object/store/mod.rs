@@ -9,8 +9,6 @@ mod pages;
 mod sessions;
 mod sources;
 
-pub use index::IndexRow;
-
 use super::protocol::Position;
 use crate::storage::{Bindings, Sql, StoreResult};
 use serde::de::DeserializeOwned;

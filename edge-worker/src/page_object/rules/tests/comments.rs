@@ -30,7 +30,7 @@ fn indexed(page: &Page) -> Vec<(String, String)> {
     for command in page.outbox() {
         if let SiteCommand::CommentIndexed(c) = command {
             last.retain(|(id, _)| *id != c.id);
-            last.push((c.id, c.status));
+            last.push((c.id, c.status.as_str().to_owned()));
         }
     }
     last

@@ -5,9 +5,10 @@
 use super::{Page, seq, token};
 use crate::config::PageSettings;
 use crate::limiter::ClientKey;
-use crate::page_object::protocol::{Follow, Post};
+use crate::page_object::protocol::Post;
 use crate::site_object::SiteCommand;
 use kudos_core::comment::{CommentInput, Moderation};
+use kudos_core::email::Follow;
 use kudos_core::notify::{Kind, Wants};
 use kudos_core::reward::Note;
 use kudos_core::visitor::VisitorKey;
