@@ -1,6 +1,6 @@
 //! The worker's side of the page object: one typed call per command.
 
-use super::protocol::{Command, Created, Editor, Import, MovedPart, Post, Recorded};
+use super::protocol::{Command, Created, Editor, Envelope, Import, MovedPart, Post, Recorded};
 use crate::error::ApiError;
 use crate::limiter::ClientKey;
 use crate::page_ref::{MAX_MOVES_FOLLOWED, PageRef};
@@ -30,21 +30,17 @@ impl PageClient {
         Ok(PageClient { namespace, stub, page })
     }
 
-    fn page(&self) -> PageRef {
-        self.page.clone()
-    }
-
     /// Opens a live connection to the page's object (a WebSocket it holds) for `client`.
     pub async fn live(&self, client: &ClientKey) -> Result<worker::Response, ApiError> {
         crate::object::upgrade(&self.stub, &client.0).await
     }
 
     pub async fn view(&self, since: Option<u64>) -> Result<PageView, ApiError> {
-        self.call(&Command::View { page: self.page(), since }).await
+        self.call(&Command::View { since }).await
     }
 
     pub async fn refresh(&self, since: Option<u64>) -> Result<PageView, ApiError> {
-        self.call(&Command::Refresh { page: self.page(), since }).await
+        self.call(&Command::Refresh { since }).await
     }
 
     pub async fn set_like(
@@ -53,7 +49,7 @@ impl PageClient {
         visitor: VisitorKey,
         liked: bool,
     ) -> Result<LikeReply, ApiError> {
-        self.call(&Command::SetLike { page: self.page(), client, visitor, liked }).await
+        self.call(&Command::SetLike { client, visitor, liked }).await
     }
 
     pub async fn list_comments(
@@ -61,11 +57,11 @@ impl PageClient {
         order: Order,
         cursor: Option<Cursor>,
     ) -> Result<CommentPage, ApiError> {
-        self.call(&Command::ListComments { page: self.page(), order, cursor }).await
+        self.call(&Command::ListComments { order, cursor }).await
     }
 
     pub async fn replies(&self, root: u64, after: Option<u64>) -> Result<CommentList, ApiError> {
-        self.call(&Command::Replies { page: self.page(), root, after }).await
+        self.call(&Command::Replies { root, after }).await
     }
 
     pub async fn post_comment(
@@ -73,7 +69,7 @@ impl PageClient {
         client: ClientKey,
         comment: Post,
     ) -> Result<Created, ApiError> {
-        self.call(&Command::PostComment { page: self.page(), client, comment }).await
+        self.call(&Command::PostComment { client, comment }).await
     }
 
     pub async fn edit_comment(
@@ -83,11 +79,11 @@ impl PageClient {
         body: CommentBody,
         html: String,
     ) -> Result<CommentReply, ApiError> {
-        self.call(&Command::EditComment { page: self.page(), seq, by, body, html }).await
+        self.call(&Command::EditComment { seq, by, body, html }).await
     }
 
     pub async fn delete_comment(&self, seq: u64, by: Editor) -> Result<CommentReply, ApiError> {
-        self.call(&Command::DeleteComment { page: self.page(), seq, by }).await
+        self.call(&Command::DeleteComment { seq, by }).await
     }
 
     pub async fn moderate(
@@ -95,15 +91,15 @@ impl PageClient {
         seq: u64,
         status: ModerationStatus,
     ) -> Result<CommentReply, ApiError> {
-        self.call(&Command::Moderate { page: self.page(), seq, status }).await
+        self.call(&Command::Moderate { seq, status }).await
     }
 
     pub async fn pin(&self, seq: u64, pinned: bool) -> Result<CommentReply, ApiError> {
-        self.call(&Command::Pin { page: self.page(), seq, pinned }).await
+        self.call(&Command::Pin { seq, pinned }).await
     }
 
     pub async fn close(&self, closed: bool) -> Result<PageState, ApiError> {
-        self.call(&Command::Close { page: self.page(), closed }).await
+        self.call(&Command::Close { closed }).await
     }
 
     pub async fn like_comment(
@@ -112,28 +108,27 @@ impl PageClient {
         visitor: VisitorKey,
         liked: bool,
     ) -> Result<CommentLikeReply, ApiError> {
-        self.call(&Command::LikeComment { page: self.page(), seq, visitor, liked }).await
+        self.call(&Command::LikeComment { seq, visitor, liked }).await
     }
 
     pub async fn pending(&self, visitor: VisitorKey) -> Result<CommentList, ApiError> {
-        self.call(&Command::Pending { page: self.page(), visitor }).await
+        self.call(&Command::Pending { visitor }).await
     }
 
     pub async fn record_reward(&self, reward: PaidCheckout) -> Result<Recorded, ApiError> {
-        self.call(&Command::RecordReward { page: self.page(), reward }).await
+        self.call(&Command::RecordReward { reward }).await
     }
 
     pub async fn reward_status(&self, session: SessionId) -> Result<RewardStatus, ApiError> {
-        self.call(&Command::RewardStatus { page: self.page(), session }).await
+        self.call(&Command::RewardStatus { session }).await
     }
 
     pub async fn ledger(&self, before: Option<u64>, limit: usize) -> Result<Ledger, ApiError> {
-        self.call(&Command::Ledger { page: self.page(), before, limit }).await
+        self.call(&Command::Ledger { before, limit }).await
     }
 
     pub async fn hide_reward_message(&self, seq: u64, hidden: bool) -> Result<(), ApiError> {
-        let _: serde_json::Value =
-            self.call(&Command::HideRewardMessage { page: self.page(), seq, hidden }).await?;
+        let _: serde_json::Value = self.call(&Command::HideRewardMessage { seq, hidden }).await?;
         Ok(())
     }
 
@@ -143,38 +138,36 @@ impl PageClient {
         text: Note,
         ttl_ms: i64,
     ) -> Result<NoteSent, ApiError> {
-        self.call(&Command::StoreNote { page: self.page(), client, text, ttl_ms }).await
+        self.call(&Command::StoreNote { client, text, ttl_ms }).await
     }
 
     pub async fn read_note(&self, seq: u64) -> Result<NoteText, ApiError> {
-        self.call(&Command::ReadNote { page: self.page(), seq }).await
+        self.call(&Command::ReadNote { seq }).await
     }
 
     pub async fn export(&self, after: u64, private: bool) -> Result<PageExport, ApiError> {
-        self.call(&Command::Export { page: self.page(), after, private }).await
+        self.call(&Command::Export { after, private }).await
     }
 
     pub async fn import(&self, import: Import) -> Result<ImportReply, ApiError> {
-        self.call(&Command::Import { page: self.page(), import }).await
+        self.call(&Command::Import { import }).await
     }
 
     pub async fn move_out(&self, to: PageRef) -> Result<PageMoveReply, ApiError> {
-        self.call(&Command::MoveOut { page: self.page(), to }).await
+        self.call(&Command::MoveOut { to }).await
     }
 
     pub async fn move_step(&self) -> Result<PageMoveReply, ApiError> {
-        self.call(&Command::MoveStep { page: self.page() }).await
+        self.call(&Command::MoveStep).await
     }
 
     pub async fn absorb(&self, from: PageRef, part: MovedPart) -> Result<(), ApiError> {
-        let _: serde_json::Value =
-            self.call(&Command::Absorb { page: self.page(), from, part }).await?;
+        let _: serde_json::Value = self.call(&Command::Absorb { from, part }).await?;
         Ok(())
     }
 
     pub async fn repoint(&self, from: PageRef, to: PageRef) -> Result<(), ApiError> {
-        let _: serde_json::Value =
-            self.call(&Command::Repoint { page: self.page(), from, to }).await?;
+        let _: serde_json::Value = self.call(&Command::Repoint { from, to }).await?;
         Ok(())
     }
 
@@ -182,7 +175,8 @@ impl PageClient {
     /// command that means the same there ([`Command::follows_move`]) is sent on, through at
     /// most [`MAX_MOVES_FOLLOWED`] moves, and its answer is the new page's.
     async fn call<T: DeserializeOwned>(&self, command: &Command) -> Result<T, ApiError> {
-        let mut answer = crate::object::call(&self.stub, command).await;
+        let mut answer =
+            crate::object::call(&self.stub, &Envelope { page: &self.page, command }).await;
         let mut moves = 0;
         while let Err(ApiError::Moved { to }) = &answer
             && command.follows_move()
@@ -190,11 +184,7 @@ impl PageClient {
         {
             let page = PageRef::new(&self.page.site, PageId::from_canonical(to)?);
             let stub = self.namespace.get_by_name(&page.object_name())?;
-            let mut json =
-                serde_json::to_value(command).map_err(|e| ApiError::Internal(e.to_string()))?;
-            json["page"] =
-                serde_json::to_value(&page).map_err(|e| ApiError::Internal(e.to_string()))?;
-            answer = crate::object::call_json(&stub, json.to_string()).await;
+            answer = crate::object::call(&stub, &Envelope { page: &page, command }).await;
             moves += 1;
         }
         answer

@@ -30,7 +30,7 @@ use kudos_core::comment::ItemId;
 use kudos_core::limits::Action;
 use kudos_core::snapshot::{self, next_flush_at};
 use kudos_core::wire::{CommentStatus, LIVE_PING, LIVE_PONG, LiveUpdate, PageMoveReply, PageView};
-use protocol::{Command, Effect, MovedPart};
+use protocol::{Command, Effect, MovedPart, Received};
 use rules::{PageRules, RuleError, Ruled};
 use std::cell::OnceCell;
 use store::Store;
@@ -74,7 +74,7 @@ impl DurableObject for PageObject {
             let client = req.headers().get(crate::object::CLIENT_HEADER)?.unwrap_or_default();
             return self.accept_live(&client);
         }
-        serve("page object", req, |command| self.handle(command)).await
+        serve("page object", req, |sent: Received| self.handle(sent.page, sent.command)).await
     }
 
     /// Live connections only listen: anything a reader's browser sends (but the `ping`
@@ -161,8 +161,7 @@ impl PageObject {
         Ok(PageRules::new(self.store()?, &self.settings, page, now_ms()))
     }
 
-    async fn handle(&self, command: Command) -> Result<String, ApiError> {
-        let page = command.page().clone();
+    async fn handle(&self, page: PageRef, command: Command) -> Result<String, ApiError> {
         if !self.is_named_for(&page)? {
             return Err(ApiError::Internal(format!(
                 "a command for {} reached another object",
@@ -259,7 +258,7 @@ impl PageObject {
             Command::Import { import, .. } => to_json(&rules.import(import)?),
             Command::Export { after, private, .. } => to_json(&rules.export(after, private)?),
             Command::MoveOut { to, .. } => to_json(&rules.move_out(&to)?),
-            Command::MoveStep { .. } => to_json(&self.move_step(&page).await?),
+            Command::MoveStep => to_json(&self.move_step(&page).await?),
             Command::Absorb { from, part, .. } => {
                 rules.absorb(&from, part)?;
                 Ok("{}".to_owned())

@@ -15,142 +15,133 @@ use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{Comment, ImportStatus, ImportedPage, ModerationStatus, PageState};
 use serde::{Deserialize, Serialize};
 
+/// What crosses to a page's object: the page it is for, named once, then the command.
+/// Following a move sends the same command in a new envelope.
+#[derive(Debug, Serialize)]
+pub struct Envelope<'a> {
+    pub page: &'a PageRef,
+    #[serde(flatten)]
+    pub command: &'a Command,
+}
+
+/// An envelope as the object reads it.
+#[derive(Debug, Deserialize)]
+pub struct Received {
+    pub page: PageRef,
+    #[serde(flatten)]
+    pub command: Command,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Command {
     /// The page's current view, read through the object (read-your-writes). `since` may
     /// be at most one past the page's version.
     View {
-        page: PageRef,
         since: Option<u64>,
     },
     /// The view, as `View`, for a reader who met an outdated snapshot: the object also
     /// rewrites the snapshot on its next flush.
     Refresh {
-        page: PageRef,
         since: Option<u64>,
     },
     SetLike {
-        page: PageRef,
         client: ClientKey,
         visitor: VisitorKey,
         liked: bool,
     },
     ListComments {
-        page: PageRef,
         order: Order,
         cursor: Option<Cursor>,
     },
     /// One page of a thread's replies, after the reply numbered `after`.
     Replies {
-        page: PageRef,
         root: u64,
         after: Option<u64>,
     },
     PostComment {
-        page: PageRef,
         client: ClientKey,
         comment: Post,
     },
     EditComment {
-        page: PageRef,
         seq: u64,
         by: Editor,
         body: CommentBody,
         html: String,
     },
     DeleteComment {
-        page: PageRef,
         seq: u64,
         by: Editor,
     },
     Moderate {
-        page: PageRef,
         seq: u64,
         status: ModerationStatus,
     },
     LikeComment {
-        page: PageRef,
         seq: u64,
         visitor: VisitorKey,
         liked: bool,
     },
     /// Pins a comment to the top of the page, or unpins it.
     Pin {
-        page: PageRef,
         seq: u64,
         pinned: bool,
     },
     /// Closes the page to new comments, or opens it again.
     Close {
-        page: PageRef,
         closed: bool,
     },
     Pending {
-        page: PageRef,
         visitor: VisitorKey,
     },
     RecordReward {
-        page: PageRef,
         reward: PaidCheckout,
     },
     RewardStatus {
-        page: PageRef,
         session: SessionId,
     },
     /// One page of the reward ledger, newest first, before the reward numbered `before`.
     Ledger {
-        page: PageRef,
         before: Option<u64>,
         limit: usize,
     },
     HideRewardMessage {
-        page: PageRef,
         seq: u64,
         hidden: bool,
     },
     StoreNote {
-        page: PageRef,
         client: ClientKey,
         text: Note,
         ttl_ms: i64,
     },
     ReadNote {
-        page: PageRef,
         seq: u64,
     },
     /// The page as stored, a chunk of comments at a time, after the one numbered `after`;
     /// `private` adds each comment's author key.
     Export {
-        page: PageRef,
         after: u64,
         #[serde(default)]
         private: bool,
     },
     /// Comments from another system, checked and rendered by the worker, parents first.
     Import {
-        page: PageRef,
         import: Import,
     },
     /// The page moves to `to` (the end of any moves `to` made): from now on its id is an
     /// alias of `to`, and its state goes there a step at a time.
     MoveOut {
-        page: PageRef,
         to: PageRef,
     },
     /// One step of the page's move: the next part of its state, sent to where it moved.
-    MoveStep {
-        page: PageRef,
-    },
+    MoveStep,
     /// A part of the page `from`'s state, which moved here.
     Absorb {
-        page: PageRef,
         from: PageRef,
         part: MovedPart,
     },
     /// The page had moved to `from`, which moved on to `to`: it now points there.
     Repoint {
-        page: PageRef,
         from: PageRef,
         to: PageRef,
     },
@@ -219,36 +210,6 @@ pub struct Imported {
 }
 
 impl Command {
-    pub fn page(&self) -> &PageRef {
-        match self {
-            Command::View { page, .. }
-            | Command::Refresh { page, .. }
-            | Command::SetLike { page, .. }
-            | Command::ListComments { page, .. }
-            | Command::Replies { page, .. }
-            | Command::PostComment { page, .. }
-            | Command::EditComment { page, .. }
-            | Command::DeleteComment { page, .. }
-            | Command::Moderate { page, .. }
-            | Command::LikeComment { page, .. }
-            | Command::Pin { page, .. }
-            | Command::Close { page, .. }
-            | Command::Pending { page, .. }
-            | Command::RecordReward { page, .. }
-            | Command::RewardStatus { page, .. }
-            | Command::Ledger { page, .. }
-            | Command::HideRewardMessage { page, .. }
-            | Command::StoreNote { page, .. }
-            | Command::ReadNote { page, .. }
-            | Command::Import { page, .. }
-            | Command::Export { page, .. }
-            | Command::MoveOut { page, .. }
-            | Command::MoveStep { page }
-            | Command::Absorb { page, .. }
-            | Command::Repoint { page, .. } => page,
-        }
-    }
-
     /// What a command may do to the page: read it, change it, or bring it into being
     /// (which, for a reader's write, spends a new-page budget of the reader's address).
     pub fn effect(&self) -> Effect<'_> {
@@ -269,7 +230,7 @@ impl Command {
             | Command::HideRewardMessage { .. }
             | Command::ReadNote { .. }
             | Command::MoveOut { .. }
-            | Command::MoveStep { .. }
+            | Command::MoveStep
             | Command::Repoint { .. } => Effect::Changes,
             Command::SetLike { client, .. }
             | Command::PostComment { client, .. }
@@ -292,7 +253,7 @@ impl Command {
             self,
             Command::ReadNote { .. }
                 | Command::MoveOut { .. }
-                | Command::MoveStep { .. }
+                | Command::MoveStep
                 | Command::Repoint { .. }
         )
     }
@@ -323,7 +284,7 @@ impl Command {
             | Command::ReadNote { .. }
             | Command::Export { .. }
             | Command::MoveOut { .. }
-            | Command::MoveStep { .. }
+            | Command::MoveStep
             | Command::Absorb { .. }
             | Command::Repoint { .. } => false,
         }
@@ -370,4 +331,36 @@ pub struct Post {
 pub struct Created {
     pub comment: Comment,
     pub state: PageState,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kudos_core::PageId;
+
+    #[test]
+    fn an_envelope_names_the_page_once_and_a_new_page_sends_the_same_command() {
+        let (a, b) = (
+            PageRef::new("blog", PageId::parse("/a").unwrap()),
+            PageRef::new("blog", PageId::parse("/b").unwrap()),
+        );
+        let command = Command::View { since: Some(3) };
+        let sent = serde_json::to_string(&Envelope { page: &a, command: &command }).unwrap();
+        assert_eq!(sent.matches("\"site\"").count(), 1, "{sent}");
+        let moved = serde_json::to_string(&Envelope { page: &b, command: &command }).unwrap();
+        let read: Received = serde_json::from_str(&moved).unwrap();
+        assert_eq!(read.page, b);
+        assert!(matches!(read.command, Command::View { since: Some(3) }));
+        let step: Received = serde_json::from_str(
+            &serde_json::to_string(&Envelope { page: &a, command: &Command::MoveStep }).unwrap(),
+        )
+        .unwrap();
+        assert!(matches!(step.command, Command::MoveStep));
+    }
+
+    #[test]
+    fn an_envelope_with_a_page_in_another_spelling_is_refused() {
+        let loose = r#"{"page":{"site":"blog","page":"/a/"},"op":"view","since":null}"#;
+        assert!(serde_json::from_str::<Received>(loose).is_err());
+    }
 }
