@@ -15,7 +15,7 @@ mod store;
 pub use client::PageClient;
 
 use crate::config::{Config, PageSettings};
-use crate::counts_object::{Counted, CountsClient};
+use crate::counts_object::CountsClient;
 use crate::error::ApiError;
 use crate::limiter::{ClientKey, Limiter};
 use crate::now_ms;
@@ -28,9 +28,10 @@ use kudos_core::ErrorCode;
 use kudos_core::PageId;
 use kudos_core::comment::ItemId;
 use kudos_core::limits::Action;
-use kudos_core::snapshot::{self, next_flush_at};
+use kudos_core::snapshot;
 use kudos_core::wire::{CommentStatus, LIVE_PING, LIVE_PONG, LiveUpdate, PageMoveReply, PageView};
 use protocol::{Command, Effect, MovedPart, Received};
+use rules::background::Flush;
 use rules::{PageRules, RuleError, Ruled};
 use std::cell::OnceCell;
 use store::Store;
@@ -118,7 +119,7 @@ impl DurableObject for PageObject {
         if let Err(e) = self.rules(&page).and_then(|r| Ok(r.expire_notes()?)) {
             worker::console_error!("page object: expiring notes failed: {e}");
         }
-        self.deliver_outbox().await;
+        self.deliver_outbox(&page).await;
         if self.store().and_then(|s| Ok(rules::moves::in_progress(s)?)).unwrap_or(false)
             && let Err(e) = self.move_step(&page).await
         {
@@ -128,8 +129,8 @@ impl DurableObject for PageObject {
         self.flush(&page).await.map_err(|e| worker::Error::RustError(e.to_string()))?;
         // The flush may have told the site of the page's counts; and a long outbox (a page's
         // first report to the index) needs more alarms.
-        self.deliver_outbox().await;
-        if self.store().and_then(|s| Ok(s.outbox_waiting()?)).unwrap_or(false) {
+        self.deliver_outbox(&page).await;
+        if self.rules(&page).and_then(|r| Ok(r.outbox_waiting()?)).unwrap_or(false) {
             let _ = crate::alarm::ring_by(&self.state, now_ms()).await;
         }
         Response::ok("done")
@@ -402,18 +403,11 @@ impl PageObject {
     /// Sets the alarm for the earliest work due: outbox messages at once, a flush when
     /// the flush interval allows. Does nothing when nothing is due.
     async fn schedule(&self) -> Result<(), ApiError> {
-        let store = self.store()?;
-        let Some(row) = store.page()? else { return Ok(()) };
-        let now = now_ms();
-        let flush_due = (row.version > row.flushed_version)
-            .then(|| next_flush_at(now, row.flush_started_at, self.settings.flush_interval_ms));
-        let moving = rules::moves::in_progress(store).unwrap_or(false);
-        let outbox_due = (store.outbox_waiting()? || moving).then_some(now);
-        let expiry_due = store.next_note_expiry()?;
-        let Some(due) = [flush_due, outbox_due, expiry_due].into_iter().flatten().min() else {
-            return Ok(());
-        };
-        Ok(crate::alarm::ring_by(&self.state, due).await?)
+        let Some(page) = self.verified_page() else { return self.schedule_expiry().await };
+        match self.rules(&page)?.due()? {
+            Some(due) => Ok(crate::alarm::ring_by(&self.state, due).await?),
+            None => Ok(()),
+        }
     }
 
     /// One step of the page's move: the next part goes to the page it moved to, and is
@@ -450,10 +444,9 @@ impl PageObject {
 
     /// Delivers queued messages to the site object in order, up to `MAX_BATCH` a call. A
     /// batch that fails stays queued and the alarm comes back for it.
-    async fn deliver_outbox(&self) {
-        let Ok(store) = self.store() else { return };
-        let Ok(Some(page)) = store.page() else { return };
-        let Ok(messages) = store.outbox(OUTBOX_PER_ALARM) else { return };
+    async fn deliver_outbox(&self, page: &PageRef) {
+        let Ok(rules) = self.rules(page) else { return };
+        let Ok(messages) = rules.outbox(OUTBOX_PER_ALARM) else { return };
         let site = SiteClient::new(&self.env, &page.site);
         for batch in messages.chunks(MAX_BATCH) {
             let bodies: Vec<&str> = batch.iter().map(|m| m.body.as_str()).collect();
@@ -462,7 +455,7 @@ impl PageObject {
                 Err(e) => Err(ApiError::Internal(e.to_string())),
             };
             let last = batch.last().map_or(0, |m| m.id);
-            if let Err(e) = delivered.and_then(|()| Ok(store.outbox_done_through(last)?)) {
+            if let Err(e) = delivered.and_then(|()| Ok(rules.delivered_through(last)?)) {
                 worker::console_error!("page object: outbox delivery failed: {e}");
                 let _ = crate::alarm::ring_by(&self.state, now_ms() + OUTBOX_RETRY_MS).await;
                 return;
@@ -475,16 +468,12 @@ impl PageObject {
     /// the KV write is under way are picked up by the next flush. An error makes the
     /// runtime retry the alarm.
     async fn flush(&self, page: &PageRef) -> Result<(), ApiError> {
-        let store = self.store()?;
-        let Some(row) = store.page()? else { return Ok(()) };
-        if row.version <= row.flushed_version {
-            // Nothing to flush; other work (note expiry) may still need the alarm.
-            return self.schedule().await;
-        }
         let now = now_ms();
-        if next_flush_at(now, row.flush_started_at, self.settings.flush_interval_ms) > now {
-            return self.schedule().await;
-        }
+        let to = match self.rules(page)?.flush()? {
+            Flush::Nothing | Flush::At(_) => return self.schedule().await,
+            Flush::Moved(to) => Some(to),
+            Flush::Now => None,
+        };
         if let Some(budget) = self.settings.kv_writes {
             let limiter = Limiter::new(&self.env, &page.site, &ClientKey::whole_site())?;
             if let Err(refused) = limiter.take(Action::KvWrite, budget).await {
@@ -498,28 +487,25 @@ impl PageObject {
                 return Ok(crate::alarm::ring_by(&self.state, now + wait_s * 1_000).await?);
             }
         }
-        store.mark_flush_started(now)?;
-        if let Some(to) = store.moved_to()? {
+        let rules = self.rules(page)?;
+        rules.flush_started()?;
+        if let Some(to) = to {
             // Readers of the old id read the new page; its counts come from there too.
-            ReadModel::new(&self.env, 0)?.store_moved(page, &to).await?;
-            store.mark_flushed(row.version)?;
+            ReadModel::writer(&self.env)?.store_moved(page, &to).await?;
+            rules.flushed(None)?;
             return self.schedule().await;
         }
-        let rules = self.rules(page)?;
         rules.report()?;
         let view = self.rendered(rules.view()?).await;
-        ReadModel::new(&self.env, 0)?.store(page, &view).await?;
+        ReadModel::writer(&self.env)?.store(page, &view).await?;
         // The sets of pages that hold this one (index pages' counts) follow its snapshot,
         // and so do those holding a page that moved here. A failure fails the flush, which
         // the runtime retries.
         let counts = CountsClient::new(&self.env, &page.site)?;
-        counts.report(Counted::of(&view.state)).await?;
-        for alias in store.aliases()? {
-            let version = view.state.version + alias.offset.max(0) as u64;
-            let counted = Counted { page: alias.page_id, version, ..Counted::of(&view.state) };
+        for counted in rules.counted(&view.state)? {
             counts.report(counted).await?;
         }
-        store.mark_flushed(view.state.version as i64)?;
+        rules.flushed(Some(view.state.version))?;
         self.schedule().await
     }
 }

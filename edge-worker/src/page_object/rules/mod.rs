@@ -8,6 +8,7 @@
 //! site object (the outbox), commits together. A rule says no with a [`RuleError`], which
 //! the object turns into the error body the client gets.
 
+pub mod background;
 mod comments;
 mod import;
 mod likes;

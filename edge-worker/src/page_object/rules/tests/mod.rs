@@ -1,6 +1,7 @@
 //! The page rules' native tests, one module per rule module, over a page in memory; and
 //! what they share: readers by number, and the site messages the rules put in the outbox.
 
+mod background;
 mod comments;
 mod import;
 mod likes;
