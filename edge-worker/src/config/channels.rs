@@ -26,6 +26,22 @@ pub struct Setup {
     pub(crate) email: Option<OwnerEmail>,
 }
 
+impl Setup {
+    /// A channel that posts to a stand-in address (native tests).
+    #[cfg(test)]
+    pub fn for_tests(channel: Channel, wants: Wants, digest: bool) -> Setup {
+        Setup {
+            channel,
+            url: "https://hooks.example/x".into(),
+            wants,
+            digest,
+            secret: "whsec".into(),
+            chat: String::new(),
+            email: None,
+        }
+    }
+}
+
 /// Email to the owner: Cloudflare's `send_email` binding (Email Routing sends only to
 /// addresses verified there), from an address on the site's domain.
 #[derive(Debug, Clone)]

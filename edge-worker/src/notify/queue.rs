@@ -242,15 +242,7 @@ mod tests {
     const NOW: i64 = 1_700_000_000_000;
 
     fn channels() -> Channels {
-        let setup = |channel| Setup {
-            channel,
-            url: "https://hooks.example/x".into(),
-            wants: Wants::ALL,
-            digest: false,
-            secret: "whsec".into(),
-            chat: String::new(),
-            email: None,
-        };
+        let setup = |channel| Setup::for_tests(channel, Wants::ALL, false);
         Channels {
             setups: vec![setup(Channel::Webhook), setup(Channel::Slack)],
             first_retry_ms: 60_000,

@@ -209,85 +209,73 @@ pub struct Imported {
     pub seq: Option<u64>,
 }
 
+/// How a page that moved treats a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterMove {
+    /// The old page still answers it itself: its notes (read once, by their ids) and the
+    /// move's own commands.
+    Served,
+    /// It means the same to the page it moved to (it names no comment or reward by its
+    /// number on the old page): sent on there.
+    Followed,
+    /// Answered with where the page went.
+    Refused,
+}
+
 impl Command {
-    /// What a command may do to the page: read it, change it, or bring it into being
-    /// (which, for a reader's write, spends a new-page budget of the reader's address).
+    /// What the command may do to the page (read it, change it, or bring it into being,
+    /// which for a reader's write spends a new-page budget of the reader's address), and
+    /// how a page that moved treats it: one row per command.
+    fn kind(&self) -> (Effect<'_>, AfterMove) {
+        use AfterMove::{Followed, Refused, Served};
+        use Effect::{Changes, Creates, Reads};
+        match self {
+            Command::View { .. } => (Reads, Followed),
+            Command::Refresh { .. } => (Changes, Followed),
+            Command::SetLike { client, .. } => (Creates(Some(client)), Followed),
+            Command::ListComments { .. } => (Reads, Followed),
+            Command::Replies { .. } => (Reads, Refused),
+            Command::PostComment { client, comment } => {
+                let top_level = comment.input.parent.is_none();
+                (Creates(Some(client)), if top_level { Followed } else { Refused })
+            }
+            Command::EditComment { .. } => (Changes, Refused),
+            Command::DeleteComment { .. } => (Changes, Refused),
+            Command::Moderate { .. } => (Changes, Refused),
+            Command::LikeComment { .. } => (Changes, Refused),
+            Command::Pin { .. } => (Changes, Refused),
+            // The owner may close a page before anyone wrote to it.
+            Command::Close { .. } => (Creates(None), Followed),
+            Command::Pending { .. } => (Reads, Followed),
+            // Stripe confirmed a payment: the page exists whatever any budget says.
+            Command::RecordReward { .. } => (Creates(None), Followed),
+            Command::RewardStatus { .. } => (Reads, Followed),
+            Command::Ledger { .. } => (Reads, Followed),
+            Command::HideRewardMessage { .. } => (Changes, Refused),
+            Command::StoreNote { client, .. } => (Creates(Some(client)), Followed),
+            Command::ReadNote { .. } => (Changes, Served),
+            Command::Import { .. } => (Creates(None), Followed),
+            Command::Export { .. } => (Reads, Refused),
+            Command::MoveOut { .. } => (Changes, Served),
+            Command::MoveStep => (Changes, Served),
+            // A page moved here.
+            Command::Absorb { .. } => (Creates(None), Refused),
+            Command::Repoint { .. } => (Changes, Served),
+        }
+    }
+
     pub fn effect(&self) -> Effect<'_> {
-        match self {
-            Command::View { .. }
-            | Command::ListComments { .. }
-            | Command::Replies { .. }
-            | Command::Pending { .. }
-            | Command::RewardStatus { .. }
-            | Command::Ledger { .. }
-            | Command::Export { .. } => Effect::Reads,
-            Command::Refresh { .. }
-            | Command::EditComment { .. }
-            | Command::DeleteComment { .. }
-            | Command::Moderate { .. }
-            | Command::LikeComment { .. }
-            | Command::Pin { .. }
-            | Command::HideRewardMessage { .. }
-            | Command::ReadNote { .. }
-            | Command::MoveOut { .. }
-            | Command::MoveStep
-            | Command::Repoint { .. } => Effect::Changes,
-            Command::SetLike { client, .. }
-            | Command::PostComment { client, .. }
-            | Command::StoreNote { client, .. } => Effect::Creates(Some(client)),
-            // Stripe confirmed a payment, or the owner closed a page before anyone wrote
-            // to it: the page exists whatever any budget says.
-            // ... or imported comments into it.
-            // ... or imported comments into it, or moved a page to it.
-            Command::RecordReward { .. }
-            | Command::Close { .. }
-            | Command::Import { .. }
-            | Command::Absorb { .. } => Effect::Creates(None),
-        }
+        self.kind().0
     }
 
-    /// Whether a page that moved still answers this command itself: its notes stay with
-    /// it (read once, by their ids), and the move's own commands.
+    /// Whether a page that moved still answers this command itself.
     pub fn served_after_move(&self) -> bool {
-        matches!(
-            self,
-            Command::ReadNote { .. }
-                | Command::MoveOut { .. }
-                | Command::MoveStep
-                | Command::Repoint { .. }
-        )
+        self.kind().1 == AfterMove::Served
     }
 
-    /// Whether the command, refused by a page that moved, means the same to the page it
-    /// moved to: it names no comment or reward by its number on the old page.
+    /// Whether the command, refused by a page that moved, is sent on to where it went.
     pub fn follows_move(&self) -> bool {
-        match self {
-            Command::View { .. }
-            | Command::Refresh { .. }
-            | Command::SetLike { .. }
-            | Command::ListComments { .. }
-            | Command::Pending { .. }
-            | Command::RecordReward { .. }
-            | Command::RewardStatus { .. }
-            | Command::Ledger { .. }
-            | Command::StoreNote { .. }
-            | Command::Close { .. }
-            | Command::Import { .. } => true,
-            Command::PostComment { comment, .. } => comment.input.parent.is_none(),
-            Command::Replies { .. }
-            | Command::EditComment { .. }
-            | Command::DeleteComment { .. }
-            | Command::Moderate { .. }
-            | Command::LikeComment { .. }
-            | Command::Pin { .. }
-            | Command::HideRewardMessage { .. }
-            | Command::ReadNote { .. }
-            | Command::Export { .. }
-            | Command::MoveOut { .. }
-            | Command::MoveStep
-            | Command::Absorb { .. }
-            | Command::Repoint { .. } => false,
-        }
+        self.kind().1 == AfterMove::Followed
     }
 }
 
@@ -362,5 +350,16 @@ mod tests {
     fn an_envelope_with_a_page_in_another_spelling_is_refused() {
         let loose = r#"{"page":{"site":"blog","page":"/a/"},"op":"view","since":null}"#;
         assert!(serde_json::from_str::<Received>(loose).is_err());
+    }
+
+    #[test]
+    fn a_moved_page_serves_its_notes_and_sends_on_only_what_names_nothing_of_its_own() {
+        let (note, step) = (Command::ReadNote { seq: 1 }, Command::MoveStep);
+        assert!(note.served_after_move() && step.served_after_move());
+        let view = Command::View { since: None };
+        assert!(!view.served_after_move() && view.follows_move());
+        let like = Command::LikeComment { seq: 1, visitor: VisitorKey::owner(), liked: true };
+        assert!(!like.follows_move(), "comment 1 here is not comment 1 there");
+        assert!(matches!(view.effect(), Effect::Reads) && matches!(like.effect(), Effect::Changes));
     }
 }

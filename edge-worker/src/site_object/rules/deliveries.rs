@@ -212,15 +212,7 @@ mod notify_tests {
     use kudos_core::wire::ChannelHealth;
 
     fn setup(channel: Channel, wants: Wants, digest: bool) -> Setup {
-        Setup {
-            channel,
-            url: "https://hooks.example/x".into(),
-            wants,
-            digest,
-            secret: "whsec".into(),
-            chat: String::new(),
-            email: None,
-        }
+        Setup::for_tests(channel, wants, digest)
     }
 
     fn site_with(setups: Vec<Setup>) -> Site {
