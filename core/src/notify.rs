@@ -78,6 +78,23 @@ pub struct Event {
     pub note: Option<NoteEvent>,
 }
 
+impl Event {
+    /// An event of `kind` about `item` on `page` at `now_ms`, its id derived from them
+    /// (see [`event_id`]), with nothing about the comment, reward or note yet.
+    pub fn about(kind: Kind, site: &str, page: &str, item: &str, now_ms: i64) -> Event {
+        Event {
+            id: event_id(site, page, kind, item),
+            kind,
+            created: now_ms / 1_000,
+            site: site.to_owned(),
+            page: page.to_owned(),
+            comment: None,
+            reward: None,
+            note: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CommentEvent {
     pub id: String,

@@ -253,13 +253,7 @@ mod tests {
     fn queued(sql: &Sql, id: &str) {
         let event = Event {
             id: id.into(),
-            kind: notify::Kind::CommentPublished,
-            created: NOW / 1_000,
-            site: "blog".into(),
-            page: "/a".into(),
-            comment: None,
-            reward: None,
-            note: None,
+            ..Event::about(notify::Kind::CommentPublished, "blog", "/a", id, NOW)
         };
         enqueue(sql, &channels(), &event, NOW).unwrap();
     }

@@ -25,7 +25,7 @@ use crate::page_ref::PageRef;
 use crate::site_object::SiteCommand;
 use crate::storage::StoreError;
 use kudos_core::ErrorCode;
-use kudos_core::notify::{self, Event, Kind};
+use kudos_core::notify::{Event, Kind};
 use kudos_core::snapshot;
 use kudos_core::wire::{PageState, PageView};
 
@@ -162,16 +162,7 @@ impl<'a> PageRules<'a> {
             return Ok(());
         }
         let page = self.page.page.to_string();
-        let mut event = Event {
-            id: notify::event_id(&self.page.site, &page, kind, item),
-            kind,
-            created: self.now / 1_000,
-            site: self.page.site.clone(),
-            page,
-            comment: None,
-            reward: None,
-            note: None,
-        };
+        let mut event = Event::about(kind, &self.page.site, &page, item, self.now);
         about(&mut event);
         self.tell_site(&SiteCommand::Notify(event))
     }

@@ -227,16 +227,7 @@ mod notify_tests {
     }
 
     fn event(id: &str, kind: Kind) -> Event {
-        Event {
-            id: id.into(),
-            kind,
-            created: NOW / 1_000,
-            site: "blog".into(),
-            page: "/a".into(),
-            comment: None,
-            reward: None,
-            note: None,
-        }
+        Event { id: id.into(), ..Event::about(kind, "blog", "/a", id, NOW) }
     }
 
     fn waiting(site: &Site) -> Vec<(String, u64)> {
