@@ -3,8 +3,9 @@
 //! Shadow DOM, themes and languages.
 
 use crate::format::{ago, money};
-use crate::hooks::use_recent::use_recent;
+use crate::hooks::use_recent::load_recent;
 use crate::i18n;
+use kudos_core::feed::Recent;
 use kudos_core::reward::Currency;
 use yew::prelude::*;
 
@@ -21,7 +22,11 @@ pub struct RecentProps {
 #[function_component(RecentActivity)]
 pub fn recent_activity(props: &RecentProps) -> Html {
     let t = i18n::strings(&props.lang);
-    let recent = use_recent(props.api.clone(), props.lang.clone());
+    let recent = use_state(|| None::<Result<Recent, String>>);
+    {
+        let (recent, api, lang) = (recent.clone(), props.api.clone(), props.lang.clone());
+        use_effect_with((), move |_| load_recent(recent, api, lang));
+    }
     let now = js_sys::Date::now();
     let who = |name: &str| if name.is_empty() { t.anonymous.to_owned() } else { name.to_owned() };
     let body = match &*recent {
