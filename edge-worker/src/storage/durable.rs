@@ -17,14 +17,12 @@ fn failed(e: worker::Error) -> StoreError {
 }
 
 impl Backend for Durable {
-    fn exec<T: DeserializeOwned>(
-        &self,
-        query: &str,
-        bindings: Bindings,
-    ) -> StoreResult<(Vec<T>, usize)> {
-        let cursor = self.0.exec(query, bindings).map_err(failed)?;
-        let rows = cursor.to_array().map_err(failed)?;
-        Ok((rows, cursor.rows_written()))
+    fn run(&self, query: &str, bindings: Bindings) -> StoreResult<usize> {
+        Ok(self.0.exec(query, bindings).map_err(failed)?.rows_written())
+    }
+
+    fn rows<T: DeserializeOwned>(&self, query: &str, bindings: Bindings) -> StoreResult<Vec<T>> {
+        self.0.exec(query, bindings).and_then(|cursor| cursor.to_array()).map_err(failed)
     }
 
     fn script(&self, script: &str) -> StoreResult<()> {

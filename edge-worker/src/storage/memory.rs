@@ -46,7 +46,8 @@ fn json(value: ValueRef<'_>) -> Json {
     }
 }
 
-impl Backend for Memory {
+impl Memory {
+    /// Runs one statement: the rows it read, and how many it wrote.
     fn exec<T: DeserializeOwned>(
         &self,
         query: &str,
@@ -68,6 +69,16 @@ impl Backend for Memory {
         drop(rows);
         let written = if writes { self.0.changes() as usize } else { 0 };
         Ok((read, written))
+    }
+}
+
+impl Backend for Memory {
+    fn run(&self, query: &str, bindings: Bindings) -> StoreResult<usize> {
+        Ok(self.exec::<serde::de::IgnoredAny>(query, bindings)?.1)
+    }
+
+    fn rows<T: DeserializeOwned>(&self, query: &str, bindings: Bindings) -> StoreResult<Vec<T>> {
+        Ok(self.exec(query, bindings)?.0)
     }
 
     fn script(&self, script: &str) -> StoreResult<()> {

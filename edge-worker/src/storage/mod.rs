@@ -38,12 +38,10 @@ impl From<StoreError> for worker::Error {
 
 /// What `Sql` needs of a SQLite: one statement with bound values, and a script.
 pub trait Backend {
-    /// Runs one statement; returns the rows it read and how many it wrote.
-    fn exec<T: DeserializeOwned>(
-        &self,
-        query: &str,
-        bindings: Bindings,
-    ) -> StoreResult<(Vec<T>, usize)>;
+    /// Runs one statement for what it writes; returns how many rows it wrote.
+    fn run(&self, query: &str, bindings: Bindings) -> StoreResult<usize>;
+    /// Runs one statement for the rows it reads.
+    fn rows<T: DeserializeOwned>(&self, query: &str, bindings: Bindings) -> StoreResult<Vec<T>>;
     /// Runs statements separated by `;` (a migration), binding nothing.
     fn script(&self, script: &str) -> StoreResult<()>;
 }
@@ -54,10 +52,6 @@ type Platform = durable::Durable;
 type Platform = memory::Memory;
 
 pub struct Sql(Platform);
-
-/// Rows of no columns anyone reads, for statements run for what they write.
-#[derive(serde::Deserialize)]
-struct Ignored {}
 
 impl Sql {
     /// The object's storage with `migrations` applied, opened on first use and kept in
@@ -117,7 +111,7 @@ impl Sql {
 
     /// Runs a statement; returns how many rows it wrote.
     pub fn run(&self, query: &str, bindings: Bindings) -> StoreResult<usize> {
-        Ok(self.0.exec::<Ignored>(query, bindings)?.1)
+        self.0.run(query, bindings)
     }
 
     pub fn rows<T: DeserializeOwned>(
@@ -125,7 +119,7 @@ impl Sql {
         query: &str,
         bindings: Bindings,
     ) -> StoreResult<Vec<T>> {
-        Ok(self.0.exec(query, bindings)?.0)
+        self.0.rows(query, bindings)
     }
 
     /// The last row a query returns (the only one, for a query by key).
