@@ -20,6 +20,7 @@
 //!   `commentHex`, `parentHex` (`root` for none), `commenterHex`, `markdown`, `path`,
 //!   `score`, `state` (`approved`, `unapproved`, `flagged`), `creationDate`, `deleted`.
 
+use crate::ImportMarkup::{Html, Markdown};
 use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Skip};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -90,17 +91,55 @@ fn optional(s: String) -> Option<String> {
     (!s.is_empty() && s != "0" && s != "null").then_some(s)
 }
 
-/// The fields every system has, read by `fields`; a record without an id or a time is an
-/// error naming it.
-struct Fields<'a> {
-    id: &'a str,
-    page: &'a str,
-    parent: &'a str,
-    name: &'a str,
-    website: &'a str,
-    email: &'a str,
-    body: &'a str,
+/// Where a system keeps the fields every system has (read by `item`), and how its bodies
+/// are written. A record without an id or a time is an error naming it.
+struct Fields {
+    id: &'static str,
+    page: &'static str,
+    parent: &'static str,
+    name: &'static str,
+    website: &'static str,
+    email: &'static str,
+    body: &'static str,
     markup: ImportMarkup,
+}
+
+impl Fields {
+    /// The fields' names in the order of the table below: id, page, parent, name, website,
+    /// email, body.
+    const fn named(names: [&'static str; 7], markup: ImportMarkup) -> Fields {
+        let [id, page, parent, name, website, email, body] = names;
+        Fields { id, page, parent, name, website, email, body, markup }
+    }
+}
+
+#[rustfmt::skip]
+const WALINE: Fields =   Fields::named(["objectId",   "url",      "pid",       "nick", "link",    "mail",  "comment"],  Markdown);
+#[rustfmt::skip]
+const TWIKOO: Fields =   Fields::named(["_id",        "url",      "pid",       "nick", "link",    "mail",  "comment"],  Html);
+#[rustfmt::skip]
+const ARTALK: Fields =   Fields::named(["id",         "page_key", "rid",       "nick", "link",    "email", "content"],  Markdown);
+#[rustfmt::skip]
+const REMARK42: Fields = Fields::named(["id",         "url",      "pid",       "name", "website", "email", "text"],     Html);
+#[rustfmt::skip]
+const COMMENTO: Fields = Fields::named(["commentHex", "path",     "parentHex", "name", "link",    "email", "markdown"], Markdown);
+
+/// Adds `record` (at `at` in the file) as an item, or skips it when its status is one
+/// kudos does not know (`Err` naming it).
+fn add(
+    parsed: &mut Parsed,
+    record: &Value,
+    at: &str,
+    f: &Fields,
+    status: Result<ImportStatus, String>,
+    when: Option<i64>,
+    likes: u64,
+) -> Result<(), ImportError> {
+    match status {
+        Ok(status) => parsed.items.push(item(record, at, f, when, status, likes)?),
+        Err(why) => parsed.skipped.push(Skip { id: text(record, f.id), why }),
+    }
+    Ok(())
 }
 
 fn item(
@@ -144,33 +183,16 @@ pub fn waline(bytes: &[u8]) -> Result<Parsed, ImportError> {
         doc["data"]["Comment"].as_array().or_else(|| doc["data"]["data"]["Comment"].as_array());
     let comments = comments
         .ok_or_else(|| ImportError::Unsupported("not a Waline export: no data.Comment".into()))?;
-    let fields = Fields {
-        id: "objectId",
-        page: "url",
-        parent: "pid",
-        name: "nick",
-        website: "link",
-        email: "mail",
-        body: "comment",
-        markup: ImportMarkup::Markdown,
-    };
     let mut parsed = Parsed::default();
     for (n, c) in comments.iter().enumerate() {
-        let at = format!("Comment[{n}]");
         let status = match text(c, "status").as_str() {
-            "approved" | "" => ImportStatus::Approved,
-            "waiting" => ImportStatus::Pending,
-            "spam" => ImportStatus::Spam,
-            other => {
-                parsed.skipped.push(Skip {
-                    id: text(c, "objectId"),
-                    why: format!("unknown status {other:?}"),
-                });
-                continue;
-            }
+            "approved" | "" => Ok(ImportStatus::Approved),
+            "waiting" => Ok(ImportStatus::Pending),
+            "spam" => Ok(ImportStatus::Spam),
+            other => Err(format!("unknown status {other:?}")),
         };
         let when = time(&c["insertedAt"]).or_else(|| time(&c["createdAt"]));
-        parsed.items.push(item(c, &at, &fields, when, status, count(&c["like"]))?);
+        add(&mut parsed, c, &format!("Comment[{n}]"), &WALINE, status, when, count(&c["like"]))?;
     }
     Ok(parsed)
 }
@@ -184,20 +206,10 @@ pub fn twikoo(bytes: &[u8]) -> Result<Parsed, ImportError> {
         // One object per line (a database export).
         Err(_) => lines(bytes)?.into_iter().map(|(n, v)| (format!("line {n}"), v)).collect(),
     };
-    let fields = Fields {
-        id: "_id",
-        page: "url",
-        parent: "pid",
-        name: "nick",
-        website: "link",
-        email: "mail",
-        body: "comment",
-        markup: ImportMarkup::Html,
-    };
     let mut parsed = Parsed::default();
     for (at, c) in &records {
         let status = if flag(&c["isSpam"]) { ImportStatus::Spam } else { ImportStatus::Approved };
-        parsed.items.push(item(c, at, &fields, time(&c["created"]), status, count(&c["like"]))?);
+        add(&mut parsed, c, at, &TWIKOO, Ok(status), time(&c["created"]), count(&c["like"]))?;
     }
     Ok(parsed)
 }
@@ -206,44 +218,18 @@ pub fn artalk(bytes: &[u8]) -> Result<Parsed, ImportError> {
     let Value::Array(records) = document(bytes)? else {
         return Err(ImportError::Unsupported("not Artrans: the file is not a JSON array".into()));
     };
-    let fields = Fields {
-        id: "id",
-        page: "page_key",
-        parent: "rid",
-        name: "nick",
-        website: "link",
-        email: "email",
-        body: "content",
-        markup: ImportMarkup::Markdown,
-    };
     let mut parsed = Parsed::default();
     for (n, c) in records.iter().enumerate() {
         let status =
             if flag(&c["is_pending"]) { ImportStatus::Pending } else { ImportStatus::Approved };
-        parsed.items.push(item(
-            c,
-            &format!("[{n}]"),
-            &fields,
-            time(&c["created_at"]),
-            status,
-            count(&c["vote_up"]),
-        )?);
+        let (at, when) = (format!("[{n}]"), time(&c["created_at"]));
+        add(&mut parsed, c, &at, &ARTALK, Ok(status), when, count(&c["vote_up"]))?;
     }
     Ok(parsed)
 }
 
 pub fn remark42(bytes: &[u8]) -> Result<Parsed, ImportError> {
     let mut parsed = Parsed::default();
-    let fields = Fields {
-        id: "id",
-        page: "url",
-        parent: "pid",
-        name: "name",
-        website: "website",
-        email: "email",
-        body: "text",
-        markup: ImportMarkup::Html,
-    };
     for (line, c) in lines(bytes)? {
         // The first line is the site's metadata (users and posts), not a comment.
         if c.get("version").is_some() && c.get("id").is_none() {
@@ -256,14 +242,8 @@ pub fn remark42(bytes: &[u8]) -> Result<Parsed, ImportError> {
         let status =
             if flag(&c["delete"]) { ImportStatus::Deleted } else { ImportStatus::Approved };
         let likes = c["score"].as_i64().unwrap_or(0).max(0) as u64;
-        parsed.items.push(item(
-            &flat,
-            &format!("line {line}"),
-            &fields,
-            time(&c["time"]),
-            status,
-            likes,
-        )?);
+        let at = format!("line {line}");
+        add(&mut parsed, &flat, &at, &REMARK42, Ok(status), time(&c["time"]), likes)?;
     }
     Ok(parsed)
 }
@@ -279,16 +259,6 @@ pub fn commento(bytes: &[u8]) -> Result<Parsed, ImportError> {
         .flatten()
         .map(|c| (text(c, "commenterHex"), (text(c, "name"), text(c, "link"), text(c, "email"))))
         .collect();
-    let fields = Fields {
-        id: "commentHex",
-        page: "path",
-        parent: "parentHex",
-        name: "name",
-        website: "link",
-        email: "email",
-        body: "markdown",
-        markup: ImportMarkup::Markdown,
-    };
     let mut parsed = Parsed::default();
     for (n, c) in comments.iter().enumerate() {
         let mut flat = c.clone();
@@ -300,27 +270,15 @@ pub fn commento(bytes: &[u8]) -> Result<Parsed, ImportError> {
             flat["parentHex"] = Value::Null;
         }
         let status = match text(c, "state").as_str() {
-            _ if flag(&c["deleted"]) => ImportStatus::Deleted,
-            "approved" | "" => ImportStatus::Approved,
-            "unapproved" => ImportStatus::Pending,
-            "flagged" => ImportStatus::Spam,
-            other => {
-                parsed.skipped.push(Skip {
-                    id: text(c, "commentHex"),
-                    why: format!("unknown state {other:?}"),
-                });
-                continue;
-            }
+            _ if flag(&c["deleted"]) => Ok(ImportStatus::Deleted),
+            "approved" | "" => Ok(ImportStatus::Approved),
+            "unapproved" => Ok(ImportStatus::Pending),
+            "flagged" => Ok(ImportStatus::Spam),
+            other => Err(format!("unknown state {other:?}")),
         };
         let likes = c["score"].as_i64().unwrap_or(0).max(0) as u64;
-        parsed.items.push(item(
-            &flat,
-            &format!("comments[{n}]"),
-            &fields,
-            time(&c["creationDate"]),
-            status,
-            likes,
-        )?);
+        let (at, when) = (format!("comments[{n}]"), time(&c["creationDate"]));
+        add(&mut parsed, &flat, &at, &COMMENTO, status, when, likes)?;
     }
     Ok(parsed)
 }

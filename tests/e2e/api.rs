@@ -2,13 +2,13 @@
 
 use kudos_tests::api::{error_code, from_snapshot, header, visitor};
 use kudos_tests::poll;
-use kudos_tests::worker::{WorkerOptions, started_with};
+use kudos_tests::worker::{WorkerOptions, started};
 use reqwest::Method;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn liking_twice_counts_once_and_unliking_twice_uncounts_once() {
-    let (_worker, api) = started_with(WorkerOptions::default()).await;
+    let (_worker, api) = started(WorkerOptions::default()).await;
 
     let first = api.like("/posts/x", &visitor(1), true).await;
     assert_eq!((first.state.likes, first.liked), (1, true));
@@ -30,7 +30,7 @@ async fn liking_twice_counts_once_and_unliking_twice_uncounts_once() {
 async fn views_come_from_kv_and_a_writer_reads_their_own_write_before_the_next_flush() {
     // A long interval: after the first flush, the next one is a minute away.
     let (_worker, api) =
-        started_with(WorkerOptions { flush_interval_ms: 60_000, ..Default::default() }).await;
+        started(WorkerOptions { flush_interval_ms: 60_000, ..Default::default() }).await;
     let page = "/posts/rw";
 
     let (fresh, source) = api.view(page, None).await;
@@ -59,7 +59,7 @@ async fn views_come_from_kv_and_a_writer_reads_their_own_write_before_the_next_f
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_gets_a_4xx_with_a_json_code_and_changes_nothing() {
-    let (_worker, api) = started_with(WorkerOptions::default()).await;
+    let (_worker, api) = started(WorkerOptions::default()).await;
     let page = "/posts/untouched";
     let v = visitor(7);
     // Not canonical (no leading slash), so the limit on what readers send applies.
@@ -133,7 +133,7 @@ async fn bad_input_gets_a_4xx_with_a_json_code_and_changes_nothing() {
 async fn a_worker_without_its_visitor_salt_refuses_writes_and_still_serves_views() {
     let options =
         WorkerOptions { vars: vec![("VISITOR_SALT".into(), String::new())], ..Default::default() };
-    let (_worker, api) = started_with(options).await;
+    let (_worker, api) = started(options).await;
     let challenge = format!(r#"{{"visitor":"{}"}}"#, visitor(1));
     let resp = api.raw(Method::POST, "/api/v1/visitor/challenge", Some(&challenge)).await;
     assert_eq!(error_code(resp).await, (503, "server_misconfigured".to_owned()));
@@ -149,7 +149,7 @@ async fn a_worker_without_its_visitor_salt_refuses_writes_and_still_serves_views
 async fn only_allowlisted_origins_may_call_the_api_from_a_browser() {
     let options =
         WorkerOptions { extra_origins: vec!["https://blog.example".into()], ..Default::default() };
-    let (_worker, api) = started_with(options).await;
+    let (_worker, api) = started(options).await;
     let page_url = api.url("/api/v1/page?page=/posts/a");
     let like_url = api.url("/api/v1/page/like");
     let body = serde_json::json!({ "page": "/posts/a", "visitor": visitor(1), "liked": true });
@@ -196,7 +196,7 @@ async fn only_allowlisted_origins_may_call_the_api_from_a_browser() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_index_page_gets_counts_for_many_posts_in_one_request_keyed_as_asked() {
-    let (_worker, api) = started_with(WorkerOptions::default()).await;
+    let (_worker, api) = started(WorkerOptions::default()).await;
     api.like("/posts/a", &visitor(1), true).await;
     api.like("/posts/a", &visitor(2), true).await;
     api.like("/posts/b", &visitor(1), true).await;

@@ -17,7 +17,7 @@ const REPLIES: u64 = 5_000;
 async fn a_thread_of_five_thousand_long_replies_answers_every_view_and_flush_within_its_size() {
     let cap = REPLIES.to_string();
     let (_worker, api) = started(&[
-        ("MAX_REPLIES_PER_THREAD", &cap),
+        ("MAX_REPLIES_PER_THREAD", cap.as_str()),
         ("MAX_COMMENTS_PER_PAGE", "10000"),
         ("COMMENT_RATE_LIMIT", "100000"),
     ])

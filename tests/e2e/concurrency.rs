@@ -163,8 +163,8 @@ fn paid_session(n: u64, page: &str, amount: u64) -> kudos_tests::fake_stripe::Se
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_same_webhook_event_twenty_times_at_once_counts_once() {
-    let (worker, stripe) = Worker::spawn_with_stripe(WorkerOptions::default()).await;
-    let stripe = std::sync::Arc::new(stripe);
+    let worker = Worker::spawn(WorkerOptions::default().with_stripe()).await;
+    let stripe = worker.stripe();
     let api = Api::new(&worker.origin());
     let event = stripe.event(
         &paid_session(1, "/posts/paid", 700),
@@ -188,10 +188,11 @@ async fn the_same_webhook_event_twenty_times_at_once_counts_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn two_hundred_paid_events_at_once_add_up_exactly_in_the_object_and_in_kv() {
     let flush = 1_000;
-    let (worker, stripe) =
-        Worker::spawn_with_stripe(WorkerOptions { flush_interval_ms: flush, ..Default::default() })
-            .await;
-    let stripe = std::sync::Arc::new(stripe);
+    let worker = Worker::spawn(
+        WorkerOptions { flush_interval_ms: flush, ..Default::default() }.with_stripe(),
+    )
+    .await;
+    let stripe = worker.stripe();
     let api = Api::new(&worker.origin());
     let page = "/posts/generous";
     let amounts: Vec<u64> = (0..200u64).map(|n| 100 + n * 7).collect();

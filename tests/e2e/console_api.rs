@@ -9,7 +9,6 @@ use kudos_tests::fake_stripe::{Session, now};
 use kudos_tests::poll;
 use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions, started};
 use serde_json::{Value, json};
-use std::sync::Arc;
 use std::time::Duration;
 
 const WITHIN: Duration = Duration::from_secs(30);
@@ -207,8 +206,8 @@ fn urlencode(s: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_chart_adds_up_to_the_sites_ledger() {
-    let (worker, stripe) = Worker::spawn_with_stripe(WorkerOptions::vars(&[])).await;
-    let (api, stripe) = (Api::new(&worker.origin()), Arc::new(stripe));
+    let worker = Worker::spawn(WorkerOptions::default().with_stripe()).await;
+    let (api, stripe) = (worker.api(), worker.stripe());
     let paid = [("/posts/a", 500), ("/posts/b", 300), ("/posts/a", 1_200)];
     for (n, (page, amount)) in paid.into_iter().enumerate() {
         let session = Session::paid(&format!("cs_test_chart_{n}"), page, amount, "Ada");

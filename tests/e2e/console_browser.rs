@@ -280,11 +280,12 @@ async fn wrong_tokens_are_refused_then_the_address_is_throttled_even_with_the_ri
 
 /// A site with something on every screen: comments (one awaiting approval), likes, two
 /// confirmed rewards on two pages and two unread notes.
-async fn lived_in_site() -> (Worker, (FakeStripe, FakeEmail), Api) {
+async fn lived_in_site() -> (Worker, (Arc<FakeStripe>, FakeEmail), Api) {
     let email = FakeEmail::start(0);
     let mut options = WorkerOptions::vars(&[("MODERATION", "pre")]);
     options.vars.extend(email.vars());
-    let (worker, stripe) = Worker::spawn_with_stripe(options).await;
+    let worker = Worker::spawn(options.with_stripe()).await;
+    let stripe = worker.stripe();
     let api = Api::new(&worker.origin());
     let admin = api.admin(ADMIN_TOKEN);
     let said = [
@@ -304,7 +305,6 @@ async fn lived_in_site() -> (Worker, (FakeStripe, FakeEmail), Api) {
     for n in 0..2 {
         api.like(PAGE, &visitor(n), true).await;
     }
-    let stripe = Arc::new(stripe);
     for (n, (page, amount)) in [("/posts/a", 500), ("/posts/b", 1_200)].into_iter().enumerate() {
         let session = Session::paid(&format!("cs_test_{n}"), page, amount, "Grace");
         let event = stripe.event(&session, "checkout.session.completed", true, &format!("evt_{n}"));
@@ -315,7 +315,6 @@ async fn lived_in_site() -> (Worker, (FakeStripe, FakeEmail), Api) {
     for (n, text) in NOTES.iter().enumerate() {
         assert_eq!(api.note(PAGE, &visitor(20 + n as u64), text).await.status(), 201);
     }
-    let stripe = Arc::into_inner(stripe).expect("no delivery still holds the stand-in");
     (worker, (stripe, email), api)
 }
 

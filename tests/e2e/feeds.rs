@@ -8,7 +8,6 @@ use kudos_tests::fake_stripe::Session;
 use kudos_tests::poll;
 use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions};
 use serde_json::json;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Fetches a feed and parses it, until it has `n` entries.
@@ -28,7 +27,8 @@ async fn feed(api: &Api, path: &str, n: usize) -> feed_rs::model::Feed {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sites_and_a_pages_feeds_hold_published_comments_and_supporters_newest_first() {
     let options = WorkerOptions::vars(&[("SITE_URL", "https://blog.example")]);
-    let (worker, stripe) = Worker::spawn_with_stripe(options).await;
+    let worker = Worker::spawn(options.with_stripe()).await;
+    let stripe = worker.stripe();
     let api = Api::new(&worker.origin());
     let first = api.comment("/posts/a", &visitor(1), "The first word on **wombats**.", None).await;
     api.comment("/posts/b", &visitor(2), "A comment on another post.", None).await;
@@ -70,7 +70,6 @@ async fn the_sites_and_a_pages_feeds_hold_published_comments_and_supporters_newe
     );
 
     // Supporters.
-    let stripe = Arc::new(stripe);
     let session = Session::paid("cs_test_feed", "/posts/a", 700, "Grace");
     let event = stripe.event(&session, "checkout.session.completed", true, "evt_feed");
     let delivered = {
@@ -96,7 +95,8 @@ async fn the_sites_and_a_pages_feeds_hold_published_comments_and_supporters_newe
 #[tokio::test(flavor = "multi_thread")]
 async fn the_recent_embed_shows_the_sites_latest_comments_and_supporters_as_text() {
     const RECENT: &str = "[data-kudos-recent]";
-    let (worker, stripe) = Worker::spawn_with_stripe(WorkerOptions::default()).await;
+    let worker = Worker::spawn(WorkerOptions::default().with_stripe()).await;
+    let stripe = worker.stripe();
     let api = Api::new(&worker.origin());
     let hostile = json!({
         "page": "/posts/b", "visitor": visitor(1), "name": "<img src=x onerror=alert(1)>",
@@ -105,7 +105,6 @@ async fn the_recent_embed_shows_the_sites_latest_comments_and_supporters_as_text
     assert_eq!(api.post_comment(&api.with_pass(hostile).await).await.status(), 201);
     let session = Session::paid("cs_test_recent", "/posts/a", 500, "Grace");
     let event = stripe.event(&session, "checkout.session.completed", true, "evt_recent");
-    let stripe = Arc::new(stripe);
     let delivered = tokio::task::spawn_blocking(move || stripe.deliver(&event)).await.unwrap();
     assert_eq!(delivered, 200);
     feed(&api, "/api/v1/feed/supporters", 1).await;

@@ -149,8 +149,8 @@ async fn a_real_issos_database_lands_with_markdown_rendered_replies_and_likes() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn kudos_export_writes_the_whole_site_and_nothing_private_and_a_fresh_deploy_reads_it_back() {
-    let (worker, stripe) =
-        kudos_tests::worker::Worker::spawn_with_stripe(WorkerOptions::default()).await;
+    let worker = kudos_tests::worker::Worker::spawn(WorkerOptions::default().with_stripe()).await;
+    let stripe = worker.stripe();
     let api = Api::new(&worker.origin());
     let admin = api.admin(ADMIN_TOKEN);
     let first = api.comment("/posts/a", &visitor(1), "Kangaroos *box*", None).await.comment;
@@ -170,7 +170,6 @@ async fn kudos_export_writes_the_whole_site_and_nothing_private_and_a_fresh_depl
         true,
         "evt_export",
     );
-    let stripe = std::sync::Arc::new(stripe);
     let status = tokio::task::spawn_blocking(move || stripe.deliver(&event)).await.unwrap();
     assert_eq!(status, 200);
     // The site's index knows a page once it has flushed.

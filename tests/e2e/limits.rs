@@ -143,11 +143,12 @@ async fn a_write_without_a_valid_pass_does_not_count() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn notes_and_checkouts_across_two_hundred_pages_stop_at_the_site_wide_budget() {
-    let (worker, stripe) = Worker::spawn_with_stripe(WorkerOptions::vars(&[
-        ("LIMIT_NOTES", "10/1h"),
-        ("LIMIT_CHECKOUTS", "10/1h"),
-    ]))
+    let worker = Worker::spawn(
+        WorkerOptions::vars(&[("LIMIT_NOTES", "10/1h"), ("LIMIT_CHECKOUTS", "10/1h")])
+            .with_stripe(),
+    )
     .await;
+    let stripe = worker.stripe();
     let api = Api::new(&worker.origin()).from_address("198.51.100.20");
     let notes = statuses(200, 8, |n| {
         let api = api.clone();
@@ -228,11 +229,14 @@ async fn comment_likes_from_one_address_stop_at_their_budget() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_budget_of_zero_turns_an_action_off_with_a_clear_code() {
-    let (worker, _stripe) = Worker::spawn_with_stripe(WorkerOptions::vars(&[
-        ("COMMENT_RATE_LIMIT", "0"),
-        ("LIMIT_NOTES", "0/1h"),
-        ("LIMIT_CHECKOUTS", "0/1h"),
-    ]))
+    let worker = Worker::spawn(
+        WorkerOptions::vars(&[
+            ("COMMENT_RATE_LIMIT", "0"),
+            ("LIMIT_NOTES", "0/1h"),
+            ("LIMIT_CHECKOUTS", "0/1h"),
+        ])
+        .with_stripe(),
+    )
     .await;
     let api = Api::new(&worker.origin());
     let comment = json!({ "page": "/posts/a", "visitor": visitor(1), "name": "Ada", "body": "hi",

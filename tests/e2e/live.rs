@@ -35,8 +35,8 @@ async fn listeners(worker: &Worker, n: usize) -> Vec<Listener> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_open_connection_hears_each_change_readers_may_see_and_nothing_private() {
-    let (worker, stripe) =
-        Worker::spawn_with_stripe(WorkerOptions::vars(&[("MODERATION", "pre")])).await;
+    let worker = Worker::spawn(WorkerOptions::vars(&[("MODERATION", "pre")]).with_stripe()).await;
+    let stripe = worker.stripe();
     let api = Api::new(&worker.origin());
     let admin = api.admin(ADMIN_TOKEN);
     let mut open = listeners(&worker, 2).await;

@@ -40,7 +40,8 @@ async fn view_when(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_moved_page_joins_the_new_one_and_its_old_ids_keep_working() {
-    let (worker, stripe) = Worker::spawn_with_stripe(WorkerOptions::default()).await;
+    let worker = Worker::spawn(WorkerOptions::default().with_stripe()).await;
+    let stripe = worker.stripe();
     let api = Api::new(&worker.origin());
     let admin = api.admin(ADMIN_TOKEN);
 
@@ -65,7 +66,6 @@ async fn a_moved_page_joins_the_new_one_and_its_old_ids_keep_working() {
         true,
         "evt_move",
     );
-    let stripe = std::sync::Arc::new(stripe);
     let paid = tokio::task::spawn_blocking(move || stripe.deliver(&event)).await.unwrap();
     assert_eq!(paid, 200);
     // The new address already has a comment, and likes from visitor 2 (who liked both)

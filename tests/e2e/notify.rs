@@ -11,7 +11,6 @@ use kudos_tests::receiver::{Received, Receiver};
 use kudos_tests::worker::{ADMIN_TOKEN, SentEmail, Worker, WorkerOptions};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 const PAGE: &str = "/posts/a";
@@ -59,12 +58,12 @@ async fn each_event_reaches_each_channel_once_signed_and_in_its_services_shape()
     let receiver = Receiver::start();
     let options =
         pointed_at(&receiver, &[("MODERATION", "pre"), ("NOTIFY_DISCORD_EVENTS", "reward")]);
-    let (worker, stripe) = Worker::spawn_with_stripe(options).await;
+    let worker = Worker::spawn(options.with_stripe()).await;
+    let stripe = worker.stripe();
     let api = Api::new(&worker.origin());
     let typed = "Do <b>kangaroos</b> box? @everyone *really*";
     api.comment(PAGE, &visitor(1), typed, None).await;
     assert_eq!(api.note(PAGE, &visitor(2), "Only for your eyes.").await.status(), 201);
-    let stripe = Arc::new(stripe);
     let event = stripe.event(
         &Session::paid("cs_test_notify", PAGE, 700, "Grace"),
         "checkout.session.completed",
@@ -170,7 +169,7 @@ async fn while_the_receiver_is_down_events_wait_and_then_arrive_exactly_once_eac
     options.vars.push(("SLACK_WEBHOOK_URL".into(), "http://hooks.example.com/services/x".into()));
     // Email to the owner without the `send_email` binding.
     options.vars.push(("NOTIFY_EMAIL_TO".into(), "owner@blog.example".into()));
-    let (_worker, api) = kudos_tests::worker::started_with(options).await;
+    let (_worker, api) = kudos_tests::worker::started(options).await;
     for n in 0..4 {
         api.comment(PAGE, &visitor(n), &format!("Comment number {n}"), None).await;
     }
@@ -260,7 +259,8 @@ async fn emails(worker: &Worker, n: usize) -> Vec<SentEmail> {
 async fn the_owner_is_emailed_each_event_wanted_in_plain_text_and_replies_to_their_comments() {
     let options =
         owner_email(&[("NOTIFY_EMAIL_EVENTS", "published,note"), ("OWNER_NAME", "Ada Lovelace")]);
-    let (worker, stripe) = Worker::spawn_with_stripe(options).await;
+    let worker = Worker::spawn(options.with_stripe()).await;
+    let stripe = worker.stripe();
     let api = Api::new(&worker.origin());
     let typed = "Do <b>kangaroos</b> box?\nBcc: everyone@example.com";
     api.comment(PAGE, &visitor(1), typed, None).await;
@@ -272,7 +272,6 @@ async fn the_owner_is_emailed_each_event_wanted_in_plain_text_and_replies_to_the
         true,
         "evt_stripe_email",
     );
-    let stripe = Arc::new(stripe);
     let status = tokio::task::spawn_blocking(move || stripe.deliver(&event)).await.unwrap();
     assert_eq!(status, 200);
 
@@ -331,7 +330,7 @@ async fn the_owner_is_emailed_each_event_wanted_in_plain_text_and_replies_to_the
 async fn a_digest_gathers_the_owners_emails_and_tells_of_each_event_once() {
     // The digest's period is a day; here it is 5 s, so the test sees it go out.
     let options = owner_email(&[("NOTIFY_DIGEST", "email"), ("NOTIFY_DIGEST_PERIOD_MS", "5000")]);
-    let (worker, api) = kudos_tests::worker::started_with(options).await;
+    let (worker, api) = kudos_tests::worker::started(options).await;
     for n in 0..3 {
         api.comment(PAGE, &visitor(n), &format!("Comment number {n}"), None).await;
     }

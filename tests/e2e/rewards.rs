@@ -11,8 +11,9 @@ use std::time::Duration;
 
 const PAGE: &str = "/posts/a";
 
-async fn with_stripe(vars: &[(&str, &str)]) -> (Worker, FakeStripe, Api) {
-    let (worker, stripe) = Worker::spawn_with_stripe(WorkerOptions::vars(vars)).await;
+async fn with_stripe(vars: &[(&str, &str)]) -> (Worker, Arc<FakeStripe>, Api) {
+    let worker = Worker::spawn(WorkerOptions::vars(vars).with_stripe()).await;
+    let stripe = worker.stripe();
     let api = Api::new(&worker.origin());
     (worker, stripe, api)
 }
@@ -40,7 +41,6 @@ async fn deliver(stripe: &Arc<FakeStripe>, payload: String) -> u16 {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reward_counts_only_when_stripes_signed_webhook_says_it_is_paid_and_only_once() {
     let (worker, stripe, api) = with_stripe(&[]).await;
-    let stripe = Arc::new(stripe);
     let resp = api.checkout(&reward(&worker, 500)).await;
     assert_eq!(resp.status(), 200);
     let started: Value = resp.json().await.unwrap();
@@ -328,7 +328,6 @@ async fn notes_and_checkouts_are_rate_limited() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_owner_reads_ledgers_and_totals_and_hides_a_supporters_message() {
     let (_worker, stripe, api) = with_stripe(&[]).await;
-    let stripe = Arc::new(stripe);
     for (n, (page, amount)) in
         [("/posts/a", 500), ("/posts/a", 300), ("/posts/b", 1_000)].into_iter().enumerate()
     {

@@ -9,14 +9,15 @@ use kudos_tests::fake_stripe::FakeStripe;
 use kudos_tests::fixtures::REWARD_METHODS;
 use kudos_tests::poll;
 use kudos_tests::worker::{ADMIN_TOKEN, Worker, WorkerOptions};
+use std::sync::Arc;
 use std::time::Duration;
 
 const WIDGET: &str = "[data-kudos]";
 
-async fn started() -> (Worker, FakeStripe, Browser) {
+async fn started() -> (Worker, Arc<FakeStripe>, Browser) {
     let vars = vec![("REWARD_METHODS".to_owned(), REWARD_METHODS.to_owned())];
-    let (worker, stripe) =
-        Worker::spawn_with_stripe(WorkerOptions { vars, ..Default::default() }).await;
+    let worker = Worker::spawn(WorkerOptions { vars, ..Default::default() }.with_stripe()).await;
+    let stripe = worker.stripe();
     let browser = Browser::start().await;
     browser.open(&worker.url("/posts/a/")).await;
     browser.loaded(WIDGET).await;

@@ -25,6 +25,9 @@ pub struct WorkerOptions {
     pub port: Option<u16>,
     /// State to start from (a `--persist-to` directory), copied first.
     pub state: Option<PathBuf>,
+    /// Serve Stripe's API from a local stand-in ([`Worker::stripe`]), which sends its
+    /// events to the worker's webhook.
+    pub stripe: bool,
 }
 
 impl Default for WorkerOptions {
@@ -36,6 +39,7 @@ impl Default for WorkerOptions {
             config: "wrangler.toml".into(),
             port: None,
             state: None,
+            stripe: false,
         }
     }
 }
@@ -45,6 +49,11 @@ impl WorkerOptions {
     pub fn vars(vars: &[(&str, &str)]) -> Self {
         let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         WorkerOptions { vars, ..Default::default() }
+    }
+
+    /// With a local stand-in for Stripe ([`Worker::stripe`]).
+    pub fn with_stripe(self) -> Self {
+        WorkerOptions { stripe: true, ..self }
     }
 
     /// With the `send_email` binding (`OWNER_EMAIL`) a deployment adds for email to its
@@ -72,16 +81,23 @@ pub struct SentEmail {
     pub text: String,
 }
 
-/// A worker with these settings over the test defaults, and a client of its API: how most
-/// tests begin.
-pub async fn started(vars: &[(&str, &str)]) -> (Worker, crate::api::Api) {
-    started_with(WorkerOptions::vars(vars)).await
+/// Settings (`--var`s) over the test defaults.
+impl<const N: usize> From<&[(&str, &str); N]> for WorkerOptions {
+    fn from(vars: &[(&str, &str); N]) -> Self {
+        WorkerOptions::vars(vars)
+    }
 }
 
-/// A worker with `options`, and a client of its API.
-pub async fn started_with(options: WorkerOptions) -> (Worker, crate::api::Api) {
+impl From<&[(&str, &str)]> for WorkerOptions {
+    fn from(vars: &[(&str, &str)]) -> Self {
+        WorkerOptions::vars(vars)
+    }
+}
+
+/// [`Worker::spawn`] and a client of its API: how most tests begin.
+pub async fn started(options: impl Into<WorkerOptions>) -> (Worker, crate::api::Api) {
     let worker = Worker::spawn(options).await;
-    let api = crate::api::Api::new(&worker.origin());
+    let api = worker.api();
     (worker, api)
 }
 
@@ -100,6 +116,7 @@ fn serves_health(port: u16) -> bool {
 pub struct Worker {
     process: Option<Group>,
     options: WorkerOptions,
+    stripe: Option<std::sync::Arc<FakeStripe>>,
     pub port: u16,
     persist: PathBuf,
     log: PathBuf,
@@ -140,15 +157,26 @@ const START_WITHIN: Duration = Duration::from_secs(90);
 const START_ATTEMPTS: u32 = 3;
 
 impl Worker {
-    pub fn start(options: WorkerOptions) -> Worker {
+    /// Starts a worker (blocking for the seconds start-up takes): the one way every test
+    /// and tool starts one, [`Worker::spawn`] from async code.
+    pub fn start(options: impl Into<WorkerOptions>) -> Worker {
+        let mut options = options.into();
         let dir = paths::scratch("worker");
         if let Some(state) = &options.state {
             paths::copy_dir(state, &dir.join("state")).expect("the starting state copies");
         }
+        let port = options.port.unwrap_or_else(paths::free_port);
+        let stripe = options.stripe.then(|| {
+            let webhook = format!("http://127.0.0.1:{port}/api/v1/stripe/webhook");
+            let stripe = FakeStripe::start(0, &webhook);
+            options.vars.push(("STRIPE_API_BASE".into(), stripe.base()));
+            std::sync::Arc::new(stripe)
+        });
         let mut worker = Worker {
             process: None,
-            port: options.port.unwrap_or_else(paths::free_port),
+            port,
             options,
+            stripe,
             persist: dir.join("state"),
             log: dir.join("wrangler.log"),
         };
@@ -156,26 +184,21 @@ impl Worker {
         worker
     }
 
-    /// Starts a worker that uses its own local stand-in for Stripe (which sends its events
-    /// to the worker's webhook).
-    pub fn start_with_stripe(mut options: WorkerOptions) -> (Worker, FakeStripe) {
-        let port = options.port.unwrap_or_else(paths::free_port);
-        let stripe =
-            FakeStripe::start(0, &format!("http://127.0.0.1:{port}/api/v1/stripe/webhook"));
-        options.port = Some(port);
-        options.vars.push(("STRIPE_API_BASE".into(), stripe.base()));
-        (Worker::start(options), stripe)
-    }
-
-    /// [`Worker::start_with_stripe`] from async code.
-    pub async fn spawn_with_stripe(options: WorkerOptions) -> (Worker, FakeStripe) {
-        let started = tokio::task::spawn_blocking(move || Worker::start_with_stripe(options));
-        started.await.expect("worker start")
-    }
-
-    /// Starts a worker from async code (start-up blocks for a few seconds).
-    pub async fn spawn(options: WorkerOptions) -> Worker {
+    /// [`Worker::start`] from async code.
+    pub async fn spawn(options: impl Into<WorkerOptions>) -> Worker {
+        let options = options.into();
         tokio::task::spawn_blocking(move || Worker::start(options)).await.expect("worker start")
+    }
+
+    /// The local stand-in for Stripe this worker was started with
+    /// ([`WorkerOptions::with_stripe`]).
+    pub fn stripe(&self) -> std::sync::Arc<FakeStripe> {
+        self.stripe.clone().expect("the worker was started with_stripe()")
+    }
+
+    /// A client of this worker's API.
+    pub fn api(&self) -> crate::api::Api {
+        crate::api::Api::new(&self.origin())
     }
 
     /// Restarts from async code; state on disk carries over.

@@ -6,8 +6,9 @@
 //! again when the object reads the command, so only valid values cross.
 
 use crate::limiter::ClientKey;
-use crate::page_object::store::{Alias, MovedComment, MovedLike, RewardRow};
+use crate::page_object::store::{Alias, CommentRow, MovedLike};
 use crate::page_ref::PageRef;
+use crate::storage::RewardRow;
 use kudos_core::comment::{CommentBody, CommentInput, Cursor, Order, TokenHash};
 use kudos_core::reward::{Note, SessionId};
 use kudos_core::stripe::PaidCheckout;
@@ -153,7 +154,7 @@ pub enum Command {
 pub enum MovedPart {
     /// Comments in order (a parent before its replies), each with who liked it.
     Comments {
-        comments: Vec<MovedComment>,
+        comments: Vec<CommentRow>,
     },
     Likes {
         likes: Vec<MovedLike>,

@@ -18,7 +18,8 @@ mod store;
 
 pub use client::SiteClient;
 pub use protocol::{
-    CommentQuery, IndexedComment, MAX_BATCH, PageSort, Position, SiteCommand, decode_rewards_cursor,
+    CommentQuery, IndexedComment, MAX_BATCH, PageReport, PageSort, Position, SiteCommand,
+    decode_rewards_cursor,
 };
 
 use crate::config::{Channels, Mailer};

@@ -31,14 +31,8 @@ pub enum SiteCommand {
     /// A comment as it now is in its page object (set, not added: safe to deliver twice).
     /// A deleted one leaves the index.
     CommentIndexed(IndexedComment),
-    /// A page's counts and settings as they now are, at `at`.
-    PageCounts {
-        page: String,
-        likes: u64,
-        comments: u64,
-        closed: bool,
-        at: i64,
-    },
+    /// A page's counts and settings as they now are.
+    PageCounts(PageReport),
     /// The page moved to `to` (at `at`): it leaves the index, the ledger and the per-day
     /// likes (the page it moved to reports what it gained); what was imported to it is
     /// held by `to` now. Its notes stay listed.
@@ -163,6 +157,16 @@ pub enum SiteCommand {
         page: String,
         comment: String,
     },
+}
+
+/// A page's counts and settings as its object reports them, at `at`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PageReport {
+    pub page: String,
+    pub likes: u64,
+    pub comments: u64,
+    pub closed: bool,
+    pub at: i64,
 }
 
 /// A comment as the site's index keeps it: what the console lists and searches without

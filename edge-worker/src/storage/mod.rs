@@ -13,6 +13,9 @@
 mod durable;
 #[cfg(not(target_arch = "wasm32"))]
 mod memory;
+mod rows;
+
+pub use rows::{REWARD_COLUMNS, RewardRow};
 
 use serde::de::DeserializeOwned;
 

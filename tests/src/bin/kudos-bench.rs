@@ -76,13 +76,16 @@ async fn main() {
         println!("{out}{}", import_throughput().await);
         return;
     }
-    let (worker, _stripe) = Worker::spawn_with_stripe(WorkerOptions {
-        config: BENCH_CONFIG.into(),
-        flush_interval_ms: 2_000,
-        // The load comes from one address; the test harness's budgets let it through.
-        vars: vec![],
-        ..Default::default()
-    })
+    let worker = Worker::spawn(
+        WorkerOptions {
+            config: BENCH_CONFIG.into(),
+            flush_interval_ms: 2_000,
+            // The load comes from one address; the test harness's budgets let it through.
+            vars: vec![],
+            ..Default::default()
+        }
+        .with_stripe(),
+    )
     .await;
     let api = Api::new(&worker.origin());
     let direct = worker.direct_port().map(|port| Api::new(&format!("http://127.0.0.1:{port}")));

@@ -49,7 +49,8 @@ fn main() -> ExitCode {
             }
         }
     }
-    let (worker, stripe) = Worker::start_with_stripe(options);
+    let worker = Worker::start(options.with_stripe());
+    let stripe = worker.stripe();
     eprintln!("with-worker: the worker is serving at {}", worker.origin());
     let mut command = Command::new(program);
     command

@@ -22,7 +22,7 @@ mod tests;
 use super::store::Store;
 use crate::config::PageSettings;
 use crate::page_ref::PageRef;
-use crate::site_object::SiteCommand;
+use crate::site_object::{PageReport, SiteCommand};
 use crate::storage::StoreError;
 use kudos_core::ErrorCode;
 use kudos_core::notify::{Event, Kind};
@@ -139,13 +139,13 @@ impl<'a> PageRules<'a> {
                 self.tell_site_of_reward(reward)?;
             }
         }
-        self.tell_site(&SiteCommand::PageCounts {
+        self.tell_site(&SiteCommand::PageCounts(PageReport {
             page: self.page.page.to_string(),
             likes: row.likes.max(0) as u64,
             comments: row.comments.max(0) as u64,
             closed: row.closed != 0,
             at: self.now,
-        })?;
+        }))?;
         Ok(self.store.set_reported(&reported)?)
     }
 

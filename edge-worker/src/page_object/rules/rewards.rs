@@ -4,8 +4,8 @@
 
 use super::{PageRules, Ruled, refuse};
 use crate::page_object::protocol::Recorded;
-use crate::page_object::store::RewardRow;
 use crate::site_object::SiteCommand;
+use crate::storage::RewardRow;
 use kudos_core::ErrorCode;
 use kudos_core::notify::{Kind, RewardEvent};
 use kudos_core::reward::{RECENT_SUPPORTERS, SessionId};
@@ -62,18 +62,7 @@ impl PageRules<'_> {
     }
 
     fn ledger_entry(&self, r: RewardRow) -> LedgerEntry {
-        LedgerEntry {
-            id: self.item_id(r.seq),
-            session: r.session,
-            event: r.event,
-            amount: r.amount.max(0) as u64,
-            currency: r.currency,
-            name: r.name,
-            message: r.message,
-            anonymous: r.anonymous != 0,
-            message_hidden: r.message_hidden != 0,
-            at: r.created_at,
-        }
+        RewardRow { id: self.item_id(r.seq), ..r }.entry()
     }
 
     pub fn reward_status(&self, session: &SessionId) -> Ruled<RewardStatus> {

@@ -7,13 +7,14 @@ use kudos_core::comment::{Cursor, Order};
 use kudos_core::thread::{Stored, shown_replies};
 use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{Comment, CommentStatus};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-const COLUMNS: &str = "seq, parent_seq, root_seq, depth, author, name, website, body, html, \
+pub(super) const COLUMNS: &str = "seq, parent_seq, root_seq, depth, author, name, website, body, html, \
     status, shown, likes, created_at, edited_at, edit_token_hash, source";
 
-/// A comment as stored.
-#[derive(Debug, Clone, Deserialize)]
+/// A comment as stored. As it moves between pages it carries every column, and who liked
+/// it (`Store::comments_to_move`); a listing leaves those out.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CommentRow {
     pub seq: i64,
     pub parent_seq: Option<i64>,
@@ -36,6 +37,14 @@ pub struct CommentRow {
     /// An imported comment's `<system>:<its id>`.
     #[serde(default)]
     pub source: Option<String>,
+    /// Only as it moves: where it was posted from, its author's key for the post (a retry
+    /// is the same comment), and who liked it.
+    #[serde(default)]
+    pub ip: String,
+    #[serde(default)]
+    pub idempotency_key: String,
+    #[serde(default)]
+    pub likers: Vec<String>,
 }
 
 impl CommentRow {

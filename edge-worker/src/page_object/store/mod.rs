@@ -10,8 +10,7 @@ mod notes;
 mod rewards;
 
 pub use comments::{CommentRow, NewRow};
-pub use moves::{Alias, MovedComment, MovedLike};
-pub use rewards::RewardRow;
+pub use moves::{Alias, MovedLike};
 
 #[cfg(test)]
 mod tests;

@@ -2,35 +2,10 @@
 //! and what the new one keeps (the pages that moved into it, and which number each moved
 //! comment has here, so a move that runs again adds nothing).
 
-use super::{RewardRow, Store};
-use crate::storage::{StoreError, StoreResult};
-use kudos_core::thread::Stored;
+use super::Store;
+use super::comments::{COLUMNS, CommentRow};
+use crate::storage::{REWARD_COLUMNS, RewardRow, StoreError, StoreResult};
 use serde::{Deserialize, Serialize};
-
-/// A comment as it moves between pages: every column, and who liked it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct MovedComment {
-    pub seq: i64,
-    pub parent_seq: Option<i64>,
-    pub root_seq: i64,
-    pub depth: i64,
-    pub author: String,
-    pub ip: String,
-    pub name: String,
-    pub website: Option<String>,
-    pub body: String,
-    pub html: String,
-    pub status: Stored,
-    pub shown: String,
-    pub likes: i64,
-    pub created_at: i64,
-    pub edited_at: Option<i64>,
-    pub edit_token_hash: String,
-    pub idempotency_key: String,
-    pub source: Option<String>,
-    #[serde(default)]
-    pub likers: Vec<String>,
-}
 
 /// A page that moved here: its id stays an alias of this page. Its counts are reported at
 /// this page's version plus `offset`, past any version reported of it before.
@@ -46,9 +21,6 @@ pub struct MovedLike {
     pub visitor: String,
     pub liked_at: i64,
 }
-
-const MOVED_COLUMNS: &str = "seq, parent_seq, root_seq, depth, author, ip, name, website, body, \
-    html, status, shown, likes, created_at, edited_at, edit_token_hash, idempotency_key, source";
 
 impl Store {
     /// Where the page moved, if it did.
@@ -96,10 +68,11 @@ impl Store {
         after: i64,
         limit: usize,
         max_bytes: usize,
-    ) -> StoreResult<Vec<MovedComment>> {
-        let query =
-            format!("SELECT {MOVED_COLUMNS} FROM comments WHERE seq > ? ORDER BY seq LIMIT ?");
-        let rows: Vec<MovedComment> =
+    ) -> StoreResult<Vec<CommentRow>> {
+        let query = format!(
+            "SELECT {COLUMNS}, ip, idempotency_key FROM comments WHERE seq > ? ORDER BY seq LIMIT ?"
+        );
+        let rows: Vec<CommentRow> =
             self.sql.rows(&query, vec![after.into(), (limit as i64).into()])?;
         let mut chunk = Vec::with_capacity(rows.len());
         let mut bytes = 0;
@@ -138,12 +111,9 @@ impl Store {
     }
 
     pub fn rewards_after(&self, after: i64, limit: usize) -> StoreResult<Vec<RewardRow>> {
-        self.sql.rows(
-            "SELECT seq, session, event, amount, currency, name, message, anonymous,
-                message_hidden, created_at
-             FROM rewards WHERE seq > ? ORDER BY seq LIMIT ?",
-            vec![after.into(), (limit as i64).into()],
-        )
+        let query =
+            format!("SELECT seq, {REWARD_COLUMNS} FROM rewards WHERE seq > ? ORDER BY seq LIMIT ?");
+        self.sql.rows(&query, vec![after.into(), (limit as i64).into()])
     }
 
     /// The number a comment moved from the page tagged `from` has here.
@@ -161,7 +131,7 @@ impl Store {
 
     /// A comment here that is the same as `c` (the same author's same post, or the same
     /// imported one), which a merge must not store twice.
-    pub fn same_comment(&self, c: &MovedComment) -> StoreResult<Option<i64>> {
+    pub fn same_comment(&self, c: &CommentRow) -> StoreResult<Option<i64>> {
         #[derive(Deserialize)]
         struct Seq {
             seq: i64,
@@ -183,7 +153,7 @@ impl Store {
     pub fn insert_moved(
         &self,
         from: &str,
-        c: &MovedComment,
+        c: &CommentRow,
         seq: Option<i64>,
         parent_seq: Option<i64>,
         root_seq: Option<i64>,
@@ -265,9 +235,9 @@ impl Store {
     /// A reward moved from another page; whether it was new here (one per session).
     pub fn add_moved_reward(&self, r: &RewardRow, currency: &str) -> StoreResult<bool> {
         let written = self.sql.run(
-            "INSERT OR IGNORE INTO rewards (session, event, amount, currency, name, message,
-                anonymous, message_hidden, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            &format!(
+                "INSERT OR IGNORE INTO rewards ({REWARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ),
             vec![
                 r.session.as_str().into(),
                 r.event.as_str().into(),

@@ -2,27 +2,8 @@
 //! the Stripe events already handled, and the totals recounted from the rows.
 
 use super::Store;
-use crate::storage::StoreResult;
+use crate::storage::{REWARD_COLUMNS, RewardRow, StoreResult};
 use kudos_core::stripe::PaidCheckout;
-use serde::{Deserialize, Serialize};
-
-/// A confirmed reward as stored.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RewardRow {
-    pub seq: i64,
-    pub session: String,
-    pub event: String,
-    pub amount: i64,
-    pub currency: String,
-    pub name: String,
-    pub message: String,
-    pub anonymous: i64,
-    pub message_hidden: i64,
-    pub created_at: i64,
-}
-
-const REWARD_COLUMNS: &str =
-    "seq, session, event, amount, currency, name, message, anonymous, message_hidden, created_at";
 
 impl Store {
     /// Records that a Stripe event was handled. Returns `false` when it already was.
@@ -76,14 +57,15 @@ impl Store {
     }
 
     pub fn reward_by_session(&self, session: &str) -> StoreResult<Option<RewardRow>> {
-        let query = format!("SELECT {REWARD_COLUMNS} FROM rewards WHERE session = ?");
+        let query = format!("SELECT seq, {REWARD_COLUMNS} FROM rewards WHERE session = ?");
         self.sql.row(&query, vec![session.into()])
     }
 
     /// Newest first, the `limit` numbered below `before`.
     pub fn rewards_before(&self, before: i64, limit: usize) -> StoreResult<Vec<RewardRow>> {
-        let query =
-            format!("SELECT {REWARD_COLUMNS} FROM rewards WHERE seq < ? ORDER BY seq DESC LIMIT ?");
+        let query = format!(
+            "SELECT seq, {REWARD_COLUMNS} FROM rewards WHERE seq < ? ORDER BY seq DESC LIMIT ?"
+        );
         self.sql.rows(&query, vec![before.into(), (limit as i64).into()])
     }
 

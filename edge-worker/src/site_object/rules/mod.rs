@@ -75,9 +75,7 @@ impl<'a> SiteRules<'a> {
             C::PendingRemoved { page, id } => self.pending_removed(&page, &id),
             C::CommentIndexed(comment) => self.comment_indexed(&comment),
             C::ListComments(query) => self.list_comments(query).map(SiteReply::Comments),
-            C::PageCounts { page, likes, comments, closed, at } => {
-                self.page_counts(&page, likes, comments, closed, at)
-            }
+            C::PageCounts(report) => self.page_counts(&report),
             C::ListPages { sort, after, limit } => {
                 self.list_pages(sort, after, limit).map(SiteReply::Pages)
             }

@@ -35,27 +35,27 @@ mod tests {
     use super::super::index::tests::comment;
     use super::super::ledger::tests::reward;
     use super::super::test_site::{NOW, Site};
-    use crate::site_object::protocol::{CommentQuery, PageSort, SiteCommand};
+    use crate::site_object::protocol::{CommentQuery, PageReport, PageSort, SiteCommand};
     use kudos_core::console::{self, DayTotals};
     use kudos_core::wire::{AdminPageList, ModerationList, SiteLedger};
 
     #[test]
     fn a_moved_page_leaves_the_index_the_ledger_and_the_days_likes() {
         let site = Site::new();
-        site.run(SiteCommand::PageCounts {
+        site.run(SiteCommand::PageCounts(PageReport {
             page: "/a".into(),
             likes: 3,
             comments: 1,
             closed: false,
             at: NOW,
-        });
-        site.run(SiteCommand::PageCounts {
+        }));
+        site.run(SiteCommand::PageCounts(PageReport {
             page: "/z".into(),
             likes: 1,
             comments: 0,
             closed: false,
             at: NOW,
-        });
+        }));
         site.run(SiteCommand::CommentIndexed(comment("/a", "t-1", "v1", "published", NOW)));
         site.run(SiteCommand::RewardRecorded { page: "/a".into(), entry: reward("r-1", 100, NOW) });
         site.run(SiteCommand::PageMoved { page: "/a".into(), to: "/b".into(), at: NOW });

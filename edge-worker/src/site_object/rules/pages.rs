@@ -3,25 +3,19 @@
 //! nothing), reward totals, and the console's sorted lists of them.
 
 use super::SiteRules;
-use crate::site_object::protocol::{PageSort, SiteReply, encode_rewards_cursor};
+use crate::site_object::protocol::{PageReport, PageSort, SiteReply, encode_rewards_cursor};
 use crate::site_object::store::page_end;
 use crate::storage::StoreResult;
 use kudos_core::console::{self, DayTotals};
 use kudos_core::wire::{AdminPageList, PageRewards, SiteRewards};
 
 impl SiteRules<'_> {
-    /// A page's counts and settings as they now are, at `at`.
-    pub(super) fn page_counts(
-        &self,
-        page: &str,
-        likes: u64,
-        comments: u64,
-        closed: bool,
-        at: i64,
-    ) -> StoreResult<SiteReply> {
-        let gained = likes.min(i64::MAX as u64) as i64 - self.store.page_likes(page)?;
-        self.add_daily_likes(at, gained)?;
-        self.store.set_page_counts(page, likes, comments, closed, at)?;
+    /// A page's counts and settings as they now are.
+    pub(super) fn page_counts(&self, report: &PageReport) -> StoreResult<SiteReply> {
+        let gained =
+            report.likes.min(i64::MAX as u64) as i64 - self.store.page_likes(&report.page)?;
+        self.add_daily_likes(report.at, gained)?;
+        self.store.set_page_counts(report)?;
         Ok(SiteReply::Done)
     }
 
@@ -82,12 +76,19 @@ impl SiteRules<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::test_site::{NOW, Site};
+    use super::PageReport;
     use crate::site_object::protocol::{PageSort, SiteCommand, decode_rewards_cursor};
     use kudos_core::console::{self, DayTotals};
     use kudos_core::wire::{AdminPageList, PageRewards, SiteRewards};
 
     fn counts(page: &str, likes: u64, comments: u64, at: i64) -> SiteCommand {
-        SiteCommand::PageCounts { page: page.into(), likes, comments, closed: false, at }
+        SiteCommand::PageCounts(PageReport {
+            page: page.into(),
+            likes,
+            comments,
+            closed: false,
+            at,
+        })
     }
 
     fn activity(site: &Site) -> Vec<DayTotals> {
@@ -189,13 +190,13 @@ mod tests {
     #[test]
     fn a_closed_page_is_listed_closed_and_a_reward_moves_its_time() {
         let site = Site::new();
-        site.run(SiteCommand::PageCounts {
+        site.run(SiteCommand::PageCounts(PageReport {
             page: "/a".into(),
             likes: 0,
             comments: 0,
             closed: true,
             at: NOW,
-        });
+        }));
         let entry: kudos_core::wire::LedgerEntry = serde_json::from_value(serde_json::json!({
             "id": "r-1", "session": "cs_1", "event": "evt_1", "amount": 300, "currency": "eur",
             "name": "Ada", "message": "", "anonymous": false, "message_hidden": false, "at": NOW + 9

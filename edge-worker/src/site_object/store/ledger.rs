@@ -2,51 +2,19 @@
 
 use super::SiteStore;
 use crate::site_object::protocol::Position;
-use crate::storage::StoreResult;
+use crate::storage::{REWARD_COLUMNS, RewardRow, StoreResult};
 use kudos_core::console::DayTotals;
 use kudos_core::wire::LedgerEntry;
 use serde::Deserialize;
-
-/// A reward as the ledger keeps it.
-#[derive(Debug, Deserialize)]
-pub struct LedgerRow {
-    pub page: String,
-    pub id: String,
-    pub session: String,
-    pub event: String,
-    pub amount: i64,
-    pub currency: String,
-    pub name: String,
-    pub message: String,
-    pub anonymous: i64,
-    pub message_hidden: i64,
-    pub created_at: i64,
-}
-
-impl LedgerRow {
-    pub fn entry(self) -> LedgerEntry {
-        LedgerEntry {
-            id: self.id,
-            session: self.session,
-            event: self.event,
-            amount: self.amount.max(0) as u64,
-            currency: self.currency,
-            name: self.name,
-            message: self.message,
-            anonymous: self.anonymous != 0,
-            message_hidden: self.message_hidden != 0,
-            at: self.created_at,
-        }
-    }
-}
 
 impl SiteStore {
     /// Sets a page's reward as it now is.
     pub fn set_reward(&self, page: &str, e: &LedgerEntry) -> StoreResult<()> {
         self.sql.run(
-            "INSERT OR REPLACE INTO ledger (page, id, session, event, amount, currency,
-                name, message, anonymous, message_hidden, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            &format!(
+                "INSERT OR REPLACE INTO ledger (page, id, {REWARD_COLUMNS})
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ),
             vec![
                 page.into(),
                 e.id.as_str().into(),
@@ -73,10 +41,9 @@ impl SiteStore {
     }
 
     /// Rewards newest first after `after`; one more than `limit` if there is one.
-    pub fn rewards(&self, after: Option<Position>, limit: usize) -> StoreResult<Vec<LedgerRow>> {
-        let select = "SELECT page, id, session, event, amount, currency, name, message, anonymous,
-            message_hidden, created_at FROM ledger WHERE TRUE";
-        self.listed(select, vec![], (after, true), limit)
+    pub fn rewards(&self, after: Option<Position>, limit: usize) -> StoreResult<Vec<RewardRow>> {
+        let select = format!("SELECT page, id, {REWARD_COLUMNS} FROM ledger WHERE TRUE");
+        self.listed(&select, vec![], (after, true), limit)
     }
 
     /// Rewards confirmed each day (by currency) from `start` to before `end` (ms).

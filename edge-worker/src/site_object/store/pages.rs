@@ -2,7 +2,7 @@
 //! page's reward totals, and likes gained per day.
 
 use super::SiteStore;
-use crate::site_object::protocol::PageSort;
+use crate::site_object::protocol::{PageReport, PageSort};
 use crate::storage::{Bindings, StoreResult};
 use kudos_core::console::DayTotals;
 use kudos_core::wire::{AdminPage, PageRewards};
@@ -14,15 +14,8 @@ impl SiteStore {
         self.sql.count("SELECT likes AS n FROM pages WHERE page = ?", vec![page.into()])
     }
 
-    /// Sets a page's counts as of `at` (its time moves only forward).
-    pub fn set_page_counts(
-        &self,
-        page: &str,
-        likes: u64,
-        comments: u64,
-        closed: bool,
-        at: i64,
-    ) -> StoreResult<()> {
+    /// Sets a page's counts as of the report (its time moves only forward).
+    pub fn set_page_counts(&self, r: &PageReport) -> StoreResult<()> {
         self.sql.run(
             "INSERT INTO pages (page, likes, comments, closed, updated_at)
              VALUES (?, ?, ?, ?, ?)
@@ -30,11 +23,11 @@ impl SiteStore {
                 comments = excluded.comments, closed = excluded.closed,
                 updated_at = MAX(updated_at, excluded.updated_at)",
             vec![
-                page.into(),
-                (likes.min(i64::MAX as u64) as i64).into(),
-                (comments.min(i64::MAX as u64) as i64).into(),
-                i64::from(closed).into(),
-                at.into(),
+                r.page.as_str().into(),
+                (r.likes.min(i64::MAX as u64) as i64).into(),
+                (r.comments.min(i64::MAX as u64) as i64).into(),
+                i64::from(r.closed).into(),
+                r.at.into(),
             ],
         )?;
         Ok(())

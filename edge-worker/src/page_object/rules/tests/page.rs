@@ -1,7 +1,7 @@
 //! The page itself: its view, closing it, and its reports to the site's index.
 
 use super::{NOW, Page, reader};
-use crate::site_object::SiteCommand;
+use crate::site_object::{PageReport, SiteCommand};
 
 #[test]
 fn a_new_page_is_empty_at_version_zero() {
@@ -18,14 +18,14 @@ fn a_page_reports_its_counts_to_the_site_only_when_they_changed() {
     page.at().report().unwrap();
     page.at().report().unwrap();
     let counts = |page: &Page| {
-        page.outbox().into_iter().filter(|c| matches!(c, SiteCommand::PageCounts { .. })).count()
+        page.outbox().into_iter().filter(|c| matches!(c, SiteCommand::PageCounts(_))).count()
     };
     assert_eq!(counts(&page), 1);
     page.at().set_like(&reader(2), true).unwrap();
     page.rules(NOW + 1).report().unwrap();
     assert_eq!(counts(&page), 2);
     match page.outbox().pop() {
-        Some(SiteCommand::PageCounts { likes, closed, at, .. }) => {
+        Some(SiteCommand::PageCounts(PageReport { likes, closed, at, .. })) => {
             assert_eq!((likes, closed, at), (2, false, NOW + 1))
         }
         other => panic!("{other:?}"),
@@ -51,7 +51,10 @@ fn closing_a_page_is_reported_and_shown_in_its_view() {
     page.at().close(true).unwrap();
     assert!(page.at().view().unwrap().closed);
     page.at().report().unwrap();
-    assert!(matches!(page.outbox().pop(), Some(SiteCommand::PageCounts { closed: true, .. })));
+    assert!(matches!(
+        page.outbox().pop(),
+        Some(SiteCommand::PageCounts(PageReport { closed: true, .. }))
+    ));
 }
 
 #[test]
