@@ -162,9 +162,10 @@
     return true;
   };
 
-  // The likes the widget remembers of the reader (its localStorage record of the page),
-  // if the view has the reader's last write in it (else its counts are from before, and
-  // the widget reads a newer view before it shows the reader's likes).
+  // The likes the widget remembers of the reader (its localStorage record of the page,
+  // kudos_core::memory::PageMemory: `version`, `liked`, `liked_comments`), if the view has
+  // the reader's last write in it (else its counts are from before, and the widget reads
+  // a newer view before it shows the reader's likes).
   const pressLiked = (root, state) => {
     const press = (button) => button?.setAttribute("aria-pressed", "true");
     try {

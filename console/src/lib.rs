@@ -216,12 +216,13 @@ fn app() -> Html {
             dark.set(Some(next));
         })
     };
-    let on_sign_out = {
+    // Signing out ends this session (`/session`) or every console's (`/sessions`).
+    let sign_out = |path: &'static str| {
         let signed = signed.clone();
         Callback::from(move |_: MouseEvent| {
             let signed = signed.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let _: api::Reply<serde_json::Value> = api::delete("/session").await;
+                let _: api::Reply<serde_json::Value> = api::delete(path).await;
                 signed.set(Signed::Out);
             });
         })
@@ -266,7 +267,12 @@ fn app() -> Html {
                             </li>
                         }) }
                     </ul>
-                    <button type="button" class="sign-out" onclick={on_sign_out}>{ t.sign_out }</button>
+                    <div class="session">
+                        <button type="button" class="sign-out" onclick={sign_out("/session")}>{ t.sign_out }</button>
+                        <button type="button" class="sign-out-everywhere" onclick={sign_out("/sessions")}>
+                            { t.sign_out_everywhere }
+                        </button>
+                    </div>
                 </nav>
                 <main id="main" tabindex="-1">
                     <h1>{ screen.name(t) }</h1>

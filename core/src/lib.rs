@@ -13,6 +13,7 @@ pub mod feed;
 pub mod limits;
 #[cfg(feature = "server")]
 pub mod markdown;
+pub mod memory;
 pub mod notify;
 #[cfg(feature = "server")]
 pub mod origin;

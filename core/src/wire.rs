@@ -635,6 +635,12 @@ pub struct AdminSession {
     pub expires_at: Option<i64>,
 }
 
+/// `DELETE /api/v1/admin/sessions`: how many console sessions signing out everywhere ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionsEnded {
+    pub ended: u64,
+}
+
 /// `GET /api/v1/admin/health`: what this deployment has and lacks, so a misconfigured
 /// deploy is obvious at a glance. Says whether each secret is set, never what it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -80,6 +80,7 @@ async fn dispatch(
         Route::AdminActivity => admin::activity(&req, ctx).await,
         Route::AdminSession => admin::session(signed.ok_or(ApiError::Unauthorized)?),
         Route::AdminSignOut => admin::sign_out(signed.ok_or(ApiError::Unauthorized)?, ctx).await,
+        Route::AdminSignOutEverywhere => admin::sign_out_everywhere(ctx).await,
         #[cfg(feature = "bench-naive")]
         Route::NaiveLike if req.inner().method() == "GET" => handlers::naive::read(&req, ctx).await,
         #[cfg(feature = "bench-naive")]

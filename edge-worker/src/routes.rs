@@ -37,6 +37,8 @@ pub enum Route {
     AdminSignIn,
     AdminSession,
     AdminSignOut,
+    /// Ending every console session, this one too.
+    AdminSignOutEverywhere,
     AdminHealth,
     AdminPages,
     AdminClosePage,
@@ -78,6 +80,7 @@ impl Route {
             | Route::AdminReadNote
             | Route::AdminSession
             | Route::AdminSignOut
+            | Route::AdminSignOutEverywhere
             | Route::AdminHealth
             | Route::AdminPages
             | Route::AdminClosePage
@@ -151,6 +154,7 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("POST", "/admin/session", Route::AdminSignIn),
     ("GET", "/admin/session", Route::AdminSession),
     ("DELETE", "/admin/session", Route::AdminSignOut),
+    ("DELETE", "/admin/sessions", Route::AdminSignOutEverywhere),
     ("GET", "/admin/health", Route::AdminHealth),
     ("GET", "/admin/pages", Route::AdminPages),
     ("PATCH", "/admin/pages", Route::AdminClosePage),

@@ -93,6 +93,29 @@ async fn signing_out_ends_the_session_even_for_a_copy_of_its_cookie() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn signing_out_everywhere_ends_every_consoles_session_but_not_the_token() {
+    let (_worker, api) = started(&[]).await;
+    let here = cookie_of(&sign_in(&api, ADMIN_TOKEN).await);
+    let elsewhere = cookie_of(&sign_in(&api, ADMIN_TOKEN).await);
+    let path = "/api/v1/admin/sessions";
+    let across = with_cookie(&api, Method::DELETE, path, &here, Some("https://evil.example"), None);
+    assert_eq!(error_code(across.await).await.0, 403, "not from another origin");
+    let out = with_cookie(&api, Method::DELETE, path, &here, Some(&api.base), None).await;
+    assert_eq!(out.status(), 200);
+    assert!(header(&out, "set-cookie").contains("Max-Age=0"), "the browser drops it");
+    let out: Value = out.json().await.unwrap();
+    assert_eq!(out["ended"], 2);
+    for cookie in [&here, &elsewhere] {
+        let resp = with_cookie(&api, Method::GET, "/api/v1/admin/notes", cookie, None, None).await;
+        assert_eq!(error_code(resp).await.0, 401, "every console is signed out");
+    }
+    assert_eq!(api.admin(ADMIN_TOKEN).get("/api/v1/admin/notes").await.0, 200, "scripts go on");
+    let again = cookie_of(&sign_in(&api, ADMIN_TOKEN).await);
+    let resp = with_cookie(&api, Method::GET, "/api/v1/admin/notes", &again, None, None).await;
+    assert_eq!(resp.status(), 200, "signing in again works");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn wrong_tokens_and_made_up_cookies_are_refused_then_throttled() {
     let (_worker, api) = started(&[("LIMIT_ADMIN_FAILURES", "3/15m")]).await;
     let guesser = api.from_address("198.51.100.70");

@@ -3,6 +3,7 @@
 //! hydrates it later without losing what the reader did meanwhile.
 
 use crate::comments_browser::{CORPUS, assert_attacks_inert, post_corpus};
+use kudos_core::memory::{self, PageMemory};
 use kudos_core::wire::PageView;
 use kudos_tests::api::{Api, from_snapshot, visitor};
 use kudos_tests::browser::{Browser, WIDGET_WITHIN};
@@ -148,14 +149,20 @@ async fn a_readers_own_likes_show_pressed_before_the_wasm_and_an_unlike_then_cou
     block_wasm(&reader, true).await;
     let painted = async |version: u64| {
         reader.open(&worker.url("/posts/a/")).await;
-        let memory = json!({ "liked": true, "liked_comments": [id], "version": version });
+        // The record as the widget keeps it (the loader reads it before the Wasm arrives).
+        let memory = PageMemory {
+            liked: true,
+            liked_comments: vec![id.clone()],
+            version,
+            ..PageMemory::default()
+        };
         reader
             .eval(&format!(
                 "localStorage.setItem('kudos:visitor', JSON.stringify({})); \
                  localStorage.setItem({}, {})",
                 json!(reader_id),
-                json!(format!("kudos:page:{}", state.page)),
-                json!(memory.to_string())
+                json!(memory::key(&state.page)),
+                json!(serde_json::to_string(&memory).unwrap())
             ))
             .await;
         reader.open(&worker.url("/posts/a/")).await;

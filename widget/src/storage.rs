@@ -3,8 +3,8 @@
 
 use crate::target::Target;
 use gloo_storage::{LocalStorage, Storage};
-use kudos_core::{PageId, VisitorId};
-use serde::{Deserialize, Serialize};
+pub use kudos_core::memory::{Draft, Mine, PageMemory};
+use kudos_core::{PageId, VisitorId, memory};
 use std::cell::Cell;
 
 thread_local! {
@@ -73,66 +73,13 @@ pub fn remember_author(name: &str, website: &str) {
     let _ = LocalStorage::set(WEBSITE_KEY, website);
 }
 
-/// Everything this browser remembers about one page.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct PageMemory {
-    /// Whether this reader likes the page.
-    #[serde(default)]
-    pub liked: bool,
-    /// The version the reader's last write returned; a page view asks for at least this
-    /// one, so a reload shows the reader's own write even before KV has it.
-    #[serde(default)]
-    pub version: u64,
-    /// Ids of the comments this reader likes.
-    #[serde(default)]
-    pub liked_comments: Vec<String>,
-    /// The reader's own comments.
-    #[serde(default)]
-    pub mine: Vec<Mine>,
-    /// What the reader is writing, per comment replied to ("" for a new comment).
-    #[serde(default)]
-    pub drafts: Vec<Draft>,
-    /// The Checkout Session this reader last started here, to thank them when they return.
-    #[serde(default)]
-    pub checkout: Option<String>,
-}
-
-/// One of the reader's own comments: what lets them change it, and its Markdown (the page
-/// shows only the rendered HTML).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Mine {
-    pub id: String,
-    pub token: String,
-    pub until: i64,
-    pub body: String,
-    pub pending: bool,
-}
-
-/// Text being written, and the idempotency key it was (or will be) sent with. The key
-/// changes only when the text does, so sending the same text again can never make a
-/// second comment.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Draft {
-    pub reply_to: String,
-    pub body: String,
-    pub key: String,
-    /// The text `key` belongs to.
-    pub key_body: String,
-}
-
-impl Draft {
-    /// The key to send the current text with.
-    pub fn send_key(&mut self) -> String {
-        if self.key.is_empty() || self.key_body != self.body {
-            self.key = random_id().as_str().to_owned();
-            self.key_body = self.body.clone();
-        }
-        self.key.clone()
-    }
+/// A draft's key to send its current text with (a new one when the text changed).
+pub fn send_key(draft: &mut Draft) -> String {
+    draft.send_key(|| random_id().as_str().to_owned())
 }
 
 fn key(page: &PageId) -> String {
-    format!("kudos:page:{page}")
+    memory::key(page.as_str())
 }
 
 pub fn page(page: &PageId) -> PageMemory {
@@ -149,16 +96,7 @@ fn stored(page: &PageId) -> PageMemory {
 pub fn moved(from: &PageId, to: &PageId) -> PageMemory {
     let old = stored(from);
     if old != PageMemory::default() {
-        update(to, |memory| {
-            memory.liked |= old.liked;
-            memory.checkout = memory.checkout.take().or(old.checkout);
-            memory.mine.extend(old.mine);
-            for draft in old.drafts {
-                if memory.drafts.iter().all(|d| d.reply_to != draft.reply_to) {
-                    memory.drafts.push(draft);
-                }
-            }
-        });
+        update(to, |memory| memory.join(old));
         LocalStorage::delete(key(from));
     }
     page(to)
@@ -174,32 +112,6 @@ fn update(id: &PageId, change: impl FnOnce(&mut PageMemory)) {
     memory.mine.retain(|m| m.until > now || m.pending);
     memory.drafts.retain(|d| !d.body.is_empty());
     let _ = LocalStorage::set(key(id), memory);
-}
-
-impl PageMemory {
-    pub fn draft(&self, reply_to: Option<&str>) -> Draft {
-        let reply_to = reply_to.unwrap_or_default();
-        let found = self.drafts.iter().find(|d| d.reply_to == reply_to).cloned();
-        found.unwrap_or_else(|| Draft { reply_to: reply_to.to_owned(), ..Draft::default() })
-    }
-
-    pub fn set_draft(&mut self, draft: Draft) {
-        self.drafts.retain(|d| d.reply_to != draft.reply_to);
-        self.drafts.push(draft);
-    }
-
-    pub fn mine(&self, id: &str) -> Option<&Mine> {
-        self.mine.iter().find(|m| m.id == id)
-    }
-
-    pub fn set_mine(&mut self, id: &str, entry: Option<Mine>) {
-        self.mine.retain(|m| m.id != id);
-        self.mine.extend(entry);
-    }
-
-    pub fn wrote(&mut self, version: u64) {
-        self.version = self.version.max(version);
-    }
 }
 
 /// The server saved a like of the page or of a comment, at page `version`.

@@ -20,7 +20,7 @@ use kudos_core::session::{self, Session};
 use kudos_core::visitor::{VisitorKey, sha256_hex};
 use kudos_core::wire::{
     Activity, AdminHealth, AdminSession, ClosePage, CommentReply, ModerateComment, ModerateReward,
-    MovePage, OwnerComment, SignIn, StripeHealth,
+    MovePage, OwnerComment, SessionsEnded, SignIn, StripeHealth,
 };
 use subtle::ConstantTimeEq;
 use worker::{Request, Response};
@@ -160,6 +160,16 @@ pub async fn sign_out(signed: Signed, ctx: &Ctx) -> Result<Response, ApiError> {
         SiteClient::new(&ctx.env, &ctx.config.site_id)?.close_session(session.id).await?;
     }
     let mut resp = io::json(&serde_json::json!({}))?;
+    resp.headers_mut().set("set-cookie", &session::clear_cookie())?;
+    Ok(resp)
+}
+
+// DELETE /api/v1/admin/sessions
+/// Signs out everywhere: every console session ends (a cookie left on another computer
+/// no longer works), this request's too, and the browser is told to drop its cookie.
+pub async fn sign_out_everywhere(ctx: &Ctx) -> Result<Response, ApiError> {
+    let ended = SiteClient::new(&ctx.env, &ctx.config.site_id)?.close_all_sessions().await?;
+    let mut resp = io::json(&SessionsEnded { ended })?;
     resp.headers_mut().set("set-cookie", &session::clear_cookie())?;
     Ok(resp)
 }

@@ -91,6 +91,11 @@ impl SiteClient {
         Ok(())
     }
 
+    /// Ends every console session; how many were open.
+    pub async fn close_all_sessions(&self) -> Result<u64, ApiError> {
+        self.ask(&SiteCommand::CloseAllSessions).await
+    }
+
     /// Records that a Stripe webhook arrived, and whether it was refused (why).
     pub async fn webhook_seen(&self, at: i64, refused: Option<String>) -> Result<(), ApiError> {
         let _: serde_json::Value = self.ask(&SiteCommand::WebhookSeen { at, refused }).await?;

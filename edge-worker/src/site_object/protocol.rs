@@ -123,6 +123,8 @@ pub enum SiteCommand {
         now: i64,
     },
     /// Ends a console session (signing out).
+    /// Ends every console session (signing out everywhere); answers how many were open.
+    CloseAllSessions,
     CloseSession {
         id: u64,
     },
@@ -336,6 +338,8 @@ pub enum SiteReply {
     Rewards(SiteRewards),
     /// A console session's id.
     Session(i64),
+    /// How many things a command ended.
+    Count(u64),
     Open(bool),
     Webhooks(Webhooks),
     Channels(Vec<ChannelHealth>),

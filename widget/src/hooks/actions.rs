@@ -95,7 +95,7 @@ impl Widget {
         let page = self.client.page.clone();
         let reply_to = writing.reply_to.clone();
         let mut draft = storage::draft_with(&page, reply_to.as_deref(), writing.body);
-        let key = draft.send_key();
+        let key = storage::send_key(&mut draft);
         storage::keep_draft(&page, draft.clone());
         let new = NewComment {
             page: None,

@@ -97,6 +97,7 @@ impl<'a> SiteRules<'a> {
             }
             C::SessionOpen { id, now } => self.session_open(id, now).map(SiteReply::Open),
             C::CloseSession { id } => self.close_session(id),
+            C::CloseAllSessions => self.close_all_sessions(self.now).map(SiteReply::Count),
             C::WebhookSeen { at, refused } => self.webhook_seen(at, refused),
             C::Webhooks => self.webhooks().map(SiteReply::Webhooks),
             C::ClaimSources { page, sources } => {

@@ -33,6 +33,12 @@ impl SiteRules<'_> {
         Ok(SiteReply::Done)
     }
 
+    /// Ends every session, expired or not; how many were still open.
+    pub(super) fn close_all_sessions(&self, now: i64) -> StoreResult<u64> {
+        self.store.end_expired_sessions(now)?;
+        Ok(self.store.close_all_sessions()? as u64)
+    }
+
     pub(super) fn webhook_seen(&self, at: i64, refused: Option<String>) -> StoreResult<SiteReply> {
         let outcome = if refused.is_some() { "refused" } else { "verified" };
         self.store.webhook_seen(outcome, at, refused)?;
@@ -80,6 +86,19 @@ mod tests {
         let third = open(&site, NOW, NOW + 100);
         assert!(third > second && second > first, "{first} {second} {third}");
         assert!(!is_open(&site, u64::MAX, NOW), "an id past storage's range is none");
+    }
+
+    #[test]
+    fn signing_out_everywhere_ends_every_open_session_and_counts_them() {
+        let site = Site::new();
+        let expired = open(&site, NOW - 100, NOW - 1);
+        let ids: Vec<u64> = (0..3).map(|_| open(&site, NOW, NOW + 1_000)).collect();
+        let ended: u64 = site.ask(SiteCommand::CloseAllSessions);
+        assert_eq!(ended, 3, "the expired one is not counted");
+        assert!(ids.iter().chain([&expired]).all(|id| !is_open(&site, *id, NOW)));
+        let next = open(&site, NOW, NOW + 1_000);
+        assert!(is_open(&site, next, NOW) && next > ids[2], "a new sign-in works, with a new id");
+        assert_eq!(site.ask::<u64>(SiteCommand::CloseAllSessions), 1);
     }
 
     #[test]

@@ -50,6 +50,11 @@ impl SiteStore {
         Ok(())
     }
 
+    /// Ends every session; how many there were.
+    pub fn close_all_sessions(&self) -> StoreResult<usize> {
+        self.sql.run("DELETE FROM sessions", vec![])
+    }
+
     /// Keeps the last webhook of `outcome`.
     pub fn webhook_seen(&self, outcome: &str, at: i64, reason: Option<String>) -> StoreResult<()> {
         self.sql.run(
