@@ -22,7 +22,6 @@ mod object;
 mod page_object;
 mod page_ref;
 mod read_model;
-mod recent;
 pub mod routes;
 mod site_object;
 mod storage;

@@ -26,8 +26,9 @@ use crate::config::{Channels, Mailer};
 use crate::error::ApiError;
 use crate::notify;
 use crate::object::{serve, to_json};
+use crate::read_model::ReadModel;
 use crate::storage::{Sql, StoreResult};
-use rules::SiteRules;
+use rules::{RecentDue, SiteRules};
 use std::cell::OnceCell;
 use store::SiteStore;
 use worker::{DurableObject, Env, Request, Response, State, durable_object};
@@ -69,10 +70,21 @@ impl DurableObject for SiteObject {
         let sql = self.store()?.sql();
         let notified = notify::deliver_due(sql, &self.channels, crate::now_ms()).await?;
         let mailed = crate::email::deliver_due(sql, &self.mailer, crate::now_ms()).await?;
-        let site = crate::config::site_id(&self.env);
-        let interval = self.recent_interval_ms;
-        let recent =
-            crate::recent::write_due(sql, &self.env, &site, crate::now_ms(), interval).await?;
+        let rules = self.rules()?;
+        let recent = match rules.recent_due()? {
+            RecentDue::Fresh => None,
+            RecentDue::At(at) => Some(at),
+            RecentDue::Write(recent) => {
+                let site = crate::config::site_id(&self.env);
+                let failed = |e: ApiError| worker::Error::RustError(e.to_string());
+                let kv = ReadModel::writer(&self.env).map_err(failed)?;
+                if let Err(e) = kv.store_recent(&site, &recent).await {
+                    rules.recent_unwritten()?;
+                    return Err(failed(e));
+                }
+                None
+            }
+        };
         if let Some(next) = [notified, mailed, recent].into_iter().flatten().min() {
             crate::alarm::ring_by(&self.state, next).await?;
         }
@@ -89,7 +101,7 @@ impl SiteObject {
         Ok(self.store.get_or_init(|| store))
     }
 
-    fn rules(&self) -> Result<SiteRules<'_>, ApiError> {
+    fn rules(&self) -> StoreResult<SiteRules<'_>> {
         let (channels, mailer, interval) = (&self.channels, &self.mailer, self.recent_interval_ms);
         Ok(SiteRules::new(self.store()?, channels, mailer, interval, crate::now_ms()))
     }

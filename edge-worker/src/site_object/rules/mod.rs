@@ -14,7 +14,10 @@ mod ledger;
 mod moves;
 mod notes;
 mod pages;
+mod recent;
 mod sessions;
+
+pub use recent::RecentDue;
 
 use super::protocol::{MAX_BATCH, SiteCommand, SiteReply};
 use super::store::SiteStore;
@@ -54,12 +57,6 @@ impl<'a> SiteRules<'a> {
         if let Some(due) = due {
             self.due.set(Some(self.due.get().map_or(due, |w| w.min(due))));
         }
-    }
-
-    /// The site's recent activity changed: it is rewritten in KV when the interval allows.
-    fn recent_changed(&self) -> StoreResult<()> {
-        self.wake(crate::recent::touch(self.store.sql(), self.now, self.recent_interval_ms)?);
-        Ok(())
     }
 
     pub fn apply(&self, command: SiteCommand) -> StoreResult<SiteReply> {

@@ -6,6 +6,7 @@ mod index;
 mod ledger;
 mod notes;
 mod pages;
+mod recent;
 mod sessions;
 mod sources;
 
@@ -130,7 +131,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE daily_likes (day INTEGER PRIMARY KEY, likes INTEGER NOT NULL)",
     crate::notify::MIGRATION,
     crate::email::MIGRATION,
-    crate::recent::MIGRATION,
+    recent::MIGRATION,
     // What was imported from other systems, each `<system>:<its id>` once across the site,
     // with the page that holds it (moves follow); and where each page that moved went.
     // Imported authors' addresses, by item: kept as not subscribed (never emailed).
