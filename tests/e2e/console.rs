@@ -9,7 +9,7 @@ use reqwest::{Method, Response};
 use serde_json::{Value, json};
 
 /// Sends an admin request with only a cookie (and an `Origin`, if given).
-async fn with_cookie(
+pub(crate) async fn with_cookie(
     api: &Api,
     method: Method,
     path: &str,
@@ -27,13 +27,13 @@ async fn with_cookie(
     req.send().await.expect("an admin request")
 }
 
-async fn sign_in(api: &Api, token: &str) -> Response {
+pub(crate) async fn sign_in(api: &Api, token: &str) -> Response {
     let req = api.http.post(api.url("/api/v1/admin/session")).json(&json!({ "token": token }));
     req.header("origin", &api.base).send().await.expect("POST /admin/session")
 }
 
 /// The `name=value` part of the session's `Set-Cookie`.
-fn cookie_of(resp: &Response) -> String {
+pub(crate) fn cookie_of(resp: &Response) -> String {
     let set = header(resp, "set-cookie");
     set.split(';').next().expect("a cookie").to_owned()
 }

@@ -183,6 +183,24 @@ async fn the_owner_signs_in_moderates_by_keyboard_and_in_bulk_replies_and_closes
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn signing_out_everywhere_from_the_console_ends_another_computers_session() {
+    use crate::console::{cookie_of, sign_in as sign_in_by_api, with_cookie};
+    let worker = Worker::spawn(WorkerOptions::default()).await;
+    let api = worker.api();
+    let elsewhere = cookie_of(&sign_in_by_api(&api, ADMIN_TOKEN).await);
+    let browser = Browser::start().await;
+    sign_in(&browser, &worker).await;
+    browser.click("button.sign-out-everywhere").await;
+    browser.wait_eval("signed out", "return document.querySelector('form.sign-in')").await;
+    browser.reload().await;
+    browser.wait_eval("still signed out", "return document.querySelector('form.sign-in')").await;
+    let notes = "/api/v1/admin/notes";
+    let resp = with_cookie(&api, reqwest::Method::GET, notes, &elsewhere, None, None).await;
+    assert_eq!(resp.status(), 401, "the other computer's console is signed out too");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_owner_imports_a_disqus_export_from_the_console_and_readers_see_it() {
     let worker = Worker::spawn(WorkerOptions::default()).await;
     let browser = Browser::start().await;
