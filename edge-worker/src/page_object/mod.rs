@@ -1,8 +1,9 @@
 //! The page object: one Durable Object per page, the only writer of that page's state.
 //!
 //! Three layers, each in its own module: this one (the object: identity check, opening a
-//! page, dispatching each [`Command`] to a rule, the alarm); `rules` (what each command may
-//! do, one module per feature); `store` (the SQLite queries). Every write is committed
+//! page, running each [`Command`] through the rules and sending what they made to live
+//! readers, the alarm); `rules` (what each command may do, one module per feature);
+//! `store` (the SQLite queries). Every write is committed
 //! before the reply leaves, and the reply carries the page's fresh state. A write then sets
 //! the alarm, which delivers the outbox to the site object and copies the page's view to
 //! its KV snapshot, at most once per flush interval.
@@ -26,13 +27,13 @@ use crate::site_object::{MAX_BATCH, SiteClient};
 use crate::storage::Sql;
 use kudos_core::ErrorCode;
 use kudos_core::PageId;
-use kudos_core::comment::ItemId;
+
 use kudos_core::limits::Action;
 use kudos_core::snapshot;
-use kudos_core::wire::{CommentStatus, LIVE_PING, LIVE_PONG, LiveUpdate, PageMoveReply, PageView};
+use kudos_core::wire::{LIVE_PING, LIVE_PONG, LiveUpdate, PageMoveReply, PageView};
 use protocol::{Command, Effect, MovedPart, Received};
 use rules::background::Flush;
-use rules::{PageRules, RuleError, Ruled};
+use rules::{PageRules, RuleError};
 use std::cell::OnceCell;
 use store::Store;
 use worker::{
@@ -179,96 +180,15 @@ impl PageObject {
         if let Effect::Creates(client) = effect {
             self.open_page(&page, client).await?;
         }
-        let rules = self.rules(&page)?;
-        // What readers with the page open are sent of the change: made only if anyone
-        // listens, and never a reason to fail a write that is already committed.
-        let listening = changes && self.listening();
-        // Only a change readers can see is news: the page's version moves with each one, so
-        // a like sent twice, or an unlike of what was never liked, sends nobody anything.
-        let version = || self.store().ok()?.page().ok()?.map(|row| row.version);
-        let before = if listening { version() } else { None };
-        let mut live = None;
-        let mut announce = |update: &dyn Fn() -> Ruled<LiveUpdate>| {
-            if listening && version() != before {
-                live = update().ok();
+        let (json, live) = match command {
+            Command::MoveStep => (to_json(&self.move_step(&page).await?)?, None),
+            // What readers with the page open are sent of the change: made only if anyone
+            // listens, and never a reason to fail a write that is already committed.
+            command => {
+                let applied = self.rules(&page)?.apply(command, changes && self.listening())?;
+                (applied.json, applied.live)
             }
         };
-        let json = match command {
-            Command::View { since, .. } => to_json(&rules.checked_view(since)?),
-            Command::Refresh { since, .. } => to_json(&rules.refresh(since)?),
-            Command::SetLike { visitor, liked, .. } => {
-                let reply = rules.set_like(&visitor, liked)?;
-                announce(&|| Ok(LiveUpdate::counts(reply.state.clone())));
-                to_json(&reply)
-            }
-            Command::ListComments { order, cursor, .. } => to_json(&rules.list(order, cursor)?),
-            Command::Replies { root, after, .. } => to_json(&rules.replies(root, after)?),
-            Command::PostComment { client, comment, .. } => {
-                let created = rules.post_comment(&client, comment)?;
-                // A comment awaiting approval is its author's alone.
-                if created.comment.status == CommentStatus::Published
-                    && let Ok(id) = ItemId::parse(&created.comment.id)
-                {
-                    announce(&|| rules.live_comment(id.seq));
-                }
-                to_json(&created)
-            }
-            Command::EditComment { seq, by, body, html, .. } => {
-                let reply = rules.edit_comment(seq, &by, &body, &html)?;
-                announce(&|| rules.live_comment(seq));
-                to_json(&reply)
-            }
-            Command::DeleteComment { seq, by, .. } => {
-                let reply = rules.delete_comment(seq, &by)?;
-                announce(&|| rules.live_comment(seq));
-                to_json(&reply)
-            }
-            Command::Moderate { seq, status, .. } => {
-                let reply = rules.moderate(seq, status)?;
-                announce(&|| rules.live_comment(seq));
-                to_json(&reply)
-            }
-            Command::LikeComment { seq, visitor, liked, .. } => {
-                let reply = rules.like_comment(seq, &visitor, liked)?;
-                announce(&|| rules.live_comment(seq));
-                to_json(&reply)
-            }
-            Command::Pin { seq, pinned, .. } => {
-                let reply = rules.pin(seq, pinned)?;
-                announce(&|| rules.live_comment(seq));
-                to_json(&reply)
-            }
-            Command::Close { closed, .. } => to_json(&rules.close(closed)?),
-            Command::Pending { visitor, .. } => to_json(&rules.pending(&visitor)?),
-            Command::RecordReward { reward, .. } => {
-                let recorded = rules.record_reward(&reward)?;
-                if recorded.counted {
-                    announce(&|| rules.live_supporters());
-                }
-                to_json(&recorded)
-            }
-            Command::RewardStatus { session, .. } => to_json(&rules.reward_status(&session)?),
-            Command::Ledger { before, limit, .. } => to_json(&rules.ledger(before, limit)?),
-            Command::HideRewardMessage { seq, hidden, .. } => {
-                rules.hide_reward_message(seq, hidden)?;
-                announce(&|| rules.live_supporters());
-                Ok("{}".to_owned())
-            }
-            Command::StoreNote { text, ttl_ms, .. } => to_json(&rules.store_note(&text, ttl_ms)?),
-            Command::ReadNote { seq, .. } => to_json(&rules.read_note(seq)?),
-            Command::Import { import, .. } => to_json(&rules.import(import)?),
-            Command::Export { after, private, .. } => to_json(&rules.export(after, private)?),
-            Command::MoveOut { to, .. } => to_json(&rules.move_out(&to)?),
-            Command::MoveStep => to_json(&self.move_step(&page).await?),
-            Command::Absorb { from, part, .. } => {
-                rules.absorb(&from, part)?;
-                Ok("{}".to_owned())
-            }
-            Command::Repoint { from, to, .. } => {
-                rules.repoint(&from, &to)?;
-                Ok("{}".to_owned())
-            }
-        }?;
         if changes {
             // What the command changed is committed; make sure it reaches KV and the site.
             self.schedule().await?;

@@ -8,6 +8,7 @@
 //! site object (the outbox), commits together. A rule says no with a [`RuleError`], which
 //! the object turns into the error body the client gets.
 
+mod apply;
 pub mod background;
 mod comments;
 mod import;
@@ -48,6 +49,11 @@ impl From<StoreError> for RuleError {
     fn from(e: StoreError) -> Self {
         RuleError::Storage(e)
     }
+}
+
+/// A message or reply that could not be read or written as JSON.
+fn json_error(e: serde_json::Error) -> RuleError {
+    RuleError::Storage(StoreError(e.to_string()))
 }
 
 fn refuse(code: ErrorCode, message: &'static str) -> RuleError {
@@ -170,8 +176,7 @@ impl<'a> PageRules<'a> {
     /// Puts a message for the site object in the outbox, in the same transaction as the
     /// change it reports; the alarm delivers it.
     fn tell_site(&self, command: &SiteCommand) -> Ruled<()> {
-        let body = serde_json::to_string(command)
-            .map_err(|e| RuleError::Storage(StoreError(e.to_string())))?;
+        let body = serde_json::to_string(command).map_err(json_error)?;
         Ok(self.store.outbox_push(&body)?)
     }
 }

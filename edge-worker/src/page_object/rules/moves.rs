@@ -10,12 +10,11 @@
 //! its notes (the owner reads them by their ids) and answers everything else with where it
 //! went.
 
-use super::{PageRules, RuleError, Ruled, refuse};
+use super::{PageRules, RuleError, Ruled, json_error, refuse};
 use crate::page_object::protocol::MovedPart;
 use crate::page_object::store::{Alias, Store};
 use crate::page_ref::PageRef;
 use crate::site_object::SiteCommand;
-use crate::storage::StoreError;
 use kudos_core::ErrorCode;
 use kudos_core::wire::PageMoveReply;
 use serde::{Deserialize, Serialize};
@@ -51,10 +50,6 @@ enum Phase {
     Done,
 }
 
-fn storage_error(e: serde_json::Error) -> RuleError {
-    RuleError::Storage(StoreError(e.to_string()))
-}
-
 /// Whether the page in `store` moved and has parts left to send.
 pub fn in_progress(store: &Store) -> Ruled<bool> {
     Ok(store.moved_to()?.is_some() && progress(store)?.phase != Phase::Done)
@@ -65,7 +60,7 @@ fn progress(store: &Store) -> Ruled<MoveProgress> {
     if text.is_empty() {
         return Ok(MoveProgress { phase: Phase::Done, ..MoveProgress::default() });
     }
-    serde_json::from_str(&text).map_err(storage_error)
+    serde_json::from_str(&text).map_err(json_error)
 }
 
 impl PageRules<'_> {
@@ -82,8 +77,7 @@ impl PageRules<'_> {
             Some(moved) if moved == to.page.as_str() => {}
             Some(moved) => return Err(RuleError::Moved(moved)),
             None => {
-                let start =
-                    serde_json::to_string(&MoveProgress::default()).map_err(storage_error)?;
+                let start = serde_json::to_string(&MoveProgress::default()).map_err(json_error)?;
                 self.store.set_moved_to(to.page.as_str(), Some(&start))?;
                 let (page, to) = (self.page.page.to_string(), to.page.to_string());
                 self.tell_site(&SiteCommand::PageMoved { page, to, at: self.now })?;
@@ -174,7 +168,7 @@ impl PageRules<'_> {
 
     /// Records that a part reached the new page.
     pub fn advance(&self, next: &MoveProgress) -> Ruled<()> {
-        let text = serde_json::to_string(next).map_err(storage_error)?;
+        let text = serde_json::to_string(next).map_err(json_error)?;
         Ok(self.store.set_move_cursor(&text)?)
     }
 
