@@ -7,7 +7,6 @@
 //! acts before it is earned. This module holds and solves; it never calls the API.
 
 use crate::storage;
-use gloo_storage::{LocalStorage, Storage};
 use gloo_timers::future::TimeoutFuture;
 use kudos_core::proof;
 use serde::{Deserialize, Serialize};
@@ -42,13 +41,13 @@ pub fn stop_earning() {
 /// Forgets the pass (the server no longer takes it), so the next write earns a new one.
 pub fn forget() {
     HELD.with(|h| h.borrow_mut().take());
-    LocalStorage::delete(PASS_KEY);
+    storage::delete(PASS_KEY);
 }
 
 /// The pass this visitor holds, if any.
 pub fn held() -> Option<String> {
     let visitor = storage::visitor();
-    let held = HELD.with(|h| h.borrow().clone()).or_else(|| LocalStorage::get(PASS_KEY).ok());
+    let held = HELD.with(|h| h.borrow().clone()).or_else(|| storage::get(PASS_KEY));
     held.filter(|h| h.visitor == visitor.as_str()).map(|h| h.pass)
 }
 
@@ -67,6 +66,6 @@ pub async fn solve(challenge: &str, difficulty: u32) -> u64 {
 /// Keeps the pass earned for this visitor.
 pub fn keep(visitor: &str, pass: &str) {
     let held = Held { visitor: visitor.to_owned(), pass: pass.to_owned() };
-    let _ = LocalStorage::set(PASS_KEY, &held);
+    storage::set(PASS_KEY, &held);
     HELD.with(|h| *h.borrow_mut() = Some(held));
 }

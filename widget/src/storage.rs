@@ -2,9 +2,9 @@
 //! website, and one record per page ([`PageMemory`]). Nothing else, and no cookies.
 
 use crate::target::Target;
-use gloo_storage::{LocalStorage, Storage};
 pub use kudos_core::memory::{Draft, Mine, PageMemory};
 use kudos_core::{PageId, VisitorId, memory};
+use serde::{Serialize, de::DeserializeOwned};
 use std::cell::Cell;
 
 thread_local! {
@@ -33,6 +33,30 @@ fn quiet() -> bool {
     cfg!(not(feature = "browser")) || HYDRATING.get()
 }
 
+/// The window's localStorage; `None` where it is unavailable (some private modes, a
+/// sandboxed frame), and then nothing is remembered.
+fn local() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The JSON value stored under `key`, if there is one of type `T`.
+pub(crate) fn get<T: DeserializeOwned>(key: &str) -> Option<T> {
+    serde_json::from_str(&local()?.get_item(key).ok()??).ok()
+}
+
+/// Stores `value` as JSON under `key`; a full or missing storage keeps nothing.
+pub(crate) fn set<T: Serialize + ?Sized>(key: &str, value: &T) {
+    if let (Some(storage), Ok(json)) = (local(), serde_json::to_string(value)) {
+        let _ = storage.set_item(key, &json);
+    }
+}
+
+pub(crate) fn delete(key: &str) {
+    if let Some(storage) = local() {
+        let _ = storage.remove_item(key);
+    }
+}
+
 const VISITOR_KEY: &str = "kudos:visitor";
 const NAME_KEY: &str = "kudos:name";
 const WEBSITE_KEY: &str = "kudos:website";
@@ -40,12 +64,12 @@ const WEBSITE_KEY: &str = "kudos:website";
 /// This browser's visitor id, made on first use. When localStorage is unavailable (some
 /// private modes), the id lives as long as the page.
 pub fn visitor() -> VisitorId {
-    let stored: Option<String> = LocalStorage::get(VISITOR_KEY).ok();
+    let stored: Option<String> = get(VISITOR_KEY);
     if let Some(id) = stored.and_then(|s| VisitorId::parse(Some(&s)).ok()) {
         return id;
     }
     let id = random_id();
-    let _ = LocalStorage::set(VISITOR_KEY, id.as_str());
+    set(VISITOR_KEY, id.as_str());
     id
 }
 
@@ -61,16 +85,16 @@ pub fn random_id() -> VisitorId {
 }
 
 pub fn name() -> String {
-    if quiet() { String::new() } else { LocalStorage::get(NAME_KEY).unwrap_or_default() }
+    if quiet() { String::new() } else { get(NAME_KEY).unwrap_or_default() }
 }
 
 pub fn website() -> String {
-    if quiet() { String::new() } else { LocalStorage::get(WEBSITE_KEY).unwrap_or_default() }
+    if quiet() { String::new() } else { get(WEBSITE_KEY).unwrap_or_default() }
 }
 
 pub fn remember_author(name: &str, website: &str) {
-    let _ = LocalStorage::set(NAME_KEY, name);
-    let _ = LocalStorage::set(WEBSITE_KEY, website);
+    set(NAME_KEY, name);
+    set(WEBSITE_KEY, website);
 }
 
 /// A draft's key to send its current text with (a new one when the text changed).
@@ -88,7 +112,7 @@ pub fn page(page: &PageId) -> PageMemory {
 
 /// What is stored for `page`, whatever renders.
 fn stored(page: &PageId) -> PageMemory {
-    LocalStorage::get(key(page)).unwrap_or_default()
+    get(&key(page)).unwrap_or_default()
 }
 
 /// The page moved to `to` (its view said so): what this browser remembered of it joins
@@ -97,7 +121,7 @@ pub fn moved(from: &PageId, to: &PageId) -> PageMemory {
     let old = stored(from);
     if old != PageMemory::default() {
         update(to, |memory| memory.join(old));
-        LocalStorage::delete(key(from));
+        delete(&key(from));
     }
     page(to)
 }
@@ -111,7 +135,7 @@ fn update(id: &PageId, change: impl FnOnce(&mut PageMemory)) {
     // Tokens past their edit window are of no use any more.
     memory.mine.retain(|m| m.until > now || m.pending);
     memory.drafts.retain(|d| !d.body.is_empty());
-    let _ = LocalStorage::set(key(id), memory);
+    set(&key(id), &memory);
 }
 
 /// The server saved a like of the page or of a comment, at page `version`.

@@ -34,13 +34,28 @@ pub struct RewardRow {
 }
 
 impl RewardRow {
+    /// The amount paid, in the currency's smallest unit (never negative).
+    pub fn paid(&self) -> u64 {
+        self.amount.max(0) as u64
+    }
+
+    /// The supporter's name as readers see it: none when they asked to be anonymous.
+    pub fn public_name(&self) -> String {
+        if self.anonymous != 0 { String::new() } else { self.name.clone() }
+    }
+
+    /// The supporter's message as readers see it: none once the owner hid it.
+    pub fn public_message(&self) -> String {
+        if self.message_hidden != 0 { String::new() } else { self.message.clone() }
+    }
+
     /// The reward as the ledgers list it (under its `id`).
     pub fn entry(self) -> LedgerEntry {
         LedgerEntry {
+            amount: self.paid(),
             id: self.id,
             session: self.session,
             event: self.event,
-            amount: self.amount.max(0) as u64,
             currency: self.currency,
             name: self.name,
             message: self.message,
@@ -80,6 +95,14 @@ mod tests {
             ("p1-3", 500, true, false)
         );
         assert_eq!(row(-1).entry().amount, 0);
+    }
+
+    #[test]
+    fn readers_see_no_name_of_an_anonymous_supporter_and_no_hidden_message() {
+        let mut r = row(500);
+        assert_eq!((r.public_name(), r.public_message()), (String::new(), "thanks".to_owned()));
+        (r.anonymous, r.message_hidden) = (0, 1);
+        assert_eq!((r.public_name(), r.public_message()), ("Ada".to_owned(), String::new()));
     }
 
     #[test]

@@ -29,9 +29,9 @@ impl PageRules<'_> {
             self.tell_site_of_totals()?;
             if let Some(row) = self.store.reward_by_session(paid.session.as_str())? {
                 let reward = RewardEvent {
-                    amount: row.amount.max(0) as u64,
+                    amount: row.paid(),
                     currency: row.currency.clone(),
-                    name: if row.anonymous != 0 { String::new() } else { row.name.clone() },
+                    name: row.public_name(),
                     message: row.message.clone(),
                 };
                 let session = row.session.clone();
@@ -70,8 +70,8 @@ impl PageRules<'_> {
         Ok(match self.store.reward_by_session(session.as_str())? {
             Some(r) => RewardStatus {
                 confirmed: true,
-                name: if r.anonymous != 0 { String::new() } else { r.name },
-                amount: r.amount.max(0) as u64,
+                name: r.public_name(),
+                amount: r.paid(),
                 currency: r.currency,
                 version,
             },
@@ -92,9 +92,9 @@ impl PageRules<'_> {
             .into_iter()
             .map(|r| Supporter {
                 id: self.item_id(r.seq),
-                name: if r.anonymous != 0 { String::new() } else { r.name },
-                message: if r.message_hidden != 0 { String::new() } else { r.message },
-                amount: r.amount.max(0) as u64,
+                name: r.public_name(),
+                message: r.public_message(),
+                amount: r.paid(),
                 currency: r.currency,
                 at: r.created_at,
             })

@@ -60,9 +60,9 @@ impl SiteRules<'_> {
         let supporters: Vec<RecentSupporter> = (self.store.rewards(None, RECENT)?.into_iter())
             .take(RECENT)
             .map(|r| RecentSupporter {
-                name: if r.anonymous != 0 { String::new() } else { r.name },
-                message: if r.message_hidden != 0 { String::new() } else { r.message },
-                amount: r.amount.max(0) as u64,
+                name: r.public_name(),
+                message: r.public_message(),
+                amount: r.paid(),
                 currency: r.currency,
                 at: r.created_at,
                 page: r.page,
