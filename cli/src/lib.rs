@@ -20,6 +20,7 @@ use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage: kudos import <format> <file> [--to <worker URL>] [--dry-run] [--map OLD=NEW]...
+                   [--map-file <file>]
        kudos export --from <worker URL> [--out <file>] [--include-private]
        kudos move <page> <new page> --at <worker URL>
 
@@ -28,7 +29,9 @@ usage: kudos import <format> <file> [--to <worker URL>] [--dry-run] [--map OLD=N
               export)
   --to        the worker, e.g. https://kudos.example.workers.dev
   --dry-run   print what the file holds; send nothing
-  --map       rewrite page URLs that start with OLD to start with NEW (repeatable)
+  --map       rewrite page URLs that start with OLD to start with NEW (repeatable;
+              whole parts of an address match: /index.php?p=4=/posts/a leaves p=42)
+  --map-file  the same, from a file: one OLD<TAB>NEW per line
   --from      the worker to export; the export goes to --out, or is printed
   --include-private
               also export each comment's visitor key and imported authors' emails
@@ -130,12 +133,14 @@ pub fn parse_args(args: &[String]) -> Result<Import, String> {
         return Err(USAGE.into());
     }
     let (mut positional, mut to, mut dry_run, mut maps) = (Vec::new(), None, false, Vec::new());
+    let mut map_files = Vec::new();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().cloned().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
             "--to" => to = Some(value("--to")?),
             "--dry-run" => dry_run = true,
             "--map" => maps.push(value("--map")?),
+            "--map-file" => map_files.push(value("--map-file")?),
             "-h" | "--help" => return Err(USAGE.into()),
             other if other.starts_with("--") => return Err(format!("unknown option {other}")),
             other => positional.push(other.to_owned()),
@@ -147,13 +152,12 @@ pub fn parse_args(args: &[String]) -> Result<Import, String> {
     if to.is_none() && !dry_run {
         return Err("--to <worker URL> is needed (or --dry-run)".into());
     }
-    Ok(Import {
-        format,
-        file: PathBuf::from(file),
-        to,
-        dry_run,
-        map: Map::parse(maps.iter().map(String::as_str))?,
-    })
+    let mut map = Map::parse(maps.iter().map(String::as_str))?;
+    for path in map_files {
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+        map.extend(Map::parse_file(&text).map_err(|e| format!("{path}: {e}"))?);
+    }
+    Ok(Import { format, file: PathBuf::from(file), to, dry_run, map })
 }
 
 /// What an import sent and the worker did.
@@ -220,9 +224,10 @@ pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result
 /// line is one of `{"type": "page", ...}` (a [`PageExport`] without its comments),
 /// `{"type": "comment", "page", ...}` (an `ExportedComment`) and `{"type": "reward",
 /// "page", ...}` (a `LedgerEntry`): pages in order, each followed by its comments (oldest
-/// first) and its rewards (newest first). Never a visitor's key, an address, an email or a
-/// note.
-pub const EXPORT_VERSION: u32 = 1;
+/// first) and its rewards (newest first). The last line, `{"type": "end", "pages",
+/// "comments", "rewards"}`, counts them: a file without it was cut short. Never a
+/// visitor's key, an address, an email or a note.
+pub const EXPORT_VERSION: u32 = 2;
 
 /// Writes the whole site, as its admin API shows it, to `out` in kudos's export format;
 /// returns how many pages, comments and rewards it wrote.
@@ -308,6 +313,9 @@ pub fn export(
             }
         }
     }
+    line(serde_json::json!({
+        "type": "end", "pages": pages, "comments": comments, "rewards": rewards
+    }))?;
     Ok((pages, comments, rewards))
 }
 
@@ -360,6 +368,14 @@ mod tests {
         assert!(parse_args(&args("import disqus export.xml --dry-run")).unwrap().dry_run);
         assert!(parse_args(&args("import mystery f --dry-run")).unwrap_err().contains("mystery"));
         assert!(parse_args(&args("import disqus f --dry-run --bogus")).is_err());
+        let file = std::env::temp_dir().join(format!("kudos-map-{}.tsv", std::process::id()));
+        std::fs::write(&file, "/index.php?p=42\t/posts/sourdough\n").unwrap();
+        let line = format!("import isso comments.db --dry-run --map-file {}", file.display());
+        let import = parse_args(&args(&line)).unwrap();
+        assert_eq!(import.map.apply("/index.php?p=42"), "/posts/sourdough");
+        let missing =
+            parse_args(&args("import isso c.db --dry-run --map-file /no/such")).unwrap_err();
+        assert!(missing.starts_with("/no/such"), "{missing}");
         assert_eq!(
             parse_command(&args("export --from https://k.example --out site.ndjson")),
             Ok(Command::Export(Export {

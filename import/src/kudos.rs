@@ -1,8 +1,10 @@
 //! kudos's own export (`kudos export`, see `kudos_cli::EXPORT_VERSION`): a first line
-//! `{"kudos_export": 1, ...}`, then one JSON value per line, each a `page` (its likes,
+//! `{"kudos_export": 2, ...}`, then one JSON value per line, each a `page` (its likes,
 //! closed flag and pinned comment), a `comment` (as stored: its HTML, the Markdown it was
 //! typed as, status, likes, times, whether the owner wrote it) or a `reward` (a ledger
-//! entry). Comments keep their ids' numbers, so a site moved whole keeps its links.
+//! entry), and last an `end` line with how many of each came before it, so a file cut
+//! short at a line's end is refused whole. Comments keep their ids' numbers, so a site
+//! moved whole keeps its links. Version 1 (no `end` line) is read as well.
 
 use crate::{
     Extra, ImportError, ImportMarkup, ImportStatus, ImportedPage, ImportedReward, Item, Parsed,
@@ -25,11 +27,11 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
         return Err(ImportError::Unsupported("the file is empty".into()));
     };
     let head = read(n, first)?;
-    match head["kudos_export"].as_u64() {
-        Some(1) => {}
+    let version = match head["kudos_export"].as_u64() {
+        Some(v @ (1 | 2)) => v,
         Some(v) => {
             return Err(ImportError::Unsupported(format!(
-                "a kudos export of version {v}; this kudos reads version 1"
+                "a kudos export of version {v}; this kudos reads versions 1 and 2"
             )));
         }
         None => {
@@ -37,8 +39,17 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
                 "not a kudos export: its first line has no kudos_export".into(),
             ));
         }
-    }
+    };
+    // Where the `end` line was, and what it counted.
+    let mut end: Option<(usize, Value)> = None;
+    let mut last = n;
+    // Lines read of each type: pages, comments, rewards.
+    let mut held = [0usize; 3];
     for (n, line) in lines {
+        last = n;
+        if let Some((at, _)) = end {
+            return Err(broken(n, format!("a line after the end line (line {})", at + 1)));
+        }
         let value = read(n, line)?;
         let page = value["page"].as_str().unwrap_or_default().to_owned();
         let record = |why: &str| ImportError::Record {
@@ -47,16 +58,19 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
         };
         match value["type"].as_str() {
             Some("page") => {
+                held[0] += 1;
                 let state: ImportedPage =
                     serde_json::from_value(value.clone()).map_err(|e| record(&e.to_string()))?;
                 parsed.pages.insert(page, state);
             }
             Some("reward") => {
+                held[2] += 1;
                 let reward: ImportedReward =
                     serde_json::from_value(value.clone()).map_err(|e| record(&e.to_string()))?;
                 parsed.rewards.push((page, reward));
             }
             Some("comment") => {
+                held[1] += 1;
                 let id = value["id"]
                     .as_str()
                     .ok_or_else(|| record("a comment without an id"))?
@@ -95,7 +109,25 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
                     id,
                 });
             }
+            Some("end") => end = Some((n, value)),
             other => return Err(record(&format!("unknown type {other:?}"))),
+        }
+    }
+    if version >= 2 {
+        let Some((at, counted)) = end else {
+            return Err(broken(
+                last + 1,
+                "the file ends before its end line: it was cut short, and nothing of it is imported"
+                    .into(),
+            ));
+        };
+        for (what, n) in ["pages", "comments", "rewards"].into_iter().zip(held) {
+            if counted[what].as_u64() != Some(n as u64) {
+                return Err(broken(
+                    at,
+                    format!("the end line counts {} {what}; the file holds {n}", counted[what]),
+                ));
+            }
         }
     }
     // The export lists rewards newest first; they are recorded oldest first, so their

@@ -3,6 +3,10 @@
 //! its `<wp:comment>`s with `comment_id`, `comment_parent` (0 for none), the author's
 //! name and URL, `comment_date_gmt`, `comment_content` (HTML) and `comment_approved` (`1`,
 //! `0` awaiting approval, `spam`, `trash`). Pingbacks and trackbacks are not comments.
+//!
+//! WordPress keeps a comment as typed, with blank lines between paragraphs, and makes the
+//! paragraphs when it shows it (`wpautop`); [`paragraphs`] does the same here, so a comment
+//! keeps its paragraphs and line breaks.
 
 use crate::xml::{self, Element};
 use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Skip};
@@ -65,11 +69,89 @@ fn read_post(post: &Element, parsed: &mut Parsed) -> Result<(), ImportError> {
             created_at,
             status,
             markup: ImportMarkup::Html,
-            body: comment.text_of("comment_content").to_owned(),
+            body: paragraphs(comment.text_of("comment_content")),
             likes: 0,
             extra: Default::default(),
             id,
         });
     }
     Ok(())
+}
+
+/// Tags that start a block of their own: a paragraph is not wrapped around them.
+const BLOCKS: [&str; 17] = [
+    "p",
+    "div",
+    "blockquote",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "figure",
+    "dl",
+];
+
+/// WordPress's `wpautop`, for comments: text between blank lines becomes a `<p>`, a single
+/// line break a `<br />`; a block that starts with a block-level tag is left as it is, and
+/// so is everything inside `<pre>`.
+pub fn paragraphs(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut blocks: Vec<String> = Vec::new();
+    let mut rest = text.as_str();
+    while !rest.is_empty() {
+        // A `<pre>` is one block, blank lines and all.
+        let (before, pre, after) = match rest.find("<pre") {
+            Some(start) => {
+                let end = rest[start..].find("</pre>").map_or(rest.len(), |e| start + e + 6);
+                (&rest[..start], &rest[start..end], &rest[end..])
+            }
+            None => (rest, "", ""),
+        };
+        blocks.extend(before.split("\n\n").map(str::trim).filter(|b| !b.is_empty()).map(|block| {
+            let tag = block
+                .strip_prefix('<')
+                .map_or("", |t| t.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or(""));
+            if BLOCKS.contains(&tag.to_ascii_lowercase().as_str()) {
+                block.to_owned()
+            } else {
+                let lines: Vec<&str> = block.lines().map(str::trim_end).collect();
+                format!("<p>{}</p>", lines.join("<br />\n"))
+            }
+        }));
+        if !pre.is_empty() {
+            blocks.push(pre.to_owned());
+        }
+        rest = after;
+    }
+    blocks.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paragraphs;
+
+    #[test]
+    fn blank_lines_make_paragraphs_and_single_breaks_stay_breaks_as_wordpress_shows_them() {
+        assert_eq!(
+            paragraphs("First line\nsecond line\n\nA new <em>paragraph</em>.\r\n\r\n\r\nThird."),
+            "<p>First line<br />\nsecond line</p>\n<p>A new <em>paragraph</em>.</p>\n<p>Third.</p>"
+        );
+        assert_eq!(
+            paragraphs("<blockquote>Quoted</blockquote>\n\nMine"),
+            "<blockquote>Quoted</blockquote>\n<p>Mine</p>"
+        );
+        assert_eq!(
+            paragraphs("Code:\n\n<pre>a\n\n  b</pre>\n\nDone"),
+            "<p>Code:</p>\n<pre>a\n\n  b</pre>\n<p>Done</p>"
+        );
+        assert_eq!(paragraphs("  \n "), "");
+    }
 }

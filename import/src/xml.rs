@@ -71,6 +71,10 @@ pub fn records(
     };
     // The open elements of the record being read (empty outside a record).
     let mut open: Vec<Element> = Vec::new();
+    // Elements open around the records (the root, Disqus's `<disqus>` or WordPress's
+    // `<rss><channel>`): a file that ends inside one was cut short.
+    let mut around: Vec<String> = Vec::new();
+    let mut any = false;
     let mut buf = Vec::new();
     loop {
         let at = reader.buffer_position();
@@ -83,6 +87,7 @@ pub fn records(
             why: format!("unreadable text (a file not in UTF-8 is read by `kudos import`): {e}"),
         };
         let closed = matches!(event, Event::Empty(_));
+        any |= matches!(event, Event::Start(_) | Event::Empty(_));
         match event {
             Event::Start(start) | Event::Empty(start)
                 if !open.is_empty() || records.contains(&local(start.name().as_ref()).as_str()) =>
@@ -117,7 +122,11 @@ pub fn records(
                     open.push(element);
                 }
             }
-            Event::End(_) if !open.is_empty() => {
+            Event::Start(start) => around.push(local(start.name().as_ref())),
+            Event::End(_) if open.is_empty() => {
+                around.pop();
+            }
+            Event::End(_) => {
                 let done = open.pop().expect("an open element");
                 match open.last_mut() {
                     Some(parent) => parent.children.push(done),
@@ -152,10 +161,16 @@ pub fn records(
         }
         buf.clear();
     }
-    if !open.is_empty() {
+    if !any {
+        return Err(ImportError::Broken { line: 1, why: "the file holds no XML element".into() });
+    }
+    let unclosed = open.first().map(|e| &e.name).or(around.last());
+    if let Some(name) = unclosed {
         return Err(ImportError::Broken {
             line: line_at(bytes.len() as u64),
-            why: "the file ends inside an element".into(),
+            why: format!(
+                "the file ends before </{name}>: it was cut short, and nothing of it is imported"
+            ),
         });
     }
     Ok(())

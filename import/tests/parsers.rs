@@ -46,7 +46,7 @@ fn wordpress_comments_keep_status_parent_and_website_and_leave_pingbacks() {
     let first = &parsed.items[0];
     assert_eq!(first.website.as_deref(), Some("https://ohai.example/"));
     assert_eq!(first.created_at, kudos_import::parse_time("2014-01-14 17:32:12").unwrap(), "GMT");
-    assert_eq!(first.body, "First!\nWombat droppings are <em>cubes</em>.");
+    assert_eq!(first.body, "<p>First!<br />\nWombat droppings are <em>cubes</em>.</p>", "wpautop");
     let statuses: Vec<ImportStatus> = parsed.items.iter().map(|i| i.status).collect();
     use ImportStatus::*;
     assert_eq!(statuses, [Approved, Pending, Spam, Deleted]);
@@ -241,4 +241,39 @@ fn authors_emails_are_read_where_the_source_keeps_them() {
     assert!(wordpress.items.iter().any(|i| i.email.as_deref() == Some("ohai@example.org")));
     let remark42 = kudos_import::parse(Remark42, &fixture("remark42.backup")).unwrap();
     assert!(remark42.items.iter().all(|i| i.email.is_none()), "Remark42 keeps none");
+}
+
+#[test]
+fn a_file_cut_short_after_a_whole_record_is_refused_whole() {
+    let disqus = fixture("disqus.xml");
+    let text = String::from_utf8(disqus.clone()).unwrap();
+    let cut = text.rfind("</post>").unwrap() + "</post>".len();
+    let error = disqus::parse(&disqus[..cut]).unwrap_err().to_string();
+    assert!(error.contains("</disqus>") && error.contains("cut short"), "{error}");
+    let wxr = fixture("wordpress.xml");
+    let text = String::from_utf8(wxr.clone()).unwrap();
+    let cut = text.find("</item>").unwrap() + "</item>".len();
+    let error = wordpress::parse(&wxr[..cut]).unwrap_err().to_string();
+    assert!(error.contains("</channel>") && error.contains("cut short"), "{error}");
+    assert!(disqus::parse(b"").is_err(), "an empty file holds no export");
+    assert!(disqus::parse(b"<?xml version=\"1.0\"?>\n").is_err());
+}
+
+#[test]
+fn a_kudos_export_cut_at_a_lines_end_is_refused_whole() {
+    let export = [
+        r#"{"kudos_export": 2, "exported_at": 1}"#,
+        r#"{"type": "page", "page": "/a", "likes": 3}"#,
+        r#"{"type": "comment", "page": "/a", "id": "p1-1", "status": "published", "created_at": 5, "html": "<p>hi</p>"}"#,
+        r#"{"type": "comment", "page": "/a", "id": "p1-2", "status": "published", "created_at": 6, "html": "<p>yo</p>"}"#,
+        r#"{"type": "end", "pages": 1, "comments": 2, "rewards": 0}"#,
+    ];
+    let whole = export.join("\n");
+    assert_eq!(kudos_import::kudos::parse(whole.as_bytes()).unwrap().items.len(), 2);
+    let cut = export[..4].join("\n");
+    let error = kudos_import::kudos::parse(cut.as_bytes()).unwrap_err().to_string();
+    assert!(error.contains("cut short"), "{error}");
+    let short = [&export[..3], &export[4..]].concat().join("\n");
+    let error = kudos_import::kudos::parse(short.as_bytes()).unwrap_err().to_string();
+    assert!(error.contains("counts 2 comments; the file holds 1"), "{error}");
 }

@@ -190,7 +190,9 @@ async fn kudos_export_writes_the_whole_site_and_nothing_private_and_a_fresh_depl
     .unwrap();
     assert_eq!(counts, (2, 5, 1), "{text}");
     let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines[0]["kudos_export"], 1);
+    assert_eq!(lines[0]["kudos_export"], 2);
+    let end = json!({ "type": "end", "pages": 2, "comments": 5, "rewards": 1 });
+    assert_eq!(lines.last(), Some(&end), "the last line counts what came before it");
     let of = |kind: &str| lines.iter().filter(|l| l["type"] == kind).collect::<Vec<_>>();
     let pages = of("page");
     assert_eq!(pages[0]["page"], "/posts/a");
