@@ -1,6 +1,9 @@
-//! Which comments readers see. Published comments, always; a deleted or hidden comment only
-//! as a placeholder, and only when a published reply hangs below it, so threads hold
-//! together; pending and spam comments never.
+//! Which comments readers see. Published comments, always; any other comment only as a
+//! placeholder, and only when a published reply hangs below it, so threads hold together
+//! and every published comment a page counts can be reached: "deleted" for one its author
+//! (or the system it came from) deleted, "removed" for one the owner hid, marked spam or
+//! has not approved. Without a published reply below, pending and spam comments are
+//! seen by nobody.
 
 use crate::wire::CommentStatus;
 
@@ -55,9 +58,9 @@ impl Stored {
     pub fn shown_as(self, has_published_reply_below: bool) -> Option<CommentStatus> {
         match self {
             Stored::Published => Some(CommentStatus::Published),
-            Stored::Deleted if has_published_reply_below => Some(CommentStatus::Deleted),
-            Stored::Hidden if has_published_reply_below => Some(CommentStatus::Removed),
-            _ => None,
+            _ if !has_published_reply_below => None,
+            Stored::Deleted => Some(CommentStatus::Deleted),
+            Stored::Hidden | Stored::Spam | Stored::Pending => Some(CommentStatus::Removed),
         }
     }
 }
@@ -110,6 +113,20 @@ mod tests {
             &[None, Some(0), Some(1)],
         );
         assert_eq!(shown, [Some(Shown::Removed), Some(Shown::Deleted), Some(Shown::Published)]);
+    }
+
+    #[test]
+    fn a_published_reply_under_spam_or_a_pending_comment_is_reached_through_a_placeholder() {
+        // 0 (spam) <- 1 (published); 2 (pending) <- 3 (published)
+        let shown = shown_replies(
+            &[Stored::Spam, Stored::Published, Stored::Pending, Stored::Published],
+            &[None, Some(0), None, Some(2)],
+        );
+        let placeholder = Some(Shown::Removed);
+        assert_eq!(
+            shown,
+            [placeholder, Some(Shown::Published), placeholder, Some(Shown::Published)]
+        );
     }
 
     #[test]

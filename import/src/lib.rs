@@ -651,14 +651,15 @@ mod tests {
 
     #[test]
     fn pages_that_differ_only_by_their_query_string_map_to_pages_of_their_own() {
-        let map = Map::parse(["/index.php?p=42=/posts/sourdough", "/index.php?p=4=/posts/rye"])
-            .unwrap();
+        let map =
+            Map::parse(["/index.php?p=42=/posts/sourdough", "/index.php?p=4=/posts/rye"]).unwrap();
         assert_eq!(map.apply("/index.php?p=42"), "/posts/sourdough");
         assert_eq!(map.apply("/index.php?p=4"), "/posts/rye", "not a prefix of p=42's");
         assert_eq!(map.apply("/index.php?p=4&replytocom=9"), "/posts/rye");
         let plan = |page: &str| PageId::parse(&map.apply(page)).unwrap().to_string();
         assert_eq!(plan("/index.php?p=4&replytocom=9"), "/posts/rye");
-        let file = "# old\tnew\n/index.php?p=42\t/posts/sourdough\n\n/index.php?p=97   /posts/spelt\n";
+        let file =
+            "# old\tnew\n/index.php?p=42\t/posts/sourdough\n\n/index.php?p=97   /posts/spelt\n";
         let from_file = Map::parse_file(file).unwrap();
         assert_eq!(from_file.apply("/index.php?p=97"), "/posts/spelt");
         assert_eq!(from_file.apply("/index.php?p=42"), "/posts/sourdough");

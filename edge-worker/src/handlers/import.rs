@@ -20,7 +20,7 @@ use kudos_core::markdown;
 use kudos_core::reward::{MAX_MESSAGE_CHARS, SessionId};
 use kudos_core::stripe::PaidCheckout;
 use kudos_core::wire::{
-    ImportBatch, ImportItem, ImportMarkup, ImportSkip, ImportedPage, ImportedReward,
+    ImportBatch, ImportItem, ImportMarkup, ImportSkip, ImportStatus, ImportedPage, ImportedReward,
     MAX_IMPORT_BATCH, MAX_IMPORT_BYTES, MAX_IMPORT_ID_CHARS,
 };
 use std::collections::HashMap;
@@ -70,7 +70,9 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     // item is stored.
     let mut emails = HashMap::new();
     for item in batch.items {
-        let email = item.email.as_deref().and_then(Address::parse);
+        // A deleted comment keeps no trace of who wrote it.
+        let email = item.email.as_deref().filter(|_| item.status != ImportStatus::Deleted);
+        let email = email.and_then(Address::parse);
         match checked(item, now) {
             Ok(item) => {
                 if let Some(address) = email {

@@ -70,10 +70,11 @@ impl PageRules<'_> {
         Ok(listing)
     }
 
-    /// One page of a thread's replies that readers see, oldest first, after `after`.
+    /// One page of a thread's replies that readers see, oldest first, after `after`. The
+    /// thread is named by any comment of it readers reach, a placeholder too.
     pub fn replies(&self, root: u64, after: Option<u64>) -> Ruled<CommentList> {
         let tag = self.page.tag();
-        let root = self.visible_comment(root)?;
+        let root = self.reachable_comment(root)?;
         let after = after.unwrap_or(0).min(i64::MAX as u64) as i64;
         let mut rows = self.store.shown_replies(root.root_seq, after, REPLIES_PER_REQUEST + 1)?;
         let more = rows.len() > REPLIES_PER_REQUEST;
@@ -311,6 +312,17 @@ impl PageRules<'_> {
             .comment(seq as i64)?
             .filter(|r| r.stored() == Stored::Published)
             .ok_or_else(not_found)
+    }
+
+    /// The comment, if readers reach it: published, or a placeholder that a published
+    /// reply hangs below.
+    fn reachable_comment(&self, seq: u64) -> Ruled<CommentRow> {
+        let row = self.store.comment(seq as i64)?.ok_or_else(not_found)?;
+        let reached = match row.depth {
+            0 => row.stored().shown_as(self.store.shown_reply_count(row.seq)? > 0).is_some(),
+            _ => !row.shown.is_empty(),
+        };
+        if reached { Ok(row) } else { Err(not_found()) }
     }
 
     /// The comment, if `by` may change it now: the site owner always (unless it is already

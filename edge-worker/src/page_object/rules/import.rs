@@ -6,7 +6,7 @@
 //! likes. Nobody is notified and nobody is emailed: these are old news.
 
 use super::{PageRules, Ruled};
-use crate::page_object::protocol::Import;
+use crate::page_object::protocol::{Import, Imported};
 use crate::page_object::store::NewRow;
 use kudos_core::comment;
 use kudos_core::thread::Stored;
@@ -107,6 +107,19 @@ impl PageRules<'_> {
                 ImportStatus::Spam => Stored::Spam,
                 ImportStatus::Hidden => Stored::Hidden,
                 ImportStatus::Deleted => Stored::Deleted,
+            };
+            // A comment deleted where it came from keeps what one deleted here keeps: its
+            // place in its thread, and neither its text nor who wrote it.
+            let item = match status {
+                Stored::Deleted => Imported {
+                    name: String::new(),
+                    website: None,
+                    body: String::new(),
+                    html: String::new(),
+                    edited_at: None,
+                    ..item
+                },
+                _ => item,
             };
             let author = match item.by_owner {
                 true => VisitorKey::owner(),

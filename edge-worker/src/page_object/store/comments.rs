@@ -290,9 +290,9 @@ impl Store {
         let query = format!(
             "SELECT {COLUMNS} FROM comments r
              WHERE r.depth = 0
-               AND (r.status = 'published' OR (r.status IN ('deleted', 'hidden') AND EXISTS (
+               AND (r.status = 'published' OR EXISTS (
                     SELECT 1 FROM comments c
-                    WHERE c.root_seq = r.seq AND c.depth > 0 AND c.status = 'published')))
+                    WHERE c.root_seq = r.seq AND c.depth > 0 AND c.status = 'published'))
                {after}
              ORDER BY {sort} LIMIT ?"
         );

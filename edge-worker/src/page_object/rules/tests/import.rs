@@ -1,11 +1,12 @@
 //! Imports and exports: each imported item stored once by its source and id, threaded
 //! under its parent, with its own time, status and likes; nobody notified.
 
-use super::{NOW, Page};
+use super::{NOW, Page, seq};
 use crate::config::PageSettings;
 use crate::page_object::protocol::{Import, Imported};
 use crate::site_object::SiteCommand;
-use kudos_core::wire::{ImportStatus, ImportedPage};
+use kudos_core::comment::REPLIES_SHOWN;
+use kudos_core::wire::{CommentStatus, ImportStatus, ImportedPage};
 
 fn item(id: &str, parent: Option<&str>, status: ImportStatus, likes: u64) -> Imported {
     Imported {
@@ -145,4 +146,52 @@ fn an_imported_comment_by_the_owner_is_the_owners() {
     let mine = Imported { by_owner: true, ..item("1", None, ImportStatus::Approved, 0) };
     page.at().import(import(vec![mine], None)).unwrap();
     assert!(page.at().view().unwrap().comments.threads[0].comment.by_owner);
+}
+
+#[test]
+fn a_comment_deleted_where_it_came_from_keeps_neither_its_text_nor_its_name() {
+    let page = Page::new();
+    let batch = vec![
+        item("1", None, ImportStatus::Deleted, 0),
+        item("2", Some("1"), ImportStatus::Approved, 0),
+    ];
+    page.at().import(import(batch, None)).unwrap();
+    let stored = page.at().export(0, true).unwrap();
+    let deleted = &stored.comments[0];
+    assert_eq!(deleted.status, "deleted");
+    assert_eq!((deleted.name.as_str(), deleted.body.as_str(), deleted.html.as_str()), ("", "", ""));
+    assert_eq!(stored.comments[1].name, "Author of 2", "its reply keeps all of it");
+    let shown = &page.at().view().unwrap().comments.threads[0];
+    assert_eq!((shown.comment.status, shown.replies.len()), (CommentStatus::Deleted, 1));
+}
+
+#[test]
+fn a_published_reply_to_spam_is_counted_and_reached_through_a_placeholder() {
+    let page = Page::new();
+    let batch = vec![
+        item("spam", None, ImportStatus::Spam, 0),
+        item("under-spam", Some("spam"), ImportStatus::Approved, 0),
+    ];
+    page.at().import(import(batch, None)).unwrap();
+    let view = page.at().view().unwrap();
+    let thread = &view.comments.threads[0];
+    assert_eq!((thread.comment.status, thread.comment.html.as_str()), (CommentStatus::Removed, ""));
+    assert_eq!((view.state.comments, thread.reply_count), (1, 1), "counted as reached");
+}
+
+#[test]
+fn the_replies_past_those_shown_load_under_a_deleted_placeholder() {
+    let page = Page::new();
+    let mut batch = vec![item("gone", None, ImportStatus::Deleted, 0)];
+    batch.extend((0..REPLIES_SHOWN + 2).map(|n| {
+        let mut reply = item(&format!("r{n}"), Some("gone"), ImportStatus::Approved, 0);
+        reply.created_at += n as i64;
+        reply
+    }));
+    page.at().import(import(batch, None)).unwrap();
+    let view = page.at().view().unwrap();
+    let gone = &view.comments.threads[0];
+    assert_eq!((gone.comment.status, gone.replies.len()), (CommentStatus::Deleted, REPLIES_SHOWN));
+    let all = page.at().replies(seq(&gone.comment.id), None).unwrap();
+    assert_eq!(all.comments.len(), REPLIES_SHOWN + 2);
 }
