@@ -414,6 +414,8 @@ mod tests {
             edited_at: None,
             by_owner: false,
             seq: None,
+            origin: None,
+            author: None,
         };
         let many: Vec<ImportItem> = (0..450).map(|n| item(n, 10)).collect();
         let sizes: Vec<usize> = kudos_import::batches(&many).iter().map(|b| b.len()).collect();

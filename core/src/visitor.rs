@@ -98,6 +98,23 @@ impl VisitorKey {
     pub fn imported(source: &str, name: &str) -> VisitorKey {
         VisitorKey(format!("import:{source}:{}", &sha256_hex(name.as_bytes())[..16]))
     }
+
+    /// A key as kudos's private export writes it: a visitor's (32 hex digits), the
+    /// owner's, or an imported author's; anything else is not a key.
+    pub fn parse_exported(key: &str) -> Option<VisitorKey> {
+        let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
+        let imported = key.strip_prefix("import:").and_then(|rest| rest.rsplit_once(':'));
+        let ok = hex(key, 32)
+            || key == OWNER
+            || imported.is_some_and(|(source, hash)| {
+                (1..=32).contains(&source.len())
+                    && source
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    && hex(hash, 16)
+            });
+        ok.then(|| VisitorKey(key.to_owned()))
+    }
 }
 
 const OWNER: &str = "owner";
@@ -114,6 +131,18 @@ mod tests {
     use super::*;
 
     const ID: &str = "0123456789abcdef0123456789ABCDEF";
+
+    #[test]
+    fn only_keys_kudos_makes_read_back_from_an_export() {
+        let visitor = VisitorId::parse(Some(ID)).unwrap().key(b"salt");
+        let imported = VisitorKey::imported("disqus", "Ada");
+        for key in [visitor, imported, VisitorKey::owner()] {
+            assert_eq!(VisitorKey::parse_exported(key.as_str()), Some(key));
+        }
+        for not in ["", "import:disqus:zz", "import::0123456789abcdef", "0123", "owner2"] {
+            assert_eq!(VisitorKey::parse_exported(not), None, "{not}");
+        }
+    }
 
     #[test]
     fn no_visitor_is_the_owner() {

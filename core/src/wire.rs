@@ -846,6 +846,13 @@ pub struct ImportItem {
         deserialize_with = "integer::optional"
     )]
     pub seq: Option<u64>,
+    /// From kudos's own export: where an imported comment first came from (`disqus:11`),
+    /// so the first system's file imported again finds it, and its author's key (only
+    /// from a private export).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

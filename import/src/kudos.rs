@@ -4,7 +4,9 @@
 //! typed as, status, likes, times, whether the owner wrote it) or a `reward` (a ledger
 //! entry), and last an `end` line with how many of each came before it, so a file cut
 //! short at a line's end is refused whole. Comments keep their ids' numbers, so a site
-//! moved whole keeps its links. Version 1 (no `end` line) is read as well.
+//! moved whole keeps its links, and an imported comment keeps where it first came from
+//! (`source`: the first system's file imported again adds nothing). Version 1 (no `end`
+//! line) is read as well.
 
 use crate::{
     Extra, ImportError, ImportMarkup, ImportStatus, ImportedPage, ImportedReward, Item, Parsed,
@@ -105,6 +107,8 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
                         edited_at: value["edited_at"].as_i64(),
                         by_owner: value["by_owner"].as_bool().unwrap_or(false),
                         seq: id.rsplit_once('-').and_then(|(_, seq)| seq.parse().ok()),
+                        origin: text("source"),
+                        author: text("author"),
                     },
                     id,
                 });

@@ -115,6 +115,10 @@ pub struct Extra {
     pub by_owner: bool,
     /// The number in its id.
     pub seq: Option<u64>,
+    /// Where it first came from (`disqus:11`), when it was imported into kudos.
+    pub origin: Option<String>,
+    /// Its author's key (a private export's).
+    pub author: Option<String>,
 }
 
 /// A record left out, and why.
@@ -434,6 +438,8 @@ pub fn plan(parsed: Parsed, map: &Map) -> Plan {
                 edited_at: i.extra.edited_at.map(|at| at.max(0) as u64),
                 by_owner: i.extra.by_owner,
                 seq: i.extra.seq,
+                origin: i.extra.origin,
+                author: i.extra.author,
             })
             .collect();
         let page_settings = settings.remove(&page);

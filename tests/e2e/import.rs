@@ -122,6 +122,9 @@ async fn a_real_issos_database_lands_with_markdown_rendered_replies_and_likes() 
     let typed = "Hello *world* <script>alert(1)</script>";
     let first = isso.comment("/posts/b/", "Ada", Some("https://ada.example"), typed, None).await;
     let first = first["id"].as_i64().unwrap();
+    // Isso keeps names and websites HTML-escaped: they arrive as typed.
+    let site = Some("https://t.example/?x=1&y=2");
+    isso.comment("/posts/c/", "Tom & Jerry <admins>", site, "Cheese", None).await;
     isso.comment("/posts/b/", "Grace", None, "A reply to Ada", Some(first)).await;
     isso.comment("/posts/b/", "", None, "Anonymous and *proud*", None).await;
     isso.comment("/posts/c/", "Linus", None, "Another post", None).await;
@@ -130,8 +133,8 @@ async fn a_real_issos_database_lands_with_markdown_rendered_replies_and_likes() 
 
     let (worker, api) = started(&[]).await;
     let (totals, said) = import(Format::Isso, isso.db.clone(), &worker.origin(), &[], false).await;
-    assert!(said.contains("2 pages, 3 comments, 1 replies"), "{said}");
-    assert_eq!((totals.added, totals.skipped.len()), (4, 0), "{said}");
+    assert!(said.contains("2 pages, 4 comments, 1 replies"), "{said}");
+    assert_eq!((totals.added, totals.skipped.len()), (5, 0), "{said}");
 
     let view = view_with(&api, "/posts/b", 2).await;
     let ada = thread_with(&view, "world");
@@ -141,10 +144,13 @@ async fn a_real_issos_database_lands_with_markdown_rendered_replies_and_likes() 
     assert_eq!(ada.comment.likes, 2, "Isso's likes, as a base count");
     assert_eq!(ada.replies.len(), 1);
     assert_eq!(ada.replies[0].name, "Grace");
-    view_with(&api, "/posts/c", 1).await;
+    let c = view_with(&api, "/posts/c", 2).await;
+    let tom = &thread_with(&c, "Cheese").comment;
+    assert_eq!(tom.name, "Tom & Jerry <admins>");
+    assert_eq!(tom.website.as_deref(), Some("https://t.example/?x=1&y=2"));
 
     let (totals, _) = import(Format::Isso, isso.db.clone(), &worker.origin(), &[], false).await;
-    assert_eq!((totals.added, totals.existing), (0, 4));
+    assert_eq!((totals.added, totals.existing), (0, 5));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -250,6 +256,43 @@ async fn kudos_export_writes_the_whole_site_and_nothing_private_and_a_fresh_depl
     // And once more: nothing new.
     let (totals, _) = import(Format::Kudos, file, &fresh.origin(), &[], false).await;
     assert_eq!((totals.added, totals.existing), (0, 6));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_moved_by_export_and_import_does_not_take_its_first_systems_file_twice() {
+    let (old, _) = started(&[]).await;
+    let disqus =
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../import/tests/fixtures/disqus.xml"));
+    let map = ["https://old.example/=/"];
+    let (totals, _) = import(Format::Disqus, disqus.clone(), &old.origin(), &map, false).await;
+    assert_eq!(totals.added, 5);
+    let admin = Api::new(&old.origin());
+    poll::until("the page in the index", Duration::from_secs(30), || async {
+        let (_, pages) = admin.admin(ADMIN_TOKEN).get("/api/v1/admin/pages").await;
+        let n = pages["pages"].as_array().map_or(0, Vec::len);
+        if n == 1 { Ok(()) } else { Err(pages.to_string()) }
+    })
+    .await;
+    let export = Export { from: old.origin(), out: None, include_private: false };
+    let text = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        kudos_cli::export(&export, Some(ADMIN_TOKEN), &mut out).expect("exports");
+        String::from_utf8(out).unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(text.contains("\"source\":\"disqus:1001\""), "{text}");
+    let file = kudos_tests::paths::scratch("moved").join("site.ndjson");
+    std::fs::write(&file, &text).unwrap();
+
+    let (new, new_api) = started(&[]).await;
+    let (totals, said) = import(Format::Kudos, file, &new.origin(), &[], false).await;
+    assert_eq!((totals.added, totals.skipped.len()), (5, 0), "{said}");
+    // Disqus's file on the new deploy: every comment is there already.
+    let (totals, said) = import(Format::Disqus, disqus, &new.origin(), &map, false).await;
+    assert_eq!((totals.added, totals.existing), (0, 5), "{said}");
+    let view = view_with(&new_api, "/posts/a", 2).await;
+    assert_eq!(view.state.comments, 3);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -19,6 +19,7 @@ use kudos_core::email::Address;
 use kudos_core::markdown;
 use kudos_core::reward::{MAX_MESSAGE_CHARS, SessionId};
 use kudos_core::stripe::PaidCheckout;
+use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{
     ImportBatch, ImportItem, ImportMarkup, ImportSkip, ImportStatus, ImportedPage, ImportedReward,
     MAX_IMPORT_BATCH, MAX_IMPORT_BYTES, MAX_IMPORT_ID_CHARS,
@@ -38,9 +39,7 @@ const FUTURE_SLACK_MS: i64 = 86_400_000;
 pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let batch: ImportBatch = io::read_json_within(&mut req, MAX_IMPORT_BYTES).await?;
     let page = ctx.page_of(&batch)?;
-    let source_ok = (1..=32).contains(&batch.source.len())
-        && batch.source.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if !source_ok {
+    if !system_ok(&batch.source) {
         return Err(ApiError::InvalidParameter("source"));
     }
     if batch.items.len() > MAX_IMPORT_BATCH || batch.rewards.len() > MAX_IMPORT_BATCH {
@@ -76,7 +75,7 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         match checked(item, now) {
             Ok(item) => {
                 if let Some(address) = email {
-                    emails.insert(item.id.clone(), address.as_str().to_owned());
+                    emails.insert(item.key(&batch.source), address.as_str().to_owned());
                 }
                 items.push(item);
             }
@@ -95,14 +94,14 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     // file imported under another page id) is skipped, naming that page.
     let keys = items
         .iter()
-        .map(|i| format!("{}:{}", batch.source, i.id))
+        .map(|i| i.key(&batch.source))
         .chain(rewards.iter().map(|r| format!("stripe:{}", r.paid.session)))
         .collect();
     let site = SiteClient::new(&ctx.env, &ctx.config.site_id)?;
     let elsewhere: HashMap<String, String> =
         site.claim_sources(page.page.as_str(), keys).await?.into_iter().collect();
     let held = |key: String| elsewhere.get(&key).map(|p| format!("it was imported to {p}"));
-    items.retain(|item| match held(format!("{}:{}", batch.source, item.id)) {
+    items.retain(|item| match held(item.key(&batch.source)) {
         Some(why) => {
             skipped.push(ImportSkip { id: item.id.clone(), why });
             false
@@ -117,7 +116,8 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         None => true,
     });
     let nothing_left = items.is_empty() && rewards.is_empty() && settings.is_none();
-    let claimed: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+    let claimed: Vec<(String, String)> =
+        items.iter().map(|i| (i.id.clone(), i.key(&batch.source))).collect();
     let mut reply = if nothing_left {
         Default::default()
     } else {
@@ -127,11 +127,8 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     // The addresses of the items this page now holds, and of no other.
     let stored: Vec<(String, String)> = claimed
         .into_iter()
-        .filter(|id| !reply.skipped.iter().any(|s| s.id == *id))
-        .filter_map(|id| {
-            let email = emails.remove(&id)?;
-            Some((format!("{}:{id}", batch.source), email))
-        })
+        .filter(|(id, _)| !reply.skipped.iter().any(|s| s.id == *id))
+        .filter_map(|(_, key)| Some((key.clone(), emails.remove(&key)?)))
         .collect();
     if !stored.is_empty() {
         site.keep_imported_emails(page.page.as_str(), stored).await?;
@@ -202,15 +199,37 @@ fn imported_name(raw: &str) -> DisplayName {
     DisplayName::parse(&cut).unwrap_or_else(|_| DisplayName::parse("").expect("empty is a name"))
 }
 
+/// A system's name as an import names it: lowercase letters, digits and `-`, up to 32.
+fn system_ok(system: &str) -> bool {
+    (1..=32).contains(&system.len())
+        && system.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// An import id: text, not empty, within [`MAX_IMPORT_ID_CHARS`].
+fn id_ok(id: &str) -> bool {
+    !id.is_empty() && id.chars().count() <= MAX_IMPORT_ID_CHARS && !id.chars().any(char::is_control)
+}
+
 /// An item as the page object stores it, or why it is skipped.
 fn checked(item: ImportItem, now: i64) -> Result<Imported, ImportSkip> {
     let skip = |why: &str| ImportSkip { id: item.id.clone(), why: why.to_owned() };
-    let id_ok = !item.id.is_empty()
-        && item.id.chars().count() <= MAX_IMPORT_ID_CHARS
-        && !item.id.chars().any(char::is_control);
-    if !id_ok {
+    if !id_ok(&item.id) {
         return Err(skip("its id is empty, too long or not text"));
     }
+    // Where a comment of kudos's export first came from: `<system>:<its id there>`.
+    let origin = match item.origin.as_deref() {
+        None => None,
+        Some(origin) => match origin.split_once(':') {
+            Some((system, id)) if system_ok(system) && id_ok(id) => Some(origin.to_owned()),
+            _ => return Err(skip("its origin is not <system>:<id>")),
+        },
+    };
+    let author = match item.author.as_deref() {
+        None => None,
+        Some(key) => {
+            Some(VisitorKey::parse_exported(key).ok_or_else(|| skip("its author is not a key"))?)
+        }
+    };
     let created_at = i64::try_from(item.created_at).unwrap_or(i64::MAX);
     if created_at > now + FUTURE_SLACK_MS {
         return Err(skip("its time is in the future"));
@@ -243,5 +262,7 @@ fn checked(item: ImportItem, now: i64) -> Result<Imported, ImportSkip> {
         edited_at: item.edited_at.map(|at| at as i64).filter(|at| *at <= now + FUTURE_SLACK_MS),
         by_owner: item.by_owner,
         seq: item.seq.filter(|seq| (1..=MAX_SAFE_INTEGER).contains(seq)),
+        origin,
+        author,
     })
 }

@@ -208,6 +208,20 @@ pub struct Imported {
     pub by_owner: bool,
     /// The number its id had (kudos's export), kept when free.
     pub seq: Option<u64>,
+    /// Where it first came from (`disqus:11`, kudos's export), checked.
+    #[serde(default)]
+    pub origin: Option<String>,
+    /// Its author's key (a private kudos export's), checked.
+    #[serde(default)]
+    pub author: Option<VisitorKey>,
+}
+
+impl Imported {
+    /// What it is known by across the site, once: where it first came from, else
+    /// `<source>:<its id>`.
+    pub fn key(&self, source: &str) -> String {
+        self.origin.clone().unwrap_or_else(|| format!("{source}:{}", self.id))
+    }
 }
 
 /// How a page that moved treats a command.

@@ -75,8 +75,12 @@ impl PageRules<'_> {
         let mut reply = ImportReply::default();
         let mut count = store.comment_count()?;
         for item in import.items {
-            let key = format!("{source}:{}", item.id);
-            if store.comment_by_source(&key)?.is_some() {
+            // Known by where it first came from, and by the key it was sent under.
+            let key = item.key(source);
+            let sent_as = format!("{source}:{}", item.id);
+            if store.comment_by_import_key(&key)?.is_some()
+                || store.comment_by_import_key(&sent_as)?.is_some()
+            {
                 reply.existing += 1;
                 continue;
             }
@@ -86,7 +90,7 @@ impl PageRules<'_> {
                 continue;
             }
             let parent = match &item.parent {
-                Some(id) => store.comment_by_source(&format!("{source}:{id}"))?,
+                Some(id) => store.comment_by_import_key(&format!("{source}:{id}"))?,
                 None => None,
             };
             let (parent_seq, root_seq, depth) = match parent {
@@ -121,9 +125,12 @@ impl PageRules<'_> {
                 },
                 _ => item,
             };
-            let author = match item.by_owner {
-                true => VisitorKey::owner(),
-                false => VisitorKey::imported(source, &item.name),
+            // An imported author's key names the system the comment first came from.
+            let system = key.split_once(':').map_or(source, |(system, _)| system);
+            let author = match (&item.author, item.by_owner) {
+                (Some(author), _) => author.clone(),
+                (None, true) => VisitorKey::owner(),
+                (None, false) => VisitorKey::imported(system, &item.name),
             };
             // The number its id had, when no comment here has it yet.
             let seq = match item.seq.map(|s| s as i64) {
@@ -143,7 +150,7 @@ impl PageRules<'_> {
                 status,
                 created_at: item.created_at,
                 edit_token_hash: "",
-                idempotency_key: &key,
+                idempotency_key: &sent_as,
                 source: Some(&key),
                 seq,
             })?;
@@ -180,7 +187,7 @@ impl PageRules<'_> {
                 self.close(true)?;
             }
             let pinned = match settings.pinned {
-                Some(id) => store.comment_by_source(&format!("{source}:{id}"))?,
+                Some(id) => store.comment_by_import_key(&format!("{source}:{id}"))?,
                 None => None,
             };
             if let Some(row) = pinned.filter(|r| r.depth == 0 && r.stored() == Stored::Published) {

@@ -218,10 +218,15 @@ impl Store {
         self.comments(&query, vec![after.into(), (limit as i64).into()])
     }
 
-    /// The comment imported from `source` (`<system>:<its id>`).
-    pub fn comment_by_source(&self, source: &str) -> StoreResult<Option<CommentRow>> {
-        let query = format!("SELECT {COLUMNS} FROM comments WHERE source = ?");
-        Ok(self.comments(&query, vec![source.into()])?.pop())
+    /// The comment imported as `key` (`<system>:<its id>`): from that system (its
+    /// `source`), or from a kudos export under that id when it first came from another
+    /// (its `idempotency_key`, which an import sets to the key it was sent under).
+    pub fn comment_by_import_key(&self, key: &str) -> StoreResult<Option<CommentRow>> {
+        let query = format!(
+            "SELECT {COLUMNS} FROM comments
+             WHERE source = ?1 OR (source IS NOT NULL AND idempotency_key = ?1) LIMIT 1"
+        );
+        Ok(self.comments(&query, vec![key.into()])?.pop())
     }
 
     /// An imported comment's likes, counted by the system it came from.

@@ -142,6 +142,11 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (from_tag, from_seq)
     ) WITHOUT ROWID;
     "#,
+    // An imported comment is found by the key it was sent under, too: a kudos export's
+    // `kudos:<id>` when it first came from elsewhere (its `source` keeps that).
+    r#"
+    CREATE INDEX comments_import_key ON comments (idempotency_key) WHERE source IS NOT NULL;
+    "#,
 ];
 
 /// The migration that added `comments.shown`; objects migrated past it have their

@@ -5,6 +5,7 @@ use super::{NOW, Page, seq};
 use crate::config::PageSettings;
 use crate::page_object::protocol::{Import, Imported};
 use crate::site_object::SiteCommand;
+use ImportStatus::Approved;
 use kudos_core::comment::REPLIES_SHOWN;
 use kudos_core::wire::{CommentStatus, ImportStatus, ImportedPage};
 
@@ -22,11 +23,44 @@ fn item(id: &str, parent: Option<&str>, status: ImportStatus, likes: u64) -> Imp
         edited_at: None,
         by_owner: false,
         seq: None,
+        origin: None,
+        author: None,
     }
 }
 
 fn import(items: Vec<Imported>, settings: Option<ImportedPage>) -> Import {
-    Import { source: "isso".into(), items, rewards: Vec::new(), settings }
+    Import { settings, ..from("isso", items) }
+}
+
+fn from(source: &str, items: Vec<Imported>) -> Import {
+    Import { source: source.into(), items, rewards: Vec::new(), settings: None }
+}
+
+#[test]
+fn a_site_moved_through_kudos_export_still_knows_where_its_comments_first_came_from() {
+    // The new deploy reads kudos's export: a comment first imported from Disqus, a reply
+    // written in kudos under it, and a comment of Disqus's that the first import never had.
+    let page = Page::new();
+    let first = Imported { origin: Some("disqus:11".into()), ..item("t-1", None, Approved, 0) };
+    let kudos_reply = item("t-2", Some("t-1"), Approved, 0);
+    let moved = page.at().import(from("kudos", vec![first, kudos_reply])).unwrap();
+    assert_eq!(moved.added, 2);
+    // Disqus's file again: what was moved is there already, and a reply to it threads.
+    let disqus = vec![item("11", None, Approved, 0), item("12", Some("11"), Approved, 0)];
+    let again = page.at().import(from("disqus", disqus)).unwrap();
+    assert_eq!((again.added, again.existing), (1, 1), "no duplicate of disqus:11");
+    let view = page.at().view().unwrap();
+    assert_eq!(view.comments.threads.len(), 1);
+    assert_eq!(view.comments.threads[0].reply_count, 2, "both replies under the one comment");
+    // Exported again, the comment still names where it came from and its author's key
+    // is the one Disqus's import gives.
+    let exported = page.at().export(0, true).unwrap();
+    let came = &exported.comments[0];
+    assert_eq!(came.source.as_deref(), Some("disqus:11"));
+    let key = kudos_core::visitor::VisitorKey::imported("disqus", "Author of t-1");
+    assert_eq!(came.author.as_deref(), Some(key.as_str()));
+    let twice = page.at().import(from("kudos", vec![item("t-2", Some("t-1"), Approved, 0)]));
+    assert_eq!(twice.unwrap().existing, 1);
 }
 
 #[test]
