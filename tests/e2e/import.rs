@@ -42,6 +42,13 @@ async fn import(
     .unwrap()
 }
 
+/// The import crate's Disqus fixture, and the map that names its pages by their paths.
+fn disqus_fixture() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../import/tests/fixtures/disqus.xml"))
+}
+
+const DISQUS_MAP: [&str; 1] = ["https://old.example/=/"];
+
 /// The page view, once it holds `threads` threads.
 async fn view_with(api: &Api, page: &str, threads: usize) -> PageView {
     poll::until(&format!("{threads} threads on {page}"), Duration::from_secs(30), || async {
@@ -64,9 +71,7 @@ fn thread_with<'a>(view: &'a PageView, words: &str) -> &'a Thread {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_disqus_export_lands_under_its_posts_threaded_and_sanitised_once() {
     let (worker, api) = started(&[]).await;
-    let file =
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../import/tests/fixtures/disqus.xml"));
-    let map = ["https://old.example/=/"];
+    let (file, map) = (disqus_fixture(), DISQUS_MAP);
 
     // A dry run reports and sends nothing.
     let (totals, said) = import(Format::Disqus, file.clone(), &worker.origin(), &map, true).await;
@@ -178,23 +183,9 @@ async fn kudos_export_writes_the_whole_site_and_nothing_private_and_a_fresh_depl
     );
     let status = tokio::task::spawn_blocking(move || stripe.deliver(&event)).await.unwrap();
     assert_eq!(status, 200);
-    // The site's index knows a page once it has flushed.
-    poll::until("both pages in the index", Duration::from_secs(30), || async {
-        let (_, pages) = admin.get("/api/v1/admin/pages").await;
-        let n = pages["pages"].as_array().map_or(0, Vec::len);
-        if n == 2 { Ok(()) } else { Err(pages.to_string()) }
-    })
-    .await;
+    pages_indexed(&api, 2).await;
 
-    let export = Export { from: worker.origin(), out: None, include_private: false };
-    let (text, counts) = tokio::task::spawn_blocking(move || {
-        let mut out = Vec::new();
-        let counts = kudos_cli::export(&export, Some(ADMIN_TOKEN), &mut out).expect("exports");
-        (String::from_utf8(out).unwrap(), counts)
-    })
-    .await
-    .unwrap();
-    assert_eq!(counts, (2, 5, 1), "{text}");
+    let text = export_text(&worker.origin(), false).await;
     let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines[0]["kudos_export"], 2);
     let end = json!({ "type": "end", "pages": 2, "comments": 5, "rewards": 1 });
@@ -236,14 +227,7 @@ async fn kudos_export_writes_the_whole_site_and_nothing_private_and_a_fresh_depl
         was.state.version = is.state.version;
         assert_eq!(is, was);
     }
-    let again = Export { from: fresh.origin(), out: None, include_private: false };
-    let text_again = tokio::task::spawn_blocking(move || {
-        let mut out = Vec::new();
-        kudos_cli::export(&again, Some(ADMIN_TOKEN), &mut out).expect("exports");
-        String::from_utf8(out).unwrap()
-    })
-    .await
-    .unwrap();
+    let text_again = export_text(&fresh.origin(), false).await;
     let body = |text: &str| -> Vec<Value> {
         let mut lines: Vec<Value> =
             text.lines().skip(1).map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -261,26 +245,11 @@ async fn kudos_export_writes_the_whole_site_and_nothing_private_and_a_fresh_depl
 #[tokio::test(flavor = "multi_thread")]
 async fn a_site_moved_by_export_and_import_does_not_take_its_first_systems_file_twice() {
     let (old, _) = started(&[]).await;
-    let disqus =
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../import/tests/fixtures/disqus.xml"));
-    let map = ["https://old.example/=/"];
+    let (disqus, map) = (disqus_fixture(), DISQUS_MAP);
     let (totals, _) = import(Format::Disqus, disqus.clone(), &old.origin(), &map, false).await;
     assert_eq!(totals.added, 5);
-    let admin = Api::new(&old.origin());
-    poll::until("the page in the index", Duration::from_secs(30), || async {
-        let (_, pages) = admin.admin(ADMIN_TOKEN).get("/api/v1/admin/pages").await;
-        let n = pages["pages"].as_array().map_or(0, Vec::len);
-        if n == 1 { Ok(()) } else { Err(pages.to_string()) }
-    })
-    .await;
-    let export = Export { from: old.origin(), out: None, include_private: false };
-    let text = tokio::task::spawn_blocking(move || {
-        let mut out = Vec::new();
-        kudos_cli::export(&export, Some(ADMIN_TOKEN), &mut out).expect("exports");
-        String::from_utf8(out).unwrap()
-    })
-    .await
-    .unwrap();
+    pages_indexed(&Api::new(&old.origin()), 1).await;
+    let text = export_text(&old.origin(), false).await;
     assert!(text.contains("\"source\":\"disqus:1001\""), "{text}");
     let file = kudos_tests::paths::scratch("moved").join("site.ndjson");
     std::fs::write(&file, &text).unwrap();
@@ -330,6 +299,17 @@ async fn a_real_waline_export_lands_threaded_with_its_likes_and_nothing_unsafe()
     assert_eq!((totals.added, totals.existing), (0, 4), "a second run adds nothing");
 }
 
+/// Waits until the site's index lists `n` pages (a page is listed once it has flushed), as
+/// an export reads them.
+async fn pages_indexed(api: &Api, n: usize) {
+    poll::until(&format!("{n} pages in the index"), Duration::from_secs(30), || async {
+        let (_, pages) = api.admin(ADMIN_TOKEN).get("/api/v1/admin/pages").await;
+        let listed = pages["pages"].as_array().map_or(0, Vec::len);
+        if listed == n { Ok(()) } else { Err(pages.to_string()) }
+    })
+    .await;
+}
+
 /// `kudos export` of the whole site, as text.
 async fn export_text(from: &str, include_private: bool) -> String {
     let export = Export { from: from.to_owned(), out: None, include_private };
@@ -345,9 +325,7 @@ async fn export_text(from: &str, include_private: bool) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn imported_emails_are_kept_unsubscribed_and_leave_only_in_a_private_export() {
     let (worker, api) = started(&[]).await;
-    let file =
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../import/tests/fixtures/disqus.xml"));
-    let map = ["https://old.example/=/"];
+    let (file, map) = (disqus_fixture(), DISQUS_MAP);
     let (totals, _) = import(Format::Disqus, file, &worker.origin(), &map, false).await;
     assert_eq!(totals.added, 5);
     api.comment("/posts/a", &visitor(9), "Written here", None).await;
