@@ -56,6 +56,7 @@ pub fn parse(path: &Path) -> Result<Parsed, ImportError> {
             body: text(4).map_err(|e| record(e.to_string()))?,
             likes: likes.unwrap_or(0).max(0) as u64,
             extra: Default::default(),
+            at: format!("comments.db, comment {id}"),
         });
     }
     Ok(parsed)

@@ -189,6 +189,10 @@ pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result
         let _ = writeln!(out, "{line}");
     };
     say(out, format!("{}: {}", import.file.display(), plan.report.summary()));
+    if !plan.report.sendable() {
+        let n = plan.report.problems_said();
+        return Err(format!("{}: {n}; nothing was sent", import.file.display()));
+    }
     let mut totals = Totals::default();
     let Some(to) = import.to.as_deref().filter(|_| !import.dry_run) else {
         return Ok(totals);

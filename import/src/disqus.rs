@@ -66,6 +66,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
             body: post.child("message").map(|m| m.text.trim().to_owned()).unwrap_or_default(),
             likes: 0,
             extra: Default::default(),
+            at: format!("line {}", post.line),
             id,
         });
     }

@@ -173,6 +173,7 @@ fn item(
         likes,
         id,
         extra: Default::default(),
+        at: at.to_owned(),
     })
 }
 

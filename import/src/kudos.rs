@@ -110,6 +110,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
                         origin: text("source"),
                         author: text("author"),
                     },
+                    at: format!("line {}", n + 1),
                     id,
                 });
             }

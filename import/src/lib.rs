@@ -16,10 +16,17 @@ pub mod wordpress;
 mod xml;
 
 use kudos_core::PageId;
+use kudos_core::comment::MAX_HTML_BYTES;
 pub use kudos_core::wire::{
     ImportBatch, ImportItem, ImportMarkup, ImportStatus, ImportedPage, ImportedReward,
 };
 use kudos_core::wire::{MAX_IMPORT_BATCH, MAX_IMPORT_BYTES, MAX_IMPORT_ID_CHARS};
+
+/// The longest comment text an import sends: the worker refuses HTML past four times what
+/// a comment may render to before it cleans it (and Markdown renders to at least its own
+/// length), so a longer one could never be stored. It also keeps every item within one
+/// request ([`MAX_IMPORT_BYTES`]).
+pub const MAX_BODY_BYTES: usize = MAX_HTML_BYTES * 4;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The systems kudos reads exports of.
@@ -104,6 +111,8 @@ pub struct Item {
     pub likes: u64,
     /// What only kudos's own export holds.
     pub extra: Extra,
+    /// Where it is in the file, as a problem names it: `line 12`, `comments[3]`.
+    pub at: String,
 }
 
 /// What kudos's own export keeps of a comment beyond what every system has.
@@ -126,6 +135,21 @@ pub struct Extra {
 pub struct Skip {
     pub id: String,
     pub why: String,
+}
+
+/// A record that cannot be imported as it is: while a file has one, none of it is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub id: String,
+    /// Where it is in the file (`line 12`, `comments[3]`).
+    pub at: String,
+    pub why: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}, {:?}: {}", self.at, self.id, self.why)
+    }
 }
 
 /// What a parser read.
@@ -283,6 +307,8 @@ pub struct Report {
     /// top-level comments.
     pub orphans: usize,
     pub skipped: Vec<Skip>,
+    /// What must be fixed before anything is sent, every one of them.
+    pub problems: Vec<Problem>,
 }
 
 impl Report {
@@ -303,7 +329,27 @@ impl Report {
         for (why, n) in why {
             out.push_str(&format!("\n  skipped {n}: {why}"));
         }
+        if !self.problems.is_empty() {
+            let n = self.problems_said();
+            out.push_str(&format!("\n{n}: nothing is imported until they are fixed"));
+            for problem in &self.problems {
+                out.push_str(&format!("\n  {problem}"));
+            }
+        }
         out
+    }
+
+    /// How many problems the file has, in words: `1 problem`, `3 problems`.
+    pub fn problems_said(&self) -> String {
+        match self.problems.len() {
+            1 => "1 problem".to_owned(),
+            n => format!("{n} problems"),
+        }
+    }
+
+    /// Whether the file can be sent: it has no problem.
+    pub fn sendable(&self) -> bool {
+        self.problems.is_empty()
     }
 }
 
@@ -349,22 +395,50 @@ pub fn plan(parsed: Parsed, map: &Map) -> Plan {
                 .push(Skip { id: reward.session, why: "its page cannot be named".into() }),
         }
     }
-    // Items with a page kudos can name, and a usable id, once each.
+    // Items with a page kudos can name; an id the worker would refuse, or one that is
+    // not unique, or a body too large to send, is a problem.
     let mut items: Vec<(PageId, Item)> = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen: HashMap<String, String> = HashMap::new();
     for item in parsed.items {
-        let skip = |why: &str| Skip { id: item.id.clone(), why: why.to_owned() };
-        if item.id.is_empty() || item.id.chars().count() > MAX_IMPORT_ID_CHARS {
-            report.skipped.push(skip("its id is empty or too long"));
+        let problem = |why: String| Problem { id: item.id.clone(), at: item.at.clone(), why };
+        let id_ok = !item.id.is_empty()
+            && item.id.chars().count() <= MAX_IMPORT_ID_CHARS
+            && !item.id.chars().any(char::is_control);
+        if !id_ok {
+            let why = format!("its id is empty, over {MAX_IMPORT_ID_CHARS} characters or not text");
+            report.problems.push(problem(why));
             continue;
         }
-        if !seen.insert(item.id.clone()) {
-            report.skipped.push(skip("its id appears twice in the file"));
+        if let Some(first) = seen.insert(item.id.clone(), item.at.clone()) {
+            report.problems.push(problem(format!("its id is also the one at {first}")));
+            continue;
+        }
+        if item.body.len() > MAX_BODY_BYTES {
+            let why = format!(
+                "its text is {} KiB; kudos keeps comments of at most {} KiB",
+                item.body.len() >> 10,
+                MAX_BODY_BYTES >> 10
+            );
+            report.problems.push(problem(why));
+            continue;
+        }
+        // What it takes to send, with room for the fields of fixed size.
+        let text = (&item.body, &item.extra.text, &item.name, &item.website, &item.email);
+        let size = serde_json::to_string(&text).map_or(usize::MAX, |s| s.len());
+        if size > MAX_IMPORT_BYTES - 8_192 {
+            let why = format!(
+                "it takes {} KiB to send; one request holds at most {} KiB",
+                size >> 10,
+                MAX_IMPORT_BYTES >> 10
+            );
+            report.problems.push(problem(why));
             continue;
         }
         match PageId::parse(&map.apply(&item.page)) {
             Ok(page) => items.push((page, item)),
-            Err(_) => report.skipped.push(skip("its page cannot be named")),
+            Err(_) => {
+                report.skipped.push(Skip { id: item.id, why: "its page cannot be named".into() })
+            }
         }
     }
     // A deleted comment stays (as a placeholder) only while a kept comment replies to it.
@@ -594,6 +668,7 @@ mod tests {
             body: format!("<p>{id}</p>"),
             likes: 0,
             extra: Extra::default(),
+            at: format!("line {at}"),
         }
     }
 

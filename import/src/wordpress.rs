@@ -72,6 +72,7 @@ fn read_post(post: &Element, parsed: &mut Parsed) -> Result<(), ImportError> {
             body: paragraphs(comment.text_of("comment_content")),
             likes: 0,
             extra: Default::default(),
+            at: format!("line {}", comment.line),
             id,
         });
     }

@@ -277,3 +277,34 @@ fn a_kudos_export_cut_at_a_lines_end_is_refused_whole() {
     let error = kudos_import::kudos::parse(short.as_bytes()).unwrap_err().to_string();
     assert!(error.contains("counts 2 comments; the file holds 1"), "{error}");
 }
+
+#[test]
+fn every_problem_in_a_file_is_named_with_its_place_before_anything_is_sent() {
+    let post = |id: &str, body: &str| {
+        format!(
+            "<post dsq:id=\"{id}\"><message><![CDATA[{body}]]></message><createdAt>2015-03-01T11:00:00Z</createdAt><thread dsq:id=\"t\"/></post>\n"
+        )
+    };
+    let huge = "x".repeat(2 << 20);
+    let file = [
+        "<disqus>\n<thread dsq:id=\"t\"><link>https://blog.example/a/</link></thread>\n".to_owned(),
+        post("1", "fine"),
+        post("2", &huge),
+        post("1", "the same id again"),
+        post(&"9".repeat(200), "an id past the worker's bound"),
+        post("3", "fine too"),
+        "</disqus>".to_owned(),
+    ]
+    .concat();
+    let plan = plan(disqus::parse(file.as_bytes()).unwrap(), &Map::default());
+    let report = &plan.report;
+    assert!(!report.sendable());
+    let named: Vec<(&str, &str)> =
+        report.problems.iter().map(|p| (p.id.as_str(), p.at.as_str())).collect();
+    assert_eq!(named, [("2", "line 4"), ("1", "line 5"), (&*"9".repeat(200), "line 6")]);
+    assert!(report.problems[0].why.contains("2048 KiB"), "{}", report.problems[0]);
+    assert!(report.problems[1].why.contains("line 3"), "the first place it was seen");
+    let summary = report.summary();
+    assert!(summary.contains("3 problems: nothing is imported"), "{summary}");
+    assert!(summary.contains("line 4, \"2\":"), "{summary}");
+}

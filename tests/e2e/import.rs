@@ -122,6 +122,45 @@ async fn a_disqus_export_lands_under_its_posts_threaded_and_sanitised_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_file_with_one_comment_too_large_to_store_is_refused_whole_naming_it() {
+    let (worker, api) = started(&[]).await;
+    let post = |id: &str, thread: &str, body: &str| {
+        format!(
+            "<post dsq:id=\"{id}\"><message><![CDATA[{body}]]></message><createdAt>2015-03-01T11:00:00Z</createdAt><thread dsq:id=\"{thread}\"/></post>\n"
+        )
+    };
+    let file = [
+        "<disqus>\n<thread dsq:id=\"a\"><link>/posts/a/</link></thread>\n".to_owned(),
+        "<thread dsq:id=\"b\"><link>/posts/b/</link></thread>\n".to_owned(),
+        post("1", "a", "An early page's comment"),
+        post("2", "b", &"x".repeat(2 << 20)),
+        "</disqus>".to_owned(),
+    ]
+    .concat();
+    let path = kudos_tests::paths::scratch("too-large").join("disqus.xml");
+    std::fs::write(&path, file).unwrap();
+    let import = Import {
+        format: Format::Disqus,
+        file: path,
+        to: Some(worker.origin()),
+        dry_run: false,
+        map: Map::default(),
+    };
+    let (ran, said) = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        let ran = kudos_cli::run(&import, Some(ADMIN_TOKEN), &mut out);
+        (ran, String::from_utf8(out).unwrap())
+    })
+    .await
+    .unwrap();
+    let error = ran.expect_err("refused");
+    assert!(error.contains("1 problem; nothing was sent"), "{error}");
+    assert!(said.contains("line 5, \"2\": its text is 2048 KiB"), "{said}");
+    let (view, _) = api.page_view("/posts/a", None).await;
+    assert_eq!(view.state.comments, 0, "the earlier page got nothing either");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_real_issos_database_lands_with_markdown_rendered_replies_and_likes() {
     let isso = Isso::spawn().await;
     let typed = "Hello *world* <script>alert(1)</script>";

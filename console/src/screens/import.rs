@@ -134,7 +134,11 @@ pub fn import() -> Html {
                     Step::Read(plan) => html! {
                         <>
                             <pre class="report">{ plan.report.summary() }</pre>
-                            <button type="button" class="run-import" onclick={run}>{ t.import_run }</button>
+                            if plan.report.sendable() {
+                                <button type="button" class="run-import" onclick={run}>{ t.import_run }</button>
+                            } else {
+                                <p class="error problems" role="alert">{ t.import_fix }</p>
+                            }
                         </>
                     },
                     Step::Importing { done, of } => html! {
