@@ -19,6 +19,14 @@
 //! - Commento: its export, `{version: 1, comments: [...], commenters: [...]}`:
 //!   `commentHex`, `parentHex` (`root` for none), `commenterHex`, `markdown`, `path`,
 //!   `score`, `state` (`approved`, `unapproved`, `flagged`), `creationDate`, `deleted`.
+//!   A comment deleted in Commento keeps the text `[deleted]` (its export never sets
+//!   `deleted`), so that text, or none, is a deleted comment too.
+//! - Comentario: its export (Domain, Operations, Export: gzip JSON), `{version: 3, pages,
+//!   comments, commenters}` as `internal/svc/import_export.go` writes it from the API's
+//!   models: a page `{id, path, isReadonly}`, a comment `{id, parentId, pageId, markdown,
+//!   score, isSticky, isApproved, isPending, isDeleted, createdTime, userCreated,
+//!   authorName}`, a commenter `{id, name, email, websiteUrl}`. A version 1 file is
+//!   Commento's format, read as Commento's.
 
 use crate::ImportMarkup::{Html, Markdown};
 use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Skip};
@@ -123,6 +131,8 @@ const ARTALK: Fields =   Fields::named(["id",         "page_key", "rid",       "
 const REMARK42: Fields = Fields::named(["id",         "url",      "pid",       "name", "website", "email", "text"],     Html);
 #[rustfmt::skip]
 const COMMENTO: Fields = Fields::named(["commentHex", "path",     "parentHex", "name", "link",    "email", "markdown"], Markdown);
+#[rustfmt::skip]
+const COMENTARIO: Fields = Fields::named(["id",       "path",     "parentId",  "name", "websiteUrl", "email", "markdown"], Markdown);
 
 /// Adds `record` (at `at` in the file) as an item, or skips it when its status is one
 /// kudos does not know (`Err` naming it).
@@ -270,8 +280,9 @@ pub fn commento(bytes: &[u8]) -> Result<Parsed, ImportError> {
         if text(c, "parentHex") == "root" {
             flat["parentHex"] = Value::Null;
         }
+        let tombstone = matches!(text(c, "markdown").trim(), "" | "[deleted]");
         let status = match text(c, "state").as_str() {
-            _ if flag(&c["deleted"]) => Ok(ImportStatus::Deleted),
+            _ if flag(&c["deleted"]) || tombstone => Ok(ImportStatus::Deleted),
             "approved" | "" => Ok(ImportStatus::Approved),
             "unapproved" => Ok(ImportStatus::Pending),
             "flagged" => Ok(ImportStatus::Spam),
@@ -280,6 +291,72 @@ pub fn commento(bytes: &[u8]) -> Result<Parsed, ImportError> {
         let likes = c["score"].as_i64().unwrap_or(0).max(0) as u64;
         let (at, when) = (format!("comments[{n}]"), time(&c["creationDate"]));
         add(&mut parsed, &flat, &at, &COMMENTO, status, when, likes)?;
+    }
+    Ok(parsed)
+}
+
+/// Comentario's zero UUID: no parent, or an author who did not sign up.
+const ZERO_UUID: &str = "00000000-0000-0000-0000-000000000000";
+
+pub fn comentario(bytes: &[u8]) -> Result<Parsed, ImportError> {
+    let doc = document(bytes)?;
+    match doc["version"].as_u64() {
+        Some(3) => {}
+        Some(1) => return commento(bytes),
+        other => {
+            return Err(ImportError::Unsupported(format!(
+                "not a Comentario export of version 3 or 1: its version is {other:?}"
+            )));
+        }
+    }
+    let array = |name: &str| doc[name].as_array().map(Vec::as_slice).unwrap_or_default();
+    let pages: HashMap<String, &Value> =
+        array("pages").iter().map(|p| (text(p, "id"), p)).collect();
+    let people: HashMap<String, &Value> =
+        array("commenters").iter().map(|c| (text(c, "id"), c)).collect();
+    let mut parsed = Parsed::default();
+    for (n, c) in array("comments").iter().enumerate() {
+        let at = format!("comments[{n}]");
+        let page = pages.get(&text(c, "pageId")).ok_or_else(|| ImportError::Record {
+            record: format!("{at} {}", text(c, "id")),
+            why: "its pageId names no page of the file".into(),
+        })?;
+        let path = text(page, "path");
+        let mut flat = c.clone();
+        flat["path"] = path.clone().into();
+        if text(c, "parentId") == ZERO_UUID {
+            flat["parentId"] = Value::Null;
+        }
+        // A signed-up author's name, site and address are theirs; one who did not sign
+        // up left a name on the comment.
+        let author =
+            people.get(&text(c, "userCreated")).filter(|_| text(c, "userCreated") != ZERO_UUID);
+        for field in ["name", "websiteUrl", "email"] {
+            flat[field] = author.map_or(Value::Null, |a| a[field].clone());
+        }
+        if let Some(name) = optional(text(c, "authorName")) {
+            flat["name"] = name.into();
+        }
+        let status = if flag(&c["isDeleted"]) {
+            ImportStatus::Deleted
+        } else if flag(&c["isPending"]) {
+            ImportStatus::Pending
+        } else if flag(&c["isApproved"]) {
+            ImportStatus::Approved
+        } else {
+            // Neither approved nor pending: a moderator rejected it.
+            ImportStatus::Spam
+        };
+        let likes = c["score"].as_i64().unwrap_or(0).max(0) as u64;
+        add(&mut parsed, &flat, &at, &COMENTARIO, Ok(status), time(&c["createdTime"]), likes)?;
+        let top = optional(text(&flat, "parentId")).is_none();
+        if flag(&c["isSticky"]) && top && status == ImportStatus::Approved {
+            parsed.pages.entry(path.clone()).or_default().pinned = Some(text(c, "id"));
+        }
+    }
+    // A page closed to new comments stays closed.
+    for page in array("pages").iter().filter(|p| flag(&p["isReadonly"])) {
+        parsed.pages.entry(text(page, "path")).or_default().closed = true;
     }
     Ok(parsed)
 }

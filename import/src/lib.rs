@@ -46,12 +46,14 @@ pub enum Format {
     /// Remark42's backup (gzip, as Remark42 writes it, or unpacked).
     Remark42,
     Commento,
+    /// Comentario's export (version 3; version 1 is Commento's format).
+    Comentario,
     /// kudos's own export (`kudos export`).
     Kudos,
 }
 
 impl Format {
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 10] = [
         Format::Disqus,
         Format::Wordpress,
         Format::Isso,
@@ -60,6 +62,7 @@ impl Format {
         Format::Artalk,
         Format::Remark42,
         Format::Commento,
+        Format::Comentario,
         Format::Kudos,
     ];
 
@@ -73,6 +76,7 @@ impl Format {
             Format::Artalk => "artalk",
             Format::Remark42 => "remark42",
             Format::Commento => "commento",
+            Format::Comentario => "comentario",
             Format::Kudos => "kudos",
         }
     }
@@ -191,6 +195,7 @@ pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed, ImportError> {
         Format::Artalk => json::artalk(bytes),
         Format::Remark42 => json::remark42(bytes),
         Format::Commento => json::commento(bytes),
+        Format::Comentario => json::comentario(bytes),
         Format::Kudos => kudos::parse(bytes),
         Format::Isso => Err(ImportError::Unsupported(
             "an Isso database is read by `kudos import isso <file>`".into(),

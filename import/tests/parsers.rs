@@ -147,6 +147,7 @@ fn waline_twikoo_artalk_remark42_and_commento_exports_read_alike() {
     the_usual(Artalk, "artalk.json", "/posts/c", 4, ImportStatus::Pending);
     the_usual(Remark42, "remark42.backup", "/posts/d", 5, ImportStatus::Deleted);
     the_usual(Commento, "commento.json", "/posts/e", 2, ImportStatus::Spam);
+    the_usual(Comentario, "comentario.json", "/posts/f", 3, ImportStatus::Spam);
     let artalk = kudos_import::parse(Artalk, &fixture("artalk.json")).unwrap();
     assert_eq!(
         artalk.items[0].created_at,
@@ -307,4 +308,41 @@ fn every_problem_in_a_file_is_named_with_its_place_before_anything_is_sent() {
     let summary = report.summary();
     assert!(summary.contains("3 problems: nothing is imported"), "{summary}");
     assert!(summary.contains("line 4, \"2\":"), "{summary}");
+}
+
+#[test]
+fn comentario_keeps_who_wrote_what_its_statuses_a_pinned_comment_and_a_closed_page() {
+    let parsed =
+        kudos_import::parse(kudos_import::Format::Comentario, &fixture("comentario.json")).unwrap();
+    let by = |n: char| {
+        parsed.items.iter().find(|i| i.id.starts_with(&format!("9f1c0a2e-000{n}"))).unwrap()
+    };
+    let ada = by('1');
+    assert_eq!(
+        (ada.website.as_deref(), ada.email.as_deref()),
+        (Some("https://ada.example"), Some("ada@example.org"))
+    );
+    assert!(ada.body.contains("<img src=x onerror"), "kept as sent: the worker renders it safe");
+    assert_eq!(by('2').name, "Grace", "an author who did not sign up names themself");
+    assert_eq!(by('3').parent, None, "the zero UUID is no parent");
+    use ImportStatus::*;
+    let statuses: Vec<ImportStatus> = ['1', '3', '4', '5'].map(|n| by(n).status).to_vec();
+    assert_eq!(statuses, [Approved, Spam, Deleted, Pending]);
+    let page = &parsed.pages["/posts/f/"];
+    assert!(page.closed);
+    assert_eq!(page.pinned.as_deref(), Some(ada.id.as_str()));
+    // Version 1 is Commento's format.
+    let v1 =
+        kudos_import::parse(kudos_import::Format::Comentario, &fixture("commento.json")).unwrap();
+    assert_eq!(v1.items.len(), 3);
+    let error =
+        kudos_import::parse(kudos_import::Format::Comentario, br#"{"version": 2}"#).unwrap_err();
+    assert!(error.to_string().contains("version"), "{error}");
+}
+
+#[test]
+fn a_comment_deleted_in_commento_is_read_as_deleted_though_its_export_never_says_so() {
+    let file = br#"{"version":1,"comments":[{"commentHex":"a","path":"/p","commenterHex":"anonymous","markdown":"[deleted]","parentHex":"root","state":"approved","creationDate":"2019-03-01T10:00:00Z","deleted":false}],"commenters":[]}"#;
+    let parsed = kudos_import::parse(kudos_import::Format::Commento, file).unwrap();
+    assert_eq!(parsed.items[0].status, ImportStatus::Deleted);
 }
