@@ -26,7 +26,8 @@ usage: kudos import <format> <file> [--to <worker URL>] [--dry-run] [--map OLD=N
 
   <format>    disqus, wordpress, isso (its comments.db), waline, twikoo, artalk,
               remark42 (its backup, gzip or unpacked), commento, comentario (its
-              export, gzip or unpacked) or kudos (its own export)
+              export, gzip or unpacked), utterances or giscus (what gh api writes;
+              see the README) or kudos (its own export)
   --to        the worker, e.g. https://kudos.example.workers.dev
   --dry-run   print what the file holds; send nothing
   --map       rewrite page URLs that start with OLD to start with NEW (repeatable;

@@ -10,6 +10,7 @@
 //! the line or record that broke, and nothing of it is sent.
 
 pub mod disqus;
+pub mod github;
 pub mod json;
 pub mod kudos;
 pub mod wordpress;
@@ -48,12 +49,16 @@ pub enum Format {
     Commento,
     /// Comentario's export (version 3; version 1 is Commento's format).
     Comentario,
+    /// utterances: its repository's issues and issue comments, as `gh api` writes them.
+    Utterances,
+    /// giscus: its repository's discussions, as `gh api graphql` writes them.
+    Giscus,
     /// kudos's own export (`kudos export`).
     Kudos,
 }
 
 impl Format {
-    pub const ALL: [Format; 10] = [
+    pub const ALL: [Format; 12] = [
         Format::Disqus,
         Format::Wordpress,
         Format::Isso,
@@ -63,6 +68,8 @@ impl Format {
         Format::Remark42,
         Format::Commento,
         Format::Comentario,
+        Format::Utterances,
+        Format::Giscus,
         Format::Kudos,
     ];
 
@@ -77,6 +84,8 @@ impl Format {
             Format::Remark42 => "remark42",
             Format::Commento => "commento",
             Format::Comentario => "comentario",
+            Format::Utterances => "utterances",
+            Format::Giscus => "giscus",
             Format::Kudos => "kudos",
         }
     }
@@ -196,6 +205,8 @@ pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed, ImportError> {
         Format::Remark42 => json::remark42(bytes),
         Format::Commento => json::commento(bytes),
         Format::Comentario => json::comentario(bytes),
+        Format::Utterances => github::utterances(bytes),
+        Format::Giscus => github::giscus(bytes),
         Format::Kudos => kudos::parse(bytes),
         Format::Isso => Err(ImportError::Unsupported(
             "an Isso database is read by `kudos import isso <file>`".into(),

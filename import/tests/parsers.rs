@@ -346,3 +346,49 @@ fn a_comment_deleted_in_commento_is_read_as_deleted_though_its_export_never_says
     let parsed = kudos_import::parse(kudos_import::Format::Commento, file).unwrap();
     assert_eq!(parsed.items[0].status, ImportStatus::Deleted);
 }
+
+#[test]
+fn utterances_issue_comments_land_on_the_page_their_issue_links_to_and_pull_requests_do_not() {
+    let parsed =
+        kudos_import::parse(kudos_import::Format::Utterances, &fixture("utterances.json")).unwrap();
+    let ids: Vec<&str> = parsed.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["5001", "5002"]);
+    assert_eq!(parsed.skipped.len(), 1, "the pull request's comment");
+    let ada = &parsed.items[0];
+    assert_eq!(
+        ada.page, "https://blog.example/posts/g/",
+        "the last address, not the one in the text"
+    );
+    assert_eq!(
+        (ada.name.as_str(), ada.website.as_deref()),
+        ("ada", Some("https://github.com/ada"))
+    );
+    assert_eq!((ada.likes, ada.markup), (3, ImportMarkup::Markdown), "+1 and heart");
+    assert!(ada.body.contains("<script>"), "kept as sent: the worker renders it safe");
+    let plan = plan(parsed, &Map::parse(["https://blog.example/=/"]).unwrap());
+    assert_eq!(plan.pages[0].page.as_str(), "/posts/g");
+}
+
+#[test]
+fn giscus_discussions_keep_their_replies_upvotes_and_what_was_deleted_or_hidden() {
+    let parsed =
+        kudos_import::parse(kudos_import::Format::Giscus, &fixture("giscus.json")).unwrap();
+    let by = |id: &str| parsed.items.iter().find(|i| i.id == id).unwrap();
+    let ada = by("DC_kwDOA1");
+    assert_eq!((ada.page.as_str(), ada.likes), ("https://blog.example/posts/h/", 5));
+    assert_eq!(by("DC_kwDOA2").parent.as_deref(), Some("DC_kwDOA1"));
+    assert_eq!(by("DC_kwDOA3").status, ImportStatus::Deleted);
+    assert_eq!(by("DC_kwDOA4").status, ImportStatus::Hidden, "minimized by the maintainers");
+    assert_eq!(by("DC_kwDOB1").page, "https://blog.example/posts/i/", "from the second page");
+    let plan = plan(parsed, &Map::parse(["https://blog.example/=/"]).unwrap());
+    assert_eq!(
+        (plan.report.pages, plan.report.comments, plan.report.replies),
+        (2, 3, 1),
+        "the deleted reply has none"
+    );
+    // A discussion the query fetched only part of is refused, not half imported.
+    let text = String::from_utf8(fixture("giscus.json")).unwrap();
+    let cut = text.replacen("\"totalCount\":2", "\"totalCount\":130", 1);
+    let error = kudos_import::parse(kudos_import::Format::Giscus, cut.as_bytes()).unwrap_err();
+    assert!(error.to_string().contains("discussion 7"), "{error}");
+}
