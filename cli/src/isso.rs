@@ -94,20 +94,15 @@ mod tests {
     /// An Isso database as Isso 0.14 creates it, with the comments given as (author,
     /// website) the way Isso stored them.
     fn database(comments: &[(&str, &str)]) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("kudos-isso-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("comments.db");
-        let _ = std::fs::remove_file(&path);
-        let db = Connection::open(&path).unwrap();
-        db.execute_batch(
+        let (path, db) = crate::test_database(
+            "isso",
             "CREATE TABLE threads (id INTEGER PRIMARY KEY, uri VARCHAR(256) UNIQUE, title VARCHAR(256));
              CREATE TABLE comments (tid REFERENCES threads(id), id INTEGER PRIMARY KEY, parent INTEGER,
                created FLOAT NOT NULL, modified FLOAT, mode INTEGER, remote_addr VARCHAR, text VARCHAR,
                author VARCHAR, email VARCHAR, website VARCHAR, likes INTEGER DEFAULT 0,
                dislikes INTEGER DEFAULT 0, voters BLOB NOT NULL, notification INTEGER DEFAULT 0);
              INSERT INTO threads VALUES (1, '/posts/a/', 'A');",
-        )
-        .unwrap();
+        );
         for (n, (author, website)) in comments.iter().enumerate() {
             db.execute(
                 "INSERT INTO comments (tid, id, created, mode, text, author, email, website, voters)

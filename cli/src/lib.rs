@@ -9,6 +9,7 @@
 //! `kudos move <page> <new page> --at <worker>`: a post whose address changed; its
 //! discussion joins the new page's and its old id stays an alias of it.
 
+pub mod cusdis;
 pub mod isso;
 
 use kudos_core::wire::{AdminPageList, ImportReply, ImportSkip, MovePage, PageMoveReply};
@@ -27,7 +28,8 @@ usage: kudos import <format> <file> [--to <worker URL>] [--dry-run] [--map OLD=N
   <format>    disqus, wordpress, isso (its comments.db), waline, twikoo, artalk,
               remark42 (its backup, gzip or unpacked), commento, comentario (its
               export, gzip or unpacked), utterances or giscus (what gh api writes;
-              see the README) or kudos (its own export)
+              see the README), cusdis (its SQLite database, or its tables as JSON)
+              or kudos (its own export)
   --to        the worker, e.g. https://kudos.example.workers.dev
   --dry-run   print what the file holds; send nothing
   --map       rewrite page URLs that start with OLD to start with NEW (repeatable;
@@ -176,7 +178,12 @@ pub fn plan(import: &Import) -> Result<Plan, String> {
         format => {
             let bytes = std::fs::read(&import.file)
                 .map_err(|e| format!("{}: {e}", import.file.display()))?;
-            kudos_import::parse(format, &bytes)
+            match format {
+                Format::Cusdis if bytes.starts_with(kudos_import::SQLITE) => {
+                    cusdis::parse(&import.file)
+                }
+                _ => kudos_import::parse(format, &bytes),
+            }
         }
     };
     let parsed = parsed.map_err(|e| format!("{}: {e}", import.file.display()))?;
@@ -322,6 +329,19 @@ pub fn export(
         "type": "end", "pages": pages, "comments": comments, "rewards": rewards
     }))?;
     Ok((pages, comments, rewards))
+}
+
+/// A fresh SQLite database file named `name` made by `sql`, for the database readers'
+/// tests, with a connection to add rows through.
+#[cfg(test)]
+pub(crate) fn test_database(name: &str, sql: &str) -> (PathBuf, rusqlite::Connection) {
+    let dir = std::env::temp_dir().join(format!("kudos-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.db"));
+    let _ = std::fs::remove_file(&path);
+    let db = rusqlite::Connection::open(&path).unwrap();
+    db.execute_batch(sql).unwrap();
+    (path, db)
 }
 
 fn now_ms() -> u64 {

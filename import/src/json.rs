@@ -27,6 +27,11 @@
 //!   score, isSticky, isApproved, isPending, isDeleted, createdTime, userCreated,
 //!   authorName}`, a commenter `{id, name, email, websiteUrl}`. A version 1 file is
 //!   Commento's format, read as Commento's.
+//! - Cusdis: its database's two tables (`prisma/schema.prisma`), as `{pages, comments}`:
+//!   a page `{id, slug, url}`, a comment `{id, pageId, parentId, by_nickname, by_email,
+//!   content (Markdown), approved, created_at, deletedAt, moderatorId}`; a comment with a
+//!   `moderatorId` is the site owner's. `kudos import cusdis` reads a Cusdis SQLite
+//!   database into this shape; from Postgres, `psql` writes it (see the README).
 
 use crate::ImportMarkup::{Html, Markdown};
 use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Skip};
@@ -92,6 +97,7 @@ fn count(value: &Value) -> u64 {
 fn flag(value: &Value) -> bool {
     matches!(value, Value::Bool(true))
         || matches!(value, Value::String(s) if s == "true" || s == "1")
+        || value.as_i64() == Some(1)
 }
 
 fn optional(s: String) -> Option<String> {
@@ -131,6 +137,8 @@ const ARTALK: Fields =   Fields::named(["id",         "page_key", "rid",       "
 const REMARK42: Fields = Fields::named(["id",         "url",      "pid",       "name", "website", "email", "text"],     Html);
 #[rustfmt::skip]
 const COMMENTO: Fields = Fields::named(["commentHex", "path",     "parentHex", "name", "link",    "email", "markdown"], Markdown);
+#[rustfmt::skip]
+const CUSDIS: Fields =   Fields::named(["id",         "page",     "parentId",  "by_nickname", "website", "by_email", "content"], Markdown);
 #[rustfmt::skip]
 const COMENTARIO: Fields = Fields::named(["id",       "path",     "parentId",  "name", "websiteUrl", "email", "markdown"], Markdown);
 
@@ -357,6 +365,44 @@ pub fn comentario(bytes: &[u8]) -> Result<Parsed, ImportError> {
     // A page closed to new comments stays closed.
     for page in array("pages").iter().filter(|p| flag(&p["isReadonly"])) {
         parsed.pages.entry(text(page, "path")).or_default().closed = true;
+    }
+    Ok(parsed)
+}
+
+pub fn cusdis(bytes: &[u8]) -> Result<Parsed, ImportError> {
+    cusdis_tables(&document(bytes)?)
+}
+
+/// Cusdis's `{pages, comments}`, however they were read (a JSON file, or its SQLite
+/// database by the command line).
+pub fn cusdis_tables(doc: &Value) -> Result<Parsed, ImportError> {
+    let (Some(pages), Some(comments)) = (doc["pages"].as_array(), doc["comments"].as_array())
+    else {
+        return Err(ImportError::Unsupported("not Cusdis's tables: no pages and comments".into()));
+    };
+    // A page is its address when Cusdis knows it, else the id the blog gave it.
+    let named: HashMap<String, String> = pages
+        .iter()
+        .map(|p| (text(p, "id"), optional(text(p, "url")).unwrap_or_else(|| text(p, "slug"))))
+        .collect();
+    let mut parsed = Parsed::default();
+    for (n, c) in comments.iter().enumerate() {
+        let at = format!("comments[{n}]");
+        let mut flat = c.clone();
+        flat["page"] = named.get(&text(c, "pageId")).cloned().unwrap_or_default().into();
+        let status = if !c["deletedAt"].is_null() {
+            ImportStatus::Deleted
+        } else if flag(&c["approved"]) {
+            ImportStatus::Approved
+        } else {
+            ImportStatus::Pending
+        };
+        let when = time(&c["created_at"]).or_else(|| time(&c["createdAt"]));
+        add(&mut parsed, &flat, &at, &CUSDIS, Ok(status), when, 0)?;
+        // A reply from the dashboard is the site owner's.
+        if let Some(item) = parsed.items.last_mut().filter(|_| !c["moderatorId"].is_null()) {
+            item.extra.by_owner = true;
+        }
     }
     Ok(parsed)
 }

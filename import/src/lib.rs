@@ -53,12 +53,15 @@ pub enum Format {
     Utterances,
     /// giscus: its repository's discussions, as `gh api graphql` writes them.
     Giscus,
+    /// Cusdis: its database's pages and comments (a SQLite file, read by the command
+    /// line, or the same tables as JSON).
+    Cusdis,
     /// kudos's own export (`kudos export`).
     Kudos,
 }
 
 impl Format {
-    pub const ALL: [Format; 12] = [
+    pub const ALL: [Format; 13] = [
         Format::Disqus,
         Format::Wordpress,
         Format::Isso,
@@ -70,6 +73,7 @@ impl Format {
         Format::Comentario,
         Format::Utterances,
         Format::Giscus,
+        Format::Cusdis,
         Format::Kudos,
     ];
 
@@ -86,6 +90,7 @@ impl Format {
             Format::Comentario => "comentario",
             Format::Utterances => "utterances",
             Format::Giscus => "giscus",
+            Format::Cusdis => "cusdis",
             Format::Kudos => "kudos",
         }
     }
@@ -190,6 +195,9 @@ pub enum ImportError {
 /// on what a file made to unpack forever costs.
 pub const MAX_UNPACKED_BYTES: u64 = 1 << 30;
 
+/// How an SQLite database file starts.
+pub const SQLITE: &[u8] = b"SQLite format 3\0";
+
 /// Parses `bytes` as `format`; a gzip file (Remark42's backups are) is unpacked first.
 /// Isso's database is read by the command-line tool.
 pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed, ImportError> {
@@ -207,6 +215,10 @@ pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed, ImportError> {
         Format::Comentario => json::comentario(bytes),
         Format::Utterances => github::utterances(bytes),
         Format::Giscus => github::giscus(bytes),
+        Format::Cusdis if bytes.starts_with(SQLITE) => Err(ImportError::Unsupported(
+            "a Cusdis database is read by `kudos import cusdis <file>`".into(),
+        )),
+        Format::Cusdis => json::cusdis(bytes),
         Format::Kudos => kudos::parse(bytes),
         Format::Isso => Err(ImportError::Unsupported(
             "an Isso database is read by `kudos import isso <file>`".into(),

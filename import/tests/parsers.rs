@@ -148,6 +148,7 @@ fn waline_twikoo_artalk_remark42_and_commento_exports_read_alike() {
     the_usual(Remark42, "remark42.backup", "/posts/d", 5, ImportStatus::Deleted);
     the_usual(Commento, "commento.json", "/posts/e", 2, ImportStatus::Spam);
     the_usual(Comentario, "comentario.json", "/posts/f", 3, ImportStatus::Spam);
+    the_usual(Cusdis, "cusdis.json", "/posts/j", 0, ImportStatus::Pending);
     let artalk = kudos_import::parse(Artalk, &fixture("artalk.json")).unwrap();
     assert_eq!(
         artalk.items[0].created_at,
