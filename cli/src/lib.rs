@@ -9,8 +9,11 @@
 //! `kudos move <page> <new page> --at <worker>`: a post whose address changed; its
 //! discussion joins the new page's and its old id stays an alias of it.
 
+mod args;
 pub mod cusdis;
 pub mod isso;
+
+pub use args::{completions, parse_command};
 
 use kudos_core::wire::{AdminPageList, ImportReply, ImportSkip, MovePage, PageMoveReply};
 use kudos_import::{Format, Map, Plan};
@@ -18,30 +21,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::io::Write;
 use std::path::PathBuf;
-
-pub const USAGE: &str = "\
-usage: kudos import <format> <file> [--to <worker URL>] [--dry-run] [--map OLD=NEW]...
-                   [--map-file <file>]
-       kudos export --from <worker URL> [--out <file>] [--include-private]
-       kudos move <page> <new page> --at <worker URL>
-
-  <format>    disqus, wordpress, isso (its comments.db), waline, twikoo, artalk,
-              remark42 (its backup, gzip or unpacked), commento, comentario (its
-              export, gzip or unpacked), utterances or giscus (what gh api writes;
-              see the README), cusdis (its SQLite database, or its tables as JSON)
-              or kudos (its own export)
-  --to        the worker, e.g. https://kudos.example.workers.dev
-  --dry-run   print what the file holds; send nothing
-  --map       rewrite page URLs that start with OLD to start with NEW (repeatable;
-              whole parts of an address match: /index.php?p=4=/posts/a leaves p=42)
-  --map-file  the same, from a file: one OLD<TAB>NEW per line
-  --from      the worker to export; the export goes to --out, or is printed
-  --include-private
-              also export each comment's visitor key and imported authors' emails
-  --at        the worker whose page moves (its comments, likes and rewards join the
-              new page's; the old id keeps working as an alias)
-
-The admin token is read from KUDOS_ADMIN_TOKEN.";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Import {
@@ -58,6 +37,8 @@ pub enum Command {
     Import(Import),
     Export(Export),
     Move(Move),
+    /// Print a shell's completions.
+    Completions(clap_complete::Shell),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,46 +56,6 @@ pub struct Export {
     pub include_private: bool,
 }
 
-/// The command line, after the program's name.
-pub fn parse_command(args: &[String]) -> Result<Command, String> {
-    match args.first().map(String::as_str) {
-        Some("import") => parse_args(args).map(Command::Import),
-        Some("export") => {
-            let (mut from, mut out, mut include_private) = (None, None, false);
-            let mut rest = args[1..].iter();
-            while let Some(arg) = rest.next() {
-                let mut value =
-                    |name: &str| rest.next().cloned().ok_or(format!("{name} needs a value"));
-                match arg.as_str() {
-                    "--from" => from = Some(value("--from")?),
-                    "--out" => out = Some(PathBuf::from(value("--out")?)),
-                    "--include-private" => include_private = true,
-                    other => return Err(format!("unknown argument {other}\n{USAGE}")),
-                }
-            }
-            let from = from.ok_or("--from <worker URL> is needed")?;
-            Ok(Command::Export(Export { from, out, include_private }))
-        }
-        Some("move") => {
-            let (mut pages, mut at) = (Vec::new(), None);
-            let mut rest = args[1..].iter();
-            while let Some(arg) = rest.next() {
-                match arg.as_str() {
-                    "--at" => at = Some(rest.next().cloned().ok_or("--at needs a value")?),
-                    other if other.starts_with("--") => {
-                        return Err(format!("unknown argument {other}\n{USAGE}"));
-                    }
-                    page => pages.push(page.to_owned()),
-                }
-            }
-            let [page, to] = pages.as_slice() else { return Err(USAGE.into()) };
-            let at = at.ok_or("--at <worker URL> is needed")?;
-            Ok(Command::Move(Move { page: page.clone(), to: to.clone(), at }))
-        }
-        _ => Err(USAGE.into()),
-    }
-}
-
 /// Moves a page, asking until the move is done; returns how far it came.
 pub fn move_page(moving: &Move, token: Option<&str>) -> Result<PageMoveReply, String> {
     let token = token.filter(|t| !t.is_empty()).ok_or("KUDOS_ADMIN_TOKEN is not set")?;
@@ -127,40 +68,6 @@ pub fn move_page(moving: &Move, token: Option<&str>) -> Result<PageMoveReply, St
             return Ok(reply);
         }
     }
-}
-
-/// `kudos import ...`, after the program's name.
-pub fn parse_args(args: &[String]) -> Result<Import, String> {
-    let mut args = args.iter();
-    if args.next().map(String::as_str) != Some("import") {
-        return Err(USAGE.into());
-    }
-    let (mut positional, mut to, mut dry_run, mut maps) = (Vec::new(), None, false, Vec::new());
-    let mut map_files = Vec::new();
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().cloned().ok_or(format!("{name} needs a value"));
-        match arg.as_str() {
-            "--to" => to = Some(value("--to")?),
-            "--dry-run" => dry_run = true,
-            "--map" => maps.push(value("--map")?),
-            "--map-file" => map_files.push(value("--map-file")?),
-            "-h" | "--help" => return Err(USAGE.into()),
-            other if other.starts_with("--") => return Err(format!("unknown option {other}")),
-            other => positional.push(other.to_owned()),
-        }
-    }
-    let [format, file] = positional.as_slice() else { return Err(USAGE.into()) };
-    let format =
-        Format::parse(format).ok_or_else(|| format!("unknown format {format:?}\n{USAGE}"))?;
-    if to.is_none() && !dry_run {
-        return Err("--to <worker URL> is needed (or --dry-run)".into());
-    }
-    let mut map = Map::parse(maps.iter().map(String::as_str))?;
-    for path in map_files {
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-        map.extend(Map::parse_file(&text).map_err(|e| format!("{path}: {e}"))?);
-    }
-    Ok(Import { format, file: PathBuf::from(file), to, dry_run, map })
 }
 
 /// What an import sent and the worker did.
@@ -208,15 +115,21 @@ pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result
     let token = token.filter(|t| !t.is_empty()).ok_or("KUDOS_ADMIN_TOKEN is not set")?;
     let url = format!("{}/api/v1/admin/import", to.trim_end_matches('/'));
     let agent = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(60)).build();
-    for page in &plan.pages {
+    let items: usize = plan.pages.iter().map(|p| p.items.len() + p.rewards.len()).sum();
+    let bar =
+        progress(Some(items as u64), "{bar:30} {pos}/{len} items, {msg}, {per_sec}, {eta} left");
+    for (n, page) in plan.pages.iter().enumerate() {
+        bar.set_message(format!("page {} of {}", n + 1, plan.pages.len()));
         for body in kudos_import::requests(page, import.format) {
             let reply: ImportReply = send(&agent, &url, token, &body)?;
             totals.added += reply.added;
             totals.existing += reply.existing;
             totals.skipped.extend(reply.skipped);
+            bar.inc((body.items.len() + body.rewards.len()) as u64);
         }
-        say(out, format!("{}: {} comments", page.page, page.items.len()));
+        bar.suspend(|| say(out, format!("{}: {} comments", page.page, page.items.len())));
     }
+    bar.finish_and_clear();
     say(
         out,
         format!(
@@ -291,7 +204,9 @@ pub fn export(
     let mut line = |value: serde_json::Value| writeln!(out, "{value}").map_err(|e| e.to_string());
     line(serde_json::json!({ "kudos_export": EXPORT_VERSION, "exported_at": now_ms() }))?;
     let (mut pages, mut comments, mut rewards) = (0, 0, 0);
+    let bar = progress(None, "{spinner} {msg}, {elapsed}");
     for list in all("/pages", &[("sort", "page"), ("limit", "200")])? {
+        bar.set_message(format!("{pages} pages, {comments} comments, {rewards} rewards"));
         let list: AdminPageList = serde_json::from_value(list).map_err(|e| e.to_string())?;
         for listed in &list.pages {
             let page = listed.page.as_str();
@@ -325,6 +240,7 @@ pub fn export(
             }
         }
     }
+    bar.finish_and_clear();
     line(serde_json::json!({
         "type": "end", "pages": pages, "comments": comments, "rewards": rewards
     }))?;
@@ -342,6 +258,20 @@ pub(crate) fn test_database(name: &str, sql: &str) -> (PathBuf, rusqlite::Connec
     let db = rusqlite::Connection::open(&path).unwrap();
     db.execute_batch(sql).unwrap();
     (path, db)
+}
+
+/// A progress bar on stderr, drawn only when it is a terminal (a script or a test sees
+/// nothing of it): `len` steps, or a spinner.
+fn progress(len: Option<u64>, template: &str) -> indicatif::ProgressBar {
+    let bar = match len {
+        Some(len) => indicatif::ProgressBar::new(len),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
 }
 
 fn now_ms() -> u64 {
@@ -373,54 +303,8 @@ fn send<T: DeserializeOwned>(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use kudos_core::wire::MAX_IMPORT_BYTES;
     use kudos_import::ImportItem;
-
-    fn args(line: &str) -> Vec<String> {
-        line.split_whitespace().map(str::to_owned).collect()
-    }
-
-    #[test]
-    fn the_command_line_reads_format_file_target_and_maps() {
-        let import =
-            parse_args(&args("import disqus export.xml --to https://k.example --map /old/=/new/"))
-                .unwrap();
-        assert_eq!(import.format, Format::Disqus);
-        assert_eq!(import.to.as_deref(), Some("https://k.example"));
-        assert_eq!(import.map.apply("/old/a"), "/new/a");
-        assert!(parse_args(&args("import disqus export.xml")).unwrap_err().contains("--to"));
-        assert!(parse_args(&args("import disqus export.xml --dry-run")).unwrap().dry_run);
-        assert!(parse_args(&args("import mystery f --dry-run")).unwrap_err().contains("mystery"));
-        assert!(parse_args(&args("import disqus f --dry-run --bogus")).is_err());
-        let file = std::env::temp_dir().join(format!("kudos-map-{}.tsv", std::process::id()));
-        std::fs::write(&file, "/index.php?p=42\t/posts/sourdough\n").unwrap();
-        let line = format!("import isso comments.db --dry-run --map-file {}", file.display());
-        let import = parse_args(&args(&line)).unwrap();
-        assert_eq!(import.map.apply("/index.php?p=42"), "/posts/sourdough");
-        let missing =
-            parse_args(&args("import isso c.db --dry-run --map-file /no/such")).unwrap_err();
-        assert!(missing.starts_with("/no/such"), "{missing}");
-        assert_eq!(
-            parse_command(&args("export --from https://k.example --out site.ndjson")),
-            Ok(Command::Export(Export {
-                from: "https://k.example".into(),
-                out: Some(PathBuf::from("site.ndjson")),
-                include_private: false,
-            }))
-        );
-        assert!(parse_command(&args("export")).unwrap_err().contains("--from"));
-        assert_eq!(
-            parse_command(&args("move /2019/a/ /posts/a/ --at https://k.example")),
-            Ok(Command::Move(Move {
-                page: "/2019/a/".into(),
-                to: "/posts/a/".into(),
-                at: "https://k.example".into()
-            }))
-        );
-        assert!(parse_command(&args("move /a/ /b/")).unwrap_err().contains("--at"));
-        assert!(parse_command(&args("move /a/ --at https://k.example")).is_err());
-    }
 
     #[test]
     fn batches_keep_to_the_workers_limits_and_lose_nothing() {

@@ -1,16 +1,10 @@
-//! The `kudos` command: see [`kudos_cli::USAGE`].
+//! The `kudos` command: `kudos --help`, and `kudos <command> --help` for each command.
 
 use kudos_cli::Command;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match kudos_cli::parse_command(&args) {
-        Ok(command) => command,
-        Err(message) => {
-            eprintln!("{message}");
-            std::process::exit(2);
-        }
-    };
+    let command = kudos_cli::parse_command(&args).unwrap_or_else(|e| e.exit());
     let token = std::env::var("KUDOS_ADMIN_TOKEN").ok();
     let done = match command {
         Command::Import(import) => {
@@ -42,6 +36,10 @@ fn main() {
                 moved.to
             )
         }),
+        Command::Completions(shell) => {
+            kudos_cli::completions(shell, &mut std::io::stdout());
+            Ok(())
+        }
     };
     if let Err(message) = done {
         eprintln!("kudos: {message}");
