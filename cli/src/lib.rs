@@ -103,7 +103,8 @@ pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result
     let say = |out: &mut dyn Write, line: String| {
         let _ = writeln!(out, "{line}");
     };
-    say(out, format!("{}: {}", import.file.display(), plan.report.summary()));
+    let report = if import.dry_run { plan.dry_run() } else { plan.report.summary() };
+    say(out, format!("{}: {report}", import.file.display()));
     if !plan.report.sendable() {
         let n = plan.report.problems_said();
         return Err(format!("{}: {n}; nothing was sent", import.file.display()));

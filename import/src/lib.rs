@@ -396,6 +396,46 @@ pub struct Plan {
     pub report: Report,
 }
 
+impl PagePlan {
+    /// What readers and the owner will find on the page from this file: how many of its
+    /// comments arrive in each state, as kudos names them (`12 published, 2 pending`).
+    pub fn by_status(&self) -> String {
+        use ImportStatus::*;
+        let states = [
+            (Approved, "published"),
+            (Pending, "pending"),
+            (Spam, "spam"),
+            (Hidden, "hidden"),
+            (Deleted, "deleted (kept under their replies)"),
+        ];
+        let mut said: Vec<String> = states
+            .iter()
+            .filter_map(|(status, name)| {
+                let n = self.items.iter().filter(|i| i.status == *status).count();
+                (n > 0).then(|| format!("{n} {name}"))
+            })
+            .collect();
+        if !self.rewards.is_empty() {
+            said.push(format!("{} rewards", self.rewards.len()));
+        }
+        if said.is_empty() {
+            said.push("its likes and settings".into());
+        }
+        format!("{}: {}", self.page, said.join(", "))
+    }
+}
+
+impl Plan {
+    /// The report, then each page with what it receives: what a dry run shows.
+    pub fn dry_run(&self) -> String {
+        let mut out = self.report.summary();
+        for page in &self.pages {
+            out.push_str(&format!("\n  {}", page.by_status()));
+        }
+        out
+    }
+}
+
 /// Plans the import of `parsed`: pages named through `map` and made canonical, deleted
 /// comments dropped unless they hold up replies, replies whose parent is missing kept as
 /// comments (orphans), and each page's items ordered so that a parent comes before its

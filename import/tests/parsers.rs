@@ -29,6 +29,12 @@ fn disqus_posts_keep_page_author_time_thread_and_status() {
     assert_eq!(ids, ["1001", "1002", "1003", "1004", "1006"], "1005 was deleted with no replies");
     let report = &plan.report;
     assert_eq!((report.pages, report.comments, report.replies, report.orphans), (1, 3, 2, 0));
+    assert!(
+        plan.dry_run()
+            .ends_with("\n  /posts/a: 3 published, 1 spam, 1 deleted (kept under their replies)"),
+        "per page, what it receives: {}",
+        plan.dry_run()
+    );
     assert_eq!(report.skipped.len(), 2);
     assert!(
         report.summary().contains("skipped 1: deleted, with no replies"),

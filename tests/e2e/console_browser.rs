@@ -223,6 +223,7 @@ async fn the_owner_imports_a_disqus_export_from_the_console_and_readers_see_it()
         report.as_str().unwrap().starts_with("1 pages, 3 comments, 2 replies, 0 orphans"),
         "{report}"
     );
+    assert!(report.as_str().unwrap().contains("/posts/a: 3 published, 1 spam"), "{report}");
     browser.click("button.run-import").await;
     let done = browser
         .wait_eval("the import done", "return document.querySelector('.imported')?.textContent")

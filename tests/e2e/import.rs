@@ -77,6 +77,7 @@ async fn a_disqus_export_lands_under_its_posts_threaded_and_sanitised_once() {
     let (totals, said) = import(Format::Disqus, file.clone(), &worker.origin(), &map, true).await;
     assert_eq!(totals, Totals::default());
     assert!(said.contains("1 pages, 3 comments, 2 replies, 0 orphans"), "{said}");
+    assert!(said.contains("/posts/a: 3 published, 1 spam, 1 deleted"), "per page: {said}");
     let (view, _) = api.page_view("/posts/a", None).await;
     assert!(view.comments.threads.is_empty());
 

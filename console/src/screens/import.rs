@@ -133,7 +133,7 @@ pub fn import() -> Html {
                     Step::Reading => html! { <p aria-busy="true">{ t.loading }</p> },
                     Step::Read(plan) => html! {
                         <>
-                            <pre class="report">{ plan.report.summary() }</pre>
+                            <pre class="report">{ plan.dry_run() }</pre>
                             if plan.report.sendable() {
                                 <button type="button" class="run-import" onclick={run}>{ t.import_run }</button>
                             } else {
