@@ -97,7 +97,9 @@ pub fn plan(import: &Import) -> Result<Plan, String> {
     Ok(kudos_import::plan(parsed, &import.map))
 }
 
-/// Runs the import, reporting to `out`; `token` is the admin token.
+/// Runs the import, reporting to `out`; `token` is the admin token. A dry run sends
+/// nothing that stores: with a worker and the token, it asks the worker what each page
+/// holds now and what the file would add (`dry_run` batches), and says both.
 pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result<Totals, String> {
     let plan = plan(import)?;
     let say = |out: &mut dyn Write, line: String| {
@@ -110,10 +112,11 @@ pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result
         return Err(format!("{}: {n}; nothing was sent", import.file.display()));
     }
     let mut totals = Totals::default();
-    let Some(to) = import.to.as_deref().filter(|_| !import.dry_run) else {
+    let token = token.filter(|t| !t.is_empty());
+    let Some(to) = import.to.as_deref().filter(|_| !import.dry_run || token.is_some()) else {
         return Ok(totals);
     };
-    let token = token.filter(|t| !t.is_empty()).ok_or("KUDOS_ADMIN_TOKEN is not set")?;
+    let token = token.ok_or("KUDOS_ADMIN_TOKEN is not set")?;
     let url = format!("{}/api/v1/admin/import", to.trim_end_matches('/'));
     let agent = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(60)).build();
     let items: usize = plan.pages.iter().map(|p| p.items.len() + p.rewards.len()).sum();
@@ -121,20 +124,35 @@ pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result
         progress(Some(items as u64), "{bar:30} {pos}/{len} items, {msg}, {per_sec}, {eta} left");
     for (n, page) in plan.pages.iter().enumerate() {
         bar.set_message(format!("page {} of {}", n + 1, plan.pages.len()));
-        for body in kudos_import::requests(page, import.format) {
+        let mut did = ImportReply::default();
+        for mut body in kudos_import::requests(page, import.format) {
+            body.dry_run = import.dry_run;
             let reply: ImportReply = send(&agent, &url, token, &body)?;
-            totals.added += reply.added;
-            totals.existing += reply.existing;
-            totals.skipped.extend(reply.skipped);
+            did.added += reply.added;
+            did.existing += reply.existing;
+            did.skipped.extend(reply.skipped);
+            // Nothing is stored in a dry run: every batch sees the page as it is.
+            did.before = reply.before;
+            for (status, n) in reply.adds {
+                *did.adds.entry(status).or_default() += n;
+            }
             bar.inc((body.items.len() + body.rewards.len()) as u64);
         }
-        bar.suspend(|| say(out, format!("{}: {} comments", page.page, page.items.len())));
+        let line = match import.dry_run {
+            true => format!("  {}: {}", page.page, before_and_after(&did)),
+            false => format!("{}: {} comments", page.page, page.items.len()),
+        };
+        bar.suspend(|| say(out, line));
+        totals.added += did.added;
+        totals.existing += did.existing;
+        totals.skipped.extend(did.skipped);
     }
     bar.finish_and_clear();
+    let done = if import.dry_run { "would import" } else { "imported" };
     say(
         out,
         format!(
-            "imported: {} added, {} already there, {} refused by the worker",
+            "{done}: {} added, {} already there, {} refused by the worker",
             totals.added,
             totals.existing,
             totals.skipped.len()
@@ -143,7 +161,28 @@ pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result
     for skip in &totals.skipped {
         say(out, format!("  refused {}: {}", skip.id, skip.why));
     }
+    if import.dry_run {
+        return Ok(Totals::default());
+    }
     Ok(totals)
+}
+
+/// A page's comments by state as a dry run found them and as the import would leave them:
+/// `on the site now: 3 published; after: 5 published, 1 pending`.
+fn before_and_after(did: &ImportReply) -> String {
+    let mut after = did.before.clone();
+    for (status, n) in &did.adds {
+        *after.entry(status.clone()).or_default() += n;
+    }
+    let said = |counts: &std::collections::BTreeMap<String, u64>| {
+        let states = ["published", "pending", "hidden", "spam", "deleted"];
+        let parts: Vec<String> = states
+            .iter()
+            .filter_map(|s| counts.get(*s).filter(|n| **n > 0).map(|n| format!("{n} {s}")))
+            .collect();
+        if parts.is_empty() { "nothing".to_owned() } else { parts.join(", ") }
+    };
+    format!("on the site now: {}; after: {}", said(&did.before), said(&after))
 }
 
 /// The export's first line says what it is, its version and when it was made. Each next

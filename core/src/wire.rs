@@ -758,6 +758,10 @@ pub struct ImportBatch {
     /// Confirmed rewards, from kudos's export: each once by its Stripe session.
     #[serde(default)]
     pub rewards: Vec<ImportedReward>,
+    /// Only check: answer what the batch would add (and the page's comments by state
+    /// now), and store nothing.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -958,6 +962,12 @@ pub struct ImportReply {
     /// Stored by an earlier run (same source and id): left as they are.
     pub existing: u64,
     pub skipped: Vec<ImportSkip>,
+    /// A dry run's: the page's comments by state (`published`, `pending`, ...) now, and
+    /// the comments the batch would add, by state (`added` counts them, and its rewards).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub before: BTreeMap<String, u64>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub adds: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

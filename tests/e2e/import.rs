@@ -78,6 +78,8 @@ async fn a_disqus_export_lands_under_its_posts_threaded_and_sanitised_once() {
     assert_eq!(totals, Totals::default());
     assert!(said.contains("1 pages, 3 comments, 2 replies, 0 orphans"), "{said}");
     assert!(said.contains("/posts/a: 3 published, 1 spam, 1 deleted"), "per page: {said}");
+    let site = "/posts/a: on the site now: nothing; after: 3 published, 1 spam, 1 deleted";
+    assert!(said.contains(site), "what the worker would add: {said}");
     let (view, _) = api.page_view("/posts/a", None).await;
     assert!(view.comments.threads.is_empty());
 
@@ -98,7 +100,14 @@ async fn a_disqus_export_lands_under_its_posts_threaded_and_sanitised_once() {
     assert_eq!(held.comment.status, CommentStatus::Deleted, "a placeholder, for its reply");
     assert!(held.comment.html.is_empty());
 
-    // The same file again: nothing new.
+    // The same file again: a dry run says it would add nothing, and nothing is new.
+    let (_, said) = import(Format::Disqus, file.clone(), &worker.origin(), &map, true).await;
+    let site =
+        "on the site now: 3 published, 1 spam, 1 deleted; after: 3 published, 1 spam, 1 deleted";
+    assert!(
+        said.contains(site) && said.contains("would import: 0 added, 5 already there"),
+        "{said}"
+    );
     let (totals, _) = import(Format::Disqus, file, &worker.origin(), &map, false).await;
     assert_eq!((totals.added, totals.existing), (0, 5));
 

@@ -98,8 +98,11 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         .chain(rewards.iter().map(|r| format!("stripe:{}", r.paid.session)))
         .collect();
     let site = SiteClient::new(&ctx.env, &ctx.config.site_id)?;
-    let elsewhere: HashMap<String, String> =
-        site.claim_sources(page.page.as_str(), keys).await?.into_iter().collect();
+    let elsewhere = match batch.dry_run {
+        true => site.sources_held(page.page.as_str(), keys).await?,
+        false => site.claim_sources(page.page.as_str(), keys).await?,
+    };
+    let elsewhere: HashMap<String, String> = elsewhere.into_iter().collect();
     let held = |key: String| elsewhere.get(&key).map(|p| format!("it was imported to {p}"));
     items.retain(|item| match held(item.key(&batch.source)) {
         Some(why) => {
@@ -121,7 +124,8 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let mut reply = if nothing_left {
         Default::default()
     } else {
-        let import = Import { source: batch.source.clone(), items, rewards, settings };
+        let dry_run = batch.dry_run;
+        let import = Import { source: batch.source.clone(), items, rewards, settings, dry_run };
         PageClient::new(&ctx.env, page.clone())?.import(import).await?
     };
     // The addresses of the items this page now holds, and of no other.
@@ -130,7 +134,7 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         .filter(|(id, _)| !reply.skipped.iter().any(|s| s.id == *id))
         .filter_map(|(_, key)| Some((key.clone(), emails.remove(&key)?)))
         .collect();
-    if !stored.is_empty() {
+    if !stored.is_empty() && !batch.dry_run {
         site.keep_imported_emails(page.page.as_str(), stored).await?;
     }
     reply.skipped.splice(0..0, skipped);

@@ -179,6 +179,9 @@ pub struct Import {
     pub items: Vec<Imported>,
     pub rewards: Vec<RewardIn>,
     pub settings: Option<ImportedPage>,
+    /// Only count what would be added; store nothing.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// A confirmed reward from kudos's export, with when it was paid and whether its message

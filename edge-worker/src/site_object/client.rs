@@ -131,6 +131,15 @@ impl SiteClient {
         self.ask(&SiteCommand::ClaimSources { page: page.to_owned(), sources }).await
     }
 
+    /// What `claim_sources` answers, claiming nothing.
+    pub async fn sources_held(
+        &self,
+        page: &str,
+        sources: Vec<String>,
+    ) -> Result<Vec<(String, String)>, ApiError> {
+        self.ask(&SiteCommand::SourcesHeld { page: page.to_owned(), sources }).await
+    }
+
     /// Keeps the addresses of imported items `page` holds (by `<system>:<id>`).
     pub async fn keep_imported_emails(
         &self,

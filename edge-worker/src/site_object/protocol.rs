@@ -55,6 +55,11 @@ pub enum SiteCommand {
         page: String,
         sources: Vec<String>,
     },
+    /// The same answer as `ClaimSources`, claiming nothing (an import's dry run).
+    SourcesHeld {
+        page: String,
+        sources: Vec<String>,
+    },
     /// The addresses imported items' authors gave, kept (as not subscribed) for the items
     /// `page` holds; one held by another page is left alone.
     KeepImportedEmails {

@@ -67,12 +67,17 @@ impl PageRules<'_> {
         })
     }
 
-    /// One batch: its comments, then its rewards, then the page's own state.
+    /// One batch: its comments, then its rewards, then the page's own state. A dry run
+    /// stores nothing, and answers the page's comments by state and what the batch would
+    /// add.
     pub fn import(&self, import: Import) -> Ruled<ImportReply> {
         let store = self.store;
         let rules = &self.settings.comments;
         let source = import.source.as_str();
         let mut reply = ImportReply::default();
+        if import.dry_run {
+            reply.before = store.status_counts()?;
+        }
         let mut count = store.comment_count()?;
         for item in import.items {
             // Known by where it first came from, and by the key it was sent under.
@@ -112,6 +117,12 @@ impl PageRules<'_> {
                 ImportStatus::Hidden => Stored::Hidden,
                 ImportStatus::Deleted => Stored::Deleted,
             };
+            if import.dry_run {
+                *reply.adds.entry(status.as_str().to_owned()).or_default() += 1;
+                count += 1;
+                reply.added += 1;
+                continue;
+            }
             // A comment deleted where it came from keeps what one deleted here keeps: its
             // place in its thread, and neither its text nor who wrote it.
             let item = match status {
@@ -166,6 +177,15 @@ impl PageRules<'_> {
             self.index(&row)?;
             count += 1;
             reply.added += 1;
+        }
+        if import.dry_run {
+            for reward in &import.rewards {
+                match store.reward_by_session(&reward.paid.session)? {
+                    Some(_) => reply.existing += 1,
+                    None => reply.added += 1,
+                }
+            }
+            return Ok(reply);
         }
         if reply.added > 0 {
             store.recount_comments()?;

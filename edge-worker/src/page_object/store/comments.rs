@@ -218,6 +218,18 @@ impl Store {
         self.comments(&query, vec![after.into(), (limit as i64).into()])
     }
 
+    /// How many comments the page holds in each state, by the state's name.
+    pub fn status_counts(&self) -> StoreResult<std::collections::BTreeMap<String, u64>> {
+        #[derive(Deserialize)]
+        struct Count {
+            status: String,
+            n: i64,
+        }
+        let counts: Vec<Count> =
+            self.sql.rows("SELECT status, COUNT(*) AS n FROM comments GROUP BY status", vec![])?;
+        Ok(counts.into_iter().map(|c| (c.status, c.n.max(0) as u64)).collect())
+    }
+
     /// The comment imported as `key` (`<system>:<its id>`): from that system (its
     /// `source`), or from a kudos export under that id when it first came from another
     /// (its `idempotency_key`, which an import sets to the key it was sent under).

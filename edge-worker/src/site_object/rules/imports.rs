@@ -13,17 +13,22 @@ impl SiteRules<'_> {
         Ok(self.store.moved_to(page)?.unwrap_or_else(|| page.to_owned()))
     }
 
-    /// Claims items for `page` (at most [`MAX_CLAIMS`]); answers those another page holds,
-    /// with that page.
+    /// Claims items for `page` (at most [`MAX_CLAIMS`]; only looks when not `claim`);
+    /// answers those another page holds, with that page.
     pub(super) fn claim_sources(
         &self,
         page: &str,
         sources: Vec<String>,
+        claim: bool,
     ) -> StoreResult<Vec<(String, String)>> {
         let page = self.current_page(page)?;
         let mut elsewhere = Vec::new();
         for source in sources.into_iter().take(MAX_CLAIMS) {
-            if let Some(held) = self.store.claim_source(&source, &page)?.filter(|h| *h != page) {
+            let held = match claim {
+                true => self.store.claim_source(&source, &page)?,
+                false => self.store.source_holder(&source)?,
+            };
+            if let Some(held) = held.filter(|h| *h != page) {
                 elsewhere.push((source, held));
             }
         }
@@ -81,6 +86,19 @@ mod tests {
         assert!(claim(&site, "/a", &["isso:1", "isso:2"]).is_empty());
         assert!(claim(&site, "/a", &["isso:1"]).is_empty(), "the same page again");
         assert_eq!(claim(&site, "/b", &["isso:2", "isso:3"]), [("isso:2".into(), "/a".into())]);
+    }
+
+    #[test]
+    fn a_dry_run_asks_who_holds_items_and_claims_none() {
+        let site = Site::new();
+        claim(&site, "/a", &["isso:1"]);
+        let held = |page: &str| -> Vec<(String, String)> {
+            let sources = vec!["isso:1".into(), "isso:2".into()];
+            site.ask(SiteCommand::SourcesHeld { page: page.into(), sources })
+        };
+        assert_eq!(held("/b"), [("isso:1".into(), "/a".into())]);
+        assert!(held("/a").is_empty());
+        assert!(claim(&site, "/c", &["isso:2"]).is_empty(), "the look claimed nothing");
     }
 
     #[test]

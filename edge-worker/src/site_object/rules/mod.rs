@@ -98,7 +98,10 @@ impl<'a> SiteRules<'a> {
             C::WebhookSeen { at, refused } => self.webhook_seen(at, refused),
             C::Webhooks => self.webhooks().map(SiteReply::Webhooks),
             C::ClaimSources { page, sources } => {
-                self.claim_sources(&page, sources).map(SiteReply::Sources)
+                self.claim_sources(&page, sources, true).map(SiteReply::Sources)
+            }
+            C::SourcesHeld { page, sources } => {
+                self.claim_sources(&page, sources, false).map(SiteReply::Sources)
             }
             C::KeepImportedEmails { page, emails } => self.keep_imported_emails(&page, emails),
             C::ImportedEmails { sources } => self.imported_emails(sources).map(SiteReply::Sources),

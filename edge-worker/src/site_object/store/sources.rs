@@ -46,6 +46,11 @@ impl SiteStore {
             "INSERT OR IGNORE INTO sources (source, page) VALUES (?, ?)",
             vec![source.into(), page.into()],
         )?;
+        self.source_holder(source)
+    }
+
+    /// The page that holds `source`, if one does.
+    pub fn source_holder(&self, source: &str) -> StoreResult<Option<String>> {
         #[derive(Deserialize)]
         struct Held {
             page: String,

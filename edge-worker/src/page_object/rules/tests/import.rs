@@ -33,7 +33,26 @@ fn import(items: Vec<Imported>, settings: Option<ImportedPage>) -> Import {
 }
 
 fn from(source: &str, items: Vec<Imported>) -> Import {
-    Import { source: source.into(), items, rewards: Vec::new(), settings: None }
+    Import { source: source.into(), items, rewards: Vec::new(), settings: None, dry_run: false }
+}
+
+#[test]
+fn a_dry_run_answers_the_page_now_and_what_the_batch_would_add_and_stores_nothing() {
+    let page = Page::new();
+    page.at().import(from("isso", vec![item("1", None, Approved, 0)])).unwrap();
+    let batch = vec![
+        item("1", None, Approved, 0),
+        item("2", Some("1"), Approved, 0),
+        item("3", None, ImportStatus::Pending, 0),
+    ];
+    let dry = page.at().import(Import { dry_run: true, ..from("isso", batch) }).unwrap();
+    assert_eq!((dry.added, dry.existing), (2, 1));
+    let counts = |pairs: &[(&str, u64)]| pairs.iter().map(|(s, n)| (s.to_string(), *n)).collect();
+    assert_eq!(dry.before, counts(&[("published", 1)]));
+    assert_eq!(dry.adds, counts(&[("published", 1), ("pending", 1)]));
+    let state = page.at().state().unwrap();
+    assert_eq!(state.comments, 1, "nothing stored");
+    assert_eq!(page.at().export(0, false).unwrap().comments.len(), 1);
 }
 
 #[test]
@@ -165,6 +184,7 @@ fn imported_rewards_count_once_keep_a_hidden_message_hidden_and_tell_nobody() {
         items: vec![],
         rewards: vec![reward(hidden)],
         settings: None,
+        dry_run: false,
     };
     let first = page.at().import(batch(true)).unwrap();
     let again = page.at().import(batch(true)).unwrap();
