@@ -127,19 +127,11 @@ pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result
         let mut did = ImportReply::default();
         for mut body in kudos_import::requests(page, import.format) {
             body.dry_run = import.dry_run;
-            let reply: ImportReply = send(&agent, &url, token, &body)?;
-            did.added += reply.added;
-            did.existing += reply.existing;
-            did.skipped.extend(reply.skipped);
-            // Nothing is stored in a dry run: every batch sees the page as it is.
-            did.before = reply.before;
-            for (status, n) in reply.adds {
-                *did.adds.entry(status).or_default() += n;
-            }
+            kudos_import::gather(&mut did, send(&agent, &url, token, &body)?);
             bar.inc((body.items.len() + body.rewards.len()) as u64);
         }
         let line = match import.dry_run {
-            true => format!("  {}: {}", page.page, before_and_after(&did)),
+            true => format!("  {}: {}", page.page, kudos_import::before_and_after(&did)),
             false => format!("{}: {} comments", page.page, page.items.len()),
         };
         bar.suspend(|| say(out, line));
@@ -165,24 +157,6 @@ pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result
         return Ok(Totals::default());
     }
     Ok(totals)
-}
-
-/// A page's comments by state as a dry run found them and as the import would leave them:
-/// `on the site now: 3 published; after: 5 published, 1 pending`.
-fn before_and_after(did: &ImportReply) -> String {
-    let mut after = did.before.clone();
-    for (status, n) in &did.adds {
-        *after.entry(status.clone()).or_default() += n;
-    }
-    let said = |counts: &std::collections::BTreeMap<String, u64>| {
-        let states = ["published", "pending", "hidden", "spam", "deleted"];
-        let parts: Vec<String> = states
-            .iter()
-            .filter_map(|s| counts.get(*s).filter(|n| **n > 0).map(|n| format!("{n} {s}")))
-            .collect();
-        if parts.is_empty() { "nothing".to_owned() } else { parts.join(", ") }
-    };
-    format!("on the site now: {}; after: {}", said(&did.before), said(&after))
 }
 
 /// The export's first line says what it is, its version and when it was made. Each next

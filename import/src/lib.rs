@@ -19,7 +19,7 @@ mod xml;
 use kudos_core::PageId;
 use kudos_core::comment::MAX_HTML_BYTES;
 pub use kudos_core::wire::{
-    ImportBatch, ImportItem, ImportMarkup, ImportStatus, ImportedPage, ImportedReward,
+    ImportBatch, ImportItem, ImportMarkup, ImportReply, ImportStatus, ImportedPage, ImportedReward,
 };
 use kudos_core::wire::{MAX_IMPORT_BATCH, MAX_IMPORT_BYTES, MAX_IMPORT_ID_CHARS};
 
@@ -638,6 +638,36 @@ fn parents_first(items: Vec<Item>, report: &mut Report) -> Vec<Item> {
     order.into_iter().filter_map(|n| items[n].take()).collect()
 }
 
+/// Adds what the worker answered for one of a page's batches to what it answered for the
+/// page's others. A dry run stores nothing, so each batch sees the page as it is.
+pub fn gather(page: &mut ImportReply, batch: ImportReply) {
+    page.added += batch.added;
+    page.existing += batch.existing;
+    page.skipped.extend(batch.skipped);
+    page.before = batch.before;
+    for (status, n) in batch.adds {
+        *page.adds.entry(status).or_default() += n;
+    }
+}
+
+/// A page's comments by state as a dry run found them and as the import would leave
+/// them: `on the site now: 3 published; after: 5 published, 1 pending`.
+pub fn before_and_after(did: &ImportReply) -> String {
+    let mut after = did.before.clone();
+    for (status, n) in &did.adds {
+        *after.entry(status.clone()).or_default() += n;
+    }
+    let said = |counts: &BTreeMap<String, u64>| {
+        let states = ["published", "pending", "hidden", "spam", "deleted"];
+        let parts: Vec<String> = states
+            .iter()
+            .filter_map(|s| counts.get(*s).filter(|n| **n > 0).map(|n| format!("{n} {s}")))
+            .collect();
+        if parts.is_empty() { "nothing".to_owned() } else { parts.join(", ") }
+    };
+    format!("on the site now: {}; after: {}", said(&did.before), said(&after))
+}
+
 /// `items` in batches the worker takes: at most [`MAX_IMPORT_BATCH`] items and about
 /// [`MAX_IMPORT_BYTES`] of JSON each (one item alone may be larger; the worker refuses it).
 pub fn batches(items: &[ImportItem]) -> Vec<&[ImportItem]> {
@@ -786,6 +816,27 @@ mod tests {
             plan.pages[0].items.iter().filter(|i| i.id == "a" || i.id == "b").collect();
         assert_eq!(looped.iter().filter(|i| i.parent.is_none()).count(), 1);
         assert_eq!((plan.report.comments, plan.report.replies), (4, 3));
+    }
+
+    #[test]
+    fn a_dry_runs_answers_add_up_to_the_page_before_and_after() {
+        let counts = |pairs: &[(&str, u64)]| -> BTreeMap<String, u64> {
+            pairs.iter().map(|(s, n)| (s.to_string(), *n)).collect()
+        };
+        let mut page = ImportReply::default();
+        for adds in [counts(&[("published", 2)]), counts(&[("published", 1), ("pending", 1)])] {
+            let before = counts(&[("published", 3), ("spam", 1)]);
+            gather(
+                &mut page,
+                ImportReply { added: 2, existing: 1, before, adds, ..Default::default() },
+            );
+        }
+        assert_eq!((page.added, page.existing), (4, 2));
+        assert_eq!(
+            before_and_after(&page),
+            "on the site now: 3 published, 1 spam; after: 6 published, 1 pending, 1 spam"
+        );
+        assert!(before_and_after(&ImportReply::default()).starts_with("on the site now: nothing"));
     }
 
     #[test]

@@ -224,6 +224,17 @@ async fn the_owner_imports_a_disqus_export_from_the_console_and_readers_see_it()
         "{report}"
     );
     assert!(report.as_str().unwrap().contains("/posts/a: 3 published, 1 spam"), "{report}");
+    // The worker's dry run: what the page holds now and would after; nothing stored.
+    let site = browser
+        .wait_eval(
+            "the site's counts",
+            "return document.querySelector('.site-report')?.textContent",
+        )
+        .await;
+    assert_eq!(
+        site,
+        json!("/posts/a: on the site now: nothing; after: 3 published, 1 spam, 1 deleted")
+    );
     browser.click("button.run-import").await;
     let done = browser
         .wait_eval("the import done", "return document.querySelector('.imported')?.textContent")

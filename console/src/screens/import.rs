@@ -1,6 +1,7 @@
 //! Moving in from the console: the owner picks another system's export, sees what it holds
-//! (the same parser and plan `kudos import` runs, here in the browser), and imports it
-//! one page's batch at a time. Running it again adds nothing.
+//! (the same parser and plan `kudos import` runs, here in the browser) and what each page
+//! holds now and would hold after (the worker's dry run, as `kudos import --dry-run`
+//! asks it), and imports it one page's batch at a time. Running it again adds nothing.
 
 use crate::Console;
 use crate::api;
@@ -16,8 +17,12 @@ use yew::prelude::*;
 enum Step {
     Idle,
     Reading,
-    Read(Plan),
-    Importing { done: usize, of: usize },
+    /// The file's plan, and once the worker answered, each page now and after.
+    Read(Plan, Option<String>),
+    Importing {
+        done: usize,
+        of: usize,
+    },
     Imported(ImportReply),
     Failed(String),
 }
@@ -31,6 +36,24 @@ async fn file_bytes(input: &HtmlInputElement) -> Result<Vec<u8>, String> {
     };
     let buffer = JsFuture::from(file.array_buffer()).await.map_err(unread)?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// Each page as the worker has it now and would after the import (a dry run: nothing is
+/// stored), or why it could not say.
+async fn site_now_and_after(plan: &Plan, format: Format, console: &Console) -> String {
+    let mut lines = Vec::new();
+    for page in &plan.pages {
+        let mut did = ImportReply::default();
+        for mut batch in kudos_import::requests(page, format) {
+            batch.dry_run = true;
+            match api::post::<ImportReply>("/import", &batch).await {
+                Ok(reply) => kudos_import::gather(&mut did, reply),
+                Err(failed) => return format!("{}: {}", page.page, console.failed(&failed)),
+            }
+        }
+        lines.push(format!("{}: {}", page.page, kudos_import::before_and_after(&did)));
+    }
+    lines.join("\n")
 }
 
 #[function_component(Import)]
@@ -58,9 +81,10 @@ pub fn import() -> Html {
     };
     let check = {
         let (step, file_ref, chosen) = (step.clone(), file_ref.clone(), chosen.clone());
+        let console = console.clone();
         Callback::from(move |_: MouseEvent| {
             let (format, map) = chosen();
-            let (step, file_ref) = (step.clone(), file_ref.clone());
+            let (step, file_ref, console) = (step.clone(), file_ref.clone(), console.clone());
             step.set(Step::Reading);
             wasm_bindgen_futures::spawn_local(async move {
                 let Some(input) = file_ref.cast::<HtmlInputElement>() else { return };
@@ -70,17 +94,22 @@ pub fn import() -> Html {
                     let parsed = kudos_import::parse(format, &bytes).map_err(|e| e.to_string())?;
                     Ok::<_, String>(kudos_import::plan(parsed, &map))
                 };
-                step.set(match planned.await {
-                    Ok(plan) => Step::Read(plan),
-                    Err(why) => Step::Failed(why),
-                });
+                let plan = match planned.await {
+                    Ok(plan) => plan,
+                    Err(why) => return step.set(Step::Failed(why)),
+                };
+                step.set(Step::Read(plan.clone(), None));
+                if plan.report.sendable() {
+                    let site = site_now_and_after(&plan, format, &console).await;
+                    step.set(Step::Read(plan, Some(site)));
+                }
             });
         })
     };
     let run = {
         let (step, console) = (step.clone(), console.clone());
         Callback::from(move |_: MouseEvent| {
-            let Step::Read(plan) = (*step).clone() else { return };
+            let Step::Read(plan, _) = (*step).clone() else { return };
             let (format, _) = chosen();
             let (step, console) = (step.clone(), console.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -131,9 +160,12 @@ pub fn import() -> Html {
                 { match &*step {
                     Step::Idle => html! {},
                     Step::Reading => html! { <p aria-busy="true">{ t.loading }</p> },
-                    Step::Read(plan) => html! {
+                    Step::Read(plan, site) => html! {
                         <>
                             <pre class="report">{ plan.dry_run() }</pre>
+                            if let Some(site) = site {
+                                <pre class="site-report">{ site.clone() }</pre>
+                            }
                             if plan.report.sendable() {
                                 <button type="button" class="run-import" onclick={run}>{ t.import_run }</button>
                             } else {
