@@ -82,14 +82,17 @@ pub struct Totals {
 pub fn plan(import: &Import) -> Result<Plan, String> {
     let parsed = match import.format {
         Format::Isso => isso::parse(&import.file),
+        // Read as it goes: the file is never held whole.
         format => {
-            let bytes = std::fs::read(&import.file)
-                .map_err(|e| format!("{}: {e}", import.file.display()))?;
+            let unreadable = |e: std::io::Error| format!("{}: {e}", import.file.display());
+            let file = std::fs::File::open(&import.file).map_err(unreadable)?;
+            let mut input = std::io::BufReader::new(file);
+            let start = std::io::BufRead::fill_buf(&mut input).map_err(unreadable)?;
             match format {
-                Format::Cusdis if bytes.starts_with(kudos_import::SQLITE) => {
+                Format::Cusdis if start.starts_with(kudos_import::SQLITE) => {
                     cusdis::parse(&import.file)
                 }
-                _ => kudos_import::parse(format, &bytes),
+                _ => kudos_import::read(format, input),
             }
         }
     };

@@ -10,65 +10,78 @@ use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Skip};
 use std::collections::HashMap;
 
 pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
+    read(bytes)
+}
+
+/// Reads an export a post at a time: each post is made an item as it is read (named by
+/// its thread until the file's threads are all known).
+pub fn read(input: impl std::io::BufRead) -> Result<Parsed, ImportError> {
     let mut links: HashMap<String, String> = HashMap::new();
-    let mut posts: Vec<Element> = Vec::new();
-    xml::records(bytes, &["thread", "post"], |record| {
+    let mut items: Vec<Item> = Vec::new();
+    xml::records(input, &["thread", "post"], |record| {
         match record.name.as_str() {
             "thread" => {
                 if let Some(id) = record.attr("id") {
                     links.insert(id.to_owned(), record.text_of("link").to_owned());
                 }
             }
-            _ => posts.push(record),
+            _ => items.push(item(&record)?),
         }
         Ok(())
     })?;
-    let mut parsed = Parsed::default();
-    for post in posts {
-        let Some(id) = post.attr("id").map(str::to_owned) else {
-            return Err(ImportError::Broken {
-                line: post.line,
-                why: "a post without dsq:id".into(),
-            });
-        };
-        let record = |why: &str| ImportError::Record {
-            record: format!("post {id} (line {})", post.line),
-            why: why.to_owned(),
-        };
-        let thread = post
-            .child("thread")
-            .and_then(|t| t.attr("id"))
-            .ok_or_else(|| record("it names no thread"))?;
-        let Some(link) = links.get(thread).filter(|l| !l.is_empty()) else {
-            parsed.skipped.push(Skip { id, why: "its thread has no link".into() });
-            continue;
-        };
-        let created_at = crate::parse_time(post.text_of("createdAt"))
-            .ok_or_else(|| record("its createdAt is not a time"))?;
-        let flag = |name: &str| post.text_of(name) == "true";
-        let status = if flag("isSpam") {
-            ImportStatus::Spam
-        } else if flag("isDeleted") {
-            ImportStatus::Deleted
-        } else {
-            ImportStatus::Approved
-        };
-        let author = post.child("author");
-        parsed.items.push(Item {
-            page: link.clone(),
-            parent: post.child("parent").and_then(|p| p.attr("id")).map(str::to_owned),
-            name: author.map(|a| a.text_of("name").to_owned()).unwrap_or_default(),
-            website: None,
-            email: author.map(|a| a.text_of("email").trim().to_owned()).filter(|e| !e.is_empty()),
-            created_at,
-            status,
-            markup: ImportMarkup::Html,
-            body: post.child("message").map(|m| m.text.trim().to_owned()).unwrap_or_default(),
-            likes: 0,
-            extra: Default::default(),
-            at: format!("line {}", post.line),
-            id,
-        });
-    }
-    Ok(parsed)
+    // Named by their thread's link, in place (the items are most of what the file holds).
+    let mut skipped = Vec::new();
+    items.retain_mut(|item| match links.get(&item.page).filter(|l| !l.is_empty()) {
+        Some(link) => {
+            item.page = link.clone();
+            true
+        }
+        None => {
+            let id = std::mem::take(&mut item.id);
+            skipped.push(Skip { id, why: "its thread has no link".into() });
+            false
+        }
+    });
+    Ok(Parsed { items, skipped, ..Parsed::default() })
+}
+
+/// A post as an item, its page the id of its thread.
+fn item(post: &Element) -> Result<Item, ImportError> {
+    let Some(id) = post.attr("id").map(str::to_owned) else {
+        return Err(ImportError::Broken { line: post.line, why: "a post without dsq:id".into() });
+    };
+    let record = |why: &str| ImportError::Record {
+        record: format!("post {id} (line {})", post.line),
+        why: why.to_owned(),
+    };
+    let thread = post
+        .child("thread")
+        .and_then(|t| t.attr("id"))
+        .ok_or_else(|| record("it names no thread"))?;
+    let created_at = crate::parse_time(post.text_of("createdAt"))
+        .ok_or_else(|| record("its createdAt is not a time"))?;
+    let flag = |name: &str| post.text_of(name) == "true";
+    let status = if flag("isSpam") {
+        ImportStatus::Spam
+    } else if flag("isDeleted") {
+        ImportStatus::Deleted
+    } else {
+        ImportStatus::Approved
+    };
+    let author = post.child("author");
+    Ok(Item {
+        page: thread.to_owned(),
+        parent: post.child("parent").and_then(|p| p.attr("id")).map(str::to_owned),
+        name: author.map(|a| a.text_of("name").to_owned()).unwrap_or_default(),
+        website: None,
+        email: author.map(|a| a.text_of("email").trim().to_owned()).filter(|e| !e.is_empty()),
+        created_at,
+        status,
+        markup: ImportMarkup::Html,
+        body: post.child("message").map(|m| m.text.trim().to_owned()).unwrap_or_default(),
+        likes: 0,
+        extra: Default::default(),
+        at: format!("line {}", post.line),
+        id,
+    })
 }

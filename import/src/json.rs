@@ -47,19 +47,29 @@ fn document(bytes: &[u8]) -> Result<Value, ImportError> {
 }
 
 /// One JSON value per line (blank lines skipped), each with its line number.
-fn lines(bytes: &[u8]) -> Result<Vec<(usize, Value)>, ImportError> {
+fn lines(mut bytes: &[u8]) -> Result<Vec<(usize, Value)>, ImportError> {
     let mut out = Vec::new();
-    for (n, line) in bytes.split(|b| *b == b'\n').enumerate() {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
+    each_line(&mut bytes, |n, value| {
+        out.push((n, value));
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Calls `each` with every line's JSON value and its line number, a line at a time.
+fn each_line(
+    input: &mut dyn std::io::BufRead,
+    mut each: impl FnMut(usize, Value) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    let mut lines = crate::Lines::new(input);
+    while let Some((n, line)) = lines.next()? {
         let value = serde_json::from_slice(line).map_err(|e| ImportError::Broken {
             line: n + 1,
             why: format!("the JSON is broken: {e}"),
         })?;
-        out.push((n + 1, value));
+        each(n + 1, value)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A field as text: strings as they are, numbers written out, anything else empty.
@@ -247,12 +257,17 @@ pub fn artalk(bytes: &[u8]) -> Result<Parsed, ImportError> {
     Ok(parsed)
 }
 
-pub fn remark42(bytes: &[u8]) -> Result<Parsed, ImportError> {
+pub fn remark42(mut bytes: &[u8]) -> Result<Parsed, ImportError> {
+    read_remark42(&mut bytes)
+}
+
+/// Reads a backup a line at a time.
+pub fn read_remark42(input: &mut dyn std::io::BufRead) -> Result<Parsed, ImportError> {
     let mut parsed = Parsed::default();
-    for (line, c) in lines(bytes)? {
+    each_line(input, |line, c| {
         // The first line is the site's metadata (users and posts), not a comment.
         if c.get("version").is_some() && c.get("id").is_none() {
-            continue;
+            return Ok(());
         }
         // The page and the author's name are nested; lift them to where `item` reads.
         let mut flat = c.clone();
@@ -262,8 +277,8 @@ pub fn remark42(bytes: &[u8]) -> Result<Parsed, ImportError> {
             if flag(&c["delete"]) { ImportStatus::Deleted } else { ImportStatus::Approved };
         let likes = c["score"].as_i64().unwrap_or(0).max(0) as u64;
         let at = format!("line {line}");
-        add(&mut parsed, &flat, &at, &REMARK42, Ok(status), time(&c["time"]), likes)?;
-    }
+        add(&mut parsed, &flat, &at, &REMARK42, Ok(status), time(&c["time"]), likes)
+    })?;
     Ok(parsed)
 }
 

@@ -15,17 +15,19 @@ use crate::{
 use serde_json::Value;
 
 pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
+    read(bytes)
+}
+
+/// Reads an export a line at a time.
+pub fn read(mut input: impl std::io::BufRead) -> Result<Parsed, ImportError> {
     let mut parsed = Parsed::default();
-    let mut lines = bytes
-        .split(|b| *b == b'\n')
-        .enumerate()
-        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace));
+    let mut lines = crate::Lines::new(&mut input);
     let broken = |line: usize, why: String| ImportError::Broken { line: line + 1, why };
     let read = |n: usize, line: &[u8]| {
         serde_json::from_slice::<Value>(line)
             .map_err(|e| broken(n, format!("the JSON is broken: {e}")))
     };
-    let Some((n, first)) = lines.next() else {
+    let Some((n, first)) = lines.next()? else {
         return Err(ImportError::Unsupported("the file is empty".into()));
     };
     let head = read(n, first)?;
@@ -47,7 +49,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
     let mut last = n;
     // Lines read of each type: pages, comments, rewards.
     let mut held = [0usize; 3];
-    for (n, line) in lines {
+    while let Some((n, line)) = lines.next()? {
         last = n;
         if let Some((at, _)) = end {
             return Err(broken(n, format!("a line after the end line (line {})", at + 1)));

@@ -198,52 +198,146 @@ pub const MAX_UNPACKED_BYTES: u64 = 1 << 30;
 /// How an SQLite database file starts.
 pub const SQLITE: &[u8] = b"SQLite format 3\0";
 
-/// Parses `bytes` as `format`; a gzip file (Remark42's backups are) is unpacked first.
-/// Isso's database is read by the command-line tool.
+/// Parses `bytes` as `format` (see [`read`]).
 pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed, ImportError> {
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        return parse(format, &gunzip(bytes, MAX_UNPACKED_BYTES)?);
+    read(format, bytes)
+}
+
+/// Reads `format` from `input`; a gzip file (Remark42's and Comentario's are) is unpacked
+/// as it is read. XML exports and files of one JSON value per line (Remark42's, kudos's)
+/// are read a record at a time, so what they cost in memory is what they hold, not
+/// their size, and a file that unpacks past [`MAX_UNPACKED_BYTES`] is refused as it
+/// goes; the other formats are one JSON document, read whole. Isso's database (and
+/// Cusdis's) is read by the command-line tool.
+pub fn read(format: Format, input: impl std::io::BufRead) -> Result<Parsed, ImportError> {
+    read_within(format, input, MAX_UNPACKED_BYTES)
+}
+
+/// [`read`], refusing a gzip file that unpacks past `limit` bytes.
+pub fn read_within(
+    format: Format,
+    mut input: impl std::io::BufRead,
+    limit: u64,
+) -> Result<Parsed, ImportError> {
+    read_from(format, &mut input, Some(limit))
+}
+
+/// `unpack_limit`: how far a gzip file may unpack; `None` once unpacked (a gzip file
+/// inside one is not unpacked again).
+fn read_from(
+    format: Format,
+    input: &mut dyn std::io::BufRead,
+    unpack_limit: Option<u64>,
+) -> Result<Parsed, ImportError> {
+    let unreadable = |e: std::io::Error| ImportError::Unsupported(e.to_string());
+    let start = input.fill_buf().map_err(unreadable)?;
+    if let Some(limit) = unpack_limit.filter(|_| start.starts_with(&[0x1f, 0x8b])) {
+        let mut unpacking = std::io::BufReader::new(gunzipping(input, limit)?);
+        return read_from(format, &mut unpacking, None);
+    }
+    if format == Format::Cusdis && start.starts_with(SQLITE) {
+        return Err(ImportError::Unsupported(
+            "a Cusdis database is read by `kudos import cusdis <file>`".into(),
+        ));
     }
     match format {
-        Format::Disqus => disqus::parse(bytes),
-        Format::Wordpress => wordpress::parse(bytes),
-        Format::Waline => json::waline(bytes),
-        Format::Twikoo => json::twikoo(bytes),
-        Format::Artalk => json::artalk(bytes),
-        Format::Remark42 => json::remark42(bytes),
-        Format::Commento => json::commento(bytes),
-        Format::Comentario => json::comentario(bytes),
-        Format::Utterances => github::utterances(bytes),
-        Format::Giscus => github::giscus(bytes),
-        Format::Cusdis if bytes.starts_with(SQLITE) => Err(ImportError::Unsupported(
-            "a Cusdis database is read by `kudos import cusdis <file>`".into(),
-        )),
-        Format::Cusdis => json::cusdis(bytes),
-        Format::Kudos => kudos::parse(bytes),
-        Format::Isso => Err(ImportError::Unsupported(
-            "an Isso database is read by `kudos import isso <file>`".into(),
-        )),
+        Format::Disqus => return disqus::read(input),
+        Format::Wordpress => return wordpress::read(input),
+        Format::Remark42 => return json::read_remark42(input),
+        Format::Kudos => return kudos::read(input),
+        Format::Isso => {
+            return Err(ImportError::Unsupported(
+                "an Isso database is read by `kudos import isso <file>`".into(),
+            ));
+        }
+        _ => {}
+    }
+    let mut bytes = Vec::new();
+    input.read_to_end(&mut bytes).map_err(unreadable)?;
+    match format {
+        Format::Waline => json::waline(&bytes),
+        Format::Twikoo => json::twikoo(&bytes),
+        Format::Artalk => json::artalk(&bytes),
+        Format::Commento => json::commento(&bytes),
+        Format::Comentario => json::comentario(&bytes),
+        Format::Utterances => github::utterances(&bytes),
+        Format::Giscus => github::giscus(&bytes),
+        _ => json::cusdis(&bytes),
     }
 }
 
-/// Unpacks a gzip file (all its members), refusing one that unpacks past `limit` bytes.
-#[cfg(feature = "gzip")]
-pub fn gunzip(bytes: &[u8], limit: u64) -> Result<Vec<u8>, ImportError> {
-    use std::io::Read;
-    let mut unpacked = Vec::new();
-    let read = flate2::read::MultiGzDecoder::new(bytes).take(limit + 1).read_to_end(&mut unpacked);
-    read.map_err(|e| ImportError::Unsupported(format!("the gzip file is broken: {e}")))?;
-    if unpacked.len() as u64 > limit {
-        return Err(ImportError::Unsupported(format!(
-            "the gzip file unpacks to more than {} MiB",
-            limit >> 20
-        )));
+/// The longest line a file of one JSON value per line may have: far past any comment, and
+/// a bound on what one line (a file with no line breaks, say) costs to read.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// The lines of a file that are not blank, one at a time, each with its index (0-based).
+pub(crate) struct Lines<'a> {
+    input: &'a mut dyn std::io::BufRead,
+    index: usize,
+    line: Vec<u8>,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(input: &'a mut dyn std::io::BufRead) -> Self {
+        Lines { input, index: 0, line: Vec::new() }
     }
-    Ok(unpacked)
+
+    /// The next line that is not blank; a line longer than [`MAX_LINE_BYTES`] is an error.
+    pub(crate) fn next(&mut self) -> Result<Option<(usize, &[u8])>, ImportError> {
+        loop {
+            self.line.clear();
+            let mut bounded = std::io::Read::take(&mut *self.input, MAX_LINE_BYTES as u64 + 1);
+            let read = std::io::BufRead::read_until(&mut bounded, b'\n', &mut self.line)
+                .map_err(|e| ImportError::Unsupported(e.to_string()))?;
+            let index = self.index;
+            self.index += 1;
+            if read == 0 {
+                return Ok(None);
+            }
+            if self.line.len() > MAX_LINE_BYTES {
+                return Err(ImportError::Broken {
+                    line: index + 1,
+                    why: format!("the line is longer than {} MiB", MAX_LINE_BYTES >> 20),
+                });
+            }
+            if !self.line.iter().all(u8::is_ascii_whitespace) {
+                return Ok(Some((index, &self.line)));
+            }
+        }
+    }
+}
+
+/// What a gzip stream unpacks to, as it is read; reading past `limit` bytes is an error.
+#[cfg(feature = "gzip")]
+fn gunzipping(
+    input: &mut dyn std::io::BufRead,
+    limit: u64,
+) -> Result<impl std::io::Read + '_, ImportError> {
+    struct Capped<R> {
+        inner: R,
+        left: u64,
+        limit: u64,
+    }
+    impl<R: std::io::Read> std::io::Read for Capped<R> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self
+                .inner
+                .read(out)
+                .map_err(|e| std::io::Error::other(format!("the gzip file is broken: {e}")))?;
+            self.left = self.left.checked_sub(n as u64).ok_or_else(|| {
+                std::io::Error::other(format!(
+                    "the gzip file unpacks to more than {} MiB",
+                    self.limit >> 20
+                ))
+            })?;
+            Ok(n)
+        }
+    }
+    Ok(Capped { inner: flate2::bufread::MultiGzDecoder::new(input), left: limit, limit })
 }
 
 #[cfg(not(feature = "gzip"))]
-pub fn gunzip(_: &[u8], _: u64) -> Result<Vec<u8>, ImportError> {
+fn gunzipping(_: &mut dyn std::io::BufRead, _: u64) -> Result<std::io::Empty, ImportError> {
     Err(ImportError::Unsupported(
         "this file is compressed (gzip): unpack it first, or use `kudos import`".into(),
     ))
@@ -465,7 +559,7 @@ pub fn plan(parsed: Parsed, map: &Map) -> Plan {
     }
     // Items with a page kudos can name; an id the worker would refuse, or one that is
     // not unique, or a body too large to send, is a problem.
-    let mut items: Vec<(PageId, Item)> = Vec::new();
+    let mut items: Vec<(PageId, Item)> = Vec::with_capacity(parsed.items.len());
     let mut seen: HashMap<String, String> = HashMap::new();
     for item in parsed.items {
         let problem = |why: String| Problem { id: item.id.clone(), at: item.at.clone(), why };

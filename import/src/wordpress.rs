@@ -12,9 +12,14 @@ use crate::xml::{self, Element};
 use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Skip};
 
 pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
+    read(bytes)
+}
+
+/// Reads an export a post at a time.
+pub fn read(input: impl std::io::BufRead) -> Result<Parsed, ImportError> {
     let mut parsed = Parsed::default();
     let mut failure = None;
-    xml::records(bytes, &["item"], |post| {
+    xml::records(input, &["item"], |post| {
         if let Err(e) = read_post(&post, &mut parsed) {
             failure.get_or_insert(e);
         }

@@ -1,11 +1,70 @@
 //! A small streaming reader over quick-xml: it hands over each record element (a Disqus
 //! `<post>`, a WordPress `<item>`) as a tree of its own, so a file of any size is read a
-//! record at a time. Names are local (prefixes dropped), text is unescaped and CDATA kept
+//! record at a time, from any reader (a file, or what a gzip file unpacks to). Names are local (prefixes dropped), text is unescaped and CDATA kept
 //! as text; broken XML is an error naming its line.
 
 use crate::ImportError;
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
+use std::io::{BufRead, Read};
+
+/// The most text an XML file may hold without markup: far past any comment, and a bound
+/// on what one text (a file of nothing but spaces, say) costs to read.
+const MAX_TEXT_RUN: usize = 16 << 20;
+
+/// A reader that counts the lines it has handed over, so an error or a record can name
+/// its line without the file being kept, and refuses a run of text longer than
+/// [`MAX_TEXT_RUN`] (quick-xml holds a whole text in memory).
+struct Counted<R> {
+    inner: R,
+    newlines: usize,
+    /// Bytes handed over since the last `<`.
+    text_run: usize,
+}
+
+impl<R: BufRead> Counted<R> {
+    /// The line the next byte is on (1-based).
+    fn line(&self) -> usize {
+        self.newlines + 1
+    }
+}
+
+impl<R: BufRead> Read for Counted<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let available = self.fill_buf()?;
+            let n = available.len().min(out.len());
+            out[..n].copy_from_slice(&available[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counted<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.text_run > MAX_TEXT_RUN {
+            return Err(std::io::Error::other(format!(
+                "more than {} MiB of text without markup",
+                MAX_TEXT_RUN >> 20
+            )));
+        }
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        if let Ok(buffer) = self.inner.fill_buf() {
+            let taken = &buffer[..n.min(buffer.len())];
+            self.newlines += taken.iter().filter(|b| **b == b'\n').count();
+            self.text_run = match taken.iter().rposition(|b| *b == b'<') {
+                Some(at) => taken.len() - at - 1,
+                None => self.text_run + taken.len(),
+            };
+        }
+        self.inner.consume(n);
+    }
+}
 
 /// An element with its attributes (local names), its own text and its children.
 #[derive(Debug, Default, Clone)]
@@ -50,25 +109,12 @@ const MAX_DEPTH: usize = 64;
 /// Calls `record` with every element named one of `records`, at any depth outside another
 /// record, in document order.
 pub fn records(
-    bytes: &[u8],
+    input: impl BufRead,
     records: &[&str],
     mut record: impl FnMut(Element) -> Result<(), ImportError>,
 ) -> Result<(), ImportError> {
-    let mut reader = Reader::from_reader(bytes);
+    let mut reader = Reader::from_reader(Counted { inner: input, newlines: 0, text_run: 0 });
     reader.config_mut().check_end_names = true;
-    // Lines are counted as the reader moves on (positions only grow), so each byte is
-    // looked at once however many elements there are.
-    let lines = std::cell::Cell::new((0usize, 1usize));
-    let line_at = |pos: u64| -> usize {
-        let pos = (pos as usize).min(bytes.len());
-        let (counted, line) = lines.get();
-        if pos < counted {
-            return bytes[..pos].iter().filter(|b| **b == b'\n').count() + 1;
-        }
-        let line = line + bytes[counted..pos].iter().filter(|b| **b == b'\n').count();
-        lines.set((pos, line));
-        line
-    };
     // The open elements of the record being read (empty outside a record).
     let mut open: Vec<Element> = Vec::new();
     // Elements open around the records (the root, Disqus's `<disqus>` or WordPress's
@@ -77,13 +123,14 @@ pub fn records(
     let mut any = false;
     let mut buf = Vec::new();
     loop {
-        let at = reader.buffer_position();
+        // quick-xml takes each event's bytes and no more, so this is the line it starts on.
+        let at = reader.get_ref().line();
         let event = reader.read_event_into(&mut buf).map_err(|e| ImportError::Broken {
-            line: line_at(reader.error_position()),
+            line: reader.get_ref().line(),
             why: format!("the XML is broken: {e}"),
         })?;
         let decode_error = |e: &dyn std::fmt::Display| ImportError::Broken {
-            line: line_at(at),
+            line: at,
             why: format!("unreadable text (a file not in UTF-8 is read by `kudos import`): {e}"),
         };
         let closed = matches!(event, Event::Empty(_));
@@ -92,11 +139,8 @@ pub fn records(
             Event::Start(start) | Event::Empty(start)
                 if !open.is_empty() || records.contains(&local(start.name().as_ref()).as_str()) =>
             {
-                let mut element = Element {
-                    name: local(start.name().as_ref()),
-                    line: line_at(at),
-                    ..Element::default()
-                };
+                let mut element =
+                    Element { name: local(start.name().as_ref()), line: at, ..Element::default() };
                 for attr in start.attributes() {
                     let attr = attr.map_err(|e| decode_error(&e))?;
                     let value = attr
@@ -109,7 +153,7 @@ pub fn records(
                 }
                 if open.len() >= MAX_DEPTH {
                     return Err(ImportError::Broken {
-                        line: line_at(at),
+                        line: at,
                         why: format!("elements nest deeper than {MAX_DEPTH}"),
                     });
                 }
@@ -121,6 +165,12 @@ pub fn records(
                 } else {
                     open.push(element);
                 }
+            }
+            Event::Start(_) if around.len() >= MAX_DEPTH => {
+                return Err(ImportError::Broken {
+                    line: at,
+                    why: format!("elements nest deeper than {MAX_DEPTH}"),
+                });
             }
             Event::Start(start) => around.push(local(start.name().as_ref())),
             Event::End(_) if open.is_empty() => {
@@ -148,7 +198,7 @@ pub fn records(
                         let name = reference.decode().map_err(|e| decode_error(&e))?;
                         quick_xml::escape::resolve_predefined_entity(&name)
                             .ok_or_else(|| ImportError::Broken {
-                                line: line_at(at),
+                                line: at,
                                 why: format!("unknown entity &{name};"),
                             })?
                             .to_owned()
@@ -167,7 +217,7 @@ pub fn records(
     let unclosed = open.first().map(|e| &e.name).or(around.last());
     if let Some(name) = unclosed {
         return Err(ImportError::Broken {
-            line: line_at(bytes.len() as u64),
+            line: reader.get_ref().line(),
             why: format!(
                 "the file ends before </{name}>: it was cut short, and nothing of it is imported"
             ),

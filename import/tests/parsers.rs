@@ -195,22 +195,31 @@ fn waline_twikoo_artalk_remark42_and_commento_exports_read_alike() {
 }
 
 #[test]
-fn a_gzip_backup_reads_as_its_unpacked_file_and_a_gzip_bomb_is_refused() {
+fn a_gzip_backup_reads_as_its_unpacked_file_and_a_gzip_bomb_is_refused_as_it_unpacks() {
     use flate2::{Compression, write::GzEncoder};
     use std::io::Write;
+    let gzip = |plain: &[u8]| {
+        let mut packed = GzEncoder::new(Vec::new(), Compression::default());
+        packed.write_all(plain).unwrap();
+        packed.finish().unwrap()
+    };
     let plain = fixture("remark42.backup");
-    let mut packed = GzEncoder::new(Vec::new(), Compression::default());
-    packed.write_all(&plain).unwrap();
-    let packed = packed.finish().unwrap();
+    let packed = gzip(&plain);
     let format = kudos_import::Format::Remark42;
     assert_eq!(
         kudos_import::parse(format, &packed).unwrap(),
         kudos_import::parse(format, &plain).unwrap()
     );
-    let err = kudos_import::gunzip(&packed, 100).unwrap_err().to_string();
+    let err = kudos_import::read_within(format, &packed[..], 100).unwrap_err().to_string();
     assert!(err.contains("unpacks to more than"), "{err}");
     let err = kudos_import::parse(format, &packed[..packed.len() / 2]).unwrap_err().to_string();
     assert!(err.contains("gzip file is broken"), "{err}");
+    // 40 MiB of spaces: refused at the first 16 MiB of one line or one text, as it unpacks.
+    let bomb = gzip(&vec![b' '; 40 << 20]);
+    let err = kudos_import::parse(format, &bomb).unwrap_err().to_string();
+    assert!(err.contains("longer than 16 MiB"), "{err}");
+    let err = kudos_import::parse(kudos_import::Format::Disqus, &bomb).unwrap_err().to_string();
+    assert!(err.contains("16 MiB of text without markup"), "{err}");
 }
 
 #[test]
