@@ -747,6 +747,7 @@ async fn import_throughput() -> String {
     xml.push_str("</disqus>\n");
     let file = paths::scratch("import-bench").join("disqus.xml");
     std::fs::write(&file, &xml).expect("the export writes");
+    let memory = import_memory(&file, xml.len());
     let worker = Worker::spawn(WorkerOptions::default()).await;
     let import = kudos_cli::Import {
         format: kudos_import::Format::Disqus,
@@ -766,11 +767,54 @@ async fn import_throughput() -> String {
     assert_eq!(totals.added as usize, POSTS * PER_POST, "{totals:?}");
     format!(
         "\nImport: a {:.1} MB Disqus export of {} comments on {POSTS} posts into `wrangler dev` \
-         with `kudos import`: {:.1} s, {:.0} comments/s.\n",
+         with `kudos import`: {:.1} s, {:.0} comments/s.\n{memory}",
         xml.len() as f64 / 1e6,
         POSTS * PER_POST,
         took.as_secs_f64(),
         (POSTS * PER_POST) as f64 / took.as_secs_f64()
+    )
+}
+
+/// The peak resident memory of the release `kudos import --dry-run` (built by `cargo
+/// xtask bench`) on `export` and on a gzip bomb, each in a process of its own.
+#[allow(clippy::zombie_processes, reason = "waited for by wait4, for its resource use")]
+fn import_memory(export: &std::path::Path, bytes: usize) -> String {
+    use std::io::Write;
+    let bomb = paths::scratch("import-bench").join("bomb.gz");
+    let mut packed = flate2::write::GzEncoder::new(
+        std::fs::File::create(&bomb).expect("the bomb writes"),
+        flate2::Compression::best(),
+    );
+    let spaces = vec![b' '; 1 << 20];
+    for _ in 0..1_100 {
+        packed.write_all(&spaces).expect("the bomb writes");
+    }
+    packed.finish().expect("the bomb writes");
+    let bomb_bytes = std::fs::metadata(&bomb).map_or(0, |m| m.len());
+    let peak = |file: &std::path::Path| -> f64 {
+        let kudos = paths::root().join("target/release/kudos");
+        let child = std::process::Command::new(kudos)
+            .args(["import", "disqus"])
+            .arg(file)
+            .arg("--dry-run")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the release kudos runs (cargo xtask bench builds it)");
+        // wait4 answers this child's own resource use (std's wait does not).
+        let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
+        let waited = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+        assert_eq!(waited, child.id() as i32, "the import process is waited for");
+        usage.ru_maxrss as f64 / 1024.0
+    };
+    format!(
+        "Peak memory of `kudos import --dry-run` (target: under 64 MB whatever the file): {:.1} MB \
+         for that export ({:.1} MB), {:.1} MB for a gzip bomb ({:.1} MB that unpacks to 1.1 GiB \
+         of spaces, refused).\n",
+        peak(export),
+        bytes as f64 / 1e6,
+        peak(&bomb),
+        bomb_bytes as f64 / 1e6
     )
 }
 
