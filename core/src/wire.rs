@@ -799,6 +799,11 @@ pub struct ImportedReward {
 /// The longest source id an imported comment may keep, in characters.
 pub const MAX_IMPORT_ID_CHARS: usize = 128;
 
+/// Whether an import id can be stored: text, not empty, at most [`MAX_IMPORT_ID_CHARS`].
+pub fn import_id_ok(id: &str) -> bool {
+    !id.is_empty() && id.chars().count() <= MAX_IMPORT_ID_CHARS && !id.chars().any(char::is_control)
+}
+
 /// Most items in one import batch.
 pub const MAX_IMPORT_BATCH: usize = 200;
 /// Most bytes of JSON in one import batch.

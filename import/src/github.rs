@@ -21,6 +21,7 @@
 //! Bodies are Markdown, authors are GitHub logins with their profile as their website, and
 //! a page is the last address in its issue's or discussion's body, or else its title.
 
+use crate::json::text;
 use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Skip};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -37,14 +38,6 @@ fn values(bytes: &[u8]) -> Result<Vec<Value>, ImportError> {
         return Err(ImportError::Unsupported("the file holds no JSON".into()));
     }
     Ok(values)
-}
-
-fn text(value: &Value, field: &str) -> String {
-    match &value[field] {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => String::new(),
-    }
 }
 
 /// The page an issue or a discussion is about: the last web address in its body (both

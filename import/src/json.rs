@@ -73,7 +73,7 @@ fn each_line(
 }
 
 /// A field as text: strings as they are, numbers written out, anything else empty.
-fn text(value: &Value, field: &str) -> String {
+pub(crate) fn text(value: &Value, field: &str) -> String {
     match &value[field] {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),

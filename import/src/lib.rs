@@ -563,10 +563,7 @@ pub fn plan(parsed: Parsed, map: &Map) -> Plan {
     let mut seen: HashMap<String, String> = HashMap::new();
     for item in parsed.items {
         let problem = |why: String| Problem { id: item.id.clone(), at: item.at.clone(), why };
-        let id_ok = !item.id.is_empty()
-            && item.id.chars().count() <= MAX_IMPORT_ID_CHARS
-            && !item.id.chars().any(char::is_control);
-        if !id_ok {
+        if !kudos_core::wire::import_id_ok(&item.id) {
             let why = format!("its id is empty, over {MAX_IMPORT_ID_CHARS} characters or not text");
             report.problems.push(problem(why));
             continue;

@@ -98,6 +98,10 @@ fn deep_nesting_is_refused_and_fifty_thousand_comments_are_read() {
     );
     let error = disqus::parse(deep.as_bytes()).unwrap_err().to_string();
     assert!(error.contains("deeper"), "{error}");
+    // Around the records too: a file of nothing but opening tags is refused at once.
+    let around = format!("<disqus>{}", "<a>".repeat(100_000));
+    let error = disqus::parse(around.as_bytes()).unwrap_err().to_string();
+    assert!(error.contains("deeper"), "{error}");
 
     let mut big = String::from(
         "<disqus><thread dsq:id=\"t\"><link>https://blog.example/big/</link></thread>\n",

@@ -22,7 +22,7 @@ use kudos_core::stripe::PaidCheckout;
 use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{
     ImportBatch, ImportItem, ImportMarkup, ImportSkip, ImportStatus, ImportedPage, ImportedReward,
-    MAX_IMPORT_BATCH, MAX_IMPORT_BYTES, MAX_IMPORT_ID_CHARS,
+    MAX_IMPORT_BATCH, MAX_IMPORT_BYTES, import_id_ok,
 };
 use std::collections::HashMap;
 use worker::{Request, Response};
@@ -98,10 +98,7 @@ pub async fn import(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         .chain(rewards.iter().map(|r| format!("stripe:{}", r.paid.session)))
         .collect();
     let site = SiteClient::new(&ctx.env, &ctx.config.site_id)?;
-    let elsewhere = match batch.dry_run {
-        true => site.sources_held(page.page.as_str(), keys).await?,
-        false => site.claim_sources(page.page.as_str(), keys).await?,
-    };
+    let elsewhere = site.claim_sources(page.page.as_str(), keys, batch.dry_run).await?;
     let elsewhere: HashMap<String, String> = elsewhere.into_iter().collect();
     let held = |key: String| elsewhere.get(&key).map(|p| format!("it was imported to {p}"));
     items.retain(|item| match held(item.key(&batch.source)) {
@@ -209,22 +206,17 @@ fn system_ok(system: &str) -> bool {
         && system.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// An import id: text, not empty, within [`MAX_IMPORT_ID_CHARS`].
-fn id_ok(id: &str) -> bool {
-    !id.is_empty() && id.chars().count() <= MAX_IMPORT_ID_CHARS && !id.chars().any(char::is_control)
-}
-
 /// An item as the page object stores it, or why it is skipped.
 fn checked(item: ImportItem, now: i64) -> Result<Imported, ImportSkip> {
     let skip = |why: &str| ImportSkip { id: item.id.clone(), why: why.to_owned() };
-    if !id_ok(&item.id) {
+    if !import_id_ok(&item.id) {
         return Err(skip("its id is empty, too long or not text"));
     }
     // Where a comment of kudos's export first came from: `<system>:<its id there>`.
     let origin = match item.origin.as_deref() {
         None => None,
         Some(origin) => match origin.split_once(':') {
-            Some((system, id)) if system_ok(system) && id_ok(id) => Some(origin.to_owned()),
+            Some((system, id)) if system_ok(system) && import_id_ok(id) => Some(origin.to_owned()),
             _ => return Err(skip("its origin is not <system>:<id>")),
         },
     };

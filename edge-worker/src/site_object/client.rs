@@ -121,23 +121,16 @@ impl SiteClient {
         .await
     }
 
-    /// Claims imported items for `page` (at most [`super::MAX_CLAIMS`]); the ones another page
-    /// holds, with that page.
+    /// Claims imported items for `page` (at most [`super::MAX_CLAIMS`]; only looks when
+    /// `look_only`); the ones another page holds, with that page.
     pub async fn claim_sources(
         &self,
         page: &str,
         sources: Vec<String>,
+        look_only: bool,
     ) -> Result<Vec<(String, String)>, ApiError> {
-        self.ask(&SiteCommand::ClaimSources { page: page.to_owned(), sources }).await
-    }
-
-    /// What `claim_sources` answers, claiming nothing.
-    pub async fn sources_held(
-        &self,
-        page: &str,
-        sources: Vec<String>,
-    ) -> Result<Vec<(String, String)>, ApiError> {
-        self.ask(&SiteCommand::SourcesHeld { page: page.to_owned(), sources }).await
+        let page = page.to_owned();
+        self.ask(&SiteCommand::ClaimSources { page, sources, look_only }).await
     }
 
     /// Keeps the addresses of imported items `page` holds (by `<system>:<id>`).

@@ -51,14 +51,12 @@ pub enum SiteCommand {
     /// Imported items (`<system>:<its id>`) for `page`: each is kept for the first page it
     /// is imported to, with its author's address if it had one (as not subscribed).
     /// Answers the ones another page holds, with that page.
+    /// With `look_only` (an import's dry run), the same answer, claiming nothing.
     ClaimSources {
         page: String,
         sources: Vec<String>,
-    },
-    /// The same answer as `ClaimSources`, claiming nothing (an import's dry run).
-    SourcesHeld {
-        page: String,
-        sources: Vec<String>,
+        #[serde(default)]
+        look_only: bool,
     },
     /// The addresses imported items' authors gave, kept (as not subscribed) for the items
     /// `page` holds; one held by another page is left alone.

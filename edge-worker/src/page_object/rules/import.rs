@@ -94,6 +94,19 @@ impl PageRules<'_> {
                 reply.skipped.push(ImportSkip { id: item.id, why });
                 continue;
             }
+            let status = match item.status {
+                ImportStatus::Approved => Stored::Published,
+                ImportStatus::Pending => Stored::Pending,
+                ImportStatus::Spam => Stored::Spam,
+                ImportStatus::Hidden => Stored::Hidden,
+                ImportStatus::Deleted => Stored::Deleted,
+            };
+            if import.dry_run {
+                *reply.adds.entry(status.as_str().to_owned()).or_default() += 1;
+                count += 1;
+                reply.added += 1;
+                continue;
+            }
             let parent = match &item.parent {
                 Some(id) => store.comment_by_import_key(&format!("{source}:{id}"))?,
                 None => None,
@@ -110,19 +123,6 @@ impl PageRules<'_> {
                     (Some(attach_to as i64), Some(parent.root_seq), depth)
                 }
             };
-            let status = match item.status {
-                ImportStatus::Approved => Stored::Published,
-                ImportStatus::Pending => Stored::Pending,
-                ImportStatus::Spam => Stored::Spam,
-                ImportStatus::Hidden => Stored::Hidden,
-                ImportStatus::Deleted => Stored::Deleted,
-            };
-            if import.dry_run {
-                *reply.adds.entry(status.as_str().to_owned()).or_default() += 1;
-                count += 1;
-                reply.added += 1;
-                continue;
-            }
             // A comment deleted where it came from keeps what one deleted here keeps: its
             // place in its thread, and neither its text nor who wrote it.
             let item = match status {

@@ -67,7 +67,7 @@ mod tests {
 
     fn claim(site: &Site, page: &str, sources: &[&str]) -> Vec<(String, String)> {
         let sources = sources.iter().map(|s| s.to_string()).collect();
-        site.ask(SiteCommand::ClaimSources { page: page.into(), sources })
+        site.ask(SiteCommand::ClaimSources { page: page.into(), sources, look_only: false })
     }
 
     fn keep(site: &Site, page: &str, source: &str, email: &str) {
@@ -94,7 +94,7 @@ mod tests {
         claim(&site, "/a", &["isso:1"]);
         let held = |page: &str| -> Vec<(String, String)> {
             let sources = vec!["isso:1".into(), "isso:2".into()];
-            site.ask(SiteCommand::SourcesHeld { page: page.into(), sources })
+            site.ask(SiteCommand::ClaimSources { page: page.into(), sources, look_only: true })
         };
         assert_eq!(held("/b"), [("isso:1".into(), "/a".into())]);
         assert!(held("/a").is_empty());

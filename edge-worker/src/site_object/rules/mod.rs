@@ -97,11 +97,8 @@ impl<'a> SiteRules<'a> {
             C::CloseAllSessions => self.close_all_sessions(self.now).map(SiteReply::Count),
             C::WebhookSeen { at, refused } => self.webhook_seen(at, refused),
             C::Webhooks => self.webhooks().map(SiteReply::Webhooks),
-            C::ClaimSources { page, sources } => {
-                self.claim_sources(&page, sources, true).map(SiteReply::Sources)
-            }
-            C::SourcesHeld { page, sources } => {
-                self.claim_sources(&page, sources, false).map(SiteReply::Sources)
+            C::ClaimSources { page, sources, look_only } => {
+                self.claim_sources(&page, sources, !look_only).map(SiteReply::Sources)
             }
             C::KeepImportedEmails { page, emails } => self.keep_imported_emails(&page, emails),
             C::ImportedEmails { sources } => self.imported_emails(sources).map(SiteReply::Sources),

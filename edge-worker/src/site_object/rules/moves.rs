@@ -80,6 +80,7 @@ mod tests {
             site.ask(SiteCommand::ClaimSources {
                 page: page.into(),
                 sources: vec!["isso:1".into()],
+                look_only: false,
             })
         };
         claim("/a");
