@@ -3,38 +3,62 @@
 //! the `{pages, comments}` shape `kudos_import::json::cusdis_tables` reads (the same as
 //! Postgres's rows written as JSON).
 
-use kudos_import::{ImportError, Parsed};
+use kudos_import::{ImportError, Parsed, Sink};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::path::Path;
 
 pub fn parse(path: &Path) -> Result<Parsed, ImportError> {
+    let mut parsed = Parsed::default();
+    read(path, &mut parsed)?;
+    Ok(parsed)
+}
+
+/// Reads the database's pages, then its comments a row at a time into `sink`.
+pub fn read(path: &Path, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let broken =
         |e: rusqlite::Error| ImportError::Unsupported(format!("not a Cusdis database: {e}"));
     let db = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(broken)?;
-    let mut doc = Map::new();
-    for table in ["pages", "comments"] {
-        let mut query = db.prepare(&format!("SELECT * FROM {table}")).map_err(broken)?;
-        let columns: Vec<String> = query.column_names().into_iter().map(str::to_owned).collect();
-        let mut rows = query.query([]).map_err(broken)?;
-        let mut read = Vec::new();
-        while let Some(row) = rows.next().map_err(broken)? {
-            let mut record = Map::new();
-            for (n, column) in columns.iter().enumerate() {
-                let value = match row.get_ref(n).map_err(broken)? {
-                    ValueRef::Null => Value::Null,
-                    ValueRef::Integer(i) => i.into(),
-                    ValueRef::Real(f) => f.into(),
-                    ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into(),
-                };
-                record.insert(column.clone(), value);
-            }
-            read.push(Value::Object(record));
+    let mut named = HashMap::new();
+    rows(&db, "pages", &mut |_, page| {
+        named.insert(kudos_import::json::text(&page, "id"), kudos_import::json::cusdis_page(&page));
+        Ok(())
+    })?;
+    rows(&db, "comments", &mut |n, comment| {
+        kudos_import::json::cusdis_comment(&named, &format!("comments[{n}]"), &comment, sink)
+    })
+}
+
+/// Calls `each` with every row of `table` as a JSON object (the shape Postgres's rows
+/// take written as JSON), a row at a time.
+fn rows(
+    db: &Connection,
+    table: &str,
+    each: &mut dyn FnMut(usize, Value) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    let broken =
+        |e: rusqlite::Error| ImportError::Unsupported(format!("not a Cusdis database: {e}"));
+    let mut query = db.prepare(&format!("SELECT * FROM {table}")).map_err(broken)?;
+    let columns: Vec<String> = query.column_names().into_iter().map(str::to_owned).collect();
+    let mut rows = query.query([]).map_err(broken)?;
+    let mut n = 0;
+    while let Some(row) = rows.next().map_err(broken)? {
+        let mut record = Map::new();
+        for (i, column) in columns.iter().enumerate() {
+            let value = match row.get_ref(i).map_err(broken)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(i) => i.into(),
+                ValueRef::Real(f) => f.into(),
+                ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into(),
+            };
+            record.insert(column.clone(), value);
         }
-        doc.insert(table.to_owned(), Value::Array(read));
+        each(n, Value::Object(record))?;
+        n += 1;
     }
-    kudos_import::json::cusdis_tables(&Value::Object(doc))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,11 +6,18 @@
 //! `author`, `email` and `website` HTML-escaped (Python's `html.escape`, as
 //! `isso/views/comments.py` stores them): they are read back to the text that was typed.
 
-use kudos_import::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Skip};
+use kudos_import::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Sink, Skip};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 
 pub fn parse(path: &Path) -> Result<Parsed, ImportError> {
+    let mut parsed = Parsed::default();
+    read(path, &mut parsed)?;
+    Ok(parsed)
+}
+
+/// Reads the database a comment at a time into `sink`.
+pub fn read(path: &Path, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let broken =
         |e: rusqlite::Error| ImportError::Unsupported(format!("not an Isso database: {e}"));
     let db = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(broken)?;
@@ -21,7 +28,6 @@ pub fn parse(path: &Path) -> Result<Parsed, ImportError> {
         )
         .map_err(broken)?;
     let mut rows = query.query([]).map_err(broken)?;
-    let mut parsed = Parsed::default();
     while let Some(row) = rows.next().map_err(broken)? {
         let id: i64 = row.get(0).map_err(broken)?;
         let record = |why: String| ImportError::Record { record: format!("comment {id}"), why };
@@ -32,9 +38,7 @@ pub fn parse(path: &Path) -> Result<Parsed, ImportError> {
             Some(2) => ImportStatus::Pending,
             Some(4) => ImportStatus::Deleted,
             other => {
-                parsed
-                    .skipped
-                    .push(Skip { id: id.to_string(), why: format!("unknown mode {other:?}") });
+                sink.skip(Skip { id: id.to_string(), why: format!("unknown mode {other:?}") })?;
                 continue;
             }
         };
@@ -43,7 +47,7 @@ pub fn parse(path: &Path) -> Result<Parsed, ImportError> {
         let website = unescape(&text(6).map_err(|e| record(e.to_string()))?);
         let email = unescape(&text(9).map_err(|e| record(e.to_string()))?);
         let likes: Option<i64> = row.get(7).map_err(|e| record(e.to_string()))?;
-        parsed.items.push(Item {
+        sink.item(Item {
             id: id.to_string(),
             page: text(8).map_err(|e| record(e.to_string()))?,
             parent: parent.map(|p| p.to_string()),
@@ -57,9 +61,9 @@ pub fn parse(path: &Path) -> Result<Parsed, ImportError> {
             likes: likes.unwrap_or(0).max(0) as u64,
             extra: Default::default(),
             at: format!("comments.db, comment {id}"),
-        });
+        })?;
     }
-    Ok(parsed)
+    Ok(())
 }
 
 /// Undoes Python's `html.escape` (`&`, `<`, `>`, `"` and `'`) in one pass, so text that

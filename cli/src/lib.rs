@@ -12,13 +12,15 @@
 mod args;
 pub mod cusdis;
 pub mod isso;
+pub mod spill;
 
 pub use args::{completions, parse_command};
 
 use kudos_core::wire::{AdminPageList, ImportReply, ImportSkip, MovePage, PageMoveReply};
-use kudos_import::{Format, Map, Plan};
+use kudos_import::{Format, Map, Planned, Planner};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use spill::Spill;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -78,41 +80,88 @@ pub struct Totals {
     pub skipped: Vec<ImportSkip>,
 }
 
-/// Reads and plans the file: a broken file is an error, and nothing is sent.
-pub fn plan(import: &Import) -> Result<Plan, String> {
-    let parsed = match import.format {
-        Format::Isso => isso::parse(&import.file),
+/// Reads and plans the file, keeping what it holds on disk until it is sent: a broken file
+/// is an error, and nothing is sent.
+pub fn plan(import: &Import) -> Result<Planned<Spill>, String> {
+    let file = import.file.as_path();
+    let failed = |e: kudos_import::ImportError| format!("{}: {e}", file.display());
+    let mut planner = Planner::new(Spill::open().map_err(failed)?, &import.map);
+    let bar = progress(None, "{spinner} reading: {pos} comments, {per_sec}, {elapsed}");
+    let mut reading = Counting { sink: &mut planner, bar: &bar };
+    let start = std::fs::File::open(file).and_then(|f| {
+        let mut start = [0; 16];
+        std::io::Read::read(&mut std::io::BufReader::new(f), &mut start).map(|_| start)
+    });
+    let start = start.map_err(|e| format!("{}: {e}", file.display()))?;
+    match import.format {
+        Format::Isso => isso::read(file, &mut reading),
+        Format::Cusdis if start.starts_with(kudos_import::SQLITE) => {
+            cusdis::read(file, &mut reading)
+        }
         // Read as it goes: the file is never held whole.
         format => {
-            let unreadable = |e: std::io::Error| format!("{}: {e}", import.file.display());
-            let file = std::fs::File::open(&import.file).map_err(unreadable)?;
-            let mut input = std::io::BufReader::new(file);
-            let start = std::io::BufRead::fill_buf(&mut input).map_err(unreadable)?;
-            match format {
-                Format::Cusdis if start.starts_with(kudos_import::SQLITE) => {
-                    cusdis::parse(&import.file)
-                }
-                _ => kudos_import::read(format, input),
-            }
+            kudos_import::read_into(format, file, kudos_import::MAX_UNPACKED_BYTES, &mut reading)
         }
-    };
-    let parsed = parsed.map_err(|e| format!("{}: {e}", import.file.display()))?;
-    Ok(kudos_import::plan(parsed, &import.map))
+    }
+    .map_err(failed)?;
+    bar.finish_and_clear();
+    planner.finish().map_err(failed)
+}
+
+/// A sink that ticks a progress bar with each comment read.
+struct Counting<'a> {
+    sink: &'a mut dyn kudos_import::Sink,
+    bar: &'a indicatif::ProgressBar,
+}
+
+impl kudos_import::Sink for Counting<'_> {
+    fn item(&mut self, item: kudos_import::Item) -> Result<(), kudos_import::ImportError> {
+        self.bar.inc(1);
+        self.sink.item(item)
+    }
+
+    fn skip(&mut self, skip: kudos_import::Skip) -> Result<(), kudos_import::ImportError> {
+        self.sink.skip(skip)
+    }
+
+    fn page(
+        &mut self,
+        page: String,
+        state: kudos_import::ImportedPage,
+    ) -> Result<(), kudos_import::ImportError> {
+        self.sink.page(page, state)
+    }
+
+    fn reward(
+        &mut self,
+        page: String,
+        reward: kudos_import::ImportedReward,
+    ) -> Result<(), kudos_import::ImportError> {
+        self.sink.reward(page, reward)
+    }
 }
 
 /// Runs the import, reporting to `out`; `token` is the admin token. A dry run sends
 /// nothing that stores: with a worker and the token, it asks the worker what each page
 /// holds now and what the file would add (`dry_run` batches), and says both.
 pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result<Totals, String> {
-    let plan = plan(import)?;
+    let mut plan = plan(import)?;
+    let file = import.file.display();
     let say = |out: &mut dyn Write, line: String| {
         let _ = writeln!(out, "{line}");
     };
-    let report = if import.dry_run { plan.dry_run() } else { plan.report.summary() };
-    say(out, format!("{}: {report}", import.file.display()));
+    say(out, format!("{file}: {}", plan.report.summary()));
+    if import.dry_run {
+        while let Some(page) = plan.next_page().map_err(|e| format!("{file}: {e}"))? {
+            if !page.is_empty() {
+                say(out, format!("  {}", page.by_status()));
+            }
+        }
+        plan.rewind();
+    }
     if !plan.report.sendable() {
         let n = plan.report.problems_said();
-        return Err(format!("{}: {n}; nothing was sent", import.file.display()));
+        return Err(format!("{file}: {n}; nothing was sent"));
     }
     let mut totals = Totals::default();
     let token = token.filter(|t| !t.is_empty());
@@ -122,20 +171,27 @@ pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result
     let token = token.ok_or("KUDOS_ADMIN_TOKEN is not set")?;
     let url = format!("{}/api/v1/admin/import", to.trim_end_matches('/'));
     let agent = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(60)).build();
-    let items: usize = plan.pages.iter().map(|p| p.items.len() + p.rewards.len()).sum();
+    let report = &plan.report;
+    let (items, pages) = (report.comments + report.replies + report.rewards, report.pages);
     let bar =
         progress(Some(items as u64), "{bar:30} {pos}/{len} items, {msg}, {per_sec}, {eta} left");
-    for (n, page) in plan.pages.iter().enumerate() {
-        bar.set_message(format!("page {} of {}", n + 1, plan.pages.len()));
+    let mut n = 0;
+    while let Some(page) = plan.next_page().map_err(|e| format!("{file}: {e}"))? {
+        if page.is_empty() {
+            continue;
+        }
+        n += 1;
+        bar.set_message(format!("page {n} of {pages}"));
         let mut did = ImportReply::default();
-        for mut body in kudos_import::requests(page, import.format) {
+        for body in plan.requests(&page, import.format) {
+            let mut body = body.map_err(|e| format!("{file}: {e}"))?;
             body.dry_run = import.dry_run;
             kudos_import::gather(&mut did, send(&agent, &url, token, &body)?);
             bar.inc((body.items.len() + body.rewards.len()) as u64);
         }
         let line = match import.dry_run {
             true => format!("  {}: {}", page.page, kudos_import::before_and_after(&did)),
-            false => format!("{}: {} comments", page.page, page.items.len()),
+            false => format!("{}: {} comments", page.page, page.order.len()),
         };
         bar.suspend(|| say(out, line));
         totals.added += did.added;

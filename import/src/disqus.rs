@@ -6,43 +6,54 @@
 //! websites.
 
 use crate::xml::{self, Element};
-use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Skip};
+use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Sink, Skip};
 use std::collections::HashMap;
 
 pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
-    read(bytes)
+    let mut parsed = Parsed::default();
+    read(bytes, &mut parsed)?;
+    Ok(parsed)
 }
 
-/// Reads an export a post at a time: each post is made an item as it is read (named by
-/// its thread until the file's threads are all known).
-pub fn read(input: impl std::io::BufRead) -> Result<Parsed, ImportError> {
+/// Reads an export a post at a time: each post goes to `sink` as it is read, named by its
+/// thread's link (Disqus writes the threads before the posts; a post read before its
+/// thread waits for it).
+pub fn read(input: impl std::io::BufRead, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let mut links: HashMap<String, String> = HashMap::new();
-    let mut items: Vec<Item> = Vec::new();
-    xml::records(input, &["thread", "post"], |record| {
+    let mut waiting: Vec<Item> = Vec::new();
+    let mut named = |mut item: Item, links: &HashMap<String, String>| match links
+        .get(&item.page)
+        .filter(|l| !l.is_empty())
+    {
+        Some(link) => {
+            item.page = link.clone();
+            sink.item(item)
+        }
+        None => sink.skip(Skip { id: item.id, why: "its thread has no link".into() }),
+    };
+    xml::records(input, &["thread", "post"], &[], |found| {
+        let xml::Found::Record(record) = found else { return Ok(()) };
         match record.name.as_str() {
             "thread" => {
                 if let Some(id) = record.attr("id") {
                     links.insert(id.to_owned(), record.text_of("link").to_owned());
                 }
             }
-            _ => items.push(item(&record)?),
+            _ => {
+                let item = item(&record)?;
+                if links.contains_key(&item.page) {
+                    named(item, &links)?;
+                } else {
+                    waiting.push(item);
+                }
+            }
         }
         Ok(())
     })?;
-    // Named by their thread's link, in place (the items are most of what the file holds).
-    let mut skipped = Vec::new();
-    items.retain_mut(|item| match links.get(&item.page).filter(|l| !l.is_empty()) {
-        Some(link) => {
-            item.page = link.clone();
-            true
-        }
-        None => {
-            let id = std::mem::take(&mut item.id);
-            skipped.push(Skip { id, why: "its thread has no link".into() });
-            false
-        }
-    });
-    Ok(Parsed { items, skipped, ..Parsed::default() })
+    for item in waiting {
+        named(item, &links)?;
+    }
+    Ok(())
 }
 
 /// A post as an item, its page the id of its thread.

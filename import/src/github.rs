@@ -22,23 +22,11 @@
 //! a page is the last address in its issue's or discussion's body, or else its title.
 
 use crate::json::text;
-use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Skip};
+use crate::stream::{Place, walk};
+use crate::{ImportError, ImportMarkup, ImportStatus, Item, Open, Sink, Skip};
 use serde_json::Value;
 use std::collections::HashMap;
-
-/// Every JSON value in the file, one after another (as `gh --paginate` writes them).
-fn values(bytes: &[u8]) -> Result<Vec<Value>, ImportError> {
-    let stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
-    let read: Result<Vec<Value>, _> = stream.collect();
-    let values = read.map_err(|e| ImportError::Broken {
-        line: e.line(),
-        why: format!("the JSON is broken: {e}"),
-    })?;
-    if values.is_empty() {
-        return Err(ImportError::Unsupported("the file holds no JSON".into()));
-    }
-    Ok(values)
-}
+use std::io::BufRead;
 
 /// The page an issue or a discussion is about: the last web address in its body (both
 /// systems end the body with the page's), or else its title.
@@ -74,37 +62,36 @@ fn item(id: String, page: &str, parent: Option<String>, at: String) -> Item {
     }
 }
 
-pub fn utterances(bytes: &[u8]) -> Result<Parsed, ImportError> {
+/// The issues first (the pages), then the comments as they are read.
+pub fn utterances(open: &Open<'_>, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let mut pages: HashMap<String, String> = HashMap::new();
-    let mut comments = Vec::new();
-    for (n, value) in values(bytes)?.into_iter().enumerate() {
-        let Value::Array(records) = value else {
-            return Err(ImportError::Unsupported(format!(
-                "value {} of the file is not a list of issues or comments (gh api --paginate \
-                 'repos/OWNER/REPO/issues?state=all&per_page=100' writes one)",
-                n + 1
-            )));
-        };
-        for (m, record) in records.into_iter().enumerate() {
-            let at = format!("value {}, [{m}]", n + 1);
-            if record.get("issue_url").is_some() {
-                comments.push((at, record));
-            } else if record.get("number").is_some() && record.get("pull_request").is_none() {
-                let page = page_of(&text(&record, "title"), &text(&record, "body"));
-                pages.insert(text(&record, "number"), page);
-            }
+    let (found, documents) = walk(&mut *open()?, &[&[]], true, &mut |_, record| {
+        if record.get("number").is_some()
+            && record.get("pull_request").is_none()
+            && record.get("issue_url").is_none()
+        {
+            let page = page_of(&text(&record, "title"), &text(&record, "body"));
+            pages.insert(text(&record, "number"), page);
         }
+        Ok(())
+    })?;
+    if found != [true] || documents == 0 {
+        return Err(ImportError::Unsupported(
+            "the file holds no list of issues or comments (gh api --paginate \
+             'repos/OWNER/REPO/issues?state=all&per_page=100' writes one)"
+                .into(),
+        ));
     }
-    let mut parsed = Parsed::default();
-    for (at, c) in comments {
+    walk(&mut *open()?, &[&[]], true, &mut |Place { doc, n, .. }, c| {
+        if c.get("issue_url").is_none() {
+            return Ok(());
+        }
+        let at = format!("value {}, [{n}]", doc + 1);
         let id = text(&c, "id");
         let issue = text(&c, "issue_url").rsplit('/').next().unwrap_or_default().to_owned();
         let Some(page) = pages.get(&issue) else {
-            parsed.skipped.push(Skip {
-                id,
-                why: "its issue is not in the file (or is a pull request)".into(),
-            });
-            continue;
+            let why = "its issue is not in the file (or is a pull request)".into();
+            return sink.skip(Skip { id, why });
         };
         let created_at =
             crate::parse_time(&text(&c, "created_at")).ok_or_else(|| ImportError::Record {
@@ -114,46 +101,45 @@ pub fn utterances(bytes: &[u8]) -> Result<Parsed, ImportError> {
         let (name, website) = author(&c["user"]);
         let reactions = &c["reactions"];
         let likes = ["+1", "heart"].iter().filter_map(|r| reactions[*r].as_u64()).sum();
-        parsed.items.push(Item {
+        sink.item(Item {
             name,
             website,
             created_at,
             body: text(&c, "body"),
             likes,
             ..item(id, page, None, at)
-        });
-    }
-    Ok(parsed)
+        })
+    })?;
+    Ok(())
 }
 
-pub fn giscus(bytes: &[u8]) -> Result<Parsed, ImportError> {
-    let mut parsed = Parsed::default();
-    for (n, value) in values(bytes)?.into_iter().enumerate() {
-        let discussions =
-            value["data"]["repository"]["discussions"]["nodes"].as_array().ok_or_else(|| {
-                ImportError::Unsupported(format!(
-                    "value {} of the file holds no data.repository.discussions.nodes (the README's \
-                 gh api graphql query writes them)",
-                    n + 1
-                ))
-            })?;
-        for discussion in discussions {
-            let number = text(discussion, "number");
-            let page = page_of(&text(discussion, "title"), &text(discussion, "body"));
-            let at = |what: &str| format!("value {}, discussion {number}{what}", n + 1);
-            for (m, comment) in whole(&discussion["comments"], &at(""))?.iter().enumerate() {
-                let here = at(&format!(", comment {m}"));
-                let top = read_comment(comment, &page, None, here.clone())?;
-                let parent = Some(top.id.clone());
-                parsed.items.push(top);
-                for (r, reply) in whole(&comment["replies"], &here)?.iter().enumerate() {
-                    let at = format!("{here}, reply {r}");
-                    parsed.items.push(read_comment(reply, &page, parent.clone(), at)?);
-                }
+/// Each discussion as it is read, with its comments and their replies.
+pub fn giscus(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), ImportError> {
+    let nodes: [&[&str]; 1] = [&["data", "repository", "discussions", "nodes"]];
+    let (found, documents) = walk(input, &nodes, true, &mut |Place { doc, .. }, discussion| {
+        let number = text(&discussion, "number");
+        let page = page_of(&text(&discussion, "title"), &text(&discussion, "body"));
+        let at = |what: &str| format!("value {}, discussion {number}{what}", doc + 1);
+        for (m, comment) in whole(&discussion["comments"], &at(""))?.iter().enumerate() {
+            let here = at(&format!(", comment {m}"));
+            let top = read_comment(comment, &page, None, here.clone())?;
+            let parent = Some(top.id.clone());
+            sink.item(top)?;
+            for (r, reply) in whole(&comment["replies"], &here)?.iter().enumerate() {
+                let at = format!("{here}, reply {r}");
+                sink.item(read_comment(reply, &page, parent.clone(), at)?)?;
             }
         }
+        Ok(())
+    })?;
+    if found != [true] || documents == 0 {
+        return Err(ImportError::Unsupported(
+            "the file holds no data.repository.discussions.nodes (the README's gh api graphql \
+             query writes them)"
+                .into(),
+        ));
     }
-    Ok(parsed)
+    Ok(())
 }
 
 /// A connection's nodes, when the file holds all of them.

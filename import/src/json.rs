@@ -34,31 +34,15 @@
 //!   database into this shape; from Postgres, `psql` writes it (see the README).
 
 use crate::ImportMarkup::{Html, Markdown};
-use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Skip};
+use crate::stream::{Place, walk};
+use crate::{ImportError, ImportMarkup, ImportStatus, Item, Open, Sink, Skip};
 use serde_json::Value;
 use std::collections::HashMap;
-
-/// A whole file as one JSON value; a broken one names its line.
-fn document(bytes: &[u8]) -> Result<Value, ImportError> {
-    serde_json::from_slice(bytes).map_err(|e| ImportError::Broken {
-        line: e.line(),
-        why: format!("the JSON is broken: {e}"),
-    })
-}
-
-/// One JSON value per line (blank lines skipped), each with its line number.
-fn lines(mut bytes: &[u8]) -> Result<Vec<(usize, Value)>, ImportError> {
-    let mut out = Vec::new();
-    each_line(&mut bytes, |n, value| {
-        out.push((n, value));
-        Ok(())
-    })?;
-    Ok(out)
-}
+use std::io::BufRead;
 
 /// Calls `each` with every line's JSON value and its line number, a line at a time.
 fn each_line(
-    input: &mut dyn std::io::BufRead,
+    input: &mut dyn BufRead,
     mut each: impl FnMut(usize, Value) -> Result<(), ImportError>,
 ) -> Result<(), ImportError> {
     let mut lines = crate::Lines::new(input);
@@ -73,7 +57,7 @@ fn each_line(
 }
 
 /// A field as text: strings as they are, numbers written out, anything else empty.
-pub(crate) fn text(value: &Value, field: &str) -> String {
+pub fn text(value: &Value, field: &str) -> String {
     match &value[field] {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
@@ -152,10 +136,10 @@ const CUSDIS: Fields =   Fields::named(["id",         "page",     "parentId",  "
 #[rustfmt::skip]
 const COMENTARIO: Fields = Fields::named(["id",       "path",     "parentId",  "name", "websiteUrl", "email", "markdown"], Markdown);
 
-/// Adds `record` (at `at` in the file) as an item, or skips it when its status is one
-/// kudos does not know (`Err` naming it).
+/// Hands `record` (at `at` in the file) to `sink` as an item, or as skipped when its
+/// status is one kudos does not know (`Err` naming it).
 fn add(
-    parsed: &mut Parsed,
+    sink: &mut dyn Sink,
     record: &Value,
     at: &str,
     f: &Fields,
@@ -164,10 +148,9 @@ fn add(
     likes: u64,
 ) -> Result<(), ImportError> {
     match status {
-        Ok(status) => parsed.items.push(item(record, at, f, when, status, likes)?),
-        Err(why) => parsed.skipped.push(Skip { id: text(record, f.id), why }),
+        Ok(status) => sink.item(item(record, at, f, when, status, likes)?),
+        Err(why) => sink.skip(Skip { id: text(record, f.id), why }),
     }
-    Ok(())
 }
 
 fn item(
@@ -205,65 +188,54 @@ fn item(
     })
 }
 
-pub fn waline(bytes: &[u8]) -> Result<Parsed, ImportError> {
-    let doc = document(bytes)?;
+pub fn waline(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), ImportError> {
     // The admin's file, or the API's answer around it.
-    let comments =
-        doc["data"]["Comment"].as_array().or_else(|| doc["data"]["data"]["Comment"].as_array());
-    let comments = comments
-        .ok_or_else(|| ImportError::Unsupported("not a Waline export: no data.Comment".into()))?;
-    let mut parsed = Parsed::default();
-    for (n, c) in comments.iter().enumerate() {
-        let status = match text(c, "status").as_str() {
+    let arrays: [&[&str]; 2] = [&["data", "Comment"], &["data", "data", "Comment"]];
+    let (found, _) = walk(input, &arrays, false, &mut |Place { n, .. }, c| {
+        let status = match text(&c, "status").as_str() {
             "approved" | "" => Ok(ImportStatus::Approved),
             "waiting" => Ok(ImportStatus::Pending),
             "spam" => Ok(ImportStatus::Spam),
             other => Err(format!("unknown status {other:?}")),
         };
         let when = time(&c["insertedAt"]).or_else(|| time(&c["createdAt"]));
-        add(&mut parsed, c, &format!("Comment[{n}]"), &WALINE, status, when, count(&c["like"]))?;
+        add(sink, &c, &format!("Comment[{n}]"), &WALINE, status, when, count(&c["like"]))
+    })?;
+    if !found.contains(&true) {
+        return Err(ImportError::Unsupported("not a Waline export: no data.Comment".into()));
     }
-    Ok(parsed)
+    Ok(())
 }
 
-pub fn twikoo(bytes: &[u8]) -> Result<Parsed, ImportError> {
-    let records: Vec<(String, Value)> = match document(bytes) {
-        Ok(Value::Array(all)) => {
-            all.into_iter().enumerate().map(|(n, v)| (format!("comment[{n}]"), v)).collect()
-        }
-        Ok(one) => vec![("line 1".into(), one)],
-        // One object per line (a database export).
-        Err(_) => lines(bytes)?.into_iter().map(|(n, v)| (format!("line {n}"), v)).collect(),
-    };
-    let mut parsed = Parsed::default();
-    for (at, c) in &records {
+/// An array of comments, or one object per line (a database export).
+pub fn twikoo(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), ImportError> {
+    let mut add_one = |at: String, c: Value| {
         let status = if flag(&c["isSpam"]) { ImportStatus::Spam } else { ImportStatus::Approved };
-        add(&mut parsed, c, at, &TWIKOO, Ok(status), time(&c["created"]), count(&c["like"]))?;
+        add(sink, &c, &at, &TWIKOO, Ok(status), time(&c["created"]), count(&c["like"]))
+    };
+    let start = input.fill_buf().map_err(|e| ImportError::Unsupported(e.to_string()))?;
+    if start.trim_ascii_start().starts_with(b"[") {
+        walk(input, &[&[]], false, &mut |Place { n, .. }, c| add_one(format!("comment[{n}]"), c))?;
+        return Ok(());
     }
-    Ok(parsed)
+    each_line(input, |n, c| add_one(format!("line {n}"), c))
 }
 
-pub fn artalk(bytes: &[u8]) -> Result<Parsed, ImportError> {
-    let Value::Array(records) = document(bytes)? else {
-        return Err(ImportError::Unsupported("not Artrans: the file is not a JSON array".into()));
-    };
-    let mut parsed = Parsed::default();
-    for (n, c) in records.iter().enumerate() {
+pub fn artalk(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), ImportError> {
+    let (found, _) = walk(input, &[&[]], false, &mut |Place { n, .. }, c| {
         let status =
             if flag(&c["is_pending"]) { ImportStatus::Pending } else { ImportStatus::Approved };
         let (at, when) = (format!("[{n}]"), time(&c["created_at"]));
-        add(&mut parsed, c, &at, &ARTALK, Ok(status), when, count(&c["vote_up"]))?;
+        add(sink, &c, &at, &ARTALK, Ok(status), when, count(&c["vote_up"]))
+    })?;
+    if found != [true] {
+        return Err(ImportError::Unsupported("not Artrans: the file is not a JSON array".into()));
     }
-    Ok(parsed)
-}
-
-pub fn remark42(mut bytes: &[u8]) -> Result<Parsed, ImportError> {
-    read_remark42(&mut bytes)
+    Ok(())
 }
 
 /// Reads a backup a line at a time.
-pub fn read_remark42(input: &mut dyn std::io::BufRead) -> Result<Parsed, ImportError> {
-    let mut parsed = Parsed::default();
+pub fn read_remark42(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), ImportError> {
     each_line(input, |line, c| {
         // The first line is the site's metadata (users and posts), not a comment.
         if c.get("version").is_some() && c.get("id").is_none() {
@@ -277,34 +249,58 @@ pub fn read_remark42(input: &mut dyn std::io::BufRead) -> Result<Parsed, ImportE
             if flag(&c["delete"]) { ImportStatus::Deleted } else { ImportStatus::Approved };
         let likes = c["score"].as_i64().unwrap_or(0).max(0) as u64;
         let at = format!("line {line}");
-        add(&mut parsed, &flat, &at, &REMARK42, Ok(status), time(&c["time"]), likes)
-    })?;
-    Ok(parsed)
+        add(sink, &flat, &at, &REMARK42, Ok(status), time(&c["time"]), likes)
+    })
 }
 
-pub fn commento(bytes: &[u8]) -> Result<Parsed, ImportError> {
-    let doc = document(bytes)?;
-    let comments = doc["comments"]
-        .as_array()
-        .ok_or_else(|| ImportError::Unsupported("not a Commento export: no comments".into()))?;
-    let names: HashMap<String, (String, String, String)> = doc["commenters"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|c| (text(c, "commenterHex"), (text(c, "name"), text(c, "link"), text(c, "email"))))
-        .collect();
-    let mut parsed = Parsed::default();
-    for (n, c) in comments.iter().enumerate() {
+/// Every element of the arrays at `paths`, by path, as `keyed` makes it (an id and what
+/// is kept of it): the lookups a format reads before its comments. A path not found
+/// gives an empty table.
+fn lookups<T>(
+    open: &Open<'_>,
+    paths: &[&[&str]],
+    keyed: impl Fn(usize, &Value) -> (String, T),
+) -> Result<Vec<HashMap<String, T>>, ImportError> {
+    let mut tables: Vec<HashMap<String, T>> = paths.iter().map(|_| HashMap::new()).collect();
+    walk(&mut *open()?, paths, false, &mut |Place { which, .. }, value| {
+        let (key, kept) = keyed(which, &value);
+        tables[which].insert(key, kept);
+        Ok(())
+    })?;
+    Ok(tables)
+}
+
+/// Walks the file's `comments` array with `each`; a file without one is not `what`.
+fn comments(
+    open: &Open<'_>,
+    what: &str,
+    each: &mut crate::stream::Each<'_>,
+) -> Result<(), ImportError> {
+    let (found, _) = walk(&mut *open()?, &[&["comments"]], false, each)?;
+    if found != [true] {
+        return Err(ImportError::Unsupported(format!("not {what}: no comments")));
+    }
+    Ok(())
+}
+
+/// Commento's export: its commenters first (they follow the comments in the file), then
+/// its comments as they are read.
+pub fn commento(open: &Open<'_>, sink: &mut dyn Sink) -> Result<(), ImportError> {
+    let person = |_: usize, c: &Value| {
+        (text(c, "commenterHex"), [text(c, "name"), text(c, "link"), text(c, "email")])
+    };
+    let names = lookups(open, &[&["commenters"]], person)?.remove(0);
+    comments(open, "a Commento export", &mut |Place { n, .. }, c| {
         let mut flat = c.clone();
-        let (name, link, email) = names.get(&text(c, "commenterHex")).cloned().unwrap_or_default();
+        let [name, link, email] = names.get(&text(&c, "commenterHex")).cloned().unwrap_or_default();
         flat["name"] = name.into();
         flat["link"] = link.into();
         flat["email"] = email.into();
-        if text(c, "parentHex") == "root" {
+        if text(&c, "parentHex") == "root" {
             flat["parentHex"] = Value::Null;
         }
-        let tombstone = matches!(text(c, "markdown").trim(), "" | "[deleted]");
-        let status = match text(c, "state").as_str() {
+        let tombstone = matches!(text(&c, "markdown").trim(), "" | "[deleted]");
+        let status = match text(&c, "state").as_str() {
             _ if flag(&c["deleted"]) || tombstone => Ok(ImportStatus::Deleted),
             "approved" | "" => Ok(ImportStatus::Approved),
             "unapproved" => Ok(ImportStatus::Pending),
@@ -313,51 +309,56 @@ pub fn commento(bytes: &[u8]) -> Result<Parsed, ImportError> {
         };
         let likes = c["score"].as_i64().unwrap_or(0).max(0) as u64;
         let (at, when) = (format!("comments[{n}]"), time(&c["creationDate"]));
-        add(&mut parsed, &flat, &at, &COMMENTO, status, when, likes)?;
-    }
-    Ok(parsed)
+        add(sink, &flat, &at, &COMMENTO, status, when, likes)
+    })
 }
 
 /// Comentario's zero UUID: no parent, or an author who did not sign up.
 const ZERO_UUID: &str = "00000000-0000-0000-0000-000000000000";
 
-pub fn comentario(bytes: &[u8]) -> Result<Parsed, ImportError> {
-    let doc = document(bytes)?;
-    match doc["version"].as_u64() {
-        Some(3) => {}
-        Some(1) => return commento(bytes),
+/// Comentario's export: its version, pages and commenters first, then its comments as
+/// they are read.
+pub fn comentario(open: &Open<'_>, sink: &mut dyn Sink) -> Result<(), ImportError> {
+    let tables = lookups(open, &[&["version"], &["pages"], &["commenters"]], |which, v| {
+        let kept = match which {
+            0 => [v.to_string(), String::new(), String::new()],
+            1 => [text(v, "path"), flag(&v["isReadonly"]).to_string(), String::new()],
+            _ => [text(v, "name"), text(v, "websiteUrl"), text(v, "email")],
+        };
+        (if which == 0 { String::new() } else { text(v, "id") }, kept)
+    })?;
+    match tables[0].get("").map(|v| v[0].as_str()) {
+        Some("3") => {}
+        Some("1") => return commento(open, sink),
         other => {
             return Err(ImportError::Unsupported(format!(
-                "not a Comentario export of version 3 or 1: its version is {other:?}"
+                "not a Comentario export of version 3 or 1: its version is {}",
+                other.unwrap_or("missing")
             )));
         }
     }
-    let array = |name: &str| doc[name].as_array().map(Vec::as_slice).unwrap_or_default();
-    let pages: HashMap<String, &Value> =
-        array("pages").iter().map(|p| (text(p, "id"), p)).collect();
-    let people: HashMap<String, &Value> =
-        array("commenters").iter().map(|c| (text(c, "id"), c)).collect();
-    let mut parsed = Parsed::default();
-    for (n, c) in array("comments").iter().enumerate() {
+    let [pages, people] = [&tables[1], &tables[2]];
+    let mut states: HashMap<String, crate::ImportedPage> = HashMap::new();
+    comments(open, "a Comentario export", &mut |Place { n, .. }, c| {
         let at = format!("comments[{n}]");
-        let page = pages.get(&text(c, "pageId")).ok_or_else(|| ImportError::Record {
-            record: format!("{at} {}", text(c, "id")),
+        let page = pages.get(&text(&c, "pageId")).ok_or_else(|| ImportError::Record {
+            record: format!("{at} {}", text(&c, "id")),
             why: "its pageId names no page of the file".into(),
         })?;
-        let path = text(page, "path");
+        let path = page[0].clone();
         let mut flat = c.clone();
         flat["path"] = path.clone().into();
-        if text(c, "parentId") == ZERO_UUID {
+        if text(&c, "parentId") == ZERO_UUID {
             flat["parentId"] = Value::Null;
         }
         // A signed-up author's name, site and address are theirs; one who did not sign
         // up left a name on the comment.
         let author =
-            people.get(&text(c, "userCreated")).filter(|_| text(c, "userCreated") != ZERO_UUID);
-        for field in ["name", "websiteUrl", "email"] {
-            flat[field] = author.map_or(Value::Null, |a| a[field].clone());
+            people.get(&text(&c, "userCreated")).filter(|_| text(&c, "userCreated") != ZERO_UUID);
+        for (field, n) in [("name", 0), ("websiteUrl", 1), ("email", 2)] {
+            flat[field] = author.map_or(Value::Null, |a| a[n].clone().into());
         }
-        if let Some(name) = optional(text(c, "authorName")) {
+        if let Some(name) = optional(text(&c, "authorName")) {
             flat["name"] = name.into();
         }
         let status = if flag(&c["isDeleted"]) {
@@ -371,53 +372,59 @@ pub fn comentario(bytes: &[u8]) -> Result<Parsed, ImportError> {
             ImportStatus::Spam
         };
         let likes = c["score"].as_i64().unwrap_or(0).max(0) as u64;
-        add(&mut parsed, &flat, &at, &COMENTARIO, Ok(status), time(&c["createdTime"]), likes)?;
+        add(sink, &flat, &at, &COMENTARIO, Ok(status), time(&c["createdTime"]), likes)?;
         let top = optional(text(&flat, "parentId")).is_none();
         if flag(&c["isSticky"]) && top && status == ImportStatus::Approved {
-            parsed.pages.entry(path.clone()).or_default().pinned = Some(text(c, "id"));
+            states.entry(path).or_default().pinned = Some(text(&c, "id"));
         }
-    }
+        Ok(())
+    })?;
     // A page closed to new comments stays closed.
-    for page in array("pages").iter().filter(|p| flag(&p["isReadonly"])) {
-        parsed.pages.entry(text(page, "path")).or_default().closed = true;
-    }
-    Ok(parsed)
-}
-
-pub fn cusdis(bytes: &[u8]) -> Result<Parsed, ImportError> {
-    cusdis_tables(&document(bytes)?)
-}
-
-/// Cusdis's `{pages, comments}`, however they were read (a JSON file, or its SQLite
-/// database by the command line).
-pub fn cusdis_tables(doc: &Value) -> Result<Parsed, ImportError> {
-    let (Some(pages), Some(comments)) = (doc["pages"].as_array(), doc["comments"].as_array())
-    else {
-        return Err(ImportError::Unsupported("not Cusdis's tables: no pages and comments".into()));
-    };
-    // A page is its address when Cusdis knows it, else the id the blog gave it.
-    let named: HashMap<String, String> = pages
-        .iter()
-        .map(|p| (text(p, "id"), optional(text(p, "url")).unwrap_or_else(|| text(p, "slug"))))
-        .collect();
-    let mut parsed = Parsed::default();
-    for (n, c) in comments.iter().enumerate() {
-        let at = format!("comments[{n}]");
-        let mut flat = c.clone();
-        flat["page"] = named.get(&text(c, "pageId")).cloned().unwrap_or_default().into();
-        let status = if !c["deletedAt"].is_null() {
-            ImportStatus::Deleted
-        } else if flag(&c["approved"]) {
-            ImportStatus::Approved
-        } else {
-            ImportStatus::Pending
-        };
-        let when = time(&c["created_at"]).or_else(|| time(&c["createdAt"]));
-        add(&mut parsed, &flat, &at, &CUSDIS, Ok(status), when, 0)?;
-        // A reply from the dashboard is the site owner's.
-        if let Some(item) = parsed.items.last_mut().filter(|_| !c["moderatorId"].is_null()) {
-            item.extra.by_owner = true;
+    for [path, readonly, _] in pages.values() {
+        if readonly == "true" {
+            states.entry(path.clone()).or_default().closed = true;
         }
     }
-    Ok(parsed)
+    for (page, state) in states {
+        sink.page(page, state)?;
+    }
+    Ok(())
+}
+
+/// Cusdis's tables as JSON: its pages first, then its comments as they are read.
+pub fn cusdis(open: &Open<'_>, sink: &mut dyn Sink) -> Result<(), ImportError> {
+    let named = lookups(open, &[&["pages"]], |_, p| (text(p, "id"), cusdis_page(p)))?.remove(0);
+    comments(open, "Cusdis's tables", &mut |Place { n, .. }, c| {
+        cusdis_comment(&named, &format!("comments[{n}]"), &c, sink)
+    })
+}
+
+/// A Cusdis page as kudos names it: its address when Cusdis knows it, else the id the
+/// blog gave it.
+pub fn cusdis_page(p: &Value) -> String {
+    optional(text(p, "url")).unwrap_or_else(|| text(p, "slug"))
+}
+
+/// One row of Cusdis's comments, however it was read (a JSON file, or its SQLite
+/// database by the command line), its page named through `named` (page id to page).
+pub fn cusdis_comment(
+    named: &HashMap<String, String>,
+    at: &str,
+    c: &Value,
+    sink: &mut dyn Sink,
+) -> Result<(), ImportError> {
+    let mut flat = c.clone();
+    flat["page"] = named.get(&text(c, "pageId")).cloned().unwrap_or_default().into();
+    let status = if !c["deletedAt"].is_null() {
+        ImportStatus::Deleted
+    } else if flag(&c["approved"]) {
+        ImportStatus::Approved
+    } else {
+        ImportStatus::Pending
+    };
+    let when = time(&c["created_at"]).or_else(|| time(&c["createdAt"]));
+    let mut item = item(&flat, at, &CUSDIS, when, status, 0)?;
+    // A reply from the dashboard is the site owner's.
+    item.extra.by_owner = !c["moderatorId"].is_null();
+    sink.item(item)
 }

@@ -10,17 +10,22 @@
 
 use crate::{
     Extra, ImportError, ImportMarkup, ImportStatus, ImportedPage, ImportedReward, Item, Parsed,
-    Skip,
+    Sink, Skip,
 };
 use serde_json::Value;
 
 pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
-    read(bytes)
+    let mut parsed = Parsed::default();
+    read(bytes, &mut parsed)?;
+    Ok(parsed)
 }
 
-/// Reads an export a line at a time.
-pub fn read(mut input: impl std::io::BufRead) -> Result<Parsed, ImportError> {
-    let mut parsed = Parsed::default();
+/// Reads an export a line at a time, each record going to `sink` as it is read (a page's
+/// rewards once the page's last is read: the export lists them newest first, and they are
+/// recorded oldest first, so their ledger numbers come back the same).
+pub fn read(mut input: impl std::io::BufRead, sink: &mut dyn Sink) -> Result<(), ImportError> {
+    // The rewards of the page being read, newest first.
+    let mut rewards: Vec<(String, ImportedReward)> = Vec::new();
     let mut lines = crate::Lines::new(&mut input);
     let broken = |line: usize, why: String| ImportError::Broken { line: line + 1, why };
     let read = |n: usize, line: &[u8]| {
@@ -56,6 +61,11 @@ pub fn read(mut input: impl std::io::BufRead) -> Result<Parsed, ImportError> {
         }
         let value = read(n, line)?;
         let page = value["page"].as_str().unwrap_or_default().to_owned();
+        if rewards.last().is_some_and(|(of, _)| *of != page) {
+            for (page, reward) in rewards.drain(..).rev() {
+                sink.reward(page, reward)?;
+            }
+        }
         let record = |why: &str| ImportError::Record {
             record: format!("line {}", n + 1),
             why: why.to_owned(),
@@ -65,13 +75,13 @@ pub fn read(mut input: impl std::io::BufRead) -> Result<Parsed, ImportError> {
                 held[0] += 1;
                 let state: ImportedPage =
                     serde_json::from_value(value.clone()).map_err(|e| record(&e.to_string()))?;
-                parsed.pages.insert(page, state);
+                sink.page(page, state)?;
             }
             Some("reward") => {
                 held[2] += 1;
                 let reward: ImportedReward =
                     serde_json::from_value(value.clone()).map_err(|e| record(&e.to_string()))?;
-                parsed.rewards.push((page, reward));
+                rewards.push((page, reward));
             }
             Some("comment") => {
                 held[1] += 1;
@@ -86,12 +96,12 @@ pub fn read(mut input: impl std::io::BufRead) -> Result<Parsed, ImportError> {
                     Some("hidden") => ImportStatus::Hidden,
                     Some("deleted") => ImportStatus::Deleted,
                     other => {
-                        parsed.skipped.push(Skip { id, why: format!("unknown status {other:?}") });
+                        sink.skip(Skip { id, why: format!("unknown status {other:?}") })?;
                         continue;
                     }
                 };
                 let text = |field: &str| value[field].as_str().map(str::to_owned);
-                parsed.items.push(Item {
+                sink.item(Item {
                     page,
                     parent: text("parent"),
                     name: text("name").unwrap_or_default(),
@@ -114,7 +124,7 @@ pub fn read(mut input: impl std::io::BufRead) -> Result<Parsed, ImportError> {
                     },
                     at: format!("line {}", n + 1),
                     id,
-                });
+                })?;
             }
             Some("end") => end = Some((n, value)),
             other => return Err(record(&format!("unknown type {other:?}"))),
@@ -137,8 +147,8 @@ pub fn read(mut input: impl std::io::BufRead) -> Result<Parsed, ImportError> {
             }
         }
     }
-    // The export lists rewards newest first; they are recorded oldest first, so their
-    // ledger numbers come back the same.
-    parsed.rewards.reverse();
-    Ok(parsed)
+    for (page, reward) in rewards.into_iter().rev() {
+        sink.reward(page, reward)?;
+    }
+    Ok(())
 }

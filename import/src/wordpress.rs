@@ -9,79 +9,81 @@
 //! keeps its paragraphs and line breaks.
 
 use crate::xml::{self, Element};
-use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Skip};
+use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Sink, Skip};
 
 pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
-    read(bytes)
+    let mut parsed = Parsed::default();
+    read(bytes, &mut parsed)?;
+    Ok(parsed)
 }
 
-/// Reads an export a post at a time.
-pub fn read(input: impl std::io::BufRead) -> Result<Parsed, ImportError> {
-    let mut parsed = Parsed::default();
+/// Reads an export a comment at a time, each going to `sink` with its post's link (which
+/// WordPress writes before the post's comments). A comment that cannot be read is named
+/// once the whole file is known to be whole (a file cut short says so first).
+pub fn read(input: impl std::io::BufRead, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let mut failure = None;
-    xml::records(input, &["item"], |post| {
-        if let Err(e) = read_post(&post, &mut parsed) {
-            failure.get_or_insert(e);
+    xml::records(input, &["item"], &["comment"], |found| {
+        let xml::Found::Part { of: post, part: comment } = found else { return Ok(()) };
+        match read_comment(post.text_of("link"), &comment, sink) {
+            Err(e @ ImportError::Store(_)) => return Err(e),
+            Err(e) => {
+                failure.get_or_insert(e);
+            }
+            Ok(()) => {}
         }
         Ok(())
     })?;
     match failure {
         Some(e) => Err(e),
-        None => Ok(parsed),
+        None => Ok(()),
     }
 }
 
-fn read_post(post: &Element, parsed: &mut Parsed) -> Result<(), ImportError> {
-    let link = post.text_of("link");
-    for comment in post.children_named("comment") {
-        let id = comment.text_of("comment_id").to_owned();
-        let record = |why: &str| ImportError::Record {
-            record: format!("comment {id} (line {})", comment.line),
-            why: why.to_owned(),
-        };
-        if id.is_empty() {
-            return Err(record("it has no comment_id"));
-        }
-        if matches!(comment.text_of("comment_type"), "pingback" | "trackback") {
-            parsed.skipped.push(Skip { id, why: "a pingback or trackback".into() });
-            continue;
-        }
-        if link.is_empty() {
-            parsed.skipped.push(Skip { id, why: "its post has no link".into() });
-            continue;
-        }
-        let date = match comment.text_of("comment_date_gmt") {
-            "" | "0000-00-00 00:00:00" => comment.text_of("comment_date"),
-            gmt => gmt,
-        };
-        let created_at = crate::parse_time(date).ok_or_else(|| record("its date is not a time"))?;
-        let status = match comment.text_of("comment_approved") {
-            "1" | "approve" | "approved" => ImportStatus::Approved,
-            "0" | "hold" => ImportStatus::Pending,
-            "spam" => ImportStatus::Spam,
-            "trash" | "post-trashed" => ImportStatus::Deleted,
-            other => return Err(record(&format!("unknown comment_approved {other:?}"))),
-        };
-        let parent = comment.text_of("comment_parent");
-        let website = comment.text_of("comment_author_url");
-        let email = comment.text_of("comment_author_email").trim();
-        parsed.items.push(Item {
-            page: link.to_owned(),
-            parent: (!parent.is_empty() && parent != "0").then(|| parent.to_owned()),
-            name: comment.text_of("comment_author").to_owned(),
-            website: (!website.is_empty()).then(|| website.to_owned()),
-            email: (!email.is_empty()).then(|| email.to_owned()),
-            created_at,
-            status,
-            markup: ImportMarkup::Html,
-            body: paragraphs(comment.text_of("comment_content")),
-            likes: 0,
-            extra: Default::default(),
-            at: format!("line {}", comment.line),
-            id,
-        });
+fn read_comment(link: &str, comment: &Element, sink: &mut dyn Sink) -> Result<(), ImportError> {
+    let id = comment.text_of("comment_id").to_owned();
+    let record = |why: &str| ImportError::Record {
+        record: format!("comment {id} (line {})", comment.line),
+        why: why.to_owned(),
+    };
+    if id.is_empty() {
+        return Err(record("it has no comment_id"));
     }
-    Ok(())
+    if matches!(comment.text_of("comment_type"), "pingback" | "trackback") {
+        return sink.skip(Skip { id, why: "a pingback or trackback".into() });
+    }
+    if link.is_empty() {
+        return sink.skip(Skip { id, why: "its post has no link".into() });
+    }
+    let date = match comment.text_of("comment_date_gmt") {
+        "" | "0000-00-00 00:00:00" => comment.text_of("comment_date"),
+        gmt => gmt,
+    };
+    let created_at = crate::parse_time(date).ok_or_else(|| record("its date is not a time"))?;
+    let status = match comment.text_of("comment_approved") {
+        "1" | "approve" | "approved" => ImportStatus::Approved,
+        "0" | "hold" => ImportStatus::Pending,
+        "spam" => ImportStatus::Spam,
+        "trash" | "post-trashed" => ImportStatus::Deleted,
+        other => return Err(record(&format!("unknown comment_approved {other:?}"))),
+    };
+    let parent = comment.text_of("comment_parent");
+    let website = comment.text_of("comment_author_url");
+    let email = comment.text_of("comment_author_email").trim();
+    sink.item(Item {
+        page: link.to_owned(),
+        parent: (!parent.is_empty() && parent != "0").then(|| parent.to_owned()),
+        name: comment.text_of("comment_author").to_owned(),
+        website: (!website.is_empty()).then(|| website.to_owned()),
+        email: (!email.is_empty()).then(|| email.to_owned()),
+        created_at,
+        status,
+        markup: ImportMarkup::Html,
+        body: paragraphs(comment.text_of("comment_content")),
+        likes: 0,
+        extra: Default::default(),
+        at: format!("line {}", comment.line),
+        id,
+    })
 }
 
 /// Tags that start a block of their own: a paragraph is not wrapped around them.

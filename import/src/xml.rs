@@ -1,7 +1,9 @@
 //! A small streaming reader over quick-xml: it hands over each record element (a Disqus
-//! `<post>`, a WordPress `<item>`) as a tree of its own, so a file of any size is read a
-//! record at a time, from any reader (a file, or what a gzip file unpacks to). Names are local (prefixes dropped), text is unescaped and CDATA kept
-//! as text; broken XML is an error naming its line.
+//! `<post>`) as a tree of its own, and each part of a record (a WordPress post's
+//! `<wp:comment>`) as it is read, so a file of any size is read a record at a time, from
+//! any reader (a file, or what a gzip file unpacks to). Names are local (prefixes
+//! dropped), text is unescaped and CDATA kept as text; broken XML is an error naming its
+//! line.
 
 use crate::ImportError;
 use quick_xml::events::Event;
@@ -92,10 +94,6 @@ impl Element {
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
-
-    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> {
-        self.children.iter().filter(move |c| c.name == name)
-    }
 }
 
 fn local(name: &[u8]) -> String {
@@ -106,12 +104,23 @@ fn local(name: &[u8]) -> String {
 /// The most elements a record may nest (a hostile file cannot make the tree deep).
 const MAX_DEPTH: usize = 64;
 
-/// Calls `record` with every element named one of `records`, at any depth outside another
-/// record, in document order.
+/// What [`records`] hands over.
+pub enum Found<'a> {
+    /// A record, whole but for its parts.
+    Record(Element),
+    /// A part of a record (a WordPress post's comment), as soon as it is read, with what
+    /// was read of its record before it; the record does not keep it.
+    Part { of: &'a Element, part: Element },
+}
+
+/// Calls `found` with every element named one of `records`, at any depth outside another
+/// record, in document order; a record's children named one of `parts` are handed over on
+/// their own as they are read, so a record with many (a post's comments) is not held whole.
 pub fn records(
     input: impl BufRead,
     records: &[&str],
-    mut record: impl FnMut(Element) -> Result<(), ImportError>,
+    parts: &[&str],
+    mut found: impl FnMut(Found) -> Result<(), ImportError>,
 ) -> Result<(), ImportError> {
     let mut reader = Reader::from_reader(Counted { inner: input, newlines: 0, text_run: 0 });
     reader.config_mut().check_end_names = true;
@@ -158,10 +167,7 @@ pub fn records(
                     });
                 }
                 if closed {
-                    match open.last_mut() {
-                        Some(parent) => parent.children.push(element),
-                        None => record(element)?,
-                    }
+                    close(element, &mut open, parts, &mut found)?;
                 } else {
                     open.push(element);
                 }
@@ -178,10 +184,7 @@ pub fn records(
             }
             Event::End(_) => {
                 let done = open.pop().expect("an open element");
-                match open.last_mut() {
-                    Some(parent) => parent.children.push(done),
-                    None => record(done)?,
-                }
+                close(done, &mut open, parts, &mut found)?;
             }
             Event::Text(text) if !open.is_empty() => {
                 let text = text.xml10_content().map_err(|e| decode_error(&e))?;
@@ -224,4 +227,23 @@ pub fn records(
         });
     }
     Ok(())
+}
+
+/// Places an element read whole: in its parent, or handed over as a record or a part.
+fn close(
+    done: Element,
+    open: &mut [Element],
+    parts: &[&str],
+    found: &mut impl FnMut(Found) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    match open {
+        [] => found(Found::Record(done)),
+        [record] if parts.contains(&done.name.as_str()) => {
+            found(Found::Part { of: record, part: done })
+        }
+        [.., parent] => {
+            parent.children.push(done);
+            Ok(())
+        }
+    }
 }

@@ -218,12 +218,27 @@ fn a_gzip_backup_reads_as_its_unpacked_file_and_a_gzip_bomb_is_refused_as_it_unp
     assert!(err.contains("unpacks to more than"), "{err}");
     let err = kudos_import::parse(format, &packed[..packed.len() / 2]).unwrap_err().to_string();
     assert!(err.contains("gzip file is broken"), "{err}");
-    // 40 MiB of spaces: refused at the first 16 MiB of one line or one text, as it unpacks.
+    // 40 MiB of spaces: refused at the first 16 MiB of blank space or text, as it unpacks.
     let bomb = gzip(&vec![b' '; 40 << 20]);
     let err = kudos_import::parse(format, &bomb).unwrap_err().to_string();
-    assert!(err.contains("longer than 16 MiB"), "{err}");
+    assert!(err.contains("more than 16 MiB of blank space"), "{err}");
     let err = kudos_import::parse(kudos_import::Format::Disqus, &bomb).unwrap_err().to_string();
     assert!(err.contains("16 MiB of text without markup"), "{err}");
+    // Spaces and line breaks, for each kind of reader: XML, lines, a JSON document, and a
+    // JSON document read twice (its names first).
+    use kudos_import::Format::{Commento, Disqus, Twikoo, Waline};
+    let breaks = gzip(&vec![b'\n'; 40 << 20]);
+    for (format, bomb, said) in [
+        (Waline, &bomb, "more than 16 MiB of blank space"),
+        (Commento, &bomb, "more than 16 MiB of blank space"),
+        (Waline, &breaks, "more than 16 MiB of blank space"),
+        (format, &breaks, "more than 16 MiB of blank space"),
+        (Twikoo, &bomb, "more than 16 MiB of blank space"),
+        (Disqus, &breaks, "16 MiB of text without markup"),
+    ] {
+        let err = kudos_import::parse(format, bomb).unwrap_err().to_string();
+        assert!(err.contains(said), "{format:?}: {err}");
+    }
 }
 
 #[test]

@@ -23,6 +23,14 @@ const BENCH_CONFIG: &str = ".bench.wrangler.toml";
 
 #[tokio::main]
 async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(("--peak-memory", command)) = args.split_first().map(|(a, rest)| (a.as_str(), rest))
+    {
+        // A small process of its own runs the command, so what the command's peak counts
+        // is its own (a process spawned from this one starts from this one's peak).
+        println!("{}", peak_memory_kb(command));
+        return;
+    }
     let mut out = machine("Machine");
     out.push_str("\n| artifact | raw bytes | gzip -9 | brotli -11 |\n|---|---:|---:|---:|\n");
     let site = paths::root().join("target/kudos/site");
@@ -776,11 +784,14 @@ async fn import_throughput() -> String {
 }
 
 /// The peak resident memory of the release `kudos import --dry-run` (built by `cargo
-/// xtask bench`) on `export` and on a gzip bomb, each in a process of its own.
-#[allow(clippy::zombie_processes, reason = "waited for by wait4, for its resource use")]
+/// xtask bench`), each started by a small process of its own (see `peak_memory_kb`): on `export`; on the same number of
+/// comments as a Commento export (one JSON document, read twice: its names, then its
+/// comments) and as one WordPress post holding them all (one page); and on a gzip bomb.
 fn import_memory(export: &std::path::Path, bytes: usize) -> String {
     use std::io::Write;
-    let bomb = paths::scratch("import-bench").join("bomb.gz");
+    const COMMENTS: usize = 50_000;
+    let scratch = paths::scratch("import-bench");
+    let bomb = scratch.join("bomb.gz");
     let mut packed = flate2::write::GzEncoder::new(
         std::fs::File::create(&bomb).expect("the bomb writes"),
         flate2::Compression::best(),
@@ -791,31 +802,88 @@ fn import_memory(export: &std::path::Path, bytes: usize) -> String {
     }
     packed.finish().expect("the bomb writes");
     let bomb_bytes = std::fs::metadata(&bomb).map_or(0, |m| m.len());
-    let peak = |file: &std::path::Path| -> f64 {
+    let commento = scratch.join("commento.json");
+    let comments: Vec<serde_json::Value> = (0..COMMENTS)
+        .map(|n| {
+            let parent = if n % 2 == 1 { format!("c{}", n - 1) } else { "root".into() };
+            serde_json::json!({
+                "commentHex": format!("c{n}"), "parentHex": parent,
+                "commenterHex": format!("u{}", n % 1_000),
+                "markdown": format!("Comment {n}, with *some* words in it."),
+                "path": format!("/posts/{}/", n / 100), "score": 1, "state": "approved",
+                "creationDate": "2019-03-01T10:00:00Z", "deleted": false
+            })
+        })
+        .collect();
+    let people: Vec<serde_json::Value> = (0..1_000)
+        .map(
+            |n| serde_json::json!({"commenterHex": format!("u{n}"), "name": format!("Reader {n}")}),
+        )
+        .collect();
+    let document = serde_json::json!({"version": 1, "comments": comments, "commenters": people});
+    std::fs::write(&commento, document.to_string()).expect("the export writes");
+    let wordpress = scratch.join("wordpress.xml");
+    let mut wxr = String::from(
+        "<?xml version=\"1.0\"?>\n<rss xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel>\
+         <item><title>One post</title><link>https://blog.example/one/</link>\n",
+    );
+    for n in 1..=COMMENTS {
+        let parent = if n % 2 == 0 { n - 1 } else { 0 };
+        wxr.push_str(&format!(
+            "<wp:comment><wp:comment_id>{n}</wp:comment_id><wp:comment_author>Reader {n}\
+             </wp:comment_author><wp:comment_date_gmt>2014-01-14 17:32:12</wp:comment_date_gmt>\
+             <wp:comment_content><![CDATA[Comment {n}, with some words in it.\n\nAnd more.]]>\
+             </wp:comment_content><wp:comment_approved>1</wp:comment_approved>\
+             <wp:comment_parent>{parent}</wp:comment_parent></wp:comment>\n"
+        ));
+    }
+    wxr.push_str("</item></channel></rss>\n");
+    std::fs::write(&wordpress, &wxr).expect("the export writes");
+    let peak = |format: &str, file: &std::path::Path| -> f64 {
         let kudos = paths::root().join("target/release/kudos");
-        let child = std::process::Command::new(kudos)
-            .args(["import", "disqus"])
+        let measured = std::process::Command::new(std::env::current_exe().expect("the bench"))
+            .arg("--peak-memory")
+            .arg(kudos)
+            .args(["import", format])
             .arg(file)
             .arg("--dry-run")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("the release kudos runs (cargo xtask bench builds it)");
-        // wait4 answers this child's own resource use (std's wait does not).
-        let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
-        let waited = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-        assert_eq!(waited, child.id() as i32, "the import process is waited for");
-        usage.ru_maxrss as f64 / 1024.0
+            .output()
+            .expect("the bench runs itself");
+        let kb: f64 = String::from_utf8_lossy(&measured.stdout).trim().parse().expect("a peak");
+        kb / 1024.0
     };
+    let size = |file: &std::path::Path| std::fs::metadata(file).map_or(0, |m| m.len()) as f64 / 1e6;
     format!(
         "Peak memory of `kudos import --dry-run` (target: under 64 MB whatever the file): {:.1} MB \
-         for that export ({:.1} MB), {:.1} MB for a gzip bomb ({:.1} MB that unpacks to 1.1 GiB \
-         of spaces, refused).\n",
-        peak(export),
+         for that export ({:.1} MB); {:.1} MB for the same number of comments as a Commento \
+         export ({:.1} MB of JSON); {:.1} MB for one WordPress post holding {COMMENTS} comments \
+         ({:.1} MB); {:.1} MB for a gzip bomb ({:.1} MB that unpacks to 1.1 GiB of spaces, \
+         refused).\n",
+        peak("disqus", export),
         bytes as f64 / 1e6,
-        peak(&bomb),
+        peak("commento", &commento),
+        size(&commento),
+        peak("wordpress", &wordpress),
+        size(&wordpress),
+        peak("disqus", &bomb),
         bomb_bytes as f64 / 1e6
     )
+}
+
+/// Runs `command` (its output thrown away) and answers its peak resident memory in KiB.
+#[allow(clippy::zombie_processes, reason = "waited for by wait4, for its resource use")]
+fn peak_memory_kb(command: &[String]) -> i64 {
+    let child = std::process::Command::new(&command[0])
+        .args(&command[1..])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the release kudos runs (cargo xtask bench builds it)");
+    // wait4 answers this child's own resource use (std's wait does not).
+    let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
+    let waited = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(waited, child.id() as i32, "the import process is waited for");
+    usage.ru_maxrss
 }
 
 /// `KUDOS_BENCH_ONLY=<words>`: run only the comparison rows whose name holds them (for a

@@ -1,0 +1,807 @@
+//! Plans an import. A [`Planner`] is the parser's [`Sink`]: it checks each comment as it
+//! is read (its id, its size, that no other has its id), names its page and keeps it in a
+//! [`Store`]. Then each page is planned on its own from its comments' [`Shape`]s alone
+//! (deleted comments kept only where they hold up replies, replies whose parent is not on
+//! the page kept as comments, parents before their replies), and its comments are read
+//! back from the store a batch at a time as they are sent.
+//!
+//! The store is the console's [`Memory`], or the command line's file on disk: what a plan
+//! holds in memory at once is one page's shapes and one batch, however large the file.
+
+use crate::{Format, ImportError, Item, MAX_BODY_BYTES, Map, Problem, Sink, Skip};
+use kudos_core::PageId;
+use kudos_core::wire::{
+    ImportBatch, ImportItem, ImportReply, ImportStatus, ImportedPage, ImportedReward,
+    MAX_IMPORT_BATCH, MAX_IMPORT_BYTES, MAX_IMPORT_ID_CHARS,
+};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// How many problems and skipped records a report lists (it counts every one).
+pub const MAX_LISTED: usize = 1_000;
+
+/// The most comments one page of a file may hold: far past any real page (a site keeps
+/// 5,000 a page unless its owner says otherwise), and a bound on what planning one page
+/// holds in memory (about 100 bytes a comment).
+pub const MAX_PAGE_ITEMS: usize = 100_000;
+
+/// What an import holds, per source file: read before anything is sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub pages: usize,
+    /// Top-level comments.
+    pub comments: usize,
+    pub replies: usize,
+    /// Confirmed rewards (kudos's export).
+    pub rewards: usize,
+    /// Replies whose parent is not in the file (or on another page): imported as
+    /// top-level comments.
+    pub orphans: usize,
+    /// Records left out, the first [`MAX_LISTED`] of them.
+    pub skipped: Vec<Skip>,
+    /// How many were left out, by why.
+    pub skips: BTreeMap<String, usize>,
+    /// What must be fixed before anything is sent: the first [`MAX_LISTED`].
+    pub problems: Vec<Problem>,
+    /// How many problems there are.
+    pub problem_count: usize,
+}
+
+impl Report {
+    pub fn skip(&mut self, skip: Skip) {
+        *self.skips.entry(skip.why.clone()).or_default() += 1;
+        if self.skipped.len() < MAX_LISTED {
+            self.skipped.push(skip);
+        }
+    }
+
+    pub fn problem(&mut self, problem: Problem) {
+        self.problem_count += 1;
+        if self.problems.len() < MAX_LISTED {
+            self.problems.push(problem);
+        }
+    }
+
+    /// The report as the owner reads it.
+    pub fn summary(&self) -> String {
+        let mut out = format!(
+            "{} pages, {} comments, {} replies, {} orphans (kept as comments), {} skipped",
+            self.pages,
+            self.comments,
+            self.replies,
+            self.orphans,
+            self.skips.values().sum::<usize>()
+        );
+        for (why, n) in &self.skips {
+            out.push_str(&format!("\n  skipped {n}: {why}"));
+        }
+        if !self.sendable() {
+            let n = self.problems_said();
+            out.push_str(&format!("\n{n}: nothing is imported until they are fixed"));
+            for problem in &self.problems {
+                out.push_str(&format!("\n  {problem}"));
+            }
+            if self.problem_count > self.problems.len() {
+                let more = self.problem_count - self.problems.len();
+                out.push_str(&format!("\n  and {more} more"));
+            }
+        }
+        out
+    }
+
+    /// How many problems the file has, in words: `1 problem`, `3 problems`.
+    pub fn problems_said(&self) -> String {
+        match self.problem_count {
+            1 => "1 problem".to_owned(),
+            n => format!("{n} problems"),
+        }
+    }
+
+    /// Whether the file can be sent: it has no problem.
+    pub fn sendable(&self) -> bool {
+        self.problem_count == 0
+    }
+}
+
+/// What a plan needs of a comment to place it: all it holds of a page's comments at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape {
+    /// Where the store keeps it.
+    pub key: u64,
+    pub id: String,
+    pub parent: Option<String>,
+    pub created_at: u64,
+    pub status: ImportStatus,
+}
+
+/// What [`Store::keep`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kept {
+    /// Kept; its page now holds this many comments.
+    New(usize),
+    /// Not kept: its id is the one at this place of the file.
+    Again(String),
+}
+
+/// Where a plan keeps what it has read until it is sent.
+pub trait Store {
+    /// Keeps `item`, read `at` a place of the file, on `page`, unless a comment with its
+    /// id is kept already.
+    fn keep(&mut self, page: &PageId, at: &str, item: ImportItem) -> Result<Kept, ImportError>;
+    fn keep_reward(&mut self, page: &PageId, reward: ImportedReward) -> Result<(), ImportError>;
+    /// Sets a page's own state (a second one for the page replaces the first).
+    fn keep_settings(&mut self, page: &PageId, state: ImportedPage) -> Result<(), ImportError>;
+    /// The first page after `after`, in order, with anything kept.
+    fn page_after(&mut self, after: Option<&PageId>) -> Result<Option<PageId>, ImportError>;
+    fn shapes(&mut self, page: &PageId) -> Result<Vec<Shape>, ImportError>;
+    /// The comments kept under `keys`, in that order.
+    fn items(&mut self, keys: &[u64]) -> Result<Vec<ImportItem>, ImportError>;
+    /// A page's rewards, in the order they were kept.
+    fn rewards(&mut self, page: &PageId) -> Result<Vec<ImportedReward>, ImportError>;
+    fn settings(&mut self, page: &PageId) -> Result<Option<ImportedPage>, ImportError>;
+}
+
+/// A [`Store`] in memory: the console's (a browser holds the file anyway).
+#[derive(Debug, Default)]
+pub struct Memory {
+    items: Vec<ImportItem>,
+    /// Where each id was read.
+    ids: HashMap<String, String>,
+    pages: BTreeMap<PageId, MemoryPage>,
+}
+
+#[derive(Debug, Default)]
+struct MemoryPage {
+    items: Vec<u64>,
+    rewards: Vec<ImportedReward>,
+    settings: Option<ImportedPage>,
+}
+
+impl Store for Memory {
+    fn keep(&mut self, page: &PageId, at: &str, item: ImportItem) -> Result<Kept, ImportError> {
+        if let Some(first) = self.ids.get(&item.id) {
+            return Ok(Kept::Again(first.clone()));
+        }
+        self.ids.insert(item.id.clone(), at.to_owned());
+        let kept = self.pages.entry(page.clone()).or_default();
+        kept.items.push(self.items.len() as u64);
+        self.items.push(item);
+        Ok(Kept::New(kept.items.len()))
+    }
+
+    fn keep_reward(&mut self, page: &PageId, reward: ImportedReward) -> Result<(), ImportError> {
+        self.pages.entry(page.clone()).or_default().rewards.push(reward);
+        Ok(())
+    }
+
+    fn keep_settings(&mut self, page: &PageId, state: ImportedPage) -> Result<(), ImportError> {
+        self.pages.entry(page.clone()).or_default().settings = Some(state);
+        Ok(())
+    }
+
+    fn page_after(&mut self, after: Option<&PageId>) -> Result<Option<PageId>, ImportError> {
+        let mut pages = self.pages.keys();
+        Ok(match after {
+            None => pages.next().cloned(),
+            Some(after) => pages.find(|p| *p > after).cloned(),
+        })
+    }
+
+    fn shapes(&mut self, page: &PageId) -> Result<Vec<Shape>, ImportError> {
+        let keys = self.pages.get(page).map(|p| p.items.as_slice()).unwrap_or_default();
+        Ok(keys.iter().map(|key| shape(*key, &self.items[*key as usize])).collect())
+    }
+
+    fn items(&mut self, keys: &[u64]) -> Result<Vec<ImportItem>, ImportError> {
+        Ok(keys.iter().filter_map(|key| self.items.get(*key as usize).cloned()).collect())
+    }
+
+    fn rewards(&mut self, page: &PageId) -> Result<Vec<ImportedReward>, ImportError> {
+        Ok(self.pages.get(page).map(|p| p.rewards.clone()).unwrap_or_default())
+    }
+
+    fn settings(&mut self, page: &PageId) -> Result<Option<ImportedPage>, ImportError> {
+        Ok(self.pages.get(page).and_then(|p| p.settings.clone()))
+    }
+}
+
+/// An item's shape, as a store keeps it under `key`.
+pub fn shape(key: u64, item: &ImportItem) -> Shape {
+    Shape {
+        key,
+        id: item.id.clone(),
+        parent: item.parent.clone(),
+        created_at: item.created_at,
+        status: item.status,
+    }
+}
+
+/// Checks and keeps each record a parser reads (it is the parser's [`Sink`]); then
+/// [`Planner::finish`] plans every page.
+pub struct Planner<'m, S> {
+    store: S,
+    map: &'m Map,
+    report: Report,
+    /// [`MAX_PAGE_ITEMS`], but in tests.
+    page_items: usize,
+}
+
+impl<'m, S: Store> Planner<'m, S> {
+    /// Pages are named through `map`, then made canonical.
+    pub fn new(store: S, map: &'m Map) -> Self {
+        Planner { store, map, report: Report::default(), page_items: MAX_PAGE_ITEMS }
+    }
+
+    fn named(&self, page: &str) -> Option<PageId> {
+        PageId::parse(&self.map.apply(page)).ok()
+    }
+
+    /// Plans every page once, to count what the file holds: the report is whole.
+    pub fn finish(self) -> Result<Planned<S>, ImportError> {
+        let mut planned = Planned { store: self.store, report: self.report, after: None };
+        while let Some(page) = planned.next_page()? {
+            let report = &mut planned.report;
+            report.pages += usize::from(!page.is_empty());
+            report.rewards += page.rewards.len();
+            report.orphans += page.orphans;
+            for skip in page.skipped {
+                report.skip(skip);
+            }
+            let replies = page.order.iter().filter(|s| s.parent.is_some()).count();
+            report.replies += replies;
+            report.comments += page.order.len() - replies;
+        }
+        planned.rewind();
+        Ok(planned)
+    }
+}
+
+impl<S: Store> Sink for Planner<'_, S> {
+    fn item(&mut self, item: Item) -> Result<(), ImportError> {
+        let (id, at) = (item.id.clone(), item.at.clone());
+        let problem = |why: String| Problem { id: id.clone(), at: at.clone(), why };
+        if !kudos_core::wire::import_id_ok(&item.id) {
+            let why = format!("its id is empty, over {MAX_IMPORT_ID_CHARS} characters or not text");
+            self.report.problem(problem(why));
+            return Ok(());
+        }
+        if item.body.len() > MAX_BODY_BYTES {
+            let why = format!(
+                "its text is {} KiB; kudos keeps comments of at most {} KiB",
+                item.body.len() >> 10,
+                MAX_BODY_BYTES >> 10
+            );
+            self.report.problem(problem(why));
+            return Ok(());
+        }
+        // What it takes to send, with room for the fields of fixed size.
+        let text = (&item.body, &item.extra.text, &item.name, &item.website, &item.email);
+        let size = serde_json::to_string(&text).map_or(usize::MAX, |s| s.len());
+        if size > MAX_IMPORT_BYTES - 8_192 {
+            let why = format!(
+                "it takes {} KiB to send; one request holds at most {} KiB",
+                size >> 10,
+                MAX_IMPORT_BYTES >> 10
+            );
+            self.report.problem(problem(why));
+            return Ok(());
+        }
+        let Some(page) = self.named(&item.page) else {
+            self.report.skip(Skip { id: item.id, why: "its page cannot be named".into() });
+            return Ok(());
+        };
+        let problem = match self.store.keep(&page, &at, sendable(item))? {
+            Kept::New(n) if n == self.page_items + 1 => problem(format!(
+                "its page {page} has more than {} comments in this file: \
+                 import it in parts",
+                self.page_items
+            )),
+            Kept::New(_) => return Ok(()),
+            Kept::Again(first) => problem(format!("its id is also the one at {first}")),
+        };
+        self.report.problem(problem);
+        Ok(())
+    }
+
+    fn skip(&mut self, skip: Skip) -> Result<(), ImportError> {
+        self.report.skip(skip);
+        Ok(())
+    }
+
+    fn page(&mut self, page: String, state: ImportedPage) -> Result<(), ImportError> {
+        match self.named(&page) {
+            Some(named) => self.store.keep_settings(&named, state),
+            None => self.skip(Skip { id: page, why: "its page cannot be named".into() }),
+        }
+    }
+
+    fn reward(&mut self, page: String, reward: ImportedReward) -> Result<(), ImportError> {
+        match self.named(&page) {
+            Some(named) => self.store.keep_reward(&named, reward),
+            None => self.skip(Skip { id: reward.session, why: "its page cannot be named".into() }),
+        }
+    }
+}
+
+/// An item as it is sent (its time in Unix milliseconds, not before 1970).
+fn sendable(i: Item) -> ImportItem {
+    ImportItem {
+        id: i.id,
+        parent: i.parent,
+        name: i.name,
+        website: i.website,
+        email: i.email,
+        created_at: i.created_at.max(0) as u64,
+        status: i.status,
+        markup: i.markup,
+        body: i.body,
+        likes: i.likes,
+        text: i.extra.text,
+        edited_at: i.extra.edited_at.map(|at| at.max(0) as u64),
+        by_owner: i.extra.by_owner,
+        seq: i.extra.seq,
+        origin: i.extra.origin,
+        author: i.extra.author,
+    }
+}
+
+/// A file read and planned: its report, and its pages one at a time.
+pub struct Planned<S> {
+    pub store: S,
+    pub report: Report,
+    /// The last page [`Planned::next_page`] gave.
+    after: Option<PageId>,
+}
+
+/// One page's plan: its comments' shapes in the order they are sent, parents first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageOrder {
+    pub page: PageId,
+    pub order: Vec<Shape>,
+    pub settings: Option<ImportedPage>,
+    pub rewards: Vec<ImportedReward>,
+    /// Replies kept as comments: their parent is not on the page, or is in a loop.
+    pub orphans: usize,
+    /// Deleted comments left out: nothing replies to them.
+    pub skipped: Vec<Skip>,
+}
+
+impl PageOrder {
+    /// Whether the file gives the page nothing (its only comments were deleted ones left
+    /// out): nothing is sent for it.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty() && self.settings.is_none() && self.rewards.is_empty()
+    }
+
+    /// What readers and the owner will find on the page from this file (see
+    /// [`by_status`]).
+    pub fn by_status(&self) -> String {
+        by_status(&self.page, self.order.iter().map(|s| s.status), self.rewards.len())
+    }
+}
+
+impl<S: Store> Planned<S> {
+    /// The next page's plan (the first, after [`Planned::rewind`]).
+    pub fn next_page(&mut self) -> Result<Option<PageOrder>, ImportError> {
+        let Some(page) = self.store.page_after(self.after.as_ref())? else {
+            return Ok(None);
+        };
+        self.after = Some(page.clone());
+        let (order, orphans, skipped) = order(self.store.shapes(&page)?);
+        Ok(Some(PageOrder {
+            order,
+            orphans,
+            skipped,
+            settings: self.store.settings(&page)?,
+            rewards: self.store.rewards(&page)?,
+            page,
+        }))
+    }
+
+    /// Starts again from the first page.
+    pub fn rewind(&mut self) {
+        self.after = None;
+    }
+
+    /// `page`'s comments, `keys` of them, in its order, with their parents as planned.
+    pub fn items(&mut self, page: &[Shape]) -> Result<Vec<ImportItem>, ImportError> {
+        let keys: Vec<u64> = page.iter().map(|s| s.key).collect();
+        let mut items = self.store.items(&keys)?;
+        for (item, shape) in items.iter_mut().zip(page) {
+            item.parent.clone_from(&shape.parent);
+        }
+        Ok(items)
+    }
+
+    /// The requests that import `page`, its comments read from the store a batch at a
+    /// time (see [`requests`]).
+    pub fn requests<'a>(
+        &'a mut self,
+        page: &'a PageOrder,
+        format: Format,
+    ) -> impl Iterator<Item = Result<ImportBatch, ImportError>> + 'a {
+        let chunks = page.order.chunks(MAX_IMPORT_BATCH).map(|chunk| self.items(chunk));
+        page_requests(&page.page, format, chunks, &page.rewards, page.settings.as_ref())
+    }
+}
+
+/// One page's shapes (in the order kept) planned: deleted comments left out unless a kept
+/// comment replies to them, replies to what is not on the page made comments, the rest
+/// oldest first with each parent before its replies (walking each thread from its top); a
+/// reply in a loop of parents (a broken file) becomes a comment. Answers the order, how
+/// many replies became comments, and what was left out.
+pub fn order(mut shapes: Vec<Shape>) -> (Vec<Shape>, usize, Vec<Skip>) {
+    // A deleted comment stays (as a placeholder) only while a kept comment replies to it.
+    let parent_of: HashMap<&str, Option<&str>> =
+        shapes.iter().map(|s| (s.id.as_str(), s.parent.as_deref())).collect();
+    let mut needed: HashSet<String> = HashSet::new();
+    for shape in shapes.iter().filter(|s| s.status != ImportStatus::Deleted) {
+        let mut at = shape.parent.as_deref();
+        while let Some(id) = at {
+            if !needed.insert(id.to_owned()) {
+                break;
+            }
+            at = parent_of.get(id).copied().flatten();
+        }
+    }
+    drop(parent_of);
+    let mut skipped = Vec::new();
+    shapes.retain(|s| {
+        let keep = s.status != ImportStatus::Deleted || needed.contains(&s.id);
+        if !keep {
+            skipped.push(Skip { id: s.id.clone(), why: "deleted, with no replies".into() });
+        }
+        keep
+    });
+    shapes.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    let mut orphans = 0;
+    let ids: HashSet<&str> = shapes.iter().map(|s| s.id.as_str()).collect();
+    let missing: Vec<bool> =
+        shapes.iter().map(|s| s.parent.as_deref().is_some_and(|p| !ids.contains(p))).collect();
+    drop(ids);
+    for (shape, missing) in shapes.iter_mut().zip(missing) {
+        if missing {
+            shape.parent = None;
+            orphans += 1;
+        }
+    }
+    let mut replies: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut roots = Vec::new();
+    for (n, shape) in shapes.iter().enumerate() {
+        match &shape.parent {
+            Some(parent) => replies.entry(parent.as_str()).or_default().push(n),
+            None => roots.push(n),
+        }
+    }
+    let mut order = Vec::with_capacity(shapes.len());
+    let mut placed = vec![false; shapes.len()];
+    let walk = |start: usize, order: &mut Vec<usize>, placed: &mut Vec<bool>| {
+        let mut stack = vec![start];
+        while let Some(n) = stack.pop() {
+            if placed[n] {
+                continue;
+            }
+            placed[n] = true;
+            order.push(n);
+            if let Some(children) = replies.get(shapes[n].id.as_str()) {
+                stack.extend(children.iter().rev());
+            }
+        }
+    };
+    for root in roots {
+        walk(root, &mut order, &mut placed);
+    }
+    let mut looped = Vec::new();
+    for n in 0..shapes.len() {
+        if !placed[n] {
+            looped.push(n);
+            walk(n, &mut order, &mut placed);
+        }
+    }
+    drop(replies);
+    let mut shapes: Vec<Option<Shape>> = shapes.into_iter().map(Some).collect();
+    for n in looped {
+        if let Some(shape) = shapes[n].as_mut() {
+            shape.parent = None;
+            orphans += 1;
+        }
+    }
+    let order = order.into_iter().filter_map(|n| shapes[n].take()).collect();
+    (order, orphans, skipped)
+}
+
+/// One page's comments, parents before their replies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PagePlan {
+    pub page: PageId,
+    pub items: Vec<ImportItem>,
+    pub settings: Option<ImportedPage>,
+    pub rewards: Vec<ImportedReward>,
+}
+
+impl PagePlan {
+    /// What readers and the owner will find on the page from this file (see
+    /// [`by_status`]).
+    pub fn by_status(&self) -> String {
+        by_status(&self.page, self.items.iter().map(|i| i.status), self.rewards.len())
+    }
+}
+
+/// What readers and the owner will find on a page from a file: how many of its comments
+/// arrive in each state, as kudos names them (`/posts/a: 12 published, 2 pending`).
+fn by_status(
+    page: &PageId,
+    statuses: impl Iterator<Item = ImportStatus>,
+    rewards: usize,
+) -> String {
+    use ImportStatus::*;
+    let states = [
+        (Approved, "published"),
+        (Pending, "pending"),
+        (Spam, "spam"),
+        (Hidden, "hidden"),
+        (Deleted, "deleted (kept under their replies)"),
+    ];
+    let mut counts = [0usize; 5];
+    for status in statuses {
+        counts[states.iter().position(|(s, _)| *s == status).unwrap_or(0)] += 1;
+    }
+    let mut said: Vec<String> = states
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|((_, name), n)| format!("{n} {name}"))
+        .collect();
+    if rewards > 0 {
+        said.push(format!("{rewards} rewards"));
+    }
+    if said.is_empty() {
+        said.push("its likes and settings".into());
+    }
+    format!("{page}: {}", said.join(", "))
+}
+
+/// A whole file planned in memory (the console's, and tests').
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    pub pages: Vec<PagePlan>,
+    pub report: Report,
+}
+
+impl Plan {
+    /// The report, then each page with what it receives: what a dry run shows.
+    pub fn dry_run(&self) -> String {
+        let mut out = self.report.summary();
+        for page in &self.pages {
+            out.push_str(&format!("\n  {}", page.by_status()));
+        }
+        out
+    }
+}
+
+/// Plans the import of `parsed` in memory: pages named through `map` and made canonical,
+/// each planned as [`order`] says.
+pub fn plan(parsed: crate::Parsed, map: &Map) -> Plan {
+    let mut planner = Planner::new(Memory::default(), map);
+    // Memory keeps everything it is given: nothing here fails.
+    let _ = parsed.send_to(&mut planner);
+    let Ok(mut planned) = planner.finish() else { return Plan::default() };
+    let mut pages = Vec::new();
+    while let Ok(Some(page)) = planned.next_page() {
+        if page.is_empty() {
+            continue;
+        }
+        let items = planned.items(&page.order).unwrap_or_default();
+        let PageOrder { page, settings, rewards, .. } = page;
+        pages.push(PagePlan { page, items, settings, rewards });
+    }
+    Plan { pages, report: planned.report }
+}
+
+/// Adds what the worker answered for one of a page's batches to what it answered for the
+/// page's others. A dry run stores nothing, so each batch sees the page as it is.
+pub fn gather(page: &mut ImportReply, batch: ImportReply) {
+    page.added += batch.added;
+    page.existing += batch.existing;
+    page.skipped.extend(batch.skipped);
+    page.before = batch.before;
+    for (status, n) in batch.adds {
+        *page.adds.entry(status).or_default() += n;
+    }
+}
+
+/// A page's comments by state as a dry run found them and as the import would leave
+/// them: `on the site now: 3 published; after: 5 published, 1 pending`.
+pub fn before_and_after(did: &ImportReply) -> String {
+    let mut after = did.before.clone();
+    for (status, n) in &did.adds {
+        *after.entry(status.clone()).or_default() += n;
+    }
+    let said = |counts: &BTreeMap<String, u64>| {
+        let states = ["published", "pending", "hidden", "spam", "deleted"];
+        let parts: Vec<String> = states
+            .iter()
+            .filter_map(|s| counts.get(*s).filter(|n| **n > 0).map(|n| format!("{n} {s}")))
+            .collect();
+        if parts.is_empty() { "nothing".to_owned() } else { parts.join(", ") }
+    };
+    format!("on the site now: {}; after: {}", said(&did.before), said(&after))
+}
+
+/// `items` in batches the worker takes: at most [`MAX_IMPORT_BATCH`] items and about
+/// [`MAX_IMPORT_BYTES`] of JSON each (one item alone may be larger; the worker refuses it).
+pub fn batches(items: &[ImportItem]) -> Vec<&[ImportItem]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (n, item) in items.iter().enumerate() {
+        let size = serde_json::to_string(item).map_or(0, |s| s.len()) + 1;
+        if n > start && (n - start >= MAX_IMPORT_BATCH || bytes + size > MAX_IMPORT_BYTES - 4_096) {
+            out.push(&items[start..n]);
+            (start, bytes) = (n, 0);
+        }
+        bytes += size;
+    }
+    if start < items.len() {
+        out.push(&items[start..]);
+    }
+    out
+}
+
+/// The requests that import one page held in memory (see [`page_requests`]).
+pub fn requests(page: &PagePlan, format: Format) -> Vec<ImportBatch> {
+    let chunks = page.items.chunks(MAX_IMPORT_BATCH).map(|c| Ok(c.to_vec()));
+    page_requests(&page.page, format, chunks, &page.rewards, page.settings.as_ref())
+        .filter_map(Result::ok)
+        .collect()
+}
+
+/// The requests that import one page: its comments (given in `chunks` of at most
+/// [`MAX_IMPORT_BATCH`], in order) in [`batches`], then its rewards, then the page's own
+/// state last (its pinned comment is one of those comments).
+fn page_requests<'a>(
+    page: &'a PageId,
+    format: Format,
+    chunks: impl Iterator<Item = Result<Vec<ImportItem>, ImportError>> + 'a,
+    rewards: &'a [ImportedReward],
+    settings: Option<&'a ImportedPage>,
+) -> impl Iterator<Item = Result<ImportBatch, ImportError>> + 'a {
+    let comments = chunks.flat_map(|chunk| {
+        let bodies: Vec<Result<ImportBatch, ImportError>> = match chunk {
+            Ok(items) => batches(&items)
+                .into_iter()
+                .map(|items| Ok(ImportBatch { items: items.to_vec(), ..Default::default() }))
+                .collect(),
+            Err(e) => vec![Err(e)],
+        };
+        bodies
+    });
+    let rewards = rewards
+        .chunks(MAX_IMPORT_BATCH)
+        .map(|rewards| Ok(ImportBatch { rewards: rewards.to_vec(), ..Default::default() }));
+    let settings = settings
+        .map(|state| Ok(ImportBatch { settings: Some(state.clone()), ..Default::default() }));
+    comments.chain(rewards).chain(settings).map(move |body| {
+        body.map(|mut body| {
+            body.page = Some(page.to_string());
+            body.source = format.name().to_owned();
+            body
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Extra, ImportMarkup, Parsed};
+
+    fn item(id: &str, parent: Option<&str>, status: ImportStatus, at: i64) -> Item {
+        Item {
+            id: id.into(),
+            page: "https://blog.example/posts/a/".into(),
+            parent: parent.map(str::to_owned),
+            name: String::new(),
+            website: None,
+            email: None,
+            created_at: at,
+            status,
+            markup: ImportMarkup::Html,
+            body: format!("<p>{id}</p>"),
+            likes: 0,
+            extra: Extra::default(),
+            at: format!("line {at}"),
+        }
+    }
+
+    #[test]
+    fn a_plan_puts_parents_first_keeps_deleted_comments_only_under_replies_and_names_pages() {
+        let parsed = Parsed {
+            items: vec![
+                // A reply older than its parent (clocks differ): still after it.
+                item("reply", Some("top"), ImportStatus::Approved, 1),
+                item("top", None, ImportStatus::Approved, 2),
+                item("gone", None, ImportStatus::Deleted, 3),
+                item("holder", None, ImportStatus::Deleted, 4),
+                item("under-holder", Some("holder"), ImportStatus::Approved, 5),
+                item("orphan", Some("missing"), ImportStatus::Approved, 6),
+                item("a", Some("b"), ImportStatus::Approved, 7),
+                item("b", Some("a"), ImportStatus::Approved, 8),
+            ],
+            skipped: vec![],
+            ..Parsed::default()
+        };
+        let plan = plan(parsed, &Map::default());
+        assert_eq!(plan.pages.len(), 1);
+        assert_eq!(plan.pages[0].page.as_str(), "/posts/a");
+        let order: Vec<&str> = plan.pages[0].items.iter().map(|i| i.id.as_str()).collect();
+        let at = |id| order.iter().position(|i| *i == id).unwrap();
+        assert!(at("top") < at("reply") && at("holder") < at("under-holder"), "{order:?}");
+        assert!(!order.contains(&"gone"));
+        assert_eq!(
+            plan.report.skipped,
+            [Skip { id: "gone".into(), why: "deleted, with no replies".into() }]
+        );
+        assert_eq!(plan.report.orphans, 2, "the missing parent and the loop");
+        let looped: Vec<_> =
+            plan.pages[0].items.iter().filter(|i| i.id == "a" || i.id == "b").collect();
+        assert_eq!(looped.iter().filter(|i| i.parent.is_none()).count(), 1);
+        assert_eq!((plan.report.comments, plan.report.replies), (4, 3));
+    }
+
+    #[test]
+    fn a_deleted_comment_whose_only_reply_is_on_another_page_is_left_out() {
+        let mut elsewhere = item("elsewhere", Some("holder"), ImportStatus::Approved, 2);
+        elsewhere.page = "/posts/b/".into();
+        let parsed = Parsed {
+            items: vec![item("holder", None, ImportStatus::Deleted, 1), elsewhere],
+            ..Parsed::default()
+        };
+        let plan = plan(parsed, &Map::default());
+        let pages: Vec<(&str, usize)> =
+            plan.pages.iter().map(|p| (p.page.as_str(), p.items.len())).collect();
+        assert_eq!(pages, [("/posts/b", 1)], "no placeholder with nothing under it");
+        assert_eq!((plan.report.orphans, plan.report.skips.values().sum::<usize>()), (1, 1));
+    }
+
+    #[test]
+    fn a_page_with_more_comments_than_a_plan_holds_is_one_problem_and_reports_stay_short() {
+        let mut report = Report::default();
+        for n in 0..MAX_LISTED + 5 {
+            report.skip(Skip { id: n.to_string(), why: "a pingback or trackback".into() });
+            report.problem(Problem { id: n.to_string(), at: String::new(), why: "bad".into() });
+        }
+        assert_eq!((report.skipped.len(), report.problems.len()), (MAX_LISTED, MAX_LISTED));
+        let summary = report.summary();
+        assert!(summary.contains("1005 skipped") && summary.contains("and 5 more"), "{summary}");
+        assert!(summary.contains(&format!("{} problems", MAX_LISTED + 5)));
+
+        let map = Map::default();
+        let mut planner = Planner::new(Memory::default(), &map);
+        planner.page_items = 3;
+        for n in 0..5 {
+            planner.item(item(&format!("c{n}"), None, ImportStatus::Approved, 1)).unwrap();
+        }
+        let planned = planner.finish().unwrap();
+        assert_eq!(planned.report.problem_count, 1);
+        assert!(planned.report.problems[0].why.contains("import it in parts"));
+    }
+
+    #[test]
+    fn a_dry_runs_answers_add_up_to_the_page_before_and_after() {
+        let counts = |pairs: &[(&str, u64)]| -> BTreeMap<String, u64> {
+            pairs.iter().map(|(s, n)| (s.to_string(), *n)).collect()
+        };
+        let mut page = ImportReply::default();
+        for adds in [counts(&[("published", 2)]), counts(&[("published", 1), ("pending", 1)])] {
+            let before = counts(&[("published", 3), ("spam", 1)]);
+            gather(
+                &mut page,
+                ImportReply { added: 2, existing: 1, before, adds, ..Default::default() },
+            );
+        }
+        assert_eq!((page.added, page.existing), (4, 2));
+        assert_eq!(
+            before_and_after(&page),
+            "on the site now: 3 published, 1 spam; after: 6 published, 1 pending, 1 spam"
+        );
+        assert!(before_and_after(&ImportReply::default()).starts_with("on the site now: nothing"));
+    }
+}
