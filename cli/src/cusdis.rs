@@ -7,7 +7,6 @@ use kudos_import::{ImportError, Parsed, Sink};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 use std::path::Path;
 
 pub fn parse(path: &Path) -> Result<Parsed, ImportError> {
@@ -21,13 +20,9 @@ pub fn read(path: &Path, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let broken =
         |e: rusqlite::Error| ImportError::Unsupported(format!("not a Cusdis database: {e}"));
     let db = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(broken)?;
-    let mut named = HashMap::new();
-    rows(&db, "pages", &mut |_, page| {
-        named.insert(kudos_import::json::text(&page, "id"), kudos_import::json::cusdis_page(&page));
-        Ok(())
-    })?;
+    rows(&db, "pages", &mut |_, page| kudos_import::json::cusdis_page_noted(&page, sink))?;
     rows(&db, "comments", &mut |n, comment| {
-        kudos_import::json::cusdis_comment(&named, &format!("comments[{n}]"), &comment, sink)
+        kudos_import::json::cusdis_comment(&format!("comments[{n}]"), &comment, sink)
     })
 }
 

@@ -139,6 +139,23 @@ impl kudos_import::Sink for Counting<'_> {
     ) -> Result<(), kudos_import::ImportError> {
         self.sink.reward(page, reward)
     }
+
+    fn note(
+        &mut self,
+        table: &'static str,
+        key: String,
+        value: String,
+    ) -> Result<(), kudos_import::ImportError> {
+        self.sink.note(table, key, value)
+    }
+
+    fn noted(
+        &mut self,
+        table: &'static str,
+        key: &str,
+    ) -> Result<Option<String>, kudos_import::ImportError> {
+        self.sink.noted(table, key)
+    }
 }
 
 /// Runs the import, reporting to `out`; `token` is the admin token. A dry run sends

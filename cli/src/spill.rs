@@ -2,7 +2,8 @@
 //! SQLite database on disk (SQLite deletes it when the import ends), so that the command's
 //! memory stays what one page's plan and one batch take, however large the file. Each
 //! comment is a row with what planning needs (its page, id, parent, time and status) in
-//! columns of their own and the rest as the JSON it is sent as.
+//! columns of their own and the rest as the JSON it is sent as; the names a parser notes
+//! for later records (a Disqus thread's link) are rows too.
 
 use kudos_core::PageId;
 use kudos_import::{ImportError, ImportItem, ImportedPage, ImportedReward, Kept, Shape, Store};
@@ -33,7 +34,9 @@ impl Spill {
                status TEXT NOT NULL, item TEXT NOT NULL);
              CREATE INDEX comments_page ON comments (page);
              CREATE TABLE rewards (n INTEGER PRIMARY KEY, page TEXT NOT NULL, reward TEXT NOT NULL);
-             CREATE INDEX rewards_page ON rewards (page);",
+             CREATE INDEX rewards_page ON rewards (page);
+             CREATE TABLE notes (name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+               PRIMARY KEY (name, key)) WITHOUT ROWID;",
         )
         .map_err(failed)?;
         Ok(Spill { db })
@@ -167,6 +170,21 @@ impl Store for Spill {
             .and_then(|mut q| q.query_row([page.as_str()], |r| r.get(0)).optional())
             .map_err(failed)?;
         json.flatten().map(|json| serde_json::from_str(&json).map_err(failed)).transpose()
+    }
+
+    fn note(&mut self, table: &str, key: &str, value: &str) -> Result<(), ImportError> {
+        self.db
+            .prepare_cached("INSERT OR REPLACE INTO notes (name, key, value) VALUES (?1, ?2, ?3)")
+            .and_then(|mut q| q.execute(params![table, key, value]))
+            .map_err(failed)?;
+        Ok(())
+    }
+
+    fn noted(&mut self, table: &str, key: &str) -> Result<Option<String>, ImportError> {
+        self.db
+            .prepare_cached("SELECT value FROM notes WHERE name = ?1 AND key = ?2")
+            .and_then(|mut q| q.query_row(params![table, key], |r| r.get(0)).optional())
+            .map_err(failed)
     }
 }
 

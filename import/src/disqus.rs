@@ -6,54 +6,38 @@
 //! websites.
 
 use crate::xml::{self, Element};
-use crate::{ImportError, ImportMarkup, ImportStatus, Item, Parsed, Sink, Skip};
-use std::collections::HashMap;
+use crate::{ImportError, ImportMarkup, ImportStatus, Item, Open, Parsed, Sink, Skip};
 
 pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
     let mut parsed = Parsed::default();
-    read(bytes, &mut parsed)?;
+    read(&|| Ok(Box::new(bytes)), &mut parsed)?;
     Ok(parsed)
 }
 
-/// Reads an export a post at a time: each post goes to `sink` as it is read, named by its
-/// thread's link (Disqus writes the threads before the posts; a post read before its
-/// thread waits for it).
-pub fn read(input: impl std::io::BufRead, sink: &mut dyn Sink) -> Result<(), ImportError> {
-    let mut links: HashMap<String, String> = HashMap::new();
-    let mut waiting: Vec<Item> = Vec::new();
-    let mut named = |mut item: Item, links: &HashMap<String, String>| match links
-        .get(&item.page)
-        .filter(|l| !l.is_empty())
-    {
-        Some(link) => {
-            item.page = link.clone();
-            sink.item(item)
-        }
-        None => sink.skip(Skip { id: item.id, why: "its thread has no link".into() }),
-    };
-    xml::records(input, &["thread", "post"], &[], |found| {
-        let xml::Found::Record(record) = found else { return Ok(()) };
-        match record.name.as_str() {
-            "thread" => {
-                if let Some(id) = record.attr("id") {
-                    links.insert(id.to_owned(), record.text_of("link").to_owned());
-                }
-            }
-            _ => {
-                let item = item(&record)?;
-                if links.contains_key(&item.page) {
-                    named(item, &links)?;
-                } else {
-                    waiting.push(item);
-                }
-            }
+/// Reads an export twice, a record at a time: its threads' links first (noted in `sink`),
+/// then its posts, each going to `sink` as it is read, named by its thread's link.
+pub fn read(open: &Open<'_>, sink: &mut dyn Sink) -> Result<(), ImportError> {
+    // Posts are records here too, so the thread each names is not taken for a thread.
+    xml::records(open()?, &["thread", "post"], &[], |found| {
+        if let xml::Found::Record(thread) = found
+            && thread.name == "thread"
+            && let Some(id) = thread.attr("id")
+        {
+            sink.note("thread", id.to_owned(), thread.text_of("link").to_owned())?;
         }
         Ok(())
     })?;
-    for item in waiting {
-        named(item, &links)?;
-    }
-    Ok(())
+    xml::records(open()?, &["post"], &[], |found| {
+        let xml::Found::Record(post) = found else { return Ok(()) };
+        let mut item = item(&post)?;
+        match sink.noted("thread", &item.page)?.filter(|l| !l.is_empty()) {
+            Some(link) => {
+                item.page = link;
+                sink.item(item)
+            }
+            None => sink.skip(Skip { id: item.id, why: "its thread has no link".into() }),
+        }
+    })
 }
 
 /// A post as an item, its page the id of its thread.

@@ -25,7 +25,6 @@ use crate::json::text;
 use crate::stream::{Place, walk};
 use crate::{ImportError, ImportMarkup, ImportStatus, Item, Open, Sink, Skip};
 use serde_json::Value;
-use std::collections::HashMap;
 use std::io::BufRead;
 
 /// The page an issue or a discussion is about: the last web address in its body (both
@@ -64,14 +63,13 @@ fn item(id: String, page: &str, parent: Option<String>, at: String) -> Item {
 
 /// The issues first (the pages), then the comments as they are read.
 pub fn utterances(open: &Open<'_>, sink: &mut dyn Sink) -> Result<(), ImportError> {
-    let mut pages: HashMap<String, String> = HashMap::new();
     let (found, documents) = walk(&mut *open()?, &[&[]], true, &mut |_, record| {
         if record.get("number").is_some()
             && record.get("pull_request").is_none()
             && record.get("issue_url").is_none()
         {
             let page = page_of(&text(&record, "title"), &text(&record, "body"));
-            pages.insert(text(&record, "number"), page);
+            sink.note("issue", text(&record, "number"), page)?;
         }
         Ok(())
     })?;
@@ -89,7 +87,7 @@ pub fn utterances(open: &Open<'_>, sink: &mut dyn Sink) -> Result<(), ImportErro
         let at = format!("value {}, [{n}]", doc + 1);
         let id = text(&c, "id");
         let issue = text(&c, "issue_url").rsplit('/').next().unwrap_or_default().to_owned();
-        let Some(page) = pages.get(&issue) else {
+        let Some(page) = sink.noted("issue", &issue)? else {
             let why = "its issue is not in the file (or is a pull request)".into();
             return sink.skip(Skip { id, why });
         };
@@ -107,7 +105,7 @@ pub fn utterances(open: &Open<'_>, sink: &mut dyn Sink) -> Result<(), ImportErro
             created_at,
             body: text(&c, "body"),
             likes,
-            ..item(id, page, None, at)
+            ..item(id, &page, None, at)
         })
     })?;
     Ok(())

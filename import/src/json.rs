@@ -37,7 +37,6 @@ use crate::ImportMarkup::{Html, Markdown};
 use crate::stream::{Place, walk};
 use crate::{ImportError, ImportMarkup, ImportStatus, Item, Open, Sink, Skip};
 use serde_json::Value;
-use std::collections::HashMap;
 use std::io::BufRead;
 
 /// Calls `each` with every line's JSON value and its line number, a line at a time.
@@ -253,21 +252,33 @@ pub fn read_remark42(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(),
     })
 }
 
-/// Every element of the arrays at `paths`, by path, as `keyed` makes it (an id and what
-/// is kept of it): the lookups a format reads before its comments. A path not found
-/// gives an empty table.
-fn lookups<T>(
+/// Notes every element of the arrays at `paths` in `sink`, in the table named beside
+/// each path, as `keyed` makes it (its key and the fields kept of it): the names a format
+/// reads before its comments.
+fn note_all(
     open: &Open<'_>,
-    paths: &[&[&str]],
-    keyed: impl Fn(usize, &Value) -> (String, T),
-) -> Result<Vec<HashMap<String, T>>, ImportError> {
-    let mut tables: Vec<HashMap<String, T>> = paths.iter().map(|_| HashMap::new()).collect();
-    walk(&mut *open()?, paths, false, &mut |Place { which, .. }, value| {
-        let (key, kept) = keyed(which, &value);
-        tables[which].insert(key, kept);
-        Ok(())
+    sink: &mut dyn Sink,
+    paths: &[(&[&str], &'static str)],
+    keyed: impl Fn(usize, &Value) -> (String, Vec<String>),
+) -> Result<(), ImportError> {
+    let arrays: Vec<&[&str]> = paths.iter().map(|(path, _)| *path).collect();
+    walk(&mut *open()?, &arrays, false, &mut |Place { which, .. }, value| {
+        let (key, fields) = keyed(which, &value);
+        let fields = serde_json::to_string(&fields).unwrap_or_default();
+        sink.note(paths[which].1, key, fields)
     })?;
-    Ok(tables)
+    Ok(())
+}
+
+/// The fields noted in `table` under `key` (see [`note_all`]), `N` of them; empty when
+/// none were.
+fn noted<const N: usize>(
+    sink: &mut dyn Sink,
+    table: &'static str,
+    key: &str,
+) -> Result<Option<[String; N]>, ImportError> {
+    let fields = sink.noted(table, key)?;
+    Ok(fields.and_then(|f| serde_json::from_str::<Vec<String>>(&f).ok()?.try_into().ok()))
 }
 
 /// Walks the file's `comments` array with `each`; a file without one is not `what`.
@@ -287,12 +298,13 @@ fn comments(
 /// its comments as they are read.
 pub fn commento(open: &Open<'_>, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let person = |_: usize, c: &Value| {
-        (text(c, "commenterHex"), [text(c, "name"), text(c, "link"), text(c, "email")])
+        (text(c, "commenterHex"), vec![text(c, "name"), text(c, "link"), text(c, "email")])
     };
-    let names = lookups(open, &[&["commenters"]], person)?.remove(0);
+    note_all(open, sink, &[(&["commenters"], "commenter")], person)?;
     comments(open, "a Commento export", &mut |Place { n, .. }, c| {
         let mut flat = c.clone();
-        let [name, link, email] = names.get(&text(&c, "commenterHex")).cloned().unwrap_or_default();
+        let [name, link, email] =
+            noted(sink, "commenter", &text(&c, "commenterHex"))?.unwrap_or_default();
         flat["name"] = name.into();
         flat["link"] = link.into();
         flat["email"] = email.into();
@@ -319,33 +331,44 @@ const ZERO_UUID: &str = "00000000-0000-0000-0000-000000000000";
 /// Comentario's export: its version, pages and commenters first, then its comments as
 /// they are read.
 pub fn comentario(open: &Open<'_>, sink: &mut dyn Sink) -> Result<(), ImportError> {
-    let tables = lookups(open, &[&["version"], &["pages"], &["commenters"]], |which, v| {
-        let kept = match which {
-            0 => [v.to_string(), String::new(), String::new()],
-            1 => [text(v, "path"), flag(&v["isReadonly"]).to_string(), String::new()],
-            _ => [text(v, "name"), text(v, "websiteUrl"), text(v, "email")],
+    // Its version, its pages (a read-only one stays closed to new comments) and its
+    // commenters.
+    let mut version = None;
+    let heads: [&[&str]; 3] = [&["version"], &["pages"], &["commenters"]];
+    walk(&mut *open()?, &heads, false, &mut |Place { which, .. }, v| {
+        let id = text(&v, "id");
+        let fields = match which {
+            0 => {
+                version = v.as_u64();
+                return Ok(());
+            }
+            1 => vec![text(&v, "path"), flag(&v["isReadonly"]).to_string()],
+            _ => vec![text(&v, "name"), text(&v, "websiteUrl"), text(&v, "email")],
         };
-        (if which == 0 { String::new() } else { text(v, "id") }, kept)
+        if which == 1 && flag(&v["isReadonly"]) {
+            let closed = crate::ImportedPage { closed: true, ..Default::default() };
+            sink.page(text(&v, "path"), closed)?;
+        }
+        let table = if which == 1 { "page" } else { "commenter" };
+        sink.note(table, id, serde_json::to_string(&fields).unwrap_or_default())
     })?;
-    match tables[0].get("").map(|v| v[0].as_str()) {
-        Some("3") => {}
-        Some("1") => return commento(open, sink),
+    match version {
+        Some(3) => {}
+        Some(1) => return commento(open, sink),
         other => {
             return Err(ImportError::Unsupported(format!(
                 "not a Comentario export of version 3 or 1: its version is {}",
-                other.unwrap_or("missing")
+                other.map_or("missing".to_owned(), |v| v.to_string())
             )));
         }
     }
-    let [pages, people] = [&tables[1], &tables[2]];
-    let mut states: HashMap<String, crate::ImportedPage> = HashMap::new();
     comments(open, "a Comentario export", &mut |Place { n, .. }, c| {
         let at = format!("comments[{n}]");
-        let page = pages.get(&text(&c, "pageId")).ok_or_else(|| ImportError::Record {
+        let page = noted::<2>(sink, "page", &text(&c, "pageId"))?;
+        let [path, readonly] = page.ok_or_else(|| ImportError::Record {
             record: format!("{at} {}", text(&c, "id")),
             why: "its pageId names no page of the file".into(),
         })?;
-        let path = page[0].clone();
         let mut flat = c.clone();
         flat["path"] = path.clone().into();
         if text(&c, "parentId") == ZERO_UUID {
@@ -353,10 +376,12 @@ pub fn comentario(open: &Open<'_>, sink: &mut dyn Sink) -> Result<(), ImportErro
         }
         // A signed-up author's name, site and address are theirs; one who did not sign
         // up left a name on the comment.
-        let author =
-            people.get(&text(&c, "userCreated")).filter(|_| text(&c, "userCreated") != ZERO_UUID);
+        let author = match text(&c, "userCreated") {
+            id if id == ZERO_UUID => None,
+            id => noted::<3>(sink, "commenter", &id)?,
+        };
         for (field, n) in [("name", 0), ("websiteUrl", 1), ("email", 2)] {
-            flat[field] = author.map_or(Value::Null, |a| a[n].clone().into());
+            flat[field] = author.as_ref().map_or(Value::Null, |a| a[n].clone().into());
         }
         if let Some(name) = optional(text(&c, "authorName")) {
             flat["name"] = name.into();
@@ -375,27 +400,19 @@ pub fn comentario(open: &Open<'_>, sink: &mut dyn Sink) -> Result<(), ImportErro
         add(sink, &flat, &at, &COMENTARIO, Ok(status), time(&c["createdTime"]), likes)?;
         let top = optional(text(&flat, "parentId")).is_none();
         if flag(&c["isSticky"]) && top && status == ImportStatus::Approved {
-            states.entry(path).or_default().pinned = Some(text(&c, "id"));
+            let pinned = Some(text(&c, "id"));
+            let state = crate::ImportedPage { closed: readonly == "true", pinned, likes: 0 };
+            sink.page(path, state)?;
         }
         Ok(())
-    })?;
-    // A page closed to new comments stays closed.
-    for [path, readonly, _] in pages.values() {
-        if readonly == "true" {
-            states.entry(path.clone()).or_default().closed = true;
-        }
-    }
-    for (page, state) in states {
-        sink.page(page, state)?;
-    }
-    Ok(())
+    })
 }
 
 /// Cusdis's tables as JSON: its pages first, then its comments as they are read.
 pub fn cusdis(open: &Open<'_>, sink: &mut dyn Sink) -> Result<(), ImportError> {
-    let named = lookups(open, &[&["pages"]], |_, p| (text(p, "id"), cusdis_page(p)))?.remove(0);
+    walk(&mut *open()?, &[&["pages"]], false, &mut |_, p| cusdis_page_noted(&p, sink))?;
     comments(open, "Cusdis's tables", &mut |Place { n, .. }, c| {
-        cusdis_comment(&named, &format!("comments[{n}]"), &c, sink)
+        cusdis_comment(&format!("comments[{n}]"), &c, sink)
     })
 }
 
@@ -405,16 +422,18 @@ pub fn cusdis_page(p: &Value) -> String {
     optional(text(p, "url")).unwrap_or_else(|| text(p, "slug"))
 }
 
+/// Notes a Cusdis page (a row of its `pages`), for its comments.
+pub fn cusdis_page_noted(p: &Value, sink: &mut dyn Sink) -> Result<(), ImportError> {
+    let name = serde_json::to_string(&[cusdis_page(p)]).unwrap_or_default();
+    sink.note("page", text(p, "id"), name)
+}
+
 /// One row of Cusdis's comments, however it was read (a JSON file, or its SQLite
-/// database by the command line), its page named through `named` (page id to page).
-pub fn cusdis_comment(
-    named: &HashMap<String, String>,
-    at: &str,
-    c: &Value,
-    sink: &mut dyn Sink,
-) -> Result<(), ImportError> {
+/// database by the command line), its page named as noted (see [`cusdis_page_noted`]).
+pub fn cusdis_comment(at: &str, c: &Value, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let mut flat = c.clone();
-    flat["page"] = named.get(&text(c, "pageId")).cloned().unwrap_or_default().into();
+    let [page] = noted::<1>(sink, "page", &text(c, "pageId"))?.unwrap_or_default();
+    flat["page"] = page.into();
     let status = if !c["deletedAt"].is_null() {
         ImportStatus::Deleted
     } else if flag(&c["approved"]) {

@@ -34,7 +34,7 @@ pub use kudos_core::wire::{
 /// length), so a longer one could never be stored. It also keeps every item within one
 /// request ([`kudos_core::wire::MAX_IMPORT_BYTES`]).
 pub const MAX_BODY_BYTES: usize = MAX_HTML_BYTES * 4;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The systems kudos reads exports of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +185,8 @@ pub struct Parsed {
     pub pages: BTreeMap<String, ImportedPage>,
     /// Confirmed rewards, with the page as the source names it (kudos's export).
     pub rewards: Vec<(String, ImportedReward)>,
+    /// The names the parser noted for later records, by table and key.
+    pub notes: HashMap<(&'static str, String), String>,
 }
 
 /// Where a parser puts each record as it reads it: a [`Planner`] (which keeps what it
@@ -197,6 +199,11 @@ pub trait Sink {
     fn page(&mut self, page: String, state: ImportedPage) -> Result<(), ImportError>;
     /// A confirmed reward, with the page as the source names it.
     fn reward(&mut self, page: String, reward: ImportedReward) -> Result<(), ImportError>;
+    /// Notes a name later records need (a Disqus thread's link, a Commento commenter)
+    /// in `table` under `key`, kept where the sink keeps what it reads.
+    fn note(&mut self, table: &'static str, key: String, value: String) -> Result<(), ImportError>;
+    /// What was noted in `table` under `key`.
+    fn noted(&mut self, table: &'static str, key: &str) -> Result<Option<String>, ImportError>;
 }
 
 impl Sink for Parsed {
@@ -218,6 +225,15 @@ impl Sink for Parsed {
     fn reward(&mut self, page: String, reward: ImportedReward) -> Result<(), ImportError> {
         self.rewards.push((page, reward));
         Ok(())
+    }
+
+    fn note(&mut self, table: &'static str, key: String, value: String) -> Result<(), ImportError> {
+        self.notes.insert((table, key), value);
+        Ok(())
+    }
+
+    fn noted(&mut self, table: &'static str, key: &str) -> Result<Option<String>, ImportError> {
+        Ok(self.notes.get(&(table, key.to_owned())).cloned())
     }
 }
 
@@ -311,7 +327,7 @@ pub fn read_into(
 ) -> Result<(), ImportError> {
     let open = || unpacked(source.open().map_err(unreadable)?, limit, format);
     match format {
-        Format::Disqus => disqus::read(open()?, sink),
+        Format::Disqus => disqus::read(&open, sink),
         Format::Wordpress => wordpress::read(open()?, sink),
         Format::Remark42 => json::read_remark42(&mut *open()?, sink),
         Format::Kudos => kudos::read(open()?, sink),

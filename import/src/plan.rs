@@ -138,6 +138,9 @@ pub trait Store {
     /// A page's rewards, in the order they were kept.
     fn rewards(&mut self, page: &PageId) -> Result<Vec<ImportedReward>, ImportError>;
     fn settings(&mut self, page: &PageId) -> Result<Option<ImportedPage>, ImportError>;
+    /// Keeps a name a parser noted (see [`Sink::note`]).
+    fn note(&mut self, table: &str, key: &str, value: &str) -> Result<(), ImportError>;
+    fn noted(&mut self, table: &str, key: &str) -> Result<Option<String>, ImportError>;
 }
 
 /// A [`Store`] in memory: the console's (a browser holds the file anyway).
@@ -147,6 +150,7 @@ pub struct Memory {
     /// Where each id was read.
     ids: HashMap<String, String>,
     pages: BTreeMap<PageId, MemoryPage>,
+    notes: HashMap<(String, String), String>,
 }
 
 #[derive(Debug, Default)]
@@ -201,6 +205,15 @@ impl Store for Memory {
 
     fn settings(&mut self, page: &PageId) -> Result<Option<ImportedPage>, ImportError> {
         Ok(self.pages.get(page).and_then(|p| p.settings.clone()))
+    }
+
+    fn note(&mut self, table: &str, key: &str, value: &str) -> Result<(), ImportError> {
+        self.notes.insert((table.to_owned(), key.to_owned()), value.to_owned());
+        Ok(())
+    }
+
+    fn noted(&mut self, table: &str, key: &str) -> Result<Option<String>, ImportError> {
+        Ok(self.notes.get(&(table.to_owned(), key.to_owned())).cloned())
     }
 }
 
@@ -319,6 +332,14 @@ impl<S: Store> Sink for Planner<'_, S> {
             Some(named) => self.store.keep_reward(&named, reward),
             None => self.skip(Skip { id: reward.session, why: "its page cannot be named".into() }),
         }
+    }
+
+    fn note(&mut self, table: &'static str, key: String, value: String) -> Result<(), ImportError> {
+        self.store.note(table, &key, &value)
+    }
+
+    fn noted(&mut self, table: &'static str, key: &str) -> Result<Option<String>, ImportError> {
+        self.store.noted(table, key)
     }
 }
 

@@ -101,6 +101,16 @@ fn local(name: &[u8]) -> String {
     name.rsplit(':').next().unwrap_or_default().to_owned()
 }
 
+/// The most XML a record may hold at once (besides the parts handed over on their own):
+/// far past any comment, and a bound on what one record costs to hold.
+const MAX_RECORD: usize = 16 << 20;
+
+/// The most elements a record may hold at once, and attributes an element may have: far
+/// past any export's (a Disqus post has about ten elements), and a bound on what the tree
+/// of one record costs (an element takes far more memory than its few bytes of XML).
+const MAX_ELEMENTS: usize = 10_000;
+const MAX_ATTRIBUTES: usize = 64;
+
 /// The most elements a record may nest (a hostile file cannot make the tree deep).
 const MAX_DEPTH: usize = 64;
 
@@ -131,9 +141,22 @@ pub fn records(
     let mut around: Vec<String> = Vec::new();
     let mut any = false;
     let mut buf = Vec::new();
+    // Where what the record being read holds began: the record's start, or the end of its
+    // last part handed over.
+    let mut held_since = 0;
+    // How many elements the record being read holds (its parts' count while read).
+    let mut held_elements = 0;
     loop {
         // quick-xml takes each event's bytes and no more, so this is the line it starts on.
         let at = reader.get_ref().line();
+        if open.is_empty() {
+            held_since = reader.buffer_position();
+        } else if reader.buffer_position() - held_since > MAX_RECORD as u64 {
+            return Err(ImportError::Broken {
+                line: at,
+                why: format!("a record is longer than {} MiB", MAX_RECORD >> 20),
+            });
+        }
         let event = reader.read_event_into(&mut buf).map_err(|e| ImportError::Broken {
             line: reader.get_ref().line(),
             why: format!("the XML is broken: {e}"),
@@ -150,7 +173,20 @@ pub fn records(
             {
                 let mut element =
                     Element { name: local(start.name().as_ref()), line: at, ..Element::default() };
-                for attr in start.attributes() {
+                if open.is_empty() {
+                    held_elements = 0;
+                }
+                held_elements += 1;
+                let too_many = |what: String| ImportError::Broken { line: at, why: what };
+                if held_elements > MAX_ELEMENTS {
+                    let why = format!("a record holds more than {MAX_ELEMENTS} elements");
+                    return Err(too_many(why));
+                }
+                for (n, attr) in start.attributes().enumerate() {
+                    if n >= MAX_ATTRIBUTES {
+                        let why = format!("an element has more than {MAX_ATTRIBUTES} attributes");
+                        return Err(too_many(why));
+                    }
                     let attr = attr.map_err(|e| decode_error(&e))?;
                     let value = attr
                         .decoded_and_normalized_value(
@@ -167,7 +203,9 @@ pub fn records(
                     });
                 }
                 if closed {
-                    close(element, &mut open, parts, &mut found)?;
+                    if close(element, &mut open, parts, &mut found)? {
+                        (held_since, held_elements) = (reader.buffer_position(), 1);
+                    }
                 } else {
                     open.push(element);
                 }
@@ -184,7 +222,9 @@ pub fn records(
             }
             Event::End(_) => {
                 let done = open.pop().expect("an open element");
-                close(done, &mut open, parts, &mut found)?;
+                if close(done, &mut open, parts, &mut found)? {
+                    (held_since, held_elements) = (reader.buffer_position(), 1);
+                }
             }
             Event::Text(text) if !open.is_empty() => {
                 let text = text.xml10_content().map_err(|e| decode_error(&e))?;
@@ -229,21 +269,22 @@ pub fn records(
     Ok(())
 }
 
-/// Places an element read whole: in its parent, or handed over as a record or a part.
+/// Places an element read whole: in its parent, or handed over as a record or a part
+/// (answering whether it was handed over).
 fn close(
     done: Element,
     open: &mut [Element],
     parts: &[&str],
     found: &mut impl FnMut(Found) -> Result<(), ImportError>,
-) -> Result<(), ImportError> {
+) -> Result<bool, ImportError> {
     match open {
-        [] => found(Found::Record(done)),
+        [] => found(Found::Record(done)).map(|()| true),
         [record] if parts.contains(&done.name.as_str()) => {
-            found(Found::Part { of: record, part: done })
+            found(Found::Part { of: record, part: done }).map(|()| true)
         }
         [.., parent] => {
             parent.children.push(done);
-            Ok(())
+            Ok(false)
         }
     }
 }

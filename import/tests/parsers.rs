@@ -124,6 +124,33 @@ fn deep_nesting_is_refused_and_fifty_thousand_comments_are_read() {
     );
 }
 
+#[test]
+fn a_record_holds_at_most_16_mib_and_a_posts_comments_are_not_held_with_it() {
+    let post = |inside: &str| format!("<disqus><post dsq:id=\"1\">{inside}</post></disqus>");
+    let long = post(&format!("<message>{}</message>", "<b>x</b>".repeat(3 << 20)));
+    let error = disqus::parse(long.as_bytes()).unwrap_err().to_string();
+    assert!(error.contains("a record holds more than 10000 elements"), "{error}");
+    let long = post(&format!("<!--{}-->", "x".repeat(1 << 20)).repeat(17));
+    let error = disqus::parse(long.as_bytes()).unwrap_err().to_string();
+    assert!(error.contains("a record is longer than 16 MiB"), "{error}");
+    let attributes: String = (0..100).map(|n| format!(" a{n}=\"\"")).collect();
+    let error = disqus::parse(post(&format!("<b{attributes}/>")).as_bytes()).unwrap_err();
+    assert!(error.to_string().contains("more than 64 attributes"), "{error}");
+    // One WordPress post whose comments make 20 MiB: read a comment at a time.
+    let mut wxr = String::from("<rss><channel><item><link>https://blog.example/a/</link>\n");
+    let words = "word ".repeat(100);
+    for n in 1..=40_000 {
+        wxr.push_str(&format!(
+            "<wp:comment><wp:comment_id>{n}</wp:comment_id><wp:comment_date_gmt>2014-01-14 \
+             17:32:12</wp:comment_date_gmt><wp:comment_content>{words}</wp:comment_content>\
+             <wp:comment_approved>1</wp:comment_approved></wp:comment>\n"
+        ));
+    }
+    wxr.push_str("</item></channel></rss>");
+    assert!(wxr.len() > 20 << 20);
+    assert_eq!(wordpress::parse(wxr.as_bytes()).unwrap().items.len(), 40_000);
+}
+
 /// What every JSON system's fixture holds: a comment by Ada with likes and a website, a
 /// reply by Grace, and what the system calls pending, spam or deleted.
 fn the_usual(
