@@ -33,8 +33,9 @@ impl Spill {
                id TEXT NOT NULL UNIQUE, at TEXT NOT NULL, parent TEXT, created_at INTEGER NOT NULL,
                status TEXT NOT NULL, item TEXT NOT NULL);
              CREATE INDEX comments_page ON comments (page);
-             CREATE TABLE rewards (n INTEGER PRIMARY KEY, page TEXT NOT NULL, reward TEXT NOT NULL);
-             CREATE INDEX rewards_page ON rewards (page);
+             CREATE TABLE rewards (n INTEGER PRIMARY KEY, page TEXT NOT NULL, at INTEGER NOT NULL,
+               reward TEXT NOT NULL);
+             CREATE INDEX rewards_page ON rewards (page, at);
              CREATE TABLE notes (name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
                PRIMARY KEY (name, key)) WITHOUT ROWID;",
         )
@@ -88,14 +89,18 @@ impl Store for Spill {
         Ok(Kept::New(self.page_row(page, 1)?))
     }
 
-    fn keep_reward(&mut self, page: &PageId, reward: ImportedReward) -> Result<(), ImportError> {
+    fn keep_reward(&mut self, page: &PageId, reward: ImportedReward) -> Result<usize, ImportError> {
         self.page_row(page, 0)?;
         let json = serde_json::to_string(&reward).map_err(failed)?;
         self.db
-            .prepare_cached("INSERT INTO rewards (page, reward) VALUES (?1, ?2)")
-            .and_then(|mut q| q.execute(params![page.as_str(), json]))
+            .prepare_cached("INSERT INTO rewards (page, at, reward) VALUES (?1, ?2, ?3)")
+            .and_then(|mut q| q.execute(params![page.as_str(), reward.at as i64, json]))
             .map_err(failed)?;
-        Ok(())
+        self.db
+            .prepare_cached("SELECT count(*) FROM rewards WHERE page = ?1")
+            .and_then(|mut q| q.query_row([page.as_str()], |r| r.get::<_, i64>(0)))
+            .map(|n| n as usize)
+            .map_err(failed)
     }
 
     fn keep_settings(&mut self, page: &PageId, state: ImportedPage) -> Result<(), ImportError> {
@@ -157,7 +162,7 @@ impl Store for Spill {
     fn rewards(&mut self, page: &PageId) -> Result<Vec<ImportedReward>, ImportError> {
         let mut query = self
             .db
-            .prepare_cached("SELECT reward FROM rewards WHERE page = ?1 ORDER BY n")
+            .prepare_cached("SELECT reward FROM rewards WHERE page = ?1 ORDER BY at, n DESC")
             .map_err(failed)?;
         let rows = query.query_map([page.as_str()], |r| r.get::<_, String>(0)).map_err(failed)?;
         rows.map(|json| serde_json::from_str(&json.map_err(failed)?).map_err(failed)).collect()

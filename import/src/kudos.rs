@@ -20,12 +20,10 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ImportError> {
     Ok(parsed)
 }
 
-/// Reads an export a line at a time, each record going to `sink` as it is read (a page's
-/// rewards once the page's last is read: the export lists them newest first, and they are
-/// recorded oldest first, so their ledger numbers come back the same).
+/// Reads an export a line at a time, each record going to `sink` as it is read (the
+/// export lists a page's rewards newest first; a plan sends them oldest first, so their
+/// ledger numbers come back the same).
 pub fn read(mut input: impl std::io::BufRead, sink: &mut dyn Sink) -> Result<(), ImportError> {
-    // The rewards of the page being read, newest first.
-    let mut rewards: Vec<(String, ImportedReward)> = Vec::new();
     let mut lines = crate::Lines::new(&mut input);
     let broken = |line: usize, why: String| ImportError::Broken { line: line + 1, why };
     let read = |n: usize, line: &[u8]| {
@@ -61,11 +59,6 @@ pub fn read(mut input: impl std::io::BufRead, sink: &mut dyn Sink) -> Result<(),
         }
         let value = read(n, line)?;
         let page = value["page"].as_str().unwrap_or_default().to_owned();
-        if rewards.last().is_some_and(|(of, _)| *of != page) {
-            for (page, reward) in rewards.drain(..).rev() {
-                sink.reward(page, reward)?;
-            }
-        }
         let record = |why: &str| ImportError::Record {
             record: format!("line {}", n + 1),
             why: why.to_owned(),
@@ -81,7 +74,7 @@ pub fn read(mut input: impl std::io::BufRead, sink: &mut dyn Sink) -> Result<(),
                 held[2] += 1;
                 let reward: ImportedReward =
                     serde_json::from_value(value.clone()).map_err(|e| record(&e.to_string()))?;
-                rewards.push((page, reward));
+                sink.reward(page, reward)?;
             }
             Some("comment") => {
                 held[1] += 1;
@@ -146,9 +139,6 @@ pub fn read(mut input: impl std::io::BufRead, sink: &mut dyn Sink) -> Result<(),
                 ));
             }
         }
-    }
-    for (page, reward) in rewards.into_iter().rev() {
-        sink.reward(page, reward)?;
     }
     Ok(())
 }

@@ -19,9 +19,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// How many problems and skipped records a report lists (it counts every one).
 pub const MAX_LISTED: usize = 1_000;
 
-/// The most comments one page of a file may hold: far past any real page (a site keeps
-/// 5,000 a page unless its owner says otherwise), and a bound on what planning one page
-/// holds in memory (about 100 bytes a comment).
+/// The most comments one page of a file may hold, and the most rewards: far past any real
+/// page (a site keeps 5,000 comments a page unless its owner says otherwise), and a bound
+/// on what planning one page holds in memory (about 100 bytes a comment).
 pub const MAX_PAGE_ITEMS: usize = 100_000;
 
 /// What an import holds, per source file: read before anything is sent.
@@ -127,7 +127,8 @@ pub trait Store {
     /// Keeps `item`, read `at` a place of the file, on `page`, unless a comment with its
     /// id is kept already.
     fn keep(&mut self, page: &PageId, at: &str, item: ImportItem) -> Result<Kept, ImportError>;
-    fn keep_reward(&mut self, page: &PageId, reward: ImportedReward) -> Result<(), ImportError>;
+    /// Keeps a reward on `page`; answers how many the page now holds.
+    fn keep_reward(&mut self, page: &PageId, reward: ImportedReward) -> Result<usize, ImportError>;
     /// Sets a page's own state (a second one for the page replaces the first).
     fn keep_settings(&mut self, page: &PageId, state: ImportedPage) -> Result<(), ImportError>;
     /// The first page after `after`, in order, with anything kept.
@@ -135,7 +136,8 @@ pub trait Store {
     fn shapes(&mut self, page: &PageId) -> Result<Vec<Shape>, ImportError>;
     /// The comments kept under `keys`, in that order.
     fn items(&mut self, keys: &[u64]) -> Result<Vec<ImportItem>, ImportError>;
-    /// A page's rewards, in the order they were kept.
+    /// A page's rewards, oldest first (by their time, then the later kept first: an export
+    /// lists them newest first).
     fn rewards(&mut self, page: &PageId) -> Result<Vec<ImportedReward>, ImportError>;
     fn settings(&mut self, page: &PageId) -> Result<Option<ImportedPage>, ImportError>;
     /// Keeps a name a parser noted (see [`Sink::note`]).
@@ -172,9 +174,10 @@ impl Store for Memory {
         Ok(Kept::New(kept.items.len()))
     }
 
-    fn keep_reward(&mut self, page: &PageId, reward: ImportedReward) -> Result<(), ImportError> {
-        self.pages.entry(page.clone()).or_default().rewards.push(reward);
-        Ok(())
+    fn keep_reward(&mut self, page: &PageId, reward: ImportedReward) -> Result<usize, ImportError> {
+        let rewards = &mut self.pages.entry(page.clone()).or_default().rewards;
+        rewards.push(reward);
+        Ok(rewards.len())
     }
 
     fn keep_settings(&mut self, page: &PageId, state: ImportedPage) -> Result<(), ImportError> {
@@ -200,7 +203,10 @@ impl Store for Memory {
     }
 
     fn rewards(&mut self, page: &PageId) -> Result<Vec<ImportedReward>, ImportError> {
-        Ok(self.pages.get(page).map(|p| p.rewards.clone()).unwrap_or_default())
+        let mut rewards = self.pages.get(page).map(|p| p.rewards.clone()).unwrap_or_default();
+        rewards.reverse();
+        rewards.sort_by_key(|r| r.at);
+        Ok(rewards)
     }
 
     fn settings(&mut self, page: &PageId) -> Result<Option<ImportedPage>, ImportError> {
@@ -328,10 +334,18 @@ impl<S: Store> Sink for Planner<'_, S> {
     }
 
     fn reward(&mut self, page: String, reward: ImportedReward) -> Result<(), ImportError> {
-        match self.named(&page) {
-            Some(named) => self.store.keep_reward(&named, reward),
-            None => self.skip(Skip { id: reward.session, why: "its page cannot be named".into() }),
+        let Some(named) = self.named(&page) else {
+            return self.skip(Skip { id: reward.session, why: "its page cannot be named".into() });
+        };
+        let id = reward.session.clone();
+        if self.store.keep_reward(&named, reward)? == self.page_items + 1 {
+            let why = format!(
+                "its page {named} has more than {} rewards in this file: import it in parts",
+                self.page_items
+            );
+            self.report.problem(Problem { id, at: String::new(), why });
         }
+        Ok(())
     }
 
     fn note(&mut self, table: &'static str, key: String, value: String) -> Result<(), ImportError> {
@@ -783,7 +797,8 @@ mod tests {
     }
 
     #[test]
-    fn a_page_with_more_comments_than_a_plan_holds_is_one_problem_and_reports_stay_short() {
+    fn a_page_with_more_comments_or_rewards_than_a_plan_holds_is_a_problem_and_reports_stay_short()
+    {
         let mut report = Report::default();
         for n in 0..MAX_LISTED + 5 {
             report.skip(Skip { id: n.to_string(), why: "a pingback or trackback".into() });
@@ -799,10 +814,26 @@ mod tests {
         planner.page_items = 3;
         for n in 0..5 {
             planner.item(item(&format!("c{n}"), None, ImportStatus::Approved, 1)).unwrap();
+            let reward = ImportedReward {
+                session: format!("cs_{n}"),
+                event: String::new(),
+                amount: 100,
+                currency: "eur".into(),
+                name: String::new(),
+                message: String::new(),
+                anonymous: false,
+                message_hidden: false,
+                at: 5 - n,
+            };
+            planner.reward("/posts/a/".into(), reward).unwrap();
         }
-        let planned = planner.finish().unwrap();
-        assert_eq!(planned.report.problem_count, 1);
-        assert!(planned.report.problems[0].why.contains("import it in parts"));
+        let mut planned = planner.finish().unwrap();
+        assert_eq!(planned.report.problem_count, 2, "{}", planned.report.summary());
+        assert!(planned.report.problems[0].why.contains("more than 3 comments"));
+        assert!(planned.report.problems[1].why.contains("more than 3 rewards"));
+        let page = planned.next_page().unwrap().unwrap();
+        let times: Vec<u64> = page.rewards.iter().map(|r| r.at).collect();
+        assert_eq!(times, [1, 2, 3, 4, 5], "oldest first");
     }
 
     #[test]
