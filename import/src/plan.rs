@@ -186,11 +186,12 @@ impl Store for Memory {
     }
 
     fn page_after(&mut self, after: Option<&PageId>) -> Result<Option<PageId>, ImportError> {
-        let mut pages = self.pages.keys();
-        Ok(match after {
-            None => pages.next().cloned(),
-            Some(after) => pages.find(|p| *p > after).cloned(),
-        })
+        use std::ops::Bound::{Excluded, Unbounded};
+        let mut pages = match after {
+            None => self.pages.range::<PageId, _>(..),
+            Some(after) => self.pages.range::<PageId, _>((Excluded(after), Unbounded)),
+        };
+        Ok(pages.next().map(|(page, _)| page.clone()))
     }
 
     fn shapes(&mut self, page: &PageId) -> Result<Vec<Shape>, ImportError> {

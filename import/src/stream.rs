@@ -74,7 +74,10 @@ pub(crate) type Each<'a> = dyn FnMut(Place, Value) -> Result<(), ImportError> + 
 /// Reads the JSON in `input` (one document, or with `many` one after another, as `gh api
 /// --paginate` writes them), calling `each` with every element of each array found at one
 /// of `arrays` (each a path of object keys; an empty path is a document that is an array)
-/// as it is read; a value there that is not an array is handed over as it is. Answers which of the arrays were found, and how many documents were read.
+/// as it is read; a value there that is not an array is handed over as it is. Answers
+/// which of the arrays were found, and how many documents were read. Whatever is held to
+/// be read (a record, a key, a value on the way to a named array) is capped; what is
+/// skipped is not held.
 pub(crate) fn walk(
     input: &mut dyn BufRead,
     arrays: &[&[&str]],
@@ -109,7 +112,9 @@ fn walk_capped(
         if documents > 0 && (!many || de.end().is_ok()) {
             break;
         }
+        walker.holding(true);
         let walked = At { walker: &walker, path: Vec::new() }.deserialize(&mut de);
+        walker.holding(false);
         if let Some(failed) = walker.failed.borrow_mut().take() {
             return Err(failed);
         }
@@ -137,6 +142,13 @@ struct Walker<'w, 'e> {
     record: Rc<Cell<Option<usize>>>,
     /// The document being read.
     doc: Cell<usize>,
+}
+
+impl Walker<'_, '_> {
+    /// Starts counting what is read against the cap (what is read next is held), or stops.
+    fn holding(&self, held: bool) {
+        self.record.set(held.then_some(0));
+    }
 }
 
 /// The walk at one place in the document.
@@ -177,29 +189,36 @@ impl<'de> serde::de::Visitor<'de> for At<'_, '_, '_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<String>()? {
+        loop {
+            // A key is held while it is read, and so is a value on the way to a named
+            // array (a string there is read whole): both are capped.
+            self.walker.holding(true);
+            let Some(key) = map.next_key::<String>()? else { break };
             let mut path = self.path.clone();
             path.push(key);
             if self.leads_on(&path) {
                 map.next_value_seed(At { walker: self.walker, path })?;
             } else {
+                self.walker.holding(false);
                 map.next_value::<IgnoredAny>()?;
             }
         }
+        self.walker.holding(false);
         Ok(())
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let Some(which) = self.array_here() else {
+            self.walker.holding(false);
             while seq.next_element::<IgnoredAny>()?.is_some() {}
             return Ok(());
         };
         self.walker.found.borrow_mut()[which] = true;
         let mut n = 0;
         loop {
-            self.walker.record.set(Some(0));
+            self.walker.holding(true);
             let next = seq.next_element::<Value>();
-            self.walker.record.set(None);
+            self.walker.holding(false);
             let Some(value) = next? else { return Ok(()) };
             self.hand_over(which, n, value).map_err(A::Error::custom)?;
             n += 1;
@@ -251,14 +270,14 @@ impl At<'_, '_, '_> {
 mod tests {
     use super::*;
 
-    /// What walking `json` hands over, a record capped at 1 KiB.
+    /// What walking `json` hands over, a record capped at 16 KiB (twice what is read ahead).
     fn walked(
         json: &str,
         arrays: &[&[&str]],
         many: bool,
     ) -> Result<Vec<(usize, usize, Value)>, ImportError> {
         let mut seen = Vec::new();
-        walk_capped(&mut json.as_bytes(), arrays, many, 1024, &mut |at, value| {
+        walk_capped(&mut json.as_bytes(), arrays, many, 16 << 10, &mut |at, value| {
             seen.push((at.which, at.n, value));
             Ok(())
         })?;
@@ -286,12 +305,20 @@ mod tests {
         // Past the cap and what the reader reads ahead.
         let huge = format!("{{\"comments\": [\"{}\"]}}", "x".repeat(64 << 10));
         let error = walked(&huge, &[&["comments"]], false).unwrap_err().to_string();
-        assert!(error.contains("longer than 1 KiB"), "{error}");
+        assert!(error.contains("longer than 16 KiB"), "{error}");
         let skipped = format!("{{\"other\": \"{}\", \"comments\": []}}", "x".repeat(64 << 10));
         assert!(walked(&skipped, &[&["comments"]], false).is_ok(), "what is skipped is not kept");
+        for held in [
+            format!("{{\"{}\": []}}", "k".repeat(64 << 10)),
+            format!("{{\"comments\": \"{}\"}}", "x".repeat(64 << 10)),
+            format!("\"{}\"", "x".repeat(64 << 10)),
+        ] {
+            let error = walked(&held, &[&["comments"]], false).unwrap_err().to_string();
+            assert!(error.contains("longer than 16 KiB"), "{error}");
+        }
         let blank = format!("{{\"comments\": [{}]}}", " ".repeat(64 << 10));
         let error = walked(&blank, &[&["comments"]], false).unwrap_err().to_string();
-        assert!(error.contains("more than 1 KiB of blank space"), "{error}");
+        assert!(error.contains("more than 16 KiB of blank space"), "{error}");
         let deep = format!("{{\"comments\": [{}{}]}}", "[".repeat(10_000), "]".repeat(10_000));
         assert!(walked(&deep, &[&["comments"]], false).is_err());
     }
