@@ -14,6 +14,7 @@ pub mod limits;
 #[cfg(feature = "server")]
 pub mod markdown;
 pub mod memory;
+pub mod moderation;
 pub mod notify;
 #[cfg(feature = "server")]
 pub mod origin;
