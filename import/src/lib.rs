@@ -14,15 +14,20 @@ pub mod disqus;
 pub mod github;
 pub mod json;
 pub mod kudos;
+mod map;
 mod plan;
+mod report;
+mod send;
+mod store;
 mod stream;
 pub mod wordpress;
 mod xml;
 
-pub use plan::{
-    Kept, MAX_LISTED, MAX_PAGE_ITEMS, Memory, PageOrder, PagePlan, Plan, Planned, Planner, Report,
-    Shape, Store, batches, before_and_after, gather, order, plan, requests, shape,
-};
+pub use map::Map;
+pub use plan::{MAX_PAGE_ITEMS, PageOrder, PagePlan, Plan, Planned, Planner, order, plan};
+pub use report::{MAX_LISTED, Report};
+pub use send::{batches, before_and_after, gather, requests};
+pub use store::{Kept, Memory, Shape, Store, shape};
 
 use kudos_core::comment::MAX_HTML_BYTES;
 pub use kudos_core::wire::{
@@ -387,7 +392,6 @@ impl<'a> Lines<'a> {
     /// than [`MAX_LINE_BYTES`] is an error, and so is more blank space than that (a file
     /// of nothing but spaces or line breaks).
     pub(crate) fn next(&mut self) -> Result<Option<(usize, &[u8])>, ImportError> {
-        let unreadable = |e: std::io::Error| ImportError::Unsupported(e.to_string());
         let mut blank = 0;
         loop {
             let buffer = self.input.fill_buf().map_err(unreadable)?;
@@ -459,79 +463,6 @@ fn gunzipping(_: Box<dyn std::io::BufRead + '_>, _: u64) -> Result<std::io::Empt
     ))
 }
 
-/// URL prefixes rewritten before pages are named, the first that matches winning:
-/// `--map https://old.example/blog/=/posts/`, or one `OLD<TAB>NEW` per line of a file
-/// (`--map-file`). A prefix matches whole parts of an address: `/index.php?p=4` does not
-/// match `/index.php?p=42`, so pages that differ only by their query string can each be
-/// mapped to a page of their own.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Map(Vec<(String, String)>);
-
-impl Map {
-    /// From `OLD=NEW` pairs. A kudos page never has `=` in it (its id has no query
-    /// string), so the pair splits at its last `=`: `/index.php?p=42=/posts/a` maps
-    /// `/index.php?p=42`.
-    pub fn parse<'a>(pairs: impl IntoIterator<Item = &'a str>) -> Result<Map, String> {
-        let mut map = Map::default();
-        for pair in pairs {
-            let (old, new) =
-                pair.rsplit_once('=').ok_or_else(|| format!("--map {pair:?} is not OLD=NEW"))?;
-            map.add(old, new).map_err(|why| format!("--map {pair:?} {why}"))?;
-        }
-        Ok(map)
-    }
-
-    /// From a mapping file: one `OLD NEW` per line, separated by a tab or spaces (neither
-    /// occurs in an address); blank lines and lines starting with `#` are left out.
-    pub fn parse_file(text: &str) -> Result<Map, String> {
-        let mut map = Map::default();
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let parts: Vec<&str> = line.split_whitespace().collect();
-            let [old, new] = parts.as_slice() else {
-                return Err(format!("line {}: not OLD<TAB>NEW: {line:?}", n + 1));
-            };
-            map.add(old, new).map_err(|why| format!("line {}: {why}", n + 1))?;
-        }
-        Ok(map)
-    }
-
-    fn add(&mut self, old: &str, new: &str) -> Result<(), String> {
-        if old.is_empty() {
-            return Err("has nothing to replace".into());
-        }
-        self.0.push((old.to_owned(), new.to_owned()));
-        Ok(())
-    }
-
-    /// Joins `other`'s mappings after this one's.
-    pub fn extend(&mut self, other: Map) {
-        self.0.extend(other.0);
-    }
-
-    pub fn apply(&self, page: &str) -> String {
-        for (old, new) in &self.0 {
-            if let Some(rest) = page.strip_prefix(old.as_str()) {
-                let whole = rest.is_empty()
-                    || old.ends_with(['/', '?', '&', '#'])
-                    || rest.starts_with(['/', '?', '&', '#', ';']);
-                // More of the query after a mapped query (`&replytocom=9`) names no page.
-                let more_query = old.contains('?') && rest.starts_with(['&', ';']);
-                if more_query {
-                    return new.clone();
-                }
-                if whole {
-                    return format!("{new}{rest}");
-                }
-            }
-        }
-        page.to_owned()
-    }
-}
-
 /// A time as exports write it, in Unix milliseconds: `2013-10-10T19:20:29Z`, with a
 /// fraction or an offset (`+02:00`), or `2014-01-14 17:31:03` (taken as UTC).
 pub fn parse_time(text: &str) -> Option<i64> {
@@ -588,33 +519,5 @@ mod tests {
         for bad in ["", "2013-10-10", "2013-13-10T00:00:00Z", "2013-10-10T25:00:00Z", "yesterday"] {
             assert_eq!(parse_time(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn map_rewrites_the_first_matching_prefix() {
-        let map = Map::parse(["https://old.example/blog/=/posts/", "/p/=/posts/"]).unwrap();
-        assert_eq!(map.apply("https://old.example/blog/a/"), "/posts/a/");
-        assert_eq!(map.apply("/p/b"), "/posts/b");
-        assert_eq!(map.apply("/other"), "/other");
-        assert!(Map::parse(["no-equals"]).is_err());
-        assert_eq!(map.apply("/p/"), "/posts/");
-    }
-
-    #[test]
-    fn pages_that_differ_only_by_their_query_string_map_to_pages_of_their_own() {
-        let map =
-            Map::parse(["/index.php?p=42=/posts/sourdough", "/index.php?p=4=/posts/rye"]).unwrap();
-        assert_eq!(map.apply("/index.php?p=42"), "/posts/sourdough");
-        assert_eq!(map.apply("/index.php?p=4"), "/posts/rye", "not a prefix of p=42's");
-        assert_eq!(map.apply("/index.php?p=4&replytocom=9"), "/posts/rye");
-        let plan = |page: &str| kudos_core::PageId::parse(&map.apply(page)).unwrap().to_string();
-        assert_eq!(plan("/index.php?p=4&replytocom=9"), "/posts/rye");
-        let file =
-            "# old\tnew\n/index.php?p=42\t/posts/sourdough\n\n/index.php?p=97   /posts/spelt\n";
-        let from_file = Map::parse_file(file).unwrap();
-        assert_eq!(from_file.apply("/index.php?p=97"), "/posts/spelt");
-        assert_eq!(from_file.apply("/index.php?p=42"), "/posts/sourdough");
-        let error = Map::parse_file("/a /b /c\n").unwrap_err();
-        assert!(error.starts_with("line 1:"), "{error}");
     }
 }

@@ -8,232 +8,21 @@
 //! The store is the console's [`Memory`], or the command line's file on disk: what a plan
 //! holds in memory at once is one page's shapes and one batch, however large the file.
 
+use crate::report::Report;
+use crate::send::page_requests;
+use crate::store::{Kept, Memory, Shape, Store};
 use crate::{Format, ImportError, Item, MAX_BODY_BYTES, Map, Problem, Sink, Skip};
 use kudos_core::PageId;
 use kudos_core::wire::{
-    ImportBatch, ImportItem, ImportReply, ImportStatus, ImportedPage, ImportedReward,
-    MAX_IMPORT_BATCH, MAX_IMPORT_BYTES, MAX_IMPORT_ID_CHARS,
+    ImportBatch, ImportItem, ImportStatus, ImportedPage, ImportedReward, MAX_IMPORT_BATCH,
+    MAX_IMPORT_BYTES, MAX_IMPORT_ID_CHARS,
 };
-use std::collections::{BTreeMap, HashMap, HashSet};
-
-/// How many problems and skipped records a report lists (it counts every one).
-pub const MAX_LISTED: usize = 1_000;
+use std::collections::{HashMap, HashSet};
 
 /// The most comments one page of a file may hold, and the most rewards: far past any real
 /// page (a site keeps 5,000 comments a page unless its owner says otherwise), and a bound
 /// on what planning one page holds in memory (about 100 bytes a comment).
 pub const MAX_PAGE_ITEMS: usize = 100_000;
-
-/// What an import holds, per source file: read before anything is sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Report {
-    pub pages: usize,
-    /// Top-level comments.
-    pub comments: usize,
-    pub replies: usize,
-    /// Confirmed rewards (kudos's export).
-    pub rewards: usize,
-    /// Replies whose parent is not in the file (or on another page): imported as
-    /// top-level comments.
-    pub orphans: usize,
-    /// Records left out, the first [`MAX_LISTED`] of them.
-    pub skipped: Vec<Skip>,
-    /// How many were left out, by why.
-    pub skips: BTreeMap<String, usize>,
-    /// What must be fixed before anything is sent: the first [`MAX_LISTED`].
-    pub problems: Vec<Problem>,
-    /// How many problems there are.
-    pub problem_count: usize,
-}
-
-impl Report {
-    pub fn skip(&mut self, skip: Skip) {
-        *self.skips.entry(skip.why.clone()).or_default() += 1;
-        if self.skipped.len() < MAX_LISTED {
-            self.skipped.push(skip);
-        }
-    }
-
-    pub fn problem(&mut self, problem: Problem) {
-        self.problem_count += 1;
-        if self.problems.len() < MAX_LISTED {
-            self.problems.push(problem);
-        }
-    }
-
-    /// The report as the owner reads it.
-    pub fn summary(&self) -> String {
-        let mut out = format!(
-            "{} pages, {} comments, {} replies, {} orphans (kept as comments), {} skipped",
-            self.pages,
-            self.comments,
-            self.replies,
-            self.orphans,
-            self.skips.values().sum::<usize>()
-        );
-        for (why, n) in &self.skips {
-            out.push_str(&format!("\n  skipped {n}: {why}"));
-        }
-        if !self.sendable() {
-            let n = self.problems_said();
-            out.push_str(&format!("\n{n}: nothing is imported until they are fixed"));
-            for problem in &self.problems {
-                out.push_str(&format!("\n  {problem}"));
-            }
-            if self.problem_count > self.problems.len() {
-                let more = self.problem_count - self.problems.len();
-                out.push_str(&format!("\n  and {more} more"));
-            }
-        }
-        out
-    }
-
-    /// How many problems the file has, in words: `1 problem`, `3 problems`.
-    pub fn problems_said(&self) -> String {
-        match self.problem_count {
-            1 => "1 problem".to_owned(),
-            n => format!("{n} problems"),
-        }
-    }
-
-    /// Whether the file can be sent: it has no problem.
-    pub fn sendable(&self) -> bool {
-        self.problem_count == 0
-    }
-}
-
-/// What a plan needs of a comment to place it: all it holds of a page's comments at once.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shape {
-    /// Where the store keeps it.
-    pub key: u64,
-    pub id: String,
-    pub parent: Option<String>,
-    pub created_at: u64,
-    pub status: ImportStatus,
-}
-
-/// What [`Store::keep`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kept {
-    /// Kept; its page now holds this many comments.
-    New(usize),
-    /// Not kept: its id is the one at this place of the file.
-    Again(String),
-}
-
-/// Where a plan keeps what it has read until it is sent.
-pub trait Store {
-    /// Keeps `item`, read `at` a place of the file, on `page`, unless a comment with its
-    /// id is kept already.
-    fn keep(&mut self, page: &PageId, at: &str, item: ImportItem) -> Result<Kept, ImportError>;
-    /// Keeps a reward on `page`; answers how many the page now holds.
-    fn keep_reward(&mut self, page: &PageId, reward: ImportedReward) -> Result<usize, ImportError>;
-    /// Sets a page's own state (a second one for the page replaces the first).
-    fn keep_settings(&mut self, page: &PageId, state: ImportedPage) -> Result<(), ImportError>;
-    /// The first page after `after`, in order, with anything kept.
-    fn page_after(&mut self, after: Option<&PageId>) -> Result<Option<PageId>, ImportError>;
-    fn shapes(&mut self, page: &PageId) -> Result<Vec<Shape>, ImportError>;
-    /// The comments kept under `keys`, in that order.
-    fn items(&mut self, keys: &[u64]) -> Result<Vec<ImportItem>, ImportError>;
-    /// A page's rewards, oldest first (by their time, then the later kept first: an export
-    /// lists them newest first).
-    fn rewards(&mut self, page: &PageId) -> Result<Vec<ImportedReward>, ImportError>;
-    fn settings(&mut self, page: &PageId) -> Result<Option<ImportedPage>, ImportError>;
-    /// Keeps a name a parser noted (see [`Sink::note`]).
-    fn note(&mut self, table: &str, key: &str, value: &str) -> Result<(), ImportError>;
-    fn noted(&mut self, table: &str, key: &str) -> Result<Option<String>, ImportError>;
-}
-
-/// A [`Store`] in memory: the console's (a browser holds the file anyway).
-#[derive(Debug, Default)]
-pub struct Memory {
-    items: Vec<ImportItem>,
-    /// Where each id was read.
-    ids: HashMap<String, String>,
-    pages: BTreeMap<PageId, MemoryPage>,
-    notes: HashMap<(String, String), String>,
-}
-
-#[derive(Debug, Default)]
-struct MemoryPage {
-    items: Vec<u64>,
-    rewards: Vec<ImportedReward>,
-    settings: Option<ImportedPage>,
-}
-
-impl Store for Memory {
-    fn keep(&mut self, page: &PageId, at: &str, item: ImportItem) -> Result<Kept, ImportError> {
-        if let Some(first) = self.ids.get(&item.id) {
-            return Ok(Kept::Again(first.clone()));
-        }
-        self.ids.insert(item.id.clone(), at.to_owned());
-        let kept = self.pages.entry(page.clone()).or_default();
-        kept.items.push(self.items.len() as u64);
-        self.items.push(item);
-        Ok(Kept::New(kept.items.len()))
-    }
-
-    fn keep_reward(&mut self, page: &PageId, reward: ImportedReward) -> Result<usize, ImportError> {
-        let rewards = &mut self.pages.entry(page.clone()).or_default().rewards;
-        rewards.push(reward);
-        Ok(rewards.len())
-    }
-
-    fn keep_settings(&mut self, page: &PageId, state: ImportedPage) -> Result<(), ImportError> {
-        self.pages.entry(page.clone()).or_default().settings = Some(state);
-        Ok(())
-    }
-
-    fn page_after(&mut self, after: Option<&PageId>) -> Result<Option<PageId>, ImportError> {
-        use std::ops::Bound::{Excluded, Unbounded};
-        let mut pages = match after {
-            None => self.pages.range::<PageId, _>(..),
-            Some(after) => self.pages.range::<PageId, _>((Excluded(after), Unbounded)),
-        };
-        Ok(pages.next().map(|(page, _)| page.clone()))
-    }
-
-    fn shapes(&mut self, page: &PageId) -> Result<Vec<Shape>, ImportError> {
-        let keys = self.pages.get(page).map(|p| p.items.as_slice()).unwrap_or_default();
-        Ok(keys.iter().map(|key| shape(*key, &self.items[*key as usize])).collect())
-    }
-
-    fn items(&mut self, keys: &[u64]) -> Result<Vec<ImportItem>, ImportError> {
-        Ok(keys.iter().filter_map(|key| self.items.get(*key as usize).cloned()).collect())
-    }
-
-    fn rewards(&mut self, page: &PageId) -> Result<Vec<ImportedReward>, ImportError> {
-        let mut rewards = self.pages.get(page).map(|p| p.rewards.clone()).unwrap_or_default();
-        rewards.reverse();
-        rewards.sort_by_key(|r| r.at);
-        Ok(rewards)
-    }
-
-    fn settings(&mut self, page: &PageId) -> Result<Option<ImportedPage>, ImportError> {
-        Ok(self.pages.get(page).and_then(|p| p.settings.clone()))
-    }
-
-    fn note(&mut self, table: &str, key: &str, value: &str) -> Result<(), ImportError> {
-        self.notes.insert((table.to_owned(), key.to_owned()), value.to_owned());
-        Ok(())
-    }
-
-    fn noted(&mut self, table: &str, key: &str) -> Result<Option<String>, ImportError> {
-        Ok(self.notes.get(&(table.to_owned(), key.to_owned())).cloned())
-    }
-}
-
-/// An item's shape, as a store keeps it under `key`.
-pub fn shape(key: u64, item: &ImportItem) -> Shape {
-    Shape {
-        key,
-        id: item.id.clone(),
-        parent: item.parent.clone(),
-        created_at: item.created_at,
-        status: item.status,
-    }
-}
 
 /// Checks and keeps each record a parser reads (it is the parser's [`Sink`]); then
 /// [`Planner::finish`] plans every page.
@@ -633,101 +422,10 @@ pub fn plan(parsed: crate::Parsed, map: &Map) -> Plan {
     Plan { pages, report: planned.report }
 }
 
-/// Adds what the worker answered for one of a page's batches to what it answered for the
-/// page's others. A dry run stores nothing, so each batch sees the page as it is.
-pub fn gather(page: &mut ImportReply, batch: ImportReply) {
-    page.added += batch.added;
-    page.existing += batch.existing;
-    page.skipped.extend(batch.skipped);
-    page.before = batch.before;
-    for (status, n) in batch.adds {
-        *page.adds.entry(status).or_default() += n;
-    }
-}
-
-/// A page's comments by state as a dry run found them and as the import would leave
-/// them: `on the site now: 3 published; after: 5 published, 1 pending`.
-pub fn before_and_after(did: &ImportReply) -> String {
-    let mut after = did.before.clone();
-    for (status, n) in &did.adds {
-        *after.entry(status.clone()).or_default() += n;
-    }
-    let said = |counts: &BTreeMap<String, u64>| {
-        let states = ["published", "pending", "hidden", "spam", "deleted"];
-        let parts: Vec<String> = states
-            .iter()
-            .filter_map(|s| counts.get(*s).filter(|n| **n > 0).map(|n| format!("{n} {s}")))
-            .collect();
-        if parts.is_empty() { "nothing".to_owned() } else { parts.join(", ") }
-    };
-    format!("on the site now: {}; after: {}", said(&did.before), said(&after))
-}
-
-/// `items` in batches the worker takes: at most [`MAX_IMPORT_BATCH`] items and about
-/// [`MAX_IMPORT_BYTES`] of JSON each (one item alone may be larger; the worker refuses it).
-pub fn batches(items: &[ImportItem]) -> Vec<&[ImportItem]> {
-    let mut out = Vec::new();
-    let (mut start, mut bytes) = (0, 0);
-    for (n, item) in items.iter().enumerate() {
-        let size = serde_json::to_string(item).map_or(0, |s| s.len()) + 1;
-        if n > start && (n - start >= MAX_IMPORT_BATCH || bytes + size > MAX_IMPORT_BYTES - 4_096) {
-            out.push(&items[start..n]);
-            (start, bytes) = (n, 0);
-        }
-        bytes += size;
-    }
-    if start < items.len() {
-        out.push(&items[start..]);
-    }
-    out
-}
-
-/// The requests that import one page held in memory (see [`page_requests`]).
-pub fn requests(page: &PagePlan, format: Format) -> Vec<ImportBatch> {
-    let chunks = page.items.chunks(MAX_IMPORT_BATCH).map(|c| Ok(c.to_vec()));
-    page_requests(&page.page, format, chunks, &page.rewards, page.settings.as_ref())
-        .filter_map(Result::ok)
-        .collect()
-}
-
-/// The requests that import one page: its comments (given in `chunks` of at most
-/// [`MAX_IMPORT_BATCH`], in order) in [`batches`], then its rewards, then the page's own
-/// state last (its pinned comment is one of those comments).
-fn page_requests<'a>(
-    page: &'a PageId,
-    format: Format,
-    chunks: impl Iterator<Item = Result<Vec<ImportItem>, ImportError>> + 'a,
-    rewards: &'a [ImportedReward],
-    settings: Option<&'a ImportedPage>,
-) -> impl Iterator<Item = Result<ImportBatch, ImportError>> + 'a {
-    let comments = chunks.flat_map(|chunk| {
-        let bodies: Vec<Result<ImportBatch, ImportError>> = match chunk {
-            Ok(items) => batches(&items)
-                .into_iter()
-                .map(|items| Ok(ImportBatch { items: items.to_vec(), ..Default::default() }))
-                .collect(),
-            Err(e) => vec![Err(e)],
-        };
-        bodies
-    });
-    let rewards = rewards
-        .chunks(MAX_IMPORT_BATCH)
-        .map(|rewards| Ok(ImportBatch { rewards: rewards.to_vec(), ..Default::default() }));
-    let settings = settings
-        .map(|state| Ok(ImportBatch { settings: Some(state.clone()), ..Default::default() }));
-    comments.chain(rewards).chain(settings).map(move |body| {
-        body.map(|mut body| {
-            body.page = Some(page.to_string());
-            body.source = format.name().to_owned();
-            body
-        })
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Extra, ImportMarkup, Parsed};
+    use crate::{Extra, ImportMarkup, MAX_LISTED, Parsed};
 
     fn item(id: &str, parent: Option<&str>, status: ImportStatus, at: i64) -> Item {
         Item {
@@ -835,26 +533,5 @@ mod tests {
         let page = planned.next_page().unwrap().unwrap();
         let times: Vec<u64> = page.rewards.iter().map(|r| r.at).collect();
         assert_eq!(times, [1, 2, 3, 4, 5], "oldest first");
-    }
-
-    #[test]
-    fn a_dry_runs_answers_add_up_to_the_page_before_and_after() {
-        let counts = |pairs: &[(&str, u64)]| -> BTreeMap<String, u64> {
-            pairs.iter().map(|(s, n)| (s.to_string(), *n)).collect()
-        };
-        let mut page = ImportReply::default();
-        for adds in [counts(&[("published", 2)]), counts(&[("published", 1), ("pending", 1)])] {
-            let before = counts(&[("published", 3), ("spam", 1)]);
-            gather(
-                &mut page,
-                ImportReply { added: 2, existing: 1, before, adds, ..Default::default() },
-            );
-        }
-        assert_eq!((page.added, page.existing), (4, 2));
-        assert_eq!(
-            before_and_after(&page),
-            "on the site now: 3 published, 1 spam; after: 6 published, 1 pending, 1 spam"
-        );
-        assert!(before_and_after(&ImportReply::default()).starts_with("on the site now: nothing"));
     }
 }

@@ -10,8 +10,10 @@
 //! key, their network (an IPv4 address or an IPv6 /64) or their email's key. [`decide`]
 //! puts it together with the honeypot, pre-moderation, trust and the rules' verdict.
 
-use crate::comment::{Moderation, initial_status};
-use crate::thread::Stored;
+mod bans;
+
+pub use bans::{Ban, Banned, Bans, Decision, Reader, Standing, decide};
+
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -340,130 +342,6 @@ pub fn links(text: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
-/// Who a ban is for: a visitor's key, a network as `limits::client_group` names it (`v4
-/// 203.0.113.9`, `v6 2001:db8:1:2::/64`), or an email address's key (never the address).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "by", content = "key", rename_all = "snake_case")]
-pub enum Banned {
-    Visitor(String),
-    Network(String),
-    Email(String),
-}
-
-/// A ban, as the owner made it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Ban {
-    pub who: Banned,
-    /// Their comments are kept and shown to them alone, as if published.
-    #[serde(default)]
-    pub shadow: bool,
-    /// Unix milliseconds it ends at; none for good.
-    #[serde(default)]
-    pub until: Option<i64>,
-    pub reason: String,
-}
-
-/// Where a reader stands on a site.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Standing {
-    Clear,
-    /// Their writes are refused, until a time or for good.
-    Banned {
-        until: Option<i64>,
-    },
-    /// Their comments reach nobody but them.
-    Shadowed,
-}
-
-/// Who is writing, as bans know readers.
-#[derive(Debug, Clone, Copy)]
-pub struct Reader<'a> {
-    pub visitor: &'a str,
-    pub network: &'a str,
-    pub email: Option<&'a str>,
-}
-
-/// A site's bans, looked up by each way a reader is known.
-#[derive(Debug, Clone, Default)]
-pub struct Bans {
-    bans: HashMap<Banned, Vec<Ban>>,
-}
-
-impl Bans {
-    pub fn new(bans: impl IntoIterator<Item = Ban>) -> Bans {
-        let mut by = Bans::default();
-        for ban in bans {
-            by.bans.entry(ban.who.clone()).or_default().push(ban);
-        }
-        by
-    }
-
-    /// Where `reader` stands at `now`: a ban in force beats a shadow-ban, and the longest
-    /// ban in force is the one said; bans that ended are no longer there.
-    pub fn standing(&self, reader: &Reader, now: i64) -> Standing {
-        let ways = [
-            Some(Banned::Visitor(reader.visitor.to_owned())),
-            Some(Banned::Network(reader.network.to_owned())),
-            reader.email.map(|e| Banned::Email(e.to_owned())),
-        ];
-        let mut standing = Standing::Clear;
-        let in_force = ways.into_iter().flatten().filter_map(|way| self.bans.get(&way)).flatten();
-        for ban in in_force.filter(|b| b.until.is_none_or(|until| until > now)) {
-            standing = match (&standing, ban.shadow) {
-                (Standing::Banned { until: None }, _) => return standing,
-                (Standing::Banned { until: Some(a) }, false) => {
-                    Standing::Banned { until: ban.until.map(|b| b.max(*a)) }
-                }
-                (Standing::Banned { .. }, true) => standing,
-                (_, false) => Standing::Banned { until: ban.until },
-                (_, true) => Standing::Shadowed,
-            };
-        }
-        standing
-    }
-}
-
-/// What happens to a new comment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
-    /// Not stored: the reader is banned (until a time, or for good).
-    Banned { until: Option<i64> },
-    /// Not stored: this rule refuses it.
-    Refused { rule: String },
-    /// Stored with this status; `rule` is the rule that held it or marked it as spam.
-    Stored { status: Stored, rule: Option<String> },
-}
-
-/// What happens to a comment from a reader who stands so, given whether the honeypot was
-/// filled in, the site's moderation, whether the reader is trusted (they skip
-/// pre-moderation, not the rules) and what the rules said. A shadow-banned reader's
-/// comment is stored as spam, which its author still sees as published, as the honeypot's.
-pub fn decide(
-    standing: &Standing,
-    honeypot: bool,
-    moderation: Moderation,
-    trusted: bool,
-    verdict: Option<Verdict>,
-) -> Decision {
-    if let Standing::Banned { until } = standing {
-        return Decision::Banned { until: *until };
-    }
-    if honeypot || *standing == Standing::Shadowed {
-        return Decision::Stored { status: Stored::Spam, rule: None };
-    }
-    let moderation = if trusted { Moderation::Off } else { moderation };
-    match verdict {
-        Some(Verdict { rule, action: Action::Refuse }) => Decision::Refused { rule },
-        Some(Verdict { rule, action: Action::Spam }) => {
-            Decision::Stored { status: Stored::Spam, rule: Some(rule) }
-        }
-        Some(Verdict { rule, action: Action::Hold }) => {
-            Decision::Stored { status: Stored::Pending, rule: Some(rule) }
-        }
-        None => Decision::Stored { status: initial_status(false, moderation), rule: None },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -603,83 +481,5 @@ mod tests {
         let inside: Vec<String> = (0..=MAX_INSIDE).map(|n| format!("*p{n}*")).collect();
         let error = Rules::compile(&[rule("r", Test::Words { words: inside }, Action::Hold)]);
         assert_eq!(error.unwrap_err(), RuleError::TooManyInside);
-    }
-
-    #[test]
-    fn a_reader_is_found_by_any_way_they_are_known_and_a_ban_beats_a_shadow_ban() {
-        const HOUR: i64 = 3_600_000;
-        let ban = |who: Banned, shadow: bool, until: Option<i64>| Ban {
-            who,
-            shadow,
-            until,
-            reason: "rude".into(),
-        };
-        let bans = Bans::new([
-            ban(Banned::Visitor("v1".into()), false, Some(2 * HOUR)),
-            ban(Banned::Network("v6 2001:db8:1:2::/64".into()), true, None),
-            ban(Banned::Email("e1".into()), false, None),
-            ban(Banned::Visitor("v2".into()), false, Some(HOUR)),
-            ban(Banned::Visitor("v2".into()), false, Some(3 * HOUR)),
-        ]);
-        let reader = |visitor, network, email| Reader { visitor, network, email };
-        let clear = reader("v9", "v4 203.0.113.9", None);
-        assert_eq!(bans.standing(&clear, 0), Standing::Clear);
-        let v1 = reader("v1", "v4 203.0.113.9", None);
-        assert_eq!(bans.standing(&v1, HOUR), Standing::Banned { until: Some(2 * HOUR) });
-        assert_eq!(bans.standing(&v1, 2 * HOUR), Standing::Clear, "a time-out ends");
-        assert_eq!(
-            bans.standing(&reader("v2", "x", None), 0),
-            Standing::Banned { until: Some(3 * HOUR) }
-        );
-        let shadowed = reader("v9", "v6 2001:db8:1:2::/64", None);
-        assert_eq!(bans.standing(&shadowed, 0), Standing::Shadowed);
-        let both = reader("v1", "v6 2001:db8:1:2::/64", None);
-        assert_eq!(bans.standing(&both, 0), Standing::Banned { until: Some(2 * HOUR) });
-        let email = reader("v1", "v6 2001:db8:1:2::/64", Some("e1"));
-        assert_eq!(bans.standing(&email, 0), Standing::Banned { until: None }, "for good wins");
-        let json = r#"{"who": {"by": "network", "key": "v4 203.0.113.9"}, "shadow": true, "reason": "spam"}"#;
-        let read: Ban = serde_json::from_str(json).unwrap();
-        assert_eq!(
-            (read.who, read.shadow, read.until),
-            (Banned::Network("v4 203.0.113.9".into()), true, None)
-        );
-    }
-
-    #[test]
-    fn a_decision_weighs_bans_the_honeypot_trust_pre_moderation_and_the_rules() {
-        use Moderation::{Off, Pre};
-        let verdict = |action| Some(Verdict { rule: "r".into(), action });
-        let stored =
-            |status, rule: Option<&str>| Decision::Stored { status, rule: rule.map(str::to_owned) };
-        let banned = Standing::Banned { until: Some(5) };
-        assert_eq!(decide(&banned, false, Off, true, None), Decision::Banned { until: Some(5) });
-        assert_eq!(decide(&Standing::Shadowed, false, Off, true, None), stored(Stored::Spam, None));
-        assert_eq!(decide(&Standing::Clear, true, Off, false, None), stored(Stored::Spam, None));
-        assert_eq!(
-            decide(&Standing::Clear, false, Off, false, None),
-            stored(Stored::Published, None)
-        );
-        assert_eq!(
-            decide(&Standing::Clear, false, Pre, false, None),
-            stored(Stored::Pending, None)
-        );
-        assert_eq!(
-            decide(&Standing::Clear, false, Pre, true, None),
-            stored(Stored::Published, None),
-            "trusted"
-        );
-        assert_eq!(
-            decide(&Standing::Clear, false, Off, true, verdict(Action::Hold)),
-            stored(Stored::Pending, Some("r")),
-            "trust skips pre-moderation, not the rules"
-        );
-        assert_eq!(
-            decide(&Standing::Clear, false, Pre, false, verdict(Action::Spam)),
-            stored(Stored::Spam, Some("r"))
-        );
-        assert_eq!(
-            decide(&Standing::Clear, false, Off, false, verdict(Action::Refuse)),
-            Decision::Refused { rule: "r".into() }
-        );
     }
 }
