@@ -78,6 +78,13 @@ pub enum ErrorCode {
     UpgradeRequired,
     /// The page has as many open live connections as it takes; try again later.
     PageBusy,
+    /// The site's owner banned this reader from writing (`retry_after` says for how long
+    /// when the ban ends).
+    Banned,
+    /// A rule of the site refuses this comment; the reader keeps their text.
+    RuleRefused,
+    /// Moderation rules the site cannot keep (the message says which and why).
+    InvalidRules,
     ServerMisconfigured,
     /// A part of the service did not answer in time; trying again later can succeed.
     TemporarilyUnavailable,
@@ -90,7 +97,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Every code the server sends (all but [`ErrorCode::Unreachable`]), for the check
     /// that `openapi.yaml` lists them all.
-    pub const SENT: [ErrorCode; 57] = [
+    pub const SENT: [ErrorCode; 60] = [
         ErrorCode::InvalidPageId,
         ErrorCode::PageIdTooLong,
         ErrorCode::MissingVisitor,
@@ -145,6 +152,9 @@ impl ErrorCode {
         ErrorCode::PageMoved,
         ErrorCode::UpgradeRequired,
         ErrorCode::PageBusy,
+        ErrorCode::Banned,
+        ErrorCode::RuleRefused,
+        ErrorCode::InvalidRules,
         ErrorCode::ServerMisconfigured,
         ErrorCode::TemporarilyUnavailable,
         ErrorCode::Internal,
@@ -178,10 +188,13 @@ impl ErrorCode {
             | InvalidSignature
             | CommentTooDeep
             | CommentTooComplex
-            | InvalidEmail => 400,
+            | InvalidEmail
+            | InvalidRules => 400,
             Unauthorized => 401,
             OriginNotAllowed | EditWindowClosed | InvalidEditToken | ActionDisabled
-            | ProofRequired | InvalidProof | PageNotAllowed | PageClosed => 403,
+            | ProofRequired | InvalidProof | PageNotAllowed | PageClosed | Banned | RuleRefused => {
+                403
+            }
             // An option the site turned off: the request is fine, the site takes no such
             // thing. Never a 5xx, which monitors read as the server being down.
             RewardsUnavailable | EmailUnavailable => 403,
@@ -275,10 +288,13 @@ mod tests {
             ErrorCode::PageMoved => 51,
             ErrorCode::UpgradeRequired => 52,
             ErrorCode::PageBusy => 53,
-            ErrorCode::ServerMisconfigured => 54,
-            ErrorCode::TemporarilyUnavailable => 55,
-            ErrorCode::Internal => 56,
-            ErrorCode::Unreachable => 57,
+            ErrorCode::Banned => 54,
+            ErrorCode::RuleRefused => 55,
+            ErrorCode::InvalidRules => 56,
+            ErrorCode::ServerMisconfigured => 57,
+            ErrorCode::TemporarilyUnavailable => 58,
+            ErrorCode::Internal => 59,
+            ErrorCode::Unreachable => 60,
         }
     }
 
@@ -287,7 +303,7 @@ mod tests {
         let mut seen: Vec<usize> = ErrorCode::SENT.iter().map(|c| position(*c)).collect();
         seen.push(position(ErrorCode::Unreachable));
         seen.sort();
-        assert_eq!(seen, (0..58).collect::<Vec<_>>());
+        assert_eq!(seen, (0..61).collect::<Vec<_>>());
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub struct Mine {
     pub token: String,
     pub until: i64,
     pub body: String,
+    /// Not yet known to be among the page's published comments (it awaits approval, or
+    /// was just posted): the page's object is asked for the reader's unlisted comments
+    /// on the next load, and what it no longer holds as such is cleared.
     pub pending: bool,
 }
 

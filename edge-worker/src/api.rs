@@ -34,7 +34,7 @@ async fn dispatch(
     req: Request,
     ctx: &Ctx,
 ) -> Result<Response, ApiError> {
-    use handlers::{admin, comments, likes, notes, page, rewards, visitor};
+    use handlers::{admin, comments, likes, moderation, notes, page, rewards, visitor};
     let signed = if route.is_admin() { Some(admin::authorize(&req, ctx).await?) } else { None };
     match route {
         Route::Health => handlers::health::health(ctx),
@@ -78,6 +78,13 @@ async fn dispatch(
         Route::AdminMovePage => admin::move_page(req, ctx).await,
         Route::AdminLedger => admin::ledger(&req, ctx).await,
         Route::AdminActivity => admin::activity(&req, ctx).await,
+        Route::AdminBans => moderation::bans(&req, ctx).await,
+        Route::AdminBan => moderation::ban(req, ctx).await,
+        Route::AdminUnban => moderation::unban(params, ctx).await,
+        Route::AdminRules => moderation::rules(ctx).await,
+        Route::AdminSetRules => moderation::set_rules(req, ctx).await,
+        Route::AdminTrusted => moderation::trusted(ctx).await,
+        Route::AdminTrust => moderation::trust(req, ctx).await,
         Route::AdminSession => admin::session(signed.ok_or(ApiError::Unauthorized)?),
         Route::AdminSignOut => admin::sign_out(signed.ok_or(ApiError::Unauthorized)?, ctx).await,
         Route::AdminSignOutEverywhere => admin::sign_out_everywhere(ctx).await,

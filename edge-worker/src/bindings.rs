@@ -31,6 +31,8 @@ pub mod vars {
     pub const KV_CACHE_TTL_SECONDS: &str = "KV_CACHE_TTL_SECONDS";
     /// `off` (comments appear at once) or `pre` (they wait for approval).
     pub const MODERATION: &str = "MODERATION";
+    /// Published comments after which a reader skips pre-moderation (0: never).
+    pub const TRUST_AFTER: &str = "TRUST_AFTER";
     /// How deep replies nest; replies below it attach to the deepest level.
     pub const MAX_DEPTH: &str = "MAX_DEPTH";
     /// How long a comment's author may edit or delete it, in seconds.

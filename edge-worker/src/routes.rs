@@ -46,6 +46,13 @@ pub enum Route {
     AdminMovePage,
     AdminLedger,
     AdminActivity,
+    AdminBans,
+    AdminBan,
+    AdminUnban,
+    AdminRules,
+    AdminSetRules,
+    AdminTrusted,
+    AdminTrust,
     /// The pages behind the links in reply emails, and what their buttons (or a mail
     /// client's one-click unsubscribe) do.
     EmailLinkPage,
@@ -86,7 +93,14 @@ impl Route {
             | Route::AdminClosePage
             | Route::AdminMovePage
             | Route::AdminLedger
-            | Route::AdminActivity => true,
+            | Route::AdminActivity
+            | Route::AdminBans
+            | Route::AdminBan
+            | Route::AdminUnban
+            | Route::AdminRules
+            | Route::AdminSetRules
+            | Route::AdminTrusted
+            | Route::AdminTrust => true,
             Route::Health
             | Route::PageView
             | Route::SetLike
@@ -161,6 +175,13 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("POST", "/admin/pages/move", Route::AdminMovePage),
     ("GET", "/admin/ledger", Route::AdminLedger),
     ("GET", "/admin/activity", Route::AdminActivity),
+    ("GET", "/admin/bans", Route::AdminBans),
+    ("POST", "/admin/bans", Route::AdminBan),
+    ("DELETE", "/admin/bans/{id}", Route::AdminUnban),
+    ("GET", "/admin/rules", Route::AdminRules),
+    ("PUT", "/admin/rules", Route::AdminSetRules),
+    ("GET", "/admin/trusted", Route::AdminTrusted),
+    ("PUT", "/admin/trusted", Route::AdminTrust),
     ("GET", "/feed/comments", Route::CommentsFeed),
     ("GET", "/feed/supporters", Route::SupportersFeed),
     ("GET", "/recent", Route::Recent),

@@ -24,6 +24,7 @@ mod legacy;
 mod limits;
 mod live;
 mod live_browser;
+mod moderation;
 mod moves;
 mod notify;
 mod replies_by_email;

@@ -7,8 +7,9 @@ use crate::thread::Stored;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// Who a ban is for: a visitor's key, a network as `limits::client_group` names it (`v4
-/// 203.0.113.9`, `v6 2001:db8:1:2::/64`), or an email address's key (never the address).
+/// Who a ban is for: a visitor's key, a network's key (the keyed hash of its group, an IPv4
+/// address or an IPv6 /64, as `limits::client_group` names it and budgets know it), or an
+/// email address's key. Never an address itself.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "by", content = "key", rename_all = "snake_case")]
 pub enum Banned {
@@ -31,13 +32,13 @@ pub struct Ban {
 }
 
 /// Where a reader stands on a site.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "standing", rename_all = "snake_case")]
 pub enum Standing {
+    #[default]
     Clear,
     /// Their writes are refused, until a time or for good.
-    Banned {
-        until: Option<i64>,
-    },
+    Banned { until: Option<i64> },
     /// Their comments reach nobody but them.
     Shadowed,
 }
@@ -101,25 +102,44 @@ pub enum Decision {
     Stored { status: Stored, rule: Option<String> },
 }
 
-/// What happens to a comment from a reader who stands so, given whether the honeypot was
-/// filled in, the site's moderation, whether the reader is trusted (they skip
-/// pre-moderation, not the rules) and what the rules said. A shadow-banned reader's
-/// comment is stored as spam, which its author still sees as published, as the honeypot's.
-pub fn decide(
-    standing: &Standing,
-    honeypot: bool,
-    moderation: Moderation,
-    trusted: bool,
-    verdict: Option<Verdict>,
-) -> Decision {
+/// What the site says of a comment before its page writes it: where its reader stands,
+/// whether they are trusted (they skip pre-moderation, not the rules) and what the rules
+/// said.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Screening {
+    #[serde(flatten)]
+    pub standing: Standing,
+    #[serde(default)]
+    pub trusted: bool,
+    #[serde(default)]
+    pub verdict: Option<Verdict>,
+}
+
+/// The rule id a comment is held by when the site could not screen it.
+pub const UNSCREENED: &str = "unscreened";
+
+impl Screening {
+    /// When the site's checks did not answer: held for review, never published unseen nor
+    /// lost.
+    pub fn unanswered() -> Screening {
+        let verdict = Verdict { rule: UNSCREENED.to_owned(), action: Action::Hold };
+        Screening { verdict: Some(verdict), ..Screening::default() }
+    }
+}
+
+/// What happens to a comment given its screening, whether the honeypot was filled in and
+/// the site's moderation. A shadow-banned reader's comment is stored as spam, which its
+/// author still sees as published, as the honeypot's.
+pub fn decide(screening: &Screening, honeypot: bool, moderation: Moderation) -> Decision {
+    let Screening { standing, trusted, verdict } = screening;
     if let Standing::Banned { until } = standing {
         return Decision::Banned { until: *until };
     }
     if honeypot || *standing == Standing::Shadowed {
         return Decision::Stored { status: Stored::Spam, rule: None };
     }
-    let moderation = if trusted { Moderation::Off } else { moderation };
-    match verdict {
+    let moderation = if *trusted { Moderation::Off } else { moderation };
+    match verdict.clone() {
         Some(Verdict { rule, action: Action::Refuse }) => Decision::Refused { rule },
         Some(Verdict { rule, action: Action::Spam }) => {
             Decision::Stored { status: Stored::Spam, rule: Some(rule) }
@@ -181,6 +201,10 @@ mod tests {
         let verdict = |action| Some(Verdict { rule: "r".into(), action });
         let stored =
             |status, rule: Option<&str>| Decision::Stored { status, rule: rule.map(str::to_owned) };
+        let decide = |standing: &Standing, honeypot, moderation, trusted, verdict| {
+            let screening = Screening { standing: standing.clone(), trusted, verdict };
+            decide(&screening, honeypot, moderation)
+        };
         let banned = Standing::Banned { until: Some(5) };
         assert_eq!(decide(&banned, false, Off, true, None), Decision::Banned { until: Some(5) });
         assert_eq!(decide(&Standing::Shadowed, false, Off, true, None), stored(Stored::Spam, None));
@@ -210,6 +234,16 @@ mod tests {
         assert_eq!(
             decide(&Standing::Clear, false, Off, false, verdict(Action::Refuse)),
             Decision::Refused { rule: "r".into() }
+        );
+        assert_eq!(
+            super::decide(&Screening::unanswered(), false, Off),
+            stored(Stored::Pending, Some(UNSCREENED)),
+            "held, not published, when the site did not answer"
+        );
+        let json = serde_json::to_string(&Screening { standing: banned, ..Screening::default() });
+        assert_eq!(
+            json.unwrap(),
+            r#"{"standing":"banned","until":5,"trusted":false,"verdict":null}"#
         );
     }
 }

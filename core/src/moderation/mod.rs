@@ -12,7 +12,7 @@
 
 mod bans;
 
-pub use bans::{Ban, Banned, Bans, Decision, Reader, Standing, decide};
+pub use bans::{Ban, Banned, Bans, Decision, Reader, Screening, Standing, UNSCREENED, decide};
 
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -23,6 +23,8 @@ pub const MAX_RULES: usize = 200;
 pub const MAX_ENTRIES: usize = 1_000;
 /// The longest entry, in characters.
 pub const MAX_ENTRY_CHARS: usize = 100;
+/// The largest rules list the API takes, in bytes of JSON.
+pub const MAX_RULES_BYTES: usize = 256 * 1024;
 /// The longest rule id, in characters.
 pub const MAX_RULE_ID_CHARS: usize = 40;
 

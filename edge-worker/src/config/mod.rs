@@ -160,6 +160,8 @@ pub struct CommentRules {
     /// Comments of any status one page may hold, and replies one thread may hold.
     pub max_comments_per_page: u64,
     pub max_replies_per_thread: u64,
+    /// Published comments after which a reader skips pre-moderation (0: never).
+    pub trust_after: u32,
 }
 
 impl CommentRules {
@@ -173,6 +175,7 @@ impl CommentRules {
         default_order: Order::Newest,
         max_comments_per_page: 5_000,
         max_replies_per_thread: 1_000,
+        trust_after: 3,
     };
 
     pub fn from_env(env: &Env) -> Self {
@@ -195,6 +198,7 @@ impl CommentRules {
                 .unwrap_or(d.max_comments_per_page),
             max_replies_per_thread: number(env, vars::MAX_REPLIES_PER_THREAD)
                 .unwrap_or(d.max_replies_per_thread),
+            trust_after: number(env, vars::TRUST_AFTER).unwrap_or(d.trust_after),
         }
     }
 }
@@ -443,6 +447,7 @@ mod tests {
                 default_order: Order::Newest,
                 max_comments_per_page: 10,
                 max_replies_per_thread: 10,
+                trust_after: 3,
             },
             rewards: RewardConfig {
                 currency: Currency::parse("usd").unwrap(),

@@ -7,11 +7,13 @@ use crate::error::ApiError;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;
 use crate::page_object::protocol::{Editor, Post};
+use crate::site_object::{ScreenRequest, SiteClient};
 use kudos_core::comment::{CommentBody, CommentInput, Cursor, Order, TokenHash};
 use kudos_core::email::Address;
 use kudos_core::email::Follow;
 use kudos_core::limits::Action;
 use kudos_core::markdown;
+use kudos_core::moderation::Screening;
 use kudos_core::wire::{
     CreatedComment, DeleteComment, EditComment, NewComment, PendingRequest, PreviewReply,
     PreviewRequest,
@@ -60,19 +62,37 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
             ApiError::reject(ErrorCode::InvalidEmail, "mail cannot be sent to this address")
         })?),
     };
-    // The budget is spent before the Markdown is rendered, the costly part.
     let client = ctx.client(&req)?;
-    ctx.spend(&client, Action::Comment).await?;
+    let salt = ctx.salt()?;
+    let email_key = address.as_ref().map(|a| a.key(salt.as_bytes()));
+    // The site screens the comment while the budget is spent, so a post waits for the
+    // longer of the two, not both; the budget is spent before the Markdown is rendered,
+    // the costly part.
+    let screen = ScreenRequest {
+        visitor: author.as_str().to_owned(),
+        network: client.0.clone(),
+        email: email_key.clone(),
+        text: input.body.as_str().to_owned(),
+        name: input.name.as_str().to_owned(),
+        website: input.website.as_ref().map(|w| w.as_str().to_owned()),
+    };
+    let site = SiteClient::new(&ctx.env, &ctx.config.site_id)?;
+    let (spent, screening) =
+        futures_util::future::join(ctx.spend(&client, Action::Comment), site.screen(screen)).await;
+    spent?;
+    let screening = screening.unwrap_or_else(|e| {
+        worker::console_error!("comments: the site did not screen a comment: {e}");
+        Screening::unanswered()
+    });
     let html = markdown::render(input.body.as_str())?;
 
-    let salt = ctx.salt()?;
-    let follow = address.map(|a| Follow {
-        key: a.key(salt.as_bytes()),
+    let follow = address.zip(email_key).map(|(a, key)| Follow {
+        key,
         email: a.as_str().to_owned(),
         base: ctx.own_origin().unwrap_or_default().to_owned(),
     });
     let token = ctx.edit_token(&page, &author, &input.idempotency_key)?;
-    let post = Post { author, input, html, edit_token: token.hash(), follow };
+    let post = Post { author, input, html, edit_token: token.hash(), follow, screening };
     let created = PageClient::new(&ctx.env, page)?.post_comment(client, post).await?;
     let edit_until = created.comment.created_at + ctx.config.comments.edit_window_ms;
     let reply = CreatedComment {

@@ -12,6 +12,7 @@ pub mod health;
 pub mod import;
 pub mod likes;
 pub mod live;
+pub mod moderation;
 #[cfg(feature = "bench-naive")]
 pub mod naive;
 pub mod notes;

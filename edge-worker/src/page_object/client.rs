@@ -69,7 +69,7 @@ impl PageClient {
         client: ClientKey,
         comment: Post,
     ) -> Result<Created, ApiError> {
-        self.call(&Command::PostComment { client, comment }).await
+        self.call(&Command::PostComment { client, comment: Box::new(comment) }).await
     }
 
     pub async fn edit_comment(

@@ -62,7 +62,7 @@ pub enum Command {
     },
     PostComment {
         client: ClientKey,
-        comment: Post,
+        comment: Box<Post>,
     },
     EditComment {
         seq: u64,
@@ -331,6 +331,9 @@ pub struct Post {
     /// The author asked to be emailed of replies.
     #[serde(default)]
     pub follow: Option<kudos_core::email::Follow>,
+    /// What the site's bans, trust and rules said of it.
+    #[serde(default)]
+    pub screening: kudos_core::moderation::Screening,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

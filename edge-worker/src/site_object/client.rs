@@ -1,11 +1,12 @@
 //! The worker's and the page objects' side of the site object: a typed call per command.
 
-use super::protocol::{CommentQuery, PageSort, Position, SiteCommand, Webhooks};
+use super::protocol::{CommentQuery, PageSort, Position, ScreenRequest, SiteCommand, Webhooks};
 use crate::email::LinkOutcome;
 use crate::error::ApiError;
 use crate::object::{call, call_json};
 use kudos_core::console::DayTotals;
 use kudos_core::email::Link;
+use kudos_core::moderation::Screening;
 use kudos_core::wire::{
     AdminPageList, ChannelHealth, ModerationList, NoteList, SiteLedger, SiteRewards,
 };
@@ -152,7 +153,14 @@ impl SiteClient {
         self.ask(&SiteCommand::ImportedEmails { sources }).await
     }
 
-    async fn ask<T: serde::de::DeserializeOwned>(
+    /// What the site's bans, trust and rules say of a comment about to be written.
+    pub async fn screen(&self, request: ScreenRequest) -> Result<Screening, ApiError> {
+        self.ask(&SiteCommand::Screen(request)).await
+    }
+
+    /// Runs a command and reads its answer (the moderation routes' commands, whose
+    /// answers are the API's bodies).
+    pub async fn ask<T: serde::de::DeserializeOwned>(
         &self,
         command: &SiteCommand,
     ) -> Result<T, ApiError> {

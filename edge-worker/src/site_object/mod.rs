@@ -18,8 +18,8 @@ mod store;
 
 pub use client::SiteClient;
 pub use protocol::{
-    CommentQuery, IndexedComment, MAX_BATCH, PageReport, PageSort, Position, SiteCommand,
-    decode_rewards_cursor,
+    BanOutcome, CommentQuery, IndexedComment, MAX_BATCH, PageReport, PageSort, Position,
+    ScreenRequest, SiteCommand, decode_rewards_cursor,
 };
 
 use crate::config::{Channels, Mailer};
@@ -28,7 +28,7 @@ use crate::notify;
 use crate::object::{serve, to_json};
 use crate::read_model::ReadModel;
 use crate::storage::{Sql, StoreResult};
-use rules::{RecentDue, SiteRules};
+use rules::{Moderating, RecentDue, SiteRules};
 use std::cell::OnceCell;
 use store::SiteStore;
 use worker::{DurableObject, Env, Request, Response, State, durable_object};
@@ -39,6 +39,7 @@ pub struct SiteObject {
     store: OnceCell<SiteStore>,
     channels: Channels,
     mailer: Mailer,
+    moderating: Moderating,
     env: Env,
     /// How often the site's recent activity may be rewritten in KV.
     recent_interval_ms: i64,
@@ -48,8 +49,11 @@ impl DurableObject for SiteObject {
     fn new(state: State, env: Env) -> Self {
         let channels = Channels::read(&env);
         let mailer = Mailer::read(&env, &channels);
-        let recent_interval_ms = crate::config::PageSettings::read(&env).flush_interval_ms;
-        SiteObject { state, store: OnceCell::new(), channels, mailer, env, recent_interval_ms }
+        let settings = crate::config::PageSettings::read(&env);
+        let recent_interval_ms = settings.flush_interval_ms;
+        let moderating = Moderating::new(settings.comments.trust_after);
+        let store = OnceCell::new();
+        SiteObject { state, store, channels, mailer, moderating, env, recent_interval_ms }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
@@ -103,6 +107,7 @@ impl SiteObject {
 
     fn rules(&self) -> StoreResult<SiteRules<'_>> {
         let (channels, mailer, interval) = (&self.channels, &self.mailer, self.recent_interval_ms);
-        Ok(SiteRules::new(self.store()?, channels, mailer, interval, crate::now_ms()))
+        let moderating = &self.moderating;
+        Ok(SiteRules::new(self.store()?, channels, mailer, moderating, interval, crate::now_ms()))
     }
 }

@@ -6,11 +6,13 @@ use crate::email::LinkOutcome;
 use kudos_core::console::DayTotals;
 use kudos_core::email::Follow;
 use kudos_core::email::LinkKind;
+use kudos_core::moderation::{Rule, Screening};
 use kudos_core::notify::{CommentEvent, Event};
 use kudos_core::thread::Stored;
 use kudos_core::wire::{
-    AdminPage, AdminPageList, ChannelHealth, LedgerEntry, ModerationItem, ModerationList, NoteInfo,
-    NoteList, PageRewards, SiteLedger, SiteRewards, WebhookRefusal,
+    AdminPage, AdminPageList, BanInfo, BanList, ChannelHealth, LedgerEntry, ModerationItem,
+    ModerationList, NewBan, NoteInfo, NoteList, PageRewards, RuleList, SiteLedger, SiteRewards,
+    TrustRequest, TrustedList, WebhookRefusal,
 };
 use serde::{Deserialize, Serialize};
 
@@ -155,6 +157,29 @@ pub enum SiteCommand {
         parent: String,
         reply: CommentEvent,
     },
+    /// What the site's bans, trust and rules say of a comment about to be written.
+    Screen(ScreenRequest),
+    /// Bans the reader who wrote a comment (the comment must be in the index).
+    Ban(NewBan),
+    /// Lifts a ban; answers how many were lifted.
+    Unban {
+        id: u64,
+    },
+    /// A page of the bans in force, newest first, before the one numbered `before`.
+    ListBans {
+        before: Option<u64>,
+        limit: usize,
+    },
+    /// The site's moderation rules.
+    Rules,
+    /// Replaces the site's moderation rules (already checked by `Rules::compile`).
+    SetRules {
+        rules: Vec<Rule>,
+    },
+    /// Trusts the reader who wrote a comment, or stops; answers whether the comment is known.
+    Trust(TrustRequest),
+    /// The readers trusted by hand.
+    ListTrusted,
     /// A reader followed a signed link from an email (already verified).
     EmailLink {
         kind: LinkKind,
@@ -162,6 +187,32 @@ pub enum SiteCommand {
         page: String,
         comment: String,
     },
+}
+
+/// A comment about to be written, and who writes it, for [`SiteCommand::Screen`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScreenRequest {
+    /// The writer's visitor key, network key and (if they gave one) address key.
+    pub visitor: String,
+    pub network: String,
+    pub email: Option<String>,
+    /// As typed (Markdown), already within a comment's limits.
+    pub text: String,
+    pub name: String,
+    pub website: Option<String>,
+}
+
+/// What [`SiteCommand::Ban`] did.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum BanOutcome {
+    Made(BanInfo),
+    /// No such comment in the index.
+    NoComment,
+    /// Its author gave no address to ban by.
+    NoEmail,
+    /// The site keeps as many bans as it may.
+    Full,
 }
 
 /// A page's counts and settings as its object reports them, at `at`.
@@ -193,6 +244,12 @@ pub struct IndexedComment {
     /// A flag in JSON, an integer in the site's storage.
     #[serde(deserialize_with = "crate::storage::flag")]
     pub pinned: bool,
+    /// Its author's network key (as budgets know it): only to ban by.
+    #[serde(default)]
+    pub network: String,
+    /// The moderation rule that held it or marked it as spam.
+    #[serde(default)]
+    pub rule: Option<String>,
 }
 
 /// Which comments a console list wants.
@@ -347,6 +404,11 @@ pub enum SiteReply {
     Webhooks(Webhooks),
     Channels(Vec<ChannelHealth>),
     Link(LinkOutcome),
+    Screening(Screening),
+    Ban(BanOutcome),
+    Bans(BanList),
+    Rules(RuleList),
+    Trusted(TrustedList),
 }
 
 #[cfg(test)]

@@ -122,7 +122,8 @@ impl Widget {
                     let id = created.comment.id.clone();
                     let (token, until) = (created.edit_token, created.edit_until);
                     let body = draft.body.clone();
-                    let mine = Mine { id, token, until, body, pending };
+                    // Asked for on the next load until the page is seen to publish it.
+                    let mine = Mine { id, token, until, body, pending: true };
                     storage::posted(&page, &draft, mine, created.state.version);
                     widget.dispatch(Action::Counted(created.state));
                     widget.dispatch(Action::Comments(CommentAction::Posted(created.comment)));

@@ -91,14 +91,15 @@ pub fn use_page(
     state
 }
 
-/// The reader's own comments awaiting approval, if this browser sent any. Only then is
-/// the page's object asked, so ordinary page views never reach it.
+/// The reader's own comments other readers do not see (awaiting approval, or kept for
+/// them alone), if this browser sent any not yet seen published. Only then is the page's
+/// object asked, so ordinary page views never reach it.
 async fn load_pending(client: &Client, state: &UseReducerHandle<State>) {
     if !storage::page(&client.page).mine.iter().any(|m| m.pending) {
         return;
     }
     if let Ok(list) = client.pending(&storage::visitor()).await {
-        // Approved or refused meanwhile: no longer waiting.
+        // Published, refused or deleted meanwhile: no longer asked for.
         let still: Vec<String> = list.comments.iter().map(|c| c.id.clone()).collect();
         storage::still_pending(&client.page, &still);
         state.dispatch(Action::Comments(CommentAction::PendingLoaded(list.comments)));

@@ -70,7 +70,18 @@ impl Discussion {
                 }
             }
             CommentAction::ListFailed => self.listing = false,
-            CommentAction::PendingLoaded(pending) => self.pending = pending,
+            // The reader's own unlisted comments: those awaiting approval apart, those kept
+            // for them alone in their threads, as when they posted them.
+            CommentAction::PendingLoaded(unlisted) => {
+                let (shown, waiting): (Vec<Comment>, Vec<Comment>) =
+                    unlisted.into_iter().partition(|c| c.status == CommentStatus::Published);
+                self.pending = waiting;
+                for comment in shown {
+                    if !self.holds(&comment.id) {
+                        self.insert(comment);
+                    }
+                }
+            }
             CommentAction::RepliesLoaded { root, replies } => {
                 self.all_replies.retain(|(id, _)| *id != root);
                 self.all_replies.push((root, replies));

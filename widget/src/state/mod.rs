@@ -474,6 +474,18 @@ mod tests {
     }
 
     #[test]
+    fn the_readers_own_unlisted_comments_load_where_they_posted_them() {
+        let kept = comment("t-2", None, CommentStatus::Published);
+        let waiting = comment("t-3", None, CommentStatus::Pending);
+        let again = comment("t-1", None, CommentStatus::Published);
+        let loaded = CommentAction::PendingLoaded(vec![kept, waiting, again]);
+        let state = ready(0, false).reduce(post("t-1", None)).reduce(Action::Comments(loaded));
+        assert_eq!(ids(&state), ["t-2", "t-1"], "in its thread, once");
+        let pending: Vec<&str> = state.discussion.pending.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(pending, ["t-3"]);
+    }
+
+    #[test]
     fn a_deleted_comment_with_a_reply_becomes_a_placeholder() {
         let state = ready(0, false)
             .reduce(post("t-1", None))

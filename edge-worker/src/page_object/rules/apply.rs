@@ -46,7 +46,7 @@ impl PageRules<'_> {
             Command::ListComments { order, cursor, .. } => json(&self.list(order, cursor)?),
             Command::Replies { root, after, .. } => json(&self.replies(root, after)?),
             Command::PostComment { client, comment, .. } => {
-                let created = self.post_comment(&client, comment)?;
+                let created = self.post_comment(&client, *comment)?;
                 // A comment awaiting approval is its author's alone.
                 if created.comment.status == CommentStatus::Published
                     && let Ok(id) = ItemId::parse(&created.comment.id)

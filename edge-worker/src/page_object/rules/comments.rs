@@ -12,6 +12,7 @@ use kudos_core::comment::{
     self, CommentBody, Cursor, Order, PAGE_SIZE, REPLIES_PER_REQUEST, REPLIES_SHOWN,
 };
 use kudos_core::limits::{self, Refusal};
+use kudos_core::moderation::{self, Decision};
 use kudos_core::notify::{self, CommentEvent, Kind};
 use kudos_core::snapshot;
 use kudos_core::thread::Stored;
@@ -166,9 +167,13 @@ impl PageRules<'_> {
                 .map_err(too_many_comments)?;
         }
 
-        let status = match by_owner {
-            true => Stored::Published,
-            false => comment::initial_status(input.spam, rules.moderation),
+        let (status, rule) = match by_owner {
+            true => (Stored::Published, None),
+            false => match moderation::decide(&post.screening, input.spam, rules.moderation) {
+                Decision::Stored { status, rule } => (status, rule),
+                Decision::Banned { until } => return Err(banned(until, self.now)),
+                Decision::Refused { .. } => return Err(refuse(ErrorCode::RuleRefused, REFUSED)),
+            },
         };
         let row = store.insert_comment(&NewRow {
             parent_seq,
@@ -181,6 +186,7 @@ impl PageRules<'_> {
             body,
             html: &post.html,
             status,
+            rule: rule.as_deref(),
             created_at: self.now,
             edit_token_hash: post.edit_token.as_str(),
             idempotency_key: input.idempotency_key.as_str(),
@@ -298,7 +304,9 @@ impl PageRules<'_> {
         })
     }
 
-    /// A visitor's own comments awaiting approval.
+    /// A visitor's own comments that other readers do not see: awaiting approval, or kept
+    /// as spam (shown to their author as published, as when they posted it, so that a
+    /// shadow-banned reader sees theirs across reloads).
     pub fn pending(&self, visitor: &VisitorKey) -> Ruled<CommentList> {
         let tag = self.page.tag();
         let rows = self.store.pending_by(visitor)?;
@@ -429,9 +437,25 @@ impl PageRules<'_> {
             created_at: row.created_at,
             edited_at: row.edited_at,
             pinned,
+            network: row.ip.clone(),
+            rule: row.rule.clone(),
         }))
     }
 }
+
+/// A banned reader's refusal: for how long, when the ban ends.
+fn banned(until: Option<i64>, now: i64) -> RuleError {
+    let retry_after = until.map(|until| ((until - now).max(0) as u64).div_ceil(1000));
+    let message = match until {
+        Some(_) => "the site's owner has stopped you from writing here for a while",
+        None => "the site's owner has stopped you from writing here",
+    };
+    RuleError::Refused { code: ErrorCode::Banned, message, retry_after }
+}
+
+/// What a reader whose comment a rule refused is told (not which rule: its name is the
+/// owner's).
+const REFUSED: &str = "a rule of this site refuses this comment; change it and try again";
 
 fn too_many_comments(refusal: Refusal) -> RuleError {
     let message = match refusal {

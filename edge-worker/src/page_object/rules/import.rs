@@ -149,6 +149,7 @@ impl PageRules<'_> {
                 _ => None,
             };
             let row = store.insert_comment(&NewRow {
+                rule: None,
                 parent_seq,
                 root_seq,
                 depth,

@@ -10,7 +10,7 @@ use kudos_core::wire::{Comment, CommentStatus};
 use serde::{Deserialize, Serialize};
 
 pub(super) const COLUMNS: &str = "seq, parent_seq, root_seq, depth, author, name, website, body, html, \
-    status, shown, likes, created_at, edited_at, edit_token_hash, source";
+    status, shown, likes, created_at, edited_at, edit_token_hash, source, ip, rule";
 
 /// A comment as stored. As it moves between pages it carries every column, and who liked
 /// it (`Store::comments_to_move`); a listing leaves those out.
@@ -37,10 +37,14 @@ pub struct CommentRow {
     /// An imported comment's `<system>:<its id>`.
     #[serde(default)]
     pub source: Option<String>,
-    /// Only as it moves: where it was posted from, its author's key for the post (a retry
-    /// is the same comment), and who liked it.
+    /// The site's moderation rule that held it or marked it as spam.
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// Where it was posted from (its network's key, as budgets know it).
     #[serde(default)]
     pub ip: String,
+    /// Only as it moves: its author's key for the post (a retry is the same comment), and
+    /// who liked it.
     #[serde(default)]
     pub idempotency_key: String,
     #[serde(default)]
@@ -105,6 +109,7 @@ pub struct NewRow<'a> {
     pub body: &'a str,
     pub html: &'a str,
     pub status: Stored,
+    pub rule: Option<&'a str>,
     pub created_at: i64,
     pub edit_token_hash: &'a str,
     pub idempotency_key: &'a str,
@@ -184,8 +189,8 @@ impl Store {
     pub fn insert_comment(&self, row: &NewRow) -> StoreResult<CommentRow> {
         let query = format!(
             "INSERT INTO comments (seq, parent_seq, root_seq, depth, author, ip, name, website,
-                body, html, status, created_at, edit_token_hash, idempotency_key, source)
-             SELECT n, ?, COALESCE(?, n), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+                body, html, status, created_at, edit_token_hash, idempotency_key, source, rule)
+             SELECT n, ?, COALESCE(?, n), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
              FROM (SELECT COALESCE(?, COALESCE(MAX(seq), 0) + 1) AS n FROM comments)
              RETURNING {COLUMNS}"
         );
@@ -206,6 +211,7 @@ impl Store {
                 row.edit_token_hash.into(),
                 row.idempotency_key.into(),
                 row.source.into(),
+                row.rule.into(),
                 row.seq.into(),
             ],
         )?;
@@ -426,7 +432,8 @@ impl Store {
 
     pub fn pending_by(&self, author: &VisitorKey) -> StoreResult<Vec<CommentRow>> {
         let query = format!(
-            "SELECT {COLUMNS} FROM comments WHERE author = ? AND status = 'pending' ORDER BY seq"
+            "SELECT {COLUMNS} FROM comments WHERE author = ? AND status IN ('pending', 'spam')
+             ORDER BY seq"
         );
         self.comments(&query, vec![author.as_str().into()])
     }

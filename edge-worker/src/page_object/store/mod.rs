@@ -147,6 +147,8 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX comments_import_key ON comments (idempotency_key) WHERE source IS NOT NULL;
     "#,
+    // The site's moderation rule that held a comment or marked it as spam.
+    "ALTER TABLE comments ADD COLUMN rule TEXT",
 ];
 
 /// The migration that added `comments.shown`; objects migrated past it have their

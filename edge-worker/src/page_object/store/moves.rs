@@ -70,7 +70,7 @@ impl Store {
         max_bytes: usize,
     ) -> StoreResult<Vec<CommentRow>> {
         let query = format!(
-            "SELECT {COLUMNS}, ip, idempotency_key FROM comments WHERE seq > ? ORDER BY seq LIMIT ?"
+            "SELECT {COLUMNS}, idempotency_key FROM comments WHERE seq > ? ORDER BY seq LIMIT ?"
         );
         let rows: Vec<CommentRow> =
             self.sql.rows(&query, vec![after.into(), (limit as i64).into()])?;

@@ -28,6 +28,8 @@ impl SiteRules<'_> {
             created_at: item.created_at,
             edited_at: None,
             pinned: false,
+            network: String::new(),
+            rule: None,
         })?;
         Ok(SiteReply::Done)
     }
@@ -84,6 +86,7 @@ impl SiteRules<'_> {
             parent: r.parent,
             edited_at: r.edited_at,
             pinned: r.pinned,
+            rule: r.rule,
             history,
         })
     }
@@ -133,6 +136,8 @@ pub(crate) mod tests {
             created_at: at,
             edited_at: None,
             pinned: false,
+            network: format!("network of {author}"),
+            rule: None,
         }
     }
 

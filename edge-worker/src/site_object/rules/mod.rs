@@ -11,12 +11,14 @@ mod deliveries;
 mod imports;
 mod index;
 mod ledger;
+mod moderation;
 mod moves;
 mod notes;
 mod pages;
 mod recent;
 mod sessions;
 
+pub use moderation::Moderating;
 pub use recent::RecentDue;
 
 use super::protocol::{MAX_BATCH, SiteCommand, SiteReply};
@@ -30,6 +32,7 @@ pub struct SiteRules<'a> {
     store: &'a SiteStore,
     channels: &'a Channels,
     mailer: &'a Mailer,
+    moderating: &'a Moderating,
     /// How often the site's recent activity may be rewritten in KV.
     recent_interval_ms: i64,
     now: i64,
@@ -42,10 +45,12 @@ impl<'a> SiteRules<'a> {
         store: &'a SiteStore,
         channels: &'a Channels,
         mailer: &'a Mailer,
+        moderating: &'a Moderating,
         recent_interval_ms: i64,
         now: i64,
     ) -> Self {
-        SiteRules { store, channels, mailer, recent_interval_ms, now, due: Cell::new(None) }
+        let due = Cell::new(None);
+        SiteRules { store, channels, mailer, moderating, recent_interval_ms, now, due }
     }
 
     /// When the alarm must ring, at the latest, for what the commands run so far queued.
@@ -108,6 +113,14 @@ impl<'a> SiteRules<'a> {
             C::Notifications => self.notifications().map(SiteReply::Channels),
             C::Follow { page, comment, follow } => self.follow(&page, &comment, &follow),
             C::Replied { page, parent, reply } => self.replied(&page, &parent, &reply),
+            C::Screen(request) => self.screen(&request).map(SiteReply::Screening),
+            C::Ban(ban) => self.ban(&ban).map(SiteReply::Ban),
+            C::Unban { id } => self.unban(id),
+            C::ListBans { before, limit } => self.list_bans(before, limit).map(SiteReply::Bans),
+            C::Rules => self.rules().map(SiteReply::Rules),
+            C::SetRules { rules } => self.set_rules(&rules),
+            C::Trust(request) => self.trust(&request).map(SiteReply::Open),
+            C::ListTrusted => self.list_trusted().map(SiteReply::Trusted),
             C::EmailLink { kind, reader, page, comment } => {
                 self.email_link(kind, reader, page, comment).map(SiteReply::Link)
             }
@@ -126,17 +139,19 @@ pub(crate) mod test_site {
         pub store: SiteStore,
         pub channels: Channels,
         pub mailer: Mailer,
+        pub moderating: Moderating,
     }
 
     impl Site {
         pub fn new() -> Self {
             let channels = Channels::default();
             let mailer = Mailer::unconfigured(&channels);
-            Site { store: SiteStore::memory(), channels, mailer }
+            Site { store: SiteStore::memory(), channels, mailer, moderating: Moderating::new(3) }
         }
 
         pub fn rules(&self, now: i64) -> SiteRules<'_> {
-            SiteRules::new(&self.store, &self.channels, &self.mailer, 60_000, now)
+            let moderating = &self.moderating;
+            SiteRules::new(&self.store, &self.channels, &self.mailer, moderating, 60_000, now)
         }
 
         /// Runs one command at `NOW`, as the object would.

@@ -12,13 +12,13 @@ impl SiteStore {
     pub fn set_comment(&self, c: &IndexedComment) -> StoreResult<()> {
         self.sql.run(
             "INSERT INTO comments (page, id, parent, author, name, website, body, html, status,
-                created_at, edited_at, pinned)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                created_at, edited_at, pinned, network, rule)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (page, id) DO UPDATE SET parent = excluded.parent,
                 author = excluded.author, name = excluded.name, website = excluded.website,
                 body = excluded.body, html = excluded.html, status = excluded.status,
                 created_at = excluded.created_at, edited_at = excluded.edited_at,
-                pinned = excluded.pinned",
+                pinned = excluded.pinned, network = excluded.network, rule = excluded.rule",
             vec![
                 c.page.clone().into(),
                 c.id.clone().into(),
@@ -32,6 +32,8 @@ impl SiteStore {
                 c.created_at.into(),
                 c.edited_at.into(),
                 i64::from(c.pinned).into(),
+                c.network.clone().into(),
+                c.rule.clone().into(),
             ],
         )?;
         Ok(())
@@ -102,7 +104,7 @@ impl SiteStore {
         }
         let select = format!(
             "SELECT page, id, parent, author, name, website, body, html, status, created_at,
-                edited_at, pinned FROM {from}{conditions}"
+                edited_at, pinned, network, rule FROM {from}{conditions}"
         );
         self.listed(&select, bindings, (q.after.clone(), !q.oldest_first), q.limit)
     }

@@ -4,11 +4,14 @@
 
 mod index;
 mod ledger;
+mod moderation;
 mod notes;
 mod pages;
 mod recent;
 mod sessions;
 mod sources;
+
+pub use moderation::NewBanRow;
 
 use super::protocol::Position;
 use crate::storage::{Bindings, Sql, StoreResult};
@@ -139,6 +142,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE moves (page TEXT PRIMARY KEY, moved_to TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE imported_emails (source TEXT PRIMARY KEY, email TEXT NOT NULL) WITHOUT ROWID",
     crate::email::CONSENT_MIGRATION,
+    moderation::MIGRATION,
 ];
 
 /// The site object's storage.

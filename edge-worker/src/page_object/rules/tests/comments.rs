@@ -222,6 +222,7 @@ fn the_owners_comment_is_published_at_once_and_never_rate_limited() {
         html: "<p>From the owner</p>".into(),
         edit_token: token(9),
         follow: None,
+        screening: Default::default(),
     };
     let client = crate::limiter::ClientKey("owner".into());
     let created = page.at().post_comment(&client, post).unwrap();
@@ -299,6 +300,7 @@ fn spam_looks_published_to_whoever_sent_it_and_to_nobody_else() {
         html: "<p>Buy now</p>".into(),
         edit_token: token(1),
         follow: None,
+        screening: Default::default(),
     };
     let created = page.at().post_comment(&crate::limiter::ClientKey("c".into()), post).unwrap();
     assert_eq!((created.comment.status, created.state.comments), (CommentStatus::Published, 0));

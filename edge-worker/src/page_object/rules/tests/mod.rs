@@ -6,6 +6,7 @@ mod comments;
 mod import;
 mod likes;
 mod live;
+mod moderation;
 mod moves;
 mod notes;
 mod outbox;
@@ -21,6 +22,7 @@ use crate::page_ref::PageRef;
 use crate::site_object::SiteCommand;
 use kudos_core::ErrorCode;
 use kudos_core::comment::{CommentInput, TokenHash};
+use kudos_core::moderation::Screening;
 use kudos_core::visitor::{VisitorId, VisitorKey, sha256_hex};
 use kudos_core::{PageId, wire};
 
@@ -72,6 +74,31 @@ impl Page {
     }
 
     pub fn post_at(&self, n: u8, body: &str, parent: Option<&str>, now: i64) -> Ruled<Created> {
+        self.post_screened(n, body, parent, now, Screening::default())
+    }
+
+    /// As [`Self::post_at`], with what the site's moderation said of it.
+    pub fn post_screened(
+        &self,
+        n: u8,
+        body: &str,
+        parent: Option<&str>,
+        now: i64,
+        screening: Screening,
+    ) -> Ruled<Created> {
+        let post = self.new_post(n, body, parent, now, screening);
+        self.rules(now).post_comment(&ClientKey(format!("client-{n}")), post)
+    }
+
+    /// Reader `n`'s comment as the worker hands it to the page's object.
+    pub fn new_post(
+        &self,
+        n: u8,
+        body: &str,
+        parent: Option<&str>,
+        now: i64,
+        screening: Screening,
+    ) -> Post {
         let new = wire::NewComment {
             page: Some(self.page.page.to_string()),
             parent: parent.map(str::to_owned),
@@ -80,14 +107,14 @@ impl Page {
             idempotency_key: Some(format!("key-{n}-{}-{now}", &sha256_hex(body.as_bytes())[..16])),
             ..wire::NewComment::default()
         };
-        let post = Post {
+        Post {
             author: reader(n),
             input: CommentInput::try_from(&new).expect("a valid comment"),
             html: format!("<p>{body}</p>"),
             edit_token: token(n),
             follow: None,
-        };
-        self.rules(now).post_comment(&ClientKey(format!("client-{n}")), post)
+            screening,
+        }
     }
 }
 

@@ -69,6 +69,7 @@ fn a_reply_to_the_owner_is_told_as_one() {
         html: "<p>Owner here</p>".into(),
         edit_token: token(9),
         follow: None,
+        screening: Default::default(),
     };
     let owners = page.at().post_comment(&ClientKey("owner".into()), post).unwrap().comment.id;
     assert!(kinds(&page).is_empty(), "the owner is not told of their own comment");
@@ -139,6 +140,7 @@ fn a_comment_with_an_address_asks_the_site_to_follow_it() {
         html: "<p>Tell me of replies</p>".into(),
         edit_token: token(1),
         follow: Some(follow),
+        screening: Default::default(),
     };
     let id = page.at().post_comment(&ClientKey("c".into()), post).unwrap().comment.id;
     let follows: Vec<String> = page

@@ -1,6 +1,10 @@
 //! The JSON bodies of the HTTP API (`/api/v1`), shared by the worker and the widget.
 //! `edge-worker/openapi.yaml` describes the same shapes for everyone else.
 
+mod moderation;
+
+pub use moderation::*;
+
 use crate::ErrorCode;
 use crate::reward::RewardOptions;
 use serde::{Deserialize, Serialize};
@@ -526,6 +530,9 @@ pub struct ModerationItem {
     pub edited_at: Option<i64>,
     #[serde(default)]
     pub pinned: bool,
+    /// The moderation rule that held it or marked it as spam.
+    #[serde(default)]
+    pub rule: Option<String>,
     /// What the same visitor posted before on this site, by status.
     #[serde(default)]
     pub history: AuthorHistory,

@@ -1,0 +1,111 @@
+//! The bodies of the owner's moderation routes (`/api/v1/admin/bans`, `/admin/rules`,
+//! `/admin/trusted`): bans, rules and trusted readers, each made from one of the reader's
+//! comments. No body carries the keys a ban or trust is kept by.
+
+use crate::moderation::Rule;
+use serde::{Deserialize, Serialize};
+
+/// The longest reason a ban keeps, in characters.
+pub const MAX_BAN_REASON_CHARS: usize = 200;
+
+/// The longest time-out: ten years (longer is a ban for good).
+pub const MAX_TIME_OUT_SECONDS: u64 = 10 * 365 * 24 * 3_600;
+
+/// Which of the ways a reader is known a ban goes by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BanBy {
+    /// Their browser's visitor id.
+    Visitor,
+    /// Their network: their IPv4 address, or their IPv6 /64.
+    Network,
+    /// The email address they gave to follow replies.
+    Email,
+}
+
+impl BanBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BanBy::Visitor => "visitor",
+            BanBy::Network => "network",
+            BanBy::Email => "email",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<BanBy> {
+        Some(match name {
+            "visitor" => BanBy::Visitor,
+            "network" => BanBy::Network,
+            "email" => BanBy::Email,
+            _ => return None,
+        })
+    }
+}
+
+/// `POST /api/v1/admin/bans`: bans the reader who wrote a comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewBan {
+    pub page: String,
+    pub comment: String,
+    pub by: BanBy,
+    /// How long it lasts (a time-out), up to [`MAX_TIME_OUT_SECONDS`]; none for good.
+    #[serde(default)]
+    pub for_seconds: Option<u64>,
+    /// Their comments are kept and shown to them alone, as if published.
+    #[serde(default)]
+    pub shadow: bool,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A ban as the console lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BanInfo {
+    pub id: u64,
+    pub by: BanBy,
+    pub shadow: bool,
+    pub until: Option<i64>,
+    pub reason: String,
+    /// The name on the comment it was made from, that comment and its page.
+    pub name: String,
+    pub page: String,
+    pub comment: String,
+    pub created_at: i64,
+}
+
+/// `GET /api/v1/admin/bans`: the bans in force, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BanList {
+    pub bans: Vec<BanInfo>,
+    pub next: Option<String>,
+}
+
+/// `GET` and `PUT /api/v1/admin/rules`: the site's rules, all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleList {
+    pub rules: Vec<Rule>,
+}
+
+/// `PUT /api/v1/admin/trusted`: trusts the reader who wrote a comment (they skip
+/// pre-moderation, not the rules), or stops trusting them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustRequest {
+    pub page: String,
+    pub comment: String,
+    pub trusted: bool,
+}
+
+/// A reader trusted by hand, as the console lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustedReader {
+    pub name: String,
+    pub page: String,
+    pub comment: String,
+    pub at: i64,
+}
+
+/// `GET /api/v1/admin/trusted`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustedList {
+    pub readers: Vec<TrustedReader>,
+}

@@ -1,0 +1,142 @@
+//! The owner's tools that act on readers rather than on comments: bans, moderation rules
+//! and trusted readers, all kept by the site object. A ban or trust is made from one of
+//! the reader's comments (the site's index knows who wrote it); neither the API nor the
+//! console ever sees the keys they are kept by.
+
+use crate::ctx::{Ctx, OnPage};
+use crate::error::ApiError;
+use crate::io::{self, Query};
+use crate::site_object::{BanOutcome, SiteClient, SiteCommand};
+use kudos_core::ErrorCode;
+use kudos_core::comment::ItemId;
+use kudos_core::moderation::{MAX_RULES_BYTES, Rules};
+use kudos_core::wire::{
+    BanList, MAX_BAN_REASON_CHARS, MAX_TIME_OUT_SECONDS, NewBan, RuleList, TrustRequest,
+    TrustedList,
+};
+use worker::{Request, Response};
+
+type Params = [(&'static str, String)];
+
+impl OnPage for NewBan {
+    fn page_field(&self) -> Option<&str> {
+        Some(&self.page)
+    }
+}
+
+impl OnPage for TrustRequest {
+    fn page_field(&self) -> Option<&str> {
+        Some(&self.page)
+    }
+}
+
+fn site(ctx: &Ctx) -> Result<SiteClient, ApiError> {
+    SiteClient::new(&ctx.env, &ctx.config.site_id)
+}
+
+/// The canonical page and the comment id of a request that names one of a reader's
+/// comments.
+fn comment_named(
+    ctx: &Ctx,
+    body: &impl OnPage,
+    comment: &str,
+) -> Result<(String, String), ApiError> {
+    let page = ctx.page_of(body)?;
+    let gone = || ApiError::reject(ErrorCode::CommentNotFound, "there is no such comment");
+    let id = ItemId::parse(comment).map_err(|_| gone())?;
+    if id.tag != page.tag() {
+        return Err(gone());
+    }
+    Ok((page.page.to_string(), comment.to_owned()))
+}
+
+// GET /api/v1/admin/bans[?limit=][&cursor=]
+/// The bans in force, newest first.
+pub async fn bans(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let query = Query::of(req)?;
+    let (limit, before) = (query.limit()?, query.cursor(io::number)?);
+    let list: BanList = site(ctx)?.ask(&SiteCommand::ListBans { before, limit }).await?;
+    io::json(&list)
+}
+
+// POST /api/v1/admin/bans {page, comment, by, for_seconds?, shadow?, reason?}
+/// Bans, times out (`for_seconds`) or shadow-bans the reader who wrote a comment, by their
+/// visitor id, their network or the address they follow replies with.
+pub async fn ban(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let mut ban: NewBan = io::read_json(&mut req).await?;
+    (ban.page, ban.comment) = comment_named(ctx, &ban, &ban.comment)?;
+    ban.reason = ban.reason.trim().to_owned();
+    if ban.reason.chars().count() > MAX_BAN_REASON_CHARS {
+        return Err(ApiError::InvalidParameter("reason"));
+    }
+    if ban.for_seconds.is_some_and(|s| !(1..=MAX_TIME_OUT_SECONDS).contains(&s)) {
+        return Err(ApiError::InvalidParameter("for_seconds"));
+    }
+    match site(ctx)?.ask(&SiteCommand::Ban(ban)).await? {
+        BanOutcome::Made(made) => Ok(io::json(&made)?.with_status(201)),
+        BanOutcome::NoComment => {
+            Err(ApiError::reject(ErrorCode::CommentNotFound, "there is no such comment"))
+        }
+        BanOutcome::NoEmail => Err(ApiError::reject(
+            ErrorCode::NotFound,
+            "this comment's author gave no address to ban by",
+        )),
+        BanOutcome::Full => Err(ApiError::reject(
+            ErrorCode::InvalidParameter,
+            "the site keeps as many bans as it may; lift some first",
+        )),
+    }
+}
+
+// DELETE /api/v1/admin/bans/{id}
+pub async fn unban(params: &Params, ctx: &Ctx) -> Result<Response, ApiError> {
+    let raw = params.iter().find(|(k, _)| *k == "id").map(|(_, v)| v.as_str());
+    let id = raw.and_then(io::number).ok_or(ApiError::InvalidParameter("id"))?;
+    let lifted: u64 = site(ctx)?.ask(&SiteCommand::Unban { id }).await?;
+    match lifted {
+        0 => Err(ApiError::reject(ErrorCode::NotFound, "there is no such ban")),
+        _ => io::json(&serde_json::json!({ "lifted": lifted })),
+    }
+}
+
+// GET /api/v1/admin/rules
+pub async fn rules(ctx: &Ctx) -> Result<Response, ApiError> {
+    let rules: RuleList = site(ctx)?.ask(&SiteCommand::Rules).await?;
+    io::json(&rules)
+}
+
+// PUT /api/v1/admin/rules {rules}
+/// Replaces the site's rules, all at once, once they compile within the limits.
+pub async fn set_rules(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let list: RuleList = io::read_json_within(&mut req, MAX_RULES_BYTES).await?;
+    if let Err(e) = Rules::compile(&list.rules) {
+        return Err(ApiError::reject(ErrorCode::InvalidRules, e.to_string()));
+    }
+    let site = site(ctx)?;
+    let _: serde_json::Value =
+        site.ask(&SiteCommand::SetRules { rules: list.rules.clone() }).await?;
+    io::json(&list)
+}
+
+// GET /api/v1/admin/trusted
+pub async fn trusted(ctx: &Ctx) -> Result<Response, ApiError> {
+    let list: TrustedList = site(ctx)?.ask(&SiteCommand::ListTrusted).await?;
+    io::json(&list)
+}
+
+// PUT /api/v1/admin/trusted {page, comment, trusted}
+/// Trusts the reader who wrote a comment (they skip pre-moderation, not the rules), or
+/// stops trusting them.
+pub async fn trust(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let mut asked: TrustRequest = io::read_json(&mut req).await?;
+    (asked.page, asked.comment) = comment_named(ctx, &asked, &asked.comment)?;
+    let trusted = asked.trusted;
+    let known: bool = site(ctx)?.ask(&SiteCommand::Trust(asked)).await?;
+    if !known {
+        return Err(ApiError::reject(
+            ErrorCode::CommentNotFound,
+            "there is no such comment, or the site trusts as many readers as it may",
+        ));
+    }
+    io::json(&serde_json::json!({ "trusted": trusted }))
+}

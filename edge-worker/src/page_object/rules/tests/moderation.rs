@@ -1,0 +1,130 @@
+//! What the site's screening does to a comment as its page writes it: a banned reader is
+//! refused and nothing is stored; a shadow-banned reader's comment is kept as spam, shown
+//! to them alone; a rule holds, marks as spam or refuses, and the held comment names it;
+//! a trusted reader skips pre-moderation.
+
+use super::{NOW, Page, reader, refusal};
+use crate::config::PageSettings;
+use crate::site_object::SiteCommand;
+use kudos_core::ErrorCode;
+use kudos_core::comment::Moderation;
+use kudos_core::moderation::{Action, Screening, Standing, Verdict};
+use kudos_core::notify::Wants;
+use kudos_core::wire::CommentStatus;
+
+/// A page whose owner wants to hear of everything.
+fn told_of_all() -> Page {
+    Page::with(PageSettings { notify: Wants::ALL, ..PageSettings::default() })
+}
+
+fn by(standing: Standing) -> Screening {
+    Screening { standing, ..Screening::default() }
+}
+
+fn ruled(action: Action) -> Screening {
+    Screening { verdict: Some(Verdict { rule: "links".into(), action }), ..Screening::default() }
+}
+
+/// What the outbox tells the site: (indexed id, status, rule) and notification count.
+fn told(page: &Page) -> (Vec<(String, String, Option<String>)>, usize) {
+    let mut indexed = Vec::new();
+    let mut notified = 0;
+    for command in page.outbox() {
+        match command {
+            SiteCommand::CommentIndexed(c) => {
+                indexed.push((c.id, c.status.as_str().to_owned(), c.rule))
+            }
+            SiteCommand::Notify(_) => notified += 1,
+            _ => {}
+        }
+    }
+    (indexed, notified)
+}
+
+#[test]
+fn a_banned_reader_is_refused_and_nothing_is_stored() {
+    let page = Page::new();
+    let for_a_while = by(Standing::Banned { until: Some(NOW + 90_000) });
+    let refused = page.post_screened(1, "Hello", None, NOW, for_a_while);
+    match refused {
+        Err(super::RuleError::Refused { code, retry_after, .. }) => {
+            assert_eq!((code, retry_after), (ErrorCode::Banned, Some(90)))
+        }
+        other => panic!("not refused: {other:?}"),
+    }
+    let for_good = page.post_screened(1, "Hello", None, NOW, by(Standing::Banned { until: None }));
+    assert_eq!(refusal(for_good), ErrorCode::Banned);
+    assert_eq!(told(&page), (vec![], 0), "nothing stored, nothing told");
+    assert_eq!(page.at().state().unwrap().version, 0);
+}
+
+#[test]
+fn a_shadow_banned_readers_comment_is_theirs_alone() {
+    let page = told_of_all();
+    let created = page.post_screened(1, "Hello", None, NOW, by(Standing::Shadowed)).unwrap();
+    assert_eq!(created.comment.status, CommentStatus::Published, "as its author sees it");
+    assert_eq!(created.state.comments, 0, "counted for nobody");
+    let (indexed, notified) = told(&page);
+    assert_eq!(indexed, vec![(created.comment.id.clone(), "spam".into(), None)]);
+    assert_eq!(notified, 0, "the owner is not told of it");
+    let theirs = page.at().pending(&reader(1)).unwrap().comments;
+    assert_eq!(theirs.len(), 1, "kept for its author across reloads");
+    assert_eq!(theirs[0].status, CommentStatus::Published);
+    assert!(page.at().pending(&reader(2)).unwrap().comments.is_empty(), "nobody else's");
+    let listed = page.at().list(Default::default(), None).unwrap();
+    assert!(listed.threads.is_empty(), "not in the page's listing");
+}
+
+#[test]
+fn a_rule_holds_marks_as_spam_or_refuses_and_the_comment_names_it() {
+    let page = told_of_all();
+    let held = page.post_screened(1, "One", None, NOW, ruled(Action::Hold)).unwrap();
+    assert_eq!(held.comment.status, CommentStatus::Pending);
+    let spam = page.post_screened(2, "Two", None, NOW, ruled(Action::Spam)).unwrap();
+    assert_eq!(spam.comment.status, CommentStatus::Published, "as its author sees it");
+    let refused = page.post_screened(3, "Three", None, NOW, ruled(Action::Refuse));
+    assert_eq!(refusal(refused), ErrorCode::RuleRefused);
+    let (indexed, notified) = told(&page);
+    let rule = Some("links".to_owned());
+    assert_eq!(
+        indexed,
+        vec![
+            (held.comment.id, "pending".into(), rule.clone()),
+            (spam.comment.id, "spam".into(), rule)
+        ]
+    );
+    assert_eq!(notified, 1, "the owner is told of the held one only");
+}
+
+#[test]
+fn a_trusted_reader_skips_pre_moderation_but_not_the_rules() {
+    let mut settings = PageSettings::default();
+    settings.comments.moderation = Moderation::Pre;
+    let page = Page::with(settings);
+    let trusted = Screening { trusted: true, ..Screening::default() };
+    let posted = page.post_screened(1, "Hi", None, NOW, trusted.clone()).unwrap();
+    assert_eq!(posted.comment.status, CommentStatus::Published);
+    let newcomer = page.post_screened(2, "Hi", None, NOW, Screening::default()).unwrap();
+    assert_eq!(newcomer.comment.status, CommentStatus::Pending);
+    let held = Screening { trusted: true, ..ruled(Action::Hold) };
+    let ruled = page.post_screened(1, "Again", None, NOW + 1, held).unwrap();
+    assert_eq!(ruled.comment.status, CommentStatus::Pending);
+    let unanswered = page.post_screened(3, "Hi", None, NOW, Screening::unanswered()).unwrap();
+    assert_eq!(unanswered.comment.status, CommentStatus::Pending, "held when unscreened");
+}
+
+#[test]
+fn a_comment_kept_from_readers_is_never_sent_to_those_with_the_page_open() {
+    use crate::limiter::ClientKey;
+    use crate::page_object::protocol::Command;
+    let page = Page::new();
+    let send = |n: u8, screening: Screening| {
+        let comment = Box::new(page.new_post(n, "Hello", None, NOW, screening));
+        let command = Command::PostComment { client: ClientKey(format!("client-{n}")), comment };
+        page.at().apply(command, true).unwrap().live
+    };
+    assert!(send(1, by(Standing::Shadowed)).is_none(), "shadow-banned");
+    assert!(send(2, ruled(Action::Spam)).is_none(), "spam by rule");
+    assert!(send(3, ruled(Action::Hold)).is_none(), "held by rule");
+    assert!(send(4, Screening::default()).is_some(), "published: sent");
+}
