@@ -15,11 +15,13 @@ pub struct ApiFailure {
     pub status: u16,
     pub code: ErrorCode,
     pub retry_after: Option<u64>,
+    /// The server's words, when it sent an error body.
+    pub message: Option<String>,
 }
 
 impl ApiFailure {
     fn unreachable() -> Self {
-        ApiFailure { status: 0, code: ErrorCode::Unreachable, retry_after: None }
+        ApiFailure { status: 0, code: ErrorCode::Unreachable, retry_after: None, message: None }
     }
 
     /// Whether the session is gone (expired, signed out elsewhere): sign in again.
@@ -50,6 +52,10 @@ pub async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Rep
 
 pub async fn patch<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Reply<T> {
     send("PATCH", &url(path), Some(to_json(body))).await
+}
+
+pub async fn put<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Reply<T> {
+    send("PUT", &url(path), Some(to_json(body))).await
 }
 
 pub async fn delete<T: DeserializeOwned>(path: &str) -> Reply<T> {
@@ -85,6 +91,7 @@ async fn send<T: DeserializeOwned>(method: &str, url: &str, body: Option<String>
             status: resp.status(),
             code: ErrorCode::Internal,
             retry_after: None,
+            message: None,
         });
     }
     let error = serde_json::from_str::<ErrorBody>(&text).ok();
@@ -92,6 +99,7 @@ async fn send<T: DeserializeOwned>(method: &str, url: &str, body: Option<String>
         status: resp.status(),
         code: error.as_ref().map_or(ErrorCode::Internal, |e| e.error.code),
         retry_after: resp.headers().get("retry-after").ok().flatten().and_then(|s| s.parse().ok()),
+        message: error.map(|e| e.error.message),
     })
 }
 

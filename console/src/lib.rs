@@ -4,7 +4,7 @@
 //!
 //! Screens (one module each under `screens`) are chosen by the location's hash, so the
 //! browser's back button and bookmarks work: `#inbox`, `#comments`, `#pages`, `#rewards`,
-//! `#notes`, `#health`.
+//! `#notes`, `#moderation`, `#import`, `#health`.
 
 mod api;
 mod chart;
@@ -53,17 +53,19 @@ pub enum Screen {
     Pages,
     Rewards,
     Notes,
+    Moderation,
     Import,
     Health,
 }
 
 impl Screen {
-    const ALL: [Screen; 7] = [
+    const ALL: [Screen; 8] = [
         Screen::Inbox,
         Screen::Comments,
         Screen::Pages,
         Screen::Rewards,
         Screen::Notes,
+        Screen::Moderation,
         Screen::Import,
         Screen::Health,
     ];
@@ -80,6 +82,7 @@ impl Screen {
             Screen::Pages => "pages",
             Screen::Rewards => "rewards",
             Screen::Notes => "notes",
+            Screen::Moderation => "moderation",
             Screen::Import => "import",
             Screen::Health => "health",
         }
@@ -92,6 +95,7 @@ impl Screen {
             Screen::Pages => t.pages,
             Screen::Rewards => t.rewards,
             Screen::Notes => t.notes,
+            Screen::Moderation => t.m.screen,
             Screen::Import => t.import,
             Screen::Health => t.health,
         }

@@ -31,6 +31,8 @@ pub enum Action {
     /// A Markdown preview (rendered as a comment would be, stored nowhere).
     Preview,
     CommentLike,
+    /// A reader's flag on a comment, for the owner's review.
+    Flag,
     Note,
     /// A Stripe Checkout Session (each costs a call to Stripe).
     Checkout,
@@ -55,6 +57,7 @@ impl Action {
             Action::Edit => "edit",
             Action::Preview => "preview",
             Action::CommentLike => "comment_like",
+            Action::Flag => "flag",
             Action::Note => "note",
             Action::Checkout => "checkout",
             Action::AdminFailure => "admin_failure",

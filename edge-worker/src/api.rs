@@ -50,6 +50,7 @@ async fn dispatch(
         Route::EditComment => comments::edit(req, params, ctx).await,
         Route::DeleteComment => comments::delete(req, params, ctx).await,
         Route::LikeComment => likes::like_comment(req, params, ctx).await,
+        Route::FlagComment => likes::flag_comment(req, params, ctx).await,
         Route::PendingComments => comments::pending(req, ctx).await,
         Route::Preview => comments::preview(req, ctx).await,
         Route::AdminListComments => admin::list(&req, ctx).await,

@@ -33,6 +33,8 @@ pub mod vars {
     pub const MODERATION: &str = "MODERATION";
     /// Published comments after which a reader skips pre-moderation (0: never).
     pub const TRUST_AFTER: &str = "TRUST_AFTER";
+    /// Readers' flags that hold a published comment for review (0: never).
+    pub const FLAGS_TO_HOLD: &str = "FLAGS_TO_HOLD";
     /// How deep replies nest; replies below it attach to the deepest level.
     pub const MAX_DEPTH: &str = "MAX_DEPTH";
     /// How long a comment's author may edit or delete it, in seconds.
@@ -52,6 +54,7 @@ pub mod vars {
     pub const LIMIT_EDITS: &str = "LIMIT_EDITS";
     pub const LIMIT_PREVIEWS: &str = "LIMIT_PREVIEWS";
     pub const LIMIT_COMMENT_LIKES: &str = "LIMIT_COMMENT_LIKES";
+    pub const LIMIT_FLAGS: &str = "LIMIT_FLAGS";
     pub const LIMIT_NOTES: &str = "LIMIT_NOTES";
     pub const LIMIT_CHECKOUTS: &str = "LIMIT_CHECKOUTS";
     pub const LIMIT_ADMIN_FAILURES: &str = "LIMIT_ADMIN_FAILURES";

@@ -69,7 +69,14 @@ on_page!(
     wire::MovePage,
 );
 on_page!(wire::ImportBatch);
-by_reader!(wire::SetLike, wire::NewComment, wire::SetCommentLike, wire::NewNote, wire::NewReward);
+by_reader!(
+    wire::SetLike,
+    wire::NewComment,
+    wire::SetCommentLike,
+    wire::FlagComment,
+    wire::NewNote,
+    wire::NewReward,
+);
 
 impl OnPage for Query {
     fn page_field(&self) -> Option<&str> {

@@ -100,6 +100,7 @@ impl ApiError {
             Action::Edit => "edits",
             Action::Preview => "previews",
             Action::CommentLike => "comment likes",
+            Action::Flag => "flags",
             Action::Note => "notes",
             Action::Checkout => "rewards through Stripe Checkout",
             Action::AdminFailure => "admin sign-in attempts",

@@ -16,6 +16,7 @@ pub enum Route {
     EditComment,
     DeleteComment,
     LikeComment,
+    FlagComment,
     PendingComments,
     Preview,
     AdminListComments,
@@ -113,6 +114,7 @@ impl Route {
             | Route::EditComment
             | Route::DeleteComment
             | Route::LikeComment
+            | Route::FlagComment
             | Route::PendingComments
             | Route::Preview
             | Route::StartCheckout
@@ -150,6 +152,7 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("PATCH", "/page/comments/{id}", Route::EditComment),
     ("DELETE", "/page/comments/{id}", Route::DeleteComment),
     ("PUT", "/page/comments/{id}/like", Route::LikeComment),
+    ("PUT", "/page/comments/{id}/flag", Route::FlagComment),
     ("POST", "/preview", Route::Preview),
     ("GET", "/admin/comments", Route::AdminListComments),
     ("POST", "/admin/comments", Route::AdminComment),

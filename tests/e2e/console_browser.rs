@@ -15,7 +15,8 @@ use std::time::Duration;
 
 const WIDGET: &str = "[data-kudos]";
 const PAGE: &str = "/posts/a/";
-const SCREENS: [&str; 7] = ["inbox", "comments", "pages", "rewards", "notes", "import", "health"];
+const SCREENS: [&str; 8] =
+    ["inbox", "comments", "pages", "rewards", "notes", "moderation", "import", "health"];
 const NOTES: [&str; 2] = ["Thank you for the wombat post.", "Your secret is safe."];
 
 /// The number of cards the screen shows, once it is `n`.
@@ -345,6 +346,24 @@ async fn lived_in_site() -> (Worker, (Arc<FakeStripe>, FakeEmail), Api) {
     for (n, text) in NOTES.iter().enumerate() {
         assert_eq!(api.note(PAGE, &visitor(20 + n as u64), text).await.status(), 201);
     }
+    // Moderation: rules, a reader banned for a day, one trusted.
+    let rules = json!({ "rules": [
+        { "id": "casino", "test": "words", "words": ["casino*", "free money"], "action": "spam" },
+        { "id": "links", "test": "max_links", "max": 2, "action": "hold" },
+    ]});
+    let url = api.url("/api/v1/admin/rules");
+    let resp = api.http.put(&url).bearer_auth(ADMIN_TOKEN).json(&rules).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let first = api.comments(PAGE, None, None).await.threads[0].comment.id.clone();
+    let ban = json!({ "page": PAGE, "comment": first, "by": "visitor", "for_seconds": 86_400,
+        "reason": "Shouting in every thread" });
+    poll::until("the ban is made", Duration::from_secs(30), || async {
+        match admin.post("/api/v1/admin/bans", &ban).await {
+            (201, _) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
     (worker, (stripe, email), api)
 }
 
@@ -529,6 +548,124 @@ async fn every_console_screen_and_the_blog_with_its_widget_pass_axe_in_both_them
     found.extend(
         browser.accessibility_violations().await.into_iter().map(|v| format!("dark blog: {v}")),
     );
+    browser.close().await;
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+}
+
+/// What axe-core finds on the console as it stands, in the light theme and the dark.
+async fn violations_in_both_themes(browser: &Browser, what: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for theme in ["light", "dark"] {
+        browser.eval(&format!("document.documentElement.dataset.theme = '{theme}'")).await;
+        let seen = browser.accessibility_violations().await;
+        found.extend(seen.into_iter().map(|v| format!("{theme} {what}: {v}")));
+    }
+    found
+}
+
+/// Sets a form field in the console as the owner would, and tells the page it changed.
+async fn set_field(browser: &Browser, selector: &str, value: &str) {
+    let script = format!(
+        "const e = document.querySelector({}); e.value = {}; \
+         e.dispatchEvent(new Event('change', {{ bubbles: true }})); return true",
+        json!(selector),
+        json!(value)
+    );
+    assert_eq!(browser.eval(&script).await, json!(true), "{selector}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_owner_bans_a_reader_from_a_card_writes_a_rule_and_lifts_the_ban() {
+    let worker = Worker::spawn(WorkerOptions::vars(&[])).await;
+    let api = Api::new(&worker.origin());
+    let admin = api.admin(ADMIN_TOKEN);
+    let rules = json!({ "rules": [
+        { "id": "casino", "test": "words", "words": ["casino*"], "action": "hold" },
+    ]});
+    let url = api.url("/api/v1/admin/rules");
+    let resp = api.http.put(&url).bearer_auth(ADMIN_TOKEN).json(&rules).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let held = api.comment(PAGE, &visitor(1), "Cheap casino chips here", None).await;
+    assert_eq!(held.comment.status, kudos_core::wire::CommentStatus::Pending);
+
+    let browser = Browser::start().await;
+    sign_in(&browser, &worker).await;
+    screen(&browser, &worker, "inbox").await;
+    cards(&browser, "the held comment", 1).await;
+    assert_eq!(browser.text(".cards .held-by").await, "Held by rule: casino");
+    browser.click(".cards button.ban").await;
+    browser.wait_eval("the ban form", "return document.querySelector('form.ban')").await;
+    let mut found = violations_in_both_themes(&browser, "ban form").await;
+    let shots = std::env::var_os("KUDOS_SCREENSHOTS").map(std::path::PathBuf::from);
+    if let Some(dir) = &shots {
+        browser.eval("document.documentElement.dataset.theme = 'light'").await;
+        let png = browser.screenshot().await;
+        std::fs::write(dir.join("console-ban.png"), png).expect("a picture saved");
+    }
+    set_field(&browser, "form.ban select[id$=-for]", "0").await;
+    let chosen =
+        browser.eval("return document.querySelector('form.ban select[id$=-by]').value").await;
+    assert_eq!(chosen, json!("visitor"), "a ban goes by the reader's browser unless chosen");
+    browser.type_into("form.ban input[id$=-reason]", "Casino spam").await;
+    browser.click("form.ban button.confirm-ban").await;
+    let bans = poll::until("the ban is kept", Duration::from_secs(20), || async {
+        let (_, list) = admin.get("/api/v1/admin/bans").await;
+        let said = browser.eval("return document.querySelector('[role=status]').textContent").await;
+        match list["bans"].as_array() {
+            Some(bans) if bans.len() == 1 => Ok(bans[0].clone()),
+            _ => Err(format!("{list}, the console said {said}")),
+        }
+    })
+    .await;
+    assert_eq!((bans["reason"].as_str(), bans["until"].as_i64()), (Some("Casino spam"), None));
+    let again = json!({ "page": PAGE, "visitor": visitor(1), "name": "Ada", "body": "Let me back",
+        "idempotency_key": "key-0000000000000077" });
+    assert_eq!(kudos_tests::api::error_code(api.post_comment(&again).await).await.1, "banned");
+
+    // A rule written in the console: more than one link is refused.
+    screen(&browser, &worker, "moderation").await;
+    browser.wait_eval("the bans", "return document.querySelector('table.bans tbody tr')").await;
+    browser.click("button.add-rule").await;
+    browser.wait_eval("a new rule", "return document.querySelector('#rule-1-id')").await;
+    set_field(&browser, "#rule-1-id", "one link").await;
+    set_field(&browser, "#rule-1-test", "max_links").await;
+    browser.wait_eval("the most links", "return document.querySelector('#rule-1-max')").await;
+    set_field(&browser, "#rule-1-max", "1").await;
+    set_field(&browser, "#rule-1-action", "refuse").await;
+    found.extend(violations_in_both_themes(&browser, "moderation").await);
+    if let Some(dir) = &shots {
+        browser.eval("document.documentElement.dataset.theme = 'light'").await;
+        browser.resize(1000, 1500).await;
+        let png = browser.screenshot().await;
+        std::fs::write(dir.join("console-moderation.png"), png).expect("a picture saved");
+    }
+    browser.click("button.save-rules").await;
+    poll::until("the rules are kept", Duration::from_secs(20), || async {
+        let (_, kept) = admin.get("/api/v1/admin/rules").await;
+        let second = &kept["rules"][1];
+        if second == &json!({ "id": "one link", "test": "max_links", "max": 1, "action": "refuse" })
+        {
+            Ok(())
+        } else {
+            Err(kept.to_string())
+        }
+    })
+    .await;
+    let links = json!({ "page": PAGE, "visitor": visitor(2), "name": "Bo",
+        "body": "https://a.example and https://b.example", "idempotency_key": "key-0000000000000078" });
+    assert_eq!(
+        kudos_tests::api::error_code(api.post_comment(&links).await).await.1,
+        "rule_refused"
+    );
+
+    // Lifting the ban lets the reader write again.
+    browser.click("table.bans button.lift").await;
+    poll::until("the ban is lifted", Duration::from_secs(20), || async {
+        let (_, list) = admin.get("/api/v1/admin/bans").await;
+        if list["bans"] == json!([]) { Ok(()) } else { Err(list.to_string()) }
+    })
+    .await;
+    assert_eq!(api.post_comment(&again).await.status(), 201);
     browser.close().await;
     assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
 }

@@ -25,6 +25,7 @@ mod limits;
 mod live;
 mod live_browser;
 mod moderation;
+mod moderation_browser;
 mod moves;
 mod notify;
 mod replies_by_email;

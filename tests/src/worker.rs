@@ -136,7 +136,7 @@ pub const TEST_SALT: &str = "kudos-test-salt-not-secret";
 pub const TEST_PROOF_DIFFICULTY: u32 = 8;
 /// The site-wide budgets, which test workers set far above what any test sends from one
 /// address unless the test is about them.
-const GENEROUS_LIMITS: [&str; 12] = [
+const GENEROUS_LIMITS: [&str; 13] = [
     "LIMIT_NEW_VISITORS",
     "LIMIT_NEW_PAGES",
     "LIMIT_PAGE_LIKES",
@@ -144,6 +144,7 @@ const GENEROUS_LIMITS: [&str; 12] = [
     "LIMIT_EDITS",
     "LIMIT_PREVIEWS",
     "LIMIT_COMMENT_LIKES",
+    "LIMIT_FLAGS",
     "LIMIT_NOTES",
     "LIMIT_CHECKOUTS",
     "LIMIT_ADMIN_FAILURES",

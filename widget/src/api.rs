@@ -7,9 +7,9 @@ use gloo_timers::future::TimeoutFuture;
 use kudos_core::comment::Order;
 use kudos_core::wire::{
     ChallengeReply, ChallengeRequest, CheckoutStarted, CommentList, CommentPage, CommentReply,
-    CreatedComment, DeleteComment, EditComment, ErrorBody, NewComment, NewNote, NewReward,
-    NoteSent, PageState, PageView, PassReply, PassRequest, PendingRequest, PreviewReply,
-    PreviewRequest, RewardStatus, SetLike,
+    CreatedComment, DeleteComment, EditComment, ErrorBody, FlagComment, FlagReason, FlagReply,
+    NewComment, NewNote, NewReward, NoteSent, PageState, PageView, PassReply, PassRequest,
+    PendingRequest, PreviewReply, PreviewRequest, RewardStatus, SetLike,
 };
 use kudos_core::{ErrorCode, PageId, VisitorId};
 use serde::de::DeserializeOwned;
@@ -211,6 +211,25 @@ impl Client {
                 visitor: Some(visitor.as_str().into()),
                 pass: Some(pass),
                 text: text.into(),
+            })
+        })
+        .await
+    }
+
+    // PUT /api/v1/page/comments/{id}/flag
+    pub async fn flag(
+        &self,
+        visitor: &VisitorId,
+        id: &str,
+        reason: FlagReason,
+    ) -> Reply<FlagReply> {
+        let url = self.url(&format!("/page/comments/{}/flag", encode(id)));
+        with_pass(self, "PUT", &url, |pass| {
+            json(&FlagComment {
+                page: self.page(),
+                visitor: Some(visitor.as_str().into()),
+                pass: Some(pass),
+                reason,
             })
         })
         .await

@@ -133,6 +133,7 @@ const LINKED_OPERATIONS: [&[&str]; 2] = [
         "editComment",
         "deleteComment",
         "likeComment",
+        "flagComment",
         "listReplies",
         "pendingComments",
         "adminModerateComment",
@@ -159,8 +160,17 @@ const LINKED_OPERATIONS: [&[&str]; 2] = [
 /// The operations that take ids `with-worker --seed` made (besides the email links, which
 /// every run takes): run again on their own, away from the operations that would move or
 /// close the seeded page under them (`adminMovePage`, `adminClosePage`).
-const SEEDED_OPERATIONS: [&str; 5] =
-    ["editComment", "deleteComment", "likeComment", "sendNote", "adminReadNote"];
+const SEEDED_OPERATIONS: [&str; 9] = [
+    "editComment",
+    "deleteComment",
+    "likeComment",
+    "flagComment",
+    "sendNote",
+    "adminReadNote",
+    "adminBan",
+    "adminTrust",
+    "adminUnban",
+];
 
 /// Operations no request of the run can succeed at, and why: a live connection needs a
 /// WebSocket handshake and a webhook Stripe's signature (tests/e2e/live.rs and

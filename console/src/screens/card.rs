@@ -1,6 +1,7 @@
 //! A comment as the console shows it, with what the owner can do to it; and those actions
 //! as API calls.
 
+use super::ban_form::{BanForm, trust};
 use crate::api::{self, Reply};
 use crate::{Console, i18n::Strings};
 use kudos_core::wire::{Comment, CommentReply, ModerationItem};
@@ -56,6 +57,7 @@ pub async fn reply(item: &ModerationItem, body: &str) -> Reply<Comment> {
 enum Writing {
     Edit,
     Reply,
+    Ban,
 }
 
 /// A comment's key in a list: its page and id.
@@ -133,6 +135,13 @@ pub fn card(props: &CardProps) -> Html {
             });
         })
     };
+    let on_trust = {
+        let (item, console) = (c.clone(), console.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (item, console) = (item.clone(), console.clone());
+            wasm_bindgen_futures::spawn_local(async move { trust(&console, &item).await });
+        })
+    };
     let on_select = {
         let on_select = props.on_select.clone();
         Callback::from(move |e: Event| {
@@ -184,7 +193,19 @@ pub fn card(props: &CardProps) -> Html {
                         <textarea ref={reply_box} rows="4" placeholder={t.your_reply} />
                     </label>
                 }
+                if c.flags > 0 {
+                    <p class="flags">{ format!("{}: {} · {}", t.m.flagged_by, c.flags,
+                        c.flag_reasons.iter().map(|r| t.m.reasons.iter().find(|(k, _)| k == r).map_or(r.as_str(), |(_, v)| v))
+                            .collect::<Vec<_>>().join(", ")) }</p>
+                }
+                if let Some(rule) = &c.rule {
+                    <p class="held-by">{ format!("{}: {rule}", t.m.held_by) }</p>
+                }
                 <p class="history">{ format!("{}: {history}", t.history) }</p>
+                if *writing == Some(Writing::Ban) {
+                    <BanForm item={c.clone()} index={props.index}
+                             on_done={{ let w = writing.clone(); Callback::from(move |_| w.set(None)) }} />
+                }
                 <footer>
                     if *writing == Some(Writing::Edit) {
                         <button type="button" onclick={on_save}>{ t.save }</button>
@@ -192,7 +213,7 @@ pub fn card(props: &CardProps) -> Html {
                     } else if *writing == Some(Writing::Reply) {
                         <button type="button" class="send-reply" disabled={*sending} onclick={on_reply}>{ t.publish_reply }</button>
                         <button type="button" onclick={write(None)}>{ t.cancel }</button>
-                    } else {
+                    } else if *writing != Some(Writing::Ban) {
                         if published { <button type="button" class="reply" onclick={write(Some(Writing::Reply))}>{ t.reply }</button> }
                         if !published { <button type="button" class="approve" onclick={on(Act::Approve)}>{ t.approve }</button> }
                         if c.status != "hidden" { <button type="button" class="hide" onclick={on(Act::Hide)}>{ t.hide }</button> }
@@ -203,6 +224,10 @@ pub fn card(props: &CardProps) -> Html {
                         }
                         <button type="button" class="edit" onclick={write(Some(Writing::Edit))}>{ t.edit }</button>
                         <button type="button" class="delete" onclick={on(Act::Delete)}>{ t.delete }</button>
+                        if c.status == "pending" {
+                            <button type="button" class="trust" onclick={on_trust}>{ t.m.trust }</button>
+                        }
+                        <button type="button" class="ban" onclick={write(Some(Writing::Ban))}>{ t.m.ban }</button>
                     }
                 </footer>
             </article>

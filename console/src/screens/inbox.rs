@@ -1,5 +1,6 @@
-//! The inbox: comments awaiting approval on every page, oldest first, with bulk actions
-//! and keyboard shortcuts (j/k to move, x to select, a/h/s to act, ? for help).
+//! The inbox: comments awaiting approval on every page, those readers flagged first (with
+//! their reasons), then the rest oldest first, with bulk actions and keyboard shortcuts
+//! (j/k to move, x to select, a/h/s to act, ? for help).
 
 use super::card::{Act, Card, act, key};
 use super::comments::{ListAction, use_comment_list};
@@ -15,22 +16,29 @@ use yew::prelude::*;
 pub fn inbox() -> Html {
     let console = use_context::<Console>().expect("the console");
     let t = console.t();
-    let list = use_comment_list("status=pending".to_owned());
+    // Flagged ones lead (the first page of them), then the rest a page at a time.
+    let flagged = use_comment_list("status=pending&flagged=true".to_owned());
+    let list = use_comment_list("status=pending&flagged=false".to_owned());
+    let all: Vec<kudos_core::wire::ModerationItem> =
+        flagged.items.iter().chain(list.items.iter()).cloned().collect();
     let current = use_state(|| 0usize);
     let selected = use_state(BTreeSet::<String>::new);
     let help = use_state(|| false);
 
     // Acting on comments: each leaves the inbox when the server has it.
     let run = {
-        let (list, console, selected) = (list.clone(), console.clone(), selected.clone());
+        let (list, flagged, console, selected) =
+            (list.clone(), flagged.clone(), console.clone(), selected.clone());
         Callback::from(move |(targets, what): (Vec<kudos_core::wire::ModerationItem>, Act)| {
-            let (list, console, selected) = (list.clone(), console.clone(), selected.clone());
+            let (list, flagged, console, selected) =
+                (list.clone(), flagged.clone(), console.clone(), selected.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let mut done = 0;
                 for item in &targets {
                     match act(item, &what).await {
                         Ok(()) => {
                             done += 1;
+                            flagged.dispatch(ListAction::Acted(key(item), what.clone()));
                             list.dispatch(ListAction::Acted(key(item), what.clone()));
                         }
                         Err(f) => {
@@ -52,10 +60,10 @@ pub fn inbox() -> Html {
     // Shortcuts: the listener is added once and calls the newest handler.
     let handler: Rc<RefCell<Callback<KeyboardEvent>>> = use_mut_ref(Callback::noop);
     *handler.borrow_mut() = {
-        let (list, current, selected, help, run) =
-            (list.clone(), current.clone(), selected.clone(), help.clone(), run.clone());
+        let (items, current, selected, help, run) =
+            (all.clone(), current.clone(), selected.clone(), help.clone(), run.clone());
         Callback::from(move |e: KeyboardEvent| {
-            let items = &list.items;
+            let items = &items;
             let typing =
                 e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| {
                     matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
@@ -110,7 +118,7 @@ pub fn inbox() -> Html {
         });
     }
 
-    let items = &list.items;
+    let items = &all;
     let at = (*current).min(items.len().saturating_sub(1));
     let chosen: Vec<_> = items.iter().filter(|i| selected.contains(&key(i))).cloned().collect();
     let bulk = |what: Act, label: &'static str| {
@@ -146,7 +154,7 @@ pub fn inbox() -> Html {
                 </div>
             }
             { super::status_line(list.loading, &list.error, list.reload(), t) }
-            if !list.loading && list.error.is_none() && items.is_empty() {
+            if !list.loading && !flagged.loading && list.error.is_none() && items.is_empty() {
                 <p class="empty">{ t.nothing_waiting }</p>
             }
             <ol class="cards">

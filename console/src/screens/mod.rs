@@ -1,11 +1,13 @@
 //! The console's screens, one module each, and what they share: a moderated comment's card
 //! and the calls that act on it.
 
+mod ban_form;
 mod card;
 mod comments;
 mod health;
 mod import;
 mod inbox;
+mod moderation;
 mod notes;
 mod pages;
 mod rewards;
@@ -20,6 +22,7 @@ pub fn show(screen: Screen) -> Html {
         Screen::Pages => html! { <pages::Pages /> },
         Screen::Rewards => html! { <rewards::Rewards /> },
         Screen::Notes => html! { <notes::Notes /> },
+        Screen::Moderation => html! { <moderation::Moderation /> },
         Screen::Import => html! { <import::Import /> },
         Screen::Health => html! { <health::Health /> },
     }

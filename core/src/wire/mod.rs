@@ -533,6 +533,11 @@ pub struct ModerationItem {
     /// The moderation rule that held it or marked it as spam.
     #[serde(default)]
     pub rule: Option<String>,
+    /// How many readers flagged it, and their reasons (each once).
+    #[serde(default)]
+    pub flags: u64,
+    #[serde(default)]
+    pub flag_reasons: Vec<String>,
     /// What the same visitor posted before on this site, by status.
     #[serde(default)]
     pub history: AuthorHistory,

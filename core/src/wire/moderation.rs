@@ -49,7 +49,7 @@ pub struct NewBan {
     pub comment: String,
     pub by: BanBy,
     /// How long it lasts (a time-out), up to [`MAX_TIME_OUT_SECONDS`]; none for good.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::integer::optional")]
     pub for_seconds: Option<u64>,
     /// Their comments are kept and shown to them alone, as if published.
     #[serde(default)]
@@ -108,4 +108,47 @@ pub struct TrustedReader {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustedList {
     pub readers: Vec<TrustedReader>,
+}
+
+/// Why a reader flags a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagReason {
+    Spam,
+    Rude,
+    OffTopic,
+    Other,
+}
+
+impl FlagReason {
+    pub const ALL: [FlagReason; 4] =
+        [FlagReason::Spam, FlagReason::Rude, FlagReason::OffTopic, FlagReason::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagReason::Spam => "spam",
+            FlagReason::Rude => "rude",
+            FlagReason::OffTopic => "off_topic",
+            FlagReason::Other => "other",
+        }
+    }
+}
+
+/// `PUT /api/v1/page/comments/{id}/flag`: a reader flags a comment for the owner's review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagComment {
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub visitor: Option<String>,
+    /// The visitor's pass (`POST /visitor/pass`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<String>,
+    pub reason: FlagReason,
+}
+
+/// What a flag answers: it is kept (once per reader; again changes nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagReply {
+    pub flagged: bool,
 }

@@ -18,6 +18,8 @@ pub struct Limits {
     /// Markdown previews.
     pub previews: Budget,
     pub comment_likes: Budget,
+    /// Readers' flags on comments.
+    pub flags: Budget,
     pub notes: Budget,
     pub checkouts: Budget,
     pub admin_failures: Budget,
@@ -44,6 +46,7 @@ impl Limits {
         edits: Budget::new(60, HOUR_MS),
         previews: Budget::new(120, HOUR_MS),
         comment_likes: Budget::new(300, HOUR_MS),
+        flags: Budget::new(20, HOUR_MS),
         notes: Budget::new(10, HOUR_MS),
         checkouts: Budget::new(10, HOUR_MS),
         admin_failures: Budget::new(10, 15 * 60_000),
@@ -77,6 +80,7 @@ impl Limits {
             edits: budget(vars::LIMIT_EDITS, d.edits),
             previews: budget(vars::LIMIT_PREVIEWS, d.previews),
             comment_likes: budget(vars::LIMIT_COMMENT_LIKES, d.comment_likes),
+            flags: budget(vars::LIMIT_FLAGS, d.flags),
             notes: budget(vars::LIMIT_NOTES, d.notes),
             checkouts: budget(vars::LIMIT_CHECKOUTS, d.checkouts),
             admin_failures: budget(vars::LIMIT_ADMIN_FAILURES, d.admin_failures),
@@ -90,7 +94,7 @@ impl Limits {
     }
 
     /// Each budget by the name of its setting; `None` for `LIMIT_KV_WRITES` unset.
-    pub fn named(&self) -> [(&'static str, Option<Budget>); 15] {
+    pub fn named(&self) -> [(&'static str, Option<Budget>); 16] {
         [
             (vars::LIMIT_NEW_VISITORS, Some(self.new_visitors)),
             (vars::LIMIT_NEW_PAGES, Some(self.new_pages)),
@@ -99,6 +103,7 @@ impl Limits {
             (vars::LIMIT_EDITS, Some(self.edits)),
             (vars::LIMIT_PREVIEWS, Some(self.previews)),
             (vars::LIMIT_COMMENT_LIKES, Some(self.comment_likes)),
+            (vars::LIMIT_FLAGS, Some(self.flags)),
             (vars::LIMIT_NOTES, Some(self.notes)),
             (vars::LIMIT_CHECKOUTS, Some(self.checkouts)),
             (vars::LIMIT_ADMIN_FAILURES, Some(self.admin_failures)),
@@ -119,6 +124,7 @@ impl Limits {
             Action::Edit => self.edits,
             Action::Preview => self.previews,
             Action::CommentLike => self.comment_likes,
+            Action::Flag => self.flags,
             Action::Note => self.notes,
             Action::Checkout => self.checkouts,
             Action::AdminFailure => self.admin_failures,

@@ -162,6 +162,8 @@ pub struct CommentRules {
     pub max_replies_per_thread: u64,
     /// Published comments after which a reader skips pre-moderation (0: never).
     pub trust_after: u32,
+    /// Readers' flags that hold a published comment for review (0: never).
+    pub flags_to_hold: u32,
 }
 
 impl CommentRules {
@@ -176,6 +178,7 @@ impl CommentRules {
         max_comments_per_page: 5_000,
         max_replies_per_thread: 1_000,
         trust_after: 3,
+        flags_to_hold: 3,
     };
 
     pub fn from_env(env: &Env) -> Self {
@@ -199,6 +202,7 @@ impl CommentRules {
             max_replies_per_thread: number(env, vars::MAX_REPLIES_PER_THREAD)
                 .unwrap_or(d.max_replies_per_thread),
             trust_after: number(env, vars::TRUST_AFTER).unwrap_or(d.trust_after),
+            flags_to_hold: number(env, vars::FLAGS_TO_HOLD).unwrap_or(d.flags_to_hold),
         }
     }
 }
@@ -448,6 +452,7 @@ mod tests {
                 max_comments_per_page: 10,
                 max_replies_per_thread: 10,
                 trust_after: 3,
+                flags_to_hold: 3,
             },
             rewards: RewardConfig {
                 currency: Currency::parse("usd").unwrap(),

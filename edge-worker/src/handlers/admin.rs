@@ -271,6 +271,12 @@ pub async fn list(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
         from: from.map(console::start_of),
         to: to.map(|d| console::start_of(d + 1)),
         oldest_first,
+        flagged: match query.first("flagged") {
+            None => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(_) => return Err(ApiError::InvalidParameter("flagged")),
+        },
         after: query.cursor(Position::decode)?,
         limit: query.limit()?,
     };

@@ -1,5 +1,5 @@
-//! Likes: a reader's like of a page and of a comment, one per visitor, written through the
-//! page's object.
+//! Likes and flags: a reader's like of a page and of a comment, and their flag on a
+//! comment, one per visitor, written through the page's object.
 
 use crate::ctx::Ctx;
 use crate::error::ApiError;
@@ -7,7 +7,7 @@ use crate::io;
 use crate::page_object::PageClient;
 use kudos_core::ErrorCode;
 use kudos_core::limits::Action;
-use kudos_core::wire::{SetCommentLike, SetLike};
+use kudos_core::wire::{FlagComment, SetCommentLike, SetLike};
 use worker::{Request, Response};
 
 // PUT /api/v1/page/like
@@ -17,6 +17,20 @@ pub async fn set_like(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError>
     let client = ctx.client(&req)?;
     ctx.spend(&client, Action::PageLike).await?;
     io::json(&PageClient::new(&ctx.env, page)?.set_like(client, reader, like.liked).await?)
+}
+
+// PUT /api/v1/page/comments/{id}/flag
+/// A reader flags a published comment for the owner's review, once, with a reason.
+pub async fn flag_comment(
+    mut req: Request,
+    params: &[(&'static str, String)],
+    ctx: &Ctx,
+) -> Result<Response, ApiError> {
+    let flag: FlagComment = io::read_json(&mut req).await?;
+    let (page, reader) = ctx.reader_on(&flag)?;
+    let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
+    ctx.spend(&ctx.client(&req)?, Action::Flag).await?;
+    io::json(&PageClient::new(&ctx.env, page)?.flag_comment(seq, reader, flag.reason).await?)
 }
 
 // PUT /api/v1/page/comments/{id}/like

@@ -102,6 +102,15 @@ impl PageClient {
         self.call(&Command::Close { closed }).await
     }
 
+    pub async fn flag_comment(
+        &self,
+        seq: u64,
+        visitor: VisitorKey,
+        reason: kudos_core::wire::FlagReason,
+    ) -> Result<kudos_core::wire::FlagReply, ApiError> {
+        self.call(&Command::FlagComment { seq, visitor, reason }).await
+    }
+
     pub async fn like_comment(
         &self,
         seq: u64,

@@ -83,6 +83,12 @@ pub enum Command {
         visitor: VisitorKey,
         liked: bool,
     },
+    /// A reader flags a published comment for the owner's review.
+    FlagComment {
+        seq: u64,
+        visitor: VisitorKey,
+        reason: kudos_core::wire::FlagReason,
+    },
     /// Pins a comment to the top of the page, or unpins it.
     Pin {
         seq: u64,
@@ -261,6 +267,7 @@ impl Command {
             Command::DeleteComment { .. } => (Changes, Refused),
             Command::Moderate { .. } => (Changes, Refused),
             Command::LikeComment { .. } => (Changes, Refused),
+            Command::FlagComment { .. } => (Changes, Refused),
             Command::Pin { .. } => (Changes, Refused),
             // The owner may close a page before anyone wrote to it.
             Command::Close { .. } => (Creates(None), Followed),

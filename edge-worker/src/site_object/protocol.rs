@@ -250,6 +250,11 @@ pub struct IndexedComment {
     /// The moderation rule that held it or marked it as spam.
     #[serde(default)]
     pub rule: Option<String>,
+    /// How many readers flagged it, and their reasons.
+    #[serde(default)]
+    pub flags: u64,
+    #[serde(default, deserialize_with = "crate::storage::reasons")]
+    pub flag_reasons: Vec<String>,
 }
 
 /// Which comments a console list wants.
@@ -264,6 +269,9 @@ pub struct CommentQuery {
     pub from: Option<i64>,
     pub to: Option<i64>,
     pub oldest_first: bool,
+    /// Only flagged comments (`Some(true)`), or only unflagged ones.
+    #[serde(default)]
+    pub flagged: Option<bool>,
     pub after: Option<Position>,
     pub limit: usize,
 }

@@ -158,6 +158,23 @@ pub fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     })
 }
 
+/// A list of words read from JSON (`["spam","rude"]`) or from SQLite (`spam,rude`, empty
+/// for none), for a type both carry.
+pub fn reasons<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Reasons {
+        List(Vec<String>),
+        Joined(String),
+    }
+    Ok(match <Reasons as serde::Deserialize>::deserialize(d)? {
+        Reasons::List(list) => list,
+        Reasons::Joined(text) => {
+            text.split(',').filter(|r| !r.is_empty()).map(str::to_owned).collect()
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ use kudos_tests::browser::Browser;
 use kudos_tests::fake_stripe::{Session, WEBHOOK_SECRET, now};
 use kudos_tests::isso::Isso;
 use kudos_tests::paths;
+use kudos_tests::poll;
 use kudos_tests::worker::{Worker, WorkerOptions};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -77,6 +78,11 @@ async fn main() {
     if only().as_deref() == Some("live") {
         // Only the live fan-out (`KUDOS_BENCH_ONLY=live`).
         println!("{out}{}", live_fanout().await);
+        return;
+    }
+    if only().as_deref() == Some("moderation") {
+        // Only what moderation costs a comment post (`KUDOS_BENCH_ONLY=moderation`).
+        println!("{out}{}", moderation_cost().await);
         return;
     }
     if only().as_deref() == Some("import") {
@@ -212,9 +218,110 @@ async fn main() {
     out.push_str(&live_fanout().await);
     out.push_str(&first_paint().await);
     out.push_str(&import_throughput().await);
+    out.push_str(&moderation_cost().await);
     out.push_str(&soak(&worker, direct.as_ref().unwrap_or(&api)).await);
     out.push_str(&machine("\nAt the end"));
     println!("{out}");
+}
+
+/// What moderation costs a comment post: the same posts (distinct readers, each with a
+/// pass) with no rules and no bans, then with 200 rules (1,000 words and domains) and 1,000
+/// bans in place, on a worker of their own, through its own workerd when it can be found.
+async fn moderation_cost() -> String {
+    let worker = Worker::spawn(WorkerOptions::default()).await;
+    let proxied = Api::new(&worker.origin());
+    let api = worker
+        .direct_port()
+        .map_or(proxied.clone(), |p| Api::new(&format!("http://127.0.0.1:{p}")));
+    let runs = [(1usize, 300usize), (50, 1_000)];
+    let readers = |set: u64| (0..1_300u64).map(move |n| 3_000_000 + set * 10_000 + n);
+    for set in 0..3 {
+        stream::iter(readers(set))
+            .for_each_concurrent(50, |n| {
+                let api = api.clone();
+                async move {
+                    api.pass(&visitor(n)).await;
+                }
+            })
+            .await;
+    }
+    let post = |set: u64, page: String| {
+        let api = api.clone();
+        move |i: usize| {
+            let (api, page) = (api.clone(), page.clone());
+            async move {
+                let n = 3_000_000 + set * 10_000 + i as u64;
+                let body = json!({ "page": page, "visitor": visitor(n), "name": "Ada",
+                    "body": format!("A thoughtful comment, number {i}, with a link to https://example.org/{i}"),
+                    "idempotency_key": key(n) });
+                api.post_comment(&body).await.status() == 201
+            }
+        }
+    };
+    let mut without = Vec::new();
+    for (k, (in_flight, n)) in runs.iter().enumerate() {
+        let page = format!("/bench/moderation-none-{k}");
+        without.push(load(*n, *in_flight, post(0, page)).await);
+    }
+    // 1,000 readers banned, each from a comment of theirs in the site's index.
+    let admin = proxied.admin(kudos_tests::worker::ADMIN_TOKEN);
+    let banned_page = "/bench/moderation-banned";
+    let made: Vec<String> = stream::iter(0..1_000u64)
+        .map(|n| {
+            let api = api.clone();
+            async move {
+                api.comment(banned_page, &visitor(3_020_000 + n), "banned", None).await.comment.id
+            }
+        })
+        .buffer_unordered(50)
+        .collect()
+        .await;
+    for id in &made {
+        let ban = json!({ "page": banned_page, "comment": id, "by": "visitor", "reason": "bench" });
+        poll::until("a ban", Duration::from_secs(60), || async {
+            match admin.post("/api/v1/admin/bans", &ban).await {
+                (201, _) => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        })
+        .await;
+    }
+    let rules: Vec<serde_json::Value> = (0..200)
+        .map(|r| match r % 2 {
+            0 => json!({ "id": format!("words-{r}"), "test": "words", "action": "spam",
+                "words": (0..5).map(|w| format!("spamword{r}x{w}")).collect::<Vec<_>>() }),
+            _ => json!({ "id": format!("domains-{r}"), "test": "block_domains", "action": "refuse",
+                "domains": (0..5).map(|d| format!("spam{r}-{d}.example")).collect::<Vec<_>>() }),
+        })
+        .collect();
+    let url = proxied.url("/api/v1/admin/rules");
+    let put = proxied.http.put(url).bearer_auth(kudos_tests::worker::ADMIN_TOKEN);
+    let kept = put.json(&json!({ "rules": rules })).send().await.expect("PUT rules");
+    assert_eq!(kept.status(), 200, "the rules are kept");
+    let mut with = Vec::new();
+    for (k, (in_flight, n)) in runs.iter().enumerate() {
+        let page = format!("/bench/moderation-ruled-{k}");
+        with.push(load(*n, *in_flight, post(1, page)).await);
+    }
+    let mut out = String::from(
+        "
+What moderation costs a comment post (distinct readers, on the worker's own workerd          when found):
+
+| in flight | posts | no rules, no bans: req/s (p50 ms) | 200 rules,          1,000 bans: req/s (p50 ms) | with / without |
+|---:|---:|---:|---:|---:|
+",
+    );
+    for ((in_flight, n), (a, b)) in runs.iter().zip(without.iter().zip(&with)) {
+        a.all_ok("posts without moderation");
+        b.all_ok("posts with moderation");
+        out.push_str(&format!(
+            "| {in_flight} | {n} | {} | {} | {:.2}x |\n",
+            a.cell(),
+            b.cell(),
+            b.rps() / a.rps()
+        ));
+    }
+    out
 }
 
 /// `KUDOS_BENCH_SOAK_SECONDS`: how long the mixed soak runs (600 unless set).

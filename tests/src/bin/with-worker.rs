@@ -126,8 +126,9 @@ fn seeded(worker: &Worker, stripe: &FakeStripe) -> Result<(), String> {
 }
 
 /// What requests make, by the names the values have in the run's configuration: three
-/// comments (to edit, delete and like) with their edit tokens, a reader with a pass, and
-/// a note's id (once the owner's list shows it).
+/// comments (to edit, delete and like) with their edit tokens, a reader with a pass, a
+/// note's id (once the owner's list shows it), and a comment to moderate the author of
+/// with a ban on them.
 async fn made_by_requests(api: &Api) -> Result<Vec<(&'static str, String)>, String> {
     let mut values = Vec::new();
     for (what, n) in [("edit", 1), ("delete", 2), ("like", 3)] {
@@ -157,6 +158,20 @@ async fn made_by_requests(api: &Api) -> Result<Vec<(&'static str, String)>, Stri
     })
     .await;
     values.push(("note_id", note));
+    // A comment to ban and trust the author of, from an address of its own, so that a ban
+    // by network reaches no one else the run writes as; and a ban to lift.
+    let elsewhere = api.from_address("203.0.113.99");
+    let moderated = elsewhere.comment(SEEDED_PAGE, &visitor(5), "A comment to ban", None).await;
+    let id = moderated.comment.id;
+    let ban = serde_json::json!({ "page": SEEDED_PAGE, "comment": id, "by": "visitor" });
+    let made = kudos_tests::poll::until("the comment in the site's index", NOTE_WITHIN, || async {
+        match admin.post("/api/v1/admin/bans", &ban).await {
+            (201, made) => Ok(made["id"].to_string()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+    values.extend([("moderated_id", id), ("ban_id", made)]);
     Ok(values)
 }
 

@@ -6,7 +6,7 @@ use super::comment_form::CommentForm;
 use crate::context::use_widget;
 use crate::state::Target;
 use crate::{format, storage};
-use kudos_core::wire::{Comment, CommentStatus};
+use kudos_core::wire::{Comment, CommentStatus, FlagReason};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -23,6 +23,8 @@ enum Mode {
     Replying,
     Editing,
     ConfirmingDelete,
+    /// Choosing why to flag it.
+    Flagging,
 }
 
 #[function_component(CommentItem)]
@@ -33,6 +35,8 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
     let mode = use_state(|| Mode::Reading);
     let edit_box = use_node_ref();
     let error = use_state(|| None::<String>);
+    // Flagged from this view: the button says so.
+    let flagged = use_state(|| false);
 
     let placeholder = match c.status {
         CommentStatus::Deleted => Some(t.deleted),
@@ -81,6 +85,22 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
                 Err(reason) => error.set(Some(reason)),
             });
             widget.change_comment(mine, body, done);
+        })
+    };
+
+    let flag = |reason: FlagReason| {
+        let (widget, id, mode, error, flagged) =
+            (widget.clone(), c.id.clone(), mode.clone(), error.clone(), flagged.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (mode, error, flagged) = (mode.clone(), error.clone(), flagged.clone());
+            let done = Callback::from(move |result: Result<String, String>| match result {
+                Ok(_) => {
+                    flagged.set(true);
+                    mode.set(Mode::Reading);
+                }
+                Err(reason) => error.set(Some(reason)),
+            });
+            widget.flag(id.clone(), reason, done);
         })
     };
 
@@ -136,6 +156,19 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
                         if !widget.state.closed {
                             <button type="button" class="reply" onclick={set_mode(Mode::Replying)}>{ t.reply }</button>
                         }
+                    }
+                    if published && mine.is_none() && !c.by_owner && *mode == Mode::Reading {
+                        <button type="button" class="flag" disabled={*flagged} onclick={set_mode(Mode::Flagging)}>
+                            { if *flagged { t.flagged_short } else { t.flag } }
+                        </button>
+                    }
+                    if *mode == Mode::Flagging {
+                        <span class="flag-reasons" role="group" aria-label={t.flag_why}>
+                            { for FlagReason::ALL.iter().zip(t.flag_reasons).map(|(reason, words)| html! {
+                                <button type="button" class={classes!("flag-reason", reason.as_str())} onclick={flag(*reason)}>{ words }</button>
+                            }) }
+                            <button type="button" onclick={set_mode(Mode::Reading)}>{ t.cancel }</button>
+                        </span>
                     }
                     if mine.is_some() && *mode == Mode::Reading {
                         <button type="button" class="edit-button" onclick={set_mode(Mode::Editing)}>{ t.edit }</button>

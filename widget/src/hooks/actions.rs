@@ -160,6 +160,21 @@ impl Widget {
         });
     }
 
+    /// Flags a comment for the owner's review. `done` gets the thanks, or why not.
+    pub fn flag(&self, id: String, reason: kudos_core::wire::FlagReason, done: Done) {
+        let widget = self.clone();
+        spawn_local(async move {
+            let t = widget.t();
+            match widget.client.flag(&storage::visitor(), &id, reason).await {
+                Ok(_) => {
+                    widget.announce(t.flagged);
+                    done.emit(Ok(t.flagged.to_owned()));
+                }
+                Err(failure) => done.emit(Err(t.failure(&failure))),
+            }
+        });
+    }
+
     /// Starts a Stripe Checkout and sends the reader to it. `done` hears only why not, if
     /// it could not start.
     pub fn checkout(&self, reward: NewReward, done: Done) {

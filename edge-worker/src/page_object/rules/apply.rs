@@ -75,6 +75,12 @@ impl PageRules<'_> {
                 announce(&|| self.live_comment(seq));
                 json(&reply)
             }
+            Command::FlagComment { seq, visitor, reason } => {
+                let reply = self.flag_comment(seq, &visitor, reason)?;
+                // Held for review: gone for those with the page open.
+                announce(&|| self.live_comment(seq));
+                json(&reply)
+            }
             Command::Pin { seq, pinned, .. } => {
                 let reply = self.pin(seq, pinned)?;
                 announce(&|| self.live_comment(seq));

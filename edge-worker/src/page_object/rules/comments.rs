@@ -275,6 +275,10 @@ impl PageRules<'_> {
             ModerationStatus::Spam => Stored::Spam,
         };
         self.store.set_status(row.seq, to)?;
+        if to == Stored::Published {
+            // Read and published by the owner: its flags are answered.
+            self.store.clear_flags(row.seq)?;
+        }
         if to == Stored::Published && row.stored() != Stored::Published {
             self.tell_followers(&row)?;
         }
@@ -393,7 +397,7 @@ impl PageRules<'_> {
     /// After a comment's status changed (it was `was`): recount, recompute which replies
     /// of its thread readers see, tell the site's index, and answer with the comment as it
     /// now is.
-    fn settle(&self, seq: u64, was: &CommentRow) -> Ruled<CommentReply> {
+    pub(super) fn settle(&self, seq: u64, was: &CommentRow) -> Ruled<CommentReply> {
         let store = self.store;
         store.recount_comments()?;
         if was.depth > 0 {
@@ -424,6 +428,7 @@ impl PageRules<'_> {
     pub(super) fn index_as(&self, row: &CommentRow, pinned_seq: Option<i64>) -> Ruled<()> {
         let tag = self.page.tag();
         let pinned = pinned_seq == Some(row.seq);
+        let (flags, reasons) = self.store.flags(row.seq)?;
         self.tell_site(&SiteCommand::CommentIndexed(IndexedComment {
             page: self.page.page.to_string(),
             id: self.item_id(row.seq),
@@ -439,6 +444,8 @@ impl PageRules<'_> {
             pinned,
             network: row.ip.clone(),
             rule: row.rule.clone(),
+            flags,
+            flag_reasons: reasons,
         }))
     }
 }

@@ -11,6 +11,7 @@
 mod apply;
 pub mod background;
 mod comments;
+mod flags;
 mod import;
 mod likes;
 mod live;

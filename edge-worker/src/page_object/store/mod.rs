@@ -4,6 +4,7 @@
 //! nothing: the rules (`super::rules`) do.
 
 mod comments;
+mod flags;
 mod likes;
 mod moves;
 mod notes;
@@ -149,6 +150,8 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // The site's moderation rule that held a comment or marked it as spam.
     "ALTER TABLE comments ADD COLUMN rule TEXT",
+    // Readers' flags on comments.
+    flags::MIGRATION,
 ];
 
 /// The migration that added `comments.shown`; objects migrated past it have their

@@ -30,6 +30,8 @@ impl SiteRules<'_> {
             pinned: false,
             network: String::new(),
             rule: None,
+            flags: 0,
+            flag_reasons: Vec::new(),
         })?;
         Ok(SiteReply::Done)
     }
@@ -87,6 +89,8 @@ impl SiteRules<'_> {
             edited_at: r.edited_at,
             pinned: r.pinned,
             rule: r.rule,
+            flags: r.flags,
+            flag_reasons: r.flag_reasons,
             history,
         })
     }
@@ -138,6 +142,8 @@ pub(crate) mod tests {
             pinned: false,
             network: format!("network of {author}"),
             rule: None,
+            flags: 0,
+            flag_reasons: Vec::new(),
         }
     }
 

@@ -344,4 +344,34 @@ mod tests {
         let listed: RuleList = site.ask(SiteCommand::Rules);
         assert_eq!(listed.rules, vec![words("poker", Action::Refuse)]);
     }
+
+    #[test]
+    fn the_inbox_asks_for_flagged_comments_apart_with_their_reasons() {
+        use crate::site_object::protocol::{CommentQuery, IndexedComment};
+        use kudos_core::wire::ModerationList;
+        let site = Site::new();
+        let flagged = IndexedComment {
+            flags: 2,
+            flag_reasons: vec!["off_topic".into(), "spam".into()],
+            ..comment("/a", "t-1", "v1", "pending", NOW)
+        };
+        site.run(SiteCommand::CommentIndexed(flagged));
+        site.run(SiteCommand::CommentIndexed(comment("/a", "t-2", "v2", "pending", NOW + 1)));
+        let ask = |flagged| {
+            let query = CommentQuery {
+                status: Some("pending".into()),
+                flagged,
+                limit: 10,
+                ..CommentQuery::default()
+            };
+            site.ask::<ModerationList>(SiteCommand::ListComments(query)).comments
+        };
+        let first = ask(Some(true));
+        assert_eq!(first.len(), 1);
+        assert_eq!((first[0].id.as_str(), first[0].flags), ("t-1", 2));
+        assert_eq!(first[0].flag_reasons, ["off_topic", "spam"]);
+        let rest: Vec<String> = ask(Some(false)).into_iter().map(|c| c.id).collect();
+        assert_eq!(rest, ["t-2"]);
+        assert_eq!(ask(None).len(), 2);
+    }
 }

@@ -12,13 +12,14 @@ impl SiteStore {
     pub fn set_comment(&self, c: &IndexedComment) -> StoreResult<()> {
         self.sql.run(
             "INSERT INTO comments (page, id, parent, author, name, website, body, html, status,
-                created_at, edited_at, pinned, network, rule)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                created_at, edited_at, pinned, network, rule, flags, flag_reasons)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (page, id) DO UPDATE SET parent = excluded.parent,
                 author = excluded.author, name = excluded.name, website = excluded.website,
                 body = excluded.body, html = excluded.html, status = excluded.status,
                 created_at = excluded.created_at, edited_at = excluded.edited_at,
-                pinned = excluded.pinned, network = excluded.network, rule = excluded.rule",
+                pinned = excluded.pinned, network = excluded.network, rule = excluded.rule,
+                flags = excluded.flags, flag_reasons = excluded.flag_reasons",
             vec![
                 c.page.clone().into(),
                 c.id.clone().into(),
@@ -34,6 +35,8 @@ impl SiteStore {
                 i64::from(c.pinned).into(),
                 c.network.clone().into(),
                 c.rule.clone().into(),
+                (c.flags.min(i64::MAX as u64) as i64).into(),
+                c.flag_reasons.join(",").into(),
             ],
         )?;
         Ok(())
@@ -94,6 +97,11 @@ impl SiteStore {
             conditions.push_str(" AND page = ?");
             bindings.push(page.clone().into());
         }
+        match q.flagged {
+            Some(true) => conditions.push_str(" AND flags > 0"),
+            Some(false) => conditions.push_str(" AND flags = 0"),
+            None => {}
+        }
         if let Some(from) = q.from {
             conditions.push_str(" AND created_at >= ?");
             bindings.push(from.into());
@@ -104,7 +112,7 @@ impl SiteStore {
         }
         let select = format!(
             "SELECT page, id, parent, author, name, website, body, html, status, created_at,
-                edited_at, pinned, network, rule FROM {from}{conditions}"
+                edited_at, pinned, network, rule, flags, flag_reasons FROM {from}{conditions}"
         );
         self.listed(&select, bindings, (q.after.clone(), !q.oldest_first), q.limit)
     }

@@ -143,6 +143,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE imported_emails (source TEXT PRIMARY KEY, email TEXT NOT NULL) WITHOUT ROWID",
     crate::email::CONSENT_MIGRATION,
     moderation::MIGRATION,
+    moderation::FLAGS_MIGRATION,
 ];
 
 /// The site object's storage.

@@ -33,6 +33,11 @@ pub const MIGRATION: &str = "CREATE TABLE bans (
     ALTER TABLE comments ADD COLUMN network TEXT NOT NULL DEFAULT '';
     ALTER TABLE comments ADD COLUMN rule TEXT";
 
+/// How many readers flagged each indexed comment, and their reasons (comma-separated).
+pub const FLAGS_MIGRATION: &str =
+    "ALTER TABLE comments ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE comments ADD COLUMN flag_reasons TEXT NOT NULL DEFAULT ''";
+
 /// The keys a comment's author is known by, from the index (and their address's key if
 /// they follow replies to it).
 #[derive(Debug, Deserialize)]

@@ -128,3 +128,57 @@ fn a_comment_kept_from_readers_is_never_sent_to_those_with_the_page_open() {
     assert!(send(3, ruled(Action::Hold)).is_none(), "held by rule");
     assert!(send(4, Screening::default()).is_some(), "published: sent");
 }
+
+#[test]
+fn readers_flags_hold_a_comment_past_the_setting_and_publishing_it_clears_them() {
+    use crate::page_object::protocol::Command;
+    use kudos_core::wire::FlagReason;
+    let page = Page::new();
+    let created = page.post(1, "A heated remark", None).unwrap();
+    let seq = super::seq(&created.comment.id);
+    let flag = |n: u8, reason| page.at().flag_comment(seq, &reader(n), reason).unwrap().flagged;
+    assert!(flag(1, FlagReason::Spam), "the author's own flag is taken and changes nothing");
+    assert!(flag(2, FlagReason::Rude));
+    assert!(flag(2, FlagReason::Spam), "a second flag from one reader changes nothing");
+    assert!(flag(3, FlagReason::Spam));
+    assert_eq!(page.at().state().unwrap().comments, 1, "two flags: still published");
+    let indexed = |page: &Page| match page.outbox().into_iter().rev().find_map(|c| match c {
+        SiteCommand::CommentIndexed(c) => Some(c),
+        _ => None,
+    }) {
+        Some(c) => (c.status.as_str().to_owned(), c.flags, c.flag_reasons),
+        None => panic!("never indexed"),
+    };
+    assert_eq!(indexed(&page), ("published".into(), 2, vec!["rude".into(), "spam".into()]));
+    // The third reader's flag holds it, and those with the page open see it go.
+    let command = Command::FlagComment { seq, visitor: reader(4), reason: FlagReason::OffTopic };
+    let applied = page.at().apply(command, true).unwrap();
+    assert_eq!(applied.live.and_then(|l| l.removed), Some(created.comment.id.clone()));
+    assert_eq!(page.at().state().unwrap().comments, 0);
+    assert_eq!(indexed(&page).0, "pending");
+    assert_eq!(indexed(&page).1, 3);
+    // The owner reads and publishes it: the flags are answered.
+    page.at().moderate(seq, kudos_core::wire::ModerationStatus::Published).unwrap();
+    assert_eq!(indexed(&page), ("published".into(), 0, vec![]));
+    assert!(flag(5, FlagReason::Spam));
+    assert_eq!(page.at().state().unwrap().comments, 1, "one new flag does not hold it again");
+}
+
+#[test]
+fn only_published_comments_can_be_flagged_and_the_owners_are_never_held() {
+    use kudos_core::wire::FlagReason;
+    let mut settings = PageSettings::default();
+    settings.comments.flags_to_hold = 1;
+    let page = Page::with(settings);
+    let held = page.post_screened(1, "Held", None, NOW, ruled(Action::Hold)).unwrap();
+    let refused =
+        page.at().flag_comment(super::seq(&held.comment.id), &reader(2), FlagReason::Spam);
+    assert_eq!(refusal(refused), ErrorCode::CommentNotFound);
+    let mut post = page.new_post(9, "From the owner", None, NOW, Screening::default());
+    post.author = kudos_core::visitor::VisitorKey::owner();
+    let client = crate::limiter::ClientKey("owner".into());
+    let owners = page.at().post_comment(&client, post).unwrap();
+    let seq = super::seq(&owners.comment.id);
+    assert!(page.at().flag_comment(seq, &reader(2), FlagReason::Spam).unwrap().flagged);
+    assert_eq!(page.at().state().unwrap().comments, 1, "the owner's comment stays");
+}
