@@ -311,13 +311,26 @@ pub fn edit_window_open(created_at: i64, now: i64, window_ms: i64) -> bool {
 }
 
 /// Whether the site publishes comments at once or holds them for approval.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Moderation {
     /// Comments appear at once.
     #[default]
     Off,
     /// Comments wait for the site owner's approval; only their author sees them meanwhile.
     Pre,
+}
+
+/// When a page closes to new comments by itself: at the owner's date for it, or
+/// `after_days` after its first comment (0: never), whichever comes first.
+pub fn closes_at(date: Option<i64>, first_comment_at: Option<i64>, after_days: u32) -> Option<i64> {
+    let by_age = first_comment_at
+        .filter(|_| after_days > 0)
+        .map(|first| first.saturating_add(i64::from(after_days) * 86_400_000));
+    match (date, by_age) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// The status a new comment is stored with. A filled-in honeypot marks it spam (its sender
@@ -681,5 +694,17 @@ mod tests {
         assert!(!edit_needs_approval(Stored::Published, false, Moderation::Pre));
         assert!(!edit_needs_approval(Stored::Pending, true, Moderation::Pre));
         assert!(!edit_needs_approval(Stored::Published, true, Moderation::Off));
+    }
+
+    #[test]
+    fn a_page_closes_at_its_date_or_days_after_its_first_comment_whichever_is_first() {
+        const DAY: i64 = 86_400_000;
+        assert_eq!(closes_at(None, Some(0), 0), None, "never");
+        assert_eq!(closes_at(None, None, 30), None, "no comment yet");
+        assert_eq!(closes_at(None, Some(5), 30), Some(5 + 30 * DAY));
+        assert_eq!(closes_at(Some(7), Some(5), 30), Some(7), "the owner's date first");
+        assert_eq!(closes_at(Some(40 * DAY), Some(0), 30), Some(30 * DAY));
+        assert_eq!(closes_at(Some(9), None, 0), Some(9));
+        assert_eq!(closes_at(None, Some(i64::MAX), 30), Some(i64::MAX), "saturates");
     }
 }

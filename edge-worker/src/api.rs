@@ -77,6 +77,7 @@ async fn dispatch(
         Route::AdminPages => admin::pages(&req, ctx).await,
         Route::AdminClosePage => admin::close_page(req, ctx).await,
         Route::AdminMovePage => admin::move_page(req, ctx).await,
+        Route::AdminPageSettings => admin::page_settings(req, ctx).await,
         Route::AdminLedger => admin::ledger(&req, ctx).await,
         Route::AdminActivity => admin::activity(&req, ctx).await,
         Route::AdminBans => moderation::bans(&req, ctx).await,

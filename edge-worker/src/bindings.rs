@@ -35,6 +35,8 @@ pub mod vars {
     pub const TRUST_AFTER: &str = "TRUST_AFTER";
     /// Readers' flags that hold a published comment for review (0: never).
     pub const FLAGS_TO_HOLD: &str = "FLAGS_TO_HOLD";
+    /// Days after a page's first comment that it closes by itself (0: never).
+    pub const CLOSE_AFTER_DAYS: &str = "CLOSE_AFTER_DAYS";
     /// How deep replies nest; replies below it attach to the deepest level.
     pub const MAX_DEPTH: &str = "MAX_DEPTH";
     /// How long a comment's author may edit or delete it, in seconds.

@@ -67,6 +67,7 @@ on_page!(
     wire::ClosePage,
     wire::OwnerComment,
     wire::MovePage,
+    wire::PageSettings,
 );
 on_page!(wire::ImportBatch);
 by_reader!(

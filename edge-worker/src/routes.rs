@@ -47,6 +47,7 @@ pub enum Route {
     AdminMovePage,
     AdminLedger,
     AdminActivity,
+    AdminPageSettings,
     AdminBans,
     AdminBan,
     AdminUnban,
@@ -95,6 +96,7 @@ impl Route {
             | Route::AdminMovePage
             | Route::AdminLedger
             | Route::AdminActivity
+            | Route::AdminPageSettings
             | Route::AdminBans
             | Route::AdminBan
             | Route::AdminUnban
@@ -176,6 +178,7 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("GET", "/admin/pages", Route::AdminPages),
     ("PATCH", "/admin/pages", Route::AdminClosePage),
     ("POST", "/admin/pages/move", Route::AdminMovePage),
+    ("PUT", "/admin/pages/settings", Route::AdminPageSettings),
     ("GET", "/admin/ledger", Route::AdminLedger),
     ("GET", "/admin/activity", Route::AdminActivity),
     ("GET", "/admin/bans", Route::AdminBans),

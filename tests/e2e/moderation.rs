@@ -21,8 +21,12 @@ fn hash(text: &str) -> u64 {
 
 /// Posts `body` as reader `n` from the API's address: the answer's status and JSON.
 async fn post(api: &Api, n: u64, body: &str) -> (u16, Value) {
+    post_to(api, PAGE, n, body).await
+}
+
+async fn post_to(api: &Api, page: &str, n: u64, body: &str) -> (u16, Value) {
     let comment = json!({
-        "page": PAGE, "visitor": visitor(n), "name": format!("Reader {n}"), "body": body,
+        "page": page, "visitor": visitor(n), "name": format!("Reader {n}"), "body": body,
         "idempotency_key": format!("key-{n:04}-{:016x}", hash(body)),
     });
     let resp = api.post_comment(&comment).await;
@@ -235,4 +239,35 @@ async fn trusted_readers_skip_pre_moderation() {
     assert_eq!(again["comment"]["status"], "published", "trusted by hand");
     let (_, listed) = admin.get("/api/v1/admin/trusted").await;
     assert_eq!(listed["readers"][0]["name"], "Reader 2");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_owner_closes_a_page_from_a_date_and_gives_it_its_own_pre_moderation() {
+    let (_worker, api) = started(&[]).await;
+    let settings = |body: Value| {
+        let url = api.url("/api/v1/admin/pages/settings");
+        let req = api.http.put(url).bearer_auth(ADMIN_TOKEN).json(&body);
+        async move { req.send().await.unwrap() }
+    };
+    let now = kudos_tests::fake_stripe::now() * 1000;
+    let past = json!({ "page": PAGE, "close_at": now - 60_000, "moderation": null });
+    assert_eq!(settings(past).await.status(), 200);
+    assert_eq!(refused(&api, 1, "Too late").await, (403, "page_closed".into()));
+    let view = api.fresh_view(PAGE).await;
+    assert!(view.closed && view.closes_at.is_some(), "readers see it closed");
+
+    let later = json!({ "page": PAGE, "close_at": now + 86_400_000, "moderation": "pre" });
+    assert_eq!(settings(later).await.status(), 200);
+    let (status, held) = post(&api, 1, "Just in time").await;
+    assert_eq!((status, held["comment"]["status"].as_str()), (201, Some("pending")));
+    let (_, elsewhere) = post_to(&api, "/posts/other", 1, "Elsewhere").await;
+    assert_eq!(elsewhere["comment"]["status"], "published", "only this page is pre-moderated");
+
+    for (body, code) in [
+        (json!({ "page": PAGE, "close_at": -1 }), "malformed_json"),
+        (json!({ "page": PAGE, "moderation": "sometimes" }), "invalid_parameter"),
+    ] {
+        let resp = settings(body.clone()).await;
+        assert_eq!(error_code(resp).await.0, 400, "{body} ({code})");
+    }
 }

@@ -52,9 +52,12 @@ pub struct PageView {
     /// absent when rewards are off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rewards: Option<RewardOptions>,
-    /// The site owner closed the page to new comments.
+    /// The page takes no new comments: the owner closed it, or it closed by itself.
     #[serde(default, skip_serializing_if = "is_false")]
     pub closed: bool,
+    /// When the page closes to new comments by itself (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes_at: Option<i64>,
     /// Readers may ask for an email when someone replies (the site sends email); filled
     /// in by the worker from its configuration.
     #[serde(default, skip_serializing_if = "is_false")]

@@ -152,3 +152,16 @@ pub struct FlagComment {
 pub struct FlagReply {
     pub flagged: bool,
 }
+
+/// `PUT /api/v1/admin/pages/settings`: a page's own settings, both at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageSettings {
+    pub page: Option<String>,
+    /// When it closes to new comments by itself (Unix ms); none for only the site's
+    /// `CLOSE_AFTER_DAYS`.
+    #[serde(default, deserialize_with = "super::integer::optional")]
+    pub close_at: Option<u64>,
+    /// `pre` or `off`; none for the site's.
+    #[serde(default)]
+    pub moderation: Option<String>,
+}

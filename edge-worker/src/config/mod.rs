@@ -164,6 +164,8 @@ pub struct CommentRules {
     pub trust_after: u32,
     /// Readers' flags that hold a published comment for review (0: never).
     pub flags_to_hold: u32,
+    /// Days after a page's first comment that it closes by itself (0: never).
+    pub close_after_days: u32,
 }
 
 impl CommentRules {
@@ -179,6 +181,7 @@ impl CommentRules {
         max_replies_per_thread: 1_000,
         trust_after: 3,
         flags_to_hold: 3,
+        close_after_days: 0,
     };
 
     pub fn from_env(env: &Env) -> Self {
@@ -203,6 +206,7 @@ impl CommentRules {
                 .unwrap_or(d.max_replies_per_thread),
             trust_after: number(env, vars::TRUST_AFTER).unwrap_or(d.trust_after),
             flags_to_hold: number(env, vars::FLAGS_TO_HOLD).unwrap_or(d.flags_to_hold),
+            close_after_days: number(env, vars::CLOSE_AFTER_DAYS).unwrap_or(d.close_after_days),
         }
     }
 }
@@ -453,6 +457,7 @@ mod tests {
                 max_replies_per_thread: 10,
                 trust_after: 3,
                 flags_to_hold: 3,
+                close_after_days: 0,
             },
             rewards: RewardConfig {
                 currency: Currency::parse("usd").unwrap(),

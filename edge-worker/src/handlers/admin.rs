@@ -20,7 +20,7 @@ use kudos_core::session::{self, Session};
 use kudos_core::visitor::{VisitorKey, sha256_hex};
 use kudos_core::wire::{
     Activity, AdminHealth, AdminSession, ClosePage, CommentReply, ModerateComment, ModerateReward,
-    MovePage, OwnerComment, SessionsEnded, SignIn, StripeHealth,
+    MovePage, OwnerComment, PageSettings, SessionsEnded, SignIn, StripeHealth,
 };
 use subtle::ConstantTimeEq;
 use worker::{Request, Response};
@@ -306,6 +306,29 @@ pub async fn close_page(mut req: Request, ctx: &Ctx) -> Result<Response, ApiErro
     let page = ctx.page_of(&change)?;
     io::json(&PageClient::new(&ctx.env, page)?.close(change.closed).await?)
 }
+
+// PUT /api/v1/admin/pages/settings {page, close_at, moderation}
+/// The page's own settings, both at once: when it closes to new comments by itself (a
+/// time, or none), and its pre-moderation (`pre`, `off`, or none for the site's).
+pub async fn page_settings(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let asked: PageSettings = io::read_json(&mut req).await?;
+    let page = ctx.page_of(&asked)?;
+    let close_at = match asked.close_at.map(i64::try_from) {
+        None => None,
+        Some(Ok(at)) if at <= MAX_CLOSE_AT_MS => Some(at),
+        Some(_) => return Err(ApiError::InvalidParameter("close_at")),
+    };
+    let moderation = match asked.moderation.as_deref() {
+        None => None,
+        Some("pre") => Some(Moderation::Pre),
+        Some("off") => Some(Moderation::Off),
+        Some(_) => return Err(ApiError::InvalidParameter("moderation")),
+    };
+    io::json(&PageClient::new(&ctx.env, page)?.page_settings(close_at, moderation).await?)
+}
+
+/// The latest a page may be set to close: the start of the year 9999 (in ms).
+const MAX_CLOSE_AT_MS: i64 = 253_370_764_800_000;
 
 // POST /api/v1/admin/pages/move {page, to}
 /// Moves a page to another id (a post whose address changed): the old id becomes an alias

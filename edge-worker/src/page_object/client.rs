@@ -102,6 +102,14 @@ impl PageClient {
         self.call(&Command::Close { closed }).await
     }
 
+    pub async fn page_settings(
+        &self,
+        close_at: Option<i64>,
+        moderation: Option<kudos_core::comment::Moderation>,
+    ) -> Result<PageState, ApiError> {
+        self.call(&Command::PageSettings { close_at, moderation }).await
+    }
+
     pub async fn flag_comment(
         &self,
         seq: u64,

@@ -98,6 +98,11 @@ pub enum Command {
     Close {
         closed: bool,
     },
+    /// When the page closes by itself, and its own pre-moderation (none: the site's).
+    PageSettings {
+        close_at: Option<i64>,
+        moderation: Option<kudos_core::comment::Moderation>,
+    },
     Pending {
         visitor: VisitorKey,
     },
@@ -271,6 +276,7 @@ impl Command {
             Command::Pin { .. } => (Changes, Refused),
             // The owner may close a page before anyone wrote to it.
             Command::Close { .. } => (Creates(None), Followed),
+            Command::PageSettings { .. } => (Creates(None), Followed),
             Command::Pending { .. } => (Reads, Followed),
             // Stripe confirmed a payment: the page exists whatever any budget says.
             Command::RecordReward { .. } => (Creates(None), Followed),

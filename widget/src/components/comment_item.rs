@@ -153,7 +153,7 @@ pub fn comment_item(props: &CommentItemProps) -> Html {
                             <span class="visually-hidden">{ t.like_comment }</span>
                             <span class="count">{ likes }</span>
                         </button>
-                        if !widget.state.closed {
+                        if !widget.state.closed_at(now) {
                             <button type="button" class="reply" onclick={set_mode(Mode::Replying)}>{ t.reply }</button>
                         }
                     }

@@ -40,7 +40,7 @@ pub fn comments() -> Html {
     html! {
         <section class="comments" aria-labelledby="kudos-comments-heading">
             <h2 id="kudos-comments-heading">{ t.comments_heading }</h2>
-            if state.closed {
+            if state.closed_at(js_sys::Date::now()) {
                 <p class="closed" role="note">{ t.closed }</p>
             } else {
                 <CommentForm reply_to={None::<AttrValue>} />

@@ -49,10 +49,20 @@ pub struct State {
     /// The reader's own memory of the page (their likes) is in: false only in the
     /// worker's render and the browser's first render hydrating it.
     pub remembered: bool,
-    /// The site owner closed the page to new comments.
+    /// The page takes no new comments (the owner closed it, or it closed by itself).
     pub closed: bool,
+    /// When the page closes to new comments by itself.
+    pub closes_at: Option<i64>,
     /// The site emails readers of replies, if they ask.
     pub reply_emails: bool,
+}
+
+impl State {
+    /// Whether the page takes new comments at `now` (ms): it may have closed by itself
+    /// since its view was made.
+    pub fn closed_at(&self, now: f64) -> bool {
+        self.closed || self.closes_at.is_some_and(|at| at as f64 <= now)
+    }
 }
 
 impl Default for State {
@@ -64,6 +74,7 @@ impl Default for State {
             likes: Likes::default(),
             discussion: Discussion::default(),
             closed: false,
+            closes_at: None,
             reply_emails: false,
             announcement: String::new(),
             posting: Vec::new(),
@@ -216,6 +227,7 @@ impl Reducible for State {
                 next.supporters = view.supporters;
                 next.rewards = view.rewards;
                 next.closed = view.closed;
+                next.closes_at = view.closes_at;
                 next.reply_emails = view.reply_emails;
                 next.likes = next.likes.remembered(Likes::settled(liked, liked_comments));
                 next.remembered = true;
@@ -256,6 +268,7 @@ impl Reducible for State {
                 next.take_others_page(view.state);
                 next.supporters = view.supporters;
                 next.closed = view.closed;
+                next.closes_at = view.closes_at;
                 next.discussion.reduce(CommentAction::CaughtUp(view.comments));
             }
         }
@@ -471,6 +484,20 @@ mod tests {
         let state = ready(0, false).reduce(Action::Comments(CommentAction::Posted(pending)));
         assert!(state.discussion.list.threads.is_empty());
         assert_eq!(state.discussion.pending.len(), 1);
+    }
+
+    #[test]
+    fn a_page_that_closes_by_itself_is_closed_once_its_time_passes() {
+        let loaded = |closed, closes_at| {
+            let view = PageView { closed, closes_at, ..PageView::default() };
+            let action = Action::Loaded { view, liked: false, liked_comments: Vec::new() };
+            Rc::new(State::default()).reduce(action)
+        };
+        let state = loaded(false, Some(1_000));
+        assert!(!state.closed_at(999.0));
+        assert!(state.closed_at(1_000.0));
+        assert!(loaded(true, None).closed_at(0.0), "closed by hand");
+        assert!(!loaded(false, None).closed_at(f64::MAX), "never closes by itself");
     }
 
     #[test]

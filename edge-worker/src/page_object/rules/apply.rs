@@ -87,6 +87,9 @@ impl PageRules<'_> {
                 json(&reply)
             }
             Command::Close { closed, .. } => json(&self.close(closed)?),
+            Command::PageSettings { close_at, moderation } => {
+                json(&self.page_settings(close_at, moderation)?)
+            }
             Command::Pending { visitor, .. } => json(&self.pending(&visitor)?),
             Command::RecordReward { reward, .. } => {
                 let recorded = self.record_reward(&reward)?;

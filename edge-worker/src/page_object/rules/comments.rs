@@ -106,7 +106,7 @@ impl PageRules<'_> {
             return Ok(Created { comment: sent.to_authors_comment(&tag), state: self.state()? });
         }
 
-        if !by_owner && store.page()?.is_some_and(|p| p.closed != 0) {
+        if !by_owner && self.closed()? {
             return Err(refuse(ErrorCode::PageClosed, "this page is closed to new comments"));
         }
         let rules = &self.settings.comments;
@@ -169,7 +169,7 @@ impl PageRules<'_> {
 
         let (status, rule) = match by_owner {
             true => (Stored::Published, None),
-            false => match moderation::decide(&post.screening, input.spam, rules.moderation) {
+            false => match moderation::decide(&post.screening, input.spam, self.moderation()?) {
                 Decision::Stored { status, rule } => (status, rule),
                 Decision::Banned { until } => return Err(banned(until, self.now)),
                 Decision::Refused { .. } => return Err(refuse(ErrorCode::RuleRefused, REFUSED)),
@@ -245,7 +245,7 @@ impl PageRules<'_> {
         store.update_body(row.seq, body.as_str(), html, self.now)?;
         let edited = store.comment(row.seq)?.unwrap_or(row);
         let by_author = matches!(by, Editor::Author { .. });
-        let moderation = self.settings.comments.moderation;
+        let moderation = self.moderation()?;
         if comment::edit_needs_approval(edited.stored(), by_author, moderation) {
             store.set_status(edited.seq, Stored::Pending)?;
             return self.settle(seq, &edited);

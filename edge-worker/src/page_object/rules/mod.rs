@@ -27,6 +27,7 @@ use crate::page_ref::PageRef;
 use crate::site_object::{PageReport, SiteCommand};
 use crate::storage::StoreError;
 use kudos_core::ErrorCode;
+use kudos_core::comment::{self, Moderation};
 use kudos_core::notify::{Event, Kind};
 use kudos_core::snapshot;
 use kudos_core::wire::{PageState, PageView};
@@ -91,7 +92,8 @@ impl<'a> PageRules<'a> {
             comments: self.list(self.settings.comments.default_order, None)?,
             supporters: self.supporters()?,
             rewards: None,
-            closed: self.store.page()?.is_some_and(|p| p.closed != 0),
+            closed: self.closed()?,
+            closes_at: self.closes_at()?,
             // Filled in by the worker from its configuration, as `rewards` is.
             reply_emails: false,
             // Rendered when the page flushes (`PageObject::rendered`).
@@ -126,6 +128,46 @@ impl<'a> PageRules<'a> {
     pub fn close(&self, closed: bool) -> Ruled<PageState> {
         self.store.set_closed(closed)?;
         self.state()
+    }
+
+    /// The owner's date the page closes by itself (none: only the site's
+    /// `CLOSE_AFTER_DAYS`), and its own pre-moderation (none: the site's).
+    pub fn page_settings(
+        &self,
+        close_at: Option<i64>,
+        moderation: Option<Moderation>,
+    ) -> Ruled<PageState> {
+        let moderation = moderation.map(|m| match m {
+            Moderation::Pre => "pre",
+            Moderation::Off => "off",
+        });
+        self.store.set_page_settings(close_at, moderation)?;
+        self.state()
+    }
+
+    /// When the page closes to new comments by itself: the owner's date for it, or
+    /// `CLOSE_AFTER_DAYS` after its first comment, whichever comes first.
+    pub fn closes_at(&self) -> Ruled<Option<i64>> {
+        let close_at = self.store.page()?.and_then(|p| p.close_at);
+        let days = self.settings.comments.close_after_days;
+        let first = if days > 0 { self.store.first_comment_at()? } else { None };
+        Ok(comment::closes_at(close_at, first, days))
+    }
+
+    /// Whether the page takes no new comments now: the owner closed it, or it closed by
+    /// itself.
+    pub fn closed(&self) -> Ruled<bool> {
+        let by_hand = self.store.page()?.is_some_and(|p| p.closed != 0);
+        Ok(by_hand || self.closes_at()?.is_some_and(|at| at <= self.now))
+    }
+
+    /// The page's pre-moderation: its own, else the site's.
+    pub fn moderation(&self) -> Ruled<Moderation> {
+        Ok(match self.store.page()?.and_then(|p| p.moderation).as_deref() {
+            Some("pre") => Moderation::Pre,
+            Some("off") => Moderation::Off,
+            _ => self.settings.comments.moderation,
+        })
     }
 
     /// Tells the site object of the page's counts and settings if they changed since it

@@ -152,6 +152,10 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE comments ADD COLUMN rule TEXT",
     // Readers' flags on comments.
     flags::MIGRATION,
+    // The owner's settings of the page: when it closes to new comments by itself, and
+    // its own pre-moderation (`pre`, `off`; none for the site's).
+    "ALTER TABLE page ADD COLUMN close_at INTEGER;
+    ALTER TABLE page ADD COLUMN moderation TEXT",
 ];
 
 /// The migration that added `comments.shown`; objects migrated past it have their
@@ -176,6 +180,12 @@ pub struct PageRow {
     pub closed: i64,
     pub pinned_seq: Option<i64>,
     pub reported: String,
+    /// When the page closes to new comments by itself (the owner's date).
+    #[serde(default)]
+    pub close_at: Option<i64>,
+    /// The page's own pre-moderation (`pre`, `off`), else the site's.
+    #[serde(default)]
+    pub moderation: Option<String>,
 }
 
 impl PageRow {
@@ -216,7 +226,8 @@ impl Store {
     pub fn page(&self) -> StoreResult<Option<PageRow>> {
         self.sql.row(
             "SELECT site, page_id, version, likes, comments, reward_total, supporters,
-                flushed_version, flush_started_at, closed, pinned_seq, reported
+                flushed_version, flush_started_at, closed, pinned_seq, reported, close_at,
+                moderation
              FROM page WHERE id = 1",
             vec![],
         )
@@ -291,6 +302,31 @@ impl Store {
             vec![i64::from(closed).into()],
         )?;
         Ok(())
+    }
+
+    /// The owner's date the page closes by itself, and its own pre-moderation; a change
+    /// readers see.
+    pub fn set_page_settings(
+        &self,
+        close_at: Option<i64>,
+        moderation: Option<&str>,
+    ) -> StoreResult<()> {
+        self.sql.run(
+            "UPDATE page SET close_at = ?, moderation = ?, version = version + 1 WHERE id = 1",
+            vec![close_at.into(), moderation.into()],
+        )?;
+        Ok(())
+    }
+
+    /// When the page's first comment was posted (imported ones count at their own time).
+    pub fn first_comment_at(&self) -> StoreResult<Option<i64>> {
+        #[derive(serde::Deserialize)]
+        struct First {
+            at: Option<i64>,
+        }
+        let first: Option<First> =
+            self.sql.row("SELECT MIN(created_at) AS at FROM comments", vec![])?;
+        Ok(first.and_then(|f| f.at))
     }
 
     /// Pins a comment to the top of the page (`None` unpins); a change readers see.

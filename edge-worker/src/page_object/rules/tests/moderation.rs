@@ -182,3 +182,32 @@ fn only_published_comments_can_be_flagged_and_the_owners_are_never_held() {
     assert!(page.at().flag_comment(seq, &reader(2), FlagReason::Spam).unwrap().flagged);
     assert_eq!(page.at().state().unwrap().comments, 1, "the owner's comment stays");
 }
+
+const DAY: i64 = 86_400_000;
+
+#[test]
+fn a_page_closes_by_itself_days_after_its_first_comment() {
+    let mut settings = PageSettings::default();
+    settings.comments.close_after_days = 30;
+    let page = Page::with(settings);
+    page.post_at(1, "First", None, NOW - 31 * DAY).unwrap();
+    assert_eq!(refusal(page.post_at(2, "Late", None, NOW)), ErrorCode::PageClosed);
+    let view = page.rules(NOW).view().unwrap();
+    assert_eq!((view.closed, view.closes_at), (true, Some(NOW - DAY)));
+    let early = page.rules(NOW - 2 * DAY).view().unwrap();
+    assert_eq!((early.closed, early.closes_at), (false, Some(NOW - DAY)), "open until then");
+}
+
+#[test]
+fn the_owner_sets_a_pages_closing_date_and_its_own_pre_moderation() {
+    let page = Page::new();
+    page.rules(NOW).page_settings(Some(NOW + DAY), Some(Moderation::Pre)).unwrap();
+    let held = page.post(1, "Hi", None).unwrap();
+    assert_eq!(held.comment.status, CommentStatus::Pending, "this page's pre-moderation");
+    let view = page.rules(NOW).view().unwrap();
+    assert_eq!((view.closed, view.closes_at), (false, Some(NOW + DAY)));
+    assert_eq!(refusal(page.post_at(2, "Late", None, NOW + DAY)), ErrorCode::PageClosed);
+    page.rules(NOW).page_settings(None, None).unwrap();
+    let open = page.post_at(2, "Late", None, NOW + DAY).unwrap();
+    assert_eq!(open.comment.status, CommentStatus::Published, "the site's settings again");
+}
