@@ -239,10 +239,11 @@ pub fn run(import: &Import, token: Option<&str>, out: &mut impl Write) -> Result
 /// line is one of `{"type": "page", ...}` (a [`PageExport`] without its comments),
 /// `{"type": "comment", "page", ...}` (an `ExportedComment`) and `{"type": "reward",
 /// "page", ...}` (a `LedgerEntry`): pages in order, each followed by its comments (oldest
-/// first) and its rewards (newest first). The last line, `{"type": "end", "pages",
-/// "comments", "rewards"}`, counts them: a file without it was cut short. Never a
-/// visitor's key, an address, an email or a note.
-pub const EXPORT_VERSION: u32 = 2;
+/// first) and its rewards (newest first); then `{"type": "audit", ...}` (an `AuditEntry`,
+/// the moderation log, newest first). The last line, `{"type": "end", "pages",
+/// "comments", "rewards", "audit"}`, counts them: a file without it was cut short. Never
+/// a visitor's key, an address, an email or a note.
+pub const EXPORT_VERSION: u32 = 3;
 
 /// Writes the whole site, as its admin API shows it, to `out` in kudos's export format;
 /// returns how many pages, comments and rewards it wrote.
@@ -330,9 +331,18 @@ pub fn export(
             }
         }
     }
+    let mut audit = 0;
+    for log in all("/audit", &[("limit", "200")])? {
+        for entry in log["entries"].as_array().into_iter().flatten() {
+            let mut entry = entry.clone();
+            entry["type"] = "audit".into();
+            line(entry)?;
+            audit += 1;
+        }
+    }
     bar.finish_and_clear();
     line(serde_json::json!({
-        "type": "end", "pages": pages, "comments": comments, "rewards": rewards
+        "type": "end", "pages": pages, "comments": comments, "rewards": rewards, "audit": audit
     }))?;
     Ok((pages, comments, rewards))
 }

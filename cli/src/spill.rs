@@ -199,7 +199,7 @@ mod tests {
     use kudos_import::{Format, Map, Memory, PageOrder, Planner};
 
     /// A kudos export of two pages, each with its state, a comment and rewards.
-    const KUDOS: &str = r#"{"kudos_export": 2, "exported_at": 0}
+    const KUDOS: &str = r#"{"kudos_export": 3, "exported_at": 0}
 {"type": "page", "page": "/a", "likes": 3, "closed": true, "pinned": "abc-1"}
 {"type": "comment", "page": "/a", "id": "abc-1", "html": "<p>hi</p>", "status": "published", "created_at": 5}
 {"type": "reward", "page": "/a", "session": "cs_2", "amount": 500, "currency": "eur", "at": 2}

@@ -134,7 +134,7 @@ impl Link {
     }
 }
 
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     if !hex.len().is_multiple_of(2) {
         return None;
     }

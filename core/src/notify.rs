@@ -6,6 +6,7 @@
 //! kudos is one event, and a receiver that dedupes by id sees each event once however often
 //! a delivery is retried.
 
+use crate::moderation::links::{self, Act, ActLink};
 use crate::reward::money;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -76,7 +77,24 @@ pub struct Event {
     pub reward: Option<RewardEvent>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<NoteEvent>,
+    /// The deployment's own address (where its action links point), for a held comment.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub origin: String,
+    /// For a held comment, signed one-use links to act on it from the message alone
+    /// ([`Event::with_actions`]); made when the message is sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<ActionUrl>,
 }
+
+/// One thing the owner may do to a held comment, and the link that does it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionUrl {
+    pub action: Act,
+    pub url: String,
+}
+
+/// Where an action link's page answers, under the deployment's origin.
+pub const ACT_PATH: &str = "/api/v1/act";
 
 impl Event {
     /// An event of `kind` about `item` on `page` at `now_ms`, its id derived from them
@@ -91,7 +109,28 @@ impl Event {
             comment: None,
             reward: None,
             note: None,
+            origin: String::new(),
+            actions: Vec::new(),
         }
+    }
+
+    /// The event with its action links signed under `key` (see
+    /// [`crate::moderation::links`]): only a held comment's, only when the deployment's
+    /// address is known; they expire [`links::LINK_MS`] after the event.
+    pub fn with_actions(mut self, key: &[u8]) -> Event {
+        let held = self.kind == Kind::CommentPending && !self.origin.is_empty();
+        let Some(comment) = self.comment.as_ref().filter(|_| held) else { return self };
+        let expires = self.created * 1_000 + links::LINK_MS;
+        self.actions = Act::ALL
+            .into_iter()
+            .map(|act| {
+                let link =
+                    ActLink { act, page: self.page.clone(), comment: comment.id.clone(), expires };
+                let url = format!("{}{ACT_PATH}?t={}", self.origin, link.sign(key));
+                ActionUrl { action: act, url }
+            })
+            .collect();
+        self
     }
 }
 
@@ -270,7 +309,11 @@ pub fn text(event: &Event, page_url: &str) -> String {
         }
         _ => format!("Something happened on {page}."),
     };
-    format!("{head}\n{page_url}")
+    let mut out = format!("{head}\n{page_url}");
+    for action in &event.actions {
+        out.push_str(&format!("\n{}: {}", action.action.label(), action.url));
+    }
+    out
 }
 
 /// An email's subject for `event`: its message's first line without the reader's words,
@@ -425,7 +468,32 @@ mod tests {
             }),
             reward: None,
             note: None,
+            origin: String::new(),
+            actions: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_held_comments_message_carries_a_signed_link_for_each_action() {
+        let key = links::key(b"salt", "token");
+        let mut held = comment(Kind::CommentPending, "Ada", "Hello");
+        assert!(held.clone().with_actions(&key).actions.is_empty(), "no address, no links");
+        held.origin = "https://kudos.example".into();
+        let held = held.with_actions(&key);
+        assert_eq!(held.actions.iter().map(|a| a.action).collect::<Vec<_>>(), Act::ALL);
+        let message = text(&held, "https://blog.example/posts/a");
+        for action in &held.actions {
+            let token = action.url.strip_prefix("https://kudos.example/api/v1/act?t=").unwrap();
+            let link = ActLink::verify(token, &key, held.created * 1_000).unwrap();
+            assert_eq!((link.act, &*link.page, &*link.comment), (action.action, "/posts/a", "c1"));
+            assert_eq!(link.expires, held.created * 1_000 + links::LINK_MS);
+            assert!(message.contains(&format!("{}: {}", action.action.label(), action.url)));
+        }
+        let json = serde_json::to_value(&held).unwrap();
+        assert_eq!(json["actions"][3]["action"], "ban", "the webhook gets them too");
+        let mut published = comment(Kind::CommentPublished, "Ada", "Hello");
+        published.origin = "https://kudos.example".into();
+        assert!(published.with_actions(&key).actions.is_empty(), "only a held comment");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::error::ApiError;
 use futures_util::StreamExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use worker::{Request, Response};
+use worker::{Headers, Request, Response};
 
 /// Largest request body accepted. A comment of 10,000 characters, escaped, fits easily.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -90,6 +90,30 @@ pub fn json<T: Serialize>(value: &T) -> Result<Response, ApiError> {
     let mut resp = Response::from_json(value)?;
     resp.headers_mut().set("cache-control", "no-store")?;
     Ok(resp)
+}
+
+/// A small page of its own (no script, no Wasm): the pages signed links open. Never
+/// cached; never sends the link to another origin as a referrer.
+pub fn html_page(status: u16, title: &str, body: &str) -> Result<Response, ApiError> {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>body{{font:17px/1.5 system-ui,sans-serif;max-width:32em;\
+         margin:3em auto;padding:0 1em}}button{{font:inherit;padding:.5em 1.2em;min-height:44px}}\
+         </style></head><body><h1>{title}</h1>{body}</body></html>",
+        title = kudos_core::email::escape_html(title),
+    );
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("cache-control", "no-store")?;
+    // The link's token never leaves for another origin; the page's own button still sends
+    // its origin (with `no-referrer` a browser sends `Origin: null`, which the API refuses).
+    headers.set("referrer-policy", "same-origin")?;
+    headers.set(
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    )?;
+    Ok(Response::ok(html)?.with_status(status).with_headers(headers))
 }
 
 /// A number in a cursor: 1 to 19 digits, nothing else (so it always fits a `u64`).

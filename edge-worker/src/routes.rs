@@ -55,10 +55,15 @@ pub enum Route {
     AdminSetRules,
     AdminTrusted,
     AdminTrust,
+    AdminAudit,
     /// The pages behind the links in reply emails, and what their buttons (or a mail
     /// client's one-click unsubscribe) do.
     EmailLinkPage,
     EmailLinkAct,
+    /// The page behind a held comment's action link (in the owner's notification), and
+    /// what its button does.
+    ActLinkPage,
+    ActLinkAct,
     /// Atom feeds of published comments (a page's or the site's) and of supporters.
     CommentsFeed,
     SupportersFeed,
@@ -103,7 +108,8 @@ impl Route {
             | Route::AdminRules
             | Route::AdminSetRules
             | Route::AdminTrusted
-            | Route::AdminTrust => true,
+            | Route::AdminTrust
+            | Route::AdminAudit => true,
             Route::Health
             | Route::PageView
             | Route::SetLike
@@ -125,6 +131,8 @@ impl Route {
             | Route::SendNote
             | Route::EmailLinkPage
             | Route::EmailLinkAct
+            | Route::ActLinkPage
+            | Route::ActLinkAct
             | Route::CommentsFeed
             | Route::SupportersFeed
             | Route::Recent
@@ -188,6 +196,7 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("PUT", "/admin/rules", Route::AdminSetRules),
     ("GET", "/admin/trusted", Route::AdminTrusted),
     ("PUT", "/admin/trusted", Route::AdminTrust),
+    ("GET", "/admin/audit", Route::AdminAudit),
     ("GET", "/feed/comments", Route::CommentsFeed),
     ("GET", "/feed/supporters", Route::SupportersFeed),
     ("GET", "/recent", Route::Recent),
@@ -195,6 +204,8 @@ pub const ROUTES: &[(&str, &str, Route)] = &[
     ("POST", "/email/confirm", Route::EmailLinkAct),
     ("GET", "/email/unsubscribe", Route::EmailLinkPage),
     ("POST", "/email/unsubscribe", Route::EmailLinkAct),
+    ("GET", "/act", Route::ActLinkPage),
+    ("POST", "/act", Route::ActLinkAct),
     #[cfg(feature = "bench-naive")]
     ("PUT", "/_bench/naive-like", Route::NaiveLike),
     #[cfg(feature = "bench-naive")]

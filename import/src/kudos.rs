@@ -1,12 +1,13 @@
 //! kudos's own export (`kudos export`, see `kudos_cli::EXPORT_VERSION`): a first line
-//! `{"kudos_export": 2, ...}`, then one JSON value per line, each a `page` (its likes,
+//! `{"kudos_export": 3, ...}`, then one JSON value per line, each a `page` (its likes,
 //! closed flag and pinned comment), a `comment` (as stored: its HTML, the Markdown it was
-//! typed as, status, likes, times, whether the owner wrote it) or a `reward` (a ledger
-//! entry), and last an `end` line with how many of each came before it, so a file cut
+//! typed as, status, likes, times, whether the owner wrote it), a `reward` (a ledger
+//! entry) or an `audit` entry (the old site's moderation log: kept in the file, not
+//! imported; the new site's log begins with the import), and last an `end` line with how many of each came before it, so a file cut
 //! short at a line's end is refused whole. Comments keep their ids' numbers, so a site
 //! moved whole keeps its links, and an imported comment keeps where it first came from
-//! (`source`: the first system's file imported again adds nothing). Version 1 (no `end`
-//! line) is read as well.
+//! (`source`: the first system's file imported again adds nothing). Versions 1 (no `end`
+//! line) and 2 (no audit entries) are read as well.
 
 use crate::{
     Extra, ImportError, ImportMarkup, ImportStatus, ImportedPage, ImportedReward, Item, Parsed,
@@ -35,10 +36,10 @@ pub fn read(mut input: impl std::io::BufRead, sink: &mut dyn Sink) -> Result<(),
     };
     let head = read(n, first)?;
     let version = match head["kudos_export"].as_u64() {
-        Some(v @ (1 | 2)) => v,
+        Some(v @ 1..=3) => v,
         Some(v) => {
             return Err(ImportError::Unsupported(format!(
-                "a kudos export of version {v}; this kudos reads versions 1 and 2"
+                "a kudos export of version {v}; this kudos reads versions 1 to 3"
             )));
         }
         None => {
@@ -119,6 +120,7 @@ pub fn read(mut input: impl std::io::BufRead, sink: &mut dyn Sink) -> Result<(),
                     id,
                 })?;
             }
+            Some("audit") if version >= 3 => {}
             Some("end") => end = Some((n, value)),
             other => return Err(record(&format!("unknown type {other:?}"))),
         }

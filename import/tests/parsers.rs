@@ -325,15 +325,16 @@ fn a_file_cut_short_after_a_whole_record_is_refused_whole() {
 #[test]
 fn a_kudos_export_cut_at_a_lines_end_is_refused_whole() {
     let export = [
-        r#"{"kudos_export": 2, "exported_at": 1}"#,
+        r#"{"kudos_export": 3, "exported_at": 1}"#,
         r#"{"type": "page", "page": "/a", "likes": 3}"#,
         r#"{"type": "comment", "page": "/a", "id": "p1-1", "status": "published", "created_at": 5, "html": "<p>hi</p>"}"#,
         r#"{"type": "comment", "page": "/a", "id": "p1-2", "status": "published", "created_at": 6, "html": "<p>yo</p>"}"#,
-        r#"{"type": "end", "pages": 1, "comments": 2, "rewards": 0}"#,
+        r#"{"type": "audit", "id": 1, "at": 7, "actor": "owner", "action": "comment.pin", "page": "/a", "target": "p1-1", "before": "not pinned", "after": "pinned"}"#,
+        r#"{"type": "end", "pages": 1, "comments": 2, "rewards": 0, "audit": 1}"#,
     ];
     let whole = export.join("\n");
     assert_eq!(kudos_import::kudos::parse(whole.as_bytes()).unwrap().items.len(), 2);
-    let cut = export[..4].join("\n");
+    let cut = export[..5].join("\n");
     let error = kudos_import::kudos::parse(cut.as_bytes()).unwrap_err().to_string();
     assert!(error.contains("cut short"), "{error}");
     let short = [&export[..3], &export[4..]].concat().join("\n");

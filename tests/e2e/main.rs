@@ -2,6 +2,7 @@
 //! Objects on disk) and real headless Chromium. Each test starts its own worker with fresh
 //! state. Run by `cargo xtask test`, which builds everything first.
 
+mod act_links;
 mod amplification;
 mod api;
 mod bounds;

@@ -11,6 +11,7 @@
 //! puts it together with the honeypot, pre-moderation, trust and the rules' verdict.
 
 mod bans;
+pub mod links;
 
 pub use bans::{Ban, Banned, Bans, Decision, Reader, Screening, Standing, UNSCREENED, decide};
 

@@ -73,6 +73,23 @@ pub struct BanInfo {
     pub created_at: i64,
 }
 
+impl BanInfo {
+    /// The ban in words, for the audit log: `visitor of Ann, until <time>, shadow: rude`.
+    pub fn terms(&self) -> String {
+        let by = serde_json::to_value(self.by).ok();
+        let by = by.as_ref().and_then(|v| v.as_str()).unwrap_or_default();
+        let name = if self.name.is_empty() { "someone" } else { &self.name };
+        let until = match self.until {
+            Some(at) => format!("until {}", crate::feed::rfc3339(at)),
+            None => "for good".to_owned(),
+        };
+        let shadow = if self.shadow { ", shadow" } else { "" };
+        let reason =
+            if self.reason.is_empty() { String::new() } else { format!(": {}", self.reason) };
+        format!("{by} of {name}, {until}{shadow}{reason}")
+    }
+}
+
 /// `GET /api/v1/admin/bans`: the bans in force, newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BanList {
@@ -164,4 +181,42 @@ pub struct PageSettings {
     /// `pre` or `off`; none for the site's.
     #[serde(default)]
     pub moderation: Option<String>,
+}
+
+/// Who the audit log names for what the owner does from the console or the API.
+pub const ACTOR_OWNER: &str = "owner";
+/// Who the audit log names for what a held comment's action link did.
+pub const ACTOR_LINK: &str = "owner, by a notification's link";
+
+/// One moderation action, as the audit log keeps it: who did what, when, to what, and what
+/// it was before and after (short text; a comment's status, a ban's terms, a rule count).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// The entry's number (0 in one not yet kept).
+    #[serde(default)]
+    pub id: u64,
+    /// When, in Unix ms.
+    pub at: i64,
+    pub actor: String,
+    /// `comment.status`, `comment.edit`, `comment.delete`, `comment.pin`, `page.close`,
+    /// `page.settings`, `ban.add`, `ban.lift`, `rules.set`, `reader.trust`.
+    pub action: String,
+    /// The page it was on (empty for the site's rules and bans lifted).
+    #[serde(default)]
+    pub page: String,
+    /// The comment or ban it acted on (empty for a whole page or the rules).
+    #[serde(default)]
+    pub target: String,
+    #[serde(default)]
+    pub before: String,
+    #[serde(default)]
+    pub after: String,
+}
+
+/// `GET /api/v1/admin/audit`: entries, newest first, and where the next page starts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditList {
+    pub entries: Vec<AuditEntry>,
+    #[serde(default)]
+    pub next: Option<String>,
 }

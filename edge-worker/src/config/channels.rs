@@ -6,7 +6,7 @@
 use super::is_loopback;
 use crate::bindings::{self, secrets, vars};
 use kudos_core::limits::Budget;
-use kudos_core::notify::{self, Channel, Wants};
+use kudos_core::notify::{self, Channel, Event, Wants};
 use worker::{Env, SendEmail};
 
 /// One channel as the deployment sets it up.
@@ -62,6 +62,8 @@ pub struct Channels {
     pub digest_period_ms: i64,
     pub first_retry_ms: i64,
     pub(crate) site_url: String,
+    /// What a held comment's action links are signed with (none without the secrets).
+    pub act_key: Option<Vec<u8>>,
 }
 
 /// A setting, from a secret or a variable of that name; `None` when empty.
@@ -104,6 +106,7 @@ impl Channels {
                 .unwrap_or_default()
                 .trim_end_matches('/')
                 .to_owned(),
+            act_key: super::act_key(env).ok(),
             ..Channels::default()
         };
         let digests: Vec<String> = setting(env, vars::NOTIFY_DIGEST)
@@ -192,6 +195,14 @@ impl Channels {
 
     pub fn setup(&self, channel: Channel) -> Option<&Setup> {
         self.setups.iter().find(|s| s.channel == channel)
+    }
+
+    /// `event` with its action links, when it is a held comment's and links can be signed.
+    pub fn with_actions(&self, event: Event) -> Event {
+        match &self.act_key {
+            Some(key) => event.with_actions(key),
+            None => event,
+        }
     }
 
     pub fn page_url(&self, page: &str) -> String {

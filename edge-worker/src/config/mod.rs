@@ -379,6 +379,13 @@ pub fn admin_token(env: &Env) -> Result<String, ApiError> {
     secret(env, secrets::ADMIN_TOKEN).map(|t| t.trim().to_owned())
 }
 
+/// The key a held comment's action links are signed with (`moderation::links::key`): from
+/// the salt and the admin token, so a new token voids every link sent under the old one.
+pub fn act_key(env: &Env) -> Result<Vec<u8>, ApiError> {
+    let salt = secret(env, secrets::VISITOR_SALT)?;
+    Ok(kudos_core::moderation::links::key(salt.as_bytes(), &admin_token(env)?))
+}
+
 fn secret(env: &Env, name: &'static str) -> Result<String, ApiError> {
     env.secret(name)
         .map(|s| s.to_string())

@@ -448,7 +448,15 @@ pub async fn comment(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> 
     let author = VisitorKey::owner();
     let token = ctx.edit_token(&page, &author, &input.idempotency_key)?;
     let screening = Default::default();
-    let post = Post { author, input, html, edit_token: token.hash(), follow: None, screening };
+    let post = Post {
+        author,
+        input,
+        html,
+        edit_token: token.hash(),
+        follow: None,
+        screening,
+        origin: String::new(),
+    };
     let client = ctx.client(&req)?;
     let created = PageClient::new(&ctx.env, page)?.post_comment(client, post).await?;
     Ok(io::json(&created.comment)?.with_status(201))

@@ -92,7 +92,8 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         base: ctx.own_origin().unwrap_or_default().to_owned(),
     });
     let token = ctx.edit_token(&page, &author, &input.idempotency_key)?;
-    let post = Post { author, input, html, edit_token: token.hash(), follow, screening };
+    let origin = ctx.own_origin().unwrap_or_default().to_owned();
+    let post = Post { author, input, html, edit_token: token.hash(), follow, screening, origin };
     let created = PageClient::new(&ctx.env, page)?.post_comment(client, post).await?;
     let edit_until = created.comment.created_at + ctx.config.comments.edit_window_ms;
     let reply = CreatedComment {

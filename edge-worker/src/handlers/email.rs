@@ -7,11 +7,11 @@
 use crate::ctx::Ctx;
 use crate::email::LinkOutcome;
 use crate::error::ApiError;
-use crate::io::Query;
+use crate::io::{self, Query};
 use crate::site_object::SiteClient;
 use kudos_core::ErrorCode;
 use kudos_core::email::{Link, LinkKind, escape_html};
-use worker::{Headers, Request, Response};
+use worker::{Request, Response};
 
 /// The signed link in `?t=`, verified, or `invalid_link`.
 fn link(req: &Request, ctx: &Ctx) -> Result<(Link, String), ApiError> {
@@ -23,31 +23,9 @@ fn link(req: &Request, ctx: &Ctx) -> Result<(Link, String), ApiError> {
     Ok((link, token))
 }
 
-fn page(status: u16, title: &str, body: &str) -> Result<Response, ApiError> {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><style>body{{font:17px/1.5 system-ui,sans-serif;max-width:32em;\
-         margin:3em auto;padding:0 1em}}button{{font:inherit;padding:.5em 1.2em;min-height:44px}}\
-         </style></head><body><h1>{title}</h1>{body}</body></html>",
-        title = escape_html(title),
-    );
-    let headers = Headers::new();
-    headers.set("content-type", "text/html; charset=utf-8")?;
-    headers.set("cache-control", "no-store")?;
-    // The link's token never leaves for another origin; the page's own button still sends
-    // its origin (with `no-referrer` a browser sends `Origin: null`, which the API refuses).
-    headers.set("referrer-policy", "same-origin")?;
-    headers.set(
-        "content-security-policy",
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    )?;
-    Ok(Response::ok(html)?.with_status(status).with_headers(headers))
-}
-
 fn refused(e: ApiError) -> Result<Response, ApiError> {
     match e.code() {
-        ErrorCode::InvalidLink => page(
+        ErrorCode::InvalidLink => io::html_page(
             404,
             "This link does not work",
             "<p>It is not a link this site sent, or it expired. A confirmation link works \
@@ -90,7 +68,7 @@ pub async fn ask(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
         page = escape_html(&link.page),
         token = escape_html(&token),
     );
-    page(200, title, &body)
+    io::html_page(200, title, &body)
 }
 
 // POST /api/v1/email/confirm?t= and POST /api/v1/email/unsubscribe?t=
@@ -129,5 +107,5 @@ pub async fn act(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
             "This address is not on this site's list: it left, or it was never confirmed in time.",
         ),
     };
-    page(200, title, &format!("<p>{body}</p>"))
+    io::html_page(200, title, &format!("<p>{body}</p>"))
 }

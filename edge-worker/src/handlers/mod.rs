@@ -3,6 +3,7 @@
 //! typed clients: `ReadModel` (KV), `PageClient`, `SiteClient` and `Limiter` (the Durable
 //! Objects) and `Stripe`.
 
+pub mod act;
 pub mod admin;
 pub mod comments;
 pub mod counts;

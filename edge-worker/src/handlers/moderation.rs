@@ -6,13 +6,13 @@
 use crate::ctx::{Ctx, OnPage};
 use crate::error::ApiError;
 use crate::io::{self, Query};
-use crate::site_object::{BanOutcome, SiteClient, SiteCommand};
+use crate::site_object::{BanOutcome, MAX_AUDIT_SEARCH, SiteClient, SiteCommand};
 use kudos_core::ErrorCode;
 use kudos_core::comment::ItemId;
 use kudos_core::moderation::{MAX_RULES_BYTES, Rules};
 use kudos_core::wire::{
-    BanList, MAX_BAN_REASON_CHARS, MAX_TIME_OUT_SECONDS, NewBan, RuleList, TrustRequest,
-    TrustedList,
+    AuditList, BanInfo, BanList, MAX_BAN_REASON_CHARS, MAX_TIME_OUT_SECONDS, NewBan, RuleList,
+    TrustRequest, TrustedList,
 };
 use worker::{Request, Response};
 
@@ -63,7 +63,17 @@ pub async fn bans(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
 /// Bans, times out (`for_seconds`) or shadow-bans the reader who wrote a comment, by their
 /// visitor id, their network or the address they follow replies with.
 pub async fn ban(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
-    let mut ban: NewBan = io::read_json(&mut req).await?;
+    let ban: NewBan = io::read_json(&mut req).await?;
+    Ok(io::json(&make_ban(ctx, ban, None).await?)?.with_status(201))
+}
+
+/// Checks a ban asked for (from the API, or an action link: `actor`) and has the site
+/// make it.
+pub async fn make_ban(
+    ctx: &Ctx,
+    mut ban: NewBan,
+    actor: Option<&str>,
+) -> Result<BanInfo, ApiError> {
     (ban.page, ban.comment) = comment_named(ctx, &ban, &ban.comment)?;
     ban.reason = ban.reason.trim().to_owned();
     if ban.reason.chars().count() > MAX_BAN_REASON_CHARS {
@@ -72,8 +82,14 @@ pub async fn ban(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     if ban.for_seconds.is_some_and(|s| !(1..=MAX_TIME_OUT_SECONDS).contains(&s)) {
         return Err(ApiError::InvalidParameter("for_seconds"));
     }
-    match site(ctx)?.ask(&SiteCommand::Ban(ban)).await? {
-        BanOutcome::Made(made) => Ok(io::json(&made)?.with_status(201)),
+    let command = match actor {
+        Some(actor) => {
+            SiteCommand::By { actor: actor.into(), command: SiteCommand::Ban(ban).into() }
+        }
+        None => SiteCommand::Ban(ban),
+    };
+    match site(ctx)?.ask(&command).await? {
+        BanOutcome::Made(made) => Ok(made),
         BanOutcome::NoComment => {
             Err(ApiError::reject(ErrorCode::CommentNotFound, "there is no such comment"))
         }
@@ -86,6 +102,21 @@ pub async fn ban(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
             "the site keeps as many bans as it may; lift some first",
         )),
     }
+}
+
+// GET /api/v1/admin/audit[?q=][&limit=][&cursor=]
+/// The audit log, newest first: every moderation action, who did it, when, before and
+/// after; with `q`, only entries whose text holds it.
+pub async fn audit(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let query = Query::of(req)?;
+    let (limit, before) = (query.limit()?, query.cursor(io::number)?);
+    let search = query.first("q").map(str::trim).filter(|q| !q.is_empty());
+    if search.is_some_and(|q| q.chars().count() > MAX_AUDIT_SEARCH) {
+        return Err(ApiError::InvalidParameter("q"));
+    }
+    let search = search.map(str::to_owned);
+    let list: AuditList = site(ctx)?.ask(&SiteCommand::AuditLog { search, before, limit }).await?;
+    io::json(&list)
 }
 
 // DELETE /api/v1/admin/bans/{id}

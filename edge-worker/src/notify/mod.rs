@@ -48,7 +48,7 @@ pub async fn deliver_due(sql: &Sql, channels: &Channels, now: i64) -> worker::Re
         let mut pairs: Vec<(&Due, Event)> = Vec::new();
         for due in &mine {
             match serde_json::from_str::<Event>(&due.body) {
-                Ok(event) => pairs.push((due, event)),
+                Ok(event) => pairs.push((due, channels.with_actions(event))),
                 Err(e) => {
                     let unreadable = send::refusal(format!("unreadable event: {e}"));
                     queue::settle(sql, channels, channel, &[due], Err(unreadable), now, true)?;

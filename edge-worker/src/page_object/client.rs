@@ -21,13 +21,21 @@ pub struct PageClient {
     namespace: ObjectNamespace,
     stub: Stub,
     page: PageRef,
+    actor: Option<String>,
 }
 
 impl PageClient {
     pub fn new(env: &Env, page: PageRef) -> Result<Self, ApiError> {
         let namespace = env.durable_object(crate::bindings::PAGES)?;
         let stub = namespace.get_by_name(&page.object_name())?;
-        Ok(PageClient { namespace, stub, page })
+        Ok(PageClient { namespace, stub, page, actor: None })
+    }
+
+    /// The client acting on the word of `actor` (a moderator, or an action link), whom
+    /// the audit log names for what it changes.
+    pub fn by(mut self, actor: &str) -> Self {
+        self.actor = Some(actor.to_owned());
+        self
     }
 
     /// Opens a live connection to the page's object (a WebSocket it holds) for `client`.
@@ -192,8 +200,9 @@ impl PageClient {
     /// command that means the same there ([`Command::follows_move`]) is sent on, through at
     /// most [`MAX_MOVES_FOLLOWED`] moves, and its answer is the new page's.
     async fn call<T: DeserializeOwned>(&self, command: &Command) -> Result<T, ApiError> {
+        let actor = self.actor.as_deref();
         let mut answer =
-            crate::object::call(&self.stub, &Envelope { page: &self.page, command }).await;
+            crate::object::call(&self.stub, &Envelope { page: &self.page, actor, command }).await;
         let mut moves = 0;
         while let Err(ApiError::Moved { to }) = &answer
             && command.follows_move()
@@ -201,7 +210,7 @@ impl PageClient {
         {
             let page = PageRef::new(&self.page.site, PageId::from_canonical(to)?);
             let stub = self.namespace.get_by_name(&page.object_name())?;
-            answer = crate::object::call(&stub, &Envelope { page: &page, command }).await;
+            answer = crate::object::call(&stub, &Envelope { page: &page, actor, command }).await;
             moves += 1;
         }
         answer

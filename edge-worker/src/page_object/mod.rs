@@ -76,7 +76,8 @@ impl DurableObject for PageObject {
             let client = req.headers().get(crate::object::CLIENT_HEADER)?.unwrap_or_default();
             return self.accept_live(&client);
         }
-        serve("page object", req, |sent: Received| self.handle(sent.page, sent.command)).await
+        serve("page object", req, |sent: Received| self.handle(sent.page, sent.actor, sent.command))
+            .await
     }
 
     /// Live connections only listen: anything a reader's browser sends (but the `ping`
@@ -163,7 +164,12 @@ impl PageObject {
         Ok(PageRules::new(self.store()?, &self.settings, page, now_ms()))
     }
 
-    async fn handle(&self, page: PageRef, command: Command) -> Result<String, ApiError> {
+    async fn handle(
+        &self,
+        page: PageRef,
+        actor: Option<String>,
+        command: Command,
+    ) -> Result<String, ApiError> {
         if !self.is_named_for(&page)? {
             return Err(ApiError::Internal(format!(
                 "a command for {} reached another object",
@@ -185,7 +191,8 @@ impl PageObject {
             // What readers with the page open are sent of the change: made only if anyone
             // listens, and never a reason to fail a write that is already committed.
             command => {
-                let applied = self.rules(&page)?.apply(command, changes && self.listening())?;
+                let rules = self.rules(&page)?.acting(actor.as_deref());
+                let applied = rules.apply(command, changes && self.listening())?;
                 (applied.json, applied.live)
             }
         };

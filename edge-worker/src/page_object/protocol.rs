@@ -21,6 +21,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Serialize)]
 pub struct Envelope<'a> {
     pub page: &'a PageRef,
+    /// Who asks, when it is one of the site's moderators (the owner, or an action link):
+    /// what the audit log records of a change made on their word.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<&'a str>,
     #[serde(flatten)]
     pub command: &'a Command,
 }
@@ -29,6 +33,8 @@ pub struct Envelope<'a> {
 #[derive(Debug, Deserialize)]
 pub struct Received {
     pub page: PageRef,
+    #[serde(default)]
+    pub actor: Option<String>,
     #[serde(flatten)]
     pub command: Command,
 }
@@ -347,6 +353,10 @@ pub struct Post {
     /// What the site's bans, trust and rules said of it.
     #[serde(default)]
     pub screening: kudos_core::moderation::Screening,
+    /// The deployment's own address, for the action links of a held comment's
+    /// notification (empty: none).
+    #[serde(default)]
+    pub origin: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -367,14 +377,21 @@ mod tests {
             PageRef::new("blog", PageId::parse("/b").unwrap()),
         );
         let command = Command::View { since: Some(3) };
-        let sent = serde_json::to_string(&Envelope { page: &a, command: &command }).unwrap();
+        let sent =
+            serde_json::to_string(&Envelope { page: &a, actor: None, command: &command }).unwrap();
         assert_eq!(sent.matches("\"site\"").count(), 1, "{sent}");
-        let moved = serde_json::to_string(&Envelope { page: &b, command: &command }).unwrap();
+        let moved =
+            serde_json::to_string(&Envelope { page: &b, actor: None, command: &command }).unwrap();
         let read: Received = serde_json::from_str(&moved).unwrap();
         assert_eq!(read.page, b);
         assert!(matches!(read.command, Command::View { since: Some(3) }));
         let step: Received = serde_json::from_str(
-            &serde_json::to_string(&Envelope { page: &a, command: &Command::MoveStep }).unwrap(),
+            &serde_json::to_string(&Envelope {
+                page: &a,
+                actor: None,
+                command: &Command::MoveStep,
+            })
+            .unwrap(),
         )
         .unwrap();
         assert!(matches!(step.command, Command::MoveStep));

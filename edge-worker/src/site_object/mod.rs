@@ -21,6 +21,7 @@ pub use protocol::{
     BanOutcome, CommentQuery, IndexedComment, MAX_BATCH, PageReport, PageSort, Position,
     ScreenRequest, SiteCommand, decode_rewards_cursor,
 };
+pub use rules::MAX_AUDIT_SEARCH;
 
 use crate::config::{Channels, Mailer};
 use crate::error::ApiError;

@@ -10,9 +10,9 @@ use kudos_core::moderation::{Rule, Screening};
 use kudos_core::notify::{CommentEvent, Event};
 use kudos_core::thread::Stored;
 use kudos_core::wire::{
-    AdminPage, AdminPageList, BanInfo, BanList, ChannelHealth, LedgerEntry, ModerationItem,
-    ModerationList, NewBan, NoteInfo, NoteList, PageRewards, RuleList, SiteLedger, SiteRewards,
-    TrustRequest, TrustedList, WebhookRefusal,
+    AdminPage, AdminPageList, AuditEntry, AuditList, BanInfo, BanList, ChannelHealth, LedgerEntry,
+    ModerationItem, ModerationList, NewBan, NoteInfo, NoteList, PageRewards, RuleList, SiteLedger,
+    SiteRewards, TrustRequest, TrustedList, WebhookRefusal,
 };
 use serde::{Deserialize, Serialize};
 
@@ -127,9 +127,9 @@ pub enum SiteCommand {
         id: u64,
         now: i64,
     },
-    /// Ends a console session (signing out).
     /// Ends every console session (signing out everywhere); answers how many were open.
     CloseAllSessions,
+    /// Ends a console session (signing out).
     CloseSession {
         id: u64,
     },
@@ -180,6 +180,35 @@ pub enum SiteCommand {
     Trust(TrustRequest),
     /// The readers trusted by hand.
     ListTrusted,
+    /// `command`, asked for by `actor` (whom the audit log names for what it changes).
+    By {
+        actor: String,
+        command: Box<SiteCommand>,
+    },
+    /// A moderation action a page object made, for the audit log.
+    Audit(AuditEntry),
+    /// A page of the audit log, newest first, before the entry numbered `before`, only
+    /// entries whose text holds `search` when one is given.
+    AuditLog {
+        search: Option<String>,
+        before: Option<u64>,
+        limit: usize,
+    },
+    /// One comment as the index has it (for an action link's page), if it is there.
+    IndexedComment {
+        page: String,
+        id: String,
+    },
+    /// Spends a held comment's action link (its `ActLink::id`, kept until `expires`);
+    /// answers whether it was still unspent.
+    SpendLink {
+        id: String,
+        expires: i64,
+    },
+    /// Gives a spent link back: what it was to do did not happen.
+    ReleaseLink {
+        id: String,
+    },
     /// A reader followed a signed link from an email (already verified).
     EmailLink {
         kind: LinkKind,
@@ -417,6 +446,7 @@ pub enum SiteReply {
     Bans(BanList),
     Rules(RuleList),
     Trusted(TrustedList),
+    Audit(AuditList),
 }
 
 #[cfg(test)]

@@ -10,10 +10,12 @@
 //! file of one value each): a reward Stripe confirmed (through the stand-in's signed
 //! webhook), so the ledger has an entry; comments to edit, delete and like, with their
 //! edit tokens; a reader with a pass; a note to read; reply-email links signed as the
-//! worker signs them, which otherwise reach a reader only by email; and the admin token,
-//! which signing in takes in its body.
+//! worker signs them, which otherwise reach a reader only by email; a held comment's
+//! action link, which otherwise reaches only the owner; and the admin token, which
+//! signing in takes in its body.
 
 use kudos_core::email::{Link, LinkKind};
+use kudos_core::moderation::links::{self, Act, ActLink};
 use kudos_tests::api::{Api, visitor};
 use kudos_tests::fake_stripe::{FakeStripe, Session};
 use kudos_tests::paths;
@@ -86,8 +88,15 @@ fn main() -> ExitCode {
     }
 }
 
+fn now_ms() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    i64::try_from(now.map_or(0, |d| d.as_millis())).unwrap_or(i64::MAX)
+}
+
 /// The page everything seeded is on.
 const SEEDED_PAGE: &str = "/posts/seeded";
+/// The page of the comment the seeded action link names.
+const ACTED_PAGE: &str = "/posts/acted";
 
 /// Seeds the worker and writes what it made (see the module's comment).
 fn seeded(worker: &Worker, stripe: &FakeStripe) -> Result<(), String> {
@@ -100,17 +109,26 @@ fn seeded(worker: &Worker, stripe: &FakeStripe) -> Result<(), String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let mut values = runtime.block_on(made_by_requests(&Api::new(&worker.origin())))?;
     let link = |kind| {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-        let now = i64::try_from(now.map_or(0, |d| d.as_millis())).unwrap_or(i64::MAX);
         let link = Link {
             kind,
             reader: "0".repeat(64),
             page: SEEDED_PAGE.to_owned(),
             comment: "seeded-1".to_owned(),
-            expires: now + kudos_core::email::CONFIRM_WITHIN_MS,
+            expires: now_ms() + kudos_core::email::CONFIRM_WITHIN_MS,
         };
         link.sign(TEST_SALT.as_bytes())
     };
+    // A held comment's action link (its page only: a press would spend it, and the next
+    // press rightly answer 410).
+    let acted = values.iter().find(|(name, _)| *name == "acted_id").map(|(_, v)| v.clone());
+    let act = ActLink {
+        act: Act::Hide,
+        page: ACTED_PAGE.to_owned(),
+        comment: acted.ok_or("no comment to act on was seeded")?,
+        expires: now_ms() + links::LINK_MS,
+    };
+    let admin_token = kudos_tests::worker::ADMIN_TOKEN;
+    values.push(("act_link", act.sign(&links::key(TEST_SALT.as_bytes(), admin_token))));
     values.push(("confirm_link", link(LinkKind::Confirm)));
     values.push(("unsubscribe_link", link(LinkKind::Thread)));
     values.push(("admin_token", kudos_tests::worker::ADMIN_TOKEN.to_owned()));
@@ -172,6 +190,17 @@ async fn made_by_requests(api: &Api) -> Result<Vec<(&'static str, String)>, Stri
     })
     .await;
     values.extend([("moderated_id", id), ("ban_id", made)]);
+    // A comment for a held comment's action link, on a page of its own (the run moves the
+    // seeded page, and a link names its comment where it was written).
+    let acted = elsewhere.comment(ACTED_PAGE, &visitor(7), "A comment to act on", None).await;
+    let path = format!("/api/v1/admin/comments?page={ACTED_PAGE}");
+    kudos_tests::poll::until("the acted-on comment in the index", NOTE_WITHIN, || async {
+        let (_, list) = admin.get(&path).await;
+        let found = list["comments"].as_array().is_some_and(|c| !c.is_empty());
+        found.then_some(()).ok_or_else(|| list.to_string())
+    })
+    .await;
+    values.push(("acted_id", acted.comment.id));
     Ok(values)
 }
 

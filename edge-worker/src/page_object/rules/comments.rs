@@ -23,6 +23,8 @@ use kudos_core::wire::{
 
 /// The same body from the same visitor on the same page within this long is a duplicate.
 const DUPLICATE_WINDOW_MS: i64 = 60_000;
+/// How much of a comment's text before and after an edit the audit log keeps.
+const AUDIT_EXCERPT_CHARS: usize = 200;
 
 impl PageRules<'_> {
     /// A page of top-level comments with their first replies, within the size every
@@ -227,7 +229,8 @@ impl PageRules<'_> {
                     parent,
                     name: row.name.clone(),
                     text: notify::excerpt(&row.body, notify::EXCERPT_CHARS),
-                })
+                });
+                event.origin = post.origin.clone();
             })?;
         }
         Ok(Created { comment: row.to_authors_comment(&tag), state: self.state()? })
@@ -242,6 +245,11 @@ impl PageRules<'_> {
     ) -> Ruled<CommentReply> {
         let store = self.store;
         let row = self.editable(seq, by)?;
+        if matches!(by, Editor::Admin) {
+            let cut = |text: &str| notify::excerpt(text, AUDIT_EXCERPT_CHARS);
+            let change = (cut(&row.body), cut(body.as_str()));
+            self.audit("comment.edit", &self.item_id(row.seq), change)?;
+        }
         store.update_body(row.seq, body.as_str(), html, self.now)?;
         let edited = store.comment(row.seq)?.unwrap_or(row);
         let by_author = matches!(by, Editor::Author { .. });
@@ -259,6 +267,10 @@ impl PageRules<'_> {
 
     pub fn delete_comment(&self, seq: u64, by: &Editor) -> Ruled<CommentReply> {
         let row = self.editable(seq, by)?;
+        if matches!(by, Editor::Admin) {
+            let change = (row.stored().as_str().to_owned(), "deleted".to_owned());
+            self.audit("comment.delete", &self.item_id(row.seq), change)?;
+        }
         self.store.delete_content(row.seq)?;
         self.settle(seq, &row)
     }
@@ -275,6 +287,8 @@ impl PageRules<'_> {
             ModerationStatus::Spam => Stored::Spam,
         };
         self.store.set_status(row.seq, to)?;
+        let change = (row.stored().as_str().to_owned(), to.as_str().to_owned());
+        self.audit("comment.status", &self.item_id(row.seq), change)?;
         if to == Stored::Published {
             // Read and published by the owner: its flags are answered.
             self.store.clear_flags(row.seq)?;
@@ -379,6 +393,8 @@ impl PageRules<'_> {
         let before = self.pinned_root()?;
         let is_pinned = before.as_ref().is_some_and(|p| p.seq == row.seq);
         if pinned != is_pinned {
+            let words = |p: bool| if p { "pinned" } else { "not pinned" }.to_owned();
+            self.audit("comment.pin", &self.item_id(row.seq), (words(is_pinned), words(pinned)))?;
             self.store.set_pinned(pinned.then_some(row.seq))?;
             if let Some(before) = before.filter(|b| b.seq != row.seq) {
                 self.index(&before)?;

@@ -30,7 +30,7 @@ use kudos_core::ErrorCode;
 use kudos_core::comment::{self, Moderation};
 use kudos_core::notify::{Event, Kind};
 use kudos_core::snapshot;
-use kudos_core::wire::{PageState, PageView};
+use kudos_core::wire::{ACTOR_OWNER, AuditEntry, PageState, PageView};
 
 /// Why a rule refused, or that storage failed.
 #[derive(Debug)]
@@ -68,11 +68,18 @@ pub struct PageRules<'a> {
     settings: &'a PageSettings,
     page: &'a PageRef,
     now: i64,
+    /// Who asked for the command, when a moderator did (see `Envelope::actor`).
+    actor: Option<&'a str>,
 }
 
 impl<'a> PageRules<'a> {
     pub fn new(store: &'a Store, settings: &'a PageSettings, page: &'a PageRef, now: i64) -> Self {
-        PageRules { store, settings, page, now }
+        PageRules { store, settings, page, now, actor: None }
+    }
+
+    /// The rules running a command `actor` asked for.
+    pub fn acting(self, actor: Option<&'a str>) -> Self {
+        PageRules { actor, ..self }
     }
 
     /// The page's counts and version (zero for a page nobody wrote to).
@@ -126,7 +133,10 @@ impl<'a> PageRules<'a> {
 
     /// Closes the page to new comments, or opens it again.
     pub fn close(&self, closed: bool) -> Ruled<PageState> {
+        let was = self.store.page()?.is_some_and(|p| p.closed != 0);
         self.store.set_closed(closed)?;
+        let words = |closed: bool| if closed { "closed" } else { "open" }.to_owned();
+        self.audit("page.close", "", (words(was), words(closed)))?;
         self.state()
     }
 
@@ -141,7 +151,13 @@ impl<'a> PageRules<'a> {
             Moderation::Pre => "pre",
             Moderation::Off => "off",
         });
+        let page = self.store.page()?;
+        let before = settings_words(
+            page.as_ref().and_then(|p| p.close_at),
+            page.as_ref().and_then(|p| p.moderation.as_deref()),
+        );
         self.store.set_page_settings(close_at, moderation)?;
+        self.audit("page.settings", "", (before, settings_words(close_at, moderation)))?;
         self.state()
     }
 
@@ -216,10 +232,37 @@ impl<'a> PageRules<'a> {
         self.tell_site(&SiteCommand::Notify(event))
     }
 
+    /// Tells the site's audit log of a moderation action on this page (on `target`, a
+    /// comment's id, or the page itself when empty), in the transaction of the change.
+    fn audit(&self, action: &str, target: &str, (before, after): (String, String)) -> Ruled<()> {
+        if before == after {
+            return Ok(());
+        }
+        self.tell_site(&SiteCommand::Audit(AuditEntry {
+            id: 0,
+            at: self.now,
+            actor: self.actor.unwrap_or(ACTOR_OWNER).to_owned(),
+            action: action.to_owned(),
+            page: self.page.page.to_string(),
+            target: target.to_owned(),
+            before,
+            after,
+        }))
+    }
+
     /// Puts a message for the site object in the outbox, in the same transaction as the
     /// change it reports; the alarm delivers it.
     fn tell_site(&self, command: &SiteCommand) -> Ruled<()> {
         let body = serde_json::to_string(command).map_err(json_error)?;
         Ok(self.store.outbox_push(&body)?)
     }
+}
+
+/// A page's own settings in words, for the audit log.
+fn settings_words(close_at: Option<i64>, moderation: Option<&str>) -> String {
+    let closes = match close_at {
+        Some(at) => format!("closes at {}", kudos_core::feed::rfc3339(at)),
+        None => "closes with the site".to_owned(),
+    };
+    format!("{closes}, moderation {}", moderation.unwrap_or("as the site"))
 }

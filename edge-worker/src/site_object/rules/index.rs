@@ -73,6 +73,13 @@ impl SiteRules<'_> {
         Ok(ModerationList { comments, next })
     }
 
+    /// The comment `id` on `page` as the index has it: a list of one, or of none.
+    pub(super) fn indexed_comment(&self, page: &str, id: &str) -> StoreResult<ModerationList> {
+        let found = self.store.indexed(page, id)?;
+        let comments = found.into_iter().map(|r| self.item(r)).collect::<StoreResult<_>>()?;
+        Ok(ModerationList { comments, next: None })
+    }
+
     fn item(&self, r: IndexedComment) -> StoreResult<ModerationItem> {
         let history = self.author_history(&r.author, &r.page, &r.id)?;
         Ok(ModerationItem {

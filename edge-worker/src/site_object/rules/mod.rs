@@ -7,10 +7,12 @@
 //! is idempotent (a set, not an add, or keyed by its own id), so an outbox that delivers
 //! one twice changes nothing.
 
+mod audit;
 mod deliveries;
 mod imports;
 mod index;
 mod ledger;
+mod links;
 mod moderation;
 mod moves;
 mod notes;
@@ -18,6 +20,7 @@ mod pages;
 mod recent;
 mod sessions;
 
+pub use audit::MAX_AUDIT_SEARCH;
 pub use moderation::Moderating;
 pub use recent::RecentDue;
 
@@ -25,7 +28,7 @@ use super::protocol::{MAX_BATCH, SiteCommand, SiteReply};
 use super::store::SiteStore;
 use crate::config::{Channels, Mailer};
 use crate::storage::StoreResult;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 /// The rules of the site, for one command, at one time.
 pub struct SiteRules<'a> {
@@ -38,6 +41,8 @@ pub struct SiteRules<'a> {
     now: i64,
     /// The earliest time the alarm must ring for what the command queued.
     due: Cell<Option<i64>>,
+    /// Who asked for the command running (`SiteCommand::By`), for the audit log.
+    actor: RefCell<Option<String>>,
 }
 
 impl<'a> SiteRules<'a> {
@@ -50,7 +55,8 @@ impl<'a> SiteRules<'a> {
         now: i64,
     ) -> Self {
         let due = Cell::new(None);
-        SiteRules { store, channels, mailer, moderating, recent_interval_ms, now, due }
+        let actor = RefCell::new(None);
+        SiteRules { store, channels, mailer, moderating, recent_interval_ms, now, due, actor }
     }
 
     /// When the alarm must ring, at the latest, for what the commands run so far queued.
@@ -121,6 +127,21 @@ impl<'a> SiteRules<'a> {
             C::SetRules { rules } => self.set_rules(&rules),
             C::Trust(request) => self.trust(&request).map(SiteReply::Open),
             C::ListTrusted => self.list_trusted().map(SiteReply::Trusted),
+            C::By { actor, command } => {
+                let before = self.actor.replace(Some(actor));
+                let reply = self.apply(*command);
+                self.actor.replace(before);
+                reply
+            }
+            C::Audit(entry) => self.audited(&entry),
+            C::AuditLog { search, before, limit } => {
+                self.audit_log(search.as_deref(), before, limit).map(SiteReply::Audit)
+            }
+            C::IndexedComment { page, id } => {
+                self.indexed_comment(&page, &id).map(SiteReply::Comments)
+            }
+            C::SpendLink { id, expires } => self.spend_link(&id, expires).map(SiteReply::Open),
+            C::ReleaseLink { id } => self.release_link(&id),
             C::EmailLink { kind, reader, page, comment } => {
                 self.email_link(kind, reader, page, comment).map(SiteReply::Link)
             }

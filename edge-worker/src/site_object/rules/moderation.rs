@@ -11,7 +11,7 @@ use crate::site_object::store::NewBanRow;
 use crate::storage::StoreResult;
 use kudos_core::moderation::{Bans, Comment, Reader, Rule, Rules, Screening};
 use kudos_core::wire::{
-    BanBy, BanList, NewBan, RuleList, TrustRequest, TrustedList, TrustedReader,
+    BanBy, BanInfo, BanList, NewBan, RuleList, TrustRequest, TrustedList, TrustedReader,
 };
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -103,13 +103,26 @@ impl SiteRules<'_> {
             comment: &ban.comment,
             at: self.now,
         })?;
-        let made = store.bans(self.now, Some(id + 1), 0)?.into_iter().next();
-        Ok(made.map_or(BanOutcome::NoComment, BanOutcome::Made))
+        let Some(made) = self.ban_numbered(id)? else { return Ok(BanOutcome::NoComment) };
+        let target = format!("ban {id}");
+        self.audit("ban.add", &made.page, &target, (String::new(), made.terms()))?;
+        Ok(BanOutcome::Made(made))
+    }
+
+    /// The ban numbered `id`, if it is in force.
+    fn ban_numbered(&self, id: i64) -> StoreResult<Option<BanInfo>> {
+        Ok(self.store.bans(self.now, Some(id.saturating_add(1)), 0)?.into_iter().next())
     }
 
     pub(super) fn unban(&self, id: u64) -> StoreResult<SiteReply> {
         let id = i64::try_from(id).unwrap_or(-1);
-        Ok(SiteReply::Count(self.store.remove_ban(id)? as u64))
+        let lifted = self.ban_numbered(id)?.filter(|b| b.id == id as u64);
+        let removed = self.store.remove_ban(id)?;
+        if let Some(ban) = lifted.filter(|_| removed > 0) {
+            let target = format!("ban {id}");
+            self.audit("ban.lift", &ban.page, &target, (ban.terms(), "lifted".into()))?;
+        }
+        Ok(SiteReply::Count(removed as u64))
     }
 
     pub(super) fn list_bans(&self, before: Option<u64>, limit: usize) -> StoreResult<BanList> {
@@ -124,7 +137,9 @@ impl SiteRules<'_> {
     }
 
     pub(super) fn set_rules(&self, rules: &[Rule]) -> StoreResult<SiteReply> {
+        let before = rule_names(&self.store.rules()?);
         self.store.set_rules(rules)?;
+        self.audit("rules.set", "", "", (before, rule_names(rules)))?;
         *self.moderating.compiled.borrow_mut() = None;
         Ok(SiteReply::Done)
     }
@@ -136,13 +151,21 @@ impl SiteRules<'_> {
         let Some(keys) = store.author_keys(&t.page, &t.comment)? else {
             return Ok(false);
         };
+        let was = store.is_trusted(&keys.author)?;
+        let words = |trusted: bool| if trusted { "trusted" } else { "not trusted" }.to_owned();
+        let audit = || {
+            let change = (words(was), words(t.trusted));
+            self.audit("reader.trust", &t.page, &t.comment, change)
+        };
         if !t.trusted {
             store.distrust(&keys.author)?;
+            audit()?;
             return Ok(true);
         }
-        if !store.is_trusted(&keys.author)? && store.trusted_count()? >= MAX_TRUSTED {
+        if !was && store.trusted_count()? >= MAX_TRUSTED {
             return Ok(false);
         }
+        audit()?;
         let reader = TrustedReader {
             name: keys.name,
             page: t.page.clone(),
@@ -155,6 +178,17 @@ impl SiteRules<'_> {
 
     pub(super) fn list_trusted(&self) -> StoreResult<TrustedList> {
         Ok(TrustedList { readers: self.store.trusted(TRUSTED_LISTED)? })
+    }
+}
+
+/// A list of rules in words, for the audit log: how many, and their names (cut short).
+fn rule_names(rules: &[Rule]) -> String {
+    let names: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    let listed = kudos_core::notify::excerpt(&names.join(", "), 300);
+    match rules.len() {
+        0 => "no rules".to_owned(),
+        1 => format!("1 rule: {listed}"),
+        n => format!("{n} rules: {listed}"),
     }
 }
 

@@ -7,7 +7,19 @@ use crate::site_object::protocol::{CommentQuery, IndexedComment};
 use crate::storage::{Bindings, StoreResult};
 use serde::Deserialize;
 
+/// An indexed comment's columns, as `IndexedComment` reads them.
+const COLUMNS: &str = "page, id, parent, author, name, website, body, html, status, created_at,
+    edited_at, pinned, network, rule, flags, flag_reasons";
+
 impl SiteStore {
+    /// The comment `id` on `page`, if the index has it.
+    pub fn indexed(&self, page: &str, id: &str) -> StoreResult<Option<IndexedComment>> {
+        self.sql.row(
+            &format!("SELECT {COLUMNS} FROM comments WHERE page = ? AND id = ?"),
+            vec![page.into(), id.into()],
+        )
+    }
+
     /// Sets a comment as it now is.
     pub fn set_comment(&self, c: &IndexedComment) -> StoreResult<()> {
         self.sql.run(
@@ -110,10 +122,7 @@ impl SiteStore {
             conditions.push_str(" AND created_at < ?");
             bindings.push(to.into());
         }
-        let select = format!(
-            "SELECT page, id, parent, author, name, website, body, html, status, created_at,
-                edited_at, pinned, network, rule, flags, flag_reasons FROM {from}{conditions}"
-        );
+        let select = format!("SELECT {COLUMNS} FROM {from}{conditions}");
         self.listed(&select, bindings, (q.after.clone(), !q.oldest_first), q.limit)
     }
 

@@ -2,8 +2,10 @@
 //! each part of the site it keeps, in the modules named for them. Storage decides
 //! nothing: the rules (`super::rules`) do.
 
+mod audit;
 mod index;
 mod ledger;
+mod links;
 mod moderation;
 mod notes;
 mod pages;
@@ -144,6 +146,8 @@ const MIGRATIONS: &[&str] = &[
     crate::email::CONSENT_MIGRATION,
     moderation::MIGRATION,
     moderation::FLAGS_MIGRATION,
+    links::MIGRATION,
+    audit::MIGRATION,
 ];
 
 /// The site object's storage.

@@ -223,6 +223,7 @@ fn the_owners_comment_is_published_at_once_and_never_rate_limited() {
         edit_token: token(9),
         follow: None,
         screening: Default::default(),
+        origin: String::new(),
     };
     let client = crate::limiter::ClientKey("owner".into());
     let created = page.at().post_comment(&client, post).unwrap();
@@ -301,6 +302,7 @@ fn spam_looks_published_to_whoever_sent_it_and_to_nobody_else() {
         edit_token: token(1),
         follow: None,
         screening: Default::default(),
+        origin: String::new(),
     };
     let created = page.at().post_comment(&crate::limiter::ClientKey("c".into()), post).unwrap();
     assert_eq!((created.comment.status, created.state.comments), (CommentStatus::Published, 0));

@@ -114,6 +114,7 @@ impl Page {
             edit_token: token(n),
             follow: None,
             screening,
+            origin: "https://kudos.example".into(),
         }
     }
 }

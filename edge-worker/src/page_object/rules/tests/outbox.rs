@@ -53,6 +53,15 @@ fn a_pending_comment_is_told_as_pending_and_a_retry_tells_nothing_more() {
     page.post(1, "Please approve", None).unwrap();
     page.post(1, "Please approve", None).unwrap();
     assert_eq!(kinds(&page), [Kind::CommentPending]);
+    let origins: Vec<String> = page
+        .outbox()
+        .into_iter()
+        .filter_map(|c| match c {
+            SiteCommand::Notify(event) => Some(event.origin),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(origins, ["https://kudos.example"], "where its action links will point");
 }
 
 #[test]
@@ -70,6 +79,7 @@ fn a_reply_to_the_owner_is_told_as_one() {
         edit_token: token(9),
         follow: None,
         screening: Default::default(),
+        origin: String::new(),
     };
     let owners = page.at().post_comment(&ClientKey("owner".into()), post).unwrap().comment.id;
     assert!(kinds(&page).is_empty(), "the owner is not told of their own comment");
@@ -141,6 +151,7 @@ fn a_comment_with_an_address_asks_the_site_to_follow_it() {
         edit_token: token(1),
         follow: Some(follow),
         screening: Default::default(),
+        origin: String::new(),
     };
     let id = page.at().post_comment(&ClientKey("c".into()), post).unwrap().comment.id;
     let follows: Vec<String> = page
@@ -152,4 +163,48 @@ fn a_comment_with_an_address_asks_the_site_to_follow_it() {
         })
         .collect();
     assert_eq!(follows, [id]);
+}
+
+fn audited(page: &Page) -> Vec<(String, String, String, String)> {
+    let entries = page.outbox().into_iter().filter_map(|c| match c {
+        SiteCommand::Audit(e) => Some((e.actor, e.action, e.before, e.after)),
+        _ => None,
+    });
+    entries.collect()
+}
+
+#[test]
+fn a_moderators_change_is_audited_with_who_and_before_and_after_and_nothing_else_is() {
+    let mut settings = PageSettings::default();
+    settings.comments.moderation = Moderation::Pre;
+    let page = Page::with(settings);
+    let id = page.post(1, "Hello", None).unwrap().comment.id;
+    assert!(audited(&page).is_empty(), "a reader's post is not a moderation action");
+    let by_link = page.at().acting(Some("owner, by a notification's link"));
+    by_link.moderate(seq(&id), ModerationStatus::Published).unwrap();
+    page.at().moderate(seq(&id), ModerationStatus::Published).unwrap();
+    page.at().pin(seq(&id), true).unwrap();
+    page.at().close(true).unwrap();
+    let owner = |action: &str, before: &str, after: &str| {
+        ("owner".to_owned(), action.to_owned(), before.to_owned(), after.to_owned())
+    };
+    assert_eq!(
+        audited(&page),
+        [
+            (
+                "owner, by a notification's link".to_owned(),
+                "comment.status".to_owned(),
+                "pending".to_owned(),
+                "published".to_owned()
+            ),
+            owner("comment.pin", "not pinned", "pinned"),
+            owner("page.close", "open", "closed"),
+        ]
+    );
+    let entry = page.outbox().into_iter().find_map(|c| match c {
+        SiteCommand::Audit(e) => Some(e),
+        _ => None,
+    });
+    let entry = entry.unwrap();
+    assert_eq!((entry.page.as_str(), entry.target.as_str()), ("/posts/a", id.as_str()));
 }
