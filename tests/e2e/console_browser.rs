@@ -666,6 +666,34 @@ async fn the_owner_bans_a_reader_from_a_card_writes_a_rule_and_lifts_the_ban() {
     })
     .await;
     assert_eq!(api.post_comment(&again).await.status(), 201);
+
+    // The audit log under it: all four changes, newest first, and a search that finds one.
+    let rows =
+        "return [...document.querySelectorAll('table.audit-log tbody tr')].map(r => r.textContent)";
+    let listed = poll::until("the audit log", Duration::from_secs(20), || async {
+        let rows = browser.eval(rows).await;
+        match rows.as_array() {
+            Some(rows) if rows.len() == 4 => Ok(rows.clone()),
+            _ => Err(rows.to_string()),
+        }
+    })
+    .await;
+    let row = |n: usize| listed[n].as_str().unwrap().to_owned();
+    assert!(row(0).contains("Ban lifted") && row(0).contains("Casino spam"), "{listed:?}");
+    assert!(row(1).contains("Rules saved") && row(1).contains("2 rules: casino, one link"));
+    assert!(row(2).contains("Ban made") && row(3).contains("1 rule: casino"), "{listed:?}");
+    assert!(listed.iter().all(|r| r.as_str().unwrap().contains("You")), "{listed:?}");
+    browser.type_into("#audit-q", "one link").await;
+    browser.click("form.audit-search button[type=submit]").await;
+    poll::until("the search", Duration::from_secs(20), || async {
+        let rows = browser.eval(rows).await;
+        match rows.as_array() {
+            Some(found) if found.len() == 1 => Ok(()),
+            _ => Err(rows.to_string()),
+        }
+    })
+    .await;
+    found.extend(violations_in_both_themes(&browser, "audit log").await);
     browser.close().await;
     assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
 }

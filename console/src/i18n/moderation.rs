@@ -50,6 +50,18 @@ pub struct ModerationStrings {
     pub flagged_by: &'static str,
     /// (the API's flag reason, its words).
     pub reasons: [(&'static str, &'static str); 4],
+    pub audit_log: &'static str,
+    pub audit_search: &'static str,
+    pub audit_none: &'static str,
+    pub who: &'static str,
+    pub what: &'static str,
+    pub before: &'static str,
+    pub after: &'static str,
+    /// The owner, as the log names them; and the owner by a notification's link.
+    pub you: &'static str,
+    pub you_by_link: &'static str,
+    /// (the log's `action`, its words).
+    pub audit_actions: [(&'static str, &'static str); 10],
 }
 
 pub(super) static EN_MODERATION: ModerationStrings = ModerationStrings {
@@ -109,6 +121,27 @@ pub(super) static EN_MODERATION: ModerationStrings = ModerationStrings {
     name: "Name",
     flagged_by: "Flagged by readers",
     reasons: [("spam", "spam"), ("rude", "rude"), ("off_topic", "off topic"), ("other", "other")],
+    audit_log: "Audit log",
+    audit_search: "Search the log",
+    audit_none: "Nothing here yet.",
+    who: "Who",
+    what: "What",
+    before: "Before",
+    after: "After",
+    you: "You",
+    you_by_link: "You, by a notification's link",
+    audit_actions: [
+        ("comment.status", "Comment status"),
+        ("comment.edit", "Comment edited"),
+        ("comment.delete", "Comment deleted"),
+        ("comment.pin", "Comment pinned"),
+        ("page.close", "Page closed"),
+        ("page.settings", "Page settings"),
+        ("ban.add", "Ban made"),
+        ("ban.lift", "Ban lifted"),
+        ("rules.set", "Rules saved"),
+        ("reader.trust", "Reader trusted"),
+    ],
 };
 
 pub(super) static ZH_MODERATION: ModerationStrings = ModerationStrings {
@@ -168,4 +201,25 @@ pub(super) static ZH_MODERATION: ModerationStrings = ModerationStrings {
     name: "名字",
     flagged_by: "读者举报",
     reasons: [("spam", "垃圾信息"), ("rude", "不友善"), ("off_topic", "离题"), ("other", "其他")],
+    audit_log: "操作日志",
+    audit_search: "搜索日志",
+    audit_none: "暂无记录。",
+    who: "操作者",
+    what: "操作",
+    before: "之前",
+    after: "之后",
+    you: "你",
+    you_by_link: "你（通过通知中的链接）",
+    audit_actions: [
+        ("comment.status", "评论状态"),
+        ("comment.edit", "编辑评论"),
+        ("comment.delete", "删除评论"),
+        ("comment.pin", "置顶评论"),
+        ("page.close", "关闭页面"),
+        ("page.settings", "页面设置"),
+        ("ban.add", "封禁"),
+        ("ban.lift", "解除封禁"),
+        ("rules.set", "保存规则"),
+        ("reader.trust", "信任读者"),
+    ],
 };

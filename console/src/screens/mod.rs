@@ -1,6 +1,7 @@
 //! The console's screens, one module each, and what they share: a moderated comment's card
 //! and the calls that act on it.
 
+mod audit;
 mod ban_form;
 mod card;
 mod comments;

@@ -1,5 +1,6 @@
 //! The moderation screen (`#moderation`): the site's rules, edited as a list and saved
-//! whole; the bans in force, each liftable; and the readers trusted by hand.
+//! whole; the bans in force, each liftable; the readers trusted by hand; and the audit
+//! log (`audit.rs`).
 
 use super::ban_form::reason_of;
 use crate::Console;
@@ -271,6 +272,7 @@ pub fn moderation() -> Html {
                     }) }</ul>
                 }
             }
+            <super::audit::AuditLog key={reload.to_string()} />
         </section>
     }
 }

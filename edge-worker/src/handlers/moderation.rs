@@ -110,10 +110,11 @@ pub async fn make_ban(
 pub async fn audit(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let query = Query::of(req)?;
     let (limit, before) = (query.limit()?, query.cursor(io::number)?);
-    let search = query.first("q").map(str::trim).filter(|q| !q.is_empty());
-    if search.is_some_and(|q| q.chars().count() > MAX_AUDIT_SEARCH) {
+    let typed = query.first("q");
+    if typed.is_some_and(|q| q.chars().count() > MAX_AUDIT_SEARCH) {
         return Err(ApiError::InvalidParameter("q"));
     }
+    let search = typed.map(str::trim).filter(|q| !q.is_empty());
     let search = search.map(str::to_owned);
     let list: AuditList = site(ctx)?.ask(&SiteCommand::AuditLog { search, before, limit }).await?;
     io::json(&list)
