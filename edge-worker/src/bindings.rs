@@ -120,6 +120,8 @@ pub mod vars {
     pub const TELEGRAM_CHAT_ID: &str = "TELEGRAM_CHAT_ID";
     /// Telegram's Bot API (`https://api.telegram.org`); tests point it at a stand-in.
     pub const TELEGRAM_API_BASE: &str = "TELEGRAM_API_BASE";
+    /// Akismet's API (`https://rest.akismet.com`); tests point it at a stand-in.
+    pub const AKISMET_API_BASE: &str = "AKISMET_API_BASE";
     /// The sender of reply emails to readers, e.g. `Ada's blog <replies@blog.example>` (a
     /// domain verified with Resend).
     pub const EMAIL_FROM: &str = "EMAIL_FROM";
@@ -153,4 +155,6 @@ pub mod secrets {
     pub const TELEGRAM_BOT_TOKEN: &str = "TELEGRAM_BOT_TOKEN";
     /// Resend's API key (`re_...`), for reply emails to readers.
     pub const RESEND_API_KEY: &str = "RESEND_API_KEY";
+    /// An Akismet API key: each new comment is also checked by Akismet (off when unset).
+    pub const AKISMET_KEY: &str = "AKISMET_KEY";
 }

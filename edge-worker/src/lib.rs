@@ -4,6 +4,7 @@
 //! by Workers static assets before the worker runs), keeps one Durable Object per page as
 //! the only writer of that page's state, and answers page views from KV snapshots.
 
+mod akismet;
 mod alarm;
 mod api;
 mod bindings;

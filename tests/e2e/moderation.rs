@@ -271,3 +271,54 @@ async fn the_owner_closes_a_page_from_a_date_and_gives_it_its_own_pre_moderation
         assert_eq!(error_code(resp).await.0, 400, "{body} ({code})");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn akismet_when_turned_on_marks_spam_and_a_silent_akismet_holds_never_publishes() {
+    use kudos_tests::fake_akismet::{API_KEY, FakeAkismet};
+    let akismet = FakeAkismet::start();
+    let base = akismet.base();
+    let (_worker, api) = started(&[
+        ("AKISMET_KEY", API_KEY),
+        ("AKISMET_API_BASE", &base),
+        ("SITE_URL", "https://blog.example"),
+    ])
+    .await;
+    let api = api.from_address("203.0.113.50");
+
+    // An ordinary comment: Akismet is asked, in the shape it documents, and it is published.
+    let (status, created) = post(&api, 1, "A fine article").await;
+    assert_eq!((status, created["comment"]["status"].as_str()), (201, Some("published")));
+    let forms = akismet.forms();
+    assert_eq!(forms.len(), 1);
+    let form = &forms[0];
+    let field = |name: &str| form.get(name).map(String::as_str);
+    assert_eq!(field("api_key"), Some(API_KEY));
+    assert_eq!(field("blog"), Some("https://blog.example"));
+    assert_eq!(field("permalink"), Some("https://blog.example/posts/moderated"));
+    assert_eq!(field("user_ip"), Some("203.0.113.50"));
+    assert_eq!(
+        (field("comment_type"), field("comment_author")),
+        (Some("comment"), Some("Reader 1"))
+    );
+    assert_eq!(field("comment_content"), Some("A fine article"));
+
+    // Akismet's own test author is spam: kept as spam, named by the rule "akismet".
+    let spam = json!({
+        "page": PAGE, "visitor": visitor(2), "name": "viagra-test-123", "body": "Great post",
+        "idempotency_key": "key-akismet-000000001",
+    });
+    let resp = api.post_comment(&spam).await;
+    assert_eq!(resp.status(), 201);
+    let created: Value = resp.json().await.unwrap();
+    let id = created["comment"]["id"].as_str().unwrap();
+    assert_eq!(indexed(&api, id, "spam").await["rule"], "akismet");
+    let view = api.fresh_view(PAGE).await;
+    assert!(view.comments.threads.iter().all(|t| t.comment.id != id), "nobody else sees it");
+
+    // Akismet down: held for review, never published unseen, never lost.
+    akismet.set_down(true);
+    let (status, created) = post(&api, 3, "Posted while Akismet is away").await;
+    assert_eq!((status, created["comment"]["status"].as_str()), (201, Some("pending")));
+    let id = created["comment"]["id"].as_str().unwrap();
+    assert_eq!(indexed(&api, id, "pending").await["rule"], "akismet_unanswered");
+}

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod browser;
+pub mod fake_akismet;
 pub mod fake_email;
 pub mod fake_stripe;
 pub mod fixtures;

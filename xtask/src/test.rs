@@ -158,9 +158,12 @@ const LINKED_OPERATIONS: [&[&str]; 2] = [
 ];
 
 /// The operations that take ids `with-worker --seed` made (besides the email links, which
-/// every run takes): run again on their own, away from the operations that would move or
-/// close the seeded page under them (`adminMovePage`, `adminClosePage`).
-const SEEDED_OPERATIONS: [&str; 9] = [
+/// every run takes), and a held comment's action link: run again on their own, away from
+/// the operations that would move or close the seeded pages under them (`adminMovePage`,
+/// `adminClosePage`).
+const SEEDED_OPERATIONS: [&str; 11] = [
+    "actLinkPage",
+    "actLink",
     "editComment",
     "deleteComment",
     "likeComment",

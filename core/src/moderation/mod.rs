@@ -10,6 +10,7 @@
 //! key, their network (an IPv4 address or an IPv6 /64) or their email's key. [`decide`]
 //! puts it together with the honeypot, pre-moderation, trust and the rules' verdict.
 
+pub mod akismet;
 mod bans;
 pub mod links;
 

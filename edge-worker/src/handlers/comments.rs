@@ -2,6 +2,7 @@
 //! and the preview. Input is parsed into core types and Markdown rendered here, outside the
 //! page's object; the object applies the rules that need the page's state.
 
+use crate::akismet::Akismet;
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::io::{self, Query};
@@ -14,6 +15,7 @@ use kudos_core::email::Follow;
 use kudos_core::limits::Action;
 use kudos_core::markdown;
 use kudos_core::moderation::Screening;
+use kudos_core::moderation::akismet::Check;
 use kudos_core::wire::{
     CreatedComment, DeleteComment, EditComment, NewComment, PendingRequest, PreviewReply,
     PreviewRequest,
@@ -84,6 +86,38 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         worker::console_error!("comments: the site did not screen a comment: {e}");
         Screening::unanswered()
     });
+    // Akismet, if the site turned it on: only once the budget is spent (so a refused
+    // request costs no call) and only when its word could change anything.
+    let akismet = match Akismet::of(&ctx.env).filter(|_| screening.wants_akismet()) {
+        None => None,
+        Some(akismet) => {
+            let headers = req.headers();
+            let header = |name: &str| headers.get(name).ok().flatten().unwrap_or_default();
+            let (ip, agent, referrer) =
+                (header("cf-connecting-ip"), header("user-agent"), header("referer"));
+            let permalink = format!("{}{}", ctx.config.site_url, page.page.as_str());
+            let lang = crate::config::setting(&ctx.env, crate::bindings::vars::WIDGET_LANG);
+            let check = Check {
+                blog: &ctx.config.site_url,
+                permalink: &permalink,
+                user_ip: &ip,
+                user_agent: &agent,
+                referrer: &referrer,
+                author: input.name.as_str(),
+                author_email: address.as_ref().map(Address::as_str),
+                author_url: input.website.as_ref().map(|w| w.as_str()),
+                content: input.body.as_str(),
+                reply: input.parent.is_some(),
+                lang: lang.as_deref().unwrap_or("en"),
+            };
+            let said = akismet.is_spam(&check).await;
+            if let Err(e) = &said {
+                worker::console_error!("comments: Akismet did not answer: {e}");
+            }
+            Some(said)
+        }
+    };
+    let screening = screening.with_akismet(akismet);
     let html = markdown::render(input.body.as_str())?;
 
     let follow = address.zip(email_key).map(|(a, key)| Follow {

@@ -13,7 +13,7 @@ mod queue;
 mod send;
 
 pub use queue::{MIGRATION, enqueue, health};
-pub use send::fetch_within;
+pub use send::{fetch_in, fetch_within};
 
 use crate::config::Channels;
 use crate::storage::Sql;

@@ -68,14 +68,28 @@ pub fn refusal(error: String) -> Refusal {
 
 /// Sends `request`, waiting at most [`TIMEOUT`] for the answer.
 pub async fn fetch_within(request: Request) -> Result<worker::Response, String> {
-    within(Fetch::Request(request).send()).await?.map_err(|e| format!("unreachable: {e}"))
+    fetch_in(request, TIMEOUT).await
+}
+
+/// Sends `request`, waiting at most `timeout` for the answer.
+pub async fn fetch_in(request: Request, timeout: Duration) -> Result<worker::Response, String> {
+    within_for(Fetch::Request(request).send(), timeout)
+        .await?
+        .map_err(|e| format!("unreachable: {e}"))
 }
 
 /// What `call` gives, or an error when it takes longer than [`TIMEOUT`].
 async fn within<T>(call: impl std::future::Future<Output = T>) -> Result<T, String> {
-    match select(Box::pin(call), Box::pin(Delay::from(TIMEOUT))).await {
+    within_for(call, TIMEOUT).await
+}
+
+async fn within_for<T>(
+    call: impl std::future::Future<Output = T>,
+    timeout: Duration,
+) -> Result<T, String> {
+    match select(Box::pin(call), Box::pin(Delay::from(timeout))).await {
         Either::Left((done, _)) => Ok(done),
-        Either::Right(_) => Err("no answer within 10 s".into()),
+        Either::Right(_) => Err(format!("no answer within {} ms", timeout.as_millis())),
     }
 }
 
