@@ -130,6 +130,8 @@ async fn a_held_comments_notification_acts_on_it_once_from_a_phone() {
         assert_eq!(press(&api, &url, &[]).await.0, 404, "{url}");
     }
     has_status(&api, &second, "pending").await;
+    // A form that makes no sense is refused before the link is spent.
+    assert_eq!(press(&api, &two["spam"], &[("by", "nobody")]).await.0, 400);
     assert_eq!(press(&api, &two["spam"], &[]).await.0, 200);
     has_status(&api, &second, "spam").await;
 

@@ -694,6 +694,31 @@ async fn the_owner_bans_a_reader_from_a_card_writes_a_rule_and_lifts_the_ban() {
     })
     .await;
     found.extend(violations_in_both_themes(&browser, "audit log").await);
+
+    // The page's own settings, from its row: a day to close on, and pre-moderation.
+    screen(&browser, &worker, "pages").await;
+    // The console lists the page by its canonical id (no trailing slash).
+    let settings = "button.page-settings-open[aria-label$='/posts/a']";
+    browser
+        .wait_eval("the page's row", &format!("return document.querySelector({settings:?})"))
+        .await;
+    browser.click(settings).await;
+    browser
+        .wait_eval("the settings form", "return document.querySelector('form.page-settings')")
+        .await;
+    found.extend(violations_in_both_themes(&browser, "page settings").await);
+    set_field(&browser, "#page-close-day", "2099-01-02").await;
+    set_field(&browser, "#page-moderation", "pre").await;
+    browser.click("form.page-settings button.save-page-settings").await;
+    let closes =
+        kudos_core::console::start_of(kudos_core::console::parse_date("2099-01-02").unwrap());
+    poll::until("the page's settings", Duration::from_secs(20), || async {
+        let view = api.fresh_view(PAGE).await;
+        if view.closes_at == Some(closes) { Ok(()) } else { Err(format!("{:?}", view.closes_at)) }
+    })
+    .await;
+    let held = api.comment(PAGE, &visitor(3), "Now every comment waits", None).await;
+    assert_eq!(held.comment.status, kudos_core::wire::CommentStatus::Pending);
     browser.close().await;
     assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
 }

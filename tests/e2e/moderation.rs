@@ -84,11 +84,18 @@ async fn bans_time_outs_and_shadow_bans_act_on_the_reader_behind_a_comment() {
     let (_worker, api) = started(&[]).await;
     let admin = api.admin(ADMIN_TOKEN);
 
-    // Banned for good by visitor: refused, while others write; lifted, they write again.
-    let first = posted(&api, 1, "A rude remark").await;
+    // Banned for good by visitor: refused, their edits and notes too, while others write;
+    // lifted, they write again.
+    let (_, created) = post(&api, 1, "A rude remark").await;
+    let first = created["comment"]["id"].as_str().unwrap().to_owned();
+    let token = created["edit_token"].as_str().unwrap().to_owned();
     let made = ban(&api, &first, json!({ "by": "visitor" })).await;
     assert_eq!((made["by"].as_str(), made["name"].as_str()), (Some("visitor"), Some("Reader 1")));
     assert_eq!(refused(&api, 1, "Another").await, (403, "banned".into()));
+    let edit = api.edit_comment(PAGE, &first, Some(&token), "Ruder still").await;
+    assert_eq!(error_code(edit).await, (403, "banned".into()));
+    let note = api.note(PAGE, &visitor(1), "A rude note").await;
+    assert_eq!(error_code(note).await, (403, "banned".into()));
     posted(&api, 2, "Someone else").await;
     let (_, bans) = admin.get("/api/v1/admin/bans").await;
     assert_eq!(bans["bans"].as_array().unwrap().len(), 1, "{bans}");

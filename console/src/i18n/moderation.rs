@@ -62,6 +62,15 @@ pub struct ModerationStrings {
     pub you_by_link: &'static str,
     /// (the log's `action`, its words).
     pub audit_actions: [(&'static str, &'static str); 10],
+    pub page_settings: &'static str,
+    pub settings: &'static str,
+    pub closes_on: &'static str,
+    pub closes_on_hint: &'static str,
+    pub page_moderation: &'static str,
+    /// (the API's page `moderation`, empty for the site's; its words).
+    pub page_moderations: [(&'static str, &'static str); 3],
+    pub save_settings: &'static str,
+    pub settings_saved: &'static str,
 }
 
 pub(super) static EN_MODERATION: ModerationStrings = ModerationStrings {
@@ -142,6 +151,14 @@ pub(super) static EN_MODERATION: ModerationStrings = ModerationStrings {
         ("rules.set", "Rules saved"),
         ("reader.trust", "Reader trusted"),
     ],
+    page_settings: "Page settings",
+    settings: "Settings…",
+    closes_on: "Closes to new comments on (UTC)",
+    closes_on_hint: "Leave empty to close only as the site does (CLOSE_AFTER_DAYS).",
+    page_moderation: "Pre-moderation",
+    page_moderations: [("", "As the site"), ("pre", "Every comment waits"), ("off", "Off")],
+    save_settings: "Save settings",
+    settings_saved: "Settings saved.",
 };
 
 pub(super) static ZH_MODERATION: ModerationStrings = ModerationStrings {
@@ -222,4 +239,12 @@ pub(super) static ZH_MODERATION: ModerationStrings = ModerationStrings {
         ("rules.set", "保存规则"),
         ("reader.trust", "信任读者"),
     ],
+    page_settings: "页面设置",
+    settings: "设置…",
+    closes_on: "停止接受新评论的日期（UTC）",
+    closes_on_hint: "留空则按站点设置关闭（CLOSE_AFTER_DAYS）。",
+    page_moderation: "预审",
+    page_moderations: [("", "同站点设置"), ("pre", "每条评论都需审核"), ("off", "关闭")],
+    save_settings: "保存设置",
+    settings_saved: "设置已保存。",
 };

@@ -10,6 +10,7 @@ mod import;
 mod inbox;
 mod moderation;
 mod notes;
+mod page_settings;
 mod pages;
 mod rewards;
 

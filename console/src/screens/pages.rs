@@ -1,5 +1,6 @@
 //! Every page with its counts, sortable by each column; close a page to new comments or
-//! reopen it; open its thread as readers see it; move a page to a new id.
+//! reopen it; set its own closing day and pre-moderation (`page_settings.rs`); open its
+//! thread as readers see it; move a page to a new id.
 
 use crate::Console;
 use crate::api;
@@ -18,6 +19,7 @@ pub fn pages() -> Html {
     let error = use_state(|| None::<String>);
     let loading = use_state(|| false);
     let open = use_state(|| None::<(String, PageView)>);
+    let editing = use_state(|| None::<AdminPage>);
 
     let load = {
         let (sort, pages, next, error, loading, console) = (
@@ -117,6 +119,7 @@ pub fn pages() -> Html {
                         <th scope="col">{ t.supporters }</th>
                         { header("updated", t.updated) }
                         <th scope="col"><span class="visually-hidden">{ t.close_page }</span></th>
+                        <th scope="col"><span class="visually-hidden">{ t.m.page_settings }</span></th>
                     </tr></thead>
                     <tbody>
                         { for pages.iter().map(|p| html! {
@@ -134,12 +137,33 @@ pub fn pages() -> Html {
                                 <td>{ if p.updated_at > 0 { console.time(p.updated_at) } else { String::new() } }</td>
                                 <td><button type="button" class="close-page" onclick={toggle(p)}>
                                     { if p.closed { t.reopen_page } else { t.close_page } }</button></td>
+                                <td><button type="button" class="page-settings-open"
+                                            aria-label={format!("{} {}", t.m.page_settings, p.page)}
+                                            onclick={{ let (e, p) = (editing.clone(), p.clone()); move |_| e.set(Some(p.clone())) }}>
+                                    { t.m.settings }</button></td>
                             </tr>
                         }) }
                     </tbody>
                 </table>
             </div>
             { for more }
+            if let Some(page) = &*editing {
+                <super::page_settings::PageSettingsForm
+                    key={page.page.clone()}
+                    page={page.clone()}
+                    on_saved={{
+                        let (pages, editing) = (pages.clone(), editing.clone());
+                        Callback::from(move |saved: AdminPage| {
+                            let mut all = (*pages).clone();
+                            for p in all.iter_mut().filter(|p| p.page == saved.page) {
+                                *p = saved.clone();
+                            }
+                            pages.set(all);
+                            editing.set(None);
+                        })
+                    }}
+                    on_cancel={{ let editing = editing.clone(); Callback::from(move |()| editing.set(None)) }} />
+            }
             <MoveForm on_moved={{ let load = load.clone(); Callback::from(move |()| load.emit(None)) }} />
             if let Some((page, view)) = &*open {
                 <section class="thread" aria-label={format!("{} {page}", t.view_thread)}>

@@ -115,6 +115,18 @@ pub struct Screening {
     pub verdict: Option<Verdict>,
 }
 
+/// What a banned reader is told of a refused write, and (for a time-out) in how many
+/// seconds they may write again.
+pub fn banned_refusal(until: Option<i64>, now: i64) -> (&'static str, Option<u64>) {
+    match until {
+        Some(until) => (
+            "the site's owner has stopped you from writing here for a while",
+            Some(((until - now).max(0) as u64).div_ceil(1000)),
+        ),
+        None => ("the site's owner has stopped you from writing here", None),
+    }
+}
+
 /// The rule id a comment is held by when the site could not screen it.
 pub const UNSCREENED: &str = "unscreened";
 

@@ -14,7 +14,9 @@ pub mod akismet;
 mod bans;
 pub mod links;
 
-pub use bans::{Ban, Banned, Bans, Decision, Reader, Screening, Standing, UNSCREENED, decide};
+pub use bans::{
+    Ban, Banned, Bans, Decision, Reader, Screening, Standing, UNSCREENED, banned_refusal, decide,
+};
 
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};

@@ -587,6 +587,12 @@ pub struct AdminPage {
     pub closed: bool,
     /// When the page last changed (likes, comments, rewards), in ms.
     pub updated_at: i64,
+    /// The date the owner set for it to close by itself (ms), if any.
+    #[serde(default)]
+    pub close_at: Option<i64>,
+    /// Its own pre-moderation (`pre` or `off`), if not the site's.
+    #[serde(default)]
+    pub moderation: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,8 +19,8 @@ use kudos_core::email::escape_html;
 use kudos_core::moderation::links::{Act, ActLink};
 use kudos_core::notify::ACT_PATH;
 use kudos_core::wire::{
-    ACTOR_LINK, BanBy, MAX_BAN_REASON_CHARS, ModerationItem, ModerationList, ModerationStatus,
-    NewBan,
+    ACTOR_LINK, BanBy, MAX_BAN_REASON_CHARS, MAX_TIME_OUT_SECONDS, ModerationItem, ModerationList,
+    ModerationStatus, NewBan,
 };
 use kudos_core::{ErrorCode, PageId};
 use worker::{Request, Response};
@@ -156,7 +156,8 @@ pub async fn ask(req: &Request, ctx: &Ctx) -> Result<Response, ApiError> {
     io::html_page(200, &format!("{}?", link.act.label()), &body)
 }
 
-/// A ban's choices from the page's form.
+/// A ban's choices from the page's form, each checked (any link's form: a field that is
+/// there must make sense).
 fn ban_from_form(form: &[u8], link: &ActLink) -> Result<NewBan, ApiError> {
     let mut ban = NewBan {
         page: link.page.clone(),
@@ -174,9 +175,14 @@ fn ban_from_form(form: &[u8], link: &ActLink) -> Result<NewBan, ApiError> {
             }
             "for" if value.is_empty() => ban.for_seconds = None,
             "for" => {
-                ban.for_seconds = Some(io::number(&value).ok_or(ApiError::InvalidParameter("for"))?)
+                let seconds = io::number(&value).filter(|s| (1..=MAX_TIME_OUT_SECONDS).contains(s));
+                ban.for_seconds = Some(seconds.ok_or(ApiError::InvalidParameter("for"))?)
             }
-            "shadow" => ban.shadow = value == "on",
+            "shadow" if value == "on" => ban.shadow = true,
+            "shadow" => return Err(ApiError::InvalidParameter("shadow")),
+            "reason" if value.chars().count() > MAX_BAN_REASON_CHARS => {
+                return Err(ApiError::InvalidParameter("reason"));
+            }
             "reason" => ban.reason = value.into_owned(),
             _ => {}
         }
@@ -192,10 +198,15 @@ pub async fn act(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         Ok(found) => found,
         Err(e) => return refused(e),
     };
+    // The form is checked whatever the link, before the link is spent: nonsense is refused
+    // and changes nothing.
     let form = io::read_bytes(&mut req).await?;
-    let ban = match link.act {
-        Act::Ban => Some(ban_from_form(&form, &link)?),
-        _ => None,
+    let ban = match ban_from_form(&form, &link) {
+        Ok(ban) => (link.act == Act::Ban).then_some(ban),
+        Err(e) => {
+            let why = escape_html(&e.to_string());
+            return io::html_page(400, "Nothing was done", &format!("<p>{why}</p>"));
+        }
     };
     let key = crate::config::act_key(&ctx.env)?;
     let id = link.id(&key);

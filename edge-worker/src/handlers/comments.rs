@@ -5,6 +5,7 @@
 use crate::akismet::Akismet;
 use crate::ctx::Ctx;
 use crate::error::ApiError;
+use crate::handlers::moderation::refuse_banned;
 use crate::io::{self, Query};
 use crate::page_object::PageClient;
 use crate::page_object::protocol::{Editor, Post};
@@ -147,9 +148,23 @@ pub async fn edit(mut req: Request, params: &Params, ctx: &Ctx) -> Result<Respon
     let seq = ctx.seq_in(&page, params, ErrorCode::CommentNotFound)?;
     let by = Editor::Author { token: TokenHash::of_given(edit.edit_token.as_deref())? };
     let body = CommentBody::parse(&edit.body)?;
-    ctx.spend(&ctx.client(&req)?, Action::Edit).await?;
+    let client = ctx.client(&req)?;
+    // Like a new comment: a banned reader's edit is refused, asked while the budget is spent.
+    let comment = Some((page.page.to_string(), params_id(params)));
+    let (spent, allowed) = futures_util::future::join(
+        ctx.spend(&client, Action::Edit),
+        refuse_banned(ctx, &client, None, comment),
+    )
+    .await;
+    spent?;
+    allowed?;
     let html = markdown::render(body.as_str())?;
     io::json(&PageClient::new(&ctx.env, page)?.edit_comment(seq, by, body, html).await?)
+}
+
+/// The comment id a route's path names.
+fn params_id(params: &Params) -> String {
+    params.iter().find(|(k, _)| *k == "id").map(|(_, v)| v.clone()).unwrap_or_default()
 }
 
 // DELETE /api/v1/page/comments/{id}

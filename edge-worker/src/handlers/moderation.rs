@@ -6,10 +6,12 @@
 use crate::ctx::{Ctx, OnPage};
 use crate::error::ApiError;
 use crate::io::{self, Query};
+use crate::limiter::ClientKey;
 use crate::site_object::{BanOutcome, MAX_AUDIT_SEARCH, SiteClient, SiteCommand};
 use kudos_core::ErrorCode;
 use kudos_core::comment::ItemId;
-use kudos_core::moderation::{MAX_RULES_BYTES, Rules};
+use kudos_core::moderation::{MAX_RULES_BYTES, Rules, Standing, banned_refusal};
+use kudos_core::visitor::VisitorKey;
 use kudos_core::wire::{
     AuditList, BanInfo, BanList, MAX_BAN_REASON_CHARS, MAX_TIME_OUT_SECONDS, NewBan, RuleList,
     TrustRequest, TrustedList,
@@ -101,6 +103,36 @@ pub async fn make_ban(
             ErrorCode::InvalidParameter,
             "the site keeps as many bans as it may; lift some first",
         )),
+    }
+}
+
+/// Refuses a write (an edit, a note) by a banned reader, as a new comment is refused:
+/// `403 banned`, with `retry_after` for a time-out. The reader is found by their network,
+/// their visitor key, or the comment they edit. If the site does not answer, the write goes
+/// on: a reader's edit or note is never lost to an outage.
+pub async fn refuse_banned(
+    ctx: &Ctx,
+    network: &ClientKey,
+    visitor: Option<&VisitorKey>,
+    comment: Option<(String, String)>,
+) -> Result<(), ApiError> {
+    let network = network.0.clone();
+    let visitor = visitor.map(|v| v.as_str().to_owned());
+    let asked = site(ctx)?.ask(&SiteCommand::Standing { network, visitor, comment }).await;
+    match asked {
+        Ok(Standing::Banned { until }) => {
+            let (message, retry_after) = banned_refusal(until, crate::now_ms());
+            Err(ApiError::Rejected {
+                code: ErrorCode::Banned,
+                message: message.into(),
+                retry_after,
+            })
+        }
+        Ok(_) => Ok(()),
+        Err(e) => {
+            worker::console_error!("moderation: the site did not say where a reader stands: {e}");
+            Ok(())
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use crate::email::LinkOutcome;
 use kudos_core::console::DayTotals;
 use kudos_core::email::Follow;
 use kudos_core::email::LinkKind;
-use kudos_core::moderation::{Rule, Screening};
+use kudos_core::moderation::{Rule, Screening, Standing};
 use kudos_core::notify::{CommentEvent, Event};
 use kudos_core::thread::Stored;
 use kudos_core::wire::{
@@ -159,6 +159,13 @@ pub enum SiteCommand {
     },
     /// What the site's bans, trust and rules say of a comment about to be written.
     Screen(ScreenRequest),
+    /// Where a reader stands, by their network and visitor key, or by who wrote a comment
+    /// (`page`, `comment`): for their writes besides new comments (edits, notes).
+    Standing {
+        network: String,
+        visitor: Option<String>,
+        comment: Option<(String, String)>,
+    },
     /// Bans the reader who wrote a comment (the comment must be in the index).
     Ban(NewBan),
     /// Lifts a ban; answers how many were lifted.
@@ -245,13 +252,18 @@ pub enum BanOutcome {
 }
 
 /// A page's counts and settings as its object reports them, at `at`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PageReport {
     pub page: String,
     pub likes: u64,
     pub comments: u64,
     pub closed: bool,
     pub at: i64,
+    /// The page's own settings (`PUT /admin/pages/settings`).
+    #[serde(default)]
+    pub close_at: Option<i64>,
+    #[serde(default)]
+    pub moderation: Option<String>,
 }
 
 /// A comment as the site's index keeps it: what the console lists and searches without
@@ -442,6 +454,7 @@ pub enum SiteReply {
     Channels(Vec<ChannelHealth>),
     Link(LinkOutcome),
     Screening(Screening),
+    Standing(Standing),
     Ban(BanOutcome),
     Bans(BanList),
     Rules(RuleList),

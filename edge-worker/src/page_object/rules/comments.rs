@@ -468,11 +468,7 @@ impl PageRules<'_> {
 
 /// A banned reader's refusal: for how long, when the ban ends.
 fn banned(until: Option<i64>, now: i64) -> RuleError {
-    let retry_after = until.map(|until| ((until - now).max(0) as u64).div_ceil(1000));
-    let message = match until {
-        Some(_) => "the site's owner has stopped you from writing here for a while",
-        None => "the site's owner has stopped you from writing here",
-    };
+    let (message, retry_after) = moderation::banned_refusal(until, now);
     RuleError::Refused { code: ErrorCode::Banned, message, retry_after }
 }
 

@@ -192,7 +192,10 @@ impl<'a> PageRules<'a> {
     /// before the index are in it after their next change.
     pub fn report(&self) -> Ruled<()> {
         let Some(row) = self.store.page()? else { return Ok(()) };
-        let reported = format!("{}.{}.{}", row.likes, row.comments, row.closed);
+        let reported = format!(
+            "{}.{}.{}.{:?}.{:?}",
+            row.likes, row.comments, row.closed, row.close_at, row.moderation
+        );
         if row.reported == reported {
             return Ok(());
         }
@@ -210,6 +213,8 @@ impl<'a> PageRules<'a> {
             comments: row.comments.max(0) as u64,
             closed: row.closed != 0,
             at: self.now,
+            close_at: row.close_at,
+            moderation: row.moderation.clone(),
         }))?;
         Ok(self.store.set_reported(&reported)?)
     }

@@ -120,6 +120,9 @@ impl<'a> SiteRules<'a> {
             C::Follow { page, comment, follow } => self.follow(&page, &comment, &follow),
             C::Replied { page, parent, reply } => self.replied(&page, &parent, &reply),
             C::Screen(request) => self.screen(&request).map(SiteReply::Screening),
+            C::Standing { network, visitor, comment } => {
+                self.standing(&network, visitor, comment).map(SiteReply::Standing)
+            }
             C::Ban(ban) => self.ban(&ban).map(SiteReply::Ban),
             C::Unban { id } => self.unban(id),
             C::ListBans { before, limit } => self.list_bans(before, limit).map(SiteReply::Bans),

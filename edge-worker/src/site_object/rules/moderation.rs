@@ -9,7 +9,7 @@ use super::SiteRules;
 use crate::site_object::protocol::{BanOutcome, ScreenRequest, SiteReply};
 use crate::site_object::store::NewBanRow;
 use crate::storage::StoreResult;
-use kudos_core::moderation::{Bans, Comment, Reader, Rule, Rules, Screening};
+use kudos_core::moderation::{Bans, Comment, Reader, Rule, Rules, Screening, Standing};
 use kudos_core::wire::{
     BanBy, BanInfo, BanList, NewBan, RuleList, TrustRequest, TrustedList, TrustedReader,
 };
@@ -58,6 +58,27 @@ impl SiteRules<'_> {
         };
         let verdict = self.compiled()?.check(&comment);
         Ok(Screening { standing, trusted, verdict })
+    }
+
+    /// Where a reader stands, found by their network and visitor key, or (for an edit,
+    /// whose writer is known by the comment) by the comment's author's keys.
+    pub(super) fn standing(
+        &self,
+        network: &str,
+        visitor: Option<String>,
+        comment: Option<(String, String)>,
+    ) -> StoreResult<Standing> {
+        let keys = match &comment {
+            Some((page, id)) => self.store.author_keys(page, id)?,
+            None => None,
+        };
+        let visitor = keys.as_ref().map(|k| k.author.clone()).or(visitor).unwrap_or_default();
+        let email = keys.and_then(|k| k.email);
+        let mut ways = vec![(BanBy::Visitor, visitor.as_str()), (BanBy::Network, network)];
+        ways.extend(email.as_deref().map(|e| (BanBy::Email, e)));
+        let bans = Bans::new(self.store.bans_for(&ways)?);
+        let reader = Reader { visitor: &visitor, network, email: email.as_deref() };
+        Ok(bans.standing(&reader, self.now))
     }
 
     fn compiled(&self) -> StoreResult<Rc<Rules>> {
@@ -276,6 +297,28 @@ mod tests {
 
         assert!(matches!(ban(&site, "t-9", BanBy::Visitor, None, false), BanOutcome::NoComment));
         assert!(matches!(ban(&site, "t-1", BanBy::Email, None, false), BanOutcome::NoEmail));
+    }
+
+    #[test]
+    fn an_edit_finds_its_writer_by_the_comment_and_a_note_by_its_visitor_or_network() {
+        let site = Site::new();
+        site.run(SiteCommand::CommentIndexed(comment("/a", "t-1", "v1", "published", NOW)));
+        site.run(SiteCommand::CommentIndexed(comment("/a", "t-2", "v2", "published", NOW)));
+        made(ban(&site, "t-1", BanBy::Visitor, None, false));
+        let standing = |network: &str, visitor: Option<&str>, comment: Option<&str>| -> Standing {
+            site.ask(SiteCommand::Standing {
+                network: network.into(),
+                visitor: visitor.map(str::to_owned),
+                comment: comment.map(|c| ("/a".to_owned(), c.to_owned())),
+            })
+        };
+        let banned = Standing::Banned { until: None };
+        assert_eq!(standing("anywhere", None, Some("t-1")), banned, "the banned writer's edit");
+        assert_eq!(standing("anywhere", None, Some("t-2")), Standing::Clear, "another's");
+        assert_eq!(standing("anywhere", Some("v1"), None), banned, "a note by the visitor");
+        assert_eq!(standing("anywhere", None, Some("t-9")), Standing::Clear, "no such comment");
+        made(ban(&site, "t-2", BanBy::Network, None, false));
+        assert_eq!(standing("network of v2", Some("v5"), None), banned, "by network");
     }
 
     #[test]

@@ -48,6 +48,7 @@ mod tests {
             comments: 1,
             closed: false,
             at: NOW,
+            ..PageReport::default()
         }));
         site.run(SiteCommand::PageCounts(PageReport {
             page: "/z".into(),
@@ -55,6 +56,7 @@ mod tests {
             comments: 0,
             closed: false,
             at: NOW,
+            ..PageReport::default()
         }));
         site.run(SiteCommand::CommentIndexed(comment("/a", "t-1", "v1", "published", NOW)));
         site.run(SiteCommand::RewardRecorded { page: "/a".into(), entry: reward("r-1", 100, NOW) });

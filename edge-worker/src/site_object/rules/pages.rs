@@ -88,6 +88,7 @@ mod tests {
             comments,
             closed: false,
             at,
+            ..PageReport::default()
         })
     }
 
@@ -188,6 +189,22 @@ mod tests {
     }
 
     #[test]
+    fn a_pages_own_settings_are_listed_as_last_reported() {
+        let site = Site::new();
+        site.run(SiteCommand::PageCounts(PageReport {
+            page: "/a".into(),
+            close_at: Some(NOW + 5),
+            moderation: Some("pre".into()),
+            at: NOW,
+            ..PageReport::default()
+        }));
+        let listed: AdminPageList =
+            site.ask(SiteCommand::ListPages { sort: PageSort::Page, after: None, limit: 10 });
+        let page = &listed.pages[0];
+        assert_eq!((page.close_at, page.moderation.as_deref()), (Some(NOW + 5), Some("pre")));
+    }
+
+    #[test]
     fn a_closed_page_is_listed_closed_and_a_reward_moves_its_time() {
         let site = Site::new();
         site.run(SiteCommand::PageCounts(PageReport {
@@ -196,6 +213,7 @@ mod tests {
             comments: 0,
             closed: true,
             at: NOW,
+            ..PageReport::default()
         }));
         let entry: kudos_core::wire::LedgerEntry = serde_json::from_value(serde_json::json!({
             "id": "r-1", "session": "cs_1", "event": "evt_1", "amount": 300, "currency": "eur",

@@ -148,6 +148,9 @@ const MIGRATIONS: &[&str] = &[
     moderation::FLAGS_MIGRATION,
     links::MIGRATION,
     audit::MIGRATION,
+    // Each page's own settings, as its object last reported them.
+    "ALTER TABLE pages ADD COLUMN close_at INTEGER;
+    ALTER TABLE pages ADD COLUMN moderation TEXT",
 ];
 
 /// The site object's storage.

@@ -17,17 +17,20 @@ impl SiteStore {
     /// Sets a page's counts as of the report (its time moves only forward).
     pub fn set_page_counts(&self, r: &PageReport) -> StoreResult<()> {
         self.sql.run(
-            "INSERT INTO pages (page, likes, comments, closed, updated_at)
-             VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO pages (page, likes, comments, closed, updated_at, close_at, moderation)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (page) DO UPDATE SET likes = excluded.likes,
                 comments = excluded.comments, closed = excluded.closed,
-                updated_at = MAX(updated_at, excluded.updated_at)",
+                updated_at = MAX(updated_at, excluded.updated_at),
+                close_at = excluded.close_at, moderation = excluded.moderation",
             vec![
                 r.page.as_str().into(),
                 (r.likes.min(i64::MAX as u64) as i64).into(),
                 (r.comments.min(i64::MAX as u64) as i64).into(),
                 i64::from(r.closed).into(),
                 r.at.into(),
+                r.close_at.into(),
+                r.moderation.clone().into(),
             ],
         )?;
         Ok(())
@@ -141,9 +144,11 @@ impl SiteStore {
             supporters: i64,
             closed: i64,
             updated_at: i64,
+            close_at: Option<i64>,
+            moderation: Option<String>,
         }
         let columns = "page, likes, comments, pending, reward_total, currency, supporters, closed,
-            updated_at";
+            updated_at, close_at, moderation";
         let (query, bindings): (String, Bindings) = match sort {
             PageSort::Page => (
                 format!("SELECT {columns} FROM pages WHERE page > ? ORDER BY page LIMIT ?"),
@@ -178,6 +183,8 @@ impl SiteStore {
                 supporters: r.supporters.max(0) as u64,
                 closed: r.closed != 0,
                 updated_at: r.updated_at,
+                close_at: r.close_at,
+                moderation: r.moderation,
             })
             .collect())
     }

@@ -66,3 +66,20 @@ fn a_refresh_of_a_written_page_makes_the_next_flush_rewrite_its_snapshot() {
     let row = page.store.page().unwrap().unwrap();
     assert!(row.flushed_version < row.version);
 }
+
+#[test]
+fn a_pages_own_settings_are_reported_to_the_index_when_they_change() {
+    let page = Page::new();
+    page.at().set_like(&reader(1), true).unwrap();
+    page.at().report().unwrap();
+    page.deliver();
+    let pre = Some(kudos_core::comment::Moderation::Pre);
+    page.at().page_settings(Some(NOW + 86_400_000), pre).unwrap();
+    page.at().report().unwrap();
+    match page.outbox().pop() {
+        Some(SiteCommand::PageCounts(PageReport { close_at, moderation, .. })) => {
+            assert_eq!((close_at, moderation.as_deref()), (Some(NOW + 86_400_000), Some("pre")))
+        }
+        other => panic!("the settings were not reported: {other:?}"),
+    }
+}
