@@ -13,6 +13,7 @@ mod concurrency;
 mod console;
 mod console_api;
 mod console_browser;
+mod console_moderation_browser;
 mod counts;
 mod defects;
 mod deploy;
