@@ -125,20 +125,13 @@ impl Link {
         };
         let reader = parts.next()?.to_owned();
         let expires: i64 = parts.next()?.parse().ok()?;
-        let page = String::from_utf8(decode_hex(parts.next()?)?).ok()?;
+        let page = String::from_utf8(crate::visitor::from_hex(parts.next()?)?).ok()?;
         let comment = parts.next()?.to_owned();
         if expires != 0 && now > expires {
             return None;
         }
         Some(Link { kind, reader, page, comment, expires })
     }
-}
-
-pub(crate) fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if !hex.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()).collect()
 }
 
 /// Text made safe inside HTML, in elements and in quoted attributes.

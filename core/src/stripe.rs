@@ -56,7 +56,9 @@ pub fn verify(
         let (key, value) = part.trim().split_once('=').ok_or(SignatureError::Malformed)?;
         match key {
             "t" => timestamp = Some(value.parse::<i64>().map_err(|_| SignatureError::Malformed)?),
-            "v1" => signatures.push(decode_hex(value).ok_or(SignatureError::Malformed)?),
+            "v1" => {
+                signatures.push(crate::visitor::from_hex(value).ok_or(SignatureError::Malformed)?)
+            }
             _ => {} // v0 (test-mode legacy) and future schemes are ignored, as Stripe advises.
         }
     }
@@ -93,13 +95,6 @@ fn mac_for(secret: &str, timestamp: i64, payload: &[u8]) -> Hmac<Sha256> {
     mac.update(b".");
     mac.update(payload);
     mac
-}
-
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if !hex.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()).collect()
 }
 
 /// A Stripe event (`{"id":"evt_...","type":"...","data":{"object":{...}}}`), with the

@@ -126,6 +126,14 @@ pub(crate) fn to_hex(bytes: &[u8]) -> String {
     })
 }
 
+/// The bytes `hex` spells (two digits a byte, either case); none for anything else.
+pub(crate) fn from_hex(hex: &str) -> Option<Vec<u8>> {
+    if !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

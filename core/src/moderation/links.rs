@@ -4,7 +4,7 @@
 //! admin token, so a new token voids every link sent before it. Each link works once: its
 //! [`ActLink::id`] is what the site remembers as spent.
 
-use crate::visitor::{keyed_hash, to_hex};
+use crate::visitor::{from_hex, keyed_hash, to_hex};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
@@ -92,7 +92,7 @@ impl ActLink {
         let mut parts = body.splitn(4, '.');
         let act = Act::from_code(parts.next()?)?;
         let expires: i64 = parts.next()?.parse().ok()?;
-        let page = String::from_utf8(crate::email::decode_hex(parts.next()?)?).ok()?;
+        let page = String::from_utf8(from_hex(parts.next()?)?).ok()?;
         let comment = parts.next()?.to_owned();
         (now <= expires).then_some(ActLink { act, page, comment, expires })
     }
